@@ -1,0 +1,93 @@
+//! Field-level validation shared by forms and the JSON API: every problem names its field and
+//! says what is wrong, in Chinese.
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Problems(pub Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.to_string(), message: message.into() });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn into_result<T>(self, ok: T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() { Ok(ok) } else { Err(self.0) }
+    }
+
+    /// Trimmed required text of at most `max` characters.
+    pub fn required(&mut self, field: &str, label: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.add(field, format!("请填写{label}"));
+        } else if v.chars().count() > max {
+            self.add(field, format!("{label}不能超过 {max} 个字符"));
+        }
+        v.to_string()
+    }
+
+    /// Trimmed optional text of at most `max` characters.
+    pub fn optional(&mut self, field: &str, label: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.chars().count() > max {
+            self.add(field, format!("{label}不能超过 {max} 个字符"));
+        }
+        v.to_string()
+    }
+
+    /// Telephone: digits, spaces, `+`, `-`, parentheses; 5–20 characters; may be empty.
+    pub fn phone(&mut self, field: &str, value: &str) -> String {
+        let v = value.trim();
+        let ok = v.is_empty()
+            || ((5..=20).contains(&v.len())
+                && v.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)));
+        if !ok {
+            self.add(field, "电话号码格式不正确（5–20 位数字，可含 + - 空格 括号）");
+        }
+        v.to_string()
+    }
+}
+
+/// Licence and certificate numbers are opaque (no national format was found), checked for shape
+/// only: 4–40 characters of letters, digits, CJK and `-()（）〔〕[]`.
+pub fn licence_shape_ok(v: &str) -> bool {
+    let n = v.chars().count();
+    (4..=40).contains(&n)
+        && v.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)
+                || "-()（）〔〕[]".contains(c)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_and_phone() {
+        let mut p = Problems::default();
+        assert_eq!(p.required("name", "名称", "  甲  ", 10), "甲");
+        p.required("x", "地址", "   ", 10);
+        p.required("y", "名称", "一二三四五六七八九十一", 10);
+        p.phone("phone", "0571-8888 8888");
+        p.phone("phone2", "abc");
+        let fields: Vec<_> = p.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["x", "y", "phone2"]);
+    }
+
+    #[test]
+    fn licence_shapes() {
+        assert!(licence_shape_ok("330111001"));
+        assert!(licence_shape_ok("浙司鉴〔2026〕001"));
+        assert!(!licence_shape_ok("12"));
+        assert!(!licence_shape_ok("a b c d"));
+    }
+}

@@ -1,0 +1,354 @@
+//! Sessions, the caller's own account, user administration and API tokens.
+use super::{Paging, nonempty};
+use crate::auth::{ApiUser, Ctx, Via};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+use crate::{login, secrets};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use sijian_domain::{Action, Role, validate_username};
+use sijian_store::tokens::{self, ApiToken};
+use sijian_store::users::{self, Attachment, NewUser, User, UserFilter};
+use sijian_store::{Page, now_ms};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: User,
+    /// Session CSRF token for `X-CSRF-Token` (empty when called with an API token).
+    pub csrf_token: String,
+    /// `session` or `token`.
+    pub via: &'static str,
+}
+
+/// Sign in with user name and password; sets the session cookie. Failures count towards the
+/// account lock-out and the per-address throttle.
+#[utoipa::path(post, path = "/session", tag = "session", request_body = LoginInput,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(State(s): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<LoginInput>) -> Result<Response, AppError> {
+    let signed = login::sign_in(&s, &ctx, &input.username, &input.password).await?;
+    let rec = sijian_store::sessions::load(&s.db, &session_hash_from_cookie(&signed.cookie), now_ms()).await?;
+    let csrf = rec.map(|r| r.csrf_token).unwrap_or_default();
+    let body = Me { user: signed.user, csrf_token: csrf, via: "session" };
+    Ok(([(header::SET_COOKIE, signed.cookie)], Json(body)).into_response())
+}
+
+fn session_hash_from_cookie(set_cookie: &str) -> String {
+    let value = set_cookie.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v).unwrap_or("");
+    secrets::sha256_hex(value)
+}
+
+/// Sign out (ends the cookie session).
+#[utoipa::path(delete, path = "/session", tag = "session", responses((status = 204), (status = 401, body = ErrorBody)), security(("session" = [])))]
+pub async fn logout(State(s): State<AppState>, ApiUser(a): ApiUser) -> Result<Response, AppError> {
+    match &a.via {
+        Via::Session { id_hash, .. } => {
+            let clear = login::sign_out(&s, id_hash).await?;
+            Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
+        }
+        Via::Token { .. } => Err(AppError::bad_request("API 令牌没有会话可退出；如需停用请撤销令牌")),
+    }
+}
+
+/// The caller's own account.
+#[utoipa::path(get, path = "/me", tag = "session", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn me(ApiUser(a): ApiUser) -> Json<Me> {
+    let via = if matches!(a.via, Via::Session { .. }) { "session" } else { "token" };
+    Json(Me { user: (*a.user).clone(), csrf_token: a.csrf().to_string(), via })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Change one's own password (ends all the account's sessions).
+#[utoipa::path(put, path = "/me/password", tag = "session", request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn change_password(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(p): ApiJson<PasswordChange>) -> AppResult<StatusCode> {
+    if let Via::Token { read_only: true, .. } = a.via {
+        return Err(AppError::read_only_token());
+    }
+    change_own_password(&s, &a.user, &p.current_password, &p.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn change_own_password(s: &AppState, user: &User, current: &str, new: &str) -> AppResult<()> {
+    let (_, hash) = users::by_username(&s.db, &user.username).await?.ok_or_else(AppError::not_found)?;
+    if !secrets::verify_password_async(current.to_string(), hash).await {
+        return Err(AppError::field("current_password", "当前密码不正确"));
+    }
+    if current == new {
+        return Err(AppError::field("new_password", "新密码不能与当前密码相同"));
+    }
+    s.cfg.security.password.check(&user.username, new).map_err(|e| AppError::field("new_password", e.to_string()))?;
+    let h = secrets::hash_password_async(new.to_string()).await;
+    users::set_password(&s.db, &user.actor(), user.id, &h, false).await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LanguageInput {
+    /// `zh` or `en`
+    pub lang: String,
+}
+
+/// Set one's interface language.
+#[utoipa::path(put, path = "/me/language", tag = "session", request_body = LanguageInput,
+    responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn set_language(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(l): ApiJson<LanguageInput>) -> AppResult<StatusCode> {
+    if crate::i18n::Lang::parse(&l.lang).is_none() {
+        return Err(AppError::field("lang", "语言须为 zh 或 en"));
+    }
+    users::set_lang(&s.db, a.user.id, &l.lang).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserParams {
+    pub role: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Accounts in scope (administrators: all; regulators: those in their region, read-only).
+/// Sort keys: username, name, role, last_login.
+#[utoipa::path(get, path = "/users", tag = "accounts", params(UserParams, Paging),
+    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_users(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<UserParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<User>>> {
+    a.require(Action::ViewUsers)?;
+    let f = UserFilter { role: nonempty(&p.role), active: p.active };
+    Ok(Json(users::list(&s.db, &a.scope(), &f, &paging.query()).await?))
+}
+
+#[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn get_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<Json<User>> {
+    a.require(Action::ViewUsers)?;
+    Ok(Json(users::get(&s.db, &a.scope(), id).await?))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    /// Initial password (creation only); the user must change it at first sign-in.
+    pub password: Option<String>,
+    pub role: Option<String>,
+    pub region_code: Option<String>,
+    pub institution_id: Option<i64>,
+    pub appraiser_id: Option<i64>,
+    pub organ_id: Option<i64>,
+    pub active: Option<bool>,
+    pub lang: Option<String>,
+}
+
+fn parse_role(v: Option<&str>) -> Result<Role, AppError> {
+    v.and_then(Role::parse)
+        .filter(|r| *r != Role::Public)
+        .ok_or_else(|| AppError::field("role", "请选择有效的角色"))
+}
+
+/// Create an account (administrators).
+#[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput,
+    responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn create_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(u): ApiJson<UserInput>) -> AppResult<(StatusCode, Json<User>)> {
+    a.require_write(Action::ManageUsers)?;
+    let user = create_user_from(&s, &a.actor(), &a.scope(), &u).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+pub async fn create_user_from(s: &AppState, actor: &sijian_store::Actor, scope: &sijian_store::Scope, u: &UserInput) -> AppResult<User> {
+    let mut problems = sijian_domain::Problems::default();
+    let username = u.username.clone().unwrap_or_default().trim().to_lowercase();
+    if let Err(m) = validate_username(&username) {
+        problems.add("username", m);
+    }
+    let display_name = problems.required("display_name", "姓名", u.display_name.as_deref().unwrap_or(""), 50);
+    let password = u.password.clone().unwrap_or_default();
+    if let Err(e) = s.cfg.security.password.check(&username, &password) {
+        problems.add("password", e.to_string());
+    }
+    let role = match parse_role(u.role.as_deref()) {
+        Ok(r) => Some(r),
+        Err(_) => {
+            problems.add("role", "请选择有效的角色");
+            None
+        }
+    };
+    let lang = u.lang.clone().unwrap_or_else(|| "zh".into());
+    if crate::i18n::Lang::parse(&lang).is_none() {
+        problems.add("lang", "语言须为 zh 或 en");
+    }
+    if !problems.is_empty() {
+        return Err(AppError::validation(problems.0));
+    }
+    let new = NewUser {
+        username,
+        display_name,
+        password_hash: secrets::hash_password_async(password).await,
+        role: role.expect("checked above"),
+        attachment: Attachment { region_code: nonempty(&u.region_code), institution_id: u.institution_id, appraiser_id: u.appraiser_id, organ_id: u.organ_id },
+        lang,
+        must_change_password: true,
+    };
+    Ok(users::create(&s.db, actor, scope, &new).await?)
+}
+
+/// Change an account's name, role, attachment or whether it is active (administrators).
+/// Disabling an account or changing its role ends its sessions.
+#[utoipa::path(patch, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = super::registry::Versioned<UserInput>,
+    responses((status = 200, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn update_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<super::registry::Versioned<UserInput>>,
+) -> AppResult<Json<User>> {
+    a.require_write(Action::ManageUsers)?;
+    Ok(Json(update_user_from(&s, &a, id, body.version, &body.changes).await?))
+}
+
+pub async fn update_user_from(s: &AppState, a: &crate::auth::Authed, id: i64, version: i64, u: &UserInput) -> AppResult<User> {
+    let cur = users::get(&s.db, &a.scope(), id).await?;
+    if u.username.as_ref().is_some_and(|n| *n != cur.username) {
+        return Err(AppError::field("username", "用户名创建后不能修改"));
+    }
+    if u.password.is_some() {
+        return Err(AppError::field("password", "请使用重置密码功能"));
+    }
+    let role = match &u.role {
+        Some(r) => parse_role(Some(r))?,
+        None => cur.role(),
+    };
+    let same_role = role == cur.role();
+    let att = Attachment {
+        region_code: u.region_code.clone().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).or(if same_role { cur.region_code.clone() } else { None }),
+        institution_id: u.institution_id.or(if same_role { cur.institution_id } else { None }),
+        appraiser_id: u.appraiser_id.or(if same_role { cur.appraiser_id } else { None }),
+        organ_id: u.organ_id.or(if same_role { cur.organ_id } else { None }),
+    };
+    let mut p = sijian_domain::Problems::default();
+    let display_name = p.required("display_name", "姓名", u.display_name.as_deref().unwrap_or(&cur.display_name), 50);
+    if !p.is_empty() {
+        return Err(AppError::validation(p.0));
+    }
+    let active = u.active.unwrap_or(cur.active);
+    if id == a.user.id && (!active || role != cur.role()) {
+        return Err(AppError::field("active", "不能停用自己的账号或修改自己的角色"));
+    }
+    Ok(users::update(&s.db, &a.actor(), &a.scope(), id, version, &display_name, role, &att, active).await?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordReset {
+    /// The new temporary password; the user must change it at next sign-in.
+    pub new_password: String,
+}
+
+/// Reset an account's password (administrators). Ends its sessions.
+#[utoipa::path(post, path = "/users/{id}/password", tag = "accounts", params(("id" = i64, Path)), request_body = PasswordReset,
+    responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn reset_password(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<PasswordReset>) -> AppResult<StatusCode> {
+    a.require_write(Action::ManageUsers)?;
+    let u = users::get(&s.db, &a.scope(), id).await?;
+    s.cfg.security.password.check(&u.username, &p.new_password).map_err(|e| AppError::field("new_password", e.to_string()))?;
+    let h = secrets::hash_password_async(p.new_password).await;
+    users::set_password(&s.db, &a.actor(), id, &h, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lift a temporary lock-out (administrators).
+#[utoipa::path(post, path = "/users/{id}/unlock", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn unlock_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
+    a.require_write(Action::ManageUsers)?;
+    users::unlock(&s.db, &a.actor(), &a.scope(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's own API tokens (never the secret itself).
+#[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, body = Vec<ApiToken>)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_tokens(State(s): State<AppState>, ApiUser(a): ApiUser) -> AppResult<Json<Vec<ApiToken>>> {
+    a.require(Action::UseApiTokens)?;
+    Ok(Json(tokens::list_for_user(&s.db, a.user.id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenInput {
+    pub name: String,
+    /// A read-only token can only read. Default false.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Lifetime in days, 1–365. Default from configuration (90).
+    pub expires_in_days: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewTokenOut {
+    /// The secret, shown this once only.
+    pub token: String,
+    pub info: ApiToken,
+}
+
+/// Create an API token bound to the caller's role and organisation. Requires a signed-in
+/// session (a token cannot mint tokens).
+#[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = TokenInput,
+    responses((status = 201, body = NewTokenOut), (status = 422, body = ErrorBody)), security(("session" = [])))]
+pub async fn create_token(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(t): ApiJson<TokenInput>) -> AppResult<(StatusCode, Json<NewTokenOut>)> {
+    if matches!(a.via, Via::Token { .. }) {
+        return Err(AppError::new(StatusCode::FORBIDDEN, "session_required", "只能在登录会话中创建 API 令牌"));
+    }
+    a.require(Action::UseApiTokens)?;
+    let out = issue_token(&s, &a.user, &t.name, t.read_only, t.expires_in_days).await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+pub async fn issue_token(s: &AppState, user: &User, name: &str, read_only: bool, days: Option<i64>) -> AppResult<NewTokenOut> {
+    let mut p = sijian_domain::Problems::default();
+    let name = p.required("name", "令牌名称", name, 50);
+    let days = days.unwrap_or(s.cfg.security.token_default_days);
+    if !(1..=365).contains(&days) {
+        p.add("expires_in_days", "有效天数须在 1–365 之间");
+    }
+    if !p.is_empty() {
+        return Err(AppError::validation(p.0));
+    }
+    let secret = secrets::new_api_token();
+    let hash = secrets::sha256_hex(&secret);
+    let info = tokens::create(
+        &s.db,
+        &user.actor(),
+        tokens::NewToken {
+            user,
+            name: &name,
+            token_hash: &hash,
+            token_prefix: &secret[..8],
+            org_key: &user.principal().org_key(),
+            read_only,
+            expires_at: Some(now_ms() + days * 86_400_000),
+        },
+    )
+    .await?;
+    Ok(NewTokenOut { token: secret, info })
+}
+
+/// Revoke one of the caller's tokens.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn revoke_token(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
+    tokens::revoke(&s.db, &a.actor(), &a.user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,97 @@
+//! The JSON API under `/api/v1`. Every route is registered through `OpenApiRouter`, so the
+//! OpenAPI document at `/api/openapi.json` lists exactly what is served (a test checks both ways).
+use crate::state::AppState;
+use serde::Deserialize;
+use sijian_store::ListQuery;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub mod accounts;
+pub mod records;
+pub mod registry;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "司鉴 API",
+        description = "司法鉴定管理与监督平台的 JSON 接口。除登录外，每个接口都需要 `Authorization: Bearer <API 令牌>`（或浏览器会话 Cookie 加 `X-CSRF-Token` 头）。错误统一为 `{\"error\": {\"code\", \"message\", \"fields\"}}`。",
+        version = "1"
+    ),
+    modifiers(&Security),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldErrorSchema)),
+    tags(
+        (name = "session", description = "登录、退出与本人信息"),
+        (name = "registry", description = "鉴定机构、司法鉴定人与办案机关"),
+        (name = "accounts", description = "用户与 API 令牌"),
+        (name = "records", description = "全过程留痕、操作日志与登录日志"),
+        (name = "reference", description = "行政区划等基础数据")
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("sjt_…").build()));
+        c.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))));
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(accounts::login, accounts::logout))
+        .routes(routes!(accounts::me))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::set_language))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::get_user, accounts::update_user))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(accounts::unlock_user))
+        .routes(routes!(accounts::list_tokens, accounts::create_token))
+        .routes(routes!(accounts::revoke_token))
+        .routes(routes!(registry::list_institutions, registry::create_institution))
+        .routes(routes!(registry::get_institution, registry::update_institution))
+        .routes(routes!(registry::list_appraisers, registry::create_appraiser))
+        .routes(routes!(registry::get_appraiser, registry::update_appraiser))
+        .routes(routes!(registry::list_organs, registry::create_organ))
+        .routes(routes!(registry::get_organ, registry::update_organ))
+        .routes(routes!(records::list_events))
+        .routes(routes!(records::list_operations))
+        .routes(routes!(records::list_logins))
+        .routes(routes!(records::list_regions))
+}
+
+/// Paging, sorting and free-text search, common to every list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Free-text search (name, number, …), case-insensitive.
+    pub q: Option<String>,
+    /// Sort key; each list documents its keys. Unknown keys use the default order.
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub order: Option<String>,
+    /// Page number from 1. Default 1.
+    pub page: Option<u32>,
+    /// Items per page, 1–200. Default 20.
+    pub per_page: Option<u32>,
+}
+
+impl Paging {
+    pub fn query(&self) -> ListQuery {
+        ListQuery {
+            q: self.q.clone(),
+            sort: self.sort.clone(),
+            desc: self.order.as_deref() == Some("desc"),
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(20),
+        }
+    }
+}
+
+/// Empty strings in query filters mean "any".
+pub fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}

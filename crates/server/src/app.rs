@@ -1,0 +1,186 @@
+//! Assembling the router and serving it, with graceful shutdown.
+use crate::auth;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{api, telemetry, web};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sijian_store::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Opens the configured database, creating the data directory for SQLite, and migrates it
+/// when configured to.
+pub async fn open_database(cfg: &Config, migrate: bool) -> anyhow::Result<Db> {
+    let url = cfg.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .map_err(|e| anyhow::anyhow!("无法创建数据目录 {}：{e}", cfg.data_dir.display()))?;
+    }
+    let db = Db::connect(&url, &cfg.pool_settings())
+        .await
+        .map_err(|e| anyhow::anyhow!("无法连接数据库 {}：{e:?}", sijian_store::db::redact(&url)))?;
+    if migrate {
+        db.migrate().await.map_err(|e| anyhow::anyhow!("数据库迁移失败：{e:?}"))?;
+        sijian_store::regions::load_shipped(&db).await.map_err(|e| anyhow::anyhow!("行政区划加载失败：{e:?}"))?;
+    }
+    Ok(db)
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(api::ApiDoc::openapi()).nest("/api/v1", api::router()).split_for_parts();
+    doc
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let (api_router, doc) = OpenApiRouter::with_openapi(api::ApiDoc::openapi()).nest("/api/v1", api::router()).split_for_parts();
+    let doc = Arc::new(doc.to_pretty_json().expect("OpenAPI serialises"));
+    let api_router = api_router.fallback(api_not_found);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/api/openapi.json", get(move || {
+            let doc = doc.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
+        }))
+        .merge(api_router)
+        .merge(web::router())
+        .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
+        .layer(axum::middleware::from_fn(telemetry::track))
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_| AppError::internal().into_response()))
+        .with_state(state)
+}
+
+async fn api_not_found() -> AppError {
+    AppError::new(StatusCode::NOT_FOUND, "no_such_route", "接口不存在，请查阅 /api/openapi.json")
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers (within two seconds).
+async fn readyz(State(s): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), s.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+/// A running server: its address and a way to stop it.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub metrics_addr: Option<SocketAddr>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub handle: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.handle.await;
+    }
+}
+
+/// Binds the listeners and serves until stopped (or, when `signals` is set, until SIGINT/SIGTERM).
+pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server> {
+    let cfg = Arc::new(cfg);
+    let state = AppState { db: db.clone(), cfg: cfg.clone() };
+    let listener = TcpListener::bind(&cfg.listen).await.map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    let metrics_addr = if cfg.metrics_listen.is_empty() {
+        None
+    } else {
+        let ml = TcpListener::bind(&cfg.metrics_listen).await.map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.metrics_listen))?;
+        let maddr = ml.local_addr()?;
+        let handle = telemetry::metrics_handle();
+        let app = Router::new().route("/metrics", get(move || {
+            let h = handle.clone();
+            async move { h.render() }
+        }));
+        tokio::spawn(async move {
+            let _ = axum::serve(ml, app).await;
+        });
+        Some(maddr)
+    };
+    telemetry::metrics_handle();
+    let app = build_router(state.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let housekeeping = tokio::spawn(housekeeping(state));
+    let handle = tokio::spawn(async move {
+        let shutdown = async move {
+            if signals {
+                tokio::select! {
+                    _ = rx => {},
+                    _ = signal() => {},
+                }
+            } else {
+                let _ = rx.await;
+            }
+            tracing::info!("shutting down");
+        };
+        if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(error = %e, "server error");
+        }
+        housekeeping.abort();
+    });
+    tracing::info!(%addr, ?metrics_addr, engine = ?db.engine(), "serving");
+    Ok(Server { addr, metrics_addr, shutdown: Some(tx), handle })
+}
+
+async fn signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Removes expired sessions every ten minutes.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = sijian_store::sessions::purge_expired(&state.db, sijian_store::now_ms()).await {
+            tracing::debug!(error = %e, "session purge skipped");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Authentication (session cookie or bearer token), the request context, and the extractors
+//! that handlers use to demand a signed-in principal. Resolution happens once per request in
+//! `context`; every denial and every change is written to the operations log there too.
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::secrets;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sijian_domain::{Action, Principal, Role, Scope};
+use sijian_store::users::User;
+use sijian_store::{logs, now_ms, sessions, tokens};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session { id_hash: String, csrf: String },
+    Token { token_id: i64, read_only: bool },
+}
+
+/// A signed-in principal.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user: Arc<User>,
+    pub principal: Principal,
+    pub via: Via,
+}
+
+impl Authed {
+    pub fn scope(&self) -> Scope {
+        self.principal.scope()
+    }
+    pub fn role(&self) -> Role {
+        self.principal.role
+    }
+    /// Refuses with 403 unless the role may take `action` at all.
+    pub fn require(&self, action: Action) -> AppResult<()> {
+        if self.role().may(action) { Ok(()) } else { Err(AppError::forbidden()) }
+    }
+    /// Refuses changes made with a read-only token.
+    pub fn require_write(&self, action: Action) -> AppResult<()> {
+        if let Via::Token { read_only: true, .. } = self.via {
+            return Err(AppError::read_only_token());
+        }
+        self.require(action)
+    }
+    pub fn actor(&self) -> sijian_store::Actor {
+        self.user.actor()
+    }
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf,
+            Via::Token { .. } => "",
+        }
+    }
+}
+
+/// What every handler can know about the request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub authed: Option<Authed>,
+    pub ip: String,
+    pub user_agent: String,
+    pub lang: Lang,
+}
+
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.cfg.cookie_secure() { "__Host-sijian_session" } else { "sijian_session" }
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(s) = max_age_secs {
+        c.push_str(&format!("; Max-Age={s}"));
+    }
+    if state.cfg.cookie_secure() {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The client address: the peer, or the last address before our trusted proxies.
+fn client_ip(state: &AppState, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    let peer_ip = peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let trusted = &state.cfg.security.trusted_proxies;
+    if !trusted.contains(&peer_ip) {
+        return peer_ip;
+    }
+    let forwarded: Vec<String> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer_ip)
+}
+
+async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Authed>> {
+    let now = now_ms();
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").map(str::trim).ok_or_else(AppError::unauthenticated)?;
+        if !token.starts_with(secrets::TOKEN_PREFIX) {
+            return Err(AppError::unauthenticated());
+        }
+        let found = tokens::find(&state.db, &secrets::sha256_hex(token)).await?;
+        let Some(found) = found else { return Err(AppError::unauthenticated()) };
+        let t = &found.token;
+        let user = found.user;
+        let principal = user.principal();
+        let valid = t.revoked_at.is_none()
+            && t.expires_at.is_none_or(|e| e > now)
+            && user.active
+            && !user.locked_at(now)
+            && t.role == user.role
+            && t.org_key == principal.org_key();
+        if !valid {
+            return Err(AppError::new(StatusCode::UNAUTHORIZED, "token_invalid", "API 令牌已撤销、已过期，或账号的角色与单位已变更"));
+        }
+        if t.last_used_at.is_none_or(|u| now - u > 60_000) {
+            tokens::mark_used(&state.db, t.id, now).await?;
+        }
+        return Ok(Some(Authed {
+            via: Via::Token { token_id: t.id, read_only: t.read_only },
+            principal,
+            user: Arc::new(user),
+        }));
+    }
+    let Some(sid) = cookie(headers, session_cookie_name(state)) else { return Ok(None) };
+    let id_hash = secrets::sha256_hex(&sid);
+    let Some(rec) = sessions::load(&state.db, &id_hash, now).await? else { return Ok(None) };
+    if !rec.user.active {
+        return Ok(None);
+    }
+    // Slide the idle expiry at most once a minute, so reads stay reads.
+    if now - rec.last_seen_at > 60_000 {
+        let idle = state.cfg.security.session_idle_minutes * 60_000;
+        let absolute = rec.created_at + state.cfg.security.session_absolute_hours * 3_600_000;
+        sessions::touch(&state.db, &id_hash, now, (now + idle).min(absolute)).await?;
+    }
+    let principal = rec.user.principal();
+    Ok(Some(Authed {
+        via: Via::Session { id_hash, csrf: rec.csrf_token },
+        principal,
+        user: Arc::new(rec.user),
+    }))
+}
+
+/// Middleware: resolves who is asking, then records changes and denials in the operations log.
+pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let headers = req.headers().clone();
+    let ip = client_ip(&state, peer, &headers);
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect::<String>();
+    let path = req.uri().path().to_string();
+    let is_public = path == "/healthz" || path == "/readyz" || path.starts_with("/static/");
+    let authed = if is_public {
+        Ok(None)
+    } else {
+        resolve(&state, &headers).await
+    };
+    let authed = match authed {
+        Ok(a) => a,
+        Err(e) => {
+            let res = e.clone().into_response();
+            if e.status == StatusCode::SERVICE_UNAVAILABLE || !path.starts_with("/api/") {
+                if e.status != StatusCode::SERVICE_UNAVAILABLE {
+                    // A stale or foreign credential on a page: treat as signed out.
+                    let ctx = Ctx { authed: None, ip, user_agent, lang: Lang::from_headers(&headers, None) };
+                    req.extensions_mut().insert(ctx);
+                    return next.run(req).await;
+                }
+                return res;
+            }
+            record(&state, None, req.method(), &path, "authenticate", &ip, res.status(), &e.code.to_string()).await;
+            return res;
+        }
+    };
+    let lang = Lang::from_headers(&headers, authed.as_ref().map(|a| a.user.lang.as_str()));
+    let ctx = Ctx { authed: authed.clone(), ip: ip.clone(), user_agent, lang };
+    req.extensions_mut().insert(ctx);
+    let method = req.method().clone();
+    let action = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let res = next.run(req).await;
+    let changing = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let denied = matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED);
+    if (changing || denied) && !is_public {
+        let detail = res
+            .extensions()
+            .get::<AppError>()
+            .map(|e| format!("{}: {}", e.code, e.message))
+            .or_else(|| res.extensions().get::<OpDetail>().map(|d| d.0.clone()))
+            .unwrap_or_default();
+        record(&state, authed.as_ref(), &method, &path, &action, &ip, res.status(), &detail).await;
+    }
+    res
+}
+
+/// Extra words for the operations log, set by a handler on its response.
+#[derive(Debug, Clone)]
+pub struct OpDetail(pub String);
+
+async fn record(
+    state: &AppState,
+    who: Option<&Authed>,
+    method: &Method,
+    path: &str,
+    action: &str,
+    ip: &str,
+    status: StatusCode,
+    detail: &str,
+) {
+    let result = match status.as_u16() {
+        200..=399 => "ok",
+        401 | 403 => "denied",
+        400..=499 => "refused",
+        _ => "error",
+    };
+    let entry = logs::OpEntry {
+        at: now_ms(),
+        user_id: who.map(|a| a.user.id),
+        username: who.map(|a| a.user.username.as_str()).unwrap_or("-"),
+        role: who.map(|a| a.user.role.as_str()).unwrap_or("public"),
+        home_path: who.map(|a| a.user.home_path.as_str()).unwrap_or("/"),
+        method: method.as_str(),
+        path,
+        action,
+        ip,
+        status: status.as_u16() as i64,
+        result,
+        detail,
+    };
+    if let Err(e) = logs::record_op(&state.db, &entry).await {
+        tracing::warn!(error = %e, "operations log not written");
+    }
+}
+
+fn ctx_of(parts: &Parts) -> Ctx {
+    parts.extensions.get::<Ctx>().cloned().unwrap_or(Ctx {
+        authed: None,
+        ip: "unknown".into(),
+        user_agent: String::new(),
+        lang: Lang::Zh,
+    })
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ctx_of(parts))
+    }
+}
+
+/// An API caller. Unauthenticated → 401. A cookie-session caller changing data must send the
+/// session's CSRF token in `X-CSRF-Token` (bearer tokens are not sent by browsers on their own).
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub Authed);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let a = ctx_of(parts).authed.ok_or_else(AppError::unauthenticated)?;
+        if let Via::Session { csrf, .. } = &a.via {
+            if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+                let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+                if !secrets::same_secret(sent, csrf) {
+                    return Err(AppError::csrf());
+                }
+            }
+        }
+        Ok(ApiUser(a))
+    }
+}
+
+/// A signed-in page visitor. Signed out → redirect to the login page, back here afterwards.
+/// An account that must change its password is sent to do so first.
+#[derive(Debug, Clone)]
+pub struct PageUser(pub Authed, pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ctx = ctx_of(parts);
+        let here = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let Some(a) = ctx.authed else {
+            let next = urlencoding::encode(here);
+            return Err(Redirect::to(&format!("/login?next={next}")).into_response());
+        };
+        if a.user.must_change_password && !here.starts_with("/account/password") && here != "/logout" {
+            return Err(Redirect::to("/account/password?required=1").into_response());
+        }
+        Ok(PageUser(a, ctx.lang))
+    }
+}

@@ -1,0 +1,223 @@
+//! Configuration: defaults, then `sijian.toml` (or `--config FILE`), then `SIJIAN_…`
+//! environment variables (`SIJIAN_LISTEN`, `SIJIAN_SECURITY__MAX_FAILED_LOGINS`, …: a double
+//! underscore descends into a section), then command-line flags. Every default is documented in
+//! docs/CONFIGURATION.md.
+use serde::{Deserialize, Serialize};
+use sijian_domain::PasswordPolicy;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address of the web and API listener. Default `127.0.0.1:8080`.
+    pub listen: String,
+    /// Address of the Prometheus metrics listener; empty disables it. Default `127.0.0.1:9464`.
+    pub metrics_listen: String,
+    /// Directory for the embedded database and other files. Default `./data`.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`. Default: `sqlite://<data_dir>/sijian.db`.
+    pub database_url: Option<String>,
+    /// The address users reach the system at; `https://` turns on secure cookies.
+    /// Default `http://127.0.0.1:8080`.
+    pub public_url: String,
+    /// Apply migrations when serving. Default true; with several nodes, run `sijian migrate` once
+    /// and set this to false.
+    pub migrate_on_start: bool,
+    pub log: LogConfig,
+    pub database: DatabaseConfig,
+    pub security: SecurityConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`. Default `text`.
+    pub format: String,
+    /// A tracing filter such as `info` or `sijian_server=debug,info`. Default `info`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Pool size. Default 8 on SQLite, 16 on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// Wait for a pooled connection before answering 503. Default 5000 ms.
+    pub acquire_timeout_ms: u64,
+    /// SQLite only: wait for the write lock. Default 5000 ms.
+    pub busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Force secure cookies on or off; default follows `public_url` (https → on).
+    pub cookie_secure: Option<bool>,
+    /// A session ends after this much inactivity. Default 120 minutes.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after sign-in whatever the activity. Default 12 hours.
+    pub session_absolute_hours: i64,
+    /// Failed sign-ins in a row that lock an account. Default 5.
+    pub max_failed_logins: i64,
+    /// How long a locked account stays locked. Default 15 minutes.
+    pub lockout_minutes: i64,
+    /// Failed sign-ins from one address within the window before it is throttled. Default 20.
+    pub ip_failure_limit: i64,
+    /// The window for the address limit. Default 15 minutes.
+    pub ip_window_minutes: i64,
+    /// Lifetime of a new API token when none is given. Default 90 days; at most 365.
+    pub token_default_days: i64,
+    /// Proxies whose `X-Forwarded-For` is believed (exact addresses). Default none.
+    pub trusted_proxies: Vec<String>,
+    pub password: PasswordPolicy,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            metrics_listen: "127.0.0.1:9464".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            migrate_on_start: true,
+            log: LogConfig::default(),
+            database: DatabaseConfig::default(),
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { format: "text".into(), level: "info".into() }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { max_connections: None, acquire_timeout_ms: 5000, busy_timeout_ms: 5000 }
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            cookie_secure: None,
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            ip_failure_limit: 20,
+            ip_window_minutes: 15,
+            token_default_days: 90,
+            trusted_proxies: Vec::new(),
+            password: PasswordPolicy::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `file` (or `./sijian.toml` when present) and applies `SIJIAN_…` overrides from `env`.
+    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Config> {
+        let mut root = toml::Table::new();
+        let path = match file {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from("sijian.toml")).filter(|p| p.exists()),
+        };
+        if let Some(p) = &path {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", p.display()))?;
+            root = text.parse::<toml::Table>().map_err(|e| anyhow::anyhow!("配置文件 {} 格式错误：{e}", p.display()))?;
+        }
+        for (k, v) in env {
+            let Some(rest) = k.strip_prefix("SIJIAN_") else { continue };
+            let keys: Vec<String> = rest.split("__").map(|s| s.to_lowercase()).collect();
+            set_path(&mut root, &keys, parse_env_value(&v));
+        }
+        let cfg: Config = toml::Value::Table(root)
+            .try_into()
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("配置无效：{e}"))?;
+        Ok(cfg)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("sijian.db").display())
+        })
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        self.security.cookie_secure.unwrap_or_else(|| self.public_url.starts_with("https://"))
+    }
+
+    pub fn pool_settings(&self) -> sijian_store::PoolSettings {
+        sijian_store::PoolSettings {
+            max_connections: self.database.max_connections,
+            acquire_timeout: std::time::Duration::from_millis(self.database.acquire_timeout_ms),
+            busy_timeout: std::time::Duration::from_millis(self.database.busy_timeout_ms),
+        }
+    }
+}
+
+/// Environment values are TOML literals when they parse as one (numbers, booleans, arrays),
+/// otherwise plain strings.
+fn parse_env_value(v: &str) -> toml::Value {
+    format!("x = {v}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("x"))
+        .unwrap_or_else(|| toml::Value::String(v.to_string()))
+}
+
+fn set_path(t: &mut toml::Table, keys: &[String], v: toml::Value) {
+    match keys {
+        [] => {}
+        [last] => {
+            t.insert(last.clone(), v);
+        }
+        [first, rest @ ..] => {
+            let e = t.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !e.is_table() {
+                *e = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(inner) = e {
+                set_path(inner, rest, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_and_nested_keys() {
+        let dir = std::env::temp_dir().join(format!("sijian-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("sijian.toml");
+        std::fs::write(&f, "listen = \"0.0.0.0:80\"\n[security]\nmax_failed_logins = 3\n").unwrap();
+        let cfg = Config::load(
+            Some(&f),
+            [
+                ("SIJIAN_LISTEN".to_string(), "127.0.0.1:9000".to_string()),
+                ("SIJIAN_SECURITY__LOCKOUT_MINUTES".to_string(), "30".to_string()),
+                ("SIJIAN_LOG__FORMAT".to_string(), "json".to_string()),
+                ("OTHER".to_string(), "x".to_string()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(cfg.listen, "127.0.0.1:9000");
+        assert_eq!(cfg.security.max_failed_logins, 3);
+        assert_eq!(cfg.security.lockout_minutes, 30);
+        assert_eq!(cfg.log.format, "json");
+        assert_eq!(cfg.security.ip_failure_limit, 20);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let r = Config::load(None, [("SIJIAN_LISTNE".to_string(), "x".to_string())]);
+        assert!(r.is_err());
+    }
+}

@@ -1,0 +1,230 @@
+//! Interface language: Simplified Chinese first, English switchable per user (stored on the
+//! account; a cookie for visitors who are not signed in).
+use axum::http::HeaderMap;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn from_headers(headers: &HeaderMap, account: Option<&str>) -> Lang {
+        if let Some(l) = account.and_then(Lang::parse) {
+            return l;
+        }
+        if let Some(l) = crate::auth::cookie(headers, "lang").and_then(|v| Lang::parse(&v)) {
+            return l;
+        }
+        Lang::Zh
+    }
+
+    /// The label for `key`; an unknown key shows itself, which a test forbids for every key used.
+    pub fn t(self, key: &str) -> &'static str {
+        static MAP: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+        let map = MAP.get_or_init(|| TEXTS.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
+        match map.get(key) {
+            Some((zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing label");
+                "?"
+            }
+        }
+    }
+
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Every label of the interface: key, Chinese, English.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.name", "司鉴 · 司法鉴定管理与监督平台", "Sijian · Forensic Appraisal Regulation Platform"),
+    ("app.short", "司鉴", "Sijian"),
+    ("nav.home", "工作台", "Workbench"),
+    ("nav.institutions", "鉴定机构", "Institutions"),
+    ("nav.appraisers", "司法鉴定人", "Appraisers"),
+    ("nav.organs", "办案机关", "Commissioning organs"),
+    ("nav.users", "用户管理", "Users"),
+    ("nav.events", "全过程留痕", "Event record"),
+    ("nav.oplog", "操作日志", "Operations log"),
+    ("nav.loginlog", "登录日志", "Login log"),
+    ("nav.tokens", "API 令牌", "API tokens"),
+    ("nav.account", "个人设置", "My account"),
+    ("nav.logout", "退出登录", "Sign out"),
+    ("nav.api", "接口文档", "API document"),
+    ("login.title", "用户登录", "Sign in"),
+    ("login.username", "用户名", "User name"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("login.failed", "用户名或密码错误", "Wrong user name or password"),
+    ("login.hint", "本系统仅供授权用户使用，所有操作均被记录。", "Authorised users only. Every action is recorded."),
+    ("list.search", "搜索", "Search"),
+    ("list.filter", "筛选", "Filter"),
+    ("list.reset", "重置", "Reset"),
+    ("list.all", "全部", "All"),
+    ("list.total", "共 {n} 条", "{n} in total"),
+    ("list.empty", "没有符合条件的记录", "No matching records"),
+    ("list.prev", "上一页", "Previous"),
+    ("list.next", "下一页", "Next"),
+    ("list.page", "第 {p} / {n} 页", "Page {p} of {n}"),
+    ("list.new", "新建", "New"),
+    ("list.export", "导出", "Export"),
+    ("action.edit", "编辑", "Edit"),
+    ("action.save", "保存", "Save"),
+    ("action.cancel", "取消", "Cancel"),
+    ("action.back", "返回", "Back"),
+    ("action.create", "创建", "Create"),
+    ("action.revoke", "撤销", "Revoke"),
+    ("action.unlock", "解除锁定", "Unlock"),
+    ("action.reset_password", "重置密码", "Reset password"),
+    ("form.required", "必填", "required"),
+    ("form.errors", "请修改以下问题后再提交：", "Please correct the following:"),
+    ("form.confirm", "确认提交？此操作将被记录且不可撤回。", "Submit? This action is recorded and cannot be undone."),
+    ("detail.history", "变更记录", "History"),
+    ("detail.none", "暂无记录", "Nothing yet"),
+    ("home.welcome", "欢迎，", "Welcome, "),
+    ("home.queues", "待办事项", "Work queues"),
+    ("home.stats", "概况", "Overview"),
+    ("home.recent", "最近动态", "Recent activity"),
+    ("home.no_queue", "当前没有待办事项", "Nothing waiting"),
+    ("account.lang", "界面语言", "Interface language"),
+    ("account.change_password", "修改密码", "Change password"),
+    ("account.current_password", "当前密码", "Current password"),
+    ("account.new_password", "新密码", "New password"),
+    ("account.repeat_password", "再次输入新密码", "Repeat new password"),
+    ("account.must_change", "为了账号安全，请先设置新密码。", "Please set a new password before continuing."),
+    ("account.saved", "已保存", "Saved"),
+    ("error.title", "出错了", "Something went wrong"),
+    ("field.name", "名称", "Name"),
+    ("field.uscc", "统一社会信用代码", "Unified social credit code"),
+    ("field.licence_no", "许可证号", "Licence number"),
+    ("field.region", "所在行政区划", "Region"),
+    ("field.categories", "业务类别", "Categories"),
+    ("field.legal_rep", "法定代表人", "Legal representative"),
+    ("field.head_name", "机构负责人", "Head"),
+    ("field.address", "住所", "Address"),
+    ("field.phone", "联系电话", "Telephone"),
+    ("field.status", "状态", "Status"),
+    ("field.updated_at", "更新时间", "Updated"),
+    ("field.created_at", "创建时间", "Created"),
+    ("field.version", "版本", "Version"),
+    ("field.appraiser_count", "鉴定人数", "Appraisers"),
+    ("field.institution", "所在机构", "Institution"),
+    ("field.person_name", "姓名", "Name"),
+    ("field.gender", "性别", "Gender"),
+    ("field.certificate_no", "执业证号", "Certificate number"),
+    ("field.title", "专业技术职称", "Professional title"),
+    ("field.senior_title", "高级职称", "Senior title"),
+    ("field.kind", "类型", "Kind"),
+    ("field.username", "用户名", "User name"),
+    ("field.display_name", "姓名", "Full name"),
+    ("field.role", "角色", "Role"),
+    ("field.org", "所属单位", "Organisation"),
+    ("field.active", "启用", "Active"),
+    ("field.last_login", "最近登录", "Last sign-in"),
+    ("field.locked", "锁定至", "Locked until"),
+    ("field.lang", "语言", "Language"),
+    ("field.password", "初始密码", "Initial password"),
+    ("field.appraiser_id", "关联鉴定人", "Appraiser record"),
+    ("field.organ_id", "所属办案机关", "Commissioning organ"),
+    ("field.institution_id", "所属鉴定机构", "Institution"),
+    ("field.region_code", "所属行政区划", "Region"),
+    ("field.time", "时间", "Time"),
+    ("field.actor", "操作人", "By"),
+    ("field.event", "事件", "Event"),
+    ("field.entity", "对象", "Record"),
+    ("field.payload", "内容", "Content"),
+    ("field.ip", "来源地址", "Address"),
+    ("field.action", "操作", "Action"),
+    ("field.result", "结果", "Result"),
+    ("field.detail", "说明", "Detail"),
+    ("field.user_agent", "客户端", "Client"),
+    ("field.token_name", "令牌名称", "Token name"),
+    ("field.token_prefix", "令牌前缀", "Prefix"),
+    ("field.read_only", "只读", "Read-only"),
+    ("field.expires_in_days", "有效天数", "Valid for (days)"),
+    ("field.expires_at", "到期时间", "Expires"),
+    ("field.last_used", "最近使用", "Last used"),
+    ("field.revoked_at", "撤销时间", "Revoked"),
+    ("gender.male", "男", "Male"),
+    ("gender.female", "女", "Female"),
+    ("yes", "是", "Yes"),
+    ("no", "否", "No"),
+    ("token.created", "令牌已创建。它只显示这一次，请立即复制并妥善保管：", "Token created. It is shown only once; copy it now and keep it safe:"),
+    ("token.usage", "调用接口时在请求头中携带：", "Send it with each API request as:"),
+    ("result.ok", "成功", "Succeeded"),
+    ("result.denied", "拒绝", "Denied"),
+    ("result.refused", "输入被拒", "Refused"),
+    ("result.error", "错误", "Error"),
+    ("result.bad_password", "密码错误", "Wrong password"),
+    ("result.unknown_user", "用户不存在", "Unknown user"),
+    ("result.locked", "账号锁定", "Account locked"),
+    ("result.disabled", "账号停用", "Account disabled"),
+    ("result.throttled", "来源受限", "Address throttled"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_complete() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in TEXTS {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k}");
+        }
+    }
+
+    /// Every `t("…")` key used in templates and code exists in the table.
+    #[test]
+    fn every_used_key_exists() {
+        let keys: std::collections::HashSet<&str> = TEXTS.iter().map(|t| t.0).collect();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        for dir in ["templates", "src", "src/web", "src/api"] {
+            let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else { continue };
+            for e in entries.flatten() {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                for (i, _) in text.match_indices("t(\"") {
+                    let rest = &text[i + 3..];
+                    if let Some(end) = rest.find('"') {
+                        let key = &rest[..end];
+                        if key.contains('.') && !keys.contains(key) && key != "…" {
+                            missing.push(format!("{}: {key}", e.path().display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing labels: {missing:?}");
+    }
+}

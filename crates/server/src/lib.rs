@@ -1,0 +1,22 @@
+//! The web application and JSON API: authentication and authorisation, server-rendered pages
+//! (Chinese first, English switchable), the OpenAPI document, health, metrics, demo data.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod inputs;
+pub mod login;
+pub mod secrets;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+pub use app::{Server, build_router, open_database, start};
+pub use config::Config;
+pub use state::AppState;

@@ -1,0 +1,604 @@
+//! Sign-in, the workbench, one's own account, user administration and API tokens.
+use super::forms::{AnonPost, FormData, LOGIN_CSRF_COOKIE, Post};
+use super::listing::{ListParams, badge, cell, link};
+use super::view::*;
+use super::{OrPage, PageResult, page_error, redirect, render};
+use crate::api::accounts::{UserInput, change_own_password, create_user_from, issue_token, update_user_from};
+use crate::auth::{Authed, Ctx, PageUser, Via, set_cookie};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::{login, secrets};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, OrganKind, Role};
+use sijian_store::events::{self, EventFilter};
+use sijian_store::users::{self, UserFilter};
+use sijian_store::{ListQuery, organs, regions, registry, tokens};
+
+fn one() -> ListQuery {
+    ListQuery { per_page: 1, ..Default::default() }
+}
+
+/// Only local paths, so the login page cannot be used to send people elsewhere.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_string() } else { "/".into() }
+}
+
+pub async fn login_page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    if ctx.authed.is_some() {
+        return Ok(redirect("/"));
+    }
+    let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| safe_next(v)).unwrap_or_else(|| "/".into());
+    let csrf = secrets::random_secret();
+    let page = LoginPage { lang: ctx.lang, csrf: csrf.clone(), next, username: String::new(), error: None };
+    let mut res = render(&page);
+    if let Ok(v) = set_cookie(&s, LOGIN_CSRF_COOKIE, &csrf, Some(3600)).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+pub async fn login_submit(State(s): State<AppState>, p: AnonPost) -> PageResult {
+    let username = p.form.text("username");
+    let next = safe_next(&p.form.text("next"));
+    match login::sign_in(&s, &p.ctx, &username, &p.form.text("password")).await {
+        Ok(signed) => {
+            let mut res = redirect(if signed.user.must_change_password { "/account/password?required=1" } else { &next });
+            if let Ok(v) = signed.cookie.parse() {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(res)
+        }
+        Err(e) => {
+            let page = LoginPage { lang: p.ctx.lang, csrf: p.form.text("_csrf"), next, username, error: Some(e.message.clone()) };
+            let mut res = (e.status, render(&page)).into_response();
+            res.extensions_mut().insert(e);
+            Err(res)
+        }
+    }
+}
+
+pub async fn logout(State(s): State<AppState>, p: Post) -> PageResult {
+    if let Via::Session { id_hash, .. } = &p.user.via {
+        let clear = login::sign_out(&s, id_hash).await.or_page(p.lang)?;
+        let mut res = redirect("/login");
+        if let Ok(v) = clear.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+        return Ok(res);
+    }
+    Ok(redirect("/login"))
+}
+
+/// Switches the interface language: stored on the account, or in a cookie before sign-in.
+pub async fn switch_language(State(s): State<AppState>, ctx: Ctx, Path(lang): Path<String>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let l = Lang::parse(&lang).ok_or_else(|| page_error(AppError::bad_request("语言须为 zh 或 en"), ctx.lang))?;
+    let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| safe_next(v)).unwrap_or_else(|| "/".into());
+    if let Some(a) = &ctx.authed {
+        // Changing the language is harmless, so a link may do it; it is still recorded on the account only.
+        users::set_lang(&s.db, a.user.id, l.code()).await.or_page(ctx.lang)?;
+    }
+    let mut res = redirect(&next);
+    if let Ok(v) = set_cookie(&s, "lang", l.code(), Some(365 * 86_400)).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
+    let scope = a.scope();
+    let role = a.role();
+    let t = |k: &str| lang.t(k).to_string();
+    let mut stats = Vec::new();
+    let mut queues = Vec::new();
+    if role.may(Action::ViewInstitutions) {
+        let n = registry::list_institutions(&s.db, &scope, &Default::default(), &one()).await.or_page(lang)?.total;
+        stats.push((t("nav.institutions"), n, "/institutions".to_string()));
+        let f = registry::InstitutionFilter { status: Some(InstitutionStatus::Suspended.as_str().into()), ..Default::default() };
+        let n = registry::list_institutions(&s.db, &scope, &f, &one()).await.or_page(lang)?.total;
+        queues.push((lang.pick("暂停执业的鉴定机构（待复查）", "Suspended institutions (to review)").to_string(), n, "/institutions?status=suspended".to_string()));
+    }
+    if role.may(Action::ViewAppraisers) {
+        let n = registry::list_appraisers(&s.db, &scope, &Default::default(), &one()).await.or_page(lang)?.total;
+        stats.push((t("nav.appraisers"), n, "/appraisers".to_string()));
+        let f = registry::AppraiserFilter { status: Some(AppraiserStatus::Suspended.as_str().into()), ..Default::default() };
+        let n = registry::list_appraisers(&s.db, &scope, &f, &one()).await.or_page(lang)?.total;
+        queues.push((lang.pick("暂停执业的鉴定人", "Suspended appraisers").to_string(), n, "/appraisers?status=suspended".to_string()));
+    }
+    if role.may(Action::ViewOrgans) {
+        let n = organs::list(&s.db, &scope, None, &one()).await.or_page(lang)?.total;
+        stats.push((t("nav.organs"), n, "/organs".to_string()));
+    }
+    if role.may(Action::ViewUsers) {
+        let n = users::list(&s.db, &scope, &UserFilter::default(), &one()).await.or_page(lang)?.total;
+        stats.push((t("nav.users"), n, "/users".to_string()));
+        let n = users::list(&s.db, &scope, &UserFilter { active: Some(false), ..Default::default() }, &one()).await.or_page(lang)?.total;
+        queues.push((lang.pick("已停用的账号", "Disabled accounts").to_string(), n, "/users?active=false".to_string()));
+    }
+    if role.may(Action::ViewLoginLog) {
+        let n = sijian_store::logs::list_logins(&s.db, &scope, Some("locked".into()), &one()).await.or_page(lang)?.total;
+        queues.push((lang.pick("因锁定被拒的登录", "Sign-ins refused by lock-out").to_string(), n, "/logs/logins?result=locked".to_string()));
+    }
+    let org = a.user.org_name.clone().unwrap_or_else(|| lang.pick("全国", "Nationwide").to_string());
+    let recent = if role.may(Action::ViewEvents) {
+        let mut q = ListQuery { per_page: 8, ..Default::default() };
+        q.desc = true;
+        events::list(&s.db, &scope, &EventFilter::default(), &q)
+            .await
+            .map(|p| p.items.into_iter().map(|e| (fmt_time(e.at), e.kind, format!("{} · {} #{}", e.actor_name, e.entity_type, e.entity_id))).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let v = HomeView { org, stats, queues, recent };
+    Ok(render(&HomePage { c: Chrome::new(&a, lang, lang.t("nav.home"), "/"), v }))
+}
+
+pub async fn account_page(PageUser(a, lang): PageUser, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let t = |k: &str| lang.t(k).to_string();
+    let u = &a.user;
+    let v = DetailView {
+        title: t("nav.account"),
+        badge: None,
+        back: "/".into(),
+        actions: vec![
+            ActionButton { label: t("account.change_password"), href: "/account/password".into(), post: false, confirm: String::new(), danger: false },
+            ActionButton { label: "中文".into(), href: "/lang/zh?next=/account".into(), post: false, confirm: String::new(), danger: false },
+            ActionButton { label: "English".into(), href: "/lang/en?next=/account".into(), post: false, confirm: String::new(), danger: false },
+        ],
+        fields: vec![
+            (t("field.username"), u.username.clone(), None),
+            (t("field.display_name"), u.display_name.clone(), None),
+            (t("field.role"), lang.pick(a.role().label_zh(), a.role().label_en()).to_string(), None),
+            (t("field.org"), u.org_name.clone().unwrap_or_else(|| "—".into()), None),
+            (t("account.lang"), if u.lang == "en" { "English".into() } else { "中文".into() }, None),
+            (t("field.last_login"), fmt_opt_time(u.last_login_at), None),
+        ],
+        show_history: false,
+        history: Vec::new(),
+    };
+    let mut c = Chrome::new(&a, lang, t("nav.account"), "/account");
+    if q.iter().any(|(k, _)| k == "saved") {
+        c.flash = Some(t("account.saved"));
+    }
+    Ok(render(&DetailPage { c, v }))
+}
+
+fn password_form(lang: Lang, required: bool) -> FormView {
+    let t = |k: &str| lang.t(k).to_string();
+    FormView {
+        title: t("account.change_password"),
+        intro: required.then(|| t("account.must_change")),
+        action: "/account/password".into(),
+        hidden: Vec::new(),
+        fields: vec![
+            FormField::password("current_password", t("account.current_password")).required(),
+            FormField::password("new_password", t("account.new_password")).required().help("至少 10 位，包含大写字母、小写字母、数字、符号中的 3 类，且不含用户名"),
+            FormField::password("repeat_password", t("account.repeat_password")).required(),
+        ],
+        errors: Vec::new(),
+        submit: t("action.save"),
+        cancel: "/account".into(),
+        confirm: false,
+    }
+}
+
+pub async fn password_page(PageUser(a, lang): PageUser, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let required = a.user.must_change_password || q.iter().any(|(k, _)| k == "required");
+    let v = password_form(lang, required);
+    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/account"), v }))
+}
+
+pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    let new = p.form.text("new_password");
+    let result = if new != p.form.text("repeat_password") {
+        Err(AppError::field("repeat_password", "两次输入的新密码不一致"))
+    } else {
+        change_own_password(&s, &a.user, &p.form.text("current_password"), &new).await
+    };
+    match result {
+        // The change ended every session of the account: sign in again with the new password.
+        Ok(()) => Ok(redirect("/login?next=/account%3Fsaved%3D1")),
+        Err(e) => {
+            let v = password_form(lang, a.user.must_change_password);
+            let c = Chrome::new(a, lang, v.title.clone(), "/account");
+            let status = e.status;
+            let mut res = (status, render(&FormPage { c, v: v.with_errors(&e.fields, None) })).into_response();
+            res.extensions_mut().insert(e);
+            Err(res)
+        }
+    }
+}
+
+pub async fn language_submit(State(s): State<AppState>, p: Post) -> PageResult {
+    let l = Lang::parse(&p.form.text("lang")).ok_or_else(|| page_error(AppError::field("lang", "语言须为 zh 或 en"), p.lang))?;
+    users::set_lang(&s.db, p.user.user.id, l.code()).await.or_page(p.lang)?;
+    Ok(redirect("/account?saved=1"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+fn role_options(lang: Lang) -> Vec<(String, String)> {
+    Role::ACCOUNT_ROLES.iter().map(|r| (r.as_str().to_string(), lang.pick(r.label_zh(), r.label_en()).to_string())).collect()
+}
+
+pub async fn users_list(State(s): State<AppState>, PageUser(a, lang): PageUser, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    a.require(Action::ViewUsers).or_page(lang)?;
+    let p = ListParams::new("/users", q);
+    let f = UserFilter { role: p.get("role"), active: p.get("active").map(|v| v == "true") };
+    let page = users::list(&s.db, &a.scope(), &f, &p.query()).await.or_page(lang)?;
+    let filters = vec![
+        p.text_filter("q", lang.t("list.search")),
+        p.select_filter("role", lang.t("field.role"), role_options(lang)),
+        p.select_filter("active", lang.t("field.active"), vec![("true".into(), lang.t("yes").into()), ("false".into(), lang.t("no").into())]),
+    ];
+    let cols = vec![
+        p.column(lang.t("field.username"), "username"),
+        p.column(lang.t("field.display_name"), "name"),
+        p.column(lang.t("field.role"), "role"),
+        p.column(lang.t("field.org"), ""),
+        p.column(lang.t("field.active"), ""),
+        p.column(lang.t("field.last_login"), "last_login"),
+    ];
+    let new_link = a.role().may(Action::ManageUsers).then(|| ("/users/new".to_string(), lang.t("list.new").to_string()));
+    let now = sijian_store::now_ms();
+    let v = p.view(lang, lang.t("nav.users").into(), new_link, filters, cols, &page, |u| {
+        let r = u.role();
+        let (st, class) = if u.locked_at(now) {
+            (lang.t("result.locked").to_string(), "bad")
+        } else if u.active {
+            (lang.t("yes").to_string(), "ok")
+        } else {
+            (lang.t("no").to_string(), "warn")
+        };
+        vec![
+            link(lang.t("field.username"), &u.username, format!("/users/{}", u.id)),
+            cell(lang.t("field.display_name"), &u.display_name),
+            cell(lang.t("field.role"), lang.pick(r.label_zh(), r.label_en())),
+            cell(lang.t("field.org"), u.org_name.clone().unwrap_or_else(|| "—".into())),
+            badge(lang.t("field.active"), st, class),
+            cell(lang.t("field.last_login"), fmt_opt_time(u.last_login_at)),
+        ]
+    });
+    Ok(render(&ListPage { c: Chrome::new(&a, lang, lang.t("nav.users"), "/users"), v }))
+}
+
+pub async fn user_detail(State(s): State<AppState>, PageUser(a, lang): PageUser, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    a.require(Action::ViewUsers).or_page(lang)?;
+    let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let t = |k: &str| lang.t(k).to_string();
+    let now = sijian_store::now_ms();
+    let mut actions = Vec::new();
+    if a.role().may(Action::ManageUsers) {
+        actions.push(ActionButton { label: t("action.edit"), href: format!("/users/{id}/edit"), post: false, confirm: String::new(), danger: false });
+        actions.push(ActionButton { label: t("action.reset_password"), href: format!("/users/{id}/password"), post: false, confirm: String::new(), danger: false });
+        if u.locked_at(now) {
+            actions.push(ActionButton { label: t("action.unlock"), href: format!("/users/{id}/unlock"), post: true, confirm: lang.pick("确认解除该账号的锁定？", "Unlock this account?").into(), danger: false });
+        }
+    }
+    let r = u.role();
+    let f = EventFilter { entity_type: Some("user".into()), entity_id: Some(id.to_string()), kind: None };
+    let history = events::list(&s.db, &a.scope(), &f, &ListQuery { per_page: 50, desc: true, ..Default::default() })
+        .await
+        .map(|p| p.items.into_iter().map(|e| (fmt_time(e.at), e.kind, e.actor_name, e.payload)).collect())
+        .unwrap_or_default();
+    let v = DetailView {
+        title: format!("{}（{}）", u.display_name, u.username),
+        badge: Some(if u.active { (t("field.active"), "ok") } else { (lang.pick("已停用", "Disabled").into(), "warn") }),
+        back: "/users".into(),
+        actions,
+        fields: vec![
+            (t("field.username"), u.username.clone(), None),
+            (t("field.role"), lang.pick(r.label_zh(), r.label_en()).to_string(), None),
+            (t("field.org"), u.org_name.clone().unwrap_or_else(|| "—".into()), None),
+            (t("field.last_login"), fmt_opt_time(u.last_login_at), None),
+            (t("field.locked"), if u.locked_at(now) { fmt_opt_time(u.locked_until) } else { "—".into() }, None),
+            (t("field.lang"), u.lang.clone(), None),
+            (t("field.created_at"), fmt_time(u.created_at), None),
+            (t("field.version"), u.version.to_string(), None),
+        ],
+        show_history: true,
+        history,
+    };
+    let mut c = Chrome::new(&a, lang, u.username.clone(), "/users");
+    if q.iter().any(|(k, _)| k == "saved") {
+        c.flash = Some(t("account.saved"));
+    }
+    Ok(render(&DetailPage { c, v }))
+}
+
+async fn user_form(s: &AppState, a: &Authed, lang: Lang, id: Option<i64>, f: &FormData, version: Option<i64>) -> FormView {
+    let t = |k: &str| lang.t(k).to_string();
+    let scope = a.scope();
+    let all = ListQuery { per_page: 200, ..Default::default() };
+    let regions: Vec<(String, String)> = regions::list_current(&s.db, None)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.level != "county" || r.code.starts_with("33"))
+        .map(|r| (r.code.clone(), format!("{} ({})", r.name, r.code)))
+        .collect();
+    let insts = registry::list_institutions(&s.db, &scope, &Default::default(), &all)
+        .await
+        .map(|p| p.items.into_iter().map(|i| (i.id.to_string(), i.name)).collect())
+        .unwrap_or_default();
+    let apprs = registry::list_appraisers(&s.db, &scope, &Default::default(), &all)
+        .await
+        .map(|p| p.items.into_iter().map(|x| (x.id.to_string(), format!("{}（{}）", x.name, x.institution_name))).collect())
+        .unwrap_or_default();
+    let orgs = organs::list(&s.db, &scope, None, &all)
+        .await
+        .map(|p| p.items.into_iter().map(|o| (o.id.to_string(), format!("{}（{}）", o.name, OrganKind::parse(&o.kind).map(|k| k.label_zh()).unwrap_or("")))).collect())
+        .unwrap_or_default();
+    let mut fields = vec![FormField::text("username", t("field.username"), f.text("username")).required().disabled(id.is_some()).help("3–32 位小写字母、数字或 . _ -")];
+    fields.push(FormField::text("display_name", t("field.display_name"), f.text("display_name")).required());
+    if id.is_none() {
+        fields.push(FormField::password("password", t("field.password")).required().help("用户首次登录时须修改"));
+    }
+    fields.push(FormField::select("role", t("field.role"), f.text("role"), role_options(lang)).required());
+    fields.push(FormField::select("region_code", t("field.region_code"), f.text("region_code"), regions).help("监管部门、协会、检查人员：所在行政区划（司法部与系统管理员不填）"));
+    fields.push(FormField::select("institution_id", t("field.institution_id"), f.text("institution_id"), insts).help("鉴定机构负责人与工作人员"));
+    fields.push(FormField::select("appraiser_id", t("field.appraiser_id"), f.text("appraiser_id"), apprs).help("鉴定人账号"));
+    fields.push(FormField::select("organ_id", t("field.organ_id"), f.text("organ_id"), orgs).help("办案机关账号"));
+    if id.is_some() {
+        fields.push(FormField::checkbox("active", t("field.active"), f.flag("active"), lang.pick("账号可以登录", "The account can sign in").into()));
+    }
+    FormView {
+        title: if id.is_some() { format!("{} · {}", t("action.edit"), f.text("username")) } else { format!("{} · {}", t("list.new"), t("nav.users")) },
+        intro: None,
+        action: match id { Some(id) => format!("/users/{id}/edit"), None => "/users/new".into() },
+        hidden: version.map(|v| vec![("version".to_string(), v.to_string())]).unwrap_or_default(),
+        fields,
+        errors: Vec::new(),
+        submit: t(if id.is_some() { "action.save" } else { "action.create" }),
+        cancel: match id { Some(id) => format!("/users/{id}"), None => "/users".into() },
+        confirm: id.is_some(),
+    }
+}
+
+fn user_input(f: &FormData, editing: bool) -> UserInput {
+    let id = |k: &str| f.get(k).and_then(|v| v.trim().parse::<i64>().ok());
+    UserInput {
+        username: if editing { None } else { f.get("username") },
+        display_name: f.get("display_name"),
+        password: if editing { None } else { f.get("password") },
+        role: f.get("role"),
+        region_code: f.get("region_code"),
+        institution_id: id("institution_id"),
+        appraiser_id: id("appraiser_id"),
+        organ_id: id("organ_id"),
+        active: if editing { Some(f.flag("active")) } else { None },
+        lang: None,
+    }
+}
+
+pub async fn user_new(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
+    a.require(Action::ManageUsers).or_page(lang)?;
+    let v = user_form(&s, &a, lang, None, &FormData::default(), None).await;
+    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/users"), v }))
+}
+
+pub async fn user_create(State(s): State<AppState>, p: Post) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    a.require_write(Action::ManageUsers).or_page(lang)?;
+    match create_user_from(&s, &a.actor(), &a.scope(), &user_input(&p.form, false)).await {
+        Ok(u) => Ok(redirect(&format!("/users/{}?saved=1", u.id))),
+        Err(e) => {
+            let mut shown = p.form.clone();
+            shown.0.retain(|(k, _)| k != "password");
+            let v = user_form(&s, a, lang, None, &shown, None).await;
+            let c = Chrome::new(a, lang, v.title.clone(), "/users");
+            let summary = e.fields.is_empty().then(|| e.message.clone());
+            let mut res = (e.status, render(&FormPage { c, v: v.with_errors(&e.fields, summary) })).into_response();
+            res.extensions_mut().insert(e);
+            Err(res)
+        }
+    }
+}
+
+fn form_of_user(u: &users::User) -> FormData {
+    let mut v = vec![("username".to_string(), u.username.clone()), ("display_name".to_string(), u.display_name.clone()), ("role".to_string(), u.role.clone())];
+    if let Some(r) = &u.region_code {
+        v.push(("region_code".into(), r.clone()));
+    }
+    for (k, x) in [("institution_id", u.institution_id), ("appraiser_id", u.appraiser_id), ("organ_id", u.organ_id)] {
+        if let Some(x) = x {
+            v.push((k.into(), x.to_string()));
+        }
+    }
+    if u.active {
+        v.push(("active".into(), "true".into()));
+    }
+    FormData(v)
+}
+
+pub async fn user_edit(State(s): State<AppState>, PageUser(a, lang): PageUser, Path(id): Path<i64>) -> PageResult {
+    a.require(Action::ManageUsers).or_page(lang)?;
+    let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let v = user_form(&s, &a, lang, Some(id), &form_of_user(&u), Some(u.version)).await;
+    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/users"), v }))
+}
+
+pub async fn user_update(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    a.require_write(Action::ManageUsers).or_page(lang)?;
+    let version = p.form.int("version").unwrap_or(-1);
+    let mut input = user_input(&p.form, true);
+    // A role change clears attachments the form did not send for the new role.
+    for k in ["region_code"] {
+        if p.form.text(k).trim().is_empty() {
+            input.region_code = None;
+        }
+    }
+    match update_user_from(&s, a, id, version, &input).await {
+        Ok(_) => Ok(redirect(&format!("/users/{id}?saved=1"))),
+        Err(e) => {
+            let mut shown = p.form.clone();
+            let cur = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+            shown.0.push(("username".into(), cur.username.clone()));
+            let v = user_form(&s, a, lang, Some(id), &shown, Some(version)).await;
+            let c = Chrome::new(a, lang, v.title.clone(), "/users");
+            let summary = (e.fields.is_empty() || e.code == "version_conflict").then(|| e.message.clone());
+            let mut res = (e.status, render(&FormPage { c, v: v.with_errors(&e.fields, summary) })).into_response();
+            res.extensions_mut().insert(e);
+            Err(res)
+        }
+    }
+}
+
+fn reset_form(lang: Lang, id: i64, username: &str) -> FormView {
+    let t = |k: &str| lang.t(k).to_string();
+    FormView {
+        title: format!("{} · {}", t("action.reset_password"), username),
+        intro: Some(lang.pick("重置后该用户的所有会话立即失效，下次登录时须修改密码。", "All sessions of the user end; they must change the password at next sign-in.").into()),
+        action: format!("/users/{id}/password"),
+        hidden: Vec::new(),
+        fields: vec![FormField::password("new_password", t("account.new_password")).required()],
+        errors: Vec::new(),
+        submit: t("action.reset_password"),
+        cancel: format!("/users/{id}"),
+        confirm: true,
+    }
+}
+
+pub async fn user_password_page(State(s): State<AppState>, PageUser(a, lang): PageUser, Path(id): Path<i64>) -> PageResult {
+    a.require(Action::ManageUsers).or_page(lang)?;
+    let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let v = reset_form(lang, id, &u.username);
+    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/users"), v }))
+}
+
+pub async fn user_password_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    a.require_write(Action::ManageUsers).or_page(lang)?;
+    let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let pw = p.form.text("new_password");
+    if let Err(e) = s.cfg.security.password.check(&u.username, &pw) {
+        let v = reset_form(lang, id, &u.username);
+        let err = AppError::field("new_password", e.to_string());
+        let mut res = (StatusCode::UNPROCESSABLE_ENTITY, render(&FormPage { c: Chrome::new(a, lang, v.title.clone(), "/users"), v: v.with_errors(&err.fields, None) })).into_response();
+        res.extensions_mut().insert(err);
+        return Err(res);
+    }
+    let h = secrets::hash_password_async(pw).await;
+    users::set_password(&s.db, &a.actor(), id, &h, true).await.or_page(lang)?;
+    Ok(redirect(&format!("/users/{id}?saved=1")))
+}
+
+pub async fn user_unlock(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    p.user.require_write(Action::ManageUsers).or_page(p.lang)?;
+    users::unlock(&s.db, &p.user.actor(), &p.user.scope(), id).await.or_page(p.lang)?;
+    Ok(redirect(&format!("/users/{id}?saved=1")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub read_only: &'static str,
+    pub expires: String,
+    pub last_used: String,
+    pub status: &'static str,
+    pub class: &'static str,
+    pub revocable: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "tokens.html")]
+pub struct TokensPage {
+    pub c: Chrome,
+    pub rows: Vec<TokenRow>,
+    pub v: FormView,
+}
+
+async fn tokens_page_for(s: &AppState, a: &Authed, lang: Lang, f: &FormData, err: Option<&AppError>) -> Result<TokensPage, AppError> {
+    let t = |k: &str| lang.t(k).to_string();
+    let now = sijian_store::now_ms();
+    let rows = tokens::list_for_user(&s.db, a.user.id)
+        .await?
+        .into_iter()
+        .map(|tk| {
+            let (status, class) = if tk.revoked_at.is_some() {
+                (lang.pick("已撤销", "Revoked"), "bad")
+            } else if tk.expires_at.is_some_and(|e| e <= now) {
+                (lang.pick("已过期", "Expired"), "warn")
+            } else {
+                (lang.pick("有效", "Valid"), "ok")
+            };
+            TokenRow {
+                id: tk.id,
+                name: tk.name,
+                prefix: tk.token_prefix,
+                read_only: lang.t(if tk.read_only { "yes" } else { "no" }),
+                expires: fmt_opt_time(tk.expires_at),
+                last_used: fmt_opt_time(tk.last_used_at),
+                status,
+                class,
+                revocable: tk.revoked_at.is_none(),
+            }
+        })
+        .collect();
+    let mut v = FormView {
+        title: format!("{} · {}", t("list.new"), t("nav.tokens")),
+        intro: Some(lang.pick("令牌代表您的账号、角色和所属单位访问接口；角色或单位变更后令牌自动失效。", "A token acts for your account, role and organisation; it stops working if either changes.").into()),
+        action: "/tokens".into(),
+        hidden: Vec::new(),
+        fields: vec![
+            FormField::text("name", t("field.token_name"), f.text("name")).required(),
+            FormField::text("expires_in_days", t("field.expires_in_days"), f.get("expires_in_days").unwrap_or_else(|| s.cfg.security.token_default_days.to_string())).help("1–365"),
+            FormField::checkbox("read_only", t("field.read_only"), f.flag("read_only"), lang.pick("只读令牌不能修改数据", "A read-only token cannot change data").into()),
+        ],
+        errors: Vec::new(),
+        submit: t("action.create"),
+        cancel: "/".into(),
+        confirm: false,
+    };
+    if let Some(e) = err {
+        v = v.with_errors(&e.fields, e.fields.is_empty().then(|| e.message.clone()));
+    }
+    Ok(TokensPage { c: Chrome::new(a, lang, t("nav.tokens"), "/tokens"), rows, v })
+}
+
+pub async fn tokens_page(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
+    a.require(Action::UseApiTokens).or_page(lang)?;
+    let page = tokens_page_for(&s, &a, lang, &FormData::default(), None).await.or_page(lang)?;
+    Ok(render(&page))
+}
+
+pub async fn token_create(State(s): State<AppState>, p: Post) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    a.require_write(Action::UseApiTokens).or_page(lang)?;
+    let days = p.form.get("expires_in_days").map(|d| d.trim().parse::<i64>().unwrap_or(0));
+    match issue_token(&s, &a.user, &p.form.text("name"), p.form.flag("read_only"), days).await {
+        Ok(out) => {
+            let v = MessageView {
+                title: lang.t("nav.tokens").into(),
+                kind: "ok",
+                text: lang.t("token.created").into(),
+                code: Some(out.token.clone()),
+                note: Some(format!("{} Authorization: Bearer {}", lang.t("token.usage"), out.token)),
+                back: "/tokens".into(),
+            };
+            Ok(render(&MessagePage { c: Chrome::new(a, lang, lang.t("nav.tokens"), "/tokens"), v }))
+        }
+        Err(e) => {
+            let page = tokens_page_for(&s, a, lang, &p.form, Some(&e)).await.or_page(lang)?;
+            let mut res = (e.status, render(&page)).into_response();
+            res.extensions_mut().insert(e);
+            Err(res)
+        }
+    }
+}
+
+pub async fn token_revoke(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    tokens::revoke(&s.db, &p.user.actor(), &p.user.user, id).await.or_page(p.lang)?;
+    Ok(redirect("/tokens"))
+}
+

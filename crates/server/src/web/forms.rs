@@ -1,0 +1,96 @@
+//! Form posts: the body is parsed once, the session's CSRF token in `_csrf` is checked before
+//! anything else, and the request must come from our own origin.
+use crate::auth::{Authed, Ctx, PageUser};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::secrets;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+/// Fields of a submitted form, in order; repeated names (checkboxes) keep every value.
+#[derive(Debug, Default, Clone)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default())
+    }
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default()
+    }
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+    pub fn flag(&self, name: &str) -> bool {
+        self.get(name).is_some_and(|v| v == "true" || v == "on")
+    }
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(|v| v.trim().parse().ok())
+    }
+}
+
+/// Same-origin check for browser posts: `Sec-Fetch-Site` when the browser sends it, else
+/// `Origin` against `Host`.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin" || site == "none";
+    }
+    match (headers.get("origin").and_then(|v| v.to_str().ok()), headers.get("host").and_then(|v| v.to_str().ok())) {
+        (Some(origin), Some(host)) => origin.split("://").nth(1) == Some(host),
+        _ => true,
+    }
+}
+
+/// A signed-in form post whose CSRF token matched.
+pub struct Post {
+    pub user: Authed,
+    pub lang: Lang,
+    pub form: FormData,
+}
+
+impl FromRequest<AppState> for Post {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let PageUser(user, lang) = PageUser::from_request_parts(&mut parts, state).await?;
+        let ok_origin = same_origin(&parts.headers);
+        let req = Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let form = FormData::parse(&bytes);
+        if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
+            return Err(super::page_error(AppError::csrf(), lang));
+        }
+        Ok(Post { user, lang, form })
+    }
+}
+
+/// A form post before sign-in (the login form): checked against the double-submit cookie.
+pub struct AnonPost {
+    pub ctx: Ctx,
+    pub form: FormData,
+}
+
+pub const LOGIN_CSRF_COOKIE: &str = "sijian_login_csrf";
+
+impl FromRequest<AppState> for AnonPost {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, state).await.expect("infallible");
+        let cookie = crate::auth::cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+        let ok_origin = same_origin(&parts.headers);
+        let req = Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let form = FormData::parse(&bytes);
+        if !ok_origin || cookie.is_empty() || !secrets::same_secret(&form.text("_csrf"), &cookie) {
+            return Err(super::page_error(AppError::csrf(), ctx.lang));
+        }
+        Ok(AnonPost { ctx, form })
+    }
+}

@@ -1,0 +1,104 @@
+//! Shared list-page machinery: reading search, filter, sort and page parameters, and building
+//! sortable column headers and pager links that keep the other parameters.
+use super::view::{Cell, Column, FilterView, ListView};
+use crate::i18n::Lang;
+use sijian_store::{ListQuery, Page};
+
+pub struct ListParams {
+    pub base: &'static str,
+    pub pairs: Vec<(String, String)>,
+}
+
+impl ListParams {
+    pub fn new(base: &'static str, pairs: Vec<(String, String)>) -> Self {
+        ListParams { base, pairs }
+    }
+    pub fn get(&self, k: &str) -> Option<String> {
+        self.pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+    pub fn query(&self) -> ListQuery {
+        ListQuery {
+            q: self.get("q"),
+            sort: self.get("sort"),
+            desc: self.get("order").as_deref() == Some("desc"),
+            page: self.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            per_page: self.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(20),
+        }
+    }
+    fn href_with(&self, changes: &[(&str, String)]) -> String {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, v)| !v.is_empty() && !changes.iter().any(|(c, _)| c == k))
+            .cloned()
+            .collect();
+        for (k, v) in changes {
+            if !v.is_empty() {
+                pairs.push((k.to_string(), v.clone()));
+            }
+        }
+        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if qs.is_empty() { self.base.to_string() } else { format!("{}?{qs}", self.base) }
+    }
+
+    /// A column header; sortable when `key` is non-empty. Clicking the sorted column flips order.
+    pub fn column(&self, label: &str, key: &str) -> Column {
+        if key.is_empty() {
+            return Column { label: label.to_string(), href: None, arrow: "" };
+        }
+        let current = self.get("sort");
+        let desc = self.get("order").as_deref() == Some("desc");
+        let is = current.as_deref() == Some(key);
+        let next_order = if is && !desc { "desc" } else { "" };
+        Column {
+            label: label.to_string(),
+            href: Some(self.href_with(&[("sort", key.to_string()), ("order", next_order.to_string()), ("page", String::new())])),
+            arrow: if is { if desc { " ▼" } else { " ▲" } } else { "" },
+        }
+    }
+
+    pub fn text_filter(&self, name: &'static str, label: &str) -> FilterView {
+        FilterView { name, label: label.to_string(), value: self.get(name).unwrap_or_default(), options: Vec::new() }
+    }
+
+    pub fn select_filter(&self, name: &'static str, label: &str, options: Vec<(String, String)>) -> FilterView {
+        FilterView { name, label: label.to_string(), value: self.get(name).unwrap_or_default(), options }
+    }
+
+    pub fn view<T>(
+        &self,
+        lang: Lang,
+        title: String,
+        new_link: Option<(String, String)>,
+        filters: Vec<FilterView>,
+        columns: Vec<Column>,
+        page: &Page<T>,
+        row: impl Fn(&T) -> Vec<Cell>,
+    ) -> ListView {
+        let pages = page.pages().max(1);
+        ListView {
+            title,
+            base: self.base.to_string(),
+            new_link,
+            filters,
+            rows: page.items.iter().map(row).collect(),
+            columns,
+            total_text: lang.t("list.total").replace("{n}", &page.total.to_string()),
+            page_text: lang.t("list.page").replace("{p}", &page.page.to_string()).replace("{n}", &pages.to_string()),
+            prev: (page.page > 1).then(|| self.href_with(&[("page", (page.page - 1).to_string())])),
+            next: (page.page < pages).then(|| self.href_with(&[("page", (page.page + 1).to_string())])),
+        }
+    }
+}
+
+pub fn cell(label: &str, text: impl Into<String>) -> Cell {
+    Cell { label: label.to_string(), text: text.into(), href: None, badge: None }
+}
+
+pub fn link(label: &str, text: impl Into<String>, href: String) -> Cell {
+    Cell { label: label.to_string(), text: text.into(), href: Some(href), badge: None }
+}
+
+pub fn badge(label: &str, text: impl Into<String>, class: &'static str) -> Cell {
+    Cell { label: label.to_string(), text: text.into(), href: None, badge: Some(class) }
+}

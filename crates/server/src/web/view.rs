@@ -1,0 +1,306 @@
+//! View models and templates. Pages are built from a few generic shapes (list, detail, form,
+//! message) so every list filters, sorts and pages the same way and every form explains errors
+//! the same way.
+use crate::auth::Authed;
+use crate::i18n::Lang;
+use askama::Template;
+use sijian_domain::Action;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// The frame around every signed-in page.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    pub fn new(a: &Authed, lang: Lang, title: impl Into<String>, here: &str) -> Chrome {
+        let role = a.role();
+        let items: [(&'static str, &'static str, Option<Action>); 9] = [
+            ("/", "nav.home", None),
+            ("/institutions", "nav.institutions", Some(Action::ViewInstitutions)),
+            ("/appraisers", "nav.appraisers", Some(Action::ViewAppraisers)),
+            ("/organs", "nav.organs", Some(Action::ViewOrgans)),
+            ("/users", "nav.users", Some(Action::ViewUsers)),
+            ("/events", "nav.events", Some(Action::ViewEvents)),
+            ("/logs/operations", "nav.oplog", Some(Action::ViewOperationLog)),
+            ("/logs/logins", "nav.loginlog", Some(Action::ViewLoginLog)),
+            ("/tokens", "nav.tokens", Some(Action::UseApiTokens)),
+        ];
+        let nav = items
+            .into_iter()
+            .filter(|(_, _, act)| act.is_none_or(|x| role.may(x)))
+            .map(|(href, key, _)| NavItem {
+                href,
+                label: lang.t(key),
+                active: if href == "/" { here == "/" } else { here.starts_with(href) },
+            })
+            .collect();
+        Chrome {
+            lang,
+            title: title.into(),
+            user_name: a.user.display_name.clone(),
+            role_label: lang.pick(role.label_zh(), role.label_en()),
+            csrf: a.csrf().to_string(),
+            nav,
+            flash: None,
+        }
+    }
+}
+
+pub struct Column {
+    pub label: String,
+    pub href: Option<String>,
+    pub arrow: &'static str,
+}
+
+pub struct Cell {
+    pub label: String,
+    pub text: String,
+    pub href: Option<String>,
+    pub badge: Option<&'static str>,
+}
+
+pub struct FilterView {
+    pub name: &'static str,
+    pub label: String,
+    pub value: String,
+    /// Empty for a text box.
+    pub options: Vec<(String, String)>,
+}
+
+pub struct ListView {
+    pub title: String,
+    pub base: String,
+    pub new_link: Option<(String, String)>,
+    pub filters: Vec<FilterView>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    pub total_text: String,
+    pub page_text: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub v: ListView,
+}
+
+pub struct ActionButton {
+    pub label: String,
+    pub href: String,
+    pub post: bool,
+    pub confirm: String,
+    pub danger: bool,
+}
+
+pub struct DetailView {
+    pub title: String,
+    pub badge: Option<(String, &'static str)>,
+    pub back: String,
+    pub actions: Vec<ActionButton>,
+    /// Label, value, optional link.
+    pub fields: Vec<(String, String, Option<String>)>,
+    pub show_history: bool,
+    /// Time, event kind, actor, changes.
+    pub history: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+pub struct DetailPage {
+    pub c: Chrome,
+    pub v: DetailView,
+}
+
+pub struct FormField {
+    pub name: &'static str,
+    pub label: String,
+    /// text | password | number | select | checks | checkbox
+    pub kind: &'static str,
+    pub value: String,
+    pub selected: Vec<String>,
+    pub options: Vec<(String, String)>,
+    pub required: bool,
+    pub disabled: bool,
+    pub help: String,
+    pub error: Option<String>,
+}
+
+impl FormField {
+    pub fn text(name: &'static str, label: String, value: impl Into<String>) -> Self {
+        FormField {
+            name,
+            label,
+            kind: "text",
+            value: value.into(),
+            selected: Vec::new(),
+            options: Vec::new(),
+            required: false,
+            disabled: false,
+            help: String::new(),
+            error: None,
+        }
+    }
+    pub fn select(name: &'static str, label: String, value: impl Into<String>, options: Vec<(String, String)>) -> Self {
+        let value = value.into();
+        FormField { kind: "select", selected: vec![value.clone()], options, ..Self::text(name, label, value) }
+    }
+    pub fn checks(name: &'static str, label: String, selected: Vec<String>, options: Vec<(String, String)>) -> Self {
+        FormField { kind: "checks", selected, options, ..Self::text(name, label, "") }
+    }
+    pub fn checkbox(name: &'static str, label: String, on: bool, help: String) -> Self {
+        FormField { kind: "checkbox", help, ..Self::text(name, label, if on { "true" } else { "" }) }
+    }
+    pub fn password(name: &'static str, label: String) -> Self {
+        FormField { kind: "password", ..Self::text(name, label, "") }
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn disabled(mut self, yes: bool) -> Self {
+        self.disabled = yes;
+        self
+    }
+    pub fn help(mut self, h: impl Into<String>) -> Self {
+        self.help = h.into();
+        self
+    }
+    pub fn has(&self, v: &str) -> bool {
+        self.selected.iter().any(|s| s == v)
+    }
+}
+
+pub struct FormView {
+    pub title: String,
+    pub intro: Option<String>,
+    pub action: String,
+    pub hidden: Vec<(String, String)>,
+    pub fields: Vec<FormField>,
+    pub errors: Vec<String>,
+    pub submit: String,
+    pub cancel: String,
+    pub confirm: bool,
+}
+
+impl FormView {
+    /// Puts field errors beside their fields; those without a field go to the summary.
+    pub fn with_errors(mut self, errs: &[sijian_domain::FieldError], summary: Option<String>) -> Self {
+        if let Some(s) = summary {
+            self.errors.push(s);
+        }
+        for e in errs {
+            match self.fields.iter_mut().find(|f| f.name == e.field) {
+                Some(f) => {
+                    f.error = Some(e.message.clone());
+                    self.errors.push(format!("{}：{}", f.label, e.message));
+                }
+                None => self.errors.push(e.message.clone()),
+            }
+        }
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub c: Chrome,
+    pub v: FormView,
+}
+
+pub struct HomeView {
+    pub org: String,
+    /// Label, count, link.
+    pub stats: Vec<(String, i64, String)>,
+    pub queues: Vec<(String, i64, String)>,
+    pub recent: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub c: Chrome,
+    pub v: HomeView,
+}
+
+pub struct MessageView {
+    pub title: String,
+    pub kind: &'static str,
+    pub text: String,
+    pub code: Option<String>,
+    pub note: Option<String>,
+    pub back: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub c: Chrome,
+    pub v: MessageView,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub lang: Lang,
+    pub csrf: String,
+    pub next: String,
+    pub username: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub lang: Lang,
+    pub status: u16,
+    pub message: String,
+    pub fields: Vec<String>,
+}
+
+/// Unix milliseconds as Beijing time (UTC+8, no daylight saving), `YYYY-MM-DD HH:MM`.
+pub fn fmt_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000) + 8 * 3600;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (H. Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+}
+
+pub fn fmt_opt_time(ms: Option<i64>) -> String {
+    ms.map(fmt_time).unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn beijing_time() {
+        assert_eq!(super::fmt_time(0), "1970-01-01 08:00");
+        assert_eq!(super::fmt_time(1_795_795_200_000), "2026-11-28 00:00");
+    }
+}

@@ -1,0 +1,115 @@
+//! The operations log and the login log: who did what, when, from where, with what result.
+use crate::list::{ListQuery, Listing, Page};
+use crate::scope::{Scoped, predicate};
+use crate::{Db, StoreError, args};
+use serde::Serialize;
+use sijian_domain::Scope;
+
+#[derive(Debug, Clone)]
+pub struct OpEntry<'a> {
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub username: &'a str,
+    pub role: &'a str,
+    pub home_path: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub action: &'a str,
+    pub ip: &'a str,
+    pub status: i64,
+    pub result: &'a str,
+    pub detail: &'a str,
+}
+
+pub async fn record_op(db: &Db, e: &OpEntry<'_>) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO op_log (at, user_id, username, role, home_path, method, path, action, ip, status, result, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        args![e.at, e.user_id, e.username, e.role, e.home_path, e.method, e.path, e.action, e.ip, e.status, e.result, e.detail],
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OpLogRow {
+    pub id: i64,
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: String,
+    pub method: String,
+    pub path: String,
+    pub action: String,
+    pub ip: String,
+    pub status: i64,
+    pub result: String,
+    pub detail: String,
+}
+
+pub async fn list_ops(db: &Db, scope: &Scope, result: Option<String>, q: &ListQuery) -> Result<Page<OpLogRow>, StoreError> {
+    let mut l = Listing::new(
+        "l.id, l.at, l.user_id, l.username, l.role, l.method, l.path, l.action, l.ip, l.status, l.result, l.detail",
+        "op_log l",
+    );
+    let p = predicate(scope, Scoped::Log, &mut l.args);
+    l.push(p);
+    l.eq("l.result", result);
+    l.search(q.search(), &["l.username", "l.action", "l.path", "l.ip"]);
+    let mut q = q.clone();
+    if q.sort.is_none() {
+        q.desc = true;
+    }
+    l.run(db, &q, &[("at", "l.at"), ("user", "l.username"), ("action", "l.action"), ("status", "l.status")], "l.id").await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct LoginLogRow {
+    pub id: i64,
+    pub at: i64,
+    pub username: String,
+    pub user_id: Option<i64>,
+    pub ip: String,
+    pub user_agent: String,
+    pub result: String,
+}
+
+pub async fn record_login(
+    db: &Db,
+    at: i64,
+    username: &str,
+    user_id: Option<i64>,
+    home_path: &str,
+    ip: &str,
+    user_agent: &str,
+    result: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO login_log (at, username, user_id, home_path, ip, user_agent, result) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        args![at, username, user_id, home_path, ip, user_agent, result],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Failed sign-ins from one address since `since` (for throttling across all nodes).
+pub async fn failures_from_ip(db: &Db, ip: &str, since: i64) -> Result<i64, StoreError> {
+    db.scalar(
+        "SELECT COUNT(*) FROM login_log WHERE ip = $1 AND at >= $2 AND result <> 'ok'",
+        args![ip, since],
+    )
+    .await
+}
+
+pub async fn list_logins(db: &Db, scope: &Scope, result: Option<String>, q: &ListQuery) -> Result<Page<LoginLogRow>, StoreError> {
+    let mut l = Listing::new("l.id, l.at, l.username, l.user_id, l.ip, l.user_agent, l.result", "login_log l");
+    let p = predicate(scope, Scoped::Log, &mut l.args);
+    l.push(p);
+    l.eq("l.result", result);
+    l.search(q.search(), &["l.username", "l.ip"]);
+    let mut q = q.clone();
+    if q.sort.is_none() {
+        q.desc = true;
+    }
+    l.run(db, &q, &[("at", "l.at"), ("user", "l.username"), ("result", "l.result")], "l.id").await
+}
