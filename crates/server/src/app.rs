@@ -47,7 +47,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn build_router(state: AppState) -> Router {
     let (api_router, doc) = OpenApiRouter::with_openapi(api::ApiDoc::openapi()).nest("/api/v1", api::router()).split_for_parts();
     let doc = Arc::new(doc.to_pretty_json().expect("OpenAPI serialises"));
-    let api_router = api_router.fallback(api_not_found);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -71,10 +70,6 @@ pub fn build_router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_| AppError::internal().into_response()))
         .with_state(state)
-}
-
-async fn api_not_found() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "no_such_route", "接口不存在，请查阅 /api/openapi.json")
 }
 
 /// The process is up.

@@ -183,18 +183,14 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     };
     let authed = match authed {
         Ok(a) => a,
+        // A stale or foreign credential on a page: treat the visitor as signed out.
+        Err(e) if e.status == StatusCode::UNAUTHORIZED && !path.starts_with("/api/") => None,
         Err(e) => {
-            let res = e.clone().into_response();
-            if e.status == StatusCode::SERVICE_UNAVAILABLE || !path.starts_with("/api/") {
-                if e.status != StatusCode::SERVICE_UNAVAILABLE {
-                    // A stale or foreign credential on a page: treat as signed out.
-                    let ctx = Ctx { authed: None, ip, user_agent, lang: Lang::from_headers(&headers, None) };
-                    req.extensions_mut().insert(ctx);
-                    return next.run(req).await;
-                }
-                return res;
+            let lang = Lang::from_headers(&headers, None);
+            let res = if path.starts_with("/api/") { e.clone().into_response() } else { crate::web::page_error(e.clone(), lang) };
+            if e.status == StatusCode::UNAUTHORIZED {
+                record(&state, None, req.method(), &path, "authenticate", &ip, res.status(), e.code).await;
             }
-            record(&state, None, req.method(), &path, "authenticate", &ip, res.status(), &e.code.to_string()).await;
             return res;
         }
     };

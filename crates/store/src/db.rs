@@ -258,7 +258,7 @@ impl Db {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let one: i64 = self.exec().scalar("SELECT 1", args![]).await?;
+        let one: i64 = self.exec().scalar("SELECT CAST(1 AS BIGINT)", args![]).await?;
         debug_assert_eq!(one, 1);
         Ok(())
     }

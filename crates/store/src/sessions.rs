@@ -1,6 +1,6 @@
 //! Server-side sessions, kept in the database so several nodes share them. The cookie holds a
 //! random id; only its SHA-256 is stored.
-use crate::users::{USER_FROM, USER_SELECT, User};
+use crate::users::{USER_JOINS, USER_SELECT, User};
 use crate::{Db, StoreError, args};
 
 #[derive(Debug, Clone)]
@@ -42,7 +42,7 @@ pub async fn create(
 pub async fn load(db: &Db, id_hash: &str, now: i64) -> Result<Option<SessionRecord>, StoreError> {
     let sql = format!(
         "SELECT {USER_SELECT}, s.csrf_token, s.expires_at, s.last_seen_at, s.created_at AS s_created_at \
-         FROM sessions s JOIN {USER_FROM} ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2"
+         FROM sessions s JOIN users u ON u.id = s.user_id {USER_JOINS} WHERE s.id_hash = $1 AND s.expires_at > $2"
     );
     let row: Option<Joined> = db.fetch_optional(&sql, args![id_hash, now]).await?;
     Ok(row.map(|j| SessionRecord {

@@ -1,7 +1,7 @@
 //! API tokens for machine clients: random, shown once, stored only as SHA-256, bound to the
 //! role and organisation of the account at creation, expirable and revocable.
 use crate::events::{Actor, NewEvent, append};
-use crate::users::{USER_FROM, USER_SELECT, User};
+use crate::users::{USER_JOINS, USER_SELECT, User};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 
@@ -111,7 +111,7 @@ pub async fn find(db: &Db, token_hash: &str) -> Result<Option<TokenUse>, StoreEr
     let sql = format!(
         "SELECT {USER_SELECT}, t.id AS t_id, t.name AS t_name, t.token_prefix, t.role AS t_role, t.org_key, t.read_only, \
          t.created_at AS t_created_at, t.expires_at, t.revoked_at, t.last_used_at \
-         FROM api_tokens t JOIN {USER_FROM} ON u.id = t.user_id WHERE t.token_hash = $1"
+         FROM api_tokens t JOIN users u ON u.id = t.user_id {USER_JOINS} WHERE t.token_hash = $1"
     );
     let row: Option<Joined> = db.fetch_optional(&sql, args![token_hash]).await?;
     Ok(row.map(|j| TokenUse {

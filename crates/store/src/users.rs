@@ -34,8 +34,15 @@ pub struct User {
 pub(crate) const USER_SELECT: &str = "u.id, u.username, u.display_name, u.role, u.region_code, u.institution_id, u.appraiser_id, u.organ_id, \
     COALESCE(ui.name, uo.name, ur.name) AS org_name, u.home_path, u.lang, u.active, u.failed_logins, u.locked_until, \
     u.must_change_password, u.last_login_at, u.created_at, u.updated_at, u.version";
-pub(crate) const USER_FROM: &str = "users u LEFT JOIN institutions ui ON ui.id = u.institution_id \
-    LEFT JOIN organs uo ON uo.id = u.organ_id LEFT JOIN regions ur ON ur.code = u.region_code";
+/// Joins that name the account's organisation; they follow `users u`.
+macro_rules! user_joins {
+    () => {
+        "LEFT JOIN institutions ui ON ui.id = u.institution_id \
+         LEFT JOIN organs uo ON uo.id = u.organ_id LEFT JOIN regions ur ON ur.code = u.region_code"
+    };
+}
+pub(crate) const USER_JOINS: &str = user_joins!();
+pub(crate) const USER_FROM: &str = concat!("users u ", user_joins!());
 
 impl User {
     pub fn role(&self) -> Role {

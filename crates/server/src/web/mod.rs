@@ -80,7 +80,11 @@ pub fn page_error(e: AppError, lang: Lang) -> Response {
     res
 }
 
-pub async fn not_found(ctx: crate::auth::Ctx) -> Response {
+/// Unknown paths: a JSON error under `/api/`, a page elsewhere.
+pub async fn not_found(ctx: crate::auth::Ctx, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return AppError::new(StatusCode::NOT_FOUND, "no_such_route", "接口不存在，请查阅 /api/openapi.json").into_response();
+    }
     page_error(AppError::new(StatusCode::NOT_FOUND, "not_found", "页面不存在"), ctx.lang)
 }
 
