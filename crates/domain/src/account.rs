@@ -16,7 +16,10 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy { min_length: 10, min_classes: 3 }
+        PasswordPolicy {
+            min_length: 10,
+            min_classes: 3,
+        }
     }
 }
 
@@ -96,11 +99,23 @@ mod tests {
     #[test]
     fn policy() {
         let p = PasswordPolicy::default();
-        assert_eq!(p.check("zhang", "Short1!"), Err(PasswordProblem::TooShort(10)));
-        assert_eq!(p.check("zhang", "alllowercaseletters"), Err(PasswordProblem::TooSimple(3)));
-        assert_eq!(p.check("zhang", "Zhang12345!"), Err(PasswordProblem::ContainsUsername));
+        assert_eq!(
+            p.check("zhang", "Short1!"),
+            Err(PasswordProblem::TooShort(10))
+        );
+        assert_eq!(
+            p.check("zhang", "alllowercaseletters"),
+            Err(PasswordProblem::TooSimple(3))
+        );
+        assert_eq!(
+            p.check("zhang", "Zhang12345!"),
+            Err(PasswordProblem::ContainsUsername)
+        );
         assert!(p.check("zhang", "Sifa-Jianding-2026").is_ok());
-        assert_eq!(p.check("a", &"Aa1!".repeat(40)), Err(PasswordProblem::TooLong));
+        assert_eq!(
+            p.check("a", &"Aa1!".repeat(40)),
+            Err(PasswordProblem::TooLong)
+        );
     }
 
     #[test]

@@ -17,8 +17,12 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] =
-        [Self::Forensic, Self::PhysicalEvidence, Self::AudioVisual, Self::Environmental];
+    pub const ALL: [Category; 4] = [
+        Self::Forensic,
+        Self::PhysicalEvidence,
+        Self::AudioVisual,
+        Self::Environmental,
+    ];
 
     /// One-digit code, as used in opinion codes (DESIGN.md: 1 法医 2 物证 3 声像资料 4 环境损害).
     pub fn digit(self) -> u8 {

@@ -67,16 +67,16 @@ impl RegionCode {
         if !(11..=82).contains(&province) {
             return Err(RegionCodeError::Province);
         }
-        if (n / 100) % 100 == 0 && n % 100 != 0 {
+        if (n / 100).is_multiple_of(100) && !n.is_multiple_of(100) {
             return Err(RegionCodeError::Hierarchy);
         }
         Ok(RegionCode(n))
     }
 
     pub fn level(self) -> RegionLevel {
-        if self.0 % 10_000 == 0 {
+        if self.0.is_multiple_of(10_000) {
             RegionLevel::Province
-        } else if self.0 % 100 == 0 {
+        } else if self.0.is_multiple_of(100) {
             RegionLevel::Prefecture
         } else {
             RegionLevel::County
@@ -207,13 +207,21 @@ mod tests {
         assert_eq!(c.level(), RegionLevel::County);
         assert_eq!(c.parent().unwrap().to_string(), "330100");
         assert_eq!(c.province().to_string(), "330000");
-        assert_eq!(RegionCode::parse("330100").unwrap().level(), RegionLevel::Prefecture);
-        assert_eq!(RegionCode::parse("330000").unwrap().level(), RegionLevel::Province);
+        assert_eq!(
+            RegionCode::parse("330100").unwrap().level(),
+            RegionLevel::Prefecture
+        );
+        assert_eq!(
+            RegionCode::parse("330000").unwrap().level(),
+            RegionLevel::Province
+        );
     }
 
     #[test]
     fn rejects_bad_codes() {
-        for bad in ["", "33010", "3301066", "33O106", "990000", "100000", "330006"] {
+        for bad in [
+            "", "33010", "3301066", "33O106", "990000", "100000", "330006",
+        ] {
             assert!(RegionCode::parse(bad).is_err(), "{bad} accepted");
         }
     }
@@ -225,8 +233,16 @@ mod tests {
         for inside in ["/330000/330100/", "/330000/330100/330106/"] {
             assert!(lo.as_str() <= inside && inside < hi.as_str(), "{inside}");
         }
-        for outside in ["/330000/", "/330000/330200/", "/330000/3301000/", "/340000/"] {
-            assert!(!(lo.as_str() <= outside && outside < hi.as_str()), "{outside}");
+        for outside in [
+            "/330000/",
+            "/330000/330200/",
+            "/330000/3301000/",
+            "/340000/",
+        ] {
+            assert!(
+                !(lo.as_str() <= outside && outside < hi.as_str()),
+                "{outside}"
+            );
         }
         let (lo, hi) = RegionPath::root().range();
         assert!(lo.as_str() <= "/110000/" && "/820000/" < hi.as_str());

@@ -197,9 +197,7 @@ impl Role {
         match action {
             ViewInstitutions | ViewAppraisers => !matches!(self, Self::Public | Self::Organ),
             CreateInstitution | EditInstitutionRegistration => regulator || self == Self::Admin,
-            EditInstitution => {
-                regulator || self == Self::Admin || self == Self::InstitutionHead
-            }
+            EditInstitution => regulator || self == Self::Admin || self == Self::InstitutionHead,
             CreateAppraiser | EditAppraiser => {
                 regulator || self == Self::Admin || self.is_institution_staff()
             }

@@ -28,7 +28,10 @@ pub enum Scope {
     Institution(i64),
     /// One appraiser: their own record (and, later, their own cases), and their institution's
     /// public entry.
-    Appraiser { appraiser_id: i64, institution_id: i64 },
+    Appraiser {
+        appraiser_id: i64,
+        institution_id: i64,
+    },
     /// One commissioning organ: itself (and, later, its own commissions).
     Organ(i64),
     /// Nothing that is not public.
@@ -47,11 +50,14 @@ impl Principal {
                 None if r == Role::RegulatorMinistry => Scope::All,
                 None => Scope::Nothing,
             },
-            Role::InstitutionHead | Role::InstitutionClerk => {
-                self.institution_id.map_or(Scope::Nothing, Scope::Institution)
-            }
+            Role::InstitutionHead | Role::InstitutionClerk => self
+                .institution_id
+                .map_or(Scope::Nothing, Scope::Institution),
             Role::Appraiser => match (self.appraiser_id, self.institution_id) {
-                (Some(a), Some(i)) => Scope::Appraiser { appraiser_id: a, institution_id: i },
+                (Some(a), Some(i)) => Scope::Appraiser {
+                    appraiser_id: a,
+                    institution_id: i,
+                },
                 _ => Scope::Nothing,
             },
             Role::Organ => self.organ_id.map_or(Scope::Nothing, Scope::Organ),
@@ -81,14 +87,23 @@ impl Scope {
             Scope::All => true,
             Scope::Region(p) => p.contains(region),
             Scope::Institution(i) => *i == institution_id,
-            Scope::Appraiser { institution_id: i, .. } => *i == institution_id,
+            Scope::Appraiser {
+                institution_id: i, ..
+            } => *i == institution_id,
             Scope::Organ(_) | Scope::Nothing => false,
         }
     }
 
-    pub fn reaches_appraiser(&self, region: &RegionPath, institution_id: i64, appraiser_id: i64) -> bool {
+    pub fn reaches_appraiser(
+        &self,
+        region: &RegionPath,
+        institution_id: i64,
+        appraiser_id: i64,
+    ) -> bool {
         match self {
-            Scope::Appraiser { appraiser_id: a, .. } => *a == appraiser_id,
+            Scope::Appraiser {
+                appraiser_id: a, ..
+            } => *a == appraiser_id,
             other => other.reaches_institution(region, institution_id),
         }
     }
@@ -121,7 +136,13 @@ mod tests {
 
     #[test]
     fn misattached_accounts_see_nothing() {
-        for r in [Role::RegulatorCity, Role::InstitutionHead, Role::Appraiser, Role::Organ, Role::Association] {
+        for r in [
+            Role::RegulatorCity,
+            Role::InstitutionHead,
+            Role::Appraiser,
+            Role::Organ,
+            Role::Association,
+        ] {
             assert_eq!(principal(r).scope(), Scope::Nothing, "{r:?}");
         }
         assert_eq!(principal(Role::Admin).scope(), Scope::All);

@@ -12,7 +12,12 @@ pub enum InstitutionStatus {
 }
 
 impl InstitutionStatus {
-    pub const ALL: [Self; 4] = [Self::Normal, Self::Suspended, Self::Cancelled, Self::Revoked];
+    pub const ALL: [Self; 4] = [
+        Self::Normal,
+        Self::Suspended,
+        Self::Cancelled,
+        Self::Revoked,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Normal => "normal",
@@ -53,7 +58,12 @@ pub enum AppraiserStatus {
 }
 
 impl AppraiserStatus {
-    pub const ALL: [Self; 4] = [Self::Active, Self::Suspended, Self::Cancelled, Self::Revoked];
+    pub const ALL: [Self; 4] = [
+        Self::Active,
+        Self::Suspended,
+        Self::Cancelled,
+        Self::Revoked,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",

@@ -13,13 +13,20 @@ pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_string(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
     pub fn into_result<T>(self, ok: T) -> Result<T, Vec<FieldError>> {
-        if self.0.is_empty() { Ok(ok) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(ok)
+        } else {
+            Err(self.0)
+        }
     }
 
     /// Trimmed required text of at most `max` characters.
@@ -49,7 +56,10 @@ impl Problems {
             || ((5..=20).contains(&v.len())
                 && v.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)));
         if !ok {
-            self.add(field, "电话号码格式不正确（5–20 位数字，可含 + - 空格 括号）");
+            self.add(
+                field,
+                "电话号码格式不正确（5–20 位数字，可含 + - 空格 括号）",
+            );
         }
         v.to_string()
     }

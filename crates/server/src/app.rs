@@ -33,19 +33,27 @@ pub async fn open_database(cfg: &Config, migrate: bool) -> anyhow::Result<Db> {
         .await
         .map_err(|e| anyhow::anyhow!("无法连接数据库 {}：{e:?}", sijian_store::db::redact(&url)))?;
     if migrate {
-        db.migrate().await.map_err(|e| anyhow::anyhow!("数据库迁移失败：{e:?}"))?;
-        sijian_store::regions::load_shipped(&db).await.map_err(|e| anyhow::anyhow!("行政区划加载失败：{e:?}"))?;
+        db.migrate()
+            .await
+            .map_err(|e| anyhow::anyhow!("数据库迁移失败：{e:?}"))?;
+        sijian_store::regions::load_shipped(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("行政区划加载失败：{e:?}"))?;
     }
     Ok(db)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(api::ApiDoc::openapi()).nest("/api/v1", api::router()).split_for_parts();
+    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(api::ApiDoc::openapi())
+        .nest("/api/v1", api::router())
+        .split_for_parts();
     doc
 }
 
 pub fn build_router(state: AppState) -> Router {
-    let (api_router, doc) = OpenApiRouter::with_openapi(api::ApiDoc::openapi()).nest("/api/v1", api::router()).split_for_parts();
+    let (api_router, doc) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
+        .nest("/api/v1", api::router())
+        .split_for_parts();
     let doc = Arc::new(doc.to_pretty_json().expect("OpenAPI serialises"));
     Router::new()
         .route("/healthz", get(healthz))
@@ -105,19 +113,29 @@ impl Server {
 /// Binds the listeners and serves until stopped (or, when `signals` is set, until SIGINT/SIGTERM).
 pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server> {
     let cfg = Arc::new(cfg);
-    let state = AppState { db: db.clone(), cfg: cfg.clone() };
-    let listener = TcpListener::bind(&cfg.listen).await.map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.listen))?;
+    let state = AppState {
+        db: db.clone(),
+        cfg: cfg.clone(),
+    };
+    let listener = TcpListener::bind(&cfg.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.listen))?;
     let addr = listener.local_addr()?;
     let metrics_addr = if cfg.metrics_listen.is_empty() {
         None
     } else {
-        let ml = TcpListener::bind(&cfg.metrics_listen).await.map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.metrics_listen))?;
+        let ml = TcpListener::bind(&cfg.metrics_listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.metrics_listen))?;
         let maddr = ml.local_addr()?;
         let handle = telemetry::metrics_handle();
-        let app = Router::new().route("/metrics", get(move || {
-            let h = handle.clone();
-            async move { h.render() }
-        }));
+        let app = Router::new().route(
+            "/metrics",
+            get(move || {
+                let h = handle.clone();
+                async move { h.render() }
+            }),
+        );
         tokio::spawn(async move {
             let _ = axum::serve(ml, app).await;
         });
@@ -139,16 +157,24 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
             }
             tracing::info!("shutting down");
         };
-        if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        if let Err(e) = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
         {
             tracing::error!(error = %e, "server error");
         }
         housekeeping.abort();
     });
     tracing::info!(%addr, ?metrics_addr, engine = ?db.engine(), "serving");
-    Ok(Server { addr, metrics_addr, shutdown: Some(tx), handle })
+    Ok(Server {
+        addr,
+        metrics_addr,
+        shutdown: Some(tx),
+        handle,
+    })
 }
 
 async fn signal() {
@@ -157,7 +183,8 @@ async fn signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -174,7 +201,9 @@ async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
-        if let Err(e) = sijian_store::sessions::purge_expired(&state.db, sijian_store::now_ms()).await {
+        if let Err(e) =
+            sijian_store::sessions::purge_expired(&state.db, sijian_store::now_ms()).await
+        {
             tracing::debug!(error = %e, "session purge skipped");
         }
     }

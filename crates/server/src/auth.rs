@@ -38,11 +38,18 @@ impl Authed {
     }
     /// Refuses with 403 unless the role may take `action` at all.
     pub fn require(&self, action: Action) -> AppResult<()> {
-        if self.role().may(action) { Ok(()) } else { Err(AppError::forbidden()) }
+        if self.role().may(action) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
     }
     /// Refuses changes made with a read-only token.
     pub fn require_write(&self, action: Action) -> AppResult<()> {
-        if let Via::Token { read_only: true, .. } = self.via {
+        if let Via::Token {
+            read_only: true, ..
+        } = self.via
+        {
             return Err(AppError::read_only_token());
         }
         self.require(action)
@@ -68,7 +75,11 @@ pub struct Ctx {
 }
 
 pub fn session_cookie_name(state: &AppState) -> &'static str {
-    if state.cfg.cookie_secure() { "__Host-sijian_session" } else { "sijian_session" }
+    if state.cfg.cookie_secure() {
+        "__Host-sijian_session"
+    } else {
+        "sijian_session"
+    }
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -96,7 +107,9 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Optio
 
 /// The client address: the peer, or the last address before our trusted proxies.
 fn client_ip(state: &AppState, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
-    let peer_ip = peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let peer_ip = peer
+        .map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
     let trusted = &state.cfg.security.trusted_proxies;
     if !trusted.contains(&peer_ip) {
         return peer_ip;
@@ -109,18 +122,30 @@ fn client_ip(state: &AppState, peer: Option<SocketAddr>, headers: &HeaderMap) ->
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer_ip)
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer_ip)
 }
 
 async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Authed>> {
     let now = now_ms();
-    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let token = auth.strip_prefix("Bearer ").map(str::trim).ok_or_else(AppError::unauthenticated)?;
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = auth
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .ok_or_else(AppError::unauthenticated)?;
         if !token.starts_with(secrets::TOKEN_PREFIX) {
             return Err(AppError::unauthenticated());
         }
         let found = tokens::find(&state.db, &secrets::sha256_hex(token)).await?;
-        let Some(found) = found else { return Err(AppError::unauthenticated()) };
+        let Some(found) = found else {
+            return Err(AppError::unauthenticated());
+        };
         let t = &found.token;
         let user = found.user;
         let principal = user.principal();
@@ -131,20 +156,31 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
             && t.role == user.role
             && t.org_key == principal.org_key();
         if !valid {
-            return Err(AppError::new(StatusCode::UNAUTHORIZED, "token_invalid", "API 令牌已撤销、已过期，或账号的角色与单位已变更"));
+            return Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "token_invalid",
+                "API 令牌已撤销、已过期，或账号的角色与单位已变更",
+            ));
         }
         if t.last_used_at.is_none_or(|u| now - u > 60_000) {
             tokens::mark_used(&state.db, t.id, now).await?;
         }
         return Ok(Some(Authed {
-            via: Via::Token { token_id: t.id, read_only: t.read_only },
+            via: Via::Token {
+                token_id: t.id,
+                read_only: t.read_only,
+            },
             principal,
             user: Arc::new(user),
         }));
     }
-    let Some(sid) = cookie(headers, session_cookie_name(state)) else { return Ok(None) };
+    let Some(sid) = cookie(headers, session_cookie_name(state)) else {
+        return Ok(None);
+    };
     let id_hash = secrets::sha256_hex(&sid);
-    let Some(rec) = sessions::load(&state.db, &id_hash, now).await? else { return Ok(None) };
+    let Some(rec) = sessions::load(&state.db, &id_hash, now).await? else {
+        return Ok(None);
+    };
     if !rec.user.active {
         return Ok(None);
     }
@@ -156,7 +192,10 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
     }
     let principal = rec.user.principal();
     Ok(Some(Authed {
-        via: Via::Session { id_hash, csrf: rec.csrf_token },
+        via: Via::Session {
+            id_hash,
+            csrf: rec.csrf_token,
+        },
         principal,
         user: Arc::new(rec.user),
     }))
@@ -164,7 +203,10 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
 
 /// Middleware: resolves who is asking, then records changes and denials in the operations log.
 pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     let headers = req.headers().clone();
     let ip = client_ip(&state, peer, &headers);
     let user_agent = headers
@@ -187,15 +229,34 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         Err(e) if e.status == StatusCode::UNAUTHORIZED && !path.starts_with("/api/") => None,
         Err(e) => {
             let lang = Lang::from_headers(&headers, None);
-            let res = if path.starts_with("/api/") { e.clone().into_response() } else { crate::web::page_error(e.clone(), lang) };
+            let res = if path.starts_with("/api/") {
+                e.clone().into_response()
+            } else {
+                crate::web::page_error(e.clone(), lang)
+            };
             if e.status == StatusCode::UNAUTHORIZED {
-                record(&state, None, req.method(), &path, "authenticate", &ip, res.status(), e.code).await;
+                record(
+                    &state,
+                    None,
+                    req.method(),
+                    &path,
+                    "authenticate",
+                    &ip,
+                    res.status(),
+                    e.code,
+                )
+                .await;
             }
             return res;
         }
     };
     let lang = Lang::from_headers(&headers, authed.as_ref().map(|a| a.user.lang.as_str()));
-    let ctx = Ctx { authed: authed.clone(), ip: ip.clone(), user_agent, lang };
+    let ctx = Ctx {
+        authed: authed.clone(),
+        ip: ip.clone(),
+        user_agent,
+        lang,
+    };
     req.extensions_mut().insert(ctx);
     let method = req.method().clone();
     let action = req
@@ -205,7 +266,10 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         .unwrap_or_else(|| path.clone());
     let res = next.run(req).await;
     let changing = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let denied = matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED);
+    let denied = matches!(
+        res.status(),
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED
+    );
     if (changing || denied) && !is_public {
         let detail = res
             .extensions()
@@ -213,7 +277,17 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             .map(|e| format!("{}: {}", e.code, e.message))
             .or_else(|| res.extensions().get::<OpDetail>().map(|d| d.0.clone()))
             .unwrap_or_default();
-        record(&state, authed.as_ref(), &method, &path, &action, &ip, res.status(), &detail).await;
+        record(
+            &state,
+            authed.as_ref(),
+            &method,
+            &path,
+            &action,
+            &ip,
+            res.status(),
+            &detail,
+        )
+        .await;
     }
     res
 }
@@ -282,12 +356,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let a = ctx_of(parts).authed.ok_or_else(AppError::unauthenticated)?;
-        if let Via::Session { csrf, .. } = &a.via {
-            if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-                let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-                if !secrets::same_secret(sent, csrf) {
-                    return Err(AppError::csrf());
-                }
+        if let Via::Session { csrf, .. } = &a.via
+            && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+        {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !secrets::same_secret(sent, csrf) {
+                return Err(AppError::csrf());
             }
         }
         Ok(ApiUser(a))
@@ -303,12 +381,19 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let ctx = ctx_of(parts);
-        let here = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let Some(a) = ctx.authed else {
             let next = urlencoding::encode(here);
             return Err(Redirect::to(&format!("/login?next={next}")).into_response());
         };
-        if a.user.must_change_password && !here.starts_with("/account/password") && here != "/logout" {
+        if a.user.must_change_password
+            && !here.starts_with("/account/password")
+            && here != "/logout"
+        {
             return Err(Redirect::to("/account/password?required=1").into_response());
         }
         Ok(PageUser(a, ctx.lang))

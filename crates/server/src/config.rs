@@ -90,13 +90,20 @@ impl Default for Config {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { format: "text".into(), level: "info".into() }
+        LogConfig {
+            format: "text".into(),
+            level: "info".into(),
+        }
     }
 }
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { max_connections: None, acquire_timeout_ms: 5000, busy_timeout_ms: 5000 }
+        DatabaseConfig {
+            max_connections: None,
+            acquire_timeout_ms: 5000,
+            busy_timeout_ms: 5000,
+        }
     }
 }
 
@@ -119,7 +126,10 @@ impl Default for SecurityConfig {
 
 impl Config {
     /// Reads `file` (or `./sijian.toml` when present) and applies `SIJIAN_…` overrides from `env`.
-    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Config> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Config> {
         let mut root = toml::Table::new();
         let path = match file {
             Some(p) => Some(p.to_path_buf()),
@@ -128,10 +138,14 @@ impl Config {
         if let Some(p) = &path {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", p.display()))?;
-            root = text.parse::<toml::Table>().map_err(|e| anyhow::anyhow!("配置文件 {} 格式错误：{e}", p.display()))?;
+            root = text
+                .parse::<toml::Table>()
+                .map_err(|e| anyhow::anyhow!("配置文件 {} 格式错误：{e}", p.display()))?;
         }
         for (k, v) in env {
-            let Some(rest) = k.strip_prefix("SIJIAN_") else { continue };
+            let Some(rest) = k.strip_prefix("SIJIAN_") else {
+                continue;
+            };
             let keys: Vec<String> = rest.split("__").map(|s| s.to_lowercase()).collect();
             set_path(&mut root, &keys, parse_env_value(&v));
         }
@@ -142,13 +156,15 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("sijian.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("sijian.db").display()))
     }
 
     pub fn cookie_secure(&self) -> bool {
-        self.security.cookie_secure.unwrap_or_else(|| self.public_url.starts_with("https://"))
+        self.security
+            .cookie_secure
+            .unwrap_or_else(|| self.public_url.starts_with("https://"))
     }
 
     pub fn pool_settings(&self) -> sijian_store::PoolSettings {
@@ -177,7 +193,9 @@ fn set_path(t: &mut toml::Table, keys: &[String], v: toml::Value) {
             t.insert(last.clone(), v);
         }
         [first, rest @ ..] => {
-            let e = t.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let e = t
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if !e.is_table() {
                 *e = toml::Value::Table(toml::Table::new());
             }
@@ -197,12 +215,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sijian-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("sijian.toml");
-        std::fs::write(&f, "listen = \"0.0.0.0:80\"\n[security]\nmax_failed_logins = 3\n").unwrap();
+        std::fs::write(
+            &f,
+            "listen = \"0.0.0.0:80\"\n[security]\nmax_failed_logins = 3\n",
+        )
+        .unwrap();
         let cfg = Config::load(
             Some(&f),
             [
                 ("SIJIAN_LISTEN".to_string(), "127.0.0.1:9000".to_string()),
-                ("SIJIAN_SECURITY__LOCKOUT_MINUTES".to_string(), "30".to_string()),
+                (
+                    "SIJIAN_SECURITY__LOCKOUT_MINUTES".to_string(),
+                    "30".to_string(),
+                ),
                 ("SIJIAN_LOG__FORMAT".to_string(), "json".to_string()),
                 ("OTHER".to_string(), "x".to_string()),
             ],

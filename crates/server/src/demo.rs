@@ -40,21 +40,39 @@ impl Rng {
 pub fn uscc(prefix: &str, region: &str, org_body: &str) -> String {
     const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     let org_w = [3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = org_body.chars().zip(org_w).map(|(c, w)| c.to_digit(36).unwrap_or(0) * w).sum();
+    let s: u32 = org_body
+        .chars()
+        .zip(org_w)
+        .map(|(c, w)| c.to_digit(36).unwrap_or(0) * w)
+        .sum();
     let c9 = match 11 - s % 11 {
         10 => 'X',
         11 => '0',
         d => char::from_digit(d, 10).unwrap_or('0'),
     };
     let body = format!("{prefix}{region}{org_body}{c9}");
-    let weights = [1u32, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-    let sum: u32 = body.chars().zip(weights).map(|(c, w)| CHARS.find(c).unwrap_or(0) as u32 * w).sum();
+    let weights = [
+        1u32, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let sum: u32 = body
+        .chars()
+        .zip(weights)
+        .map(|(c, w)| CHARS.find(c).unwrap_or(0) as u32 * w)
+        .sum();
     let check = (31 - sum % 31) % 31;
     format!("{body}{}", CHARS.chars().nth(check as usize).unwrap_or('0'))
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "沈", "蒋", "蔡", "欧阳", "司马", "诸葛"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "玉兰", "志强", "晓东", "海燕", "子涵", "思远", "雨桐", "浩然", "嘉怡", "俊杰", "晨曦"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "沈", "蒋", "蔡", "欧阳", "司马", "诸葛",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "玉兰", "志强", "晓东", "海燕",
+    "子涵", "思远", "雨桐", "浩然", "嘉怡", "俊杰", "晨曦",
+];
 
 struct InstSpec {
     name: &'static str,
@@ -64,26 +82,126 @@ struct InstSpec {
 }
 
 const INSTITUTIONS: &[InstSpec] = &[
-    InstSpec { name: "浙江明正司法鉴定中心", region: "330106", categories: "1,2", status: "normal" },
-    InstSpec { name: "浙江求真法医司法鉴定所", region: "330102", categories: "1", status: "normal" },
-    InstSpec { name: "杭州钱江司法鉴定所", region: "330109", categories: "1,3", status: "normal" },
-    InstSpec { name: "浙江之江环境损害司法鉴定中心", region: "330110", categories: "4", status: "normal" },
-    InstSpec { name: "杭州天衡声像资料司法鉴定所", region: "330105", categories: "3", status: "normal" },
-    InstSpec { name: "浙江大学医学院附属医院司法鉴定中心", region: "330106", categories: "1", status: "normal" },
-    InstSpec { name: "宁波甬正司法鉴定所", region: "330203", categories: "1,2", status: "normal" },
-    InstSpec { name: "宁波海曙物证司法鉴定所", region: "330203", categories: "2", status: "suspended" },
-    InstSpec { name: "温州瓯江法医司法鉴定所", region: "330302", categories: "1", status: "normal" },
-    InstSpec { name: "温州东海环境损害司法鉴定所", region: "330304", categories: "4", status: "normal" },
-    InstSpec { name: "嘉兴南湖司法鉴定中心", region: "330402", categories: "1,2,3", status: "normal" },
-    InstSpec { name: "湖州太湖司法鉴定所", region: "330502", categories: "1", status: "normal" },
-    InstSpec { name: "绍兴越州司法鉴定所", region: "330602", categories: "1,2", status: "normal" },
-    InstSpec { name: "金华八婺司法鉴定中心", region: "330702", categories: "1,3", status: "normal" },
-    InstSpec { name: "衢州衢江法医司法鉴定所", region: "330803", categories: "1", status: "normal" },
-    InstSpec { name: "舟山海洋环境损害司法鉴定所", region: "330902", categories: "4", status: "normal" },
-    InstSpec { name: "台州椒江司法鉴定所", region: "331002", categories: "1,2", status: "normal" },
-    InstSpec { name: "丽水处州司法鉴定所", region: "331102", categories: "1", status: "cancelled" },
-    InstSpec { name: "义乌商城电子数据司法鉴定所", region: "330782", categories: "3", status: "normal" },
-    InstSpec { name: "浙江公正笔迹文书司法鉴定所", region: "330108", categories: "2", status: "normal" },
+    InstSpec {
+        name: "浙江明正司法鉴定中心",
+        region: "330106",
+        categories: "1,2",
+        status: "normal",
+    },
+    InstSpec {
+        name: "浙江求真法医司法鉴定所",
+        region: "330102",
+        categories: "1",
+        status: "normal",
+    },
+    InstSpec {
+        name: "杭州钱江司法鉴定所",
+        region: "330109",
+        categories: "1,3",
+        status: "normal",
+    },
+    InstSpec {
+        name: "浙江之江环境损害司法鉴定中心",
+        region: "330110",
+        categories: "4",
+        status: "normal",
+    },
+    InstSpec {
+        name: "杭州天衡声像资料司法鉴定所",
+        region: "330105",
+        categories: "3",
+        status: "normal",
+    },
+    InstSpec {
+        name: "浙江大学医学院附属医院司法鉴定中心",
+        region: "330106",
+        categories: "1",
+        status: "normal",
+    },
+    InstSpec {
+        name: "宁波甬正司法鉴定所",
+        region: "330203",
+        categories: "1,2",
+        status: "normal",
+    },
+    InstSpec {
+        name: "宁波海曙物证司法鉴定所",
+        region: "330203",
+        categories: "2",
+        status: "suspended",
+    },
+    InstSpec {
+        name: "温州瓯江法医司法鉴定所",
+        region: "330302",
+        categories: "1",
+        status: "normal",
+    },
+    InstSpec {
+        name: "温州东海环境损害司法鉴定所",
+        region: "330304",
+        categories: "4",
+        status: "normal",
+    },
+    InstSpec {
+        name: "嘉兴南湖司法鉴定中心",
+        region: "330402",
+        categories: "1,2,3",
+        status: "normal",
+    },
+    InstSpec {
+        name: "湖州太湖司法鉴定所",
+        region: "330502",
+        categories: "1",
+        status: "normal",
+    },
+    InstSpec {
+        name: "绍兴越州司法鉴定所",
+        region: "330602",
+        categories: "1,2",
+        status: "normal",
+    },
+    InstSpec {
+        name: "金华八婺司法鉴定中心",
+        region: "330702",
+        categories: "1,3",
+        status: "normal",
+    },
+    InstSpec {
+        name: "衢州衢江法医司法鉴定所",
+        region: "330803",
+        categories: "1",
+        status: "normal",
+    },
+    InstSpec {
+        name: "舟山海洋环境损害司法鉴定所",
+        region: "330902",
+        categories: "4",
+        status: "normal",
+    },
+    InstSpec {
+        name: "台州椒江司法鉴定所",
+        region: "331002",
+        categories: "1,2",
+        status: "normal",
+    },
+    InstSpec {
+        name: "丽水处州司法鉴定所",
+        region: "331102",
+        categories: "1",
+        status: "cancelled",
+    },
+    InstSpec {
+        name: "义乌商城电子数据司法鉴定所",
+        region: "330782",
+        categories: "3",
+        status: "normal",
+    },
+    InstSpec {
+        name: "浙江公正笔迹文书司法鉴定所",
+        region: "330108",
+        categories: "2",
+        status: "normal",
+    },
 ];
 
 const ORGANS: &[(&str, &str, &str)] = &[
@@ -101,9 +219,22 @@ const ORGANS: &[(&str, &str, &str)] = &[
 
 fn titles(cat: &str) -> &'static [(&'static str, bool)] {
     match cat {
-        "1" => &[("主任法医师", true), ("副主任法医师", true), ("主检法医师", false), ("法医师", false)],
-        "2" => &[("正高级工程师", true), ("高级工程师", true), ("工程师", false)],
-        "3" => &[("高级工程师", true), ("工程师", false), ("助理工程师", false)],
+        "1" => &[
+            ("主任法医师", true),
+            ("副主任法医师", true),
+            ("主检法医师", false),
+            ("法医师", false),
+        ],
+        "2" => &[
+            ("正高级工程师", true),
+            ("高级工程师", true),
+            ("工程师", false),
+        ],
+        "3" => &[
+            ("高级工程师", true),
+            ("工程师", false),
+            ("助理工程师", false),
+        ],
         _ => &[("研究员", true), ("高级工程师", true), ("工程师", false)],
     }
 }
@@ -114,40 +245,62 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
         return Ok(false);
     }
     if users::count(db).await? > 0 {
-        return Err(StoreError::Config("该数据库已有用户，拒绝写入演示数据；请为演示指定新的数据目录".into()));
+        return Err(StoreError::Config(
+            "该数据库已有用户，拒绝写入演示数据；请为演示指定新的数据目录".into(),
+        ));
     }
     let actor = Actor::system("demo");
     let all = Scope::All;
     let mut rng = Rng(0x5EED_2026_1128);
     let mut organ_ids = Vec::new();
     for (name, kind, region) in ORGANS {
-        let o = organs::create(db, &actor, &all, &OrganFields {
-            name: name.to_string(),
-            kind: kind.to_string(),
-            region_code: region.to_string(),
-            address: String::new(),
-            phone: format!("0571-{}", 8000_0000 + rng.below(1000_0000)),
-        })
+        let o = organs::create(
+            db,
+            &actor,
+            &all,
+            &OrganFields {
+                name: name.to_string(),
+                kind: kind.to_string(),
+                region_code: region.to_string(),
+                address: String::new(),
+                phone: format!("0571-{}", 8000_0000 + rng.below(1000_0000)),
+            },
+        )
         .await?;
         organ_ids.push(o.id);
     }
     let mut inst_ids = Vec::new();
     let mut appraiser_ids = Vec::new();
     for (n, spec) in INSTITUTIONS.iter().enumerate() {
-        let org_body: String = (0..8).map(|_| char::from_digit(rng.below(10) as u32, 10).unwrap_or('0')).collect();
+        let org_body: String = (0..8)
+            .map(|_| char::from_digit(rng.below(10) as u32, 10).unwrap_or('0'))
+            .collect();
         let head = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
-        let inst = registry::create_institution(db, &actor, &all, &InstitutionFields {
-            name: spec.name.to_string(),
-            uscc: Some(uscc("34", &format!("{}00", &spec.region[..4]), &org_body)),
-            licence_no: format!("{}{:04}", &spec.region[..4], 1001 + n),
-            region_code: spec.region.to_string(),
-            categories: spec.categories.to_string(),
-            legal_rep: head.clone(),
-            head_name: head,
-            address: format!("{}路{}号", rng.pick(&["文三", "学院", "解放", "中山", "人民", "延安", "环城西"]), 1 + rng.below(300)),
-            phone: format!("0{}-{}", 570 + rng.below(10), 8000_0000 + rng.below(1000_0000)),
-            status: spec.status.to_string(),
-        })
+        let inst = registry::create_institution(
+            db,
+            &actor,
+            &all,
+            &InstitutionFields {
+                name: spec.name.to_string(),
+                uscc: Some(uscc("34", &format!("{}00", &spec.region[..4]), &org_body)),
+                licence_no: format!("{}{:04}", &spec.region[..4], 1001 + n),
+                region_code: spec.region.to_string(),
+                categories: spec.categories.to_string(),
+                legal_rep: head.clone(),
+                head_name: head,
+                address: format!(
+                    "{}路{}号",
+                    rng.pick(&["文三", "学院", "解放", "中山", "人民", "延安", "环城西"]),
+                    1 + rng.below(300)
+                ),
+                phone: format!(
+                    "0{}-{}",
+                    570 + rng.below(10),
+                    8000_0000 + rng.below(1000_0000)
+                ),
+                status: spec.status.to_string(),
+            },
+        )
         .await?;
         inst_ids.push(inst.id);
         let cats: Vec<&str> = spec.categories.split(',').collect();
@@ -155,67 +308,182 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
             let cat = cats[k % cats.len()];
             let (title, senior) = *rng.pick(titles(cat));
             let gender = if rng.below(2) == 0 { "male" } else { "female" };
-            let status = if spec.status == "cancelled" { "cancelled" } else if n == 3 && k == 4 { "suspended" } else { "active" };
-            let a = registry::create_appraiser(db, &actor, &all, &AppraiserFields {
-                institution_id: inst.id,
-                name: format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
-                gender: gender.into(),
-                certificate_no: format!("{}{:03}{:02}", &spec.region[..4], n + 1, k + 1),
-                categories: cat.to_string(),
-                title: title.into(),
-                senior_title: senior,
-                phone: format!("13{:09}", rng.below(1_000_000_000)),
-                status: status.into(),
-            })
+            let status = if spec.status == "cancelled" {
+                "cancelled"
+            } else if n == 3 && k == 4 {
+                "suspended"
+            } else {
+                "active"
+            };
+            let a = registry::create_appraiser(
+                db,
+                &actor,
+                &all,
+                &AppraiserFields {
+                    institution_id: inst.id,
+                    name: format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
+                    gender: gender.into(),
+                    certificate_no: format!("{}{:03}{:02}", &spec.region[..4], n + 1, k + 1),
+                    categories: cat.to_string(),
+                    title: title.into(),
+                    senior_title: senior,
+                    phone: format!("13{:09}", rng.below(1_000_000_000)),
+                    status: status.into(),
+                },
+            )
             .await?;
             appraiser_ids.push(a.id);
         }
     }
     let hash = hash_password(DEMO_PASSWORD);
     for (username, display, role, att) in demo_users(&inst_ids, &appraiser_ids, &organ_ids) {
-        users::create(db, &actor, &all, &NewUser {
-            username: username.into(),
-            display_name: display.into(),
-            password_hash: hash.clone(),
-            role,
-            attachment: att,
-            lang: "zh".into(),
-            must_change_password: false,
-        })
+        users::create(
+            db,
+            &actor,
+            &all,
+            &NewUser {
+                username: username.into(),
+                display_name: display.into(),
+                password_hash: hash.clone(),
+                role,
+                attachment: att,
+                lang: "zh".into(),
+                must_change_password: false,
+            },
+        )
         .await?;
     }
     settings::set(db, "demo_loaded", &sijian_store::now_ms().to_string()).await?;
     Ok(true)
 }
 
-fn demo_users(inst: &[i64], appr: &[i64], organs: &[i64]) -> Vec<(&'static str, &'static str, Role, Attachment)> {
-    let region = |c: &str| Attachment { region_code: Some(c.into()), ..Default::default() };
+fn demo_users(
+    inst: &[i64],
+    appr: &[i64],
+    organs: &[i64],
+) -> Vec<(&'static str, &'static str, Role, Attachment)> {
+    let region = |c: &str| Attachment {
+        region_code: Some(c.into()),
+        ..Default::default()
+    };
     vec![
         ("admin", "系统管理员", Role::Admin, Attachment::default()),
-        ("moj", "司法部公共法律服务管理局", Role::RegulatorMinistry, Attachment::default()),
-        ("zj.reg", "浙江省司法厅鉴定处", Role::RegulatorProvince, region("330000")),
-        ("hz.reg", "杭州市司法局", Role::RegulatorCity, region("330100")),
-        ("xh.reg", "杭州市西湖区司法局", Role::RegulatorCounty, region("330106")),
-        ("assoc", "浙江省司法鉴定协会", Role::Association, region("330000")),
-        ("inspector", "杭州市检查人员", Role::Inspector, region("330100")),
-        ("inst.head", "明正中心负责人", Role::InstitutionHead, Attachment { institution_id: Some(inst[0]), ..Default::default() }),
-        ("inst.clerk", "明正中心受理员", Role::InstitutionClerk, Attachment { institution_id: Some(inst[0]), ..Default::default() }),
-        ("appraiser", "明正中心鉴定人", Role::Appraiser, Attachment { appraiser_id: Some(appr[0]), ..Default::default() }),
-        ("court", "西湖区法院立案庭", Role::Organ, Attachment { organ_id: Some(organs[2]), ..Default::default() }),
-        ("procurator", "杭州市检察院", Role::Organ, Attachment { organ_id: Some(organs[6]), ..Default::default() }),
-        ("police", "杭州市公安局", Role::Organ, Attachment { organ_id: Some(organs[7]), ..Default::default() }),
+        (
+            "moj",
+            "司法部公共法律服务管理局",
+            Role::RegulatorMinistry,
+            Attachment::default(),
+        ),
+        (
+            "zj.reg",
+            "浙江省司法厅鉴定处",
+            Role::RegulatorProvince,
+            region("330000"),
+        ),
+        (
+            "hz.reg",
+            "杭州市司法局",
+            Role::RegulatorCity,
+            region("330100"),
+        ),
+        (
+            "xh.reg",
+            "杭州市西湖区司法局",
+            Role::RegulatorCounty,
+            region("330106"),
+        ),
+        (
+            "assoc",
+            "浙江省司法鉴定协会",
+            Role::Association,
+            region("330000"),
+        ),
+        (
+            "inspector",
+            "杭州市检查人员",
+            Role::Inspector,
+            region("330100"),
+        ),
+        (
+            "inst.head",
+            "明正中心负责人",
+            Role::InstitutionHead,
+            Attachment {
+                institution_id: Some(inst[0]),
+                ..Default::default()
+            },
+        ),
+        (
+            "inst.clerk",
+            "明正中心受理员",
+            Role::InstitutionClerk,
+            Attachment {
+                institution_id: Some(inst[0]),
+                ..Default::default()
+            },
+        ),
+        (
+            "appraiser",
+            "明正中心鉴定人",
+            Role::Appraiser,
+            Attachment {
+                appraiser_id: Some(appr[0]),
+                ..Default::default()
+            },
+        ),
+        (
+            "court",
+            "西湖区法院立案庭",
+            Role::Organ,
+            Attachment {
+                organ_id: Some(organs[2]),
+                ..Default::default()
+            },
+        ),
+        (
+            "procurator",
+            "杭州市检察院",
+            Role::Organ,
+            Attachment {
+                organ_id: Some(organs[6]),
+                ..Default::default()
+            },
+        ),
+        (
+            "police",
+            "杭州市公安局",
+            Role::Organ,
+            Attachment {
+                organ_id: Some(organs[7]),
+                ..Default::default()
+            },
+        ),
     ]
 }
 
 /// The demo accounts, for printing.
 pub async fn accounts(db: &Db) -> Result<Vec<(String, String, String)>, StoreError> {
-    let page = users::list(db, &Scope::All, &Default::default(), &sijian_store::ListQuery { per_page: 200, sort: Some("username".into()), ..Default::default() }).await?;
+    let page = users::list(
+        db,
+        &Scope::All,
+        &Default::default(),
+        &sijian_store::ListQuery {
+            per_page: 200,
+            sort: Some("username".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(page
         .items
         .into_iter()
         .map(|u| {
             let r = u.role();
-            (u.username.clone(), r.label_zh().to_string(), u.org_name.clone().unwrap_or_else(|| "全国".into()))
+            (
+                u.username.clone(),
+                r.label_zh().to_string(),
+                u.org_name.clone().unwrap_or_else(|| "全国".into()),
+            )
         })
         .collect())
 }

@@ -42,44 +42,84 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        AppError { status, code, message: message.into(), fields: Vec::new() }
+        AppError {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录，或在 Authorization 头中提供有效的 API 令牌")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "请先登录，或在 Authorization 头中提供有效的 API 令牌",
+        )
     }
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权执行此操作")
     }
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "记录不存在或不在您的管辖范围内")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "记录不存在或不在您的管辖范围内",
+        )
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
     pub fn csrf() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "csrf_failed", "页面已过期或请求来源不明，请刷新页面后重试")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "页面已过期或请求来源不明，请刷新页面后重试",
+        )
     }
     pub fn read_only_token() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "read_only_token", "此 API 令牌为只读令牌，不能修改数据")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "read_only_token",
+            "此 API 令牌为只读令牌，不能修改数据",
+        )
     }
     pub fn validation(fields: Vec<FieldError>) -> Self {
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "输入有误，请按提示修改");
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "输入有误，请按提示修改",
+        );
         e.fields = fields;
         e
     }
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError { field: field.into(), message: message.into() }])
+        Self::validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
     pub fn unavailable() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "数据库暂不可用，请稍后重试；您的输入未被保存")
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "数据库暂不可用，请稍后重试；您的输入未被保存",
+        )
     }
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "系统内部错误，已记录，请稍后重试")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "系统内部错误，已记录，请稍后重试",
+        )
     }
 
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
-            error: ErrorDetail { code: self.code, message: self.message.clone(), fields: self.fields.clone() },
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message.clone(),
+                fields: self.fields.clone(),
+            },
         }
     }
 }
@@ -96,14 +136,20 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate(what) => {
                 let field = duplicate_field(&what);
                 let mut err = AppError::new(StatusCode::CONFLICT, "duplicate", "与已有记录重复");
-                err.fields.push(FieldError { field: field.into(), message: "已存在相同的值".into() });
+                err.fields.push(FieldError {
+                    field: field.into(),
+                    message: "已存在相同的值".into(),
+                });
                 err
             }
             StoreError::ForeignKey(what) => AppError::field(&what, "引用的记录不存在或已停用"),
             StoreError::Forbidden(field) => {
                 let mut err = AppError::forbidden();
                 err.message = format!("您无权修改此项：{}", field);
-                err.fields.push(FieldError { field, message: "超出您的权限或管辖范围".into() });
+                err.fields.push(FieldError {
+                    field,
+                    message: "超出您的权限或管辖范围".into(),
+                });
                 err
             }
             StoreError::Invalid { field, message } => AppError::field(&field, message),

@@ -18,7 +18,10 @@ pub struct ApiPath<T>(pub T);
 
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
-        let mut e = AppError::bad_request(format!("请求体不是有效的 JSON，或字段类型不符：{}", r.body_text()));
+        let mut e = AppError::bad_request(format!(
+            "请求体不是有效的 JSON，或字段类型不符：{}",
+            r.body_text()
+        ));
         if matches!(r, JsonRejection::JsonDataError(_)) {
             e.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             e.code = "invalid_body";

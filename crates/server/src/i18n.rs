@@ -66,7 +66,11 @@ impl Lang {
 
 /// Every label of the interface: key, Chinese, English.
 pub const TEXTS: &[(&str, &str, &str)] = &[
-    ("app.name", "司鉴 · 司法鉴定管理与监督平台", "Sijian · Forensic Appraisal Regulation Platform"),
+    (
+        "app.name",
+        "司鉴 · 司法鉴定管理与监督平台",
+        "Sijian · Forensic Appraisal Regulation Platform",
+    ),
     ("app.short", "司鉴", "Sijian"),
     ("nav.home", "工作台", "Workbench"),
     ("nav.institutions", "鉴定机构", "Institutions"),
@@ -84,8 +88,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("login.username", "用户名", "User name"),
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
-    ("login.failed", "用户名或密码错误", "Wrong user name or password"),
-    ("login.hint", "本系统仅供授权用户使用，所有操作均被记录。", "Authorised users only. Every action is recorded."),
+    (
+        "login.failed",
+        "用户名或密码错误",
+        "Wrong user name or password",
+    ),
+    (
+        "login.hint",
+        "本系统仅供授权用户使用，所有操作均被记录。",
+        "Authorised users only. Every action is recorded.",
+    ),
     ("list.search", "搜索", "Search"),
     ("list.filter", "筛选", "Filter"),
     ("list.reset", "重置", "Reset"),
@@ -106,8 +118,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("action.unlock", "解除锁定", "Unlock"),
     ("action.reset_password", "重置密码", "Reset password"),
     ("form.required", "必填", "required"),
-    ("form.errors", "请修改以下问题后再提交：", "Please correct the following:"),
-    ("form.confirm", "确认提交？此操作将被记录且不可撤回。", "Submit? This action is recorded and cannot be undone."),
+    (
+        "form.errors",
+        "请修改以下问题后再提交：",
+        "Please correct the following:",
+    ),
+    (
+        "form.confirm",
+        "确认提交？此操作将被记录且不可撤回。",
+        "Submit? This action is recorded and cannot be undone.",
+    ),
     ("detail.history", "变更记录", "History"),
     ("detail.none", "暂无记录", "Nothing yet"),
     ("home.welcome", "欢迎，", "Welcome, "),
@@ -119,12 +139,24 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("account.change_password", "修改密码", "Change password"),
     ("account.current_password", "当前密码", "Current password"),
     ("account.new_password", "新密码", "New password"),
-    ("account.repeat_password", "再次输入新密码", "Repeat new password"),
-    ("account.must_change", "为了账号安全，请先设置新密码。", "Please set a new password before continuing."),
+    (
+        "account.repeat_password",
+        "再次输入新密码",
+        "Repeat new password",
+    ),
+    (
+        "account.must_change",
+        "为了账号安全，请先设置新密码。",
+        "Please set a new password before continuing.",
+    ),
     ("account.saved", "已保存", "Saved"),
     ("error.title", "出错了", "Something went wrong"),
     ("field.name", "名称", "Name"),
-    ("field.uscc", "统一社会信用代码", "Unified social credit code"),
+    (
+        "field.uscc",
+        "统一社会信用代码",
+        "Unified social credit code",
+    ),
     ("field.licence_no", "许可证号", "Licence number"),
     ("field.region", "所在行政区划", "Region"),
     ("field.categories", "业务类别", "Categories"),
@@ -178,8 +210,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("gender.female", "女", "Female"),
     ("yes", "是", "Yes"),
     ("no", "否", "No"),
-    ("token.created", "令牌已创建。它只显示这一次，请立即复制并妥善保管：", "Token created. It is shown only once; copy it now and keep it safe:"),
-    ("token.usage", "调用接口时在请求头中携带：", "Send it with each API request as:"),
+    (
+        "token.created",
+        "令牌已创建。它只显示这一次，请立即复制并妥善保管：",
+        "Token created. It is shown only once; copy it now and keep it safe:",
+    ),
+    (
+        "token.usage",
+        "调用接口时在请求头中携带：",
+        "Send it with each API request as:",
+    ),
     ("result.ok", "成功", "Succeeded"),
     ("result.denied", "拒绝", "Denied"),
     ("result.refused", "输入被拒", "Refused"),
@@ -211,7 +251,9 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
         for dir in ["templates", "src", "src/web", "src/api"] {
-            let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else { continue };
+            let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else {
+                continue;
+            };
             for e in entries.flatten() {
                 let text = std::fs::read_to_string(e.path()).unwrap_or_default();
                 for (i, _) in text.match_indices("t(\"") {

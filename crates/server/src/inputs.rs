@@ -2,7 +2,9 @@
 //! current record (or over blanks when creating), then validated field by field.
 use serde::Deserialize;
 use sijian_domain::validate::licence_shape_ok;
-use sijian_domain::{AppraiserStatus, Category, FieldError, InstitutionStatus, OrganKind, Problems, RegionCode};
+use sijian_domain::{
+    AppraiserStatus, Category, FieldError, InstitutionStatus, OrganKind, Problems, RegionCode,
+};
 use sijian_store::organs::OrganFields;
 use sijian_store::registry::{AppraiserFields, InstitutionFields};
 
@@ -45,9 +47,14 @@ fn uscc(p: &mut Problems, v: &str) -> Option<String> {
     if v.is_empty() {
         return None;
     }
-    let ok = v.len() == 18 && v.chars().all(|c| c.is_ascii_digit() || (('A'..='Y').contains(&c) && !"IOSVZ".contains(c)));
+    let ok = v.len() == 18
+        && v.chars()
+            .all(|c| c.is_ascii_digit() || (('A'..='Y').contains(&c) && !"IOSVZ".contains(c)));
     if !ok {
-        p.add("uscc", "统一社会信用代码应为 18 位，由数字和除 I、O、S、V、Z 外的大写字母组成（GB 32100）");
+        p.add(
+            "uscc",
+            "统一社会信用代码应为 18 位，由数字和除 I、O、S、V、Z 外的大写字母组成（GB 32100）",
+        );
     }
     Some(v)
 }
@@ -70,7 +77,10 @@ pub struct InstitutionInput {
 }
 
 impl InstitutionInput {
-    pub fn apply(&self, base: Option<&InstitutionFields>) -> Result<InstitutionFields, Vec<FieldError>> {
+    pub fn apply(
+        &self,
+        base: Option<&InstitutionFields>,
+    ) -> Result<InstitutionFields, Vec<FieldError>> {
         let empty = InstitutionFields {
             name: String::new(),
             uscc: None,
@@ -90,21 +100,47 @@ impl InstitutionInput {
             Some(v) => uscc(&mut p, v),
             None => b.uscc.clone(),
         };
-        let licence_no = p.required("licence_no", "许可证号", &pick(&self.licence_no, &b.licence_no), 40);
+        let licence_no = p.required(
+            "licence_no",
+            "许可证号",
+            &pick(&self.licence_no, &b.licence_no),
+            40,
+        );
         if !licence_no.is_empty() && !licence_shape_ok(&licence_no) {
             p.add("licence_no", "许可证号应为 4–40 位字母、数字或汉字");
         }
         let region_code = region(&mut p, &pick(&self.region_code, &b.region_code));
         let categories = categories(&mut p, "categories", &self.categories, &b.categories);
-        let legal_rep = p.optional("legal_rep", "法定代表人", &pick(&self.legal_rep, &b.legal_rep), 50);
-        let head_name = p.optional("head_name", "机构负责人", &pick(&self.head_name, &b.head_name), 50);
+        let legal_rep = p.optional(
+            "legal_rep",
+            "法定代表人",
+            &pick(&self.legal_rep, &b.legal_rep),
+            50,
+        );
+        let head_name = p.optional(
+            "head_name",
+            "机构负责人",
+            &pick(&self.head_name, &b.head_name),
+            50,
+        );
         let address = p.optional("address", "住所", &pick(&self.address, &b.address), 200);
         let phone = p.phone("phone", &pick(&self.phone, &b.phone));
         let status = pick(&self.status, &b.status);
         if InstitutionStatus::parse(&status).is_none() {
             p.add("status", "状态须为 normal（正常）、suspended（暂停执业）、cancelled（注销）或 revoked（撤销）");
         }
-        p.into_result(InstitutionFields { name, uscc, licence_no, region_code, categories, legal_rep, head_name, address, phone, status })
+        p.into_result(InstitutionFields {
+            name,
+            uscc,
+            licence_no,
+            region_code,
+            categories,
+            legal_rep,
+            head_name,
+            address,
+            phone,
+            status,
+        })
     }
 }
 
@@ -125,7 +161,10 @@ pub struct AppraiserInput {
 }
 
 impl AppraiserInput {
-    pub fn apply(&self, base: Option<&AppraiserFields>) -> Result<AppraiserFields, Vec<FieldError>> {
+    pub fn apply(
+        &self,
+        base: Option<&AppraiserFields>,
+    ) -> Result<AppraiserFields, Vec<FieldError>> {
         let empty = AppraiserFields {
             institution_id: 0,
             name: String::new(),
@@ -148,7 +187,12 @@ impl AppraiserInput {
         if gender != "male" && gender != "female" {
             p.add("gender", "请选择性别");
         }
-        let certificate_no = p.required("certificate_no", "执业证号", &pick(&self.certificate_no, &b.certificate_no), 40);
+        let certificate_no = p.required(
+            "certificate_no",
+            "执业证号",
+            &pick(&self.certificate_no, &b.certificate_no),
+            40,
+        );
         if !certificate_no.is_empty() && !licence_shape_ok(&certificate_no) {
             p.add("certificate_no", "执业证号应为 4–40 位字母、数字或汉字");
         }
@@ -160,7 +204,17 @@ impl AppraiserInput {
         if AppraiserStatus::parse(&status).is_none() {
             p.add("status", "状态须为 active（执业）、suspended（暂停执业）、cancelled（注销）或 revoked（撤销）");
         }
-        p.into_result(AppraiserFields { institution_id, name, gender, certificate_no, categories, title, senior_title, phone, status })
+        p.into_result(AppraiserFields {
+            institution_id,
+            name,
+            gender,
+            certificate_no,
+            categories,
+            title,
+            senior_title,
+            phone,
+            status,
+        })
     }
 }
 
@@ -177,7 +231,13 @@ pub struct OrganInput {
 
 impl OrganInput {
     pub fn apply(&self, base: Option<&OrganFields>) -> Result<OrganFields, Vec<FieldError>> {
-        let empty = OrganFields { name: String::new(), kind: String::new(), region_code: String::new(), address: String::new(), phone: String::new() };
+        let empty = OrganFields {
+            name: String::new(),
+            kind: String::new(),
+            region_code: String::new(),
+            address: String::new(),
+            phone: String::new(),
+        };
         let b = base.unwrap_or(&empty);
         let mut p = Problems::default();
         let name = p.required("name", "机关名称", &pick(&self.name, &b.name), 100);
@@ -188,7 +248,13 @@ impl OrganInput {
         let region_code = region(&mut p, &pick(&self.region_code, &b.region_code));
         let address = p.optional("address", "地址", &pick(&self.address, &b.address), 200);
         let phone = p.phone("phone", &pick(&self.phone, &b.phone));
-        p.into_result(OrganFields { name, kind, region_code, address, phone })
+        p.into_result(OrganFields {
+            name,
+            kind,
+            region_code,
+            address,
+            phone,
+        })
     }
 }
 
@@ -214,12 +280,27 @@ mod tests {
         }
         .apply(None)
         .unwrap();
-        let patched = InstitutionInput { phone: Some("0571-88888888".into()), ..Default::default() }.apply(Some(&base)).unwrap();
+        let patched = InstitutionInput {
+            phone: Some("0571-88888888".into()),
+            ..Default::default()
+        }
+        .apply(Some(&base))
+        .unwrap();
         assert_eq!(patched.name, base.name);
         assert_eq!(patched.phone, "0571-88888888");
-        let bad = InstitutionInput { categories: Some(vec!["5".into()]), ..Default::default() }.apply(Some(&base)).unwrap_err();
+        let bad = InstitutionInput {
+            categories: Some(vec!["5".into()]),
+            ..Default::default()
+        }
+        .apply(Some(&base))
+        .unwrap_err();
         assert_eq!(bad[0].field, "categories");
-        let bad = InstitutionInput { uscc: Some("91330100MA2XXXXXX".into()), ..Default::default() }.apply(Some(&base)).unwrap_err();
+        let bad = InstitutionInput {
+            uscc: Some("91330100MA2XXXXXX".into()),
+            ..Default::default()
+        }
+        .apply(Some(&base))
+        .unwrap_err();
         assert_eq!(bad[0].field, "uscc");
     }
 }

@@ -1,6 +1,6 @@
 //! Signing in and out, shared by the login page and the API: address throttling, account
 //! lock-out, the login log, and server-side sessions.
-use crate::auth::{Ctx, set_cookie, session_cookie_name};
+use crate::auth::{Ctx, session_cookie_name, set_cookie};
 use crate::error::AppError;
 use crate::secrets;
 use crate::state::AppState;
@@ -14,32 +14,47 @@ pub struct SignedIn {
     pub cookie: String,
 }
 
-pub async fn sign_in(state: &AppState, ctx: &Ctx, username: &str, password: &str) -> Result<SignedIn, AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+    password: &str,
+) -> Result<SignedIn, AppError> {
     let sec = &state.cfg.security;
     let now = now_ms();
     let username = username.trim().to_lowercase();
     let log = |user: Option<&User>, result: &'static str| {
         let db = state.db.clone();
-        let (uid, home) = (user.map(|u| u.id), user.map(|u| u.home_path.clone()).unwrap_or_else(|| "/".into()));
+        let (uid, home) = (
+            user.map(|u| u.id),
+            user.map(|u| u.home_path.clone())
+                .unwrap_or_else(|| "/".into()),
+        );
         let (name, ip, ua) = (username.clone(), ctx.ip.clone(), ctx.user_agent.clone());
         async move {
-            if let Err(e) = logs::record_login(&db, now, &name, uid, &home, &ip, &ua, result).await {
+            if let Err(e) = logs::record_login(&db, now, &name, uid, &home, &ip, &ua, result).await
+            {
                 tracing::warn!(error = %e, "login log not written");
             }
         }
     };
-    let failures = logs::failures_from_ip(&state.db, &ctx.ip, now - sec.ip_window_minutes * 60_000).await?;
+    let failures =
+        logs::failures_from_ip(&state.db, &ctx.ip, now - sec.ip_window_minutes * 60_000).await?;
     if failures >= sec.ip_failure_limit {
         log(None, "throttled").await;
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "login_throttled",
-            format!("来自您所在地址的登录失败次数过多，请 {} 分钟后再试", sec.ip_window_minutes),
+            format!(
+                "来自您所在地址的登录失败次数过多，请 {} 分钟后再试",
+                sec.ip_window_minutes
+            ),
         ));
     }
     let wrong = || AppError::new(StatusCode::UNAUTHORIZED, "login_failed", "用户名或密码错误");
     let Some((user, hash)) = users::by_username(&state.db, &username).await? else {
-        secrets::verify_password_async(password.to_string(), secrets::dummy_hash().to_string()).await;
+        secrets::verify_password_async(password.to_string(), secrets::dummy_hash().to_string())
+            .await;
         log(None, "unknown_user").await;
         return Err(wrong());
     };
@@ -49,10 +64,21 @@ pub async fn sign_in(state: &AppState, ctx: &Ctx, username: &str, password: &str
     }
     if !user.active {
         log(Some(&user), "disabled").await;
-        return Err(AppError::new(StatusCode::FORBIDDEN, "account_disabled", "账号已停用，请联系系统管理员"));
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "账号已停用，请联系系统管理员",
+        ));
     }
     if !secrets::verify_password_async(password.to_string(), hash).await {
-        let lock = users::record_failure(&state.db, user.id, now, sec.max_failed_logins, sec.lockout_minutes * 60_000).await?;
+        let lock = users::record_failure(
+            &state.db,
+            user.id,
+            now,
+            sec.max_failed_logins,
+            sec.lockout_minutes * 60_000,
+        )
+        .await?;
         log(Some(&user), "bad_password").await;
         return Err(match lock {
             Some(until) => locked(until),
@@ -63,7 +89,17 @@ pub async fn sign_in(state: &AppState, ctx: &Ctx, username: &str, password: &str
     let sid = secrets::random_secret();
     let csrf = secrets::random_secret();
     let idle = sec.session_idle_minutes * 60_000;
-    sessions::create(&state.db, &secrets::sha256_hex(&sid), user.id, &csrf, now, now + idle, &ctx.ip, &ctx.user_agent).await?;
+    sessions::create(
+        &state.db,
+        &secrets::sha256_hex(&sid),
+        user.id,
+        &csrf,
+        now,
+        now + idle,
+        &ctx.ip,
+        &ctx.user_agent,
+    )
+    .await?;
     log(Some(&user), "ok").await;
     let cookie = set_cookie(state, session_cookie_name(state), &sid, None);
     Ok(SignedIn { user, cookie })
@@ -74,7 +110,9 @@ fn locked(until: i64) -> AppError {
     AppError::new(
         StatusCode::LOCKED,
         "account_locked",
-        format!("连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试或联系系统管理员解锁"),
+        format!(
+            "连续登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试或联系系统管理员解锁"
+        ),
     )
 }
 

@@ -7,15 +7,30 @@ use serde_json::{Value, json};
 
 async fn id_of(app: &TestApp, path: &str, name: &str) -> i64 {
     let admin = app.login("admin").await;
-    let (st, body) = admin.get(&format!("{path}?q={}&per_page=5", urlencoding::encode(name))).await;
+    let (st, body) = admin
+        .get(&format!(
+            "{path}?q={}&per_page=5",
+            urlencoding::encode(name)
+        ))
+        .await;
     assert_eq!(st, StatusCode::OK, "{body}");
-    body["items"].as_array().unwrap().iter().find(|x| x["name"] == name).unwrap_or_else(|| panic!("{name} not found"))["id"].as_i64().unwrap()
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not found"))["id"]
+        .as_i64()
+        .unwrap()
 }
 
 both_engines!(health_and_ready, async |app: &TestApp| {
     let c = app.anon();
     assert_eq!(c.page("/healthz").await, (StatusCode::OK, "ok".to_string()));
-    assert_eq!(c.page("/readyz").await, (StatusCode::OK, "ready".to_string()));
+    assert_eq!(
+        c.page("/readyz").await,
+        (StatusCode::OK, "ready".to_string())
+    );
 });
 
 // For every role: reading and changing records inside its scope is allowed, outside is refused
@@ -24,11 +39,23 @@ both_engines!(authorization_matrix, async |app: &TestApp| {
     let inst_a = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await; // 西湖区, 杭州
     let inst_b = id_of(app, "/api/v1/institutions", "宁波甬正司法鉴定所").await; // 海曙区, 宁波
     let admin = app.login("admin").await;
-    let (_, apps_a) = admin.get(&format!("/api/v1/appraisers?institution_id={inst_a}&sort=name")).await;
-    let (_, apps_b) = admin.get(&format!("/api/v1/appraisers?institution_id={inst_b}")).await;
+    let (_, apps_a) = admin
+        .get(&format!(
+            "/api/v1/appraisers?institution_id={inst_a}&sort=name"
+        ))
+        .await;
+    let (_, apps_b) = admin
+        .get(&format!("/api/v1/appraisers?institution_id={inst_b}"))
+        .await;
     let (_, me_appr) = app.login("appraiser").await.get("/api/v1/me").await;
     let own_appr = me_appr["user"]["appraiser_id"].as_i64().unwrap();
-    let sibling = apps_a["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).find(|&i| i != own_appr).unwrap();
+    let sibling = apps_a["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .find(|&i| i != own_appr)
+        .unwrap();
     let appr_b = apps_b["items"][0]["id"].as_i64().unwrap();
     let organ_xh = id_of(app, "/api/v1/organs", "杭州市西湖区人民法院").await;
     let organ_zj = id_of(app, "/api/v1/organs", "浙江省高级人民法院").await;
@@ -36,30 +63,80 @@ both_engines!(authorization_matrix, async |app: &TestApp| {
     // role → [read A, read B, change A, change B, read own appraiser, read sibling, read appraiser B,
     //         read organ 西湖, read organ 省高院, list users, operations log, events]
     let table: &[(&str, [u16; 12])] = &[
-        ("admin", [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-        ("moj", [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-        ("zj.reg", [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-        ("hz.reg", [200, 404, 200, 404, 200, 200, 404, 200, 404, 200, 200, 200]),
-        ("xh.reg", [200, 404, 200, 404, 200, 200, 404, 200, 404, 200, 200, 200]),
-        ("assoc", [200, 200, 403, 403, 200, 200, 200, 403, 403, 403, 403, 403]),
-        ("inspector", [200, 404, 403, 403, 200, 200, 404, 403, 403, 403, 403, 403]),
-        ("inst.head", [200, 404, 200, 404, 200, 200, 404, 403, 403, 403, 403, 403]),
-        ("inst.clerk", [200, 404, 403, 403, 200, 200, 404, 403, 403, 403, 403, 403]),
-        ("appraiser", [200, 404, 403, 403, 200, 404, 404, 403, 403, 403, 403, 403]),
-        ("court", [403, 403, 403, 403, 403, 403, 403, 200, 404, 403, 403, 403]),
-        ("police", [403, 403, 403, 403, 403, 403, 403, 404, 404, 403, 403, 403]),
+        (
+            "admin",
+            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "moj",
+            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "zj.reg",
+            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "hz.reg",
+            [200, 404, 200, 404, 200, 200, 404, 200, 404, 200, 200, 200],
+        ),
+        (
+            "xh.reg",
+            [200, 404, 200, 404, 200, 200, 404, 200, 404, 200, 200, 200],
+        ),
+        (
+            "assoc",
+            [200, 200, 403, 403, 200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "inspector",
+            [200, 404, 403, 403, 200, 200, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "inst.head",
+            [200, 404, 200, 404, 200, 200, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "inst.clerk",
+            [200, 404, 403, 403, 200, 200, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "appraiser",
+            [200, 404, 403, 403, 200, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "court",
+            [403, 403, 403, 403, 403, 403, 403, 200, 404, 403, 403, 403],
+        ),
+        (
+            "police",
+            [403, 403, 403, 403, 403, 403, 403, 404, 404, 403, 403, 403],
+        ),
     ];
     let mut wrong = Vec::new();
     for (user, expect) in table {
         for via_token in [false, true] {
-            let c = if via_token { app.token_client(user, false).await } else { app.login(user).await };
+            let c = if via_token {
+                app.token_client(user, false).await
+            } else {
+                app.login(user).await
+            };
             let (_, a) = admin.get(&format!("/api/v1/institutions/{inst_a}")).await;
             let (_, b) = admin.get(&format!("/api/v1/institutions/{inst_b}")).await;
             let got = [
                 c.get(&format!("/api/v1/institutions/{inst_a}")).await.0,
                 c.get(&format!("/api/v1/institutions/{inst_b}")).await.0,
-                c.patch(&format!("/api/v1/institutions/{inst_a}"), json!({"version": a["version"], "phone": "0571-12345678"})).await.0,
-                c.patch(&format!("/api/v1/institutions/{inst_b}"), json!({"version": b["version"], "phone": "0574-12345678"})).await.0,
+                c.patch(
+                    &format!("/api/v1/institutions/{inst_a}"),
+                    json!({"version": a["version"], "phone": "0571-12345678"}),
+                )
+                .await
+                .0,
+                c.patch(
+                    &format!("/api/v1/institutions/{inst_b}"),
+                    json!({"version": b["version"], "phone": "0574-12345678"}),
+                )
+                .await
+                .0,
                 c.get(&format!("/api/v1/appraisers/{own_appr}")).await.0,
                 c.get(&format!("/api/v1/appraisers/{sibling}")).await.0,
                 c.get(&format!("/api/v1/appraisers/{appr_b}")).await.0,
@@ -71,88 +148,181 @@ both_engines!(authorization_matrix, async |app: &TestApp| {
             ];
             for (i, (g, e)) in got.iter().zip(expect.iter()).enumerate() {
                 if g.as_u16() != *e {
-                    wrong.push(format!("{user} (token: {via_token}) check {i}: got {g}, expected {e}"));
+                    wrong.push(format!(
+                        "{user} (token: {via_token}) check {i}: got {g}, expected {e}"
+                    ));
                 }
             }
         }
     }
     // The public (no credentials) reaches nothing.
     let anon = app.anon();
-    for p in ["/api/v1/institutions", "/api/v1/appraisers", "/api/v1/users", "/api/v1/events", "/api/v1/me"] {
+    for p in [
+        "/api/v1/institutions",
+        "/api/v1/appraisers",
+        "/api/v1/users",
+        "/api/v1/events",
+        "/api/v1/me",
+    ] {
         let (st, body) = anon.get(p).await;
         if st != StatusCode::UNAUTHORIZED || body["error"]["code"] != "unauthenticated" {
             wrong.push(format!("anonymous {p}: {st} {body}"));
         }
     }
-    assert!(wrong.is_empty(), "authorisation matrix mismatches:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "authorisation matrix mismatches:\n{}",
+        wrong.join("\n")
+    );
 
     // Lists are narrowed, not only single records.
     let hz = app.login("hz.reg").await;
     let (_, page) = hz.get("/api/v1/institutions?per_page=200").await;
-    assert!(page["items"].as_array().unwrap().iter().all(|i| i["region_path"].as_str().unwrap().starts_with("/330000/330100/")));
+    assert!(page["items"].as_array().unwrap().iter().all(|i| {
+        i["region_path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/330000/330100/")
+    }));
     assert_eq!(page["total"], 7);
     let (_, users) = hz.get("/api/v1/users?per_page=200").await;
-    assert!(users["items"].as_array().unwrap().iter().all(|u| u["home_path"].as_str().unwrap().starts_with("/330000/330100/")));
+    assert!(users["items"].as_array().unwrap().iter().all(|u| {
+        u["home_path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/330000/330100/")
+    }));
     let clerk = app.login("inst.clerk").await;
     let (_, page) = clerk.get("/api/v1/appraisers?per_page=200").await;
-    assert!(page["items"].as_array().unwrap().iter().all(|x| x["institution_id"] == inst_a));
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["institution_id"] == inst_a)
+    );
     assert_eq!(page["total"], 5);
 });
 
-both_engines!(institution_head_cannot_change_registration, async |app: &TestApp| {
-    let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
-    let head = app.login("inst.head").await;
-    let (_, cur) = head.get(&format!("/api/v1/institutions/{inst}")).await;
-    let (st, body) = head.patch(&format!("/api/v1/institutions/{inst}"), json!({"version": cur["version"], "status": "revoked"})).await;
-    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["error"]["fields"][0]["field"], "status");
-    let (st, body) = head.patch(&format!("/api/v1/institutions/{inst}"), json!({"version": cur["version"], "address": "文三路 90 号"})).await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    assert_eq!(body["address"], "文三路 90 号");
-});
+both_engines!(
+    institution_head_cannot_change_registration,
+    async |app: &TestApp| {
+        let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
+        let head = app.login("inst.head").await;
+        let (_, cur) = head.get(&format!("/api/v1/institutions/{inst}")).await;
+        let (st, body) = head
+            .patch(
+                &format!("/api/v1/institutions/{inst}"),
+                json!({"version": cur["version"], "status": "revoked"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "status");
+        let (st, body) = head
+            .patch(
+                &format!("/api/v1/institutions/{inst}"),
+                json!({"version": cur["version"], "address": "文三路 90 号"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(body["address"], "文三路 90 号");
+    }
+);
 
-both_engines!(version_check_refuses_silent_overwrite, async |app: &TestApp| {
-    let inst = id_of(app, "/api/v1/institutions", "杭州钱江司法鉴定所").await;
-    let a = app.login("hz.reg").await;
-    let b = app.login("zj.reg").await;
-    let (_, cur) = a.get(&format!("/api/v1/institutions/{inst}")).await;
-    let v = cur["version"].clone();
-    let (st, first) = a.patch(&format!("/api/v1/institutions/{inst}"), json!({"version": v, "phone": "0571-11111111"})).await;
-    assert_eq!(st, StatusCode::OK, "{first}");
-    assert_eq!(first["version"], v.as_i64().unwrap() + 1);
-    let (st, second) = b.patch(&format!("/api/v1/institutions/{inst}"), json!({"version": v, "phone": "0571-22222222"})).await;
-    assert_eq!(st, StatusCode::CONFLICT, "{second}");
-    assert_eq!(second["error"]["code"], "version_conflict");
-    let (_, now) = a.get(&format!("/api/v1/institutions/{inst}")).await;
-    assert_eq!(now["phone"], "0571-11111111");
-});
+both_engines!(
+    version_check_refuses_silent_overwrite,
+    async |app: &TestApp| {
+        let inst = id_of(app, "/api/v1/institutions", "杭州钱江司法鉴定所").await;
+        let a = app.login("hz.reg").await;
+        let b = app.login("zj.reg").await;
+        let (_, cur) = a.get(&format!("/api/v1/institutions/{inst}")).await;
+        let v = cur["version"].clone();
+        let (st, first) = a
+            .patch(
+                &format!("/api/v1/institutions/{inst}"),
+                json!({"version": v, "phone": "0571-11111111"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{first}");
+        assert_eq!(first["version"], v.as_i64().unwrap() + 1);
+        let (st, second) = b
+            .patch(
+                &format!("/api/v1/institutions/{inst}"),
+                json!({"version": v, "phone": "0571-22222222"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{second}");
+        assert_eq!(second["error"]["code"], "version_conflict");
+        let (_, now) = a.get(&format!("/api/v1/institutions/{inst}")).await;
+        assert_eq!(now["phone"], "0571-11111111");
+    }
+);
 
 both_engines!(bad_input_names_the_field, async |app: &TestApp| {
     let c = app.login("zj.reg").await;
     let (st, body) = c.post("/api/v1/institutions", json!({})).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["code"], "validation_failed");
-    let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["name", "licence_no", "region_code", "categories"]);
-    assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("请填写"));
-    let (st, body) = c.post("/api/v1/institutions", json!({"name": "x", "colour": "red"})).await;
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("请填写")
+    );
+    let (st, body) = c
+        .post(
+            "/api/v1/institutions",
+            json!({"name": "x", "colour": "red"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("colour"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("colour")
+    );
     let (st, body) = c.post("/api/v1/institutions", json!({"name": "甲", "licence_no": "33019999", "region_code": "330106", "categories": ["7"]})).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"][0]["field"], "categories");
-    assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("第7条"));
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第7条")
+    );
     let (st, body) = c.get("/api/v1/institutions?page=abc").await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert!(body["error"]["message"].as_str().unwrap().contains("page"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("page"),
+        "{body}"
+    );
     let (st, body) = c.get("/api/v1/institutions/xyz").await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
-    let res = c.http.post(format!("{}/api/v1/institutions", app.base)).header("X-CSRF-Token", &c.csrf).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let res = c
+        .http
+        .post(format!("{}/api/v1/institutions", app.base))
+        .header("X-CSRF-Token", &c.csrf)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request");
     let (st, body) = c.get("/api/v1/no-such-thing").await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_such_route")));
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_such_route"))
+    );
     // A region outside the regulator's scope is refused, naming the field.
     let hz = app.login("hz.reg").await;
     let (st, body) = hz.post("/api/v1/institutions", json!({"name": "宁波新设鉴定所", "licence_no": "33029999", "region_code": "330203", "categories": ["1"]})).await;
@@ -160,124 +330,245 @@ both_engines!(bad_input_names_the_field, async |app: &TestApp| {
     assert_eq!(body["error"]["fields"][0]["field"], "region_code");
 });
 
-both_engines!(changes_are_atomic_with_their_event, async |app: &TestApp| {
-    let c = app.login("zj.reg").await;
-    let events_before = app.scalar_i64("SELECT COUNT(*) FROM events").await;
-    let (st, created) = c.post("/api/v1/institutions", json!({"name": "浙江新设司法鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1", "2"]})).await;
-    assert_eq!(st, StatusCode::CREATED, "{created}");
-    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM events").await, events_before + 1);
-    let id = created["id"].as_i64().unwrap();
-    let kind: String = app.db.scalar("SELECT kind FROM events WHERE entity_type = 'institution' AND entity_id = $1 ORDER BY id DESC", sijian_store::args![id.to_string()]).await.unwrap();
-    assert_eq!(kind, "institution.created");
-    // A duplicate licence number fails inside the transaction: no row, no event.
-    let (st, dup) = c.post("/api/v1/institutions", json!({"name": "另一家鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1"]})).await;
-    assert_eq!(st, StatusCode::CONFLICT, "{dup}");
-    assert_eq!(dup["error"]["fields"][0]["field"], "licence_no");
-    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM events").await, events_before + 1);
-    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM institutions WHERE name = '另一家鉴定所'").await, 0);
-    // An appraiser practising outside the institution's scope is refused and nothing is written.
-    let (st, bad) = c.post("/api/v1/appraisers", json!({"institution_id": id, "name": "赵六", "gender": "male", "certificate_no": "330100999", "categories": ["4"]})).await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM events").await, events_before + 1);
-    // The event record is append-only at the database.
-    assert!(app.db.execute("UPDATE events SET kind = 'x'", sijian_store::Args::new()).await.is_err());
-    assert!(app.db.execute("DELETE FROM events", sijian_store::Args::new()).await.is_err());
-});
+both_engines!(
+    changes_are_atomic_with_their_event,
+    async |app: &TestApp| {
+        let c = app.login("zj.reg").await;
+        let events_before = app.scalar_i64("SELECT COUNT(*) FROM events").await;
+        let (st, created) = c.post("/api/v1/institutions", json!({"name": "浙江新设司法鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1", "2"]})).await;
+        assert_eq!(st, StatusCode::CREATED, "{created}");
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM events").await,
+            events_before + 1
+        );
+        let id = created["id"].as_i64().unwrap();
+        let kind: String = app.db.scalar("SELECT kind FROM events WHERE entity_type = 'institution' AND entity_id = $1 ORDER BY id DESC", sijian_store::args![id.to_string()]).await.unwrap();
+        assert_eq!(kind, "institution.created");
+        // A duplicate licence number fails inside the transaction: no row, no event.
+        let (st, dup) = c.post("/api/v1/institutions", json!({"name": "另一家鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1"]})).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{dup}");
+        assert_eq!(dup["error"]["fields"][0]["field"], "licence_no");
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM events").await,
+            events_before + 1
+        );
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM institutions WHERE name = '另一家鉴定所'")
+                .await,
+            0
+        );
+        // An appraiser practising outside the institution's scope is refused and nothing is written.
+        let (st, bad) = c.post("/api/v1/appraisers", json!({"institution_id": id, "name": "赵六", "gender": "male", "certificate_no": "330100999", "categories": ["4"]})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM events").await,
+            events_before + 1
+        );
+        // The event record is append-only at the database.
+        assert!(
+            app.db
+                .execute("UPDATE events SET kind = 'x'", sijian_store::Args::new())
+                .await
+                .is_err()
+        );
+        assert!(
+            app.db
+                .execute("DELETE FROM events", sijian_store::Args::new())
+                .await
+                .is_err()
+        );
+    }
+);
 
 both_engines!(login_lockout_and_throttle, async |app: &TestApp| {
     let c = app.anon();
     for _ in 0..4 {
-        let (st, body) = c.post("/api/v1/session", json!({"username": "xh.reg", "password": "wrong-Password-1"})).await;
+        let (st, body) = c
+            .post(
+                "/api/v1/session",
+                json!({"username": "xh.reg", "password": "wrong-Password-1"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
         assert_eq!(body["error"]["message"], "用户名或密码错误");
     }
-    let (st, body) = c.post("/api/v1/session", json!({"username": "xh.reg", "password": "wrong-Password-1"})).await;
+    let (st, body) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "xh.reg", "password": "wrong-Password-1"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::LOCKED, "{body}");
     // Locked: even the right password is refused until the lock ends or an administrator lifts it.
-    let (st, _) = c.post("/api/v1/session", json!({"username": "xh.reg", "password": common::PASSWORD})).await;
+    let (st, _) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "xh.reg", "password": common::PASSWORD}),
+        )
+        .await;
     assert_eq!(st, StatusCode::LOCKED);
     let admin = app.login("admin").await;
     let (_, logins) = admin.get("/api/v1/logs/logins?result=locked").await;
     assert!(logins["total"].as_i64().unwrap() >= 1);
     let (_, u) = admin.get("/api/v1/users?q=xh.reg").await;
     let uid = u["items"][0]["id"].as_i64().unwrap();
-    let (st, _) = admin.post(&format!("/api/v1/users/{uid}/unlock"), json!({})).await;
+    let (st, _) = admin
+        .post(&format!("/api/v1/users/{uid}/unlock"), json!({}))
+        .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
-    let (st, _) = c.post("/api/v1/session", json!({"username": "xh.reg", "password": common::PASSWORD})).await;
+    let (st, _) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "xh.reg", "password": common::PASSWORD}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     // The address is throttled after 20 failures in the window (default), whatever the name.
     let mut last = StatusCode::OK;
     for i in 0..20 {
-        last = c.post("/api/v1/session", json!({"username": format!("nobody{i}"), "password": "x"})).await.0;
+        last = c
+            .post(
+                "/api/v1/session",
+                json!({"username": format!("nobody{i}"), "password": "x"}),
+            )
+            .await
+            .0;
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
-    let (st, body) = c.post("/api/v1/session", json!({"username": "admin", "password": common::PASSWORD})).await;
+    let (st, body) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "admin", "password": common::PASSWORD}),
+        )
+        .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["error"]["code"], "login_throttled");
 });
 
-both_engines!(api_tokens_are_scoped_revocable_and_hashed, async |app: &TestApp| {
-    let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
-    let ro = app.token_client("hz.reg", true).await;
-    let secret = ro.token.clone().unwrap();
-    assert!(secret.starts_with("sjt_"));
-    assert_eq!(app.scalar_i64(&format!("SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{secret}'")).await, 0, "stored in clear");
-    let (st, me) = ro.get("/api/v1/me").await;
-    assert_eq!(st, StatusCode::OK);
-    assert_eq!(me["via"], "token");
-    let (_, cur) = ro.get(&format!("/api/v1/institutions/{inst}")).await;
-    let (st, body) = ro.patch(&format!("/api/v1/institutions/{inst}"), json!({"version": cur["version"], "phone": "0571-33333333"})).await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("read_only_token")));
-    // A token cannot mint tokens.
-    let (st, _) = ro.post("/api/v1/tokens", json!({"name": "x"})).await;
-    assert_eq!(st, StatusCode::FORBIDDEN);
-    // Revoked → refused.
-    let rw = app.token_client("hz.reg", false).await;
-    let owner = app.login("hz.reg").await;
-    let (_, list) = owner.get("/api/v1/tokens").await;
-    let newest = list[0]["id"].as_i64().unwrap();
-    let (st, _) = owner.delete(&format!("/api/v1/tokens/{newest}")).await;
-    assert_eq!(st, StatusCode::NO_CONTENT);
-    let (st, body) = rw.get("/api/v1/me").await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token_invalid")));
-    // Bound to role and organisation: moving the account to another region voids its tokens.
-    let (st, _) = ro.get("/api/v1/me").await;
-    assert_eq!(st, StatusCode::OK);
-    let admin = app.login("admin").await;
-    let (_, u) = admin.get("/api/v1/users?q=hz.reg").await;
-    let (uid, v) = (u["items"][0]["id"].as_i64().unwrap(), u["items"][0]["version"].clone());
-    let (st, body) = admin.patch(&format!("/api/v1/users/{uid}"), json!({"version": v, "region_code": "330200"})).await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    let (st, _) = ro.get("/api/v1/me").await;
-    assert_eq!(st, StatusCode::UNAUTHORIZED);
-    // Someone else's token cannot be revoked.
-    let (st, _) = admin.delete(&format!("/api/v1/tokens/{newest}")).await;
-    assert_eq!(st, StatusCode::NOT_FOUND);
-    // A garbage bearer is refused as unauthenticated.
-    let bad = common::Client { http: reqwest::Client::new(), base: app.base.clone(), csrf: String::new(), token: Some("sjt_nope".into()) };
-    assert_eq!(bad.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
-});
+both_engines!(
+    api_tokens_are_scoped_revocable_and_hashed,
+    async |app: &TestApp| {
+        let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
+        let ro = app.token_client("hz.reg", true).await;
+        let secret = ro.token.clone().unwrap();
+        assert!(secret.starts_with("sjt_"));
+        assert_eq!(
+            app.scalar_i64(&format!(
+                "SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{secret}'"
+            ))
+            .await,
+            0,
+            "stored in clear"
+        );
+        let (st, me) = ro.get("/api/v1/me").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(me["via"], "token");
+        let (_, cur) = ro.get(&format!("/api/v1/institutions/{inst}")).await;
+        let (st, body) = ro
+            .patch(
+                &format!("/api/v1/institutions/{inst}"),
+                json!({"version": cur["version"], "phone": "0571-33333333"}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("read_only_token"))
+        );
+        // A token cannot mint tokens.
+        let (st, _) = ro.post("/api/v1/tokens", json!({"name": "x"})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        // Revoked → refused.
+        let rw = app.token_client("hz.reg", false).await;
+        let owner = app.login("hz.reg").await;
+        let (_, list) = owner.get("/api/v1/tokens").await;
+        let newest = list[0]["id"].as_i64().unwrap();
+        let (st, _) = owner.delete(&format!("/api/v1/tokens/{newest}")).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (st, body) = rw.get("/api/v1/me").await;
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+        );
+        // Bound to role and organisation: moving the account to another region voids its tokens.
+        let (st, _) = ro.get("/api/v1/me").await;
+        assert_eq!(st, StatusCode::OK);
+        let admin = app.login("admin").await;
+        let (_, u) = admin.get("/api/v1/users?q=hz.reg").await;
+        let (uid, v) = (
+            u["items"][0]["id"].as_i64().unwrap(),
+            u["items"][0]["version"].clone(),
+        );
+        let (st, body) = admin
+            .patch(
+                &format!("/api/v1/users/{uid}"),
+                json!({"version": v, "region_code": "330200"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let (st, _) = ro.get("/api/v1/me").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        // Someone else's token cannot be revoked.
+        let (st, _) = admin.delete(&format!("/api/v1/tokens/{newest}")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        // A garbage bearer is refused as unauthenticated.
+        let bad = common::Client {
+            http: reqwest::Client::new(),
+            base: app.base.clone(),
+            csrf: String::new(),
+            token: Some("sjt_nope".into()),
+        };
+        assert_eq!(bad.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    }
+);
 
-both_engines!(csrf_is_required_for_cookie_sessions, async |app: &TestApp| {
-    let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
-    let mut c = app.login("zj.reg").await;
-    let (_, cur) = c.get(&format!("/api/v1/institutions/{inst}")).await;
-    let csrf = std::mem::take(&mut c.csrf);
-    let (st, body) = c.patch(&format!("/api/v1/institutions/{inst}"), json!({"version": cur["version"], "phone": "0571-44444444"})).await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf_failed")));
-    // A page form without the token is refused too.
-    let res = c.http.post(format!("{}/institutions/{inst}/edit", app.base)).form(&[("version", "1"), ("phone", "1")]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    c.csrf = csrf;
-    let (st, _) = c.patch(&format!("/api/v1/institutions/{inst}"), json!({"version": cur["version"], "phone": "0571-44444444"})).await;
-    assert_eq!(st, StatusCode::OK);
-    // Denials and changes are in the operations log, with who and from where.
-    let admin = app.login("admin").await;
-    let (_, ops) = admin.get("/api/v1/logs/operations?per_page=100").await;
-    let items = ops["items"].as_array().unwrap();
-    assert!(items.iter().any(|o| o["result"] == "denied" && o["username"] == "zj.reg" && o["ip"] == "127.0.0.1"));
-    assert!(items.iter().any(|o| o["result"] == "ok" && o["method"] == "PATCH" && o["username"] == "zj.reg"));
-});
+both_engines!(
+    csrf_is_required_for_cookie_sessions,
+    async |app: &TestApp| {
+        let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
+        let mut c = app.login("zj.reg").await;
+        let (_, cur) = c.get(&format!("/api/v1/institutions/{inst}")).await;
+        let csrf = std::mem::take(&mut c.csrf);
+        let (st, body) = c
+            .patch(
+                &format!("/api/v1/institutions/{inst}"),
+                json!({"version": cur["version"], "phone": "0571-44444444"}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("csrf_failed"))
+        );
+        // A page form without the token is refused too.
+        let res = c
+            .http
+            .post(format!("{}/institutions/{inst}/edit", app.base))
+            .form(&[("version", "1"), ("phone", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        c.csrf = csrf;
+        let (st, _) = c
+            .patch(
+                &format!("/api/v1/institutions/{inst}"),
+                json!({"version": cur["version"], "phone": "0571-44444444"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        // Denials and changes are in the operations log, with who and from where.
+        let admin = app.login("admin").await;
+        let (_, ops) = admin.get("/api/v1/logs/operations?per_page=100").await;
+        let items = ops["items"].as_array().unwrap();
+        assert!(items.iter().any(|o| o["result"] == "denied"
+            && o["username"] == "zj.reg"
+            && o["ip"] == "127.0.0.1"));
+        assert!(
+            items.iter().any(|o| o["result"] == "ok"
+                && o["method"] == "PATCH"
+                && o["username"] == "zj.reg")
+        );
+    }
+);
 
 both_engines!(sessions_end_on_logout_and_disable, async |app: &TestApp| {
     let c = app.login("inspector").await;
@@ -287,12 +578,29 @@ both_engines!(sessions_end_on_logout_and_disable, async |app: &TestApp| {
     let c = app.login("inspector").await;
     let admin = app.login("admin").await;
     let (_, u) = admin.get("/api/v1/users?q=inspector").await;
-    let (uid, v) = (u["items"][0]["id"].as_i64().unwrap(), u["items"][0]["version"].clone());
-    let (st, _) = admin.patch(&format!("/api/v1/users/{uid}"), json!({"version": v, "active": false})).await;
+    let (uid, v) = (
+        u["items"][0]["id"].as_i64().unwrap(),
+        u["items"][0]["version"].clone(),
+    );
+    let (st, _) = admin
+        .patch(
+            &format!("/api/v1/users/{uid}"),
+            json!({"version": v, "active": false}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(c.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
-    let (st, body) = app.anon().post("/api/v1/session", json!({"username": "inspector", "password": common::PASSWORD})).await;
-    assert_eq!((st, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("account_disabled")));
+    let (st, body) = app
+        .anon()
+        .post(
+            "/api/v1/session",
+            json!({"username": "inspector", "password": common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("account_disabled"))
+    );
 });
 
 both_engines!(user_administration, async |app: &TestApp| {
@@ -308,10 +616,18 @@ both_engines!(user_administration, async |app: &TestApp| {
     assert_eq!(st, StatusCode::CREATED, "{body}");
     assert_eq!(body["must_change_password"], true);
     let (st, body) = admin.post("/api/v1/users", json!({"username": "qj.clerk", "display_name": "重复", "password": "Qianjiang-2026!", "role": "institution_clerk", "institution_id": inst})).await;
-    assert_eq!((st, body["error"]["fields"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("username")));
+    assert_eq!(
+        (st, body["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::CONFLICT, Some("username"))
+    );
     // The new clerk sees only the new institution.
     let c = app.anon();
-    let (st, me) = c.post("/api/v1/session", json!({"username": "qj.clerk", "password": "Qianjiang-2026!"})).await;
+    let (st, me) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "qj.clerk", "password": "Qianjiang-2026!"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     let mut c = c;
     c.csrf = me["csrf_token"].as_str().unwrap().into();
@@ -319,62 +635,154 @@ both_engines!(user_administration, async |app: &TestApp| {
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], inst);
     // Changing one's password checks the current one and the policy.
-    let (st, _) = c.put("/api/v1/me/password", json!({"current_password": "wrong", "new_password": "Another-Pass-2026"})).await;
+    let (st, _) = c
+        .put(
+            "/api/v1/me/password",
+            json!({"current_password": "wrong", "new_password": "Another-Pass-2026"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, _) = c.put("/api/v1/me/password", json!({"current_password": "Qianjiang-2026!", "new_password": "Another-Pass-2026"})).await;
+    let (st, _) = c
+        .put(
+            "/api/v1/me/password",
+            json!({"current_password": "Qianjiang-2026!", "new_password": "Another-Pass-2026"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
-    assert_eq!(c.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "password change ends sessions");
+    assert_eq!(
+        c.get("/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "password change ends sessions"
+    );
     // Regulators may read accounts in scope but not manage them.
     let hz = app.login("hz.reg").await;
     let (st, _) = hz.post("/api/v1/users", json!({"username": "x.y"})).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 });
 
-both_engines!(pages_speak_chinese_and_explain_errors, async |app: &TestApp| {
-    let c = app.login("zj.reg").await;
-    let (st, html) = c.page("/institutions?status=normal&sort=name&order=desc").await;
-    assert_eq!(st, StatusCode::OK);
-    for label in ["鉴定机构", "许可证号", "所在行政区划", "业务类别", "状态", "搜索", "共 "] {
-        assert!(html.contains(label), "missing {label}");
+both_engines!(
+    pages_speak_chinese_and_explain_errors,
+    async |app: &TestApp| {
+        let c = app.login("zj.reg").await;
+        let (st, html) = c
+            .page("/institutions?status=normal&sort=name&order=desc")
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        for label in [
+            "鉴定机构",
+            "许可证号",
+            "所在行政区划",
+            "业务类别",
+            "状态",
+            "搜索",
+            "共 ",
+        ] {
+            assert!(html.contains(label), "missing {label}");
+        }
+        // A form posted with errors comes back with each field's reason in Chinese, input kept.
+        let (_, form) = c.page("/institutions/new").await;
+        let token = form
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let res = c
+            .http
+            .post(format!("{}/institutions/new", app.base))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("name", ""),
+                ("licence_no", "33010077"),
+                ("region_code", "330106"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("请填写机构名称"), "{html}");
+        assert!(html.contains("请至少选择一个鉴定类别"));
+        assert!(html.contains("value=\"33010077\""));
+        // English per user.
+        let (st, _) = c.put("/api/v1/me/language", json!({"lang": "en"})).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (_, html) = c.page("/institutions").await;
+        assert!(html.contains("Licence number") && html.contains("<html lang=\"en\">"));
+        // Signed-out visitors are sent to the login page.
+        let res = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(app.url("/institutions"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], "/login?next=%2Finstitutions");
     }
-    // A form posted with errors comes back with each field's reason in Chinese, input kept.
-    let (_, form) = c.page("/institutions/new").await;
-    let token = form.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let res = c.http.post(format!("{}/institutions/new", app.base)).form(&[("_csrf", token.as_str()), ("name", ""), ("licence_no", "33010077"), ("region_code", "330106")]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("请填写机构名称"), "{html}");
-    assert!(html.contains("请至少选择一个鉴定类别"));
-    assert!(html.contains("value=\"33010077\""));
-    // English per user.
-    let (st, _) = c.put("/api/v1/me/language", json!({"lang": "en"})).await;
-    assert_eq!(st, StatusCode::NO_CONTENT);
-    let (_, html) = c.page("/institutions").await;
-    assert!(html.contains("Licence number") && html.contains("<html lang=\"en\">"));
-    // Signed-out visitors are sent to the login page.
-    let res = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap().get(app.url("/institutions")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()["location"], "/login?next=%2Finstitutions");
-});
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_database_gives_503_and_recovers() {
-    let Some(app) = TestApp::start(Engine::Postgres).await else { return };
+    let Some(app) = TestApp::start(Engine::Postgres).await else {
+        return;
+    };
     let c = app.token_client("admin", true).await;
     assert_eq!(c.get("/api/v1/institutions").await.0, StatusCode::OK);
-    let name = app.db.scalar::<String>("SELECT current_database()", sijian_store::Args::new()).await.unwrap();
-    let admin = sijian_store::Db::connect(&common::pg_admin_url(), &Default::default()).await.unwrap();
+    let name = app
+        .db
+        .scalar::<String>("SELECT current_database()", sijian_store::Args::new())
+        .await
+        .unwrap();
+    let admin = sijian_store::Db::connect(&common::pg_admin_url(), &Default::default())
+        .await
+        .unwrap();
     let args = sijian_store::Args::new();
-    admin.execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"), args.clone()).await.unwrap();
-    admin.execute(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"), args.clone()).await.unwrap();
+    admin
+        .execute(
+            &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"),
+            args.clone(),
+        )
+        .await
+        .unwrap();
+    admin
+        .execute(
+            &format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ),
+            args.clone(),
+        )
+        .await
+        .unwrap();
     let mut saw = Vec::new();
     for _ in 0..3 {
         saw.push(c.get("/api/v1/institutions").await);
     }
-    assert!(saw.iter().all(|(st, b)| *st == StatusCode::SERVICE_UNAVAILABLE && b["error"]["code"] == "database_unavailable"), "{saw:?}");
-    assert_eq!(app.anon().page("/readyz").await.0, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(app.anon().page("/healthz").await.0, StatusCode::OK, "the process stays up");
-    admin.execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"), args).await.unwrap();
+    assert!(
+        saw.iter()
+            .all(|(st, b)| *st == StatusCode::SERVICE_UNAVAILABLE
+                && b["error"]["code"] == "database_unavailable"),
+        "{saw:?}"
+    );
+    assert_eq!(
+        app.anon().page("/readyz").await.0,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        app.anon().page("/healthz").await.0,
+        StatusCode::OK,
+        "the process stays up"
+    );
+    admin
+        .execute(
+            &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"),
+            args,
+        )
+        .await
+        .unwrap();
     admin.close().await;
     let mut ok = false;
     let mut seen = Vec::new();

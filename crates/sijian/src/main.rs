@@ -112,7 +112,10 @@ fn config(db: &DbOpts, listen: Option<String>, default_dir: &str) -> anyhow::Res
     let mut cfg = Config::load(db.config.as_deref(), std::env::vars())?;
     if let Some(d) = &db.data_dir {
         cfg.data_dir = d.clone();
-    } else if default_dir != "./data" && std::env::var("SIJIAN_DATA_DIR").is_err() && cfg.data_dir == PathBuf::from("./data") {
+    } else if default_dir != "./data"
+        && std::env::var("SIJIAN_DATA_DIR").is_err()
+        && cfg.data_dir == std::path::Path::new("./data")
+    {
         cfg.data_dir = PathBuf::from(default_dir);
     }
     if let Some(u) = &db.database_url {
@@ -126,13 +129,19 @@ fn config(db: &DbOpts, listen: Option<String>, default_dir: &str) -> anyhow::Res
 
 async fn open(cfg: &Config) -> anyhow::Result<AppState> {
     let db = sijian_server::open_database(cfg, true).await?;
-    Ok(AppState { db, cfg: Arc::new(cfg.clone()) })
+    Ok(AppState {
+        db,
+        cfg: Arc::new(cfg.clone()),
+    })
 }
 
 /// A password from SIJIAN_PASSWORD, or a generated one that meets the policy.
 fn password_for(cfg: &Config, username: &str) -> anyhow::Result<(String, bool)> {
     if let Ok(p) = std::env::var("SIJIAN_PASSWORD") {
-        cfg.security.password.check(username, &p).map_err(|e| anyhow::anyhow!("SIJIAN_PASSWORD：{e}"))?;
+        cfg.security
+            .password
+            .check(username, &p)
+            .map_err(|e| anyhow::anyhow!("SIJIAN_PASSWORD：{e}"))?;
         return Ok((p, false));
     }
     let s = secrets::random_secret();
@@ -164,10 +173,22 @@ async fn main() -> anyhow::Result<()> {
             let cfg = config(&db, listen, "./data/demo")?;
             sijian_server::telemetry::init_logging(&cfg.log.format, &cfg.log.level);
             let state = open(&cfg).await?;
-            let loaded = demo::load(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{}", if loaded { "演示数据已创建。" } else { "使用已有的演示数据。" });
+            let loaded = demo::load(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{}",
+                if loaded {
+                    "演示数据已创建。"
+                } else {
+                    "使用已有的演示数据。"
+                }
+            );
             println!("演示账号（密码均为 {}）：", demo::DEMO_PASSWORD);
-            for (u, role, org) in demo::accounts(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            for (u, role, org) in demo::accounts(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
                 println!("  {u:<12} {role:<10} {org}");
             }
             state.db.close().await;
@@ -176,7 +197,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate { db } => {
             let cfg = config(&db, None, "./data")?;
             open(&cfg).await?;
-            println!("数据库迁移已完成：{}", sijian_store::db::redact(&cfg.database_url()));
+            println!(
+                "数据库迁移已完成：{}",
+                sijian_store::db::redact(&cfg.database_url())
+            );
             Ok(())
         }
         Command::Admin { command } => admin(command).await,
@@ -186,7 +210,16 @@ async fn main() -> anyhow::Result<()> {
 async fn admin(command: AdminCommand) -> anyhow::Result<()> {
     let system = Actor::system("cli");
     match command {
-        AdminCommand::CreateUser { db, username, display_name, role, region, institution_id, appraiser_id, organ_id } => {
+        AdminCommand::CreateUser {
+            db,
+            username,
+            display_name,
+            role,
+            region,
+            institution_id,
+            appraiser_id,
+            organ_id,
+        } => {
             let cfg = config(&db, None, "./data")?;
             let state = open(&cfg).await?;
             if Role::parse(&role).is_none_or(|r| r == Role::Public) {
@@ -205,10 +238,16 @@ async fn admin(command: AdminCommand) -> anyhow::Result<()> {
                 active: None,
                 lang: None,
             };
-            let user = create_user_from(&state, &system, &Scope::All, &input).await.map_err(|e| {
-                let fields: Vec<String> = e.fields.iter().map(|f| format!("{}：{}", f.field, f.message)).collect();
-                anyhow::anyhow!("{} {}", e.message, fields.join("；"))
-            })?;
+            let user = create_user_from(&state, &system, &Scope::All, &input)
+                .await
+                .map_err(|e| {
+                    let fields: Vec<String> = e
+                        .fields
+                        .iter()
+                        .map(|f| format!("{}：{}", f.field, f.message))
+                        .collect();
+                    anyhow::anyhow!("{} {}", e.message, fields.join("；"))
+                })?;
             println!("已创建用户 {}（编号 {}）。", user.username, user.id);
             if generated {
                 println!("初始密码：{password}（首次登录时须修改）");
@@ -218,7 +257,9 @@ async fn admin(command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::ResetPassword { db, user } => {
             let cfg = config(&db, None, "./data")?;
             let state = open(&cfg).await?;
-            let (u, _) = users::by_username(&state.db, &user).await?.with_context(|| format!("用户不存在：{user}"))?;
+            let (u, _) = users::by_username(&state.db, &user)
+                .await?
+                .with_context(|| format!("用户不存在：{user}"))?;
             let (password, generated) = password_for(&cfg, &u.username)?;
             let hash = secrets::hash_password_async(password.clone()).await;
             users::set_password(&state.db, &system, u.id, &hash, true).await?;
@@ -228,11 +269,21 @@ async fn admin(command: AdminCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        AdminCommand::CreateToken { db, user, name, days, read_only } => {
+        AdminCommand::CreateToken {
+            db,
+            user,
+            name,
+            days,
+            read_only,
+        } => {
             let cfg = config(&db, None, "./data")?;
             let state = open(&cfg).await?;
-            let (u, _) = users::by_username(&state.db, &user).await?.with_context(|| format!("用户不存在：{user}"))?;
-            let out = issue_token(&state, &u, &name, read_only, days).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let (u, _) = users::by_username(&state.db, &user)
+                .await?
+                .with_context(|| format!("用户不存在：{user}"))?;
+            let out = issue_token(&state, &u, &name, read_only, days)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!("{}", out.token);
             Ok(())
         }

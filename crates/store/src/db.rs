@@ -177,7 +177,10 @@ pub enum Exec<'a> {
 
 /// Row types readable from both engines.
 pub trait AnyRow:
-    for<'r> FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin
+    for<'r> FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> FromRow<'r, sqlx::postgres::PgRow>
+    + Send
+    + Unpin
 {
 }
 impl<T> AnyRow for T where
@@ -258,7 +261,10 @@ impl Db {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let one: i64 = self.exec().scalar("SELECT CAST(1 AS BIGINT)", args![]).await?;
+        let one: i64 = self
+            .exec()
+            .scalar("SELECT CAST(1 AS BIGINT)", args![])
+            .await?;
         debug_assert_eq!(one, 1);
         Ok(())
     }
@@ -273,7 +279,11 @@ impl Db {
     pub async fn fetch_all<T: AnyRow>(&self, sql: &str, args: Args) -> Result<Vec<T>, StoreError> {
         self.exec().fetch_all(sql, args).await
     }
-    pub async fn fetch_optional<T: AnyRow>(&self, sql: &str, args: Args) -> Result<Option<T>, StoreError> {
+    pub async fn fetch_optional<T: AnyRow>(
+        &self,
+        sql: &str,
+        args: Args,
+    ) -> Result<Option<T>, StoreError> {
         self.exec().fetch_optional(sql, args).await
     }
     pub async fn scalar<T>(&self, sql: &str, args: Args) -> Result<T, StoreError>
@@ -307,15 +317,26 @@ impl Tx {
     /// of this transaction. SQLite's `BEGIN IMMEDIATE` already serialises all writers.
     pub async fn lock(&mut self, key: i64) -> Result<(), StoreError> {
         if let Tx::Pg(t) = self {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut **t).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut **t)
+                .await?;
         }
         Ok(())
     }
 
-    pub async fn fetch_all<T: AnyRow>(&mut self, sql: &str, args: Args) -> Result<Vec<T>, StoreError> {
+    pub async fn fetch_all<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> Result<Vec<T>, StoreError> {
         self.exec().fetch_all(sql, args).await
     }
-    pub async fn fetch_optional<T: AnyRow>(&mut self, sql: &str, args: Args) -> Result<Option<T>, StoreError> {
+    pub async fn fetch_optional<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> Result<Option<T>, StoreError> {
         self.exec().fetch_optional(sql, args).await
     }
     pub async fn scalar<T>(&mut self, sql: &str, args: Args) -> Result<T, StoreError>
@@ -338,7 +359,11 @@ impl Exec<'_> {
         }))
     }
 
-    pub async fn fetch_optional<T: AnyRow>(self, sql: &str, args: Args) -> Result<Option<T>, StoreError> {
+    pub async fn fetch_optional<T: AnyRow>(
+        self,
+        sql: &str,
+        args: Args,
+    ) -> Result<Option<T>, StoreError> {
         Ok(on_engine!(self, |ex, D| {
             bind_all!(sqlx::query_as::<D, T>(AssertSqlSafe(sql.to_string())), args)
                 .fetch_optional(ex)
@@ -347,7 +372,9 @@ impl Exec<'_> {
     }
 
     pub async fn fetch_one<T: AnyRow>(self, sql: &str, args: Args) -> Result<T, StoreError> {
-        self.fetch_optional(sql, args).await?.ok_or(StoreError::NotFound)
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// First column of the first row.

@@ -47,7 +47,10 @@ impl From<sqlx::Error> for StoreError {
                 StoreError::Unavailable(e.to_string())
             }
             sqlx::Error::Database(ref d) => {
-                let name = d.constraint().map(str::to_string).unwrap_or_else(|| d.message().to_string());
+                let name = d
+                    .constraint()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| d.message().to_string());
                 match d.kind() {
                     ErrorKind::UniqueViolation => StoreError::Duplicate(name),
                     ErrorKind::ForeignKeyViolation => StoreError::ForeignKey(name),

@@ -17,7 +17,10 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(name: &str) -> Self {
-        Actor { user_id: None, name: name.to_string() }
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+        }
     }
 }
 
@@ -65,7 +68,12 @@ pub struct EventFilter {
     pub kind: Option<String>,
 }
 
-pub async fn list(db: &Db, scope: &Scope, f: &EventFilter, q: &ListQuery) -> Result<Page<EventRow>, StoreError> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &EventFilter,
+    q: &ListQuery,
+) -> Result<Page<EventRow>, StoreError> {
     let mut l = Listing::new(
         "e.id, e.at, e.actor_id, e.actor_name, e.kind, e.entity_type, e.entity_id, e.scope_path, e.institution_id, e.payload",
         "events e",
@@ -80,5 +88,15 @@ pub async fn list(db: &Db, scope: &Scope, f: &EventFilter, q: &ListQuery) -> Res
     if q.sort.is_none() {
         q.desc = true;
     }
-    l.run(db, &q, &[("at", "e.at"), ("kind", "e.kind"), ("actor", "e.actor_name")], "e.id").await
+    l.run(
+        db,
+        &q,
+        &[
+            ("at", "e.at"),
+            ("kind", "e.kind"),
+            ("actor", "e.actor_name"),
+        ],
+        "e.id",
+    )
+    .await
 }

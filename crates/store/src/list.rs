@@ -16,7 +16,11 @@ pub struct ListQuery {
 impl ListQuery {
     /// Page numbers start at 1; page size is 1–200, default 20.
     pub fn normalised(&self) -> (u32, u32) {
-        let per = if self.per_page == 0 { 20 } else { self.per_page.min(200) };
+        let per = if self.per_page == 0 {
+            20
+        } else {
+            self.per_page.min(200)
+        };
         (self.page.max(1), per)
     }
     pub fn search(&self) -> Option<&str> {
@@ -48,7 +52,12 @@ pub(crate) struct Listing {
 
 impl Listing {
     pub fn new(select: &'static str, from: &'static str) -> Self {
-        Listing { select, from, conditions: Vec::new(), args: Args::new() }
+        Listing {
+            select,
+            from,
+            conditions: Vec::new(),
+            args: Args::new(),
+        }
     }
 
     pub fn push(&mut self, cond: String) {
@@ -59,8 +68,10 @@ impl Listing {
     pub fn search(&mut self, q: Option<&str>, columns: &[&str]) {
         if let Some(q) = q {
             let p = self.args.push(like_pattern(q));
-            let any: Vec<String> =
-                columns.iter().map(|c| format!("lower({c}) LIKE {p} ESCAPE '\\'")).collect();
+            let any: Vec<String> = columns
+                .iter()
+                .map(|c| format!("lower({c}) LIKE {p} ESCAPE '\\'"))
+                .collect();
             self.push(format!("({})", any.join(" OR ")));
         }
     }
@@ -109,7 +120,12 @@ impl Listing {
             self.select, self.from, where_
         );
         let items = db.fetch_all(&sql, args).await?;
-        Ok(Page { items, total, page, per_page })
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
     }
 }
 

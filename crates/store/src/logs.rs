@@ -47,7 +47,12 @@ pub struct OpLogRow {
     pub detail: String,
 }
 
-pub async fn list_ops(db: &Db, scope: &Scope, result: Option<String>, q: &ListQuery) -> Result<Page<OpLogRow>, StoreError> {
+pub async fn list_ops(
+    db: &Db,
+    scope: &Scope,
+    result: Option<String>,
+    q: &ListQuery,
+) -> Result<Page<OpLogRow>, StoreError> {
     let mut l = Listing::new(
         "l.id, l.at, l.user_id, l.username, l.role, l.method, l.path, l.action, l.ip, l.status, l.result, l.detail",
         "op_log l",
@@ -60,7 +65,18 @@ pub async fn list_ops(db: &Db, scope: &Scope, result: Option<String>, q: &ListQu
     if q.sort.is_none() {
         q.desc = true;
     }
-    l.run(db, &q, &[("at", "l.at"), ("user", "l.username"), ("action", "l.action"), ("status", "l.status")], "l.id").await
+    l.run(
+        db,
+        &q,
+        &[
+            ("at", "l.at"),
+            ("user", "l.username"),
+            ("action", "l.action"),
+            ("status", "l.status"),
+        ],
+        "l.id",
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -101,8 +117,16 @@ pub async fn failures_from_ip(db: &Db, ip: &str, since: i64) -> Result<i64, Stor
     .await
 }
 
-pub async fn list_logins(db: &Db, scope: &Scope, result: Option<String>, q: &ListQuery) -> Result<Page<LoginLogRow>, StoreError> {
-    let mut l = Listing::new("l.id, l.at, l.username, l.user_id, l.ip, l.user_agent, l.result", "login_log l");
+pub async fn list_logins(
+    db: &Db,
+    scope: &Scope,
+    result: Option<String>,
+    q: &ListQuery,
+) -> Result<Page<LoginLogRow>, StoreError> {
+    let mut l = Listing::new(
+        "l.id, l.at, l.username, l.user_id, l.ip, l.user_agent, l.result",
+        "login_log l",
+    );
     let p = predicate(scope, Scoped::Log, &mut l.args);
     l.push(p);
     l.eq("l.result", result);
@@ -111,5 +135,15 @@ pub async fn list_logins(db: &Db, scope: &Scope, result: Option<String>, q: &Lis
     if q.sort.is_none() {
         q.desc = true;
     }
-    l.run(db, &q, &[("at", "l.at"), ("user", "l.username"), ("result", "l.result")], "l.id").await
+    l.run(
+        db,
+        &q,
+        &[
+            ("at", "l.at"),
+            ("user", "l.username"),
+            ("result", "l.result"),
+        ],
+        "l.id",
+    )
+    .await
 }

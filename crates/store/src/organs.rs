@@ -35,22 +35,40 @@ pub struct OrganFields {
 const SELECT: &str = "o.id, o.name, o.kind, o.region_code, r.name AS region_name, o.region_path, o.address, o.phone, o.created_at, o.updated_at, o.version";
 const FROM: &str = "organs o JOIN regions r ON r.code = o.region_code";
 
-pub async fn list(db: &Db, scope: &Scope, kind: Option<String>, q: &ListQuery) -> Result<Page<Organ>, StoreError> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    kind: Option<String>,
+    q: &ListQuery,
+) -> Result<Page<Organ>, StoreError> {
     let mut l = Listing::new(SELECT, FROM);
     let p = predicate(scope, Scoped::Organ, &mut l.args);
     l.push(p);
     l.eq("o.kind", kind);
     l.search(q.search(), &["o.name", "r.name"]);
-    l.run(db, q, &[("name", "o.name"), ("kind", "o.kind"), ("region", "o.region_code")], "o.id").await
+    l.run(
+        db,
+        q,
+        &[
+            ("name", "o.name"),
+            ("kind", "o.kind"),
+            ("region", "o.region_code"),
+        ],
+        "o.id",
+    )
+    .await
 }
 
 async fn fetch(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Organ, &mut a);
-    exec.fetch_optional(&format!("SELECT {SELECT} FROM {FROM} WHERE o.id = {idp} AND {pred}"), a)
-        .await?
-        .ok_or(StoreError::NotFound)
+    exec.fetch_optional(
+        &format!("SELECT {SELECT} FROM {FROM} WHERE o.id = {idp} AND {pred}"),
+        a,
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
@@ -66,7 +84,12 @@ async fn placed(tx: &mut crate::Tx, scope: &Scope, code: &str) -> Result<String,
     Ok(path)
 }
 
-pub async fn create(db: &Db, actor: &Actor, scope: &Scope, f: &OrganFields) -> Result<Organ, StoreError> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    f: &OrganFields,
+) -> Result<Organ, StoreError> {
     let mut tx = db.begin().await?;
     let path = placed(&mut tx, scope, &f.region_code).await?;
     let now = now_ms();
@@ -77,21 +100,32 @@ pub async fn create(db: &Db, actor: &Actor, scope: &Scope, f: &OrganFields) -> R
             args![f.name.as_str(), f.kind.as_str(), f.region_code.as_str(), path.as_str(), f.address.as_str(), f.phone.as_str(), now],
         )
         .await?;
-    append(&mut tx, actor, NewEvent {
-        kind: "organ.created",
-        entity_type: "organ",
-        entity_id: id.to_string(),
-        scope_path: path,
-        institution_id: None,
-        payload: serde_json::json!({ "fields": f }),
-    })
+    append(
+        &mut tx,
+        actor,
+        NewEvent {
+            kind: "organ.created",
+            entity_type: "organ",
+            entity_id: id.to_string(),
+            scope_path: path,
+            institution_id: None,
+            payload: serde_json::json!({ "fields": f }),
+        },
+    )
     .await?;
     let row = fetch(tx.exec(), &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
 
-pub async fn update(db: &Db, actor: &Actor, scope: &Scope, id: i64, version: i64, f: &OrganFields) -> Result<Organ, StoreError> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    version: i64,
+    f: &OrganFields,
+) -> Result<Organ, StoreError> {
     let mut tx = db.begin().await?;
     let cur = fetch(tx.exec(), scope, id).await?;
     if cur.version != version {
@@ -109,7 +143,11 @@ pub async fn update(db: &Db, actor: &Actor, scope: &Scope, id: i64, version: i64
         tx.commit().await?;
         return Ok(cur);
     }
-    let path = if f.region_code == cur.region_code { cur.region_path.clone() } else { placed(&mut tx, scope, &f.region_code).await? };
+    let path = if f.region_code == cur.region_code {
+        cur.region_path.clone()
+    } else {
+        placed(&mut tx, scope, &f.region_code).await?
+    };
     let n = tx
         .execute(
             "UPDATE organs SET name = $1, kind = $2, region_code = $3, region_path = $4, address = $5, phone = $6, updated_at = $7, version = version + 1 \
@@ -120,14 +158,18 @@ pub async fn update(db: &Db, actor: &Actor, scope: &Scope, id: i64, version: i64
     if n != 1 {
         return Err(StoreError::Conflict);
     }
-    append(&mut tx, actor, NewEvent {
-        kind: "organ.updated",
-        entity_type: "organ",
-        entity_id: id.to_string(),
-        scope_path: path,
-        institution_id: None,
-        payload: serde_json::json!({ "changes": changes, "version": version + 1 }),
-    })
+    append(
+        &mut tx,
+        actor,
+        NewEvent {
+            kind: "organ.updated",
+            entity_type: "organ",
+            entity_id: id.to_string(),
+            scope_path: path,
+            institution_id: None,
+            payload: serde_json::json!({ "changes": changes, "version": version + 1 }),
+        },
+    )
     .await?;
     let row = fetch(tx.exec(), &Scope::All, id).await?;
     tx.commit().await?;

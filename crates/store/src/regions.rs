@@ -29,11 +29,15 @@ pub fn parse_tsv(text: &str) -> Result<Vec<Region>, String> {
         if f.len() != 6 {
             return Err(format!("regions.tsv line {}: expected 6 columns", n + 1));
         }
-        let code = sijian_domain::RegionCode::parse(f[0]).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let code =
+            sijian_domain::RegionCode::parse(f[0]).map_err(|e| format!("line {}: {e}", n + 1))?;
         let parent = (!f[3].is_empty()).then(|| f[3].to_string());
         let parent_path = match &parent {
             None => "/".to_string(),
-            Some(p) => paths.get(p).cloned().ok_or(format!("line {}: parent {p} not listed before", n + 1))?,
+            Some(p) => paths
+                .get(p)
+                .cloned()
+                .ok_or(format!("line {}: parent {p} not listed before", n + 1))?,
         };
         let path = format!("{parent_path}{code}/");
         paths.insert(code.to_string(), path.clone());
@@ -60,7 +64,15 @@ pub async fn load_shipped(db: &Db) -> Result<u64, StoreError> {
             .execute(
                 "INSERT INTO regions (code, name, level, parent_code, path, valid_from, valid_to) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO NOTHING",
-                args![r.code, r.name, r.level, r.parent_code, r.path, r.valid_from, r.valid_to],
+                args![
+                    r.code,
+                    r.name,
+                    r.level,
+                    r.parent_code,
+                    r.path,
+                    r.valid_from,
+                    r.valid_to
+                ],
             )
             .await?;
     }
@@ -71,9 +83,12 @@ pub async fn load_shipped(db: &Db) -> Result<u64, StoreError> {
 const COLS: &str = "code, name, level, parent_code, path, valid_from, valid_to";
 
 pub async fn get(db: &Db, code: &str) -> Result<Region, StoreError> {
-    db.fetch_optional(&format!("SELECT {COLS} FROM regions WHERE code = $1"), args![code])
-        .await?
-        .ok_or(StoreError::NotFound)
+    db.fetch_optional(
+        &format!("SELECT {COLS} FROM regions WHERE code = $1"),
+        args![code],
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// Regions in use, optionally only below `under` (a path). Sorted by code.
@@ -90,8 +105,11 @@ pub async fn list_current(db: &Db, under: Option<&str>) -> Result<Vec<Region>, S
             .await
         }
         None => {
-            db.fetch_all(&format!("SELECT {COLS} FROM regions WHERE valid_to IS NULL ORDER BY code"), args![])
-                .await
+            db.fetch_all(
+                &format!("SELECT {COLS} FROM regions WHERE valid_to IS NULL ORDER BY code"),
+                args![],
+            )
+            .await
         }
     }
 }
@@ -99,9 +117,13 @@ pub async fn list_current(db: &Db, under: Option<&str>) -> Result<Vec<Region>, S
 /// The path of a region in use, for records being placed in it.
 pub async fn current_path(tx: &mut crate::Tx, code: &str) -> Result<String, StoreError> {
     let row: Option<(String,)> = tx
-        .fetch_optional("SELECT path FROM regions WHERE code = $1 AND valid_to IS NULL", args![code])
+        .fetch_optional(
+            "SELECT path FROM regions WHERE code = $1 AND valid_to IS NULL",
+            args![code],
+        )
         .await?;
-    row.map(|r| r.0).ok_or_else(|| StoreError::ForeignKey("region_code".into()))
+    row.map(|r| r.0)
+        .ok_or_else(|| StoreError::ForeignKey("region_code".into()))
 }
 
 #[cfg(test)]

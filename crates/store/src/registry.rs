@@ -78,23 +78,39 @@ pub async fn list_institutions(
             "i.region_path >= (SELECT path FROM regions WHERE code = {p}) AND i.region_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM regions WHERE code = {p})"
         ));
     }
-    l.search(q.search(), &["i.name", "i.licence_no", "i.uscc", "i.head_name", "r.name"]);
+    l.search(
+        q.search(),
+        &["i.name", "i.licence_no", "i.uscc", "i.head_name", "r.name"],
+    );
     l.run(
         db,
         q,
-        &[("name", "i.name"), ("region", "i.region_code"), ("status", "i.status"), ("licence", "i.licence_no"), ("updated", "i.updated_at")],
+        &[
+            ("name", "i.name"),
+            ("region", "i.region_code"),
+            ("status", "i.status"),
+            ("licence", "i.licence_no"),
+            ("updated", "i.updated_at"),
+        ],
         "i.id",
     )
     .await
 }
 
-async fn fetch_institution(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<Institution, StoreError> {
+async fn fetch_institution(
+    exec: crate::db::Exec<'_>,
+    scope: &Scope,
+    id: i64,
+) -> Result<Institution, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Institution, &mut a);
-    exec.fetch_optional(&format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"), a)
-        .await?
-        .ok_or(StoreError::NotFound)
+    exec.fetch_optional(
+        &format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"),
+        a,
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// One institution, if in scope (otherwise `NotFound`, so its existence is not revealed).
@@ -219,7 +235,11 @@ pub async fn update_institution(
         &mut tx,
         actor,
         NewEvent {
-            kind: if before.status != after.status { "institution.status_changed" } else { "institution.updated" },
+            kind: if before.status != after.status {
+                "institution.status_changed"
+            } else {
+                "institution.updated"
+            },
             entity_type: "institution",
             entity_id: id.to_string(),
             scope_path: path,
@@ -312,23 +332,39 @@ pub async fn list_appraisers(
         let p = l.args.push(format!("%,{c},%"));
         l.push(format!("(',' || a.categories || ',') LIKE {p}"));
     }
-    l.search(q.search(), &["a.name", "a.certificate_no", "i.name", "a.title"]);
+    l.search(
+        q.search(),
+        &["a.name", "a.certificate_no", "i.name", "a.title"],
+    );
     l.run(
         db,
         q,
-        &[("name", "a.name"), ("institution", "i.name"), ("certificate", "a.certificate_no"), ("status", "a.status"), ("updated", "a.updated_at")],
+        &[
+            ("name", "a.name"),
+            ("institution", "i.name"),
+            ("certificate", "a.certificate_no"),
+            ("status", "a.status"),
+            ("updated", "a.updated_at"),
+        ],
         "a.id",
     )
     .await
 }
 
-async fn fetch_appraiser(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<Appraiser, StoreError> {
+async fn fetch_appraiser(
+    exec: crate::db::Exec<'_>,
+    scope: &Scope,
+    id: i64,
+) -> Result<Appraiser, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Appraiser, &mut a);
-    exec.fetch_optional(&format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"), a)
-        .await?
-        .ok_or(StoreError::NotFound)
+    exec.fetch_optional(
+        &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"),
+        a,
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 pub async fn get_appraiser(db: &Db, scope: &Scope, id: i64) -> Result<Appraiser, StoreError> {
@@ -337,7 +373,11 @@ pub async fn get_appraiser(db: &Db, scope: &Scope, id: i64) -> Result<Appraiser,
 
 /// The institution an appraiser is placed in must be in the actor's scope and licensed for
 /// every category the appraiser practises (practice items are a subset of the institution's scope).
-async fn check_placement(tx: &mut Tx, scope: &Scope, f: &AppraiserFields) -> Result<Institution, StoreError> {
+async fn check_placement(
+    tx: &mut Tx,
+    scope: &Scope,
+    f: &AppraiserFields,
+) -> Result<Institution, StoreError> {
     let inst = fetch_institution(tx.exec(), scope, f.institution_id)
         .await
         .map_err(|e| match e {
@@ -354,7 +394,12 @@ async fn check_placement(tx: &mut Tx, scope: &Scope, f: &AppraiserFields) -> Res
     Ok(inst)
 }
 
-pub async fn create_appraiser(db: &Db, actor: &Actor, scope: &Scope, f: &AppraiserFields) -> Result<Appraiser, StoreError> {
+pub async fn create_appraiser(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    f: &AppraiserFields,
+) -> Result<Appraiser, StoreError> {
     let mut tx = db.begin().await?;
     let inst = check_placement(&mut tx, scope, f).await?;
     let now = now_ms();
@@ -439,7 +484,11 @@ pub async fn update_appraiser(
         &mut tx,
         actor,
         NewEvent {
-            kind: if before.status != f.status { "appraiser.status_changed" } else { "appraiser.updated" },
+            kind: if before.status != f.status {
+                "appraiser.status_changed"
+            } else {
+                "appraiser.updated"
+            },
             entity_type: "appraiser",
             entity_id: id.to_string(),
             scope_path: inst.region_path.clone(),

@@ -43,7 +43,10 @@ pub fn predicate(scope: &Scope, kind: Scoped, args: &mut Args) -> String {
             Scoped::Event => format!("e.institution_id = {}", args.push(*id)),
             _ => "1=0".into(),
         },
-        Scope::Appraiser { appraiser_id, institution_id } => match kind {
+        Scope::Appraiser {
+            appraiser_id,
+            institution_id,
+        } => match kind {
             Scoped::Institution => format!("i.id = {}", args.push(*institution_id)),
             Scoped::Appraiser => format!("a.id = {}", args.push(*appraiser_id)),
             _ => "1=0".into(),

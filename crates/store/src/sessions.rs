@@ -73,11 +73,13 @@ pub async fn touch(db: &Db, id_hash: &str, now: i64, expires_at: i64) -> Result<
 }
 
 pub async fn delete(db: &Db, id_hash: &str) -> Result<(), StoreError> {
-    db.execute("DELETE FROM sessions WHERE id_hash = $1", args![id_hash]).await?;
+    db.execute("DELETE FROM sessions WHERE id_hash = $1", args![id_hash])
+        .await?;
     Ok(())
 }
 
 /// Removes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, StoreError> {
-    db.execute("DELETE FROM sessions WHERE expires_at <= $1", args![now]).await
+    db.execute("DELETE FROM sessions WHERE expires_at <= $1", args![now])
+        .await
 }

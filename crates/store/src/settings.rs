@@ -2,8 +2,9 @@
 use crate::{Db, StoreError, args};
 
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(String,)> =
-        db.fetch_optional("SELECT value FROM settings WHERE key = $1", args![key]).await?;
+    let row: Option<(String,)> = db
+        .fetch_optional("SELECT value FROM settings WHERE key = $1", args![key])
+        .await?;
     Ok(row.map(|r| r.0))
 }
 

@@ -51,14 +51,22 @@ pub async fn create(db: &Db, actor: &Actor, t: NewToken<'_>) -> Result<ApiToken,
         payload: serde_json::json!({ "token_id": id, "name": t.name, "read_only": t.read_only, "expires_at": t.expires_at }),
     })
     .await?;
-    let row = tx.fetch_optional(&format!("SELECT {COLS} FROM api_tokens t WHERE t.id = $1"), args![id]).await?;
+    let row = tx
+        .fetch_optional(
+            &format!("SELECT {COLS} FROM api_tokens t WHERE t.id = $1"),
+            args![id],
+        )
+        .await?;
     tx.commit().await?;
     row.ok_or(StoreError::NotFound)
 }
 
 pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
-    db.fetch_all(&format!("SELECT {COLS} FROM api_tokens t WHERE t.user_id = $1 ORDER BY t.id DESC"), args![user_id])
-        .await
+    db.fetch_all(
+        &format!("SELECT {COLS} FROM api_tokens t WHERE t.user_id = $1 ORDER BY t.id DESC"),
+        args![user_id],
+    )
+    .await
 }
 
 /// Revokes one of the user's own tokens. `NotFound` for another user's token.
@@ -73,14 +81,18 @@ pub async fn revoke(db: &Db, actor: &Actor, user: &User, id: i64) -> Result<(), 
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    append(&mut tx, actor, NewEvent {
-        kind: "token.revoked",
-        entity_type: "user",
-        entity_id: user.id.to_string(),
-        scope_path: user.home_path.clone(),
-        institution_id: user.institution_id,
-        payload: serde_json::json!({ "token_id": id }),
-    })
+    append(
+        &mut tx,
+        actor,
+        NewEvent {
+            kind: "token.revoked",
+            entity_type: "user",
+            entity_id: user.id.to_string(),
+            scope_path: user.home_path.clone(),
+            institution_id: user.institution_id,
+            payload: serde_json::json!({ "token_id": id }),
+        },
+    )
     .await?;
     tx.commit().await
 }
@@ -133,6 +145,10 @@ pub async fn find(db: &Db, token_hash: &str) -> Result<Option<TokenUse>, StoreEr
 }
 
 pub async fn mark_used(db: &Db, id: i64, now: i64) -> Result<(), StoreError> {
-    db.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", args![now, id]).await?;
+    db.execute(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+        args![now, id],
+    )
+    .await?;
     Ok(())
 }

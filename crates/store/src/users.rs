@@ -55,7 +55,11 @@ impl User {
             user_id: self.id,
             username: self.username.clone(),
             role,
-            region_path: if role.is_regional() { RegionPath::parse(&self.home_path) } else { None },
+            region_path: if role.is_regional() {
+                RegionPath::parse(&self.home_path)
+            } else {
+                None
+            },
             institution_id: self.institution_id,
             appraiser_id: self.appraiser_id,
             organ_id: self.organ_id,
@@ -63,7 +67,10 @@ impl User {
     }
 
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.id), name: self.username.clone() }
+        Actor {
+            user_id: Some(self.id),
+            name: self.username.clone(),
+        }
     }
 
     pub fn locked_at(&self, now: i64) -> bool {
@@ -95,31 +102,54 @@ pub struct NewUser {
 /// Regional roles need a region of the right level (the ministry none); institution staff an
 /// institution; an appraiser account its appraiser record (and so its institution); an organ
 /// account its organ.
-async fn resolve(tx: &mut crate::Tx, role: Role, a: &Attachment) -> Result<(Attachment, String), StoreError> {
-    let invalid = |field: &str, message: &str| StoreError::Invalid { field: field.into(), message: message.into() };
+async fn resolve(
+    tx: &mut crate::Tx,
+    role: Role,
+    a: &Attachment,
+) -> Result<(Attachment, String), StoreError> {
+    let invalid = |field: &str, message: &str| StoreError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    };
     let mut out = Attachment::default();
     let home = match role {
         Role::Admin | Role::RegulatorMinistry => "/".to_string(),
         r if r.is_regional() => {
-            let code = a.region_code.clone().ok_or_else(|| invalid("region_code", "该角色须指定所属行政区划"))?;
+            let code = a
+                .region_code
+                .clone()
+                .ok_or_else(|| invalid("region_code", "该角色须指定所属行政区划"))?;
             let path = crate::regions::current_path(tx, &code).await?;
             let depth = RegionPath::parse(&path).map(|p| p.depth()).unwrap_or(0);
-            if let Some(want) = r.required_region_depth() {
-                if depth != want {
-                    return Err(invalid("region_code", "行政区划的层级与角色不符（省级、市级、县级司法行政机关须对应省、市、县）"));
-                }
+            if let Some(want) = r.required_region_depth()
+                && depth != want
+            {
+                return Err(invalid(
+                    "region_code",
+                    "行政区划的层级与角色不符（省级、市级、县级司法行政机关须对应省、市、县）",
+                ));
             }
             out.region_code = Some(code);
             path
         }
         Role::InstitutionHead | Role::InstitutionClerk => {
-            let id = a.institution_id.ok_or_else(|| invalid("institution_id", "该角色须指定所属鉴定机构"))?;
-            let row: Option<(String,)> = tx.fetch_optional("SELECT region_path FROM institutions WHERE id = $1", args![id]).await?;
+            let id = a
+                .institution_id
+                .ok_or_else(|| invalid("institution_id", "该角色须指定所属鉴定机构"))?;
+            let row: Option<(String,)> = tx
+                .fetch_optional(
+                    "SELECT region_path FROM institutions WHERE id = $1",
+                    args![id],
+                )
+                .await?;
             out.institution_id = Some(id);
-            row.ok_or_else(|| invalid("institution_id", "鉴定机构不存在"))?.0
+            row.ok_or_else(|| invalid("institution_id", "鉴定机构不存在"))?
+                .0
         }
         Role::Appraiser => {
-            let id = a.appraiser_id.ok_or_else(|| invalid("appraiser_id", "鉴定人账号须关联鉴定人名册记录"))?;
+            let id = a
+                .appraiser_id
+                .ok_or_else(|| invalid("appraiser_id", "鉴定人账号须关联鉴定人名册记录"))?;
             let row: Option<(i64, String)> = tx
                 .fetch_optional(
                     "SELECT a.institution_id, i.region_path FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id = $1",
@@ -132,8 +162,12 @@ async fn resolve(tx: &mut crate::Tx, role: Role, a: &Attachment) -> Result<(Atta
             path
         }
         Role::Organ => {
-            let id = a.organ_id.ok_or_else(|| invalid("organ_id", "办案机关账号须指定所属机关"))?;
-            let row: Option<(String,)> = tx.fetch_optional("SELECT region_path FROM organs WHERE id = $1", args![id]).await?;
+            let id = a
+                .organ_id
+                .ok_or_else(|| invalid("organ_id", "办案机关账号须指定所属机关"))?;
+            let row: Option<(String,)> = tx
+                .fetch_optional("SELECT region_path FROM organs WHERE id = $1", args![id])
+                .await?;
             out.organ_id = Some(id);
             row.ok_or_else(|| invalid("organ_id", "办案机关不存在"))?.0
         }
@@ -146,9 +180,12 @@ async fn fetch(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<User
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::User, &mut a);
-    exec.fetch_optional(&format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"), a)
-        .await?
-        .ok_or(StoreError::NotFound)
+    exec.fetch_optional(
+        &format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"),
+        a,
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<User, StoreError> {
@@ -162,7 +199,10 @@ pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String
         password_hash: String,
     }
     let h: Option<H> = db
-        .fetch_optional("SELECT id, password_hash FROM users WHERE username = $1", args![username])
+        .fetch_optional(
+            "SELECT id, password_hash FROM users WHERE username = $1",
+            args![username],
+        )
         .await?;
     match h {
         None => Ok(None),
@@ -170,13 +210,18 @@ pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String
     }
 }
 
-pub async fn create(db: &Db, actor: &Actor, scope: &Scope, u: &NewUser) -> Result<User, StoreError> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    u: &NewUser,
+) -> Result<User, StoreError> {
     let mut tx = db.begin().await?;
     let (att, home) = resolve(&mut tx, u.role, &u.attachment).await?;
-    if let Some(p) = RegionPath::parse(&home) {
-        if !scope.reaches_region(&p) {
-            return Err(StoreError::Forbidden("role".into()));
-        }
+    if let Some(p) = RegionPath::parse(&home)
+        && !scope.reaches_region(&p)
+    {
+        return Err(StoreError::Forbidden("role".into()));
     }
     let now = now_ms();
     let id: i64 = tx
@@ -206,14 +251,30 @@ pub struct UserFilter {
     pub active: Option<bool>,
 }
 
-pub async fn list(db: &Db, scope: &Scope, f: &UserFilter, q: &ListQuery) -> Result<Page<User>, StoreError> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &UserFilter,
+    q: &ListQuery,
+) -> Result<Page<User>, StoreError> {
     let mut l = Listing::new(USER_SELECT, USER_FROM);
     let p = predicate(scope, Scoped::User, &mut l.args);
     l.push(p);
     l.eq("u.role", f.role.clone());
     l.eq("u.active", f.active);
     l.search(q.search(), &["u.username", "u.display_name"]);
-    l.run(db, q, &[("username", "u.username"), ("name", "u.display_name"), ("role", "u.role"), ("last_login", "u.last_login_at")], "u.id").await
+    l.run(
+        db,
+        q,
+        &[
+            ("username", "u.username"),
+            ("name", "u.display_name"),
+            ("role", "u.role"),
+            ("last_login", "u.last_login_at"),
+        ],
+        "u.id",
+    )
+    .await
 }
 
 /// Changes display name, role and attachment, and whether the account is active.
@@ -246,7 +307,8 @@ pub async fn update(
     }
     if !active || role.as_str() != cur.role {
         // A disabled account or a changed role ends the account's sessions at once.
-        tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id]).await?;
+        tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
+            .await?;
     }
     append(&mut tx, actor, NewEvent {
         kind: "user.updated",
@@ -264,9 +326,17 @@ pub async fn update(
 
 /// Sets a new password hash; ends all sessions of the account. `must_change` forces a change
 /// at next sign-in (set when an administrator resets it).
-pub async fn set_password(db: &Db, actor: &Actor, id: i64, hash: &str, must_change: bool) -> Result<(), StoreError> {
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let home: Option<(String,)> = tx.fetch_optional("SELECT home_path FROM users WHERE id = $1", args![id]).await?;
+    let home: Option<(String,)> = tx
+        .fetch_optional("SELECT home_path FROM users WHERE id = $1", args![id])
+        .await?;
     let home = home.ok_or(StoreError::NotFound)?.0;
     let now = now_ms();
     tx.execute(
@@ -275,29 +345,48 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, hash: &str, must_chan
         args![hash, must_change, now, id],
     )
     .await?;
-    tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id]).await?;
-    append(&mut tx, actor, NewEvent {
-        kind: if must_change { "user.password_reset" } else { "user.password_changed" },
-        entity_type: "user",
-        entity_id: id.to_string(),
-        scope_path: home,
-        institution_id: None,
-        payload: serde_json::json!({}),
-    })
+    tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
+        .await?;
+    append(
+        &mut tx,
+        actor,
+        NewEvent {
+            kind: if must_change {
+                "user.password_reset"
+            } else {
+                "user.password_changed"
+            },
+            entity_type: "user",
+            entity_id: id.to_string(),
+            scope_path: home,
+            institution_id: None,
+            payload: serde_json::json!({}),
+        },
+    )
     .await?;
     tx.commit().await
 }
 
 /// Counts a failed sign-in; locks the account for `lock_ms` when `max_failures` is reached.
 /// Returns the lock's end if it is now locked.
-pub async fn record_failure(db: &Db, id: i64, now: i64, max_failures: i64, lock_ms: i64) -> Result<Option<i64>, StoreError> {
+pub async fn record_failure(
+    db: &Db,
+    id: i64,
+    now: i64,
+    max_failures: i64,
+    lock_ms: i64,
+) -> Result<Option<i64>, StoreError> {
     let mut tx = db.begin().await?;
     let n: i64 = tx
         .scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins", args![id])
         .await?;
     let locked = if n >= max_failures {
         let until = now + lock_ms;
-        tx.execute("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2", args![until, id]).await?;
+        tx.execute(
+            "UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2",
+            args![until, id],
+        )
+        .await?;
         Some(until)
     } else {
         None
@@ -318,21 +407,30 @@ pub async fn record_success(db: &Db, id: i64, now: i64) -> Result<(), StoreError
 pub async fn unlock(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     let cur = fetch(tx.exec(), scope, id).await?;
-    tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", args![id]).await?;
-    append(&mut tx, actor, NewEvent {
-        kind: "user.unlocked",
-        entity_type: "user",
-        entity_id: id.to_string(),
-        scope_path: cur.home_path,
-        institution_id: cur.institution_id,
-        payload: serde_json::json!({}),
-    })
+    tx.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+        args![id],
+    )
+    .await?;
+    append(
+        &mut tx,
+        actor,
+        NewEvent {
+            kind: "user.unlocked",
+            entity_type: "user",
+            entity_id: id.to_string(),
+            scope_path: cur.home_path,
+            institution_id: cur.institution_id,
+            payload: serde_json::json!({}),
+        },
+    )
     .await?;
     tx.commit().await
 }
 
 pub async fn set_lang(db: &Db, id: i64, lang: &str) -> Result<(), StoreError> {
-    db.execute("UPDATE users SET lang = $1 WHERE id = $2", args![lang, id]).await?;
+    db.execute("UPDATE users SET lang = $1 WHERE id = $2", args![lang, id])
+        .await?;
     Ok(())
 }
 

@@ -35,16 +35,31 @@ pub struct Me {
 /// account lock-out and the per-address throttle.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = LoginInput,
     responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn login(State(s): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<LoginInput>) -> Result<Response, AppError> {
+pub async fn login(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> Result<Response, AppError> {
     let signed = login::sign_in(&s, &ctx, &input.username, &input.password).await?;
-    let rec = sijian_store::sessions::load(&s.db, &session_hash_from_cookie(&signed.cookie), now_ms()).await?;
+    let rec =
+        sijian_store::sessions::load(&s.db, &session_hash_from_cookie(&signed.cookie), now_ms())
+            .await?;
     let csrf = rec.map(|r| r.csrf_token).unwrap_or_default();
-    let body = Me { user: signed.user, csrf_token: csrf, via: "session" };
+    let body = Me {
+        user: signed.user,
+        csrf_token: csrf,
+        via: "session",
+    };
     Ok(([(header::SET_COOKIE, signed.cookie)], Json(body)).into_response())
 }
 
 fn session_hash_from_cookie(set_cookie: &str) -> String {
-    let value = set_cookie.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v).unwrap_or("");
+    let value = set_cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v)
+        .unwrap_or("");
     secrets::sha256_hex(value)
 }
 
@@ -56,15 +71,25 @@ pub async fn logout(State(s): State<AppState>, ApiUser(a): ApiUser) -> Result<Re
             let clear = login::sign_out(&s, id_hash).await?;
             Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
         }
-        Via::Token { .. } => Err(AppError::bad_request("API 令牌没有会话可退出；如需停用请撤销令牌")),
+        Via::Token { .. } => Err(AppError::bad_request(
+            "API 令牌没有会话可退出；如需停用请撤销令牌",
+        )),
     }
 }
 
 /// The caller's own account.
 #[utoipa::path(get, path = "/me", tag = "session", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn me(ApiUser(a): ApiUser) -> Json<Me> {
-    let via = if matches!(a.via, Via::Session { .. }) { "session" } else { "token" };
-    Json(Me { user: (*a.user).clone(), csrf_token: a.csrf().to_string(), via })
+    let via = if matches!(a.via, Via::Session { .. }) {
+        "session"
+    } else {
+        "token"
+    };
+    Json(Me {
+        user: (*a.user).clone(),
+        csrf_token: a.csrf().to_string(),
+        via,
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -76,23 +101,41 @@ pub struct PasswordChange {
 /// Change one's own password (ends all the account's sessions).
 #[utoipa::path(put, path = "/me/password", tag = "session", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn change_password(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(p): ApiJson<PasswordChange>) -> AppResult<StatusCode> {
-    if let Via::Token { read_only: true, .. } = a.via {
+pub async fn change_password(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(p): ApiJson<PasswordChange>,
+) -> AppResult<StatusCode> {
+    if let Via::Token {
+        read_only: true, ..
+    } = a.via
+    {
         return Err(AppError::read_only_token());
     }
     change_own_password(&s, &a.user, &p.current_password, &p.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn change_own_password(s: &AppState, user: &User, current: &str, new: &str) -> AppResult<()> {
-    let (_, hash) = users::by_username(&s.db, &user.username).await?.ok_or_else(AppError::not_found)?;
+pub async fn change_own_password(
+    s: &AppState,
+    user: &User,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    let (_, hash) = users::by_username(&s.db, &user.username)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if !secrets::verify_password_async(current.to_string(), hash).await {
         return Err(AppError::field("current_password", "当前密码不正确"));
     }
     if current == new {
         return Err(AppError::field("new_password", "新密码不能与当前密码相同"));
     }
-    s.cfg.security.password.check(&user.username, new).map_err(|e| AppError::field("new_password", e.to_string()))?;
+    s.cfg
+        .security
+        .password
+        .check(&user.username, new)
+        .map_err(|e| AppError::field("new_password", e.to_string()))?;
     let h = secrets::hash_password_async(new.to_string()).await;
     users::set_password(&s.db, &user.actor(), user.id, &h, false).await?;
     Ok(())
@@ -107,7 +150,11 @@ pub struct LanguageInput {
 /// Set one's interface language.
 #[utoipa::path(put, path = "/me/language", tag = "session", request_body = LanguageInput,
     responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn set_language(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(l): ApiJson<LanguageInput>) -> AppResult<StatusCode> {
+pub async fn set_language(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(l): ApiJson<LanguageInput>,
+) -> AppResult<StatusCode> {
     if crate::i18n::Lang::parse(&l.lang).is_none() {
         return Err(AppError::field("lang", "语言须为 zh 或 en"));
     }
@@ -126,15 +173,29 @@ pub struct UserParams {
 /// Sort keys: username, name, role, last_login.
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserParams, Paging),
     responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_users(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<UserParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<User>>> {
+pub async fn list_users(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<UserParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<User>>> {
     a.require(Action::ViewUsers)?;
-    let f = UserFilter { role: nonempty(&p.role), active: p.active };
-    Ok(Json(users::list(&s.db, &a.scope(), &f, &paging.query()).await?))
+    let f = UserFilter {
+        role: nonempty(&p.role),
+        active: p.active,
+    };
+    Ok(Json(
+        users::list(&s.db, &a.scope(), &f, &paging.query()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn get_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<Json<User>> {
+pub async fn get_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<User>> {
     a.require(Action::ViewUsers)?;
     Ok(Json(users::get(&s.db, &a.scope(), id).await?))
 }
@@ -164,19 +225,33 @@ fn parse_role(v: Option<&str>) -> Result<Role, AppError> {
 /// Create an account (administrators).
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput,
     responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn create_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(u): ApiJson<UserInput>) -> AppResult<(StatusCode, Json<User>)> {
+pub async fn create_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(u): ApiJson<UserInput>,
+) -> AppResult<(StatusCode, Json<User>)> {
     a.require_write(Action::ManageUsers)?;
     let user = create_user_from(&s, &a.actor(), &a.scope(), &u).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-pub async fn create_user_from(s: &AppState, actor: &sijian_store::Actor, scope: &sijian_store::Scope, u: &UserInput) -> AppResult<User> {
+pub async fn create_user_from(
+    s: &AppState,
+    actor: &sijian_store::Actor,
+    scope: &sijian_store::Scope,
+    u: &UserInput,
+) -> AppResult<User> {
     let mut problems = sijian_domain::Problems::default();
     let username = u.username.clone().unwrap_or_default().trim().to_lowercase();
     if let Err(m) = validate_username(&username) {
         problems.add("username", m);
     }
-    let display_name = problems.required("display_name", "姓名", u.display_name.as_deref().unwrap_or(""), 50);
+    let display_name = problems.required(
+        "display_name",
+        "姓名",
+        u.display_name.as_deref().unwrap_or(""),
+        50,
+    );
     let password = u.password.clone().unwrap_or_default();
     if let Err(e) = s.cfg.security.password.check(&username, &password) {
         problems.add("password", e.to_string());
@@ -200,7 +275,12 @@ pub async fn create_user_from(s: &AppState, actor: &sijian_store::Actor, scope: 
         display_name,
         password_hash: secrets::hash_password_async(password).await,
         role: role.expect("checked above"),
-        attachment: Attachment { region_code: nonempty(&u.region_code), institution_id: u.institution_id, appraiser_id: u.appraiser_id, organ_id: u.organ_id },
+        attachment: Attachment {
+            region_code: nonempty(&u.region_code),
+            institution_id: u.institution_id,
+            appraiser_id: u.appraiser_id,
+            organ_id: u.organ_id,
+        },
         lang,
         must_change_password: true,
     };
@@ -218,10 +298,18 @@ pub async fn update_user(
     ApiJson(body): ApiJson<super::registry::Versioned<UserInput>>,
 ) -> AppResult<Json<User>> {
     a.require_write(Action::ManageUsers)?;
-    Ok(Json(update_user_from(&s, &a, id, body.version, &body.changes).await?))
+    Ok(Json(
+        update_user_from(&s, &a, id, body.version, &body.changes).await?,
+    ))
 }
 
-pub async fn update_user_from(s: &AppState, a: &crate::auth::Authed, id: i64, version: i64, u: &UserInput) -> AppResult<User> {
+pub async fn update_user_from(
+    s: &AppState,
+    a: &crate::auth::Authed,
+    id: i64,
+    version: i64,
+    u: &UserInput,
+) -> AppResult<User> {
     let cur = users::get(&s.db, &a.scope(), id).await?;
     if u.username.as_ref().is_some_and(|n| *n != cur.username) {
         return Err(AppError::field("username", "用户名创建后不能修改"));
@@ -235,21 +323,53 @@ pub async fn update_user_from(s: &AppState, a: &crate::auth::Authed, id: i64, ve
     };
     let same_role = role == cur.role();
     let att = Attachment {
-        region_code: u.region_code.clone().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).or(if same_role { cur.region_code.clone() } else { None }),
-        institution_id: u.institution_id.or(if same_role { cur.institution_id } else { None }),
-        appraiser_id: u.appraiser_id.or(if same_role { cur.appraiser_id } else { None }),
+        region_code: u
+            .region_code
+            .clone()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .or(if same_role {
+                cur.region_code.clone()
+            } else {
+                None
+            }),
+        institution_id: u
+            .institution_id
+            .or(if same_role { cur.institution_id } else { None }),
+        appraiser_id: u
+            .appraiser_id
+            .or(if same_role { cur.appraiser_id } else { None }),
         organ_id: u.organ_id.or(if same_role { cur.organ_id } else { None }),
     };
     let mut p = sijian_domain::Problems::default();
-    let display_name = p.required("display_name", "姓名", u.display_name.as_deref().unwrap_or(&cur.display_name), 50);
+    let display_name = p.required(
+        "display_name",
+        "姓名",
+        u.display_name.as_deref().unwrap_or(&cur.display_name),
+        50,
+    );
     if !p.is_empty() {
         return Err(AppError::validation(p.0));
     }
     let active = u.active.unwrap_or(cur.active);
     if id == a.user.id && (!active || role != cur.role()) {
-        return Err(AppError::field("active", "不能停用自己的账号或修改自己的角色"));
+        return Err(AppError::field(
+            "active",
+            "不能停用自己的账号或修改自己的角色",
+        ));
     }
-    Ok(users::update(&s.db, &a.actor(), &a.scope(), id, version, &display_name, role, &att, active).await?)
+    Ok(users::update(
+        &s.db,
+        &a.actor(),
+        &a.scope(),
+        id,
+        version,
+        &display_name,
+        role,
+        &att,
+        active,
+    )
+    .await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -261,10 +381,19 @@ pub struct PasswordReset {
 /// Reset an account's password (administrators). Ends its sessions.
 #[utoipa::path(post, path = "/users/{id}/password", tag = "accounts", params(("id" = i64, Path)), request_body = PasswordReset,
     responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn reset_password(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<PasswordReset>) -> AppResult<StatusCode> {
+pub async fn reset_password(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(p): ApiJson<PasswordReset>,
+) -> AppResult<StatusCode> {
     a.require_write(Action::ManageUsers)?;
     let u = users::get(&s.db, &a.scope(), id).await?;
-    s.cfg.security.password.check(&u.username, &p.new_password).map_err(|e| AppError::field("new_password", e.to_string()))?;
+    s.cfg
+        .security
+        .password
+        .check(&u.username, &p.new_password)
+        .map_err(|e| AppError::field("new_password", e.to_string()))?;
     let h = secrets::hash_password_async(p.new_password).await;
     users::set_password(&s.db, &a.actor(), id, &h, true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -273,7 +402,11 @@ pub async fn reset_password(State(s): State<AppState>, ApiUser(a): ApiUser, ApiP
 /// Lift a temporary lock-out (administrators).
 #[utoipa::path(post, path = "/users/{id}/unlock", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn unlock_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
+pub async fn unlock_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
     a.require_write(Action::ManageUsers)?;
     users::unlock(&s.db, &a.actor(), &a.scope(), id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -281,7 +414,10 @@ pub async fn unlock_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath
 
 /// The caller's own API tokens (never the secret itself).
 #[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, body = Vec<ApiToken>)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_tokens(State(s): State<AppState>, ApiUser(a): ApiUser) -> AppResult<Json<Vec<ApiToken>>> {
+pub async fn list_tokens(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> AppResult<Json<Vec<ApiToken>>> {
     a.require(Action::UseApiTokens)?;
     Ok(Json(tokens::list_for_user(&s.db, a.user.id).await?))
 }
@@ -307,16 +443,30 @@ pub struct NewTokenOut {
 /// session (a token cannot mint tokens).
 #[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = TokenInput,
     responses((status = 201, body = NewTokenOut), (status = 422, body = ErrorBody)), security(("session" = [])))]
-pub async fn create_token(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(t): ApiJson<TokenInput>) -> AppResult<(StatusCode, Json<NewTokenOut>)> {
+pub async fn create_token(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(t): ApiJson<TokenInput>,
+) -> AppResult<(StatusCode, Json<NewTokenOut>)> {
     if matches!(a.via, Via::Token { .. }) {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "session_required", "只能在登录会话中创建 API 令牌"));
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "只能在登录会话中创建 API 令牌",
+        ));
     }
     a.require(Action::UseApiTokens)?;
     let out = issue_token(&s, &a.user, &t.name, t.read_only, t.expires_in_days).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-pub async fn issue_token(s: &AppState, user: &User, name: &str, read_only: bool, days: Option<i64>) -> AppResult<NewTokenOut> {
+pub async fn issue_token(
+    s: &AppState,
+    user: &User,
+    name: &str,
+    read_only: bool,
+    days: Option<i64>,
+) -> AppResult<NewTokenOut> {
     let mut p = sijian_domain::Problems::default();
     let name = p.required("name", "令牌名称", name, 50);
     let days = days.unwrap_or(s.cfg.security.token_default_days);
@@ -342,13 +492,20 @@ pub async fn issue_token(s: &AppState, user: &User, name: &str, read_only: bool,
         },
     )
     .await?;
-    Ok(NewTokenOut { token: secret, info })
+    Ok(NewTokenOut {
+        token: secret,
+        info,
+    })
 }
 
 /// Revoke one of the caller's tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn revoke_token(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
     tokens::revoke(&s.db, &a.actor(), &a.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

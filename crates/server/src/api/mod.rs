@@ -34,8 +34,19 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let c = openapi.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("sjt_…").build()));
-        c.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))));
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("sjt_…")
+                    .build(),
+            ),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))),
+        );
     }
 }
 
@@ -51,9 +62,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::unlock_user))
         .routes(routes!(accounts::list_tokens, accounts::create_token))
         .routes(routes!(accounts::revoke_token))
-        .routes(routes!(registry::list_institutions, registry::create_institution))
-        .routes(routes!(registry::get_institution, registry::update_institution))
-        .routes(routes!(registry::list_appraisers, registry::create_appraiser))
+        .routes(routes!(
+            registry::list_institutions,
+            registry::create_institution
+        ))
+        .routes(routes!(
+            registry::get_institution,
+            registry::update_institution
+        ))
+        .routes(routes!(
+            registry::list_appraisers,
+            registry::create_appraiser
+        ))
         .routes(routes!(registry::get_appraiser, registry::update_appraiser))
         .routes(routes!(registry::list_organs, registry::create_organ))
         .routes(routes!(registry::get_organ, registry::update_organ))
@@ -93,5 +113,7 @@ impl Paging {
 
 /// Empty strings in query filters mean "any".
 pub fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    v.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }

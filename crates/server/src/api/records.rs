@@ -8,10 +8,10 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use sijian_domain::Action;
+use sijian_store::Page;
 use sijian_store::events::{self, EventFilter, EventRow};
 use sijian_store::logs::{self, LoginLogRow, OpLogRow};
 use sijian_store::regions::{self, Region};
-use sijian_store::Page;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -26,10 +26,21 @@ pub struct EventParams {
 /// Recorded events in scope, newest first. Sort keys: at, kind, actor.
 #[utoipa::path(get, path = "/events", tag = "records", params(EventParams, Paging),
     responses((status = 200, body = Page<EventRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_events(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<EventParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<EventRow>>> {
+pub async fn list_events(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<EventParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<EventRow>>> {
     a.require(Action::ViewEvents)?;
-    let f = EventFilter { entity_type: nonempty(&p.entity_type), entity_id: nonempty(&p.entity_id), kind: nonempty(&p.kind) };
-    Ok(Json(events::list(&s.db, &a.scope(), &f, &paging.query()).await?))
+    let f = EventFilter {
+        entity_type: nonempty(&p.entity_type),
+        entity_id: nonempty(&p.entity_id),
+        kind: nonempty(&p.kind),
+    };
+    Ok(Json(
+        events::list(&s.db, &a.scope(), &f, &paging.query()).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -42,17 +53,31 @@ pub struct LogParams {
 /// The operations log in scope, newest first. Sort keys: at, user, action, status.
 #[utoipa::path(get, path = "/logs/operations", tag = "records", params(LogParams, Paging),
     responses((status = 200, body = Page<OpLogRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_operations(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<LogParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<OpLogRow>>> {
+pub async fn list_operations(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<LogParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<OpLogRow>>> {
     a.require(Action::ViewOperationLog)?;
-    Ok(Json(logs::list_ops(&s.db, &a.scope(), nonempty(&p.result), &paging.query()).await?))
+    Ok(Json(
+        logs::list_ops(&s.db, &a.scope(), nonempty(&p.result), &paging.query()).await?,
+    ))
 }
 
 /// The login log in scope, newest first. Sort keys: at, user, result.
 #[utoipa::path(get, path = "/logs/logins", tag = "records", params(LogParams, Paging),
     responses((status = 200, body = Page<LoginLogRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_logins(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<LogParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<LoginLogRow>>> {
+pub async fn list_logins(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<LogParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<LoginLogRow>>> {
     a.require(Action::ViewLoginLog)?;
-    Ok(Json(logs::list_logins(&s.db, &a.scope(), nonempty(&p.result), &paging.query()).await?))
+    Ok(Json(
+        logs::list_logins(&s.db, &a.scope(), nonempty(&p.result), &paging.query()).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,9 +90,18 @@ pub struct RegionParams {
 /// Administrative regions in use (GB/T 2260).
 #[utoipa::path(get, path = "/regions", tag = "reference", params(RegionParams),
     responses((status = 200, body = Vec<Region>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_regions(State(s): State<AppState>, ApiUser(_a): ApiUser, ApiQuery(p): ApiQuery<RegionParams>) -> AppResult<Json<Vec<Region>>> {
+pub async fn list_regions(
+    State(s): State<AppState>,
+    ApiUser(_a): ApiUser,
+    ApiQuery(p): ApiQuery<RegionParams>,
+) -> AppResult<Json<Vec<Region>>> {
     let under = match nonempty(&p.under) {
-        Some(code) => Some(regions::get(&s.db, &code).await.map_err(|_| AppError::field("under", "行政区划代码不存在"))?.path),
+        Some(code) => Some(
+            regions::get(&s.db, &code)
+                .await
+                .map_err(|_| AppError::field("under", "行政区划代码不存在"))?
+                .path,
+        ),
         None => None,
     };
     Ok(Json(regions::list_current(&s.db, under.as_deref()).await?))

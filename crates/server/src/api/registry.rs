@@ -30,28 +30,52 @@ pub struct InstitutionParams {
 #[utoipa::path(get, path = "/institutions", tag = "registry", params(InstitutionParams, Paging),
     responses((status = 200, body = Page<Institution>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn list_institutions(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<InstitutionParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<Institution>>> {
+pub async fn list_institutions(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<InstitutionParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<Institution>>> {
     a.require(Action::ViewInstitutions)?;
-    let f = InstitutionFilter { status: nonempty(&p.status), category: nonempty(&p.category), region_code: nonempty(&p.region) };
-    Ok(Json(registry::list_institutions(&s.db, &a.scope(), &f, &paging.query()).await?))
+    let f = InstitutionFilter {
+        status: nonempty(&p.status),
+        category: nonempty(&p.category),
+        region_code: nonempty(&p.region),
+    };
+    Ok(Json(
+        registry::list_institutions(&s.db, &a.scope(), &f, &paging.query()).await?,
+    ))
 }
 
 /// One institution.
 #[utoipa::path(get, path = "/institutions/{id}", tag = "registry", params(("id" = i64, Path)),
     responses((status = 200, body = Institution), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn get_institution(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Institution>> {
+pub async fn get_institution(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Institution>> {
     a.require(Action::ViewInstitutions)?;
-    Ok(Json(registry::get_institution(&s.db, &a.scope(), id).await?))
+    Ok(Json(
+        registry::get_institution(&s.db, &a.scope(), id).await?,
+    ))
 }
 
 /// Register an institution (regulators within their region, administrators).
 #[utoipa::path(post, path = "/institutions", tag = "registry", request_body = InstitutionInput,
     responses((status = 201, body = Institution), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn create_institution(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(input): ApiJson<InstitutionInput>) -> AppResult<(StatusCode, Json<Institution>)> {
+pub async fn create_institution(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(input): ApiJson<InstitutionInput>,
+) -> AppResult<(StatusCode, Json<Institution>)> {
     a.require_write(Action::CreateInstitution)?;
     let f = input.apply(None).map_err(AppError::validation)?;
-    Ok((StatusCode::CREATED, Json(registry::create_institution(&s.db, &a.actor(), &a.scope(), &f).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(registry::create_institution(&s.db, &a.actor(), &a.scope(), &f).await?),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -76,9 +100,14 @@ pub async fn update_institution(
     a.require_write(Action::EditInstitution)?;
     let scope = a.scope();
     let cur = registry::get_institution(&s.db, &scope, id).await?;
-    let f = body.changes.apply(Some(&institution_fields(&cur))).map_err(AppError::validation)?;
+    let f = body
+        .changes
+        .apply(Some(&institution_fields(&cur)))
+        .map_err(AppError::validation)?;
     let may = a.role().may(Action::EditInstitutionRegistration);
-    Ok(Json(registry::update_institution(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?))
+    Ok(Json(
+        registry::update_institution(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?,
+    ))
 }
 
 pub fn institution_fields(i: &Institution) -> registry::InstitutionFields {
@@ -109,15 +138,31 @@ pub struct AppraiserParams {
 /// List appraisers in the caller's scope. Sort keys: name, institution, certificate, status, updated.
 #[utoipa::path(get, path = "/appraisers", tag = "registry", params(AppraiserParams, Paging),
     responses((status = 200, body = Page<Appraiser>), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_appraisers(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<AppraiserParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<Appraiser>>> {
+pub async fn list_appraisers(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<AppraiserParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<Appraiser>>> {
     a.require(Action::ViewAppraisers)?;
-    let f = AppraiserFilter { status: nonempty(&p.status), category: nonempty(&p.category), institution_id: p.institution_id, senior_title: p.senior_title };
-    Ok(Json(registry::list_appraisers(&s.db, &a.scope(), &f, &paging.query()).await?))
+    let f = AppraiserFilter {
+        status: nonempty(&p.status),
+        category: nonempty(&p.category),
+        institution_id: p.institution_id,
+        senior_title: p.senior_title,
+    };
+    Ok(Json(
+        registry::list_appraisers(&s.db, &a.scope(), &f, &paging.query()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/appraisers/{id}", tag = "registry", params(("id" = i64, Path)),
     responses((status = 200, body = Appraiser), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn get_appraiser(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Appraiser>> {
+pub async fn get_appraiser(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Appraiser>> {
     a.require(Action::ViewAppraisers)?;
     Ok(Json(registry::get_appraiser(&s.db, &a.scope(), id).await?))
 }
@@ -125,14 +170,21 @@ pub async fn get_appraiser(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPa
 /// Add an appraiser to an institution in scope.
 #[utoipa::path(post, path = "/appraisers", tag = "registry", request_body = AppraiserInput,
     responses((status = 201, body = Appraiser), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn create_appraiser(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(input): ApiJson<AppraiserInput>) -> AppResult<(StatusCode, Json<Appraiser>)> {
+pub async fn create_appraiser(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(input): ApiJson<AppraiserInput>,
+) -> AppResult<(StatusCode, Json<Appraiser>)> {
     a.require_write(Action::CreateAppraiser)?;
     let mut input = input;
     if let Scope::Institution(own) = a.scope() {
         input.institution_id.get_or_insert(own);
     }
     let f = input.apply(None).map_err(AppError::validation)?;
-    Ok((StatusCode::CREATED, Json(registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &f).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &f).await?),
+    ))
 }
 
 #[utoipa::path(patch, path = "/appraisers/{id}", tag = "registry", params(("id" = i64, Path)), request_body = Versioned<AppraiserInput>,
@@ -146,9 +198,14 @@ pub async fn update_appraiser(
     a.require_write(Action::EditAppraiser)?;
     let scope = a.scope();
     let cur = registry::get_appraiser(&s.db, &scope, id).await?;
-    let f = body.changes.apply(Some(&appraiser_fields(&cur))).map_err(AppError::validation)?;
+    let f = body
+        .changes
+        .apply(Some(&appraiser_fields(&cur)))
+        .map_err(AppError::validation)?;
     let may = a.role().may(Action::EditAppraiserRegistration);
-    Ok(Json(registry::update_appraiser(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?))
+    Ok(Json(
+        registry::update_appraiser(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?,
+    ))
 }
 
 pub fn appraiser_fields(c: &Appraiser) -> registry::AppraiserFields {
@@ -175,24 +232,42 @@ pub struct OrganParams {
 /// List commissioning organs in scope. Sort keys: name, kind, region.
 #[utoipa::path(get, path = "/organs", tag = "registry", params(OrganParams, Paging),
     responses((status = 200, body = Page<Organ>), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn list_organs(State(s): State<AppState>, ApiUser(a): ApiUser, ApiQuery(p): ApiQuery<OrganParams>, ApiQuery(paging): ApiQuery<Paging>) -> AppResult<Json<Page<Organ>>> {
+pub async fn list_organs(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<OrganParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<Organ>>> {
     a.require(Action::ViewOrgans)?;
-    Ok(Json(organs::list(&s.db, &a.scope(), nonempty(&p.kind), &paging.query()).await?))
+    Ok(Json(
+        organs::list(&s.db, &a.scope(), nonempty(&p.kind), &paging.query()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/organs/{id}", tag = "registry", params(("id" = i64, Path)),
     responses((status = 200, body = Organ), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn get_organ(State(s): State<AppState>, ApiUser(a): ApiUser, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Organ>> {
+pub async fn get_organ(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Organ>> {
     a.require(Action::ViewOrgans)?;
     Ok(Json(organs::get(&s.db, &a.scope(), id).await?))
 }
 
 #[utoipa::path(post, path = "/organs", tag = "registry", request_body = OrganInput,
     responses((status = 201, body = Organ), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn create_organ(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(input): ApiJson<OrganInput>) -> AppResult<(StatusCode, Json<Organ>)> {
+pub async fn create_organ(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(input): ApiJson<OrganInput>,
+) -> AppResult<(StatusCode, Json<Organ>)> {
     a.require_write(Action::EditOrgans)?;
     let f = input.apply(None).map_err(AppError::validation)?;
-    Ok((StatusCode::CREATED, Json(organs::create(&s.db, &a.actor(), &a.scope(), &f).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(organs::create(&s.db, &a.actor(), &a.scope(), &f).await?),
+    ))
 }
 
 #[utoipa::path(patch, path = "/organs/{id}", tag = "registry", params(("id" = i64, Path)), request_body = Versioned<OrganInput>,
@@ -206,7 +281,18 @@ pub async fn update_organ(
     a.require_write(Action::EditOrgans)?;
     let scope = a.scope();
     let cur = organs::get(&s.db, &scope, id).await?;
-    let base = organs::OrganFields { name: cur.name, kind: cur.kind, region_code: cur.region_code, address: cur.address, phone: cur.phone };
-    let f = body.changes.apply(Some(&base)).map_err(AppError::validation)?;
-    Ok(Json(organs::update(&s.db, &a.actor(), &scope, id, body.version, &f).await?))
+    let base = organs::OrganFields {
+        name: cur.name,
+        kind: cur.kind,
+        region_code: cur.region_code,
+        address: cur.address,
+        phone: cur.phone,
+    };
+    let f = body
+        .changes
+        .apply(Some(&base))
+        .map_err(AppError::validation)?;
+    Ok(Json(
+        organs::update(&s.db, &a.actor(), &scope, id, body.version, &f).await?,
+    ))
 }

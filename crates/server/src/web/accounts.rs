@@ -3,7 +3,9 @@ use super::forms::{AnonPost, FormData, LOGIN_CSRF_COOKIE, Post};
 use super::listing::{ListParams, badge, cell, link};
 use super::view::*;
 use super::{OrPage, PageResult, page_error, redirect, render};
-use crate::api::accounts::{UserInput, change_own_password, create_user_from, issue_token, update_user_from};
+use crate::api::accounts::{
+    UserInput, change_own_password, create_user_from, issue_token, update_user_from,
+};
 use crate::auth::{Authed, Ctx, PageUser, Via, set_cookie};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -18,21 +20,42 @@ use sijian_store::users::{self, UserFilter};
 use sijian_store::{ListQuery, organs, regions, registry, tokens};
 
 fn one() -> ListQuery {
-    ListQuery { per_page: 1, ..Default::default() }
+    ListQuery {
+        per_page: 1,
+        ..Default::default()
+    }
 }
 
 /// Only local paths, so the login page cannot be used to send people elsewhere.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_string() } else { "/".into() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".into()
+    }
 }
 
-pub async fn login_page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+pub async fn login_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     if ctx.authed.is_some() {
         return Ok(redirect("/"));
     }
-    let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| safe_next(v)).unwrap_or_else(|| "/".into());
+    let next = q
+        .iter()
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| safe_next(v))
+        .unwrap_or_else(|| "/".into());
     let csrf = secrets::random_secret();
-    let page = LoginPage { lang: ctx.lang, csrf: csrf.clone(), next, username: String::new(), error: None };
+    let page = LoginPage {
+        lang: ctx.lang,
+        csrf: csrf.clone(),
+        next,
+        username: String::new(),
+        error: None,
+    };
     let mut res = render(&page);
     if let Ok(v) = set_cookie(&s, LOGIN_CSRF_COOKIE, &csrf, Some(3600)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -45,14 +68,24 @@ pub async fn login_submit(State(s): State<AppState>, p: AnonPost) -> PageResult 
     let next = safe_next(&p.form.text("next"));
     match login::sign_in(&s, &p.ctx, &username, &p.form.text("password")).await {
         Ok(signed) => {
-            let mut res = redirect(if signed.user.must_change_password { "/account/password?required=1" } else { &next });
+            let mut res = redirect(if signed.user.must_change_password {
+                "/account/password?required=1"
+            } else {
+                &next
+            });
             if let Ok(v) = signed.cookie.parse() {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
             Ok(res)
         }
         Err(e) => {
-            let page = LoginPage { lang: p.ctx.lang, csrf: p.form.text("_csrf"), next, username, error: Some(e.message.clone()) };
+            let page = LoginPage {
+                lang: p.ctx.lang,
+                csrf: p.form.text("_csrf"),
+                next,
+                username,
+                error: Some(e.message.clone()),
+            };
             let mut res = (e.status, render(&page)).into_response();
             res.extensions_mut().insert(e);
             Err(res)
@@ -73,12 +106,24 @@ pub async fn logout(State(s): State<AppState>, p: Post) -> PageResult {
 }
 
 /// Switches the interface language: stored on the account, or in a cookie before sign-in.
-pub async fn switch_language(State(s): State<AppState>, ctx: Ctx, Path(lang): Path<String>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
-    let l = Lang::parse(&lang).ok_or_else(|| page_error(AppError::bad_request("语言须为 zh 或 en"), ctx.lang))?;
-    let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| safe_next(v)).unwrap_or_else(|| "/".into());
+pub async fn switch_language(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(lang): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
+    let l = Lang::parse(&lang)
+        .ok_or_else(|| page_error(AppError::bad_request("语言须为 zh 或 en"), ctx.lang))?;
+    let next = q
+        .iter()
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| safe_next(v))
+        .unwrap_or_else(|| "/".into());
     if let Some(a) = &ctx.authed {
         // Changing the language is harmless, so a link may do it; it is still recorded on the account only.
-        users::set_lang(&s.db, a.user.id, l.code()).await.or_page(ctx.lang)?;
+        users::set_lang(&s.db, a.user.id, l.code())
+            .await
+            .or_page(ctx.lang)?;
     }
     let mut res = redirect(&next);
     if let Ok(v) = set_cookie(&s, "lang", l.code(), Some(365 * 86_400)).parse() {
@@ -94,49 +139,138 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
     let mut stats = Vec::new();
     let mut queues = Vec::new();
     if role.may(Action::ViewInstitutions) {
-        let n = registry::list_institutions(&s.db, &scope, &Default::default(), &one()).await.or_page(lang)?.total;
+        let n = registry::list_institutions(&s.db, &scope, &Default::default(), &one())
+            .await
+            .or_page(lang)?
+            .total;
         stats.push((t("nav.institutions"), n, "/institutions".to_string()));
-        let f = registry::InstitutionFilter { status: Some(InstitutionStatus::Suspended.as_str().into()), ..Default::default() };
-        let n = registry::list_institutions(&s.db, &scope, &f, &one()).await.or_page(lang)?.total;
-        queues.push((lang.pick("暂停执业的鉴定机构（待复查）", "Suspended institutions (to review)").to_string(), n, "/institutions?status=suspended".to_string()));
+        let f = registry::InstitutionFilter {
+            status: Some(InstitutionStatus::Suspended.as_str().into()),
+            ..Default::default()
+        };
+        let n = registry::list_institutions(&s.db, &scope, &f, &one())
+            .await
+            .or_page(lang)?
+            .total;
+        queues.push((
+            lang.pick(
+                "暂停执业的鉴定机构（待复查）",
+                "Suspended institutions (to review)",
+            )
+            .to_string(),
+            n,
+            "/institutions?status=suspended".to_string(),
+        ));
     }
     if role.may(Action::ViewAppraisers) {
-        let n = registry::list_appraisers(&s.db, &scope, &Default::default(), &one()).await.or_page(lang)?.total;
+        let n = registry::list_appraisers(&s.db, &scope, &Default::default(), &one())
+            .await
+            .or_page(lang)?
+            .total;
         stats.push((t("nav.appraisers"), n, "/appraisers".to_string()));
-        let f = registry::AppraiserFilter { status: Some(AppraiserStatus::Suspended.as_str().into()), ..Default::default() };
-        let n = registry::list_appraisers(&s.db, &scope, &f, &one()).await.or_page(lang)?.total;
-        queues.push((lang.pick("暂停执业的鉴定人", "Suspended appraisers").to_string(), n, "/appraisers?status=suspended".to_string()));
+        let f = registry::AppraiserFilter {
+            status: Some(AppraiserStatus::Suspended.as_str().into()),
+            ..Default::default()
+        };
+        let n = registry::list_appraisers(&s.db, &scope, &f, &one())
+            .await
+            .or_page(lang)?
+            .total;
+        queues.push((
+            lang.pick("暂停执业的鉴定人", "Suspended appraisers")
+                .to_string(),
+            n,
+            "/appraisers?status=suspended".to_string(),
+        ));
     }
     if role.may(Action::ViewOrgans) {
-        let n = organs::list(&s.db, &scope, None, &one()).await.or_page(lang)?.total;
+        let n = organs::list(&s.db, &scope, None, &one())
+            .await
+            .or_page(lang)?
+            .total;
         stats.push((t("nav.organs"), n, "/organs".to_string()));
     }
     if role.may(Action::ViewUsers) {
-        let n = users::list(&s.db, &scope, &UserFilter::default(), &one()).await.or_page(lang)?.total;
+        let n = users::list(&s.db, &scope, &UserFilter::default(), &one())
+            .await
+            .or_page(lang)?
+            .total;
         stats.push((t("nav.users"), n, "/users".to_string()));
-        let n = users::list(&s.db, &scope, &UserFilter { active: Some(false), ..Default::default() }, &one()).await.or_page(lang)?.total;
-        queues.push((lang.pick("已停用的账号", "Disabled accounts").to_string(), n, "/users?active=false".to_string()));
+        let n = users::list(
+            &s.db,
+            &scope,
+            &UserFilter {
+                active: Some(false),
+                ..Default::default()
+            },
+            &one(),
+        )
+        .await
+        .or_page(lang)?
+        .total;
+        queues.push((
+            lang.pick("已停用的账号", "Disabled accounts").to_string(),
+            n,
+            "/users?active=false".to_string(),
+        ));
     }
     if role.may(Action::ViewLoginLog) {
-        let n = sijian_store::logs::list_logins(&s.db, &scope, Some("locked".into()), &one()).await.or_page(lang)?.total;
-        queues.push((lang.pick("因锁定被拒的登录", "Sign-ins refused by lock-out").to_string(), n, "/logs/logins?result=locked".to_string()));
+        let n = sijian_store::logs::list_logins(&s.db, &scope, Some("locked".into()), &one())
+            .await
+            .or_page(lang)?
+            .total;
+        queues.push((
+            lang.pick("因锁定被拒的登录", "Sign-ins refused by lock-out")
+                .to_string(),
+            n,
+            "/logs/logins?result=locked".to_string(),
+        ));
     }
-    let org = a.user.org_name.clone().unwrap_or_else(|| lang.pick("全国", "Nationwide").to_string());
+    let org = a
+        .user
+        .org_name
+        .clone()
+        .unwrap_or_else(|| lang.pick("全国", "Nationwide").to_string());
     let recent = if role.may(Action::ViewEvents) {
-        let mut q = ListQuery { per_page: 8, ..Default::default() };
+        let mut q = ListQuery {
+            per_page: 8,
+            ..Default::default()
+        };
         q.desc = true;
         events::list(&s.db, &scope, &EventFilter::default(), &q)
             .await
-            .map(|p| p.items.into_iter().map(|e| (fmt_time(e.at), e.kind, format!("{} · {} #{}", e.actor_name, e.entity_type, e.entity_id))).collect())
+            .map(|p| {
+                p.items
+                    .into_iter()
+                    .map(|e| {
+                        (
+                            fmt_time(e.at),
+                            e.kind,
+                            format!("{} · {} #{}", e.actor_name, e.entity_type, e.entity_id),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     } else {
         Vec::new()
     };
-    let v = HomeView { org, stats, queues, recent };
-    Ok(render(&HomePage { c: Chrome::new(&a, lang, lang.t("nav.home"), "/"), v }))
+    let v = HomeView {
+        org,
+        stats,
+        queues,
+        recent,
+    };
+    Ok(render(&HomePage {
+        c: Chrome::new(&a, lang, lang.t("nav.home"), "/"),
+        v,
+    }))
 }
 
-pub async fn account_page(PageUser(a, lang): PageUser, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+pub async fn account_page(
+    PageUser(a, lang): PageUser,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     let t = |k: &str| lang.t(k).to_string();
     let u = &a.user;
     let v = DetailView {
@@ -144,16 +278,51 @@ pub async fn account_page(PageUser(a, lang): PageUser, Query(q): Query<Vec<(Stri
         badge: None,
         back: "/".into(),
         actions: vec![
-            ActionButton { label: t("account.change_password"), href: "/account/password".into(), post: false, confirm: String::new(), danger: false },
-            ActionButton { label: "中文".into(), href: "/lang/zh?next=/account".into(), post: false, confirm: String::new(), danger: false },
-            ActionButton { label: "English".into(), href: "/lang/en?next=/account".into(), post: false, confirm: String::new(), danger: false },
+            ActionButton {
+                label: t("account.change_password"),
+                href: "/account/password".into(),
+                post: false,
+                confirm: String::new(),
+                danger: false,
+            },
+            ActionButton {
+                label: "中文".into(),
+                href: "/lang/zh?next=/account".into(),
+                post: false,
+                confirm: String::new(),
+                danger: false,
+            },
+            ActionButton {
+                label: "English".into(),
+                href: "/lang/en?next=/account".into(),
+                post: false,
+                confirm: String::new(),
+                danger: false,
+            },
         ],
         fields: vec![
             (t("field.username"), u.username.clone(), None),
             (t("field.display_name"), u.display_name.clone(), None),
-            (t("field.role"), lang.pick(a.role().label_zh(), a.role().label_en()).to_string(), None),
-            (t("field.org"), u.org_name.clone().unwrap_or_else(|| "—".into()), None),
-            (t("account.lang"), if u.lang == "en" { "English".into() } else { "中文".into() }, None),
+            (
+                t("field.role"),
+                lang.pick(a.role().label_zh(), a.role().label_en())
+                    .to_string(),
+                None,
+            ),
+            (
+                t("field.org"),
+                u.org_name.clone().unwrap_or_else(|| "—".into()),
+                None,
+            ),
+            (
+                t("account.lang"),
+                if u.lang == "en" {
+                    "English".into()
+                } else {
+                    "中文".into()
+                },
+                None,
+            ),
             (t("field.last_login"), fmt_opt_time(u.last_login_at), None),
         ],
         show_history: false,
@@ -175,7 +344,9 @@ fn password_form(lang: Lang, required: bool) -> FormView {
         hidden: Vec::new(),
         fields: vec![
             FormField::password("current_password", t("account.current_password")).required(),
-            FormField::password("new_password", t("account.new_password")).required().help("至少 10 位，包含大写字母、小写字母、数字、符号中的 3 类，且不含用户名"),
+            FormField::password("new_password", t("account.new_password"))
+                .required()
+                .help("至少 10 位，包含大写字母、小写字母、数字、符号中的 3 类，且不含用户名"),
             FormField::password("repeat_password", t("account.repeat_password")).required(),
         ],
         errors: Vec::new(),
@@ -185,10 +356,16 @@ fn password_form(lang: Lang, required: bool) -> FormView {
     }
 }
 
-pub async fn password_page(PageUser(a, lang): PageUser, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+pub async fn password_page(
+    PageUser(a, lang): PageUser,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     let required = a.user.must_change_password || q.iter().any(|(k, _)| k == "required");
     let v = password_form(lang, required);
-    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/account"), v }))
+    Ok(render(&FormPage {
+        c: Chrome::new(&a, lang, v.title.clone(), "/account"),
+        v,
+    }))
 }
 
 pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
@@ -206,7 +383,14 @@ pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
             let v = password_form(lang, a.user.must_change_password);
             let c = Chrome::new(a, lang, v.title.clone(), "/account");
             let status = e.status;
-            let mut res = (status, render(&FormPage { c, v: v.with_errors(&e.fields, None) })).into_response();
+            let mut res = (
+                status,
+                render(&FormPage {
+                    c,
+                    v: v.with_errors(&e.fields, None),
+                }),
+            )
+                .into_response();
             res.extensions_mut().insert(e);
             Err(res)
         }
@@ -214,8 +398,11 @@ pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
 }
 
 pub async fn language_submit(State(s): State<AppState>, p: Post) -> PageResult {
-    let l = Lang::parse(&p.form.text("lang")).ok_or_else(|| page_error(AppError::field("lang", "语言须为 zh 或 en"), p.lang))?;
-    users::set_lang(&s.db, p.user.user.id, l.code()).await.or_page(p.lang)?;
+    let l = Lang::parse(&p.form.text("lang"))
+        .ok_or_else(|| page_error(AppError::field("lang", "语言须为 zh 或 en"), p.lang))?;
+    users::set_lang(&s.db, p.user.user.id, l.code())
+        .await
+        .or_page(p.lang)?;
     Ok(redirect("/account?saved=1"))
 }
 
@@ -223,18 +410,42 @@ pub async fn language_submit(State(s): State<AppState>, p: Post) -> PageResult {
 // Users
 
 fn role_options(lang: Lang) -> Vec<(String, String)> {
-    Role::ACCOUNT_ROLES.iter().map(|r| (r.as_str().to_string(), lang.pick(r.label_zh(), r.label_en()).to_string())).collect()
+    Role::ACCOUNT_ROLES
+        .iter()
+        .map(|r| {
+            (
+                r.as_str().to_string(),
+                lang.pick(r.label_zh(), r.label_en()).to_string(),
+            )
+        })
+        .collect()
 }
 
-pub async fn users_list(State(s): State<AppState>, PageUser(a, lang): PageUser, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+pub async fn users_list(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     a.require(Action::ViewUsers).or_page(lang)?;
     let p = ListParams::new("/users", q);
-    let f = UserFilter { role: p.get("role"), active: p.get("active").map(|v| v == "true") };
-    let page = users::list(&s.db, &a.scope(), &f, &p.query()).await.or_page(lang)?;
+    let f = UserFilter {
+        role: p.get("role"),
+        active: p.get("active").map(|v| v == "true"),
+    };
+    let page = users::list(&s.db, &a.scope(), &f, &p.query())
+        .await
+        .or_page(lang)?;
     let filters = vec![
         p.text_filter("q", lang.t("list.search")),
         p.select_filter("role", lang.t("field.role"), role_options(lang)),
-        p.select_filter("active", lang.t("field.active"), vec![("true".into(), lang.t("yes").into()), ("false".into(), lang.t("no").into())]),
+        p.select_filter(
+            "active",
+            lang.t("field.active"),
+            vec![
+                ("true".into(), lang.t("yes").into()),
+                ("false".into(), lang.t("no").into()),
+            ],
+        ),
     ];
     let cols = vec![
         p.column(lang.t("field.username"), "username"),
@@ -244,59 +455,143 @@ pub async fn users_list(State(s): State<AppState>, PageUser(a, lang): PageUser, 
         p.column(lang.t("field.active"), ""),
         p.column(lang.t("field.last_login"), "last_login"),
     ];
-    let new_link = a.role().may(Action::ManageUsers).then(|| ("/users/new".to_string(), lang.t("list.new").to_string()));
+    let new_link = a
+        .role()
+        .may(Action::ManageUsers)
+        .then(|| ("/users/new".to_string(), lang.t("list.new").to_string()));
     let now = sijian_store::now_ms();
-    let v = p.view(lang, lang.t("nav.users").into(), new_link, filters, cols, &page, |u| {
-        let r = u.role();
-        let (st, class) = if u.locked_at(now) {
-            (lang.t("result.locked").to_string(), "bad")
-        } else if u.active {
-            (lang.t("yes").to_string(), "ok")
-        } else {
-            (lang.t("no").to_string(), "warn")
-        };
-        vec![
-            link(lang.t("field.username"), &u.username, format!("/users/{}", u.id)),
-            cell(lang.t("field.display_name"), &u.display_name),
-            cell(lang.t("field.role"), lang.pick(r.label_zh(), r.label_en())),
-            cell(lang.t("field.org"), u.org_name.clone().unwrap_or_else(|| "—".into())),
-            badge(lang.t("field.active"), st, class),
-            cell(lang.t("field.last_login"), fmt_opt_time(u.last_login_at)),
-        ]
-    });
-    Ok(render(&ListPage { c: Chrome::new(&a, lang, lang.t("nav.users"), "/users"), v }))
+    let v = p.view(
+        lang,
+        lang.t("nav.users").into(),
+        new_link,
+        filters,
+        cols,
+        &page,
+        |u| {
+            let r = u.role();
+            let (st, class) = if u.locked_at(now) {
+                (lang.t("result.locked").to_string(), "bad")
+            } else if u.active {
+                (lang.t("yes").to_string(), "ok")
+            } else {
+                (lang.t("no").to_string(), "warn")
+            };
+            vec![
+                link(
+                    lang.t("field.username"),
+                    &u.username,
+                    format!("/users/{}", u.id),
+                ),
+                cell(lang.t("field.display_name"), &u.display_name),
+                cell(lang.t("field.role"), lang.pick(r.label_zh(), r.label_en())),
+                cell(
+                    lang.t("field.org"),
+                    u.org_name.clone().unwrap_or_else(|| "—".into()),
+                ),
+                badge(lang.t("field.active"), st, class),
+                cell(lang.t("field.last_login"), fmt_opt_time(u.last_login_at)),
+            ]
+        },
+    );
+    Ok(render(&ListPage {
+        c: Chrome::new(&a, lang, lang.t("nav.users"), "/users"),
+        v,
+    }))
 }
 
-pub async fn user_detail(State(s): State<AppState>, PageUser(a, lang): PageUser, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+pub async fn user_detail(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     a.require(Action::ViewUsers).or_page(lang)?;
     let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let t = |k: &str| lang.t(k).to_string();
     let now = sijian_store::now_ms();
     let mut actions = Vec::new();
     if a.role().may(Action::ManageUsers) {
-        actions.push(ActionButton { label: t("action.edit"), href: format!("/users/{id}/edit"), post: false, confirm: String::new(), danger: false });
-        actions.push(ActionButton { label: t("action.reset_password"), href: format!("/users/{id}/password"), post: false, confirm: String::new(), danger: false });
+        actions.push(ActionButton {
+            label: t("action.edit"),
+            href: format!("/users/{id}/edit"),
+            post: false,
+            confirm: String::new(),
+            danger: false,
+        });
+        actions.push(ActionButton {
+            label: t("action.reset_password"),
+            href: format!("/users/{id}/password"),
+            post: false,
+            confirm: String::new(),
+            danger: false,
+        });
         if u.locked_at(now) {
-            actions.push(ActionButton { label: t("action.unlock"), href: format!("/users/{id}/unlock"), post: true, confirm: lang.pick("确认解除该账号的锁定？", "Unlock this account?").into(), danger: false });
+            actions.push(ActionButton {
+                label: t("action.unlock"),
+                href: format!("/users/{id}/unlock"),
+                post: true,
+                confirm: lang
+                    .pick("确认解除该账号的锁定？", "Unlock this account?")
+                    .into(),
+                danger: false,
+            });
         }
     }
     let r = u.role();
-    let f = EventFilter { entity_type: Some("user".into()), entity_id: Some(id.to_string()), kind: None };
-    let history = events::list(&s.db, &a.scope(), &f, &ListQuery { per_page: 50, desc: true, ..Default::default() })
-        .await
-        .map(|p| p.items.into_iter().map(|e| (fmt_time(e.at), e.kind, e.actor_name, e.payload)).collect())
-        .unwrap_or_default();
+    let f = EventFilter {
+        entity_type: Some("user".into()),
+        entity_id: Some(id.to_string()),
+        kind: None,
+    };
+    let history = events::list(
+        &s.db,
+        &a.scope(),
+        &f,
+        &ListQuery {
+            per_page: 50,
+            desc: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .map(|p| {
+        p.items
+            .into_iter()
+            .map(|e| (fmt_time(e.at), e.kind, e.actor_name, e.payload))
+            .collect()
+    })
+    .unwrap_or_default();
     let v = DetailView {
         title: format!("{}（{}）", u.display_name, u.username),
-        badge: Some(if u.active { (t("field.active"), "ok") } else { (lang.pick("已停用", "Disabled").into(), "warn") }),
+        badge: Some(if u.active {
+            (t("field.active"), "ok")
+        } else {
+            (lang.pick("已停用", "Disabled").into(), "warn")
+        }),
         back: "/users".into(),
         actions,
         fields: vec![
             (t("field.username"), u.username.clone(), None),
-            (t("field.role"), lang.pick(r.label_zh(), r.label_en()).to_string(), None),
-            (t("field.org"), u.org_name.clone().unwrap_or_else(|| "—".into()), None),
+            (
+                t("field.role"),
+                lang.pick(r.label_zh(), r.label_en()).to_string(),
+                None,
+            ),
+            (
+                t("field.org"),
+                u.org_name.clone().unwrap_or_else(|| "—".into()),
+                None,
+            ),
             (t("field.last_login"), fmt_opt_time(u.last_login_at), None),
-            (t("field.locked"), if u.locked_at(now) { fmt_opt_time(u.locked_until) } else { "—".into() }, None),
+            (
+                t("field.locked"),
+                if u.locked_at(now) {
+                    fmt_opt_time(u.locked_until)
+                } else {
+                    "—".into()
+                },
+                None,
+            ),
             (t("field.lang"), u.lang.clone(), None),
             (t("field.created_at"), fmt_time(u.created_at), None),
             (t("field.version"), u.version.to_string(), None),
@@ -311,10 +606,20 @@ pub async fn user_detail(State(s): State<AppState>, PageUser(a, lang): PageUser,
     Ok(render(&DetailPage { c, v }))
 }
 
-async fn user_form(s: &AppState, a: &Authed, lang: Lang, id: Option<i64>, f: &FormData, version: Option<i64>) -> FormView {
+async fn user_form(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    id: Option<i64>,
+    f: &FormData,
+    version: Option<i64>,
+) -> FormView {
     let t = |k: &str| lang.t(k).to_string();
     let scope = a.scope();
-    let all = ListQuery { per_page: 200, ..Default::default() };
+    let all = ListQuery {
+        per_page: 200,
+        ..Default::default()
+    };
     let regions: Vec<(String, String)> = regions::list_current(&s.db, None)
         .await
         .unwrap_or_default()
@@ -324,38 +629,135 @@ async fn user_form(s: &AppState, a: &Authed, lang: Lang, id: Option<i64>, f: &Fo
         .collect();
     let insts = registry::list_institutions(&s.db, &scope, &Default::default(), &all)
         .await
-        .map(|p| p.items.into_iter().map(|i| (i.id.to_string(), i.name)).collect())
+        .map(|p| {
+            p.items
+                .into_iter()
+                .map(|i| (i.id.to_string(), i.name))
+                .collect()
+        })
         .unwrap_or_default();
     let apprs = registry::list_appraisers(&s.db, &scope, &Default::default(), &all)
         .await
-        .map(|p| p.items.into_iter().map(|x| (x.id.to_string(), format!("{}（{}）", x.name, x.institution_name))).collect())
+        .map(|p| {
+            p.items
+                .into_iter()
+                .map(|x| {
+                    (
+                        x.id.to_string(),
+                        format!("{}（{}）", x.name, x.institution_name),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let orgs = organs::list(&s.db, &scope, None, &all)
         .await
-        .map(|p| p.items.into_iter().map(|o| (o.id.to_string(), format!("{}（{}）", o.name, OrganKind::parse(&o.kind).map(|k| k.label_zh()).unwrap_or("")))).collect())
+        .map(|p| {
+            p.items
+                .into_iter()
+                .map(|o| {
+                    (
+                        o.id.to_string(),
+                        format!(
+                            "{}（{}）",
+                            o.name,
+                            OrganKind::parse(&o.kind)
+                                .map(|k| k.label_zh())
+                                .unwrap_or("")
+                        ),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
-    let mut fields = vec![FormField::text("username", t("field.username"), f.text("username")).required().disabled(id.is_some()).help("3–32 位小写字母、数字或 . _ -")];
-    fields.push(FormField::text("display_name", t("field.display_name"), f.text("display_name")).required());
+    let mut fields = vec![
+        FormField::text("username", t("field.username"), f.text("username"))
+            .required()
+            .disabled(id.is_some())
+            .help("3–32 位小写字母、数字或 . _ -"),
+    ];
+    fields.push(
+        FormField::text(
+            "display_name",
+            t("field.display_name"),
+            f.text("display_name"),
+        )
+        .required(),
+    );
     if id.is_none() {
-        fields.push(FormField::password("password", t("field.password")).required().help("用户首次登录时须修改"));
+        fields.push(
+            FormField::password("password", t("field.password"))
+                .required()
+                .help("用户首次登录时须修改"),
+        );
     }
-    fields.push(FormField::select("role", t("field.role"), f.text("role"), role_options(lang)).required());
-    fields.push(FormField::select("region_code", t("field.region_code"), f.text("region_code"), regions).help("监管部门、协会、检查人员：所在行政区划（司法部与系统管理员不填）"));
-    fields.push(FormField::select("institution_id", t("field.institution_id"), f.text("institution_id"), insts).help("鉴定机构负责人与工作人员"));
-    fields.push(FormField::select("appraiser_id", t("field.appraiser_id"), f.text("appraiser_id"), apprs).help("鉴定人账号"));
-    fields.push(FormField::select("organ_id", t("field.organ_id"), f.text("organ_id"), orgs).help("办案机关账号"));
+    fields.push(
+        FormField::select("role", t("field.role"), f.text("role"), role_options(lang)).required(),
+    );
+    fields.push(
+        FormField::select(
+            "region_code",
+            t("field.region_code"),
+            f.text("region_code"),
+            regions,
+        )
+        .help("监管部门、协会、检查人员：所在行政区划（司法部与系统管理员不填）"),
+    );
+    fields.push(
+        FormField::select(
+            "institution_id",
+            t("field.institution_id"),
+            f.text("institution_id"),
+            insts,
+        )
+        .help("鉴定机构负责人与工作人员"),
+    );
+    fields.push(
+        FormField::select(
+            "appraiser_id",
+            t("field.appraiser_id"),
+            f.text("appraiser_id"),
+            apprs,
+        )
+        .help("鉴定人账号"),
+    );
+    fields.push(
+        FormField::select("organ_id", t("field.organ_id"), f.text("organ_id"), orgs)
+            .help("办案机关账号"),
+    );
     if id.is_some() {
-        fields.push(FormField::checkbox("active", t("field.active"), f.flag("active"), lang.pick("账号可以登录", "The account can sign in").into()));
+        fields.push(FormField::checkbox(
+            "active",
+            t("field.active"),
+            f.flag("active"),
+            lang.pick("账号可以登录", "The account can sign in").into(),
+        ));
     }
     FormView {
-        title: if id.is_some() { format!("{} · {}", t("action.edit"), f.text("username")) } else { format!("{} · {}", t("list.new"), t("nav.users")) },
+        title: if id.is_some() {
+            format!("{} · {}", t("action.edit"), f.text("username"))
+        } else {
+            format!("{} · {}", t("list.new"), t("nav.users"))
+        },
         intro: None,
-        action: match id { Some(id) => format!("/users/{id}/edit"), None => "/users/new".into() },
-        hidden: version.map(|v| vec![("version".to_string(), v.to_string())]).unwrap_or_default(),
+        action: match id {
+            Some(id) => format!("/users/{id}/edit"),
+            None => "/users/new".into(),
+        },
+        hidden: version
+            .map(|v| vec![("version".to_string(), v.to_string())])
+            .unwrap_or_default(),
         fields,
         errors: Vec::new(),
-        submit: t(if id.is_some() { "action.save" } else { "action.create" }),
-        cancel: match id { Some(id) => format!("/users/{id}"), None => "/users".into() },
+        submit: t(if id.is_some() {
+            "action.save"
+        } else {
+            "action.create"
+        }),
+        cancel: match id {
+            Some(id) => format!("/users/{id}"),
+            None => "/users".into(),
+        },
         confirm: id.is_some(),
     }
 }
@@ -371,7 +773,11 @@ fn user_input(f: &FormData, editing: bool) -> UserInput {
         institution_id: id("institution_id"),
         appraiser_id: id("appraiser_id"),
         organ_id: id("organ_id"),
-        active: if editing { Some(f.flag("active")) } else { None },
+        active: if editing {
+            Some(f.flag("active"))
+        } else {
+            None
+        },
         lang: None,
     }
 }
@@ -379,7 +785,10 @@ fn user_input(f: &FormData, editing: bool) -> UserInput {
 pub async fn user_new(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
     a.require(Action::ManageUsers).or_page(lang)?;
     let v = user_form(&s, &a, lang, None, &FormData::default(), None).await;
-    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/users"), v }))
+    Ok(render(&FormPage {
+        c: Chrome::new(&a, lang, v.title.clone(), "/users"),
+        v,
+    }))
 }
 
 pub async fn user_create(State(s): State<AppState>, p: Post) -> PageResult {
@@ -393,7 +802,14 @@ pub async fn user_create(State(s): State<AppState>, p: Post) -> PageResult {
             let v = user_form(&s, a, lang, None, &shown, None).await;
             let c = Chrome::new(a, lang, v.title.clone(), "/users");
             let summary = e.fields.is_empty().then(|| e.message.clone());
-            let mut res = (e.status, render(&FormPage { c, v: v.with_errors(&e.fields, summary) })).into_response();
+            let mut res = (
+                e.status,
+                render(&FormPage {
+                    c,
+                    v: v.with_errors(&e.fields, summary),
+                }),
+            )
+                .into_response();
             res.extensions_mut().insert(e);
             Err(res)
         }
@@ -401,11 +817,19 @@ pub async fn user_create(State(s): State<AppState>, p: Post) -> PageResult {
 }
 
 fn form_of_user(u: &users::User) -> FormData {
-    let mut v = vec![("username".to_string(), u.username.clone()), ("display_name".to_string(), u.display_name.clone()), ("role".to_string(), u.role.clone())];
+    let mut v = vec![
+        ("username".to_string(), u.username.clone()),
+        ("display_name".to_string(), u.display_name.clone()),
+        ("role".to_string(), u.role.clone()),
+    ];
     if let Some(r) = &u.region_code {
         v.push(("region_code".into(), r.clone()));
     }
-    for (k, x) in [("institution_id", u.institution_id), ("appraiser_id", u.appraiser_id), ("organ_id", u.organ_id)] {
+    for (k, x) in [
+        ("institution_id", u.institution_id),
+        ("appraiser_id", u.appraiser_id),
+        ("organ_id", u.organ_id),
+    ] {
         if let Some(x) = x {
             v.push((k.into(), x.to_string()));
         }
@@ -416,11 +840,18 @@ fn form_of_user(u: &users::User) -> FormData {
     FormData(v)
 }
 
-pub async fn user_edit(State(s): State<AppState>, PageUser(a, lang): PageUser, Path(id): Path<i64>) -> PageResult {
+pub async fn user_edit(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
     a.require(Action::ManageUsers).or_page(lang)?;
     let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let v = user_form(&s, &a, lang, Some(id), &form_of_user(&u), Some(u.version)).await;
-    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/users"), v }))
+    Ok(render(&FormPage {
+        c: Chrome::new(&a, lang, v.title.clone(), "/users"),
+        v,
+    }))
 }
 
 pub async fn user_update(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
@@ -442,8 +873,16 @@ pub async fn user_update(State(s): State<AppState>, Path(id): Path<i64>, p: Post
             shown.0.push(("username".into(), cur.username.clone()));
             let v = user_form(&s, a, lang, Some(id), &shown, Some(version)).await;
             let c = Chrome::new(a, lang, v.title.clone(), "/users");
-            let summary = (e.fields.is_empty() || e.code == "version_conflict").then(|| e.message.clone());
-            let mut res = (e.status, render(&FormPage { c, v: v.with_errors(&e.fields, summary) })).into_response();
+            let summary =
+                (e.fields.is_empty() || e.code == "version_conflict").then(|| e.message.clone());
+            let mut res = (
+                e.status,
+                render(&FormPage {
+                    c,
+                    v: v.with_errors(&e.fields, summary),
+                }),
+            )
+                .into_response();
             res.extensions_mut().insert(e);
             Err(res)
         }
@@ -454,7 +893,13 @@ fn reset_form(lang: Lang, id: i64, username: &str) -> FormView {
     let t = |k: &str| lang.t(k).to_string();
     FormView {
         title: format!("{} · {}", t("action.reset_password"), username),
-        intro: Some(lang.pick("重置后该用户的所有会话立即失效，下次登录时须修改密码。", "All sessions of the user end; they must change the password at next sign-in.").into()),
+        intro: Some(
+            lang.pick(
+                "重置后该用户的所有会话立即失效，下次登录时须修改密码。",
+                "All sessions of the user end; they must change the password at next sign-in.",
+            )
+            .into(),
+        ),
         action: format!("/users/{id}/password"),
         hidden: Vec::new(),
         fields: vec![FormField::password("new_password", t("account.new_password")).required()],
@@ -465,14 +910,25 @@ fn reset_form(lang: Lang, id: i64, username: &str) -> FormView {
     }
 }
 
-pub async fn user_password_page(State(s): State<AppState>, PageUser(a, lang): PageUser, Path(id): Path<i64>) -> PageResult {
+pub async fn user_password_page(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
     a.require(Action::ManageUsers).or_page(lang)?;
     let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let v = reset_form(lang, id, &u.username);
-    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/users"), v }))
+    Ok(render(&FormPage {
+        c: Chrome::new(&a, lang, v.title.clone(), "/users"),
+        v,
+    }))
 }
 
-pub async fn user_password_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+pub async fn user_password_submit(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    p: Post,
+) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
     a.require_write(Action::ManageUsers).or_page(lang)?;
     let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
@@ -480,18 +936,29 @@ pub async fn user_password_submit(State(s): State<AppState>, Path(id): Path<i64>
     if let Err(e) = s.cfg.security.password.check(&u.username, &pw) {
         let v = reset_form(lang, id, &u.username);
         let err = AppError::field("new_password", e.to_string());
-        let mut res = (StatusCode::UNPROCESSABLE_ENTITY, render(&FormPage { c: Chrome::new(a, lang, v.title.clone(), "/users"), v: v.with_errors(&err.fields, None) })).into_response();
+        let mut res = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&FormPage {
+                c: Chrome::new(a, lang, v.title.clone(), "/users"),
+                v: v.with_errors(&err.fields, None),
+            }),
+        )
+            .into_response();
         res.extensions_mut().insert(err);
         return Err(res);
     }
     let h = secrets::hash_password_async(pw).await;
-    users::set_password(&s.db, &a.actor(), id, &h, true).await.or_page(lang)?;
+    users::set_password(&s.db, &a.actor(), id, &h, true)
+        .await
+        .or_page(lang)?;
     Ok(redirect(&format!("/users/{id}?saved=1")))
 }
 
 pub async fn user_unlock(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
     p.user.require_write(Action::ManageUsers).or_page(p.lang)?;
-    users::unlock(&s.db, &p.user.actor(), &p.user.scope(), id).await.or_page(p.lang)?;
+    users::unlock(&s.db, &p.user.actor(), &p.user.scope(), id)
+        .await
+        .or_page(p.lang)?;
     Ok(redirect(&format!("/users/{id}?saved=1")))
 }
 
@@ -518,7 +985,13 @@ pub struct TokensPage {
     pub v: FormView,
 }
 
-async fn tokens_page_for(s: &AppState, a: &Authed, lang: Lang, f: &FormData, err: Option<&AppError>) -> Result<TokensPage, AppError> {
+async fn tokens_page_for(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    f: &FormData,
+    err: Option<&AppError>,
+) -> Result<TokensPage, AppError> {
     let t = |k: &str| lang.t(k).to_string();
     let now = sijian_store::now_ms();
     let rows = tokens::list_for_user(&s.db, a.user.id)
@@ -563,33 +1036,59 @@ async fn tokens_page_for(s: &AppState, a: &Authed, lang: Lang, f: &FormData, err
     if let Some(e) = err {
         v = v.with_errors(&e.fields, e.fields.is_empty().then(|| e.message.clone()));
     }
-    Ok(TokensPage { c: Chrome::new(a, lang, t("nav.tokens"), "/tokens"), rows, v })
+    Ok(TokensPage {
+        c: Chrome::new(a, lang, t("nav.tokens"), "/tokens"),
+        rows,
+        v,
+    })
 }
 
 pub async fn tokens_page(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
     a.require(Action::UseApiTokens).or_page(lang)?;
-    let page = tokens_page_for(&s, &a, lang, &FormData::default(), None).await.or_page(lang)?;
+    let page = tokens_page_for(&s, &a, lang, &FormData::default(), None)
+        .await
+        .or_page(lang)?;
     Ok(render(&page))
 }
 
 pub async fn token_create(State(s): State<AppState>, p: Post) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
     a.require_write(Action::UseApiTokens).or_page(lang)?;
-    let days = p.form.get("expires_in_days").map(|d| d.trim().parse::<i64>().unwrap_or(0));
-    match issue_token(&s, &a.user, &p.form.text("name"), p.form.flag("read_only"), days).await {
+    let days = p
+        .form
+        .get("expires_in_days")
+        .map(|d| d.trim().parse::<i64>().unwrap_or(0));
+    match issue_token(
+        &s,
+        &a.user,
+        &p.form.text("name"),
+        p.form.flag("read_only"),
+        days,
+    )
+    .await
+    {
         Ok(out) => {
             let v = MessageView {
                 title: lang.t("nav.tokens").into(),
                 kind: "ok",
                 text: lang.t("token.created").into(),
                 code: Some(out.token.clone()),
-                note: Some(format!("{} Authorization: Bearer {}", lang.t("token.usage"), out.token)),
+                note: Some(format!(
+                    "{} Authorization: Bearer {}",
+                    lang.t("token.usage"),
+                    out.token
+                )),
                 back: "/tokens".into(),
             };
-            Ok(render(&MessagePage { c: Chrome::new(a, lang, lang.t("nav.tokens"), "/tokens"), v }))
+            Ok(render(&MessagePage {
+                c: Chrome::new(a, lang, lang.t("nav.tokens"), "/tokens"),
+                v,
+            }))
         }
         Err(e) => {
-            let page = tokens_page_for(&s, a, lang, &p.form, Some(&e)).await.or_page(lang)?;
+            let page = tokens_page_for(&s, a, lang, &p.form, Some(&e))
+                .await
+                .or_page(lang)?;
             let mut res = (e.status, render(&page)).into_response();
             res.extensions_mut().insert(e);
             Err(res)
@@ -598,7 +1097,8 @@ pub async fn token_create(State(s): State<AppState>, p: Post) -> PageResult {
 }
 
 pub async fn token_revoke(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
-    tokens::revoke(&s.db, &p.user.actor(), &p.user.user, id).await.or_page(p.lang)?;
+    tokens::revoke(&s.db, &p.user.actor(), &p.user.user, id)
+        .await
+        .or_page(p.lang)?;
     Ok(redirect("/tokens"))
 }
-

@@ -19,13 +19,20 @@ impl FormData {
         FormData(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default())
     }
     pub fn get(&self, name: &str) -> Option<String> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     }
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default()
     }
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     pub fn flag(&self, name: &str) -> bool {
         self.get(name).is_some_and(|v| v == "true" || v == "on")
@@ -41,7 +48,10 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return site == "same-origin" || site == "none";
     }
-    match (headers.get("origin").and_then(|v| v.to_str().ok()), headers.get("host").and_then(|v| v.to_str().ok())) {
+    match (
+        headers.get("origin").and_then(|v| v.to_str().ok()),
+        headers.get("host").and_then(|v| v.to_str().ok()),
+    ) {
         (Some(origin), Some(host)) => origin.split("://").nth(1) == Some(host),
         _ => true,
     }
@@ -61,7 +71,9 @@ impl FromRequest<AppState> for Post {
         let PageUser(user, lang) = PageUser::from_request_parts(&mut parts, state).await?;
         let ok_origin = same_origin(&parts.headers);
         let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let form = FormData::parse(&bytes);
         if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
             return Err(super::page_error(AppError::csrf(), lang));
@@ -82,11 +94,15 @@ impl FromRequest<AppState> for AnonPost {
     type Rejection = Response;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let ctx = Ctx::from_request_parts(&mut parts, state).await.expect("infallible");
+        let ctx = Ctx::from_request_parts(&mut parts, state)
+            .await
+            .expect("infallible");
         let cookie = crate::auth::cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
         let ok_origin = same_origin(&parts.headers);
         let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let form = FormData::parse(&bytes);
         if !ok_origin || cookie.is_empty() || !secrets::same_secret(&form.text("_csrf"), &cookie) {
             return Err(super::page_error(AppError::csrf(), ctx.lang));

@@ -14,7 +14,11 @@ impl ListParams {
         ListParams { base, pairs }
     }
     pub fn get(&self, k: &str) -> Option<String> {
-        self.pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty())
+        self.pairs
+            .iter()
+            .find(|(a, _)| a == k)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
     pub fn query(&self) -> ListQuery {
         ListQuery {
@@ -22,7 +26,10 @@ impl ListParams {
             sort: self.get("sort"),
             desc: self.get("order").as_deref() == Some("desc"),
             page: self.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-            per_page: self.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(20),
+            per_page: self
+                .get("per_page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(20),
         }
     }
     fn href_with(&self, changes: &[(&str, String)]) -> String {
@@ -38,13 +45,21 @@ impl ListParams {
             }
         }
         let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if qs.is_empty() { self.base.to_string() } else { format!("{}?{qs}", self.base) }
+        if qs.is_empty() {
+            self.base.to_string()
+        } else {
+            format!("{}?{qs}", self.base)
+        }
     }
 
     /// A column header; sortable when `key` is non-empty. Clicking the sorted column flips order.
     pub fn column(&self, label: &str, key: &str) -> Column {
         if key.is_empty() {
-            return Column { label: label.to_string(), href: None, arrow: "" };
+            return Column {
+                label: label.to_string(),
+                href: None,
+                arrow: "",
+            };
         }
         let current = self.get("sort");
         let desc = self.get("order").as_deref() == Some("desc");
@@ -52,17 +67,40 @@ impl ListParams {
         let next_order = if is && !desc { "desc" } else { "" };
         Column {
             label: label.to_string(),
-            href: Some(self.href_with(&[("sort", key.to_string()), ("order", next_order.to_string()), ("page", String::new())])),
-            arrow: if is { if desc { " ▼" } else { " ▲" } } else { "" },
+            href: Some(self.href_with(&[
+                ("sort", key.to_string()),
+                ("order", next_order.to_string()),
+                ("page", String::new()),
+            ])),
+            arrow: if is {
+                if desc { " ▼" } else { " ▲" }
+            } else {
+                ""
+            },
         }
     }
 
     pub fn text_filter(&self, name: &'static str, label: &str) -> FilterView {
-        FilterView { name, label: label.to_string(), value: self.get(name).unwrap_or_default(), options: Vec::new() }
+        FilterView {
+            name,
+            label: label.to_string(),
+            value: self.get(name).unwrap_or_default(),
+            options: Vec::new(),
+        }
     }
 
-    pub fn select_filter(&self, name: &'static str, label: &str, options: Vec<(String, String)>) -> FilterView {
-        FilterView { name, label: label.to_string(), value: self.get(name).unwrap_or_default(), options }
+    pub fn select_filter(
+        &self,
+        name: &'static str,
+        label: &str,
+        options: Vec<(String, String)>,
+    ) -> FilterView {
+        FilterView {
+            name,
+            label: label.to_string(),
+            value: self.get(name).unwrap_or_default(),
+            options,
+        }
     }
 
     pub fn view<T>(
@@ -84,21 +122,40 @@ impl ListParams {
             rows: page.items.iter().map(row).collect(),
             columns,
             total_text: lang.t("list.total").replace("{n}", &page.total.to_string()),
-            page_text: lang.t("list.page").replace("{p}", &page.page.to_string()).replace("{n}", &pages.to_string()),
+            page_text: lang
+                .t("list.page")
+                .replace("{p}", &page.page.to_string())
+                .replace("{n}", &pages.to_string()),
             prev: (page.page > 1).then(|| self.href_with(&[("page", (page.page - 1).to_string())])),
-            next: (page.page < pages).then(|| self.href_with(&[("page", (page.page + 1).to_string())])),
+            next: (page.page < pages)
+                .then(|| self.href_with(&[("page", (page.page + 1).to_string())])),
         }
     }
 }
 
 pub fn cell(label: &str, text: impl Into<String>) -> Cell {
-    Cell { label: label.to_string(), text: text.into(), href: None, badge: None }
+    Cell {
+        label: label.to_string(),
+        text: text.into(),
+        href: None,
+        badge: None,
+    }
 }
 
 pub fn link(label: &str, text: impl Into<String>, href: String) -> Cell {
-    Cell { label: label.to_string(), text: text.into(), href: Some(href), badge: None }
+    Cell {
+        label: label.to_string(),
+        text: text.into(),
+        href: Some(href),
+        badge: None,
+    }
 }
 
 pub fn badge(label: &str, text: impl Into<String>, class: &'static str) -> Cell {
-    Cell { label: label.to_string(), text: text.into(), href: None, badge: Some(class) }
+    Cell {
+        label: label.to_string(),
+        text: text.into(),
+        href: None,
+        badge: Some(class),
+    }
 }

@@ -19,41 +19,100 @@ pub mod view;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(accounts::home))
-        .route("/login", get(accounts::login_page).post(accounts::login_submit))
+        .route(
+            "/login",
+            get(accounts::login_page).post(accounts::login_submit),
+        )
         .route("/logout", post(accounts::logout))
         .route("/lang/{lang}", get(accounts::switch_language))
         .route("/account", get(accounts::account_page))
-        .route("/account/password", get(accounts::password_page).post(accounts::password_submit))
+        .route(
+            "/account/password",
+            get(accounts::password_page).post(accounts::password_submit),
+        )
         .route("/account/language", post(accounts::language_submit))
         .route("/users", get(accounts::users_list))
-        .route("/users/new", get(accounts::user_new).post(accounts::user_create))
+        .route(
+            "/users/new",
+            get(accounts::user_new).post(accounts::user_create),
+        )
         .route("/users/{id}", get(accounts::user_detail))
-        .route("/users/{id}/edit", get(accounts::user_edit).post(accounts::user_update))
-        .route("/users/{id}/password", get(accounts::user_password_page).post(accounts::user_password_submit))
+        .route(
+            "/users/{id}/edit",
+            get(accounts::user_edit).post(accounts::user_update),
+        )
+        .route(
+            "/users/{id}/password",
+            get(accounts::user_password_page).post(accounts::user_password_submit),
+        )
         .route("/users/{id}/unlock", post(accounts::user_unlock))
-        .route("/tokens", get(accounts::tokens_page).post(accounts::token_create))
+        .route(
+            "/tokens",
+            get(accounts::tokens_page).post(accounts::token_create),
+        )
         .route("/tokens/{id}/revoke", post(accounts::token_revoke))
         .route("/institutions", get(registry::institutions_list))
-        .route("/institutions/new", get(registry::institution_new).post(registry::institution_create))
+        .route(
+            "/institutions/new",
+            get(registry::institution_new).post(registry::institution_create),
+        )
         .route("/institutions/{id}", get(registry::institution_detail))
-        .route("/institutions/{id}/edit", get(registry::institution_edit).post(registry::institution_update))
+        .route(
+            "/institutions/{id}/edit",
+            get(registry::institution_edit).post(registry::institution_update),
+        )
         .route("/appraisers", get(registry::appraisers_list))
-        .route("/appraisers/new", get(registry::appraiser_new).post(registry::appraiser_create))
+        .route(
+            "/appraisers/new",
+            get(registry::appraiser_new).post(registry::appraiser_create),
+        )
         .route("/appraisers/{id}", get(registry::appraiser_detail))
-        .route("/appraisers/{id}/edit", get(registry::appraiser_edit).post(registry::appraiser_update))
+        .route(
+            "/appraisers/{id}/edit",
+            get(registry::appraiser_edit).post(registry::appraiser_update),
+        )
         .route("/organs", get(registry::organs_list))
-        .route("/organs/new", get(registry::organ_new).post(registry::organ_create))
+        .route(
+            "/organs/new",
+            get(registry::organ_new).post(registry::organ_create),
+        )
         .route("/organs/{id}", get(registry::organ_detail))
-        .route("/organs/{id}/edit", get(registry::organ_edit).post(registry::organ_update))
+        .route(
+            "/organs/{id}/edit",
+            get(registry::organ_edit).post(registry::organ_update),
+        )
         .route("/events", get(records::events_list))
         .route("/logs/operations", get(records::ops_list))
         .route("/logs/logins", get(records::logins_list))
-        .route("/static/app.css", get(|| async { static_file("text/css; charset=utf-8", include_str!("../../static/app.css")) }))
-        .route("/static/app.js", get(|| async { static_file("text/javascript; charset=utf-8", include_str!("../../static/app.js")) }))
+        .route(
+            "/static/app.css",
+            get(|| async {
+                static_file(
+                    "text/css; charset=utf-8",
+                    include_str!("../../static/app.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async {
+                static_file(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../static/app.js"),
+                )
+            }),
+        )
 }
 
 fn static_file(ctype: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, ctype), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub fn render<T: Template>(t: &T) -> Response {
@@ -72,7 +131,11 @@ pub fn page_error(e: AppError, lang: Lang) -> Response {
         lang,
         status: e.status.as_u16(),
         message: e.message.clone(),
-        fields: e.fields.iter().map(|f| format!("{}：{}", f.field, f.message)).collect(),
+        fields: e
+            .fields
+            .iter()
+            .map(|f| format!("{}：{}", f.field, f.message))
+            .collect(),
     };
     let body = page.render().unwrap_or_else(|_| e.message.clone());
     let mut res = (e.status, Html(body)).into_response();
@@ -83,9 +146,17 @@ pub fn page_error(e: AppError, lang: Lang) -> Response {
 /// Unknown paths: a JSON error under `/api/`, a page elsewhere.
 pub async fn not_found(ctx: crate::auth::Ctx, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        return AppError::new(StatusCode::NOT_FOUND, "no_such_route", "接口不存在，请查阅 /api/openapi.json").into_response();
+        return AppError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_route",
+            "接口不存在，请查阅 /api/openapi.json",
+        )
+        .into_response();
     }
-    page_error(AppError::new(StatusCode::NOT_FOUND, "not_found", "页面不存在"), ctx.lang)
+    page_error(
+        AppError::new(StatusCode::NOT_FOUND, "not_found", "页面不存在"),
+        ctx.lang,
+    )
 }
 
 pub type PageResult = Result<Response, Response>;

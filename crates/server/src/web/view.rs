@@ -28,12 +28,24 @@ impl Chrome {
         let role = a.role();
         let items: [(&'static str, &'static str, Option<Action>); 9] = [
             ("/", "nav.home", None),
-            ("/institutions", "nav.institutions", Some(Action::ViewInstitutions)),
-            ("/appraisers", "nav.appraisers", Some(Action::ViewAppraisers)),
+            (
+                "/institutions",
+                "nav.institutions",
+                Some(Action::ViewInstitutions),
+            ),
+            (
+                "/appraisers",
+                "nav.appraisers",
+                Some(Action::ViewAppraisers),
+            ),
             ("/organs", "nav.organs", Some(Action::ViewOrgans)),
             ("/users", "nav.users", Some(Action::ViewUsers)),
             ("/events", "nav.events", Some(Action::ViewEvents)),
-            ("/logs/operations", "nav.oplog", Some(Action::ViewOperationLog)),
+            (
+                "/logs/operations",
+                "nav.oplog",
+                Some(Action::ViewOperationLog),
+            ),
             ("/logs/logins", "nav.loginlog", Some(Action::ViewLoginLog)),
             ("/tokens", "nav.tokens", Some(Action::UseApiTokens)),
         ];
@@ -43,7 +55,11 @@ impl Chrome {
             .map(|(href, key, _)| NavItem {
                 href,
                 label: lang.t(key),
-                active: if href == "/" { here == "/" } else { here.starts_with(href) },
+                active: if href == "/" {
+                    here == "/"
+                } else {
+                    here.starts_with(href)
+                },
             })
             .collect();
         Chrome {
@@ -155,18 +171,45 @@ impl FormField {
             error: None,
         }
     }
-    pub fn select(name: &'static str, label: String, value: impl Into<String>, options: Vec<(String, String)>) -> Self {
+    pub fn select(
+        name: &'static str,
+        label: String,
+        value: impl Into<String>,
+        options: Vec<(String, String)>,
+    ) -> Self {
         let value = value.into();
-        FormField { kind: "select", selected: vec![value.clone()], options, ..Self::text(name, label, value) }
+        FormField {
+            kind: "select",
+            selected: vec![value.clone()],
+            options,
+            ..Self::text(name, label, value)
+        }
     }
-    pub fn checks(name: &'static str, label: String, selected: Vec<String>, options: Vec<(String, String)>) -> Self {
-        FormField { kind: "checks", selected, options, ..Self::text(name, label, "") }
+    pub fn checks(
+        name: &'static str,
+        label: String,
+        selected: Vec<String>,
+        options: Vec<(String, String)>,
+    ) -> Self {
+        FormField {
+            kind: "checks",
+            selected,
+            options,
+            ..Self::text(name, label, "")
+        }
     }
     pub fn checkbox(name: &'static str, label: String, on: bool, help: String) -> Self {
-        FormField { kind: "checkbox", help, ..Self::text(name, label, if on { "true" } else { "" }) }
+        FormField {
+            kind: "checkbox",
+            help,
+            ..Self::text(name, label, if on { "true" } else { "" })
+        }
     }
     pub fn password(name: &'static str, label: String) -> Self {
-        FormField { kind: "password", ..Self::text(name, label, "") }
+        FormField {
+            kind: "password",
+            ..Self::text(name, label, "")
+        }
     }
     pub fn required(mut self) -> Self {
         self.required = true;
@@ -199,7 +242,11 @@ pub struct FormView {
 
 impl FormView {
     /// Puts field errors beside their fields; those without a field go to the summary.
-    pub fn with_errors(mut self, errs: &[sijian_domain::FieldError], summary: Option<String>) -> Self {
+    pub fn with_errors(
+        mut self,
+        errs: &[sijian_domain::FieldError],
+        summary: Option<String>,
+    ) -> Self {
         if let Some(s) = summary {
             self.errors.push(s);
         }
@@ -289,7 +336,11 @@ pub fn fmt_time(ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
 }
 
 pub fn fmt_opt_time(ms: Option<i64>) -> String {

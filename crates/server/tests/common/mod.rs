@@ -38,12 +38,17 @@ pub mod tempdir {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub fn pg_admin_url() -> String {
-    std::env::var("SIJIAN_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("SIJIAN_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn unique() -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000;
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+        % 1_000_000_000;
     format!("{}_{}_{}", std::process::id(), n, t)
 }
 
@@ -59,9 +64,11 @@ impl TestApp {
     }
 
     pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
-        let mut cfg = Config::default();
-        cfg.listen = "127.0.0.1:0".into();
-        cfg.metrics_listen = String::new();
+        let mut cfg = Config {
+            listen: "127.0.0.1:0".into(),
+            metrics_listen: String::new(),
+            ..Default::default()
+        };
         cfg.database.acquire_timeout_ms = 2000;
         let mut dir = None;
         let mut pg_name = None;
@@ -73,30 +80,64 @@ impl TestApp {
                 dir = Some(tempdir::Dir(d));
             }
             Engine::Postgres => {
-                let admin = match Db::connect(&pg_admin_url(), &PoolSettings { max_connections: Some(1), ..Default::default() }).await {
+                let admin = match Db::connect(
+                    &pg_admin_url(),
+                    &PoolSettings {
+                        max_connections: Some(1),
+                        ..Default::default()
+                    },
+                )
+                .await
+                {
                     Ok(db) => db,
                     Err(e) => {
                         if pg_required() {
-                            panic!("PostgreSQL required (SIJIAN_REQUIRE_PG=1) but unreachable at {}: {e:?}", pg_admin_url());
+                            panic!(
+                                "PostgreSQL required (SIJIAN_REQUIRE_PG=1) but unreachable at {}: {e:?}",
+                                pg_admin_url()
+                            );
                         }
-                        eprintln!("SKIPPED: PostgreSQL not reachable at {} ({e}); set SIJIAN_TEST_PG_URL or run .ci/run", pg_admin_url());
+                        eprintln!(
+                            "SKIPPED: PostgreSQL not reachable at {} ({e}); set SIJIAN_TEST_PG_URL or run .ci/run",
+                            pg_admin_url()
+                        );
                         return None;
                     }
                 };
                 let name = format!("sijian_test_{}", unique());
-                admin.execute(&format!("CREATE DATABASE {name}"), sijian_store::Args::new()).await.expect("create test database");
+                admin
+                    .execute(
+                        &format!("CREATE DATABASE {name}"),
+                        sijian_store::Args::new(),
+                    )
+                    .await
+                    .expect("create test database");
                 admin.close().await;
                 let base = pg_admin_url();
-                let root = base.rsplit_once('/').map(|(r, _)| r.to_string()).unwrap_or(base);
+                let root = base
+                    .rsplit_once('/')
+                    .map(|(r, _)| r.to_string())
+                    .unwrap_or(base);
                 cfg.database_url = Some(format!("{root}/{name}"));
                 pg_name = Some(name);
             }
         }
         tweak(&mut cfg);
-        let db = sijian_server::open_database(&cfg, true).await.expect("open database");
+        let db = sijian_server::open_database(&cfg, true)
+            .await
+            .expect("open database");
         demo::load(&db).await.expect("demo data");
-        let server = sijian_server::start(cfg, db.clone(), false).await.expect("start server");
-        Some(TestApp { base: format!("http://{}", server.addr), db, engine, server: Some(server), pg_name, _dir: dir })
+        let server = sijian_server::start(cfg, db.clone(), false)
+            .await
+            .expect("start server");
+        Some(TestApp {
+            base: format!("http://{}", server.addr),
+            db,
+            engine,
+            server: Some(server),
+            pg_name,
+            _dir: dir,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -105,13 +146,27 @@ impl TestApp {
 
     /// A client without credentials.
     pub fn anon(&self) -> Client {
-        Client { http: reqwest::Client::builder().cookie_store(true).build().unwrap(), base: self.base.clone(), csrf: String::new(), token: None }
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+            csrf: String::new(),
+            token: None,
+        }
     }
 
     /// A client signed in through `POST /api/v1/session`.
     pub async fn login(&self, username: &str) -> Client {
         let mut c = self.anon();
-        let res = c.http.post(self.url("/api/v1/session")).json(&serde_json::json!({"username": username, "password": PASSWORD})).send().await.unwrap();
+        let res = c
+            .http
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "login {username}");
         let me: Value = res.json().await.unwrap();
         c.csrf = me["csrf_token"].as_str().unwrap().to_string();
@@ -121,7 +176,12 @@ impl TestApp {
     /// A client using a fresh API token of `username`.
     pub async fn token_client(&self, username: &str, read_only: bool) -> Client {
         let s = self.login(username).await;
-        let (st, body) = s.post("/api/v1/tokens", serde_json::json!({"name": "test", "read_only": read_only})).await;
+        let (st, body) = s
+            .post(
+                "/api/v1/tokens",
+                serde_json::json!({"name": "test", "read_only": read_only}),
+            )
+            .await;
         assert_eq!(st, StatusCode::CREATED, "{body}");
         Client {
             http: reqwest::Client::new(),
@@ -132,7 +192,10 @@ impl TestApp {
     }
 
     pub async fn scalar_i64(&self, sql: &str) -> i64 {
-        self.db.scalar::<i64>(sql, sijian_store::Args::new()).await.unwrap()
+        self.db
+            .scalar::<i64>(sql, sijian_store::Args::new())
+            .await
+            .unwrap()
     }
 
     pub async fn stop(mut self) {
@@ -140,11 +203,23 @@ impl TestApp {
             s.stop().await;
         }
         self.db.close().await;
-        if let Some(name) = self.pg_name.take() {
-            if let Ok(admin) = Db::connect(&pg_admin_url(), &PoolSettings { max_connections: Some(1), ..Default::default() }).await {
-                let _ = admin.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), sijian_store::Args::new()).await;
-                admin.close().await;
-            }
+        if let Some(name) = self.pg_name.take()
+            && let Ok(admin) = Db::connect(
+                &pg_admin_url(),
+                &PoolSettings {
+                    max_connections: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            let _ = admin
+                .execute(
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    sijian_store::Args::new(),
+                )
+                .await;
+            admin.close().await;
         }
     }
 }
@@ -171,7 +246,10 @@ impl Client {
         let res = r.send().await.unwrap();
         let st = res.status();
         let text = res.text().await.unwrap();
-        (st, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            st,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         Self::done(self.req(reqwest::Method::GET, path)).await
@@ -202,13 +280,17 @@ macro_rules! both_engines {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::TestApp::start(common::Engine::Sqlite).await.expect("sqlite always available");
+                let app = common::TestApp::start(common::Engine::Sqlite)
+                    .await
+                    .expect("sqlite always available");
                 ($body)(&app).await;
                 app.stop().await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(app) = common::TestApp::start(common::Engine::Postgres).await else { return };
+                let Some(app) = common::TestApp::start(common::Engine::Postgres).await else {
+                    return;
+                };
                 ($body)(&app).await;
                 app.stop().await;
             }

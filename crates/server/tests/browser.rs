@@ -1,0 +1,211 @@
+//! Main journey in headless Chromium: a regulator signs in, opens the institutions list, sees
+//! Chinese labels, searches, sorts and opens a record; the same on a phone-sized screen.
+mod common;
+
+use common::{Engine, TestApp};
+use fantoccini::{ClientBuilder, Locator};
+use std::process::Stdio;
+use std::time::Duration;
+
+fn required() -> bool {
+    std::env::var("SIJIAN_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
+}
+
+fn find_binary(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regulator_opens_institution_list_in_chinese() {
+    let (Some(driver), Some(chrome)) = (
+        find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
+        find_binary(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+    ) else {
+        if required() {
+            panic!(
+                "browser tests required (SIJIAN_REQUIRE_BROWSER=1) but chromium/chromedriver are not installed"
+            );
+        }
+        eprintln!(
+            "SKIPPED: chromium and chromedriver not installed (apt-get install chromium chromium-driver); .ci/run installs them"
+        );
+        return;
+    };
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(&driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start chromedriver");
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN", "--window-size=1366,768"]
+        }
+    }))
+    .unwrap();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver session");
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    c.goto(&app.url("/institutions")).await.unwrap();
+    // Not signed in: the login page, in Chinese.
+    let h2 = c
+        .find(Locator::Css("main.login h2"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h2, "用户登录");
+    std::fs::write(shots.join("login.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("hz.reg")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(common::PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/institutions"),
+        "back where the visitor wanted to go"
+    );
+    let h1 = c
+        .find(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "鉴定机构");
+    let headers: Vec<String> = {
+        let mut v = Vec::new();
+        for th in c.find_all(Locator::Css("thead th")).await.unwrap() {
+            v.push(th.text().await.unwrap());
+        }
+        v
+    };
+    for label in ["名称", "许可证号", "所在行政区划", "业务类别", "状态"] {
+        assert!(
+            headers.iter().any(|h| h.starts_with(label)),
+            "header {label} missing in {headers:?}"
+        );
+    }
+    let rows = c.find_all(Locator::Css("tbody tr")).await.unwrap().len();
+    assert_eq!(rows, 7, "杭州 has seven institutions in the demo");
+    std::fs::write(
+        shots.join("institutions.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // Search narrows the list; sorting by a header keeps the search.
+    c.find(Locator::Css("input[name=q]"))
+        .await
+        .unwrap()
+        .send_keys("钱江")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.filters button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&url::Url::parse(&app.url("/institutions?q=%E9%92%B1%E6%B1%9F")).unwrap())
+        .await
+        .ok();
+    let cells = c.find_all(Locator::Css("tbody tr")).await.unwrap().len();
+    assert_eq!(cells, 1);
+    c.find(Locator::LinkText("杭州钱江司法鉴定所"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let title = c
+        .find(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(title, "杭州钱江司法鉴定所");
+    let dts: Vec<String> = {
+        let mut v = Vec::new();
+        for d in c.find_all(Locator::Css("dl.fields dt")).await.unwrap() {
+            v.push(d.text().await.unwrap());
+        }
+        v
+    };
+    assert!(dts.contains(&"统一社会信用代码".to_string()), "{dts:?}");
+    std::fs::write(
+        shots.join("institution-detail.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // On a phone-sized screen the table becomes cards and the menu folds away.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&app.url("/appraisers")).await.unwrap();
+    let nav_visible = c
+        .find(Locator::Css("nav.nav"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap();
+    assert!(!nav_visible, "menu folded on a phone");
+    std::fs::write(
+        shots.join("appraisers-phone.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    eprintln!("screenshots in {}", shots.display());
+
+    c.close().await.unwrap();
+    let _ = child.kill().await;
+    app.stop().await;
+}

@@ -1,0 +1,91 @@
+//! The OpenAPI document lists exactly the API that is served.
+mod common;
+
+use common::{Engine, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+fn spec_operations(spec: &Value) -> BTreeSet<(String, String)> {
+    let mut ops = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                ops.insert((method.to_string(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+/// `#[utoipa::path(method, path = "…")]` attributes in the API source, prefixed as served.
+fn documented_in_source() -> BTreeSet<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+    let mut out = BTreeSet::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        assert!(
+            !text.contains(".route("),
+            "{}: API routes must be registered with routes!() so they are documented",
+            e.path().display()
+        );
+        for attr in text.split("#[utoipa::path(").skip(1) {
+            let method = attr.split(',').next().unwrap().trim().to_string();
+            let path = attr
+                .split("path = \"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            out.insert((method, format!("/api/v1{path}")));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_is_documented_and_every_documented_route_is_served() {
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
+    let (st, spec) = app.anon().get("/api/openapi.json").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        spec["openapi"].as_str().map(|v| v.starts_with("3.")),
+        Some(true)
+    );
+    let ops = spec_operations(&spec);
+    let source = documented_in_source();
+    assert_eq!(ops, source, "the document and the handlers disagree");
+    assert!(ops.len() >= 25, "only {} operations", ops.len());
+    for (_, path) in &ops {
+        assert!(path.starts_with("/api/v1/"), "{path}");
+    }
+    // No web route hides under /api.
+    let web =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/mod.rs")).unwrap();
+    assert!(
+        !web.contains(".route(\"/api"),
+        "web routes must not use /api"
+    );
+    // Every documented operation is served (answers something other than "no such route").
+    let admin = app.token_client("admin", true).await;
+    for (method, path) in &ops {
+        let url = path.replace("{id}", "1");
+        let (st, body) = match method.as_str() {
+            "get" => admin.get(&url).await,
+            "post" => admin.post(&url, json!({})).await,
+            "put" => admin.put(&url, json!({})).await,
+            "patch" => admin.patch(&url, json!({})).await,
+            "delete" => admin.delete(&url).await,
+            _ => unreachable!(),
+        };
+        assert!(
+            st != StatusCode::METHOD_NOT_ALLOWED && body["error"]["code"] != "no_such_route",
+            "{method} {path} is documented but not served: {st} {body}"
+        );
+    }
+    // Every operation documents its errors with the shared error body.
+    let text = spec.to_string();
+    assert!(text.contains("#/components/schemas/ErrorBody"));
+    app.stop().await;
+}
