@@ -254,7 +254,8 @@ mod example_tests {
     /// The documented example configuration parses and states exactly the defaults.
     #[test]
     fn example_file_matches_defaults() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sijian.toml.example");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sijian.toml.example");
         let cfg = Config::load(Some(&path), Vec::<(String, String)>::new()).unwrap();
         let a = toml::to_string(&cfg).unwrap();
         let b = toml::to_string(&Config::default()).unwrap();

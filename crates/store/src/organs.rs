@@ -6,7 +6,7 @@ use crate::registry::diff;
 use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
-use sijian_domain::{RegionPath, Scope};
+use sijian_domain::Scope;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Organ {
@@ -59,6 +59,19 @@ pub async fn list(
     .await
 }
 
+impl Organ {
+    /// The editable fields as they stand.
+    pub fn fields(&self) -> OrganFields {
+        OrganFields {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            region_code: self.region_code.clone(),
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
 async fn fetch(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
@@ -75,15 +88,6 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
     fetch(db.exec(), scope, id).await
 }
 
-async fn placed(tx: &mut crate::Tx, scope: &Scope, code: &str) -> Result<String, StoreError> {
-    let path = regions::current_path(tx, code).await?;
-    let rp = RegionPath::parse(&path).ok_or(StoreError::NotFound)?;
-    if !scope.reaches_region(&rp) {
-        return Err(StoreError::Forbidden("region_code".into()));
-    }
-    Ok(path)
-}
-
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -91,7 +95,7 @@ pub async fn create(
     f: &OrganFields,
 ) -> Result<Organ, StoreError> {
     let mut tx = db.begin().await?;
-    let path = placed(&mut tx, scope, &f.region_code).await?;
+    let path = regions::placed_path(&mut tx, scope, &f.region_code).await?;
     let now = now_ms();
     let id: i64 = tx
         .scalar(
@@ -131,13 +135,7 @@ pub async fn update(
     if cur.version != version {
         return Err(StoreError::Conflict);
     }
-    let before = OrganFields {
-        name: cur.name.clone(),
-        kind: cur.kind.clone(),
-        region_code: cur.region_code.clone(),
-        address: cur.address.clone(),
-        phone: cur.phone.clone(),
-    };
+    let before = cur.fields();
     let changes = diff(&before, f);
     if changes.as_object().is_some_and(|m| m.is_empty()) {
         tx.commit().await?;
@@ -146,7 +144,7 @@ pub async fn update(
     let path = if f.region_code == cur.region_code {
         cur.region_path.clone()
     } else {
-        placed(&mut tx, scope, &f.region_code).await?
+        regions::placed_path(&mut tx, scope, &f.region_code).await?
     };
     let n = tx
         .execute(

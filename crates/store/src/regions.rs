@@ -126,6 +126,20 @@ pub async fn current_path(tx: &mut crate::Tx, code: &str) -> Result<String, Stor
         .ok_or_else(|| StoreError::ForeignKey("region_code".into()))
 }
 
+/// Region path for a record placed at `code`, refused unless the actor's scope reaches it.
+pub async fn placed_path(
+    tx: &mut crate::Tx,
+    scope: &sijian_domain::Scope,
+    code: &str,
+) -> Result<String, StoreError> {
+    let path = current_path(tx, code).await?;
+    let rp = sijian_domain::RegionPath::parse(&path).ok_or(StoreError::NotFound)?;
+    if !scope.reaches_region(&rp) {
+        return Err(StoreError::Forbidden("region_code".into()));
+    }
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

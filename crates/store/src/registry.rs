@@ -6,7 +6,7 @@ use crate::list::{ListQuery, Listing, Page};
 use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
-use sijian_domain::{RegionPath, Scope};
+use sijian_domain::Scope;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Institution {
@@ -118,29 +118,23 @@ pub async fn get_institution(db: &Db, scope: &Scope, id: i64) -> Result<Institut
     fetch_institution(db.exec(), scope, id).await
 }
 
-fn fields_of(i: &Institution) -> InstitutionFields {
-    InstitutionFields {
-        name: i.name.clone(),
-        uscc: i.uscc.clone(),
-        licence_no: i.licence_no.clone(),
-        region_code: i.region_code.clone(),
-        categories: i.categories.clone(),
-        legal_rep: i.legal_rep.clone(),
-        head_name: i.head_name.clone(),
-        address: i.address.clone(),
-        phone: i.phone.clone(),
-        status: i.status.clone(),
+impl Institution {
+    /// The editable fields as they stand.
+    pub fn fields(&self) -> InstitutionFields {
+        let i = self;
+        InstitutionFields {
+            name: i.name.clone(),
+            uscc: i.uscc.clone(),
+            licence_no: i.licence_no.clone(),
+            region_code: i.region_code.clone(),
+            categories: i.categories.clone(),
+            legal_rep: i.legal_rep.clone(),
+            head_name: i.head_name.clone(),
+            address: i.address.clone(),
+            phone: i.phone.clone(),
+            status: i.status.clone(),
+        }
     }
-}
-
-/// Region path for a record placed at `code`, refused unless the actor's scope reaches it.
-async fn placed_path(tx: &mut Tx, scope: &Scope, code: &str) -> Result<String, StoreError> {
-    let path = regions::current_path(tx, code).await?;
-    let rp = RegionPath::parse(&path).ok_or(StoreError::NotFound)?;
-    if !scope.reaches_region(&rp) {
-        return Err(StoreError::Forbidden("region_code".into()));
-    }
-    Ok(path)
 }
 
 pub async fn create_institution(
@@ -150,7 +144,7 @@ pub async fn create_institution(
     f: &InstitutionFields,
 ) -> Result<Institution, StoreError> {
     let mut tx = db.begin().await?;
-    let path = placed_path(&mut tx, scope, &f.region_code).await?;
+    let path = regions::placed_path(&mut tx, scope, &f.region_code).await?;
     let now = now_ms();
     let id: i64 = tx
         .scalar(
@@ -193,7 +187,7 @@ pub async fn update_institution(
     if current.version != expected_version {
         return Err(StoreError::Conflict);
     }
-    let before = fields_of(&current);
+    let before = current.fields();
     let mut after = f.clone();
     if !may_change_registration {
         for (field, changed) in [
@@ -213,7 +207,7 @@ pub async fn update_institution(
     let path = if after.region_code == before.region_code {
         current.region_path.clone()
     } else {
-        placed_path(&mut tx, scope, &after.region_code).await?
+        regions::placed_path(&mut tx, scope, &after.region_code).await?
     };
     let changes = diff(&before, &after);
     if changes.as_object().is_some_and(|m| m.is_empty()) {
@@ -351,6 +345,23 @@ pub async fn list_appraisers(
     .await
 }
 
+impl Appraiser {
+    /// The editable fields as they stand.
+    pub fn fields(&self) -> AppraiserFields {
+        AppraiserFields {
+            institution_id: self.institution_id,
+            name: self.name.clone(),
+            gender: self.gender.clone(),
+            certificate_no: self.certificate_no.clone(),
+            categories: self.categories.clone(),
+            title: self.title.clone(),
+            senior_title: self.senior_title,
+            phone: self.phone.clone(),
+            status: self.status.clone(),
+        }
+    }
+}
+
 async fn fetch_appraiser(
     exec: crate::db::Exec<'_>,
     scope: &Scope,
@@ -442,17 +453,7 @@ pub async fn update_appraiser(
     if current.version != expected_version {
         return Err(StoreError::Conflict);
     }
-    let before = AppraiserFields {
-        institution_id: current.institution_id,
-        name: current.name.clone(),
-        gender: current.gender.clone(),
-        certificate_no: current.certificate_no.clone(),
-        categories: current.categories.clone(),
-        title: current.title.clone(),
-        senior_title: current.senior_title,
-        phone: current.phone.clone(),
-        status: current.status.clone(),
-    };
+    let before = current.fields();
     if !may_change_registration {
         for (field, changed) in [
             ("institution_id", before.institution_id != f.institution_id),

@@ -102,27 +102,12 @@ pub async fn update_institution(
     let cur = registry::get_institution(&s.db, &scope, id).await?;
     let f = body
         .changes
-        .apply(Some(&institution_fields(&cur)))
+        .apply(Some(&cur.fields()))
         .map_err(AppError::validation)?;
     let may = a.role().may(Action::EditInstitutionRegistration);
     Ok(Json(
         registry::update_institution(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?,
     ))
-}
-
-pub fn institution_fields(i: &Institution) -> registry::InstitutionFields {
-    registry::InstitutionFields {
-        name: i.name.clone(),
-        uscc: i.uscc.clone(),
-        licence_no: i.licence_no.clone(),
-        region_code: i.region_code.clone(),
-        categories: i.categories.clone(),
-        legal_rep: i.legal_rep.clone(),
-        head_name: i.head_name.clone(),
-        address: i.address.clone(),
-        phone: i.phone.clone(),
-        status: i.status.clone(),
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -200,26 +185,12 @@ pub async fn update_appraiser(
     let cur = registry::get_appraiser(&s.db, &scope, id).await?;
     let f = body
         .changes
-        .apply(Some(&appraiser_fields(&cur)))
+        .apply(Some(&cur.fields()))
         .map_err(AppError::validation)?;
     let may = a.role().may(Action::EditAppraiserRegistration);
     Ok(Json(
         registry::update_appraiser(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?,
     ))
-}
-
-pub fn appraiser_fields(c: &Appraiser) -> registry::AppraiserFields {
-    registry::AppraiserFields {
-        institution_id: c.institution_id,
-        name: c.name.clone(),
-        gender: c.gender.clone(),
-        certificate_no: c.certificate_no.clone(),
-        categories: c.categories.clone(),
-        title: c.title.clone(),
-        senior_title: c.senior_title,
-        phone: c.phone.clone(),
-        status: c.status.clone(),
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

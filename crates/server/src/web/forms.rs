@@ -57,6 +57,19 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
+/// Reads the body of a form post as fields.
+async fn read_form(
+    parts: axum::http::request::Parts,
+    body: axum::body::Body,
+    state: &AppState,
+) -> Result<FormData, Response> {
+    let req = Request::from_parts(parts, body);
+    let bytes = Bytes::from_request(req, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(FormData::parse(&bytes))
+}
+
 /// A signed-in form post whose CSRF token matched.
 pub struct Post {
     pub user: Authed,
@@ -70,11 +83,7 @@ impl FromRequest<AppState> for Post {
         let (mut parts, body) = req.into_parts();
         let PageUser(user, lang) = PageUser::from_request_parts(&mut parts, state).await?;
         let ok_origin = same_origin(&parts.headers);
-        let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let form = FormData::parse(&bytes);
+        let form = read_form(parts, body, state).await?;
         if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
             return Err(super::page_error(AppError::csrf(), lang));
         }
@@ -99,11 +108,7 @@ impl FromRequest<AppState> for AnonPost {
             .expect("infallible");
         let cookie = crate::auth::cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
         let ok_origin = same_origin(&parts.headers);
-        let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let form = FormData::parse(&bytes);
+        let form = read_form(parts, body, state).await?;
         if !ok_origin || cookie.is_empty() || !secrets::same_secret(&form.text("_csrf"), &cookie) {
             return Err(super::page_error(AppError::csrf(), ctx.lang));
         }

@@ -3,7 +3,6 @@ use super::forms::{FormData, Post};
 use super::listing::{ListParams, badge, cell, link};
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
-use crate::api::registry::{appraiser_fields, institution_fields};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -526,7 +525,7 @@ pub async fn institution_update(
         .await
         .or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
-    let result = match institution_input(&p.form).apply(Some(&institution_fields(&cur))) {
+    let result = match institution_input(&p.form).apply(Some(&cur.fields())) {
         Ok(f) => registry::update_institution(
             &s.db,
             &a.actor(),
@@ -937,7 +936,7 @@ pub async fn appraiser_update(
         .await
         .or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
-    let result = match appraiser_input(&p.form).apply(Some(&appraiser_fields(&cur))) {
+    let result = match appraiser_input(&p.form).apply(Some(&cur.fields())) {
         Ok(f) => registry::update_appraiser(
             &s.db,
             &a.actor(),
