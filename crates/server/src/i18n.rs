@@ -229,7 +229,62 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("result.locked", "账号锁定", "Account locked"),
     ("result.disabled", "账号停用", "Account disabled"),
     ("result.throttled", "来源受限", "Address throttled"),
+    (
+        "event.institution.created",
+        "鉴定机构登记",
+        "Institution registered",
+    ),
+    (
+        "event.institution.updated",
+        "鉴定机构信息变更",
+        "Institution changed",
+    ),
+    (
+        "event.institution.status_changed",
+        "鉴定机构状态变更",
+        "Institution status changed",
+    ),
+    (
+        "event.appraiser.created",
+        "鉴定人登记",
+        "Appraiser registered",
+    ),
+    (
+        "event.appraiser.updated",
+        "鉴定人信息变更",
+        "Appraiser changed",
+    ),
+    (
+        "event.appraiser.status_changed",
+        "鉴定人状态变更",
+        "Appraiser status changed",
+    ),
+    ("event.organ.created", "办案机关登记", "Organ registered"),
+    ("event.organ.updated", "办案机关信息变更", "Organ changed"),
+    ("event.user.created", "创建账号", "Account created"),
+    ("event.user.updated", "账号变更", "Account changed"),
+    ("event.user.password_reset", "重置密码", "Password reset"),
+    (
+        "event.user.password_changed",
+        "修改密码",
+        "Password changed",
+    ),
+    ("event.user.unlocked", "解除锁定", "Account unlocked"),
+    ("event.token.created", "创建 API 令牌", "API token created"),
+    ("event.token.revoked", "撤销 API 令牌", "API token revoked"),
 ];
+
+impl Lang {
+    /// The label of an event kind, or the kind itself when it has none yet.
+    pub fn event(self, kind: &str) -> String {
+        let key = format!("event.{kind}");
+        if TEXTS.iter().any(|t| t.0 == key) {
+            self.t(&key).to_string()
+        } else {
+            kind.to_string()
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

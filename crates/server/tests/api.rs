@@ -799,3 +799,25 @@ async fn lost_database_gives_503_and_recovers() {
     assert!(ok, "recovers when the database is back: {seen:?}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_served_on_their_own_listener() {
+    let app = TestApp::start_with(Engine::Sqlite, |cfg| {
+        cfg.metrics_listen = "127.0.0.1:0".into()
+    })
+    .await
+    .unwrap();
+    assert_eq!(app.anon().page("/healthz").await.0, StatusCode::OK);
+    let addr = app.metrics_addr().expect("metrics listener");
+    let text = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("sijian_http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/healthz\""));
+    // Not on the public listener.
+    assert_eq!(app.anon().page("/metrics").await.0, StatusCode::NOT_FOUND);
+    app.stop().await;
+}

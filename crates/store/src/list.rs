@@ -102,8 +102,6 @@ impl Listing {
     ) -> Result<Page<T>, StoreError> {
         let (page, per_page) = query.normalised();
         let where_ = self.where_clause();
-        let count_sql = format!("SELECT COUNT(*) FROM {}{}", self.from, where_);
-        let total: i64 = db.scalar(&count_sql, self.args.clone()).await?;
         let sort_expr = query
             .sort
             .as_deref()
@@ -112,19 +110,51 @@ impl Listing {
             .map(|(_, e)| *e)
             .unwrap_or(tie);
         let dir = if query.desc { "DESC" } else { "ASC" };
-        let mut args = self.args;
+        let mut args = self.args.clone();
         let limit = args.push(per_page as i64);
         let offset = args.push(((page - 1) as i64) * per_page as i64);
+        // The window count gives the total with the page in one round trip.
         let sql = format!(
-            "SELECT {} FROM {}{} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {limit} OFFSET {offset}",
+            "SELECT {}, COUNT(*) OVER () AS list_total FROM {}{} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {limit} OFFSET {offset}",
             self.select, self.from, where_
         );
-        let items = db.fetch_all(&sql, args).await?;
+        let rows: Vec<Counted<T>> = db.fetch_all(&sql, args).await?;
+        let total = match rows.first() {
+            Some(r) => r.list_total,
+            None if page == 1 => 0,
+            // Past the last page: the page is empty, the total still matters.
+            None => {
+                let count_sql = format!("SELECT COUNT(*) FROM {}{}", self.from, where_);
+                db.scalar(&count_sql, self.args).await?
+            }
+        };
+        let items = rows.into_iter().map(|r| r.item).collect();
         Ok(Page {
             items,
             total,
             page,
             per_page,
+        })
+    }
+}
+
+/// A list row with the total of the whole filtered list beside it.
+struct Counted<T> {
+    item: T,
+    list_total: i64,
+}
+
+impl<'r, R, T> sqlx::FromRow<'r, R> for Counted<T>
+where
+    R: sqlx::Row,
+    T: sqlx::FromRow<'r, R>,
+    &'r str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(Counted {
+            item: T::from_row(row)?,
+            list_total: row.try_get("list_total")?,
         })
     }
 }

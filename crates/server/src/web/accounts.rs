@@ -17,7 +17,7 @@ use axum::response::IntoResponse;
 use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, OrganKind, Role};
 use sijian_store::events::{self, EventFilter};
 use sijian_store::users::{self, UserFilter};
-use sijian_store::{ListQuery, organs, regions, registry, tokens};
+use sijian_store::{ListQuery, organs, registry, tokens};
 
 fn one() -> ListQuery {
     ListQuery {
@@ -557,7 +557,7 @@ pub async fn user_detail(
     .map(|p| {
         p.items
             .into_iter()
-            .map(|e| (fmt_time(e.at), e.kind, e.actor_name, e.payload))
+            .map(|e| (fmt_time(e.at), lang.event(&e.kind), e.actor_name, e.payload))
             .collect()
     })
     .unwrap_or_default();
@@ -620,7 +620,9 @@ async fn user_form(
         per_page: 200,
         ..Default::default()
     };
-    let regions: Vec<(String, String)> = regions::list_current(&s.db, None)
+    let regions: Vec<(String, String)> = s
+        .regions
+        .under(&s.db, None)
         .await
         .unwrap_or_default()
         .into_iter()

@@ -80,7 +80,7 @@ pub async fn events_list(
         |e| {
             vec![
                 cell(lang.t("field.time"), fmt_time(e.at)),
-                cell(lang.t("field.event"), &e.kind),
+                cell(lang.t("field.event"), lang.event(&e.kind)),
                 super::listing::link(
                     lang.t("field.entity"),
                     format!("{} #{}", e.entity_type, e.entity_id),

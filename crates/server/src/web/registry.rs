@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use sijian_domain::{Action, AppraiserStatus, Category, InstitutionStatus, OrganKind, Scope};
 use sijian_store::events::{self, EventFilter};
-use sijian_store::{ListQuery, organs, regions, registry};
+use sijian_store::{ListQuery, organs, registry};
 
 pub fn category_labels(lang: Lang, set: &str) -> String {
     Category::parse_set(set)
@@ -89,7 +89,8 @@ async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
         Scope::Region(p) => Some(p.as_str().to_string()),
         _ => None,
     };
-    regions::list_current(&s.db, under.as_deref())
+    s.regions
+        .under(&s.db, under.as_deref())
         .await
         .unwrap_or_default()
         .into_iter()
@@ -125,13 +126,12 @@ async fn history(
         },
     )
     .await;
-    let _ = lang;
     (
         true,
         page.map(|p| {
             p.items
                 .into_iter()
-                .map(|e| (fmt_time(e.at), e.kind, e.actor_name, e.payload))
+                .map(|e| (fmt_time(e.at), lang.event(&e.kind), e.actor_name, e.payload))
                 .collect()
         })
         .unwrap_or_default(),
@@ -381,7 +381,7 @@ async fn institution_form(
             Some(id) => format!("/institutions/{id}"),
             None => "/institutions".into(),
         },
-        confirm: false,
+        confirm: id.is_some() && registration,
     }
 }
 
