@@ -207,8 +207,8 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let headers = req.headers().clone();
-    let ip = client_ip(&state, peer, &headers);
+    let headers = req.headers();
+    let ip = client_ip(&state, peer, headers);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())

@@ -10,6 +10,11 @@ use sijian_store::{Actor, Scope, users};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// mimalloc instead of the system allocator: under concurrent requests glibc's malloc showed as a
+/// fifth of the CPU time (docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "sijian", version, about = "司鉴：司法鉴定管理与监督平台")]
 struct Cli {

@@ -110,9 +110,11 @@ impl Listing {
             .map(|(_, e)| *e)
             .unwrap_or(tie);
         let dir = if query.desc { "DESC" } else { "ASC" };
-        let mut args = self.args.clone();
-        let limit = args.push(per_page as i64);
-        let offset = args.push(((page - 1) as i64) * per_page as i64);
+        let args = self.args.clone();
+        // LIMIT and OFFSET are written as literals (they are integers we computed): SQLite
+        // re-prepares a statement on every execution when they are bound parameters.
+        let limit = per_page as i64;
+        let offset = ((page - 1) as i64) * per_page as i64;
         // The window count gives the total with the page in one round trip.
         let sql = format!(
             "SELECT {}, COUNT(*) OVER () AS list_total FROM {}{} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {limit} OFFSET {offset}",

@@ -622,13 +622,14 @@ async fn user_form(
     };
     let regions: Vec<(String, String)> = s
         .regions
-        .under(&s.db, None)
+        .current(&s.db)
         .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.level != "county" || r.code.starts_with("33"))
-        .map(|r| (r.code.clone(), format!("{} ({})", r.name, r.code)))
-        .collect();
+        .map(|all| {
+            all.iter()
+                .map(|r| (r.code.clone(), format!("{} ({})", r.name, r.code)))
+                .collect()
+        })
+        .unwrap_or_default();
     let insts = registry::list_institutions(&s.db, &scope, &Default::default(), &all)
         .await
         .map(|p| {

@@ -133,27 +133,27 @@ impl ListParams {
     }
 }
 
-pub fn cell(label: &str, text: impl Into<String>) -> Cell {
+pub fn cell(label: &'static str, text: impl Into<String>) -> Cell {
     Cell {
-        label: label.to_string(),
+        label,
         text: text.into(),
         href: None,
         badge: None,
     }
 }
 
-pub fn link(label: &str, text: impl Into<String>, href: String) -> Cell {
+pub fn link(label: &'static str, text: impl Into<String>, href: String) -> Cell {
     Cell {
-        label: label.to_string(),
+        label,
         text: text.into(),
         href: Some(href),
         badge: None,
     }
 }
 
-pub fn badge(label: &str, text: impl Into<String>, class: &'static str) -> Cell {
+pub fn badge(label: &'static str, text: impl Into<String>, class: &'static str) -> Cell {
     Cell {
-        label: label.to_string(),
+        label,
         text: text.into(),
         href: None,
         badge: Some(class),

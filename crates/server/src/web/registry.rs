@@ -83,19 +83,24 @@ fn gender(lang: Lang, g: &str) -> String {
     .to_string()
 }
 
-/// Regions the principal may place records in, as select options (code, "name (code)").
+/// Regions the principal may place records in, as select options (code, "name (code)"),
+/// indented by level.
 async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
     let under = match a.scope() {
         Scope::Region(p) => Some(p.as_str().to_string()),
         _ => None,
     };
-    s.regions
-        .under(&s.db, under.as_deref())
-        .await
-        .unwrap_or_default()
-        .into_iter()
+    let Ok(all) = s.regions.current(&s.db).await else {
+        return Vec::new();
+    };
+    all.iter()
+        .filter(|r| under.as_deref().is_none_or(|p| r.path.starts_with(p)))
         .map(|r| {
-            let indent = "　".repeat(r.path.matches('/').count().saturating_sub(2));
+            let indent = match r.level.as_str() {
+                "province" => "",
+                "prefecture" => "　",
+                _ => "　　",
+            };
             (r.code.clone(), format!("{indent}{} ({})", r.name, r.code))
         })
         .collect()

@@ -81,7 +81,8 @@ pub struct Column {
 }
 
 pub struct Cell {
-    pub label: String,
+    /// The column label, repeated on each cell for the phone layout.
+    pub label: &'static str,
     pub text: String,
     pub href: Option<String>,
     pub badge: Option<&'static str>,
