@@ -221,14 +221,14 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     let authed = if is_public {
         Ok(None)
     } else {
-        resolve(&state, &headers).await
+        resolve(&state, headers).await
     };
     let authed = match authed {
         Ok(a) => a,
         // A stale or foreign credential on a page: treat the visitor as signed out.
         Err(e) if e.status == StatusCode::UNAUTHORIZED && !path.starts_with("/api/") => None,
         Err(e) => {
-            let lang = Lang::from_headers(&headers, None);
+            let lang = Lang::from_headers(headers, None);
             let res = if path.starts_with("/api/") {
                 e.clone().into_response()
             } else {
@@ -250,7 +250,7 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             return res;
         }
     };
-    let lang = Lang::from_headers(&headers, authed.as_ref().map(|a| a.user.lang.as_str()));
+    let lang = Lang::from_headers(headers, authed.as_ref().map(|a| a.user.lang.as_str()));
     let ctx = Ctx {
         authed: authed.clone(),
         ip: ip.clone(),

@@ -35,10 +35,10 @@ impl RegionCache {
     const TTL: Duration = Duration::from_secs(60);
 
     pub async fn current(&self, db: &Db) -> Result<Arc<Vec<Region>>, StoreError> {
-        if let Some((at, list)) = self.inner.read().ok().and_then(|g| g.clone()) {
-            if at.elapsed() < Self::TTL {
-                return Ok(list);
-            }
+        if let Some((at, list)) = self.inner.read().ok().and_then(|g| g.clone())
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(list);
         }
         let list = Arc::new(regions::list_current(db, None).await?);
         if let Ok(mut g) = self.inner.write() {
