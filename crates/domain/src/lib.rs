@@ -3,7 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod calendar;
 pub mod category;
+pub mod classification;
+pub mod identifiers;
 pub mod region;
 pub mod role;
 pub mod scope;

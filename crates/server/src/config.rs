@@ -146,6 +146,10 @@ impl Config {
             let Some(rest) = k.strip_prefix("SIJIAN_") else {
                 continue;
             };
+            // The command line's password input, not configuration.
+            if rest == "PASSWORD" {
+                continue;
+            }
             let keys: Vec<String> = rest.split("__").map(|s| s.to_lowercase()).collect();
             set_path(&mut root, &keys, parse_env_value(&v));
         }
@@ -230,6 +234,7 @@ mod tests {
                 ),
                 ("SIJIAN_LOG__FORMAT".to_string(), "json".to_string()),
                 ("OTHER".to_string(), "x".to_string()),
+                ("SIJIAN_PASSWORD".to_string(), "Secret-Pass-1".to_string()),
             ],
         )
         .unwrap();

@@ -4,6 +4,7 @@
 //! real changes.
 use crate::secrets::hash_password;
 use sijian_domain::Role;
+use sijian_domain::identifiers::Uscc;
 use sijian_store::organs::{self, OrganFields};
 use sijian_store::registry::{self, AppraiserFields, InstitutionFields};
 use sijian_store::users::{self, Attachment, NewUser};
@@ -11,12 +12,6 @@ use sijian_store::{Actor, Db, Scope, StoreError, settings};
 
 /// Password of every demo account (meets the default password policy).
 pub const DEMO_PASSWORD: &str = "Sijian-Demo-2026";
-
-pub struct DemoAccount {
-    pub username: &'static str,
-    pub role: Role,
-    pub org: String,
-}
 
 /// Small deterministic generator (xorshift64*), so every demo is the same.
 struct Rng(u64);
@@ -33,34 +28,6 @@ impl Rng {
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
     }
-}
-
-/// 统一社会信用代码 with a correct check character (GB 32100: MOD 31 over weights 3^i mod 31),
-/// and a correct organisation-code check inside it (GB 11714: MOD 11).
-pub fn uscc(prefix: &str, region: &str, org_body: &str) -> String {
-    const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let org_w = [3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = org_body
-        .chars()
-        .zip(org_w)
-        .map(|(c, w)| c.to_digit(36).unwrap_or(0) * w)
-        .sum();
-    let c9 = match 11 - s % 11 {
-        10 => 'X',
-        11 => '0',
-        d => char::from_digit(d, 10).unwrap_or('0'),
-    };
-    let body = format!("{prefix}{region}{org_body}{c9}");
-    let weights = [
-        1u32, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let sum: u32 = body
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| CHARS.find(c).unwrap_or(0) as u32 * w)
-        .sum();
-    let check = (31 - sum % 31) % 31;
-    format!("{body}{}", CHARS.chars().nth(check as usize).unwrap_or('0'))
 }
 
 const SURNAMES: &[&str] = &[
@@ -275,6 +242,9 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
         let org_body: String = (0..8)
             .map(|_| char::from_digit(rng.below(10) as u32, 10).unwrap_or('0'))
             .collect();
+        // Registration authority 3 (司法行政), category 4 (司法鉴定机构), the city's code.
+        let uscc = Uscc::with_checks(&format!("34{}00{org_body}", &spec.region[..4]))
+            .map_err(|e| StoreError::Config(e.to_string()))?;
         let head = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
         let inst = registry::create_institution(
             db,
@@ -282,7 +252,7 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
             &all,
             &InstitutionFields {
                 name: spec.name.to_string(),
-                uscc: Some(uscc("34", &format!("{}00", &spec.region[..4]), &org_body)),
+                uscc: Some(uscc.as_str().to_string()),
                 licence_no: format!("{}{:04}", &spec.region[..4], 1001 + n),
                 region_code: spec.region.to_string(),
                 categories: spec.categories.to_string(),
@@ -486,15 +456,4 @@ pub async fn accounts(db: &Db) -> Result<Vec<(String, String, String)>, StoreErr
             )
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn uscc_check_character() {
-        // Published example of GB 32100: 91350100M000100Y43.
-        let full = "91350100M000100Y43";
-        let built = super::uscc("91", "350100", "M000100Y");
-        assert_eq!(built, full);
-    }
 }

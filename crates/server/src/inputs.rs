@@ -1,6 +1,7 @@
 //! Input of every change, shared by forms and the JSON API: optional fields laid over the
 //! current record (or over blanks when creating), then validated field by field.
 use serde::Deserialize;
+use sijian_domain::identifiers::Uscc;
 use sijian_domain::validate::licence_shape_ok;
 use sijian_domain::{
     AppraiserStatus, Category, FieldError, InstitutionStatus, OrganKind, Problems, RegionCode,
@@ -40,23 +41,18 @@ fn region(p: &mut Problems, v: &str) -> String {
     v.to_string()
 }
 
-/// 统一社会信用代码 shape (GB 32100: 18 characters from 0–9 and A–Y without I, O, S, V, Z).
-/// The check character is verified by the registry.
+/// 统一社会信用代码, check characters included (GB 32100-2015, GB 11714).
 fn uscc(p: &mut Problems, v: &str) -> Option<String> {
-    let v = v.trim().to_uppercase();
-    if v.is_empty() {
+    if v.trim().is_empty() {
         return None;
     }
-    let ok = v.len() == 18
-        && v.chars()
-            .all(|c| c.is_ascii_digit() || (('A'..='Y').contains(&c) && !"IOSVZ".contains(c)));
-    if !ok {
-        p.add(
-            "uscc",
-            "统一社会信用代码应为 18 位，由数字和除 I、O、S、V、Z 外的大写字母组成（GB 32100）",
-        );
+    match Uscc::parse(v) {
+        Ok(code) => Some(code.as_str().to_string()),
+        Err(e) => {
+            p.add("uscc", e.to_string());
+            Some(v.trim().to_uppercase())
+        }
     }
-    Some(v)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -302,5 +298,19 @@ mod tests {
         .apply(Some(&base))
         .unwrap_err();
         assert_eq!(bad[0].field, "uscc");
+        let bad = InstitutionInput {
+            uscc: Some("91350100M000100Y44".into()),
+            ..Default::default()
+        }
+        .apply(Some(&base))
+        .unwrap_err();
+        assert!(bad[0].message.contains("GB 32100"), "{}", bad[0].message);
+        let ok = InstitutionInput {
+            uscc: Some("91350100m000100y43".into()),
+            ..Default::default()
+        }
+        .apply(Some(&base))
+        .unwrap();
+        assert_eq!(ok.uscc.as_deref(), Some("91350100M000100Y43"));
     }
 }

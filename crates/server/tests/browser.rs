@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 fn required() -> bool {
-    std::env::var("SIJIAN_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
+    std::env::var("SJTEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
 }
 
 fn find_binary(names: &[&str]) -> Option<String> {
@@ -26,7 +26,7 @@ async fn regulator_opens_institution_list_in_chinese() {
     ) else {
         if required() {
             panic!(
-                "browser tests required (SIJIAN_REQUIRE_BROWSER=1) but chromium/chromedriver are not installed"
+                "browser tests required (SJTEST_REQUIRE_BROWSER=1) but chromium/chromedriver are not installed"
             );
         }
         eprintln!(

@@ -38,7 +38,7 @@ pub mod tempdir {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub fn pg_admin_url() -> String {
-    std::env::var("SIJIAN_TEST_PG_URL")
+    std::env::var("SJTEST_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
@@ -54,7 +54,7 @@ fn unique() -> String {
 
 /// Whether PostgreSQL tests must run (CI) or may be skipped with a printed reason.
 fn pg_required() -> bool {
-    std::env::var("SIJIAN_REQUIRE_PG").is_ok_and(|v| v == "1")
+    std::env::var("SJTEST_REQUIRE_PG").is_ok_and(|v| v == "1")
 }
 
 impl TestApp {
@@ -93,12 +93,12 @@ impl TestApp {
                     Err(e) => {
                         if pg_required() {
                             panic!(
-                                "PostgreSQL required (SIJIAN_REQUIRE_PG=1) but unreachable at {}: {e:?}",
+                                "PostgreSQL required (SJTEST_REQUIRE_PG=1) but unreachable at {}: {e:?}",
                                 pg_admin_url()
                             );
                         }
                         eprintln!(
-                            "SKIPPED: PostgreSQL not reachable at {} ({e}); set SIJIAN_TEST_PG_URL or run .ci/run",
+                            "SKIPPED: PostgreSQL not reachable at {} ({e}); set SJTEST_PG_URL or run .ci/run",
                             pg_admin_url()
                         );
                         return None;
