@@ -82,6 +82,10 @@ pub enum Action {
     ViewLoginLog,
     ViewEvents,
     UseApiTokens,
+    /// Reading the working-day calendar and computing deadlines.
+    ViewCalendar,
+    /// Loading or correcting a year of the working-day calendar.
+    ManageCalendar,
 }
 
 impl Role {
@@ -207,8 +211,8 @@ impl Role {
             ViewUsers | ViewOperationLog | ViewLoginLog | ViewEvents => {
                 regulator || self == Self::Admin
             }
-            ManageUsers => self == Self::Admin,
-            UseApiTokens => self != Self::Public,
+            ManageUsers | ManageCalendar => self == Self::Admin,
+            UseApiTokens | ViewCalendar => self != Self::Public,
         }
     }
 }

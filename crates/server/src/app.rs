@@ -139,6 +139,15 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         Some(maddr)
     };
     telemetry::metrics_handle();
+    if let Ok(cal) = state.calendar.current(&state.db).await {
+        let missing = crate::state::missing_years(&cal, crate::state::today());
+        if !missing.is_empty() {
+            tracing::warn!(
+                ?missing,
+                "holiday tables missing: working-day deadlines in these years cannot be computed; load them at /calendar"
+            );
+        }
+    }
     let app = build_router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let housekeeping = tokio::spawn(housekeeping(state));

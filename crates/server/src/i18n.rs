@@ -72,6 +72,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Sijian · Forensic Appraisal Regulation Platform",
     ),
     ("app.short", "司鉴", "Sijian"),
+    (
+        "app.subtitle",
+        "司法鉴定管理与监督平台",
+        "Forensic Appraisal Regulation",
+    ),
     ("nav.home", "工作台", "Workbench"),
     ("nav.institutions", "鉴定机构", "Institutions"),
     ("nav.appraisers", "司法鉴定人", "Appraisers"),
@@ -81,6 +86,34 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.oplog", "操作日志", "Operations log"),
     ("nav.loginlog", "登录日志", "Login log"),
     ("nav.tokens", "API 令牌", "API tokens"),
+    ("nav.calendar", "工作日历", "Working days"),
+    ("calendar.today", "今天", "Today"),
+    ("calendar.year", "年份", "Year"),
+    ("calendar.source", "依据", "Source"),
+    ("calendar.origin", "来源", "Origin"),
+    ("calendar.loaded", "管理员载入", "Loaded"),
+    ("calendar.shipped", "随系统发布", "Shipped"),
+    ("calendar.holidays", "放假日", "Holidays"),
+    ("calendar.workdays", "调休上班日", "Weekend days worked"),
+    ("calendar.working_days", "全年工作日", "Working days"),
+    (
+        "calendar.deadline",
+        "按工作日计算期限",
+        "Deadline in working days",
+    ),
+    (
+        "calendar.from",
+        "起算日（当日不计入）",
+        "Start (not counted)",
+    ),
+    ("calendar.n", "工作日数", "Working days"),
+    ("calendar.compute", "计算", "Compute"),
+    (
+        "calendar.load",
+        "载入或更正一年的节假日安排",
+        "Load or correct a year",
+    ),
+    ("calendar.text", "节假日安排", "Table"),
     ("nav.account", "个人设置", "My account"),
     ("nav.logout", "退出登录", "Sign out"),
     ("nav.api", "接口文档", "API document"),
@@ -272,6 +305,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("event.user.unlocked", "解除锁定", "Account unlocked"),
     ("event.token.created", "创建 API 令牌", "API token created"),
     ("event.token.revoked", "撤销 API 令牌", "API token revoked"),
+    (
+        "event.calendar.loaded",
+        "载入节假日安排",
+        "Holiday table loaded",
+    ),
 ];
 
 impl Lang {

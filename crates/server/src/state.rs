@@ -1,4 +1,5 @@
 use crate::config::Config;
+use sijian_domain::calendar::{Date, WorkingCalendar, YearTable};
 use sijian_store::regions::{self, Region};
 use sijian_store::{Db, StoreError};
 use std::sync::{Arc, RwLock};
@@ -12,6 +13,7 @@ pub struct AppState {
     pub db: Db,
     pub cfg: Arc<Config>,
     pub regions: Arc<RegionCache>,
+    pub calendar: Arc<CalendarCache>,
 }
 
 impl AppState {
@@ -20,6 +22,7 @@ impl AppState {
             db,
             cfg,
             regions: Arc::new(RegionCache::default()),
+            calendar: Arc::new(CalendarCache::default()),
         }
     }
 }
@@ -56,4 +59,63 @@ impl RegionCache {
             .cloned()
             .collect())
     }
+}
+
+/// The working-day calendar: the shipped years, with any year an administrator loaded
+/// replacing the shipped one. Re-read at most once a minute, and at once on this node after a load.
+#[derive(Default)]
+pub struct CalendarCache {
+    inner: RwLock<Option<(Instant, Arc<WorkingCalendar>)>>,
+}
+
+impl CalendarCache {
+    const TTL: Duration = Duration::from_secs(60);
+
+    pub async fn current(&self, db: &Db) -> Result<Arc<WorkingCalendar>, StoreError> {
+        if let Some((at, cal)) = self.inner.read().ok().and_then(|g| g.clone())
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(cal);
+        }
+        let mut cal = WorkingCalendar::shipped();
+        for loaded in sijian_store::calendar::list(db).await? {
+            match YearTable::parse(&loaded.body) {
+                Ok(t) => {
+                    cal.insert(t);
+                }
+                Err(e) => {
+                    tracing::error!(year = loaded.year, error = %e, "stored calendar year does not parse; shipped table kept")
+                }
+            }
+        }
+        let cal = Arc::new(cal);
+        if let Ok(mut g) = self.inner.write() {
+            *g = Some((Instant::now(), cal.clone()));
+        }
+        Ok(cal)
+    }
+
+    pub fn invalidate(&self) {
+        if let Ok(mut g) = self.inner.write() {
+            *g = None;
+        }
+    }
+}
+
+/// Today's date in Beijing time (UTC+8), the calendar deadlines are counted in.
+pub fn today() -> Date {
+    let days = (sijian_store::now_ms() / 1000 + 8 * 3600).div_euclid(86_400);
+    Date::from_days(days).expect("the clock is within the calendar's range")
+}
+
+/// Years a deadline may soon fall in but that have no table: this year, and from 1 October
+/// the next one (the State Council publishes it around November; a 30-working-day clock plus
+/// an extension started in October ends in the next year).
+pub fn missing_years(cal: &WorkingCalendar, today: Date) -> Vec<i32> {
+    let loaded = cal.years();
+    let mut wanted = vec![today.year()];
+    if today.month() >= 10 {
+        wanted.push(today.year() + 1);
+    }
+    wanted.into_iter().filter(|y| !loaded.contains(y)).collect()
 }

@@ -821,3 +821,148 @@ async fn metrics_are_served_on_their_own_listener() {
     assert_eq!(app.anon().page("/metrics").await.0, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+const TABLE_2027: &str = "year 2027\nsource 测试用的 2027 年安排\nholiday 2027-01-01 元旦\nholiday 2027-02-06..2027-02-12 春节\nworkday 2027-02-13 春节调休上班\n";
+
+both_engines!(working_day_calendar, async |app: &TestApp| {
+    let clerk = app.login("inst.clerk").await;
+    // The shipped years are there; 7 working days from 2026-09-30 skip National Day.
+    let (st, body) = clerk
+        .get("/api/v1/calendar/deadline?from=2026-09-30&working_days=7")
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["deadline"], "2026-10-15");
+    // A period reaching into a year without a table is refused loudly.
+    let (st, body) = clerk
+        .get("/api/v1/calendar/deadline?from=2026-12-28&working_days=7")
+        .await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("calendar_missing"))
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2027 年的节假日安排尚未载入")
+    );
+    let (st, body) = clerk
+        .get("/api/v1/calendar/deadline?from=2026-13-01&working_days=7")
+        .await;
+    assert_eq!(
+        (st, body["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("from"))
+    );
+    let (_, overview) = clerk.get("/api/v1/calendar").await;
+    let years: Vec<i64> = overview["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2025, 2026]);
+    assert_eq!(overview["years"][1]["working_days"], 248);
+    // Only an administrator loads a year; a bad table names its line; the year must match.
+    let (st, _) = clerk
+        .put("/api/v1/calendar/2027", json!({"text": TABLE_2027}))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let admin = app.login("admin").await;
+    let (st, body) = admin
+        .put(
+            "/api/v1/calendar/2027",
+            json!({"text": "year 2027\nsource x\nholiday 2027-01-01\nworkday 2027-01-04 周一\n"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第 4 行"),
+        "{body}"
+    );
+    let (st, _) = admin
+        .put("/api/v1/calendar/2028", json!({"text": TABLE_2027}))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let events_before = app
+        .scalar_i64("SELECT COUNT(*) FROM events WHERE kind = 'calendar.loaded'")
+        .await;
+    let (st, body) = admin
+        .put("/api/v1/calendar/2027", json!({"text": TABLE_2027}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["adjusted_workdays"][0], "2027-02-13");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM events WHERE kind = 'calendar.loaded'")
+            .await,
+        events_before + 1
+    );
+    // Now the same period has an answer: 2026-12-29..31, 2027-01-04..07 (1 January is a holiday).
+    let (st, body) = clerk
+        .get("/api/v1/calendar/deadline?from=2026-12-28&working_days=7")
+        .await;
+    assert_eq!(
+        (st, body["deadline"].as_str()),
+        (StatusCode::OK, Some("2027-01-07"))
+    );
+    // A correction replaces the year.
+    let corrected = TABLE_2027.replace(
+        "holiday 2027-01-01 元旦\n",
+        "holiday 2027-01-01..2027-01-03 元旦\n",
+    );
+    let (st, _) = admin
+        .put("/api/v1/calendar/2027", json!({"text": corrected}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, overview) = admin.get("/api/v1/calendar").await;
+    let y2027 = overview["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == 2027)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (y2027["origin"].as_str(), y2027["holidays"].as_i64()),
+        (Some("loaded"), Some(10))
+    );
+    // The page shows the years and computes deadlines.
+    let (st, html) = admin.page("/calendar?from=2026-09-30&days=7").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("期限届满日为 2026-10-15") && html.contains("测试用的 2027 年安排"),
+        "{html}"
+    );
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_holiday_table_is_announced_on_the_workbench() {
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
+    let today = sijian_server::state::today();
+    let cal = sijian_domain::calendar::WorkingCalendar::shipped();
+    let missing = sijian_server::state::missing_years(&cal, today);
+    let (_, html) = app.login("hz.reg").await.page("/").await;
+    for y in &missing {
+        assert!(
+            html.contains(&format!("{y} 年的节假日安排尚未载入")),
+            "warning for {y} missing"
+        );
+    }
+    if missing.is_empty() {
+        assert!(!html.contains("site-warning"));
+    }
+    // The rule itself, on fixed dates.
+    let d = |s: &str| sijian_domain::calendar::Date::parse(s).unwrap();
+    assert!(sijian_server::state::missing_years(&cal, d("2026-09-30")).is_empty());
+    assert_eq!(
+        sijian_server::state::missing_years(&cal, d("2026-10-01")),
+        [2027]
+    );
+    assert_eq!(
+        sijian_server::state::missing_years(&cal, d("2027-03-01")),
+        [2027]
+    );
+    app.stop().await;
+}

@@ -194,6 +194,42 @@ async fn regulator_opens_institution_list_in_chinese() {
     )
     .unwrap();
 
+    // The workbench warns when a holiday table is missing; the calendar computes deadlines.
+    c.goto(&app.url("/")).await.unwrap();
+    std::fs::write(shots.join("workbench.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&app.url("/calendar")).await.unwrap();
+    c.find(Locator::Css("input[name=from]"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=from]"))
+        .await
+        .unwrap()
+        .send_keys("09302026")
+        .await
+        .unwrap();
+    let days = c.find(Locator::Css("input[name=days]")).await.unwrap();
+    days.clear().await.unwrap();
+    days.send_keys("7").await.unwrap();
+    c.find(Locator::Css("form.filters button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = c
+        .wait()
+        .for_element(Locator::Id("deadline-result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("2026-10-15"), "{result}");
+    std::fs::write(shots.join("calendar.png"), c.screenshot().await.unwrap()).unwrap();
+
     // On a phone-sized screen the table becomes cards and the menu folds away.
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&app.url("/appraisers")).await.unwrap();

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub mod accounts;
+pub mod calendar;
 pub mod records;
 pub mod registry;
 
@@ -81,6 +82,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(records::list_operations))
         .routes(routes!(records::list_logins))
         .routes(routes!(records::list_regions))
+        .routes(routes!(calendar::get_calendar))
+        .routes(routes!(calendar::deadline))
+        .routes(routes!(calendar::get_year, calendar::put_year))
 }
 
 /// Paging, sorting and free-text search, common to every list.

@@ -261,10 +261,16 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         queues,
         recent,
     };
-    Ok(render(&HomePage {
-        c: Chrome::new(&a, lang, lang.t("nav.home"), "/"),
-        v,
-    }))
+    let mut c = Chrome::new(&a, lang, lang.t("nav.home"), "/");
+    // Those who work against deadlines are told loudly when a year's holiday table is missing.
+    if role == sijian_domain::Role::Admin || role.is_regulator() || role.is_institution_staff() {
+        let cal = s.calendar.current(&s.db).await.or_page(lang)?;
+        c.warning = crate::api::calendar::missing_warning(&crate::state::missing_years(
+            &cal,
+            crate::state::today(),
+        ));
+    }
+    Ok(render(&HomePage { c, v }))
 }
 
 pub async fn account_page(

@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 pub mod accounts;
+pub mod calendar;
 pub mod forms;
 pub mod listing;
 pub mod records;
@@ -81,6 +82,11 @@ pub fn router() -> Router<AppState> {
             "/organs/{id}/edit",
             get(registry::organ_edit).post(registry::organ_update),
         )
+        .route(
+            "/calendar",
+            get(calendar::calendar_page).post(calendar::calendar_load),
+        )
+        .route("/calendar/{year}", get(calendar::year_page))
         .route("/events", get(records::events_list))
         .route("/logs/operations", get(records::ops_list))
         .route("/logs/logins", get(records::logins_list))

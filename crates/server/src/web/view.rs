@@ -21,12 +21,14 @@ pub struct Chrome {
     pub csrf: String,
     pub nav: Vec<NavItem>,
     pub flash: Option<String>,
+    /// A loud warning over the page (e.g. a missing holiday table).
+    pub warning: Option<String>,
 }
 
 impl Chrome {
     pub fn new(a: &Authed, lang: Lang, title: impl Into<String>, here: &str) -> Chrome {
         let role = a.role();
-        let items: [(&'static str, &'static str, Option<Action>); 9] = [
+        let items: [(&'static str, &'static str, Option<Action>); 10] = [
             ("/", "nav.home", None),
             (
                 "/institutions",
@@ -47,6 +49,7 @@ impl Chrome {
                 Some(Action::ViewOperationLog),
             ),
             ("/logs/logins", "nav.loginlog", Some(Action::ViewLoginLog)),
+            ("/calendar", "nav.calendar", Some(Action::ViewCalendar)),
             ("/tokens", "nav.tokens", Some(Action::UseApiTokens)),
         ];
         let nav = items
@@ -70,6 +73,7 @@ impl Chrome {
             csrf: a.csrf().to_string(),
             nav,
             flash: None,
+            warning: None,
         }
     }
 }
