@@ -82,6 +82,8 @@ pub enum Action {
     ViewLoginLog,
     ViewEvents,
     UseApiTokens,
+    /// Exporting the register as CSV (regulators).
+    ExportRegister,
     /// Reading the working-day calendar and computing deadlines.
     ViewCalendar,
     /// Loading or correcting a year of the working-day calendar.
@@ -212,6 +214,7 @@ impl Role {
                 regulator || self == Self::Admin
             }
             ManageUsers | ManageCalendar => self == Self::Admin,
+            ExportRegister => regulator || self == Self::Admin,
             UseApiTokens | ViewCalendar => self != Self::Public,
         }
     }

@@ -141,7 +141,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("list.next", "下一页", "Next"),
     ("list.page", "第 {p} / {n} 页", "Page {p} of {n}"),
     ("list.new", "新建", "New"),
-    ("list.export", "导出", "Export"),
+    ("list.export", "导出 CSV", "Export CSV"),
     ("action.edit", "编辑", "Edit"),
     ("action.save", "保存", "Save"),
     ("action.cancel", "取消", "Cancel"),

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod csv;
 pub mod demo;
 pub mod error;
 pub mod extract;

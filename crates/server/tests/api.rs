@@ -966,3 +966,45 @@ async fn missing_holiday_table_is_announced_on_the_workbench() {
     );
     app.stop().await;
 }
+
+both_engines!(
+    register_exports_as_csv_for_regulators,
+    async |app: &TestApp| {
+        let hz = app.login("hz.reg").await;
+        let res = hz
+            .http
+            .get(app.url("/api/v1/export/institutions.csv?status=normal"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let text = res.text().await.unwrap();
+        assert!(
+            text.starts_with('\u{feff}'),
+            "byte-order mark for spreadsheets"
+        );
+        let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
+        assert!(lines[0].contains("统一社会信用代码"));
+        assert_eq!(lines.len(), 1 + 7, "header and the seven 杭州 institutions");
+        assert!(lines.iter().all(|l| !l.contains("宁波")));
+        let (st, body) = hz
+            .page("/api/v1/export/appraisers.csv?senior_title=true")
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.lines().skip(1).all(|l| l.contains(",是,")), "{body}");
+        let (st, _) = app
+            .login("inst.head")
+            .await
+            .get("/api/v1/export/institutions.csv")
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (_, page) = hz.page("/institutions?status=normal").await;
+        assert!(page.contains("/api/v1/export/institutions.csv?status=normal"));
+    }
+);

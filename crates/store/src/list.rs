@@ -91,6 +91,32 @@ impl Listing {
         }
     }
 
+    /// Every matching row in the given order, up to `cap` rows (for exports).
+    pub async fn run_all<T: AnyRow>(
+        self,
+        db: &Db,
+        query: &ListQuery,
+        sorts: &[(&str, &str)],
+        tie: &str,
+        cap: u32,
+    ) -> Result<Vec<T>, StoreError> {
+        let sort_expr = query
+            .sort
+            .as_deref()
+            .and_then(|k| sorts.iter().find(|(key, _)| *key == k))
+            .or(sorts.first())
+            .map(|(_, e)| *e)
+            .unwrap_or(tie);
+        let dir = if query.desc { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {} FROM {}{} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {cap}",
+            self.select,
+            self.from,
+            self.where_clause()
+        );
+        db.fetch_all(&sql, self.args).await
+    }
+
     /// Runs the count and the page. `sorts` maps public sort keys to SQL expressions; the first
     /// is the default. `id` breaks ties so paging is stable.
     pub async fn run<T: AnyRow>(

@@ -58,12 +58,15 @@ const INST_SELECT: &str = "i.id, i.name, i.uscc, i.licence_no, i.region_code, r.
     i.created_at, i.updated_at, i.version";
 const INST_FROM: &str = "institutions i JOIN regions r ON r.code = i.region_code";
 
-pub async fn list_institutions(
-    db: &Db,
-    scope: &Scope,
-    f: &InstitutionFilter,
-    q: &ListQuery,
-) -> Result<Page<Institution>, StoreError> {
+const INST_SORTS: &[(&str, &str)] = &[
+    ("name", "i.name"),
+    ("region", "i.region_code"),
+    ("status", "i.status"),
+    ("licence", "i.licence_no"),
+    ("updated", "i.updated_at"),
+];
+
+fn institution_listing(scope: &Scope, f: &InstitutionFilter, q: &ListQuery) -> Listing {
     let mut l = Listing::new(INST_SELECT, INST_FROM);
     let p = predicate(scope, Scoped::Institution, &mut l.args);
     l.push(p);
@@ -82,19 +85,30 @@ pub async fn list_institutions(
         q.search(),
         &["i.name", "i.licence_no", "i.uscc", "i.head_name", "r.name"],
     );
-    l.run(
-        db,
-        q,
-        &[
-            ("name", "i.name"),
-            ("region", "i.region_code"),
-            ("status", "i.status"),
-            ("licence", "i.licence_no"),
-            ("updated", "i.updated_at"),
-        ],
-        "i.id",
-    )
-    .await
+    l
+}
+
+pub async fn list_institutions(
+    db: &Db,
+    scope: &Scope,
+    f: &InstitutionFilter,
+    q: &ListQuery,
+) -> Result<Page<Institution>, StoreError> {
+    institution_listing(scope, f, q)
+        .run(db, q, INST_SORTS, "i.id")
+        .await
+}
+
+/// Every matching institution (up to 100,000), for exports.
+pub async fn list_institutions_unbounded(
+    db: &Db,
+    scope: &Scope,
+    f: &InstitutionFilter,
+    q: &ListQuery,
+) -> Result<Vec<Institution>, StoreError> {
+    institution_listing(scope, f, q)
+        .run_all(db, q, INST_SORTS, "i.id", 100_000)
+        .await
 }
 
 async fn fetch_institution(
@@ -310,12 +324,15 @@ const APP_SELECT: &str = "a.id, a.institution_id, i.name AS institution_name, i.
     a.certificate_no, a.categories, a.title, a.senior_title, a.phone, a.status, a.created_at, a.updated_at, a.version";
 const APP_FROM: &str = "appraisers a JOIN institutions i ON i.id = a.institution_id";
 
-pub async fn list_appraisers(
-    db: &Db,
-    scope: &Scope,
-    f: &AppraiserFilter,
-    q: &ListQuery,
-) -> Result<Page<Appraiser>, StoreError> {
+const APP_SORTS: &[(&str, &str)] = &[
+    ("name", "a.name"),
+    ("institution", "i.name"),
+    ("certificate", "a.certificate_no"),
+    ("status", "a.status"),
+    ("updated", "a.updated_at"),
+];
+
+fn appraiser_listing(scope: &Scope, f: &AppraiserFilter, q: &ListQuery) -> Listing {
     let mut l = Listing::new(APP_SELECT, APP_FROM);
     let p = predicate(scope, Scoped::Appraiser, &mut l.args);
     l.push(p);
@@ -330,19 +347,30 @@ pub async fn list_appraisers(
         q.search(),
         &["a.name", "a.certificate_no", "i.name", "a.title"],
     );
-    l.run(
-        db,
-        q,
-        &[
-            ("name", "a.name"),
-            ("institution", "i.name"),
-            ("certificate", "a.certificate_no"),
-            ("status", "a.status"),
-            ("updated", "a.updated_at"),
-        ],
-        "a.id",
-    )
-    .await
+    l
+}
+
+pub async fn list_appraisers(
+    db: &Db,
+    scope: &Scope,
+    f: &AppraiserFilter,
+    q: &ListQuery,
+) -> Result<Page<Appraiser>, StoreError> {
+    appraiser_listing(scope, f, q)
+        .run(db, q, APP_SORTS, "a.id")
+        .await
+}
+
+/// Every matching appraiser (up to 100,000), for exports.
+pub async fn list_appraisers_unbounded(
+    db: &Db,
+    scope: &Scope,
+    f: &AppraiserFilter,
+    q: &ListQuery,
+) -> Result<Vec<Appraiser>, StoreError> {
+    appraiser_listing(scope, f, q)
+        .run_all(db, q, APP_SORTS, "a.id", 100_000)
+        .await
 }
 
 impl Appraiser {

@@ -75,6 +75,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             registry::list_appraisers,
             registry::create_appraiser
         ))
+        .routes(routes!(registry::export_institutions))
+        .routes(routes!(registry::export_appraisers))
         .routes(routes!(registry::get_appraiser, registry::update_appraiser))
         .routes(routes!(registry::list_organs, registry::create_organ))
         .routes(routes!(registry::get_organ, registry::update_organ))

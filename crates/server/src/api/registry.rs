@@ -47,6 +47,133 @@ pub async fn list_institutions(
     ))
 }
 
+/// Every institution in scope matching the filters, as CSV (regulators). Up to 100,000 rows.
+#[utoipa::path(get, path = "/export/institutions.csv", tag = "registry", params(InstitutionParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn export_institutions(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<InstitutionParams>,
+) -> AppResult<axum::response::Response> {
+    a.require(Action::ExportRegister)?;
+    let f = InstitutionFilter {
+        status: nonempty(&p.status),
+        category: nonempty(&p.category),
+        region_code: nonempty(&p.region),
+    };
+    let all = sijian_store::ListQuery {
+        per_page: 100_000,
+        sort: Some("region".into()),
+        ..Default::default()
+    };
+    let page = registry::list_institutions_unbounded(&s.db, &a.scope(), &f, &all).await?;
+    let mut csv = crate::csv::Csv::new(&[
+        "编号",
+        "名称",
+        "统一社会信用代码",
+        "许可证号",
+        "行政区划代码",
+        "行政区划",
+        "业务类别",
+        "法定代表人",
+        "机构负责人",
+        "住所",
+        "联系电话",
+        "状态",
+        "鉴定人数",
+        "版本",
+    ]);
+    for i in &page {
+        let cats = category_names(&i.categories);
+        let status = sijian_domain::InstitutionStatus::parse(&i.status)
+            .map(|x| x.label_zh())
+            .unwrap_or(&i.status);
+        csv.row([
+            i.id.to_string().as_str(),
+            &i.name,
+            i.uscc.as_deref().unwrap_or(""),
+            &i.licence_no,
+            &i.region_code,
+            &i.region_name,
+            &cats,
+            &i.legal_rep,
+            &i.head_name,
+            &i.address,
+            &i.phone,
+            status,
+            &i.appraiser_count.to_string(),
+            &i.version.to_string(),
+        ]);
+    }
+    Ok(csv.into_response("institutions.csv"))
+}
+
+/// Every appraiser in scope matching the filters, as CSV (regulators). Up to 100,000 rows.
+#[utoipa::path(get, path = "/export/appraisers.csv", tag = "registry", params(AppraiserParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn export_appraisers(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<AppraiserParams>,
+) -> AppResult<axum::response::Response> {
+    a.require(Action::ExportRegister)?;
+    let f = AppraiserFilter {
+        status: nonempty(&p.status),
+        category: nonempty(&p.category),
+        institution_id: p.institution_id,
+        senior_title: p.senior_title,
+    };
+    let all = sijian_store::ListQuery {
+        per_page: 100_000,
+        sort: Some("institution".into()),
+        ..Default::default()
+    };
+    let rows = registry::list_appraisers_unbounded(&s.db, &a.scope(), &f, &all).await?;
+    let mut csv = crate::csv::Csv::new(&[
+        "编号",
+        "姓名",
+        "性别",
+        "执业证号",
+        "所在机构",
+        "执业类别",
+        "专业技术职称",
+        "高级职称",
+        "状态",
+        "版本",
+    ]);
+    for x in &rows {
+        let cats = category_names(&x.categories);
+        let gender = if x.gender == "female" { "女" } else { "男" };
+        let status = sijian_domain::AppraiserStatus::parse(&x.status)
+            .map(|s| s.label_zh())
+            .unwrap_or(&x.status);
+        csv.row([
+            x.id.to_string().as_str(),
+            &x.name,
+            gender,
+            &x.certificate_no,
+            &x.institution_name,
+            &cats,
+            &x.title,
+            if x.senior_title { "是" } else { "否" },
+            status,
+            &x.version.to_string(),
+        ]);
+    }
+    Ok(csv.into_response("appraisers.csv"))
+}
+
+fn category_names(set: &str) -> String {
+    sijian_domain::Category::parse_set(set)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.label_zh())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// One institution.
 #[utoipa::path(get, path = "/institutions/{id}", tag = "registry", params(("id" = i64, Path)),
     responses((status = 200, body = Institution), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]

@@ -80,6 +80,16 @@ impl ListParams {
         }
     }
 
+    /// The current filters as a query string (for export links that keep them).
+    pub fn filter_query(&self) -> String {
+        let pairs: Vec<&(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, v)| !v.is_empty() && !matches!(k.as_str(), "page" | "per_page"))
+            .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
     pub fn text_filter(&self, name: &'static str, label: &str) -> FilterView {
         FilterView {
             name,
@@ -118,6 +128,7 @@ impl ListParams {
             title,
             base: self.base.to_string(),
             new_link,
+            extra_links: Vec::new(),
             filters,
             rows: page.items.iter().map(row).collect(),
             columns,

@@ -229,6 +229,13 @@ pub async fn institutions_list(
             ]
         },
     );
+    let mut v = v;
+    if a.role().may(Action::ExportRegister) {
+        v.extra_links.push((
+            format!("/api/v1/export/institutions.csv?{}", p.filter_query()),
+            lang.t("list.export").into(),
+        ));
+    }
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.institutions"), "/institutions"),
         v,
@@ -650,6 +657,13 @@ pub async fn appraisers_list(
             ]
         },
     );
+    let mut v = v;
+    if a.role().may(Action::ExportRegister) {
+        v.extra_links.push((
+            format!("/api/v1/export/appraisers.csv?{}", p.filter_query()),
+            lang.t("list.export").into(),
+        ));
+    }
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.appraisers"), "/appraisers"),
         v,

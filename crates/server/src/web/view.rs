@@ -104,6 +104,8 @@ pub struct ListView {
     pub title: String,
     pub base: String,
     pub new_link: Option<(String, String)>,
+    /// Further buttons beside "new" (e.g. export), as (href, label).
+    pub extra_links: Vec<(String, String)>,
     pub filters: Vec<FilterView>,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
