@@ -65,6 +65,8 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api_router)
         .merge(web::router())
         .fallback(web::not_found)
+        // The public rate limit runs inside the context layer, which finds the client address.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::public::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))

@@ -67,6 +67,10 @@ pub struct SecurityConfig {
     pub ip_window_minutes: i64,
     /// Lifetime of a new API token when none is given. Default 90 days; at most 365.
     pub token_default_days: i64,
+    /// Public directory: requests a second per client address (per node). Default 20.
+    pub public_requests_per_second: f64,
+    /// Public directory: burst allowance per client address. Default 60.
+    pub public_burst: f64,
     /// Proxies whose `X-Forwarded-For` is believed (exact addresses). Default none.
     pub trusted_proxies: Vec<String>,
     pub password: PasswordPolicy,
@@ -118,6 +122,8 @@ impl Default for SecurityConfig {
             ip_failure_limit: 20,
             ip_window_minutes: 15,
             token_default_days: 90,
+            public_requests_per_second: 20.0,
+            public_burst: 60.0,
             trusted_proxies: Vec::new(),
             password: PasswordPolicy::default(),
         }

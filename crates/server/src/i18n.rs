@@ -87,6 +87,28 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.loginlog", "登录日志", "Login log"),
     ("nav.tokens", "API 令牌", "API tokens"),
     ("nav.calendar", "工作日历", "Working days"),
+    (
+        "directory.title",
+        "司法鉴定名册",
+        "Register of forensic appraisal",
+    ),
+    ("directory.institutions", "鉴定机构名册", "Institutions"),
+    ("directory.appraisers", "鉴定人名册", "Appraisers"),
+    (
+        "directory.search",
+        "名称、许可证号或执业证号",
+        "Name, licence or certificate number",
+    ),
+    (
+        "directory.note",
+        "名册由司法行政机关登记发布，仅含公开信息。",
+        "Published by the justice administration; public information only.",
+    ),
+    (
+        "directory.link",
+        "查询司法鉴定名册",
+        "Search the public register",
+    ),
     ("calendar.today", "今天", "Today"),
     ("calendar.year", "年份", "Year"),
     ("calendar.source", "依据", "Source"),

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod i18n;
 pub mod inputs;
 pub mod login;
+pub mod public;
 pub mod secrets;
 pub mod state;
 pub mod telemetry;

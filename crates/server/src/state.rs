@@ -14,15 +14,21 @@ pub struct AppState {
     pub cfg: Arc<Config>,
     pub regions: Arc<RegionCache>,
     pub calendar: Arc<CalendarCache>,
+    pub public_limiter: Arc<crate::public::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Arc<Config>) -> Self {
+        let limiter = crate::public::RateLimiter::new(
+            cfg.security.public_requests_per_second,
+            cfg.security.public_burst,
+        );
         AppState {
             db,
             cfg,
             regions: Arc::new(RegionCache::default()),
             calendar: Arc::new(CalendarCache::default()),
+            public_limiter: Arc::new(limiter),
         }
     }
 }

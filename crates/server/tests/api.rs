@@ -1008,3 +1008,89 @@ both_engines!(
         assert!(page.contains("/api/v1/export/institutions.csv?status=normal"));
     }
 );
+
+both_engines!(
+    public_directory_shows_public_fields_only,
+    async |app: &TestApp| {
+        let anon = app.anon();
+        let (st, page) = anon.get("/api/v1/public/institutions?per_page=50").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(page["total"], 20);
+        let (_, found) = anon
+            .get(&format!(
+                "/api/v1/public/institutions?q={}",
+                urlencoding::encode("甬正")
+            ))
+            .await;
+        assert_eq!(found["total"], 1);
+        let id = found["items"][0]["id"].as_i64().unwrap();
+        let (st, detail) = anon.get(&format!("/api/v1/public/institutions/{id}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(detail["appraisers"].as_array().unwrap().len(), 5);
+        let (_, apps) = anon.get("/api/v1/public/appraisers?category=4").await;
+        assert!(apps["total"].as_i64().unwrap() >= 15);
+        for a in apps["items"].as_array().unwrap() {
+            assert!(
+                a.get("phone").is_none() && a.get("gender").is_none(),
+                "private field exposed: {a}"
+            );
+        }
+        let (_, zj) = anon
+            .get(&format!(
+                "/api/v1/public/institutions?region=330200&category=2"
+            ))
+            .await;
+        assert!(
+            zj["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["region_code"].as_str().unwrap().starts_with("3302"))
+        );
+        let (st, html) = anon.page("/directory?q=%E7%94%AC%E6%AD%A3").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(html.contains("宁波甬正司法鉴定所") && html.contains("鉴定机构名册"));
+        let (st, html) = anon.page(&format!("/directory/institutions/{id}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            html.contains("执业证号") && !html.contains("13"),
+            "no appraiser phone numbers on the public page"
+        );
+        assert_eq!(
+            anon.get("/api/v1/public/institutions/999999").await.0,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_directory_is_rate_limited_per_address() {
+    let app = TestApp::start_with(Engine::Sqlite, |c| {
+        c.security.public_requests_per_second = 0.5;
+        c.security.public_burst = 3.0;
+    })
+    .await
+    .unwrap();
+    let anon = app.anon();
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(anon.get("/api/v1/public/institutions").await);
+    }
+    assert!(got[..3].iter().all(|(st, _)| *st == StatusCode::OK));
+    assert_eq!(got[3].0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(got[3].1["error"]["code"], "rate_limited");
+    assert_eq!(
+        anon.page("/directory").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Signed-in work is not limited by it.
+    assert_eq!(
+        app.login("zj.reg")
+            .await
+            .get("/api/v1/institutions")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    app.stop().await;
+}

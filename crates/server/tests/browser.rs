@@ -73,6 +73,61 @@ async fn regulator_opens_institution_list_in_chinese() {
     let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
+    // The public register, without signing in: search narrows the list.
+    c.goto(&app.url("/directory")).await.unwrap();
+    assert_eq!(
+        c.find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "鉴定机构名册"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("tbody tr")).await.unwrap().len(),
+        20
+    );
+    c.find(Locator::Css("input[name=q]"))
+        .await
+        .unwrap()
+        .send_keys("宁波")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.filters button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if c.find_all(Locator::Css("tbody tr")).await.unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        c.find_all(Locator::Css("tbody tr")).await.unwrap().len(),
+        2,
+        "two 宁波 institutions"
+    );
+    std::fs::write(shots.join("directory.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::LinkText("宁波甬正司法鉴定所"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let h1 = c
+        .wait()
+        .for_element(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "宁波甬正司法鉴定所");
+
     c.goto(&app.url("/institutions")).await.unwrap();
     // Not signed in: the login page, in Chinese.
     let h2 = c

@@ -26,7 +26,8 @@ pub mod registry;
         (name = "registry", description = "鉴定机构、司法鉴定人与办案机关"),
         (name = "accounts", description = "用户与 API 令牌"),
         (name = "records", description = "全过程留痕、操作日志与登录日志"),
-        (name = "reference", description = "行政区划等基础数据")
+        (name = "reference", description = "行政区划、工作日历等基础数据"),
+        (name = "directory", description = "公开名册（无需登录，按来源地址限流）")
     )
 )]
 pub struct ApiDoc;
@@ -84,6 +85,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(records::list_operations))
         .routes(routes!(records::list_logins))
         .routes(routes!(records::list_regions))
+        .routes(routes!(crate::public::institutions))
+        .routes(routes!(crate::public::institution))
+        .routes(routes!(crate::public::appraisers))
         .routes(routes!(calendar::get_calendar))
         .routes(routes!(calendar::deadline))
         .routes(routes!(calendar::get_year, calendar::put_year))

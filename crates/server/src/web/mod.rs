@@ -87,6 +87,15 @@ pub fn router() -> Router<AppState> {
             get(calendar::calendar_page).post(calendar::calendar_load),
         )
         .route("/calendar/{year}", get(calendar::year_page))
+        .route("/directory", get(crate::public::directory_page))
+        .route(
+            "/directory/appraisers",
+            get(crate::public::directory_appraisers_page),
+        )
+        .route(
+            "/directory/institutions/{id}",
+            get(crate::public::directory_institution_page),
+        )
         .route("/events", get(records::events_list))
         .route("/logs/operations", get(records::ops_list))
         .route("/logs/logins", get(records::logins_list))
