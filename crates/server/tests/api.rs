@@ -1036,9 +1036,7 @@ both_engines!(
             );
         }
         let (_, zj) = anon
-            .get(&format!(
-                "/api/v1/public/institutions?region=330200&category=2"
-            ))
+            .get("/api/v1/public/institutions?region=330200&category=2")
             .await;
         assert!(
             zj["items"]
