@@ -253,6 +253,7 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
             &InstitutionFields {
                 name: spec.name.to_string(),
                 uscc: Some(uscc.as_str().to_string()),
+                uscc_override: None,
                 licence_no: format!("{}{:04}", &spec.region[..4], 1001 + n),
                 region_code: spec.region.to_string(),
                 categories: spec.categories.to_string(),

@@ -213,6 +213,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Unified social credit code",
     ),
     ("field.licence_no", "许可证号", "Licence number"),
+    (
+        "field.uscc_override",
+        "校验例外理由",
+        "Check exception reason",
+    ),
     ("field.region", "所在行政区划", "Region"),
     ("field.categories", "业务类别", "Categories"),
     ("field.legal_rep", "法定代表人", "Legal representative"),

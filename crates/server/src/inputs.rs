@@ -41,16 +41,24 @@ fn region(p: &mut Problems, v: &str) -> String {
     v.to_string()
 }
 
-/// 统一社会信用代码, check characters included (GB 32100-2015, GB 11714).
-fn uscc(p: &mut Problems, v: &str) -> Option<String> {
+/// 统一社会信用代码, check characters included (GB 32100-2015, GB 11714). A code failing its
+/// check characters is accepted only with a stated reason (known pilot codes); the reason is
+/// kept only while it is needed. Returns (code, reason).
+fn uscc(p: &mut Problems, v: &str, reason: &str) -> (Option<String>, Option<String>) {
     if v.trim().is_empty() {
-        return None;
+        return (None, None);
     }
-    match Uscc::parse(v) {
-        Ok(code) => Some(code.as_str().to_string()),
+    match Uscc::parse_with_override(v, reason) {
+        Ok(code) => (
+            Some(code.as_str().to_string()),
+            code.override_reason().map(str::to_string),
+        ),
         Err(e) => {
-            p.add("uscc", e.to_string());
-            Some(v.trim().to_uppercase())
+            p.add(
+                "uscc",
+                format!("{e}；如为早期试点代码，请在“校验例外理由”中说明"),
+            );
+            (Some(v.trim().to_uppercase()), None)
         }
     }
 }
@@ -60,6 +68,8 @@ fn uscc(p: &mut Problems, v: &str) -> Option<String> {
 pub struct InstitutionInput {
     pub name: Option<String>,
     pub uscc: Option<String>,
+    /// Reason for accepting a credit code whose check characters fail (known pilot codes only).
+    pub uscc_override: Option<String>,
     pub licence_no: Option<String>,
     pub region_code: Option<String>,
     /// Category digits: "1" 法医类, "2" 物证类, "3" 声像资料类, "4" 环境损害类.
@@ -80,6 +90,7 @@ impl InstitutionInput {
         let empty = InstitutionFields {
             name: String::new(),
             uscc: None,
+            uscc_override: None,
             licence_no: String::new(),
             region_code: String::new(),
             categories: String::new(),
@@ -92,10 +103,17 @@ impl InstitutionInput {
         let b = base.unwrap_or(&empty);
         let mut p = Problems::default();
         let name = p.required("name", "机构名称", &pick(&self.name, &b.name), 100);
-        let uscc = match &self.uscc {
-            Some(v) => uscc(&mut p, v),
-            None => b.uscc.clone(),
-        };
+        let code = self
+            .uscc
+            .clone()
+            .or_else(|| b.uscc.clone())
+            .unwrap_or_default();
+        let reason = self
+            .uscc_override
+            .clone()
+            .or_else(|| b.uscc_override.clone())
+            .unwrap_or_default();
+        let (uscc, uscc_override) = uscc(&mut p, &code, &reason);
         let licence_no = p.required(
             "licence_no",
             "许可证号",
@@ -128,6 +146,7 @@ impl InstitutionInput {
         p.into_result(InstitutionFields {
             name,
             uscc,
+            uscc_override,
             licence_no,
             region_code,
             categories,
@@ -312,5 +331,24 @@ mod tests {
         .apply(Some(&base))
         .unwrap();
         assert_eq!(ok.uscc.as_deref(), Some("91350100M000100Y43"));
+        // A pilot code failing its check needs a reason, which is kept with it.
+        let pilot = InstitutionInput {
+            uscc: Some("91350100M0001TGQXM".into()),
+            ..Default::default()
+        };
+        assert_eq!(pilot.apply(Some(&base)).unwrap_err()[0].field, "uscc");
+        let pilot = InstitutionInput {
+            uscc_override: Some("福建试点期间赋码".into()),
+            ..pilot
+        };
+        let ok = pilot.apply(Some(&base)).unwrap();
+        assert_eq!(ok.uscc_override.as_deref(), Some("福建试点期间赋码"));
+        // A reason is not kept for a code that passes.
+        let fine = InstitutionInput {
+            uscc: Some("91350100M000100Y43".into()),
+            uscc_override: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(fine.apply(Some(&base)).unwrap().uscc_override, None);
     }
 }

@@ -1092,3 +1092,50 @@ async fn public_directory_is_rate_limited_per_address() {
     );
     app.stop().await;
 }
+
+both_engines!(
+    pilot_credit_code_needs_a_recorded_reason,
+    async |app: &TestApp| {
+        let c = app.login("zj.reg").await;
+        let base = json!({"name": "福建试点司法鉴定所", "licence_no": "33019002", "region_code": "330106", "categories": ["1"], "uscc": "91350100M0001TGQXM"});
+        let (st, body) = c.post("/api/v1/institutions", base.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["fields"][0]["field"], "uscc");
+        assert!(
+            body["error"]["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("GB 32100")
+        );
+        let mut with_reason = base.clone();
+        with_reason["uscc_override"] = json!("2015 年试点期间赋码，登记机关书面确认");
+        let (st, created) = c.post("/api/v1/institutions", with_reason).await;
+        assert_eq!(st, StatusCode::CREATED, "{created}");
+        assert_eq!(
+            created["uscc_override"],
+            "2015 年试点期间赋码，登记机关书面确认"
+        );
+        let id = created["id"].as_i64().unwrap();
+        let payload: String = app
+            .db
+            .scalar(
+                "SELECT payload FROM events WHERE entity_type = 'institution' AND entity_id = $1",
+                sijian_store::args![id.to_string()],
+            )
+            .await
+            .unwrap();
+        assert!(
+            payload.contains("uscc_override"),
+            "the reason is recorded: {payload}"
+        );
+        // Correcting the code to a valid one drops the reason.
+        let (st, fixed) = c
+            .patch(
+                &format!("/api/v1/institutions/{id}"),
+                json!({"version": created["version"], "uscc": "91350100M000100Y43"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{fixed}");
+        assert_eq!(fixed["uscc_override"], serde_json::Value::Null);
+    }
+);

@@ -13,6 +13,8 @@ pub struct Institution {
     pub id: i64,
     pub name: String,
     pub uscc: Option<String>,
+    /// Why a credit code that fails its check characters was accepted (known pilot codes).
+    pub uscc_override: Option<String>,
     pub licence_no: String,
     pub region_code: String,
     pub region_name: String,
@@ -35,6 +37,7 @@ pub struct Institution {
 pub struct InstitutionFields {
     pub name: String,
     pub uscc: Option<String>,
+    pub uscc_override: Option<String>,
     pub licence_no: String,
     pub region_code: String,
     pub categories: String,
@@ -52,7 +55,7 @@ pub struct InstitutionFilter {
     pub region_code: Option<String>,
 }
 
-const INST_SELECT: &str = "i.id, i.name, i.uscc, i.licence_no, i.region_code, r.name AS region_name, i.region_path, \
+const INST_SELECT: &str = "i.id, i.name, i.uscc, i.uscc_override, i.licence_no, i.region_code, r.name AS region_name, i.region_path, \
     i.categories, i.legal_rep, i.head_name, i.address, i.phone, i.status, \
     (SELECT COUNT(*) FROM appraisers x WHERE x.institution_id = i.id) AS appraiser_count, \
     i.created_at, i.updated_at, i.version";
@@ -139,6 +142,7 @@ impl Institution {
         InstitutionFields {
             name: i.name.clone(),
             uscc: i.uscc.clone(),
+            uscc_override: i.uscc_override.clone(),
             licence_no: i.licence_no.clone(),
             region_code: i.region_code.clone(),
             categories: i.categories.clone(),
@@ -162,9 +166,9 @@ pub async fn create_institution(
     let now = now_ms();
     let id: i64 = tx
         .scalar(
-            "INSERT INTO institutions (name, uscc, licence_no, region_code, region_path, categories, legal_rep, head_name, address, phone, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-            args![f.name.as_str(), f.uscc.clone(), f.licence_no.as_str(), f.region_code.as_str(), path.as_str(), f.categories.as_str(), f.legal_rep.as_str(), f.head_name.as_str(), f.address.as_str(), f.phone.as_str(), f.status.as_str(), now],
+            "INSERT INTO institutions (name, uscc, licence_no, region_code, region_path, categories, legal_rep, head_name, address, phone, status, created_at, updated_at, uscc_override) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
+            args![f.name.as_str(), f.uscc.clone(), f.licence_no.as_str(), f.region_code.as_str(), path.as_str(), f.categories.as_str(), f.legal_rep.as_str(), f.head_name.as_str(), f.address.as_str(), f.phone.as_str(), f.status.as_str(), now, f.uscc_override.clone()],
         )
         .await?;
     append(
@@ -206,7 +210,10 @@ pub async fn update_institution(
     if !may_change_registration {
         for (field, changed) in [
             ("name", before.name != after.name),
-            ("uscc", before.uscc != after.uscc),
+            (
+                "uscc",
+                before.uscc != after.uscc || before.uscc_override != after.uscc_override,
+            ),
             ("licence_no", before.licence_no != after.licence_no),
             ("region_code", before.region_code != after.region_code),
             ("categories", before.categories != after.categories),
@@ -231,9 +238,9 @@ pub async fn update_institution(
     let n = tx
         .execute(
             "UPDATE institutions SET name = $1, uscc = $2, licence_no = $3, region_code = $4, region_path = $5, categories = $6, \
-             legal_rep = $7, head_name = $8, address = $9, phone = $10, status = $11, updated_at = $12, version = version + 1 \
+             legal_rep = $7, head_name = $8, address = $9, phone = $10, status = $11, updated_at = $12, version = version + 1, uscc_override = $15 \
              WHERE id = $13 AND version = $14",
-            args![after.name.as_str(), after.uscc.clone(), after.licence_no.as_str(), after.region_code.as_str(), path.as_str(), after.categories.as_str(), after.legal_rep.as_str(), after.head_name.as_str(), after.address.as_str(), after.phone.as_str(), after.status.as_str(), now_ms(), id, expected_version],
+            args![after.name.as_str(), after.uscc.clone(), after.licence_no.as_str(), after.region_code.as_str(), path.as_str(), after.categories.as_str(), after.legal_rep.as_str(), after.head_name.as_str(), after.address.as_str(), after.phone.as_str(), after.status.as_str(), now_ms(), id, expected_version, after.uscc_override.clone()],
         )
         .await?;
     if n != 1 {

@@ -273,7 +273,10 @@ pub async fn institution_detail(
         fields: vec![
             (
                 t("field.uscc"),
-                i.uscc.clone().unwrap_or_else(|| "—".into()),
+                match &i.uscc_override {
+                    Some(r) => format!("{}（校验例外：{r}）", i.uscc.clone().unwrap_or_default()),
+                    None => i.uscc.clone().unwrap_or_else(|| "—".into()),
+                },
                 None,
             ),
             (t("field.licence_no"), i.licence_no.clone(), None),
@@ -337,6 +340,13 @@ async fn institution_form(
         FormField::text("uscc", t("field.uscc"), f.text("uscc"))
             .disabled(lock)
             .help("GB 32100，18 位"),
+        FormField::text(
+            "uscc_override",
+            t("field.uscc_override"),
+            f.text("uscc_override"),
+        )
+        .disabled(lock)
+        .help("仅当早期试点代码校验码不符时填写，须写明依据"),
         FormField::text("licence_no", t("field.licence_no"), f.text("licence_no"))
             .required()
             .disabled(lock),
@@ -402,6 +412,7 @@ fn institution_input(f: &FormData) -> InstitutionInput {
     InstitutionInput {
         name: f.get("name"),
         uscc: f.get("uscc"),
+        uscc_override: f.get("uscc_override"),
         licence_no: f.get("licence_no"),
         region_code: f.get("region_code"),
         categories: if has("name") {
@@ -421,6 +432,10 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
     let mut v = vec![
         ("name".to_string(), i.name.clone()),
         ("uscc".to_string(), i.uscc.clone().unwrap_or_default()),
+        (
+            "uscc_override".to_string(),
+            i.uscc_override.clone().unwrap_or_default(),
+        ),
         ("licence_no".to_string(), i.licence_no.clone()),
         ("region_code".to_string(), i.region_code.clone()),
         ("legal_rep".to_string(), i.legal_rep.clone()),
