@@ -7,6 +7,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::listing::{ListParams, badge, cell, link};
+use crate::web::registry::{category_labels, category_options, inst_status};
 use crate::web::view::ListView;
 use crate::web::{OrPage, PageResult, render};
 use askama::Template;
@@ -16,7 +17,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sijian_domain::{AppraiserStatus, Category, InstitutionStatus, Scope};
+use sijian_domain::{AppraiserStatus, InstitutionStatus, Scope};
 use sijian_store::registry::{self, Appraiser, AppraiserFilter, Institution, InstitutionFilter};
 use sijian_store::{ListQuery, Page};
 use std::collections::HashMap;
@@ -238,43 +239,6 @@ struct DirectoryInstitutionPage {
     appraisers: Vec<PublicAppraiserRow>,
 }
 
-fn categories(lang: Lang, set: &str) -> String {
-    Category::parse_set(set)
-        .unwrap_or_default()
-        .iter()
-        .map(|c| lang.pick(c.label_zh(), c.label_en()))
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
-fn category_options(lang: Lang) -> Vec<(String, String)> {
-    Category::ALL
-        .iter()
-        .map(|c| {
-            (
-                c.digit().to_string(),
-                lang.pick(c.label_zh(), c.label_en()).to_string(),
-            )
-        })
-        .collect()
-}
-
-fn inst_status(lang: Lang, s: &str) -> (String, &'static str) {
-    match InstitutionStatus::parse(s) {
-        Some(x) => (
-            lang.pick(x.label_zh(), x.label_en()).into(),
-            if x == InstitutionStatus::Normal {
-                "ok"
-            } else if x == InstitutionStatus::Suspended {
-                "warn"
-            } else {
-                "bad"
-            },
-        ),
-        None => (s.into(), ""),
-    }
-}
-
 pub async fn directory_page(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -348,7 +312,10 @@ pub async fn directory_page(
                 ),
                 cell(lang.t("field.licence_no"), &i.licence_no),
                 cell(lang.t("field.region"), &i.region_name),
-                cell(lang.t("field.categories"), categories(lang, &i.categories)),
+                cell(
+                    lang.t("field.categories"),
+                    category_labels(lang, &i.categories),
+                ),
                 cell(
                     lang.t("field.appraiser_count"),
                     i.appraiser_count.to_string(),
@@ -426,7 +393,10 @@ pub async fn directory_appraisers_page(
                     &a.institution_name,
                     format!("/directory/institutions/{}", a.institution_id),
                 ),
-                cell(lang.t("field.categories"), categories(lang, &a.categories)),
+                cell(
+                    lang.t("field.categories"),
+                    category_labels(lang, &a.categories),
+                ),
                 cell(lang.t("field.title"), &a.title),
                 badge(
                     lang.t("field.status"),
@@ -466,7 +436,7 @@ pub async fn directory_institution_page(
         ),
         (t("field.licence_no"), i.licence_no.clone()),
         (t("field.region"), i.region_name.clone()),
-        (t("field.categories"), categories(lang, &i.categories)),
+        (t("field.categories"), category_labels(lang, &i.categories)),
         (t("field.head_name"), i.head_name.clone()),
         (t("field.address"), i.address.clone()),
         (t("field.phone"), i.phone.clone()),
@@ -476,7 +446,7 @@ pub async fn directory_institution_page(
         .map(|a| PublicAppraiserRow {
             name: a.name.clone(),
             certificate_no: a.certificate_no.clone(),
-            categories: categories(lang, &a.categories),
+            categories: category_labels(lang, &a.categories),
             title: a.title.clone(),
             status: AppraiserStatus::parse(&a.status)
                 .map(|x| lang.pick(x.label_zh(), x.label_en()))

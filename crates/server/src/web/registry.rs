@@ -36,7 +36,7 @@ pub fn category_options(lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
-fn inst_status(lang: Lang, s: &str) -> (String, &'static str) {
+pub fn inst_status(lang: Lang, s: &str) -> (String, &'static str) {
     match InstitutionStatus::parse(s) {
         Some(st) => (
             lang.pick(st.label_zh(), st.label_en()).to_string(),
