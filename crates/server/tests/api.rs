@@ -1139,3 +1139,43 @@ both_engines!(
         assert_eq!(fixed["uscc_override"], serde_json::Value::Null);
     }
 );
+
+both_engines!(regions_keep_their_history, async |app: &TestApp| {
+    let c = app.login("inspector").await;
+    let (_, current) = c.get("/api/v1/regions?under=330100").await;
+    let codes: Vec<&str> = current
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"330113") && !codes.contains(&"330103"),
+        "临平区 in use, 下城区 abolished"
+    );
+    assert_eq!(codes.len(), 14, "杭州市 and its 13 county-level divisions");
+    let (_, all) = c.get("/api/v1/regions?under=330100&history=true").await;
+    let xiacheng = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "330103")
+        .expect("下城区 kept");
+    assert_eq!(xiacheng["name"], "下城区");
+    assert!(xiacheng["valid_to"].as_str().unwrap().starts_with("2021-"));
+    let (_, provinces) = c.get("/api/v1/regions").await;
+    assert_eq!(
+        provinces
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["level"] == "province")
+            .count(),
+        34
+    );
+    let (st, body) = c.get("/api/v1/regions?under=999999").await;
+    assert_eq!(
+        (st, body["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("under"))
+    );
+});

@@ -93,25 +93,33 @@ pub async fn get(db: &Db, code: &str) -> Result<Region, StoreError> {
 
 /// Regions in use, optionally only below `under` (a path). Sorted by code.
 pub async fn list_current(db: &Db, under: Option<&str>) -> Result<Vec<Region>, StoreError> {
-    match under {
-        Some(p) => {
-            let (lo, hi) = sijian_domain::RegionPath::parse(p)
-                .ok_or(StoreError::NotFound)?
-                .range();
-            db.fetch_all(
-                &format!("SELECT {COLS} FROM regions WHERE valid_to IS NULL AND path >= $1 AND path < $2 ORDER BY code"),
-                args![lo, hi],
-            )
-            .await
-        }
-        None => {
-            db.fetch_all(
-                &format!("SELECT {COLS} FROM regions WHERE valid_to IS NULL ORDER BY code"),
-                args![],
-            )
-            .await
-        }
+    list(db, under, false).await
+}
+
+/// Regions below `under` (a path), with `history` also those renamed, merged or abolished
+/// (their `valid_to` set), so old records keep their meaning. Sorted by code.
+pub async fn list(db: &Db, under: Option<&str>, history: bool) -> Result<Vec<Region>, StoreError> {
+    let mut a = crate::Args::new();
+    let mut cond = vec![if history {
+        "1=1".to_string()
+    } else {
+        "valid_to IS NULL".to_string()
+    }];
+    if let Some(p) = under {
+        let (lo, hi) = sijian_domain::RegionPath::parse(p)
+            .ok_or(StoreError::NotFound)?
+            .range();
+        let (lo, hi) = (a.push(lo), a.push(hi));
+        cond.push(format!("path >= {lo} AND path < {hi}"));
     }
+    db.fetch_all(
+        &format!(
+            "SELECT {COLS} FROM regions WHERE {} ORDER BY code",
+            cond.join(" AND ")
+        ),
+        a,
+    )
+    .await
 }
 
 /// The path of a region in use, for records being placed in it.

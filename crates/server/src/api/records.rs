@@ -85,9 +85,12 @@ pub async fn list_logins(
 pub struct RegionParams {
     /// Only regions at or below this code.
     pub under: Option<String>,
+    /// Also regions no longer in use (renamed, merged, abolished), with their validity dates.
+    #[serde(default)]
+    pub history: bool,
 }
 
-/// Administrative regions in use (GB/T 2260).
+/// Administrative regions (GB/T 2260): in use, or with `history=true` also those with a `valid_to`.
 #[utoipa::path(get, path = "/regions", tag = "reference", params(RegionParams),
     responses((status = 200, body = Vec<Region>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_regions(
@@ -104,5 +107,7 @@ pub async fn list_regions(
         ),
         None => None,
     };
-    Ok(Json(regions::list_current(&s.db, under.as_deref()).await?))
+    Ok(Json(
+        regions::list(&s.db, under.as_deref(), p.history).await?,
+    ))
 }
