@@ -11,6 +11,15 @@ fn required() -> bool {
     std::env::var("SJTEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
 }
 
+/// The text of every element matching `css`.
+async fn texts(c: &fantoccini::Client, css: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for e in c.find_all(Locator::Css(css)).await.unwrap() {
+        v.push(e.text().await.unwrap());
+    }
+    v
+}
+
 fn find_binary(names: &[&str]) -> Option<String> {
     names
         .iter()
@@ -174,13 +183,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         .await
         .unwrap();
     assert_eq!(h1, "鉴定机构");
-    let headers: Vec<String> = {
-        let mut v = Vec::new();
-        for th in c.find_all(Locator::Css("thead th")).await.unwrap() {
-            v.push(th.text().await.unwrap());
-        }
-        v
-    };
+    let headers = texts(&c, "thead th").await;
     for label in ["名称", "许可证号", "所在行政区划", "业务类别", "状态"] {
         assert!(
             headers.iter().any(|h| h.starts_with(label)),
@@ -235,13 +238,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         .await
         .unwrap();
     assert_eq!(title, "杭州钱江司法鉴定所");
-    let dts: Vec<String> = {
-        let mut v = Vec::new();
-        for d in c.find_all(Locator::Css("dl.fields dt")).await.unwrap() {
-            v.push(d.text().await.unwrap());
-        }
-        v
-    };
+    let dts = texts(&c, "dl.fields dt").await;
     assert!(dts.contains(&"统一社会信用代码".to_string()), "{dts:?}");
     std::fs::write(
         shots.join("institution-detail.png"),

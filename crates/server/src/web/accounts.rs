@@ -334,10 +334,7 @@ pub async fn account_page(
         show_history: false,
         history: Vec::new(),
     };
-    let mut c = Chrome::new(&a, lang, t("nav.account"), "/account");
-    if q.iter().any(|(k, _)| k == "saved") {
-        c.flash = Some(t("account.saved"));
-    }
+    let c = Chrome::new(&a, lang, t("nav.account"), "/account").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
 
@@ -605,10 +602,7 @@ pub async fn user_detail(
         show_history: true,
         history,
     };
-    let mut c = Chrome::new(&a, lang, u.username.clone(), "/users");
-    if q.iter().any(|(k, _)| k == "saved") {
-        c.flash = Some(t("account.saved"));
-    }
+    let c = Chrome::new(&a, lang, u.username.clone(), "/users").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
 

@@ -80,10 +80,7 @@ async fn page(
             .may(Action::ManageCalendar)
             .then(|| load_form(lang, "", ""))
     });
-    let mut c = Chrome::new(a, lang, lang.t("nav.calendar"), "/calendar");
-    if q.iter().any(|(k, _)| k == "saved") {
-        c.flash = Some(lang.t("account.saved").into());
-    }
+    let c = Chrome::new(a, lang, lang.t("nav.calendar"), "/calendar").saved_flash(q);
     Ok(CalendarPage {
         c,
         v,
@@ -193,9 +190,6 @@ pub async fn year_page(
         show_history: false,
         history: Vec::new(),
     };
-    let mut c = Chrome::new(&a, lang, year.to_string(), "/calendar");
-    if q.iter().any(|(k, _)| k == "saved") {
-        c.flash = Some(tl("account.saved"));
-    }
+    let c = Chrome::new(&a, lang, year.to_string(), "/calendar").saved_flash(&q);
     Ok(render(&DetailPage { c, v: detail }))
 }

@@ -306,10 +306,7 @@ pub async fn institution_detail(
         show_history,
         history,
     };
-    let mut c = Chrome::new(&a, lang, i.name.clone(), "/institutions");
-    if q.iter().any(|(k, _)| k == "saved") {
-        c.flash = Some(lang.t("account.saved").into());
-    }
+    let c = Chrome::new(&a, lang, i.name.clone(), "/institutions").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
 
@@ -739,10 +736,7 @@ pub async fn appraiser_detail(
         show_history,
         history,
     };
-    let mut c = Chrome::new(&a, lang, x.name.clone(), "/appraisers");
-    if q.iter().any(|(k, _)| k == "saved") {
-        c.flash = Some(t("account.saved"));
-    }
+    let c = Chrome::new(&a, lang, x.name.clone(), "/appraisers").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
 
@@ -1099,10 +1093,7 @@ pub async fn organ_detail(
         show_history,
         history,
     };
-    let mut c = Chrome::new(&a, lang, o.name.clone(), "/organs");
-    if q.iter().any(|(k, _)| k == "saved") {
-        c.flash = Some(t("account.saved"));
-    }
+    let c = Chrome::new(&a, lang, o.name.clone(), "/organs").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
 

@@ -78,6 +78,16 @@ impl Chrome {
     }
 }
 
+impl Chrome {
+    /// Confirms a change after the redirect that follows it (`?saved=1`).
+    pub fn saved_flash(mut self, query: &[(String, String)]) -> Self {
+        if query.iter().any(|(k, _)| k == "saved") {
+            self.flash = Some(self.lang.t("account.saved").into());
+        }
+        self
+    }
+}
+
 pub struct Column {
     pub label: String,
     pub href: Option<String>,
