@@ -7,7 +7,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::listing::{ListParams, badge, cell, link};
-use crate::web::registry::{category_labels, category_options, inst_status};
+use crate::web::registry::{category_labels, category_options, inst_status, institution_row};
 use crate::web::view::ListView;
 use crate::web::{OrPage, PageResult, render};
 use askama::Template;
@@ -302,27 +302,7 @@ pub async fn directory_page(
         filters,
         cols,
         &page,
-        |i| {
-            let (st, class) = inst_status(lang, &i.status);
-            vec![
-                link(
-                    lang.t("field.name"),
-                    &i.name,
-                    format!("/directory/institutions/{}", i.id),
-                ),
-                cell(lang.t("field.licence_no"), &i.licence_no),
-                cell(lang.t("field.region"), &i.region_name),
-                cell(
-                    lang.t("field.categories"),
-                    category_labels(lang, &i.categories),
-                ),
-                cell(
-                    lang.t("field.appraiser_count"),
-                    i.appraiser_count.to_string(),
-                ),
-                badge(lang.t("field.status"), st, class),
-            ]
-        },
+        |i| institution_row(lang, i, format!("/directory/institutions/{}", i.id)),
     );
     Ok(render(&DirectoryListPage {
         lang,

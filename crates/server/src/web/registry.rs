@@ -143,6 +143,36 @@ async fn history(
     )
 }
 
+/// The cells of an institution in a list: name (linking to `href`), licence, region,
+/// categories, number of appraisers, status. Shared by the register and the public directory.
+pub fn institution_row(lang: Lang, i: &registry::Institution, href: String) -> Vec<Cell> {
+    let (st, class) = inst_status(lang, &i.status);
+    vec![
+        link(lang.t("field.name"), &i.name, href),
+        cell(lang.t("field.licence_no"), &i.licence_no),
+        cell(lang.t("field.region"), &i.region_name),
+        cell(
+            lang.t("field.categories"),
+            category_labels(lang, &i.categories),
+        ),
+        cell(
+            lang.t("field.appraiser_count"),
+            i.appraiser_count.to_string(),
+        ),
+        badge(lang.t("field.status"), st, class),
+    ]
+}
+
+/// "Export CSV" for those who may export the register, keeping the list's filters.
+fn export_link(a: &Authed, lang: Lang, p: &ListParams, what: &str) -> Option<(String, String)> {
+    a.role().may(Action::ExportRegister).then(|| {
+        (
+            format!("/api/v1/export/{what}.csv?{}", p.filter_query()),
+            lang.t("list.export").into(),
+        )
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Institutions
 
@@ -207,35 +237,14 @@ pub async fn institutions_list(
         cols,
         &page,
         |i| {
-            let (st, class) = inst_status(lang, &i.status);
-            vec![
-                link(
-                    lang.t("field.name"),
-                    &i.name,
-                    format!("/institutions/{}", i.id),
-                ),
-                cell(lang.t("field.licence_no"), &i.licence_no),
-                cell(lang.t("field.region"), &i.region_name),
-                cell(
-                    lang.t("field.categories"),
-                    category_labels(lang, &i.categories),
-                ),
-                cell(
-                    lang.t("field.appraiser_count"),
-                    i.appraiser_count.to_string(),
-                ),
-                badge(lang.t("field.status"), st, class),
-                cell(lang.t("field.updated_at"), fmt_time(i.updated_at)),
-            ]
+            let mut row = institution_row(lang, i, format!("/institutions/{}", i.id));
+            row.push(cell(lang.t("field.updated_at"), fmt_time(i.updated_at)));
+            row
         },
     );
     let mut v = v;
-    if a.role().may(Action::ExportRegister) {
-        v.extra_links.push((
-            format!("/api/v1/export/institutions.csv?{}", p.filter_query()),
-            lang.t("list.export").into(),
-        ));
-    }
+    v.extra_links
+        .extend(export_link(&a, lang, &p, "institutions"));
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.institutions"), "/institutions"),
         v,
@@ -670,12 +679,8 @@ pub async fn appraisers_list(
         },
     );
     let mut v = v;
-    if a.role().may(Action::ExportRegister) {
-        v.extra_links.push((
-            format!("/api/v1/export/appraisers.csv?{}", p.filter_query()),
-            lang.t("list.export").into(),
-        ));
-    }
+    v.extra_links
+        .extend(export_link(&a, lang, &p, "appraisers"));
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.appraisers"), "/appraisers"),
         v,
