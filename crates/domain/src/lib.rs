@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod category;
 pub mod classification;
 pub mod identifiers;
+pub mod licensing;
 pub mod region;
 pub mod role;
 pub mod scope;

@@ -88,6 +88,18 @@ pub enum Action {
     ViewCalendar,
     /// Loading or correcting a year of the working-day calendar.
     ManageCalendar,
+    /// See licence applications (regulators in region; institutions their own).
+    ViewApplications,
+    /// File an application (institutions for themselves; regulators at the window).
+    SubmitApplication,
+    /// Material check, expert reviews, extension (审查).
+    HandleApplication,
+    /// Approve or refuse (省级司法行政机关 registers institutions and appraisers).
+    DecideApplication,
+    /// Keep the expert list for licence reviews.
+    ManageExperts,
+    /// Add training, insurance and oath entries and assistants.
+    AddAppraiserRecords,
 }
 
 impl Role {
@@ -216,6 +228,13 @@ impl Role {
             ManageUsers | ManageCalendar => self == Self::Admin,
             ExportRegister => regulator || self == Self::Admin,
             UseApiTokens | ViewCalendar => self != Self::Public,
+            ViewApplications => {
+                regulator || self.is_institution_staff() || matches!(self, Self::Admin | Self::Appraiser)
+            }
+            SubmitApplication => regulator || self == Self::InstitutionHead,
+            HandleApplication | ManageExperts => regulator,
+            DecideApplication => matches!(self, Self::RegulatorProvince | Self::RegulatorMinistry),
+            AddAppraiserRecords => regulator || self.is_institution_staff(),
         }
     }
 }

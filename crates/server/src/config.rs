@@ -26,6 +26,28 @@ pub struct Config {
     pub log: LogConfig,
     pub database: DatabaseConfig,
     pub security: SecurityConfig,
+    pub licensing: LicensingConfig,
+}
+
+/// Online licensing: statutory periods in working days and review policy
+/// (`sijian_domain::licensing::Policy`, whose fields document each default and its source),
+/// with whole-policy overrides per province (key: the two-digit province code, e.g. "33").
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LicensingConfig {
+    pub default: sijian_domain::licensing::Policy,
+    pub provinces: std::collections::BTreeMap<String, sijian_domain::licensing::Policy>,
+}
+
+impl LicensingConfig {
+    /// The policy that applies to a region path such as `/330000/330100/`.
+    pub fn for_path(&self, region_path: &str) -> sijian_domain::licensing::Policy {
+        let province = region_path.trim_start_matches('/').get(..2).unwrap_or("");
+        self.provinces
+            .get(province)
+            .copied()
+            .unwrap_or(self.default)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +95,9 @@ pub struct SecurityConfig {
     pub public_burst: f64,
     /// Proxies whose `X-Forwarded-For` is believed (exact addresses). Default none.
     pub trusted_proxies: Vec<String>,
+    /// Master key protecting ID numbers at rest: standard base64 of 32 bytes. Default empty:
+    /// `<data_dir>/data.key`, created on first start. Nodes sharing a database must share it.
+    pub data_key: String,
     pub password: PasswordPolicy,
 }
 
@@ -88,6 +113,7 @@ impl Default for Config {
             log: LogConfig::default(),
             database: DatabaseConfig::default(),
             security: SecurityConfig::default(),
+            licensing: LicensingConfig::default(),
         }
     }
 }
@@ -125,6 +151,7 @@ impl Default for SecurityConfig {
             public_requests_per_second: 20.0,
             public_burst: 60.0,
             trusted_proxies: Vec::new(),
+            data_key: String::new(),
             password: PasswordPolicy::default(),
         }
     }

@@ -2,7 +2,10 @@
 //! across the four categories, about 100 appraisers and one account for every role. Generated
 //! deterministically, written through the same store functions (and so the same events) as
 //! real changes.
-use crate::secrets::hash_password;
+use crate::secrets::{DataKey, hash_password};
+use sijian_domain::Category;
+use sijian_domain::classification::Classification;
+use sijian_domain::identifiers::ResidentId;
 use sijian_domain::Role;
 use sijian_domain::identifiers::Uscc;
 use sijian_store::organs::{self, OrganFields};
@@ -171,6 +174,52 @@ const INSTITUTIONS: &[InstSpec] = &[
     },
 ];
 
+/// A business scope for the demo: most sub-categories of each category.
+fn demo_scope(rng: &mut Rng, categories: &str) -> String {
+    let cls = Classification::current();
+    let mut codes = Vec::new();
+    for c in Category::parse_set(categories).unwrap_or_default() {
+        let subs: Vec<String> = cls.sub_categories(c).map(|e| e.code.to_string()).collect();
+        let mut picked: Vec<String> = subs.iter().filter(|_| rng.below(4) != 0).cloned().collect();
+        if picked.is_empty() {
+            picked.push(subs[0].clone());
+        }
+        codes.extend(picked);
+    }
+    codes.join(",")
+}
+
+/// Practice items for the k-th appraiser: two items of a sub-category of the institution's
+/// scope in `cat`.
+fn appraiser_scope(inst_scope: &str, cat: &str, k: usize) -> String {
+    let cls = Classification::current();
+    let subs: Vec<&str> = inst_scope.split(',').filter(|c| c.starts_with(cat)).collect();
+    let sub = subs[k % subs.len()];
+    let items: Vec<String> = cls.items(sub).map(|e| e.code.to_string()).collect();
+    if items.len() < 2 {
+        return sub.to_string();
+    }
+    let a = k % items.len();
+    let b = (k + 1) % items.len();
+    let mut v = vec![items[a].clone(), items[b].clone()];
+    v.sort();
+    v.dedup();
+    v.join(",")
+}
+
+/// A valid resident ID number for a demo person (region, birth date, sequence, check).
+fn demo_resident_id(region: &str, born: (usize, usize, usize), seq: usize, female: bool) -> ResidentId {
+    let seq = (seq % 499) * 2 + if female { 2 } else { 1 };
+    let body = format!("{region}{:04}{:02}{:02}{seq:03}", born.0, born.1, born.2);
+    match ResidentId::parse(&format!("{body}0")) {
+        Ok(id) => id,
+        Err(sijian_domain::identifiers::ResidentIdError::Check { expected }) => {
+            ResidentId::parse(&format!("{body}{expected}")).expect("check character computed")
+        }
+        Err(e) => panic!("demo ID {body}: {e}"),
+    }
+}
+
 const ORGANS: &[(&str, &str, &str)] = &[
     ("浙江省高级人民法院", "court", "330000"),
     ("杭州市中级人民法院", "court", "330100"),
@@ -207,7 +256,7 @@ fn titles(cat: &str) -> &'static [(&'static str, bool)] {
 }
 
 /// Loads the demo dataset unless it is already there. Returns whether it loaded now.
-pub async fn load(db: &Db) -> Result<bool, StoreError> {
+pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
     if settings::get(db, "demo_loaded").await?.is_some() {
         return Ok(false);
     }
@@ -255,8 +304,32 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
                 uscc: Some(uscc.as_str().to_string()),
                 uscc_override: None,
                 licence_no: format!("{}{:04}", &spec.region[..4], 1001 + n),
+                licence_valid_to: Some(format!("{}-12-31", 2027 + n % 4)),
                 region_code: spec.region.to_string(),
-                categories: spec.categories.to_string(),
+                registering_authority: "浙江省司法厅".into(),
+                scope: demo_scope(&mut rng, spec.categories),
+                qualification_level: match n {
+                    0 => "national",
+                    1 | 4 | 6 => "provincial",
+                    _ => "ordinary",
+                }
+                .into(),
+                accreditations: registry::Accreditations(if spec.categories.contains('2') || spec.categories.contains('4') || n % 3 == 0 {
+                    vec![registry::Accreditation {
+                        kind: if n % 2 == 0 { "CNAS" } else { "CMA" }.into(),
+                        certificate_no: format!("{}{:05}", if n % 2 == 0 { "CNAS IB" } else { "2025" }, 100 + n * 7),
+                        scope: "本机构执业范围内的检测项目".into(),
+                        expires_on: format!("{}-06-30", 2027 + n % 3),
+                    }]
+                } else {
+                    Vec::new()
+                }),
+                insurer: rng.pick(&["中国人民财产保险股份有限公司浙江省分公司", "中国平安财产保险股份有限公司浙江分公司", "中国太平洋财产保险股份有限公司浙江分公司"]).to_string(),
+                insurance_policy: format!("PZJ{:010}", rng.below(10_000_000_000)),
+                insurance_expires: Some("2027-03-31".into()),
+                military: false,
+                party_org: n % 3 != 2,
+                party_members: (3 + rng.below(20)) as i64,
                 legal_rep: head.clone(),
                 head_name: head,
                 address: format!(
@@ -277,8 +350,10 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
         let cats: Vec<&str> = spec.categories.split(',').collect();
         for k in 0..5 {
             let cat = cats[k % cats.len()];
+            let born = (1962 + rng.below(30), 1 + rng.below(12), 1 + rng.below(28));
             let (title, senior) = *rng.pick(titles(cat));
             let gender = if rng.below(2) == 0 { "male" } else { "female" };
+            let id = demo_resident_id(spec.region, born, n * 10 + k, gender == "female");
             let status = if spec.status == "cancelled" {
                 "cancelled"
             } else if n == 3 && k == 4 {
@@ -294,8 +369,11 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
                     institution_id: inst.id,
                     name: format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
                     gender: gender.into(),
+                    birth_date: Some(format!("{:04}-{:02}-{:02}", born.0, born.1, born.2)),
+                    id_number: Some(keys.seal_resident_id(&id)),
+                    education: rng.pick(&["doctorate", "master", "master", "bachelor", "bachelor"]).to_string(),
                     certificate_no: format!("{}{:03}{:02}", &spec.region[..4], n + 1, k + 1),
-                    categories: cat.to_string(),
+                    scope: appraiser_scope(&inst.scope, cat, k),
                     title: title.into(),
                     senior_title: senior,
                     phone: format!("13{:09}", rng.below(1_000_000_000)),

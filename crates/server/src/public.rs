@@ -7,7 +7,10 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::listing::{ListParams, badge, cell, link};
-use crate::web::registry::{category_labels, category_options, inst_status, institution_row};
+use crate::web::registry::{
+    accreditation_text, category_labels, category_options, inst_status, institution_row,
+    item_options, qualification_label, scope_labels,
+};
 use crate::web::view::ListView;
 use crate::web::{OrPage, PageResult, render};
 use askama::Template;
@@ -35,6 +38,13 @@ pub struct PublicInstitution {
     pub region_name: String,
     /// Category digits, comma-separated (1 法医 2 物证 3 声像资料 4 环境损害).
     pub categories: String,
+    /// Business scope: classification codes, comma-separated.
+    pub scope: String,
+    pub registering_authority: String,
+    pub licence_valid_to: Option<String>,
+    /// national | provincial | ordinary
+    pub qualification_level: String,
+    pub accreditations: Vec<registry::Accreditation>,
     pub address: String,
     pub phone: String,
     /// normal | suspended | cancelled | revoked
@@ -52,6 +62,11 @@ impl From<&Institution> for PublicInstitution {
             region_code: i.region_code.clone(),
             region_name: i.region_name.clone(),
             categories: i.categories.clone(),
+            scope: i.scope.clone(),
+            registering_authority: i.registering_authority.clone(),
+            licence_valid_to: i.licence_valid_to.clone(),
+            qualification_level: i.qualification_level.clone(),
+            accreditations: i.accreditations.0.clone(),
             address: i.address.clone(),
             phone: i.phone.clone(),
             status: i.status.clone(),
@@ -68,6 +83,8 @@ pub struct PublicAppraiser {
     pub institution_id: i64,
     pub institution_name: String,
     pub categories: String,
+    /// Practice items: classification codes, comma-separated.
+    pub scope: String,
     pub title: String,
     pub senior_title: bool,
     /// active | suspended | cancelled | revoked
@@ -83,6 +100,7 @@ impl From<&Appraiser> for PublicAppraiser {
             institution_id: a.institution_id,
             institution_name: a.institution_name.clone(),
             categories: a.categories.clone(),
+            scope: a.scope.clone(),
             title: a.title.clone(),
             senior_title: a.senior_title,
             status: a.status.clone(),
@@ -99,6 +117,8 @@ pub struct DirectoryParams {
     pub region: Option<String>,
     /// Category digit 1–4.
     pub category: Option<String>,
+    /// Classification code (sub-category or item), e.g. `1.02` or `1.02.01`.
+    pub item: Option<String>,
     pub status: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
@@ -132,7 +152,9 @@ pub async fn institutions(
     let f = InstitutionFilter {
         status: nonempty(&p.status),
         category: nonempty(&p.category),
+        item: nonempty(&p.item),
         region_code: nonempty(&p.region),
+        qualification_level: None,
     };
     let page = registry::list_institutions(&s.db, &Scope::All, &f, &p.query()).await?;
     Ok(Json(Page {
@@ -195,6 +217,8 @@ pub async fn appraisers(
     let f = AppraiserFilter {
         status: nonempty(&p.status),
         category: nonempty(&p.category),
+        item: nonempty(&p.item),
+        region_code: nonempty(&p.region),
         ..Default::default()
     };
     let page = registry::list_appraisers(&s.db, &Scope::All, &f, &p.query()).await?;
@@ -239,6 +263,20 @@ struct DirectoryInstitutionPage {
     appraisers: Vec<PublicAppraiserRow>,
 }
 
+/// Provinces and prefectures, for the directory's region filter.
+async fn public_regions(s: &AppState) -> Vec<(String, String)> {
+    s.regions
+        .current(&s.db)
+        .await
+        .map(|all| {
+            all.iter()
+                .filter(|r| r.level != "county")
+                .map(|r| (r.code.clone(), r.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub async fn directory_page(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -249,22 +287,14 @@ pub async fn directory_page(
     let f = InstitutionFilter {
         status: p.get("status"),
         category: p.get("category"),
+        item: p.get("item"),
         region_code: p.get("region"),
+        qualification_level: None,
     };
     let page = registry::list_institutions(&s.db, &Scope::All, &f, &p.query())
         .await
         .or_page(lang)?;
-    let regions = s
-        .regions
-        .current(&s.db)
-        .await
-        .map(|all| {
-            all.iter()
-                .filter(|r| r.level != "county")
-                .map(|r| (r.code.clone(), r.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let regions = public_regions(&s).await;
     let statuses = InstitutionStatus::ALL
         .iter()
         .map(|x| {
@@ -282,6 +312,7 @@ pub async fn directory_page(
             lang.t("field.categories"),
             category_options(lang),
         ),
+        p.select_filter("item", lang.t("field.item"), item_options()),
         p.select_filter("status", lang.t("field.status"), statuses),
     ];
     let cols = [
@@ -322,6 +353,8 @@ pub async fn directory_appraisers_page(
     let f = AppraiserFilter {
         status: p.get("status"),
         category: p.get("category"),
+        item: p.get("item"),
+        region_code: p.get("region"),
         ..Default::default()
     };
     let page = registry::list_appraisers(&s.db, &Scope::All, &f, &p.query())
@@ -338,11 +371,13 @@ pub async fn directory_appraisers_page(
         .collect();
     let filters = vec![
         p.text_filter("q", lang.t("directory.search")),
+        p.select_filter("region", lang.t("field.region"), public_regions(&s).await),
         p.select_filter(
             "category",
             lang.t("field.categories"),
             category_options(lang),
         ),
+        p.select_filter("item", lang.t("field.item"), item_options()),
         p.select_filter("status", lang.t("field.status"), statuses),
     ];
     let cols = [
@@ -417,6 +452,11 @@ pub async fn directory_institution_page(
         (t("field.licence_no"), i.licence_no.clone()),
         (t("field.region"), i.region_name.clone()),
         (t("field.categories"), category_labels(lang, &i.categories)),
+        (t("field.scope"), scope_labels(&i.scope)),
+        (t("field.qualification_level"), qualification_label(&i.qualification_level)),
+        (t("field.accreditations"), accreditation_text(&i.accreditations.0)),
+        (t("field.registering_authority"), i.registering_authority.clone()),
+        (t("field.licence_valid_to"), i.licence_valid_to.clone().unwrap_or_else(|| "—".into())),
         (t("field.head_name"), i.head_name.clone()),
         (t("field.address"), i.address.clone()),
         (t("field.phone"), i.phone.clone()),
@@ -426,7 +466,7 @@ pub async fn directory_institution_page(
         .map(|a| PublicAppraiserRow {
             name: a.name.clone(),
             certificate_no: a.certificate_no.clone(),
-            categories: category_labels(lang, &a.categories),
+            categories: scope_labels(&a.scope),
             title: a.title.clone(),
             status: AppraiserStatus::parse(&a.status)
                 .map(|x| lang.pick(x.label_zh(), x.label_en()))

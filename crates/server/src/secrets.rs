@@ -96,3 +96,157 @@ mod tests {
         assert!(same_secret(&a, &a.clone()) && !same_secret(&a, &b));
     }
 }
+
+/// The key that protects personal identifiers at rest: a keyed hash for lookups and uniqueness
+/// (HMAC-SHA-256) and authenticated encryption for the value (ChaCha20-Poly1305). Two subkeys
+/// are derived from one 32-byte master so neither use weakens the other.
+pub struct DataKey {
+    hash_key: [u8; 32],
+    seal_key: [u8; 32],
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataKey(..)")
+    }
+}
+
+/// Prefix of sealed values; a new scheme gets a new prefix.
+const SEALED_PREFIX: &str = "v1:";
+
+fn hmac256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    use hmac::{KeyInit, Mac};
+    let mut m = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
+    m.update(msg);
+    m.finalize().into_bytes().into()
+}
+
+impl DataKey {
+    pub fn from_master(master: &[u8; 32]) -> Self {
+        DataKey {
+            hash_key: hmac256(master, b"sijian identifier hash v1"),
+            seal_key: hmac256(master, b"sijian identifier seal v1"),
+        }
+    }
+
+    /// `security.data_key` (standard base64 of 32 bytes) when set; otherwise `data.key` in the
+    /// data directory, created with fresh random bytes on first start. Several nodes must share
+    /// one configured key.
+    pub fn load(cfg: &crate::config::Config) -> anyhow::Result<Self> {
+        let configured = cfg.security.data_key.trim();
+        let text = if configured.is_empty() {
+            let path = cfg.data_dir.join("data.key");
+            match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let mut b = [0u8; 32];
+                    rand::rng().fill_bytes(&mut b);
+                    let t = base64::engine::general_purpose::STANDARD.encode(b);
+                    std::fs::create_dir_all(&cfg.data_dir)?;
+                    write_private(&path, &t)?;
+                    tracing::info!(path = %path.display(), "created a new data key");
+                    t
+                }
+                Err(e) => anyhow::bail!("无法读取数据密钥 {}：{e}", path.display()),
+            }
+        } else {
+            configured.to_string()
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|_| anyhow::anyhow!("数据密钥须为 32 字节的标准 base64 编码"))?;
+        let master: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("数据密钥须为 32 字节的标准 base64 编码"))?;
+        Ok(Self::from_master(&master))
+    }
+
+    /// Keyed hash of an identifier (hex), the same for the same value under the same key.
+    pub fn hash(&self, kind: &str, value: &str) -> String {
+        hex::encode(hmac256(&self.hash_key, format!("{kind}:{value}").as_bytes()))
+    }
+
+    pub fn seal(&self, plaintext: &str) -> String {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        let cipher = chacha20poly1305::ChaCha20Poly1305::new((&self.seal_key).into());
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let ct = cipher
+            .encrypt((&nonce).into(), plaintext.as_bytes())
+            .expect("encryption of a short value cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend(ct);
+        format!(
+            "{SEALED_PREFIX}{}",
+            base64::engine::general_purpose::STANDARD.encode(out)
+        )
+    }
+
+    /// The plaintext of a sealed value, or `None` if it was not sealed under this key or was
+    /// altered.
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(sealed.strip_prefix(SEALED_PREFIX)?)
+            .ok()?;
+        if raw.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, ct) = raw.split_at(12);
+        let cipher = chacha20poly1305::ChaCha20Poly1305::new((&self.seal_key).into());
+        let pt = cipher.decrypt(nonce.into(), ct).ok()?;
+        String::from_utf8(pt).ok()
+    }
+
+    /// A resident ID number as the register keeps it.
+    pub fn seal_resident_id(
+        &self,
+        id: &sijian_domain::identifiers::ResidentId,
+    ) -> sijian_store::registry::SealedId {
+        sijian_store::registry::SealedId {
+            hash: self.hash("resident_id", id.as_str()),
+            sealed: self.seal(id.as_str()),
+            masked: id.masked(),
+        }
+    }
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod data_key_tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_under_their_key_and_unaltered() {
+        let k = DataKey::from_master(&[7u8; 32]);
+        let other = DataKey::from_master(&[8u8; 32]);
+        let s = k.seal("11010519491231002X");
+        assert_ne!(s, k.seal("11010519491231002X"), "fresh nonce every time");
+        assert_eq!(k.open(&s).as_deref(), Some("11010519491231002X"));
+        assert_eq!(other.open(&s), None);
+        let mut tampered = s.clone().into_bytes();
+        let last = tampered.len() - 3;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(k.open(&String::from_utf8(tampered).unwrap()), None);
+    }
+
+    #[test]
+    fn hashes_are_keyed_and_stable() {
+        let k = DataKey::from_master(&[7u8; 32]);
+        let other = DataKey::from_master(&[8u8; 32]);
+        assert_eq!(k.hash("resident_id", "x"), k.hash("resident_id", "x"));
+        assert_ne!(k.hash("resident_id", "x"), other.hash("resident_id", "x"));
+        assert_ne!(k.hash("resident_id", "x"), k.hash("phone", "x"));
+    }
+}

@@ -15,21 +15,25 @@ pub struct AppState {
     pub regions: Arc<RegionCache>,
     pub calendar: Arc<CalendarCache>,
     pub public_limiter: Arc<crate::public::RateLimiter>,
+    /// Protects ID numbers at rest.
+    pub keys: Arc<crate::secrets::DataKey>,
 }
 
 impl AppState {
-    pub fn new(db: Db, cfg: Arc<Config>) -> Self {
+    pub fn new(db: Db, cfg: Arc<Config>) -> anyhow::Result<Self> {
+        let keys = Arc::new(crate::secrets::DataKey::load(&cfg)?);
         let limiter = crate::public::RateLimiter::new(
             cfg.security.public_requests_per_second,
             cfg.security.public_burst,
         );
-        AppState {
+        Ok(AppState {
             db,
             cfg,
             regions: Arc::new(RegionCache::default()),
             calendar: Arc::new(CalendarCache::default()),
             public_limiter: Arc::new(limiter),
-        }
+            keys,
+        })
     }
 }
 

@@ -134,7 +134,7 @@ fn config(db: &DbOpts, listen: Option<String>, default_dir: &str) -> anyhow::Res
 
 async fn open(cfg: &Config) -> anyhow::Result<AppState> {
     let db = sijian_server::open_database(cfg, true).await?;
-    Ok(AppState::new(db, Arc::new(cfg.clone())))
+    AppState::new(db, Arc::new(cfg.clone()))
 }
 
 /// A password from SIJIAN_PASSWORD, or a generated one that meets the policy.
@@ -175,7 +175,7 @@ async fn main() -> anyhow::Result<()> {
             let cfg = config(&db, listen, "./data/demo")?;
             sijian_server::telemetry::init_logging(&cfg.log.format, &cfg.log.level);
             let state = open(&cfg).await?;
-            let loaded = demo::load(&state.db)
+            let loaded = demo::load(&state.db, &state.keys)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(

@@ -16,6 +16,13 @@ pub enum Val {
     I64(Option<i64>),
     Text(Option<String>),
     Bool(Option<bool>),
+    Bytes(Option<Vec<u8>>),
+}
+
+impl From<Vec<u8>> for Val {
+    fn from(v: Vec<u8>) -> Self {
+        Val::Bytes(Some(v))
+    }
 }
 
 impl From<i64> for Val {
@@ -93,6 +100,7 @@ macro_rules! bind_all {
                 Val::I64(x) => q.bind(x),
                 Val::Text(x) => q.bind(x),
                 Val::Bool(x) => q.bind(x),
+                Val::Bytes(x) => q.bind(x),
             };
         }
         q

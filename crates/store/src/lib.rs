@@ -2,6 +2,7 @@
 //! and the data-scope predicate. Every operation is one query text that serves both engines.
 #![forbid(unsafe_code)]
 
+pub mod applications;
 pub mod calendar;
 pub mod db;
 pub mod error;

@@ -18,6 +18,8 @@ pub enum Scoped {
     Log,
     /// `e`: events, by `scope_path` and `institution_id`.
     Event,
+    /// `p`: licence applications, by `region_path`, `institution_id` and `appraiser_id`.
+    Application,
 }
 
 /// SQL condition (using `args` for values) that holds exactly for records in `scope`.
@@ -28,6 +30,7 @@ pub fn predicate(scope: &Scope, kind: Scoped, args: &mut Args) -> String {
         Scoped::User => "u.home_path",
         Scoped::Log => "l.home_path",
         Scoped::Event => "e.scope_path",
+        Scoped::Application => "p.region_path",
     };
     match scope {
         Scope::All => "1=1".into(),
@@ -41,6 +44,7 @@ pub fn predicate(scope: &Scope, kind: Scoped, args: &mut Args) -> String {
             Scoped::Institution => format!("i.id = {}", args.push(*id)),
             Scoped::Appraiser => format!("a.institution_id = {}", args.push(*id)),
             Scoped::Event => format!("e.institution_id = {}", args.push(*id)),
+            Scoped::Application => format!("p.institution_id = {}", args.push(*id)),
             _ => "1=0".into(),
         },
         Scope::Appraiser {
@@ -49,6 +53,7 @@ pub fn predicate(scope: &Scope, kind: Scoped, args: &mut Args) -> String {
         } => match kind {
             Scoped::Institution => format!("i.id = {}", args.push(*institution_id)),
             Scoped::Appraiser => format!("a.id = {}", args.push(*appraiser_id)),
+            Scoped::Application => format!("p.appraiser_id = {}", args.push(*appraiser_id)),
             _ => "1=0".into(),
         },
         Scope::Organ(id) => match kind {

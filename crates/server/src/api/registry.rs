@@ -22,6 +22,10 @@ pub struct InstitutionParams {
     pub status: Option<String>,
     /// Category digit 1–4.
     pub category: Option<String>,
+    /// Classification code (sub-category or item): institutions whose scope overlaps it.
+    pub item: Option<String>,
+    /// national | provincial | ordinary
+    pub qualification_level: Option<String>,
     /// Region code: this region and everything below it.
     pub region: Option<String>,
 }
@@ -40,7 +44,9 @@ pub async fn list_institutions(
     let f = InstitutionFilter {
         status: nonempty(&p.status),
         category: nonempty(&p.category),
+        item: nonempty(&p.item),
         region_code: nonempty(&p.region),
+        qualification_level: nonempty(&p.qualification_level),
     };
     Ok(Json(
         registry::list_institutions(&s.db, &a.scope(), &f, &paging.query()).await?,
@@ -60,7 +66,9 @@ pub async fn export_institutions(
     let f = InstitutionFilter {
         status: nonempty(&p.status),
         category: nonempty(&p.category),
+        item: nonempty(&p.item),
         region_code: nonempty(&p.region),
+        qualification_level: nonempty(&p.qualification_level),
     };
     let all = sijian_store::ListQuery {
         per_page: 100_000,
@@ -122,8 +130,10 @@ pub async fn export_appraisers(
     let f = AppraiserFilter {
         status: nonempty(&p.status),
         category: nonempty(&p.category),
+        item: nonempty(&p.item),
         institution_id: p.institution_id,
         senior_title: p.senior_title,
+        region_code: nonempty(&p.region),
     };
     let all = sijian_store::ListQuery {
         per_page: 100_000,
@@ -231,9 +241,15 @@ pub async fn update_institution(
         .changes
         .apply(Some(&cur.fields()))
         .map_err(AppError::validation)?;
-    let may = a.role().may(Action::EditInstitutionRegistration);
+    let mode = if a.role().may(Action::EditInstitutionRegistration) {
+        registry::InstitutionChange::Registration
+    } else {
+        registry::InstitutionChange::ContactOnly
+    };
+    let reason = body.changes.reason();
     Ok(Json(
-        registry::update_institution(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?,
+        registry::update_institution(&s.db, &a.actor(), &scope, id, body.version, &f, mode, &reason)
+            .await?,
     ))
 }
 
@@ -243,8 +259,12 @@ pub struct AppraiserParams {
     /// active | suspended | cancelled | revoked
     pub status: Option<String>,
     pub category: Option<String>,
+    /// Classification code: appraisers whose practice items overlap it.
+    pub item: Option<String>,
     pub institution_id: Option<i64>,
     pub senior_title: Option<bool>,
+    /// Region code of the institution: this region and everything below it.
+    pub region: Option<String>,
 }
 
 /// List appraisers in the caller's scope. Sort keys: name, institution, certificate, status, updated.
@@ -260,8 +280,10 @@ pub async fn list_appraisers(
     let f = AppraiserFilter {
         status: nonempty(&p.status),
         category: nonempty(&p.category),
+        item: nonempty(&p.item),
         institution_id: p.institution_id,
         senior_title: p.senior_title,
+        region_code: nonempty(&p.region),
     };
     Ok(Json(
         registry::list_appraisers(&s.db, &a.scope(), &f, &paging.query()).await?,
@@ -292,7 +314,7 @@ pub async fn create_appraiser(
     if let Scope::Institution(own) = a.scope() {
         input.institution_id.get_or_insert(own);
     }
-    let f = input.apply(None).map_err(AppError::validation)?;
+    let f = input.apply(None, &s.keys).map_err(AppError::validation)?;
     Ok((
         StatusCode::CREATED,
         Json(registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &f).await?),
@@ -312,11 +334,13 @@ pub async fn update_appraiser(
     let cur = registry::get_appraiser(&s.db, &scope, id).await?;
     let f = body
         .changes
-        .apply(Some(&cur.fields()))
+        .apply(Some(&cur.fields()), &s.keys)
         .map_err(AppError::validation)?;
     let may = a.role().may(Action::EditAppraiserRegistration);
+    let reason = body.changes.reason();
     Ok(Json(
-        registry::update_appraiser(&s.db, &a.actor(), &scope, id, body.version, &f, may).await?,
+        registry::update_appraiser(&s.db, &a.actor(), &scope, id, body.version, &f, may, &reason)
+            .await?,
     ))
 }
 

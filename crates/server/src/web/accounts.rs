@@ -280,6 +280,7 @@ pub async fn account_page(
     let t = |k: &str| lang.t(k).to_string();
     let u = &a.user;
     let v = DetailView {
+        tables: Vec::new(),
         title: t("nav.account"),
         badge: None,
         back: "/".into(),
@@ -565,6 +566,7 @@ pub async fn user_detail(
     })
     .unwrap_or_default();
     let v = DetailView {
+        tables: Vec::new(),
         title: format!("{}（{}）", u.display_name, u.username),
         badge: Some(if u.active {
             (t("field.active"), "ok")

@@ -145,6 +145,7 @@ pub async fn year_page(
         }
     };
     let detail = DetailView {
+        tables: Vec::new(),
         title: format!("{year} · {}", tl("nav.calendar")),
         badge: summary.map(|s| {
             (

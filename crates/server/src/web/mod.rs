@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod forms;
 pub mod listing;
+pub mod practice;
 pub mod records;
 pub mod registry;
 pub mod view;
@@ -52,6 +53,14 @@ pub fn router() -> Router<AppState> {
             get(accounts::tokens_page).post(accounts::token_create),
         )
         .route("/tokens/{id}/revoke", post(accounts::token_revoke))
+        .route(
+            "/appraisers/{id}/records/new",
+            get(practice::record_new).post(practice::record_create),
+        )
+        .route(
+            "/appraisers/{id}/assistants/new",
+            get(practice::assistant_new).post(practice::assistant_create),
+        )
         .route("/institutions", get(registry::institutions_list))
         .route(
             "/institutions/new",

@@ -11,6 +11,7 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use sijian_domain::classification::{Classification, Level};
 use sijian_domain::{Action, AppraiserStatus, Category, InstitutionStatus, OrganKind, Scope};
 use sijian_store::events::{self, EventFilter};
 use sijian_store::{ListQuery, organs, registry};
@@ -22,6 +23,139 @@ pub fn category_labels(lang: Lang, set: &str) -> String {
         .map(|c| lang.pick(c.label_zh(), c.label_en()))
         .collect::<Vec<_>>()
         .join("、")
+}
+
+/// The names of a scope's codes, e.g. "法医临床鉴定；文书鉴定：笔迹鉴定".
+pub fn scope_labels(scope: &str) -> String {
+    let cls = Classification::current();
+    let names: Vec<String> = registry::scope_codes(scope)
+        .into_iter()
+        .map(|c| match cls.find(c) {
+            Some(e) => match e.parent.and_then(|p| cls.get(p)) {
+                Some(parent) if e.level == Level::Item => format!("{}·{}", parent.name_zh, e.name_zh),
+                _ => e.name_zh.to_string(),
+            },
+            None => c.to_string(),
+        })
+        .collect();
+    if names.is_empty() {
+        "—".into()
+    } else {
+        names.join("；")
+    }
+}
+
+/// Sub-categories and items as filter or form options, items indented under their sub-category.
+pub fn item_options() -> Vec<(String, String)> {
+    let cls = Classification::current();
+    cls.entries()
+        .iter()
+        .filter(|e| e.in_force() && e.level != Level::Category)
+        .map(|e| {
+            let indent = if e.level == Level::Item { "　　" } else { "" };
+            (e.code.to_string(), format!("{indent}{} {}", e.code, e.name_zh))
+        })
+        .collect()
+}
+
+pub fn qualification_label(level: &str) -> String {
+    crate::inputs::QUALIFICATION_LEVELS
+        .iter()
+        .find(|(k, _)| *k == level)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_else(|| level.to_string())
+}
+
+pub fn education_label(level: &str) -> String {
+    crate::inputs::EDUCATION
+        .iter()
+        .find(|(k, _)| *k == level)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_else(|| if level.is_empty() { "—".into() } else { level.to_string() })
+}
+
+/// Accreditations in one line each: "CNAS IB0001（…）有效期至 2027-06-30".
+pub fn accreditation_text(list: &[registry::Accreditation]) -> String {
+    if list.is_empty() {
+        return "—".into();
+    }
+    list.iter()
+        .map(|a| {
+            let scope = if a.scope.is_empty() { String::new() } else { format!("，{}", a.scope) };
+            format!("{} {}{scope}，有效期至 {}", a.kind, a.certificate_no, a.expires_on)
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+fn or_dash(v: &str) -> String {
+    if v.trim().is_empty() {
+        "—".into()
+    } else {
+        v.to_string()
+    }
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Categories, sub-categories and items as form options for a scope.
+fn scope_options(lang: Lang) -> Vec<(String, String)> {
+    let cls = Classification::current();
+    cls.entries()
+        .iter()
+        .filter(|e| e.in_force())
+        .map(|e| {
+            let (indent, name) = match e.level {
+                Level::Category => ("", lang.pick(e.category.label_zh(), e.category.label_en())),
+                Level::SubCategory => ("　", e.name_zh),
+                Level::Item => ("　　", e.name_zh),
+            };
+            (e.code.to_string(), format!("{indent}{} {name}", e.code))
+        })
+        .collect()
+}
+
+/// Status history of an institution or appraiser as a table.
+pub async fn status_table(s: &AppState, lang: Lang, entity: &str, id: i64) -> DetailTable {
+    let rows = registry::status_history(&s.db, entity, id)
+        .await
+        .unwrap_or_default();
+    let label = |st: &str| {
+        if entity == "institution" {
+            inst_status(lang, st).0
+        } else {
+            app_status(lang, st).0
+        }
+    };
+    DetailTable {
+        title: lang.t("detail.status_history").into(),
+        head: vec![
+            lang.t("field.time").into(),
+            lang.t("field.status").into(),
+            lang.t("field.status_reason").into(),
+            lang.t("field.actor").into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    fmt_time(r.at),
+                    match &r.from_status {
+                        Some(f) => format!("{} → {}", label(f), label(&r.to_status)),
+                        None => label(&r.to_status),
+                    },
+                    or_dash(&r.reason),
+                    r.actor_name.clone().unwrap_or_else(|| "系统".into()),
+                ]
+            })
+            .collect(),
+        empty: lang.t("detail.none").into(),
+        link: None,
+    }
 }
 
 pub fn category_options(lang: Lang) -> Vec<(String, String)> {
@@ -186,7 +320,9 @@ pub async fn institutions_list(
     let f = registry::InstitutionFilter {
         status: p.get("status"),
         category: p.get("category"),
+        item: p.get("item"),
         region_code: p.get("region"),
+        qualification_level: p.get("qualification_level"),
     };
     let page = registry::list_institutions(&s.db, &a.scope(), &f, &p.query())
         .await
@@ -207,6 +343,12 @@ pub async fn institutions_list(
             "category",
             lang.t("field.categories"),
             category_options(lang),
+        ),
+        p.select_filter("item", lang.t("field.item"), item_options()),
+        p.select_filter(
+            "qualification_level",
+            lang.t("field.qualification_level"),
+            pairs(&crate::inputs::QUALIFICATION_LEVELS),
         ),
         p.select_filter(
             "region",
@@ -275,6 +417,7 @@ pub async fn institution_detail(
     let (show_history, history) = history(&s, &a, lang, "institution", id).await;
     let t = |k| lang.t(k).to_string();
     let v = DetailView {
+        tables: Vec::new(),
         title: i.name.clone(),
         badge: Some((st, class)),
         back: "/institutions".into(),
@@ -299,6 +442,55 @@ pub async fn institution_detail(
                 category_labels(lang, &i.categories),
                 None,
             ),
+            (t("field.scope"), scope_labels(&i.scope), None),
+            (
+                t("field.qualification_level"),
+                qualification_label(&i.qualification_level),
+                None,
+            ),
+            (
+                t("field.registering_authority"),
+                or_dash(&i.registering_authority),
+                None,
+            ),
+            (
+                t("field.licence_valid_to"),
+                i.licence_valid_to.clone().unwrap_or_else(|| "—".into()),
+                None,
+            ),
+            (
+                t("field.accreditations"),
+                accreditation_text(&i.accreditations.0),
+                None,
+            ),
+            (
+                t("field.insurance"),
+                if i.insurer.is_empty() {
+                    "—".into()
+                } else {
+                    format!(
+                        "{} 保单 {}，有效期至 {}",
+                        i.insurer,
+                        or_dash(&i.insurance_policy),
+                        i.insurance_expires.clone().unwrap_or_else(|| "—".into())
+                    )
+                },
+                None,
+            ),
+            (
+                t("field.party_org"),
+                if i.party_org {
+                    format!("已建立，党员 {} 人", i.party_members)
+                } else {
+                    format!("未建立，党员 {} 人", i.party_members)
+                },
+                None,
+            ),
+            (
+                t("field.military"),
+                t(if i.military { "yes" } else { "no" }),
+                None,
+            ),
             (t("field.legal_rep"), i.legal_rep.clone(), None),
             (t("field.head_name"), i.head_name.clone(), None),
             (t("field.address"), i.address.clone(), None),
@@ -315,6 +507,8 @@ pub async fn institution_detail(
         show_history,
         history,
     };
+    let mut v = v;
+    v.tables.push(status_table(&s, lang, "institution", id).await);
     let c = Chrome::new(&a, lang, i.name.clone(), "/institutions").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
@@ -364,24 +558,115 @@ async fn institution_form(
         )
         .required()
         .disabled(lock),
-        FormField::checks(
-            "categories",
-            t("field.categories"),
-            f.all("categories"),
-            category_options(lang),
+        FormField::text(
+            "licence_valid_to",
+            t("field.licence_valid_to"),
+            f.text("licence_valid_to"),
         )
-        .disabled(lock)
-        .help("《意见》第7条：仅限四大类"),
+        .typed("date")
+        .disabled(lock),
+        FormField::text(
+            "registering_authority",
+            t("field.registering_authority"),
+            f.text("registering_authority"),
+        )
+        .disabled(lock),
+        FormField::checks("scope", t("field.scope"), f.all("scope"), scope_options(lang))
+            .class("tree")
+            .required()
+            .disabled(lock)
+            .help("选择子类即包括其全部项目；《意见》第7条：仅限四大类"),
+        FormField::select(
+            "qualification_level",
+            t("field.qualification_level"),
+            f.text("qualification_level"),
+            pairs(&crate::inputs::QUALIFICATION_LEVELS),
+        )
+        .required()
+        .disabled(lock),
+    ];
+    for n in 1..=2 {
+        let k = |x: &str| format!("acc{n}_{x}");
+        let name = |x: &str| -> &'static str {
+            match (n, x) {
+                (1, "kind") => "acc1_kind",
+                (1, "no") => "acc1_no",
+                (1, "scope") => "acc1_scope",
+                (1, _) => "acc1_expires",
+                (_, "kind") => "acc2_kind",
+                (_, "no") => "acc2_no",
+                (_, "scope") => "acc2_scope",
+                _ => "acc2_expires",
+            }
+        };
+        let label = format!("{} {n}", t("field.accreditations"));
+        fields.push(
+            FormField::select(
+                name("kind"),
+                format!("{label} · 类型"),
+                f.text(&k("kind")),
+                vec![
+                    ("CMA".into(), "CMA 资质认定".into()),
+                    ("CNAS".into(), "CNAS 实验室认可".into()),
+                ],
+            )
+            .disabled(lock),
+        );
+        fields.push(FormField::text(name("no"), format!("{label} · 证书编号"), f.text(&k("no"))).disabled(lock));
+        fields.push(FormField::text(name("scope"), format!("{label} · 认可范围"), f.text(&k("scope"))).disabled(lock));
+        fields.push(
+            FormField::text(name("expires"), format!("{label} · 有效期至"), f.text(&k("expires")))
+                .typed("date")
+                .disabled(lock),
+        );
+    }
+    fields.extend([
+        FormField::text("insurer", t("field.insurer"), f.text("insurer")),
+        FormField::text(
+            "insurance_policy",
+            t("field.insurance_policy"),
+            f.text("insurance_policy"),
+        ),
+        FormField::text(
+            "insurance_expires",
+            t("field.insurance_expires"),
+            f.text("insurance_expires"),
+        )
+        .typed("date"),
+        FormField::checkbox(
+            "party_org",
+            t("field.party_org"),
+            f.flag("party_org"),
+            "已建立党组织".into(),
+        ),
+        FormField::text(
+            "party_members",
+            t("field.party_members"),
+            f.text("party_members"),
+        )
+        .typed("number"),
+        FormField::checkbox(
+            "military",
+            t("field.military"),
+            f.flag("military"),
+            "军队单位（申请须附军队主管部门意见）".into(),
+        )
+        .disabled(lock),
         FormField::text("legal_rep", t("field.legal_rep"), f.text("legal_rep")),
         FormField::text("head_name", t("field.head_name"), f.text("head_name")),
         FormField::text("address", t("field.address"), f.text("address")),
         FormField::text("phone", t("field.phone"), f.text("phone")),
-    ];
+    ]);
     if id.is_some() {
         fields.push(
             FormField::select("status", t("field.status"), f.text("status"), statuses)
                 .required()
                 .disabled(lock),
+        );
+        fields.push(
+            FormField::text("status_reason", t("field.status_reason"), f.text("status_reason"))
+                .disabled(lock)
+                .help("变更执业状态时必填，记入状态历史"),
         );
     }
     FormView {
@@ -414,23 +699,45 @@ async fn institution_form(
 }
 
 fn institution_input(f: &FormData) -> InstitutionInput {
-    let has = |k: &str| f.get(k).is_some();
+    // Disabled fields are not posted: a form without the name is a contact-details edit.
+    let full = f.get("name").is_some();
+    let accreditations = full.then(|| {
+        (1..=2)
+            .filter_map(|n| {
+                let g = |x: &str| f.text(&format!("acc{n}_{x}"));
+                (!g("kind").is_empty() || !g("no").is_empty()).then(|| registry::Accreditation {
+                    kind: g("kind"),
+                    certificate_no: g("no"),
+                    scope: g("scope"),
+                    expires_on: g("expires"),
+                })
+            })
+            .collect()
+    });
     InstitutionInput {
         name: f.get("name"),
         uscc: f.get("uscc"),
         uscc_override: f.get("uscc_override"),
         licence_no: f.get("licence_no"),
+        licence_valid_to: f.get("licence_valid_to"),
         region_code: f.get("region_code"),
-        categories: if has("name") {
-            Some(f.all("categories"))
-        } else {
-            None
-        },
+        registering_authority: f.get("registering_authority"),
+        scope: full.then(|| f.all("scope")),
+        categories: None,
+        qualification_level: f.get("qualification_level"),
+        accreditations,
+        insurer: f.get("insurer"),
+        insurance_policy: f.get("insurance_policy"),
+        insurance_expires: f.get("insurance_expires"),
+        military: full.then(|| f.flag("military")),
+        party_org: f.get("insurer").map(|_| f.flag("party_org")),
+        party_members: f.get("party_members").map(|v| v.trim().parse().unwrap_or(-1)),
         legal_rep: f.get("legal_rep"),
         head_name: f.get("head_name"),
         address: f.get("address"),
         phone: f.get("phone"),
         status: f.get("status"),
+        status_reason: f.get("status_reason"),
     }
 }
 
@@ -449,18 +756,49 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
         ("address".to_string(), i.address.clone()),
         ("phone".to_string(), i.phone.clone()),
         ("status".to_string(), i.status.clone()),
+        (
+            "licence_valid_to".to_string(),
+            i.licence_valid_to.clone().unwrap_or_default(),
+        ),
+        (
+            "registering_authority".to_string(),
+            i.registering_authority.clone(),
+        ),
+        (
+            "qualification_level".to_string(),
+            i.qualification_level.clone(),
+        ),
+        ("insurer".to_string(), i.insurer.clone()),
+        ("insurance_policy".to_string(), i.insurance_policy.clone()),
+        (
+            "insurance_expires".to_string(),
+            i.insurance_expires.clone().unwrap_or_default(),
+        ),
+        ("party_members".to_string(), i.party_members.to_string()),
     ];
+    if i.party_org {
+        v.push(("party_org".into(), "true".into()));
+    }
+    if i.military {
+        v.push(("military".into(), "true".into()));
+    }
+    for (n, acc) in i.accreditations.0.iter().take(2).enumerate() {
+        let n = n + 1;
+        v.push((format!("acc{n}_kind"), acc.kind.clone()));
+        v.push((format!("acc{n}_no"), acc.certificate_no.clone()));
+        v.push((format!("acc{n}_scope"), acc.scope.clone()));
+        v.push((format!("acc{n}_expires"), acc.expires_on.clone()));
+    }
     v.extend(
-        i.categories
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(|c| ("categories".to_string(), c.to_string())),
+        registry::scope_codes(&i.scope)
+            .into_iter()
+            .map(|c| ("scope".to_string(), c.to_string())),
     );
     FormData(v)
 }
 
 /// Renders a form again with the refused input and the reasons.
-fn refused(c: Chrome, v: FormView, e: AppError) -> axum::response::Response {
+pub fn refused(c: Chrome, v: FormView, e: AppError) -> axum::response::Response {
     let status = e.status;
     let summary = if e.fields.is_empty() || e.code == "version_conflict" || e.code == "forbidden" {
         Some(e.message.clone())
@@ -558,7 +896,13 @@ pub async fn institution_update(
         .await
         .or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
-    let result = match institution_input(&p.form).apply(Some(&cur.fields())) {
+    let input = institution_input(&p.form);
+    let mode = if a.role().may(Action::EditInstitutionRegistration) {
+        registry::InstitutionChange::Registration
+    } else {
+        registry::InstitutionChange::ContactOnly
+    };
+    let result = match input.apply(Some(&cur.fields())) {
         Ok(f) => registry::update_institution(
             &s.db,
             &a.actor(),
@@ -566,7 +910,8 @@ pub async fn institution_update(
             id,
             version,
             &f,
-            a.role().may(Action::EditInstitutionRegistration),
+            mode,
+            &input.reason(),
         )
         .await
         .map_err(AppError::from),
@@ -602,8 +947,10 @@ pub async fn appraisers_list(
     let f = registry::AppraiserFilter {
         status: p.get("status"),
         category: p.get("category"),
+        item: p.get("item"),
         institution_id: p.get("institution_id").and_then(|v| v.parse().ok()),
         senior_title: p.get("senior_title").map(|v| v == "true"),
+        region_code: p.get("region"),
     };
     let page = registry::list_appraisers(&s.db, &a.scope(), &f, &p.query())
         .await
@@ -625,6 +972,7 @@ pub async fn appraisers_list(
             lang.t("field.categories"),
             category_options(lang),
         ),
+        p.select_filter("item", lang.t("field.item"), item_options()),
         p.select_filter(
             "senior_title",
             lang.t("field.senior_title"),
@@ -638,7 +986,7 @@ pub async fn appraisers_list(
         p.column(lang.t("field.person_name"), "name"),
         p.column(lang.t("field.certificate_no"), "certificate"),
         p.column(lang.t("field.institution"), "institution"),
-        p.column(lang.t("field.categories"), ""),
+        p.column(lang.t("field.scope"), ""),
         p.column(lang.t("field.title"), ""),
         p.column(lang.t("field.status"), "status"),
     ];
@@ -669,10 +1017,7 @@ pub async fn appraisers_list(
                     &x.institution_name,
                     format!("/institutions/{}", x.institution_id),
                 ),
-                cell(
-                    lang.t("field.categories"),
-                    category_labels(lang, &x.categories),
-                ),
+                cell(lang.t("field.scope"), scope_labels(&x.scope)),
                 cell(lang.t("field.title"), &x.title),
                 badge(lang.t("field.status"), st, class),
             ]
@@ -711,6 +1056,7 @@ pub async fn appraiser_detail(
     }
     let (show_history, history) = history(&s, &a, lang, "appraiser", id).await;
     let v = DetailView {
+        tables: Vec::new(),
         title: x.name.clone(),
         badge: Some((st, class)),
         back: "/appraisers".into(),
@@ -722,12 +1068,20 @@ pub async fn appraiser_detail(
                 Some(format!("/institutions/{}", x.institution_id)),
             ),
             (t("field.gender"), gender(lang, &x.gender), None),
+            (
+                t("field.birth_date"),
+                x.birth_date.clone().unwrap_or_else(|| "—".into()),
+                None,
+            ),
+            (t("field.id_number"), or_dash(&x.id_masked), None),
+            (t("field.education"), education_label(&x.education), None),
             (t("field.certificate_no"), x.certificate_no.clone(), None),
             (
                 t("field.categories"),
                 category_labels(lang, &x.categories),
                 None,
             ),
+            (t("field.scope"), scope_labels(&x.scope), None),
             (t("field.title"), x.title.clone(), None),
             (
                 t("field.senior_title"),
@@ -741,6 +1095,8 @@ pub async fn appraiser_detail(
         show_history,
         history,
     };
+    let mut v = v;
+    v.tables = super::practice::appraiser_tables(&s, &a, lang, &x).await;
     let c = Chrome::new(&a, lang, x.name.clone(), "/appraisers").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
@@ -801,6 +1157,20 @@ async fn appraiser_form(
             ],
         )
         .required(),
+        FormField::text("birth_date", t("field.birth_date"), f.text("birth_date")).typed("date"),
+        FormField::text("id_number", t("field.id_number"), f.text("id_number"))
+            .disabled(lock)
+            .help(if id.is_some() {
+                "留空则保持原号码；号码加密保存，页面只显示脱敏号码"
+            } else {
+                "GB 11643，18 位；加密保存，页面只显示脱敏号码"
+            }),
+        FormField::select(
+            "education",
+            t("field.education"),
+            f.text("education"),
+            pairs(&crate::inputs::EDUCATION),
+        ),
         FormField::text(
             "certificate_no",
             t("field.certificate_no"),
@@ -808,13 +1178,11 @@ async fn appraiser_form(
         )
         .required()
         .disabled(lock),
-        FormField::checks(
-            "categories",
-            t("field.categories"),
-            f.all("categories"),
-            category_options(lang),
-        )
-        .help("须在所在机构的业务范围之内"),
+        FormField::checks("scope", t("field.scope"), f.all("scope"), scope_options(lang))
+            .class("tree")
+            .required()
+            .disabled(lock)
+            .help("须在所在机构的业务范围之内（《司法鉴定人登记管理办法》第十一条）"),
         FormField::text("title", t("field.title"), f.text("title")),
         FormField::checkbox(
             "senior_title",
@@ -829,6 +1197,11 @@ async fn appraiser_form(
             FormField::select("status", t("field.status"), f.text("status"), statuses)
                 .required()
                 .disabled(lock),
+        );
+        fields.push(
+            FormField::text("status_reason", t("field.status_reason"), f.text("status_reason"))
+                .disabled(lock)
+                .help("变更执业状态或执业机构（转所）时必填"),
         );
     }
     FormView {
@@ -867,12 +1240,18 @@ fn appraiser_input(f: &FormData) -> AppraiserInput {
             .map(|v| v.trim().parse().unwrap_or(0)),
         name: f.get("name"),
         gender: f.get("gender"),
+        birth_date: f.get("birth_date"),
+        id_number: f.get("id_number"),
+        education: f.get("education"),
         certificate_no: f.get("certificate_no"),
-        categories: f.get("name").map(|_| f.all("categories")),
+        // Disabled when the editor may not change registration: not posted, kept as it is.
+        scope: f.get("certificate_no").map(|_| f.all("scope")),
+        categories: None,
         title: f.get("title"),
         senior_title: f.get("name").map(|_| f.flag("senior_title")),
         phone: f.get("phone"),
         status: f.get("status"),
+        status_reason: f.get("status_reason"),
     }
 }
 
@@ -885,15 +1264,19 @@ fn form_of_appraiser(x: &registry::Appraiser) -> FormData {
         ("title".to_string(), x.title.clone()),
         ("phone".to_string(), x.phone.clone()),
         ("status".to_string(), x.status.clone()),
+        (
+            "birth_date".to_string(),
+            x.birth_date.clone().unwrap_or_default(),
+        ),
+        ("education".to_string(), x.education.clone()),
     ];
     if x.senior_title {
         v.push(("senior_title".into(), "true".into()));
     }
     v.extend(
-        x.categories
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(|c| ("categories".to_string(), c.to_string())),
+        registry::scope_codes(&x.scope)
+            .into_iter()
+            .map(|c| ("scope".to_string(), c.to_string())),
     );
     FormData(v)
 }
@@ -914,7 +1297,7 @@ pub async fn appraiser_new(State(s): State<AppState>, PageUser(a, lang): PageUse
 pub async fn appraiser_create(State(s): State<AppState>, p: Post) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
     a.require_write(Action::CreateAppraiser).or_page(lang)?;
-    let result = match appraiser_input(&p.form).apply(None) {
+    let result = match appraiser_input(&p.form).apply(None, &s.keys) {
         Ok(f) => registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &f)
             .await
             .map_err(AppError::from),
@@ -969,7 +1352,8 @@ pub async fn appraiser_update(
         .await
         .or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
-    let result = match appraiser_input(&p.form).apply(Some(&cur.fields())) {
+    let input = appraiser_input(&p.form);
+    let result = match input.apply(Some(&cur.fields()), &s.keys) {
         Ok(f) => registry::update_appraiser(
             &s.db,
             &a.actor(),
@@ -978,6 +1362,7 @@ pub async fn appraiser_update(
             version,
             &f,
             a.role().may(Action::EditAppraiserRegistration),
+            &input.reason(),
         )
         .await
         .map_err(AppError::from),
@@ -1080,6 +1465,7 @@ pub async fn organ_detail(
     }
     let (show_history, history) = history(&s, &a, lang, "organ", id).await;
     let v = DetailView {
+        tables: Vec::new(),
         title: o.name.clone(),
         badge: Some((organ_kind(lang, &o.kind), "")),
         back: "/organs".into(),

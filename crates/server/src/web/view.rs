@@ -140,7 +140,19 @@ pub struct ActionButton {
     pub danger: bool,
 }
 
+/// A table under a record's fields (postings, entries, reviews…).
+pub struct DetailTable {
+    pub title: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Shown when there are no rows.
+    pub empty: String,
+    /// Optional link under the table (label, href), e.g. "add an entry".
+    pub link: Option<(String, String)>,
+}
+
 pub struct DetailView {
+    pub tables: Vec<DetailTable>,
     pub title: String,
     pub badge: Option<(String, &'static str)>,
     pub back: String,
@@ -171,9 +183,20 @@ pub struct FormField {
     pub disabled: bool,
     pub help: String,
     pub error: Option<String>,
+    /// Extra CSS class: `tree` for long option lists.
+    pub class: &'static str,
 }
 
 impl FormField {
+    /// An input of another HTML type (date, number…).
+    pub fn typed(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+    pub fn class(mut self, class: &'static str) -> Self {
+        self.class = class;
+        self
+    }
     pub fn text(name: &'static str, label: String, value: impl Into<String>) -> Self {
         FormField {
             name,
@@ -186,6 +209,7 @@ impl FormField {
             disabled: false,
             help: String::new(),
             error: None,
+            class: "",
         }
     }
     pub fn select(

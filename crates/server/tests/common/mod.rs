@@ -126,7 +126,8 @@ impl TestApp {
         let db = sijian_server::open_database(&cfg, true)
             .await
             .expect("open database");
-        demo::load(&db).await.expect("demo data");
+        let keys = sijian_server::secrets::DataKey::load(&cfg).expect("data key");
+        demo::load(&db, &keys).await.expect("demo data");
         let server = sijian_server::start(cfg, db.clone(), false)
             .await
             .expect("start server");

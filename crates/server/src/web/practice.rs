@@ -1,0 +1,250 @@
+//! An appraiser's practice record on their page: postings (transfers), dated entries (training
+//! hours, insurance, oath), assistants and status history, with the forms that add to them.
+use super::forms::{FormData, Post};
+use super::registry::{education_label, refused};
+use super::view::*;
+use super::{OrPage, PageResult, redirect, render};
+use crate::auth::{Authed, PageUser};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::inputs::{AssistantInput, EDUCATION, RECORD_KINDS, RecordInput};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use sijian_domain::Action;
+use sijian_store::registry;
+
+fn kind_label(kind: &str) -> String {
+    RECORD_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_else(|| kind.to_string())
+}
+
+/// The tables under an appraiser's fields.
+pub async fn appraiser_tables(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    x: &registry::Appraiser,
+) -> Vec<DetailTable> {
+    let t = |k: &str| lang.t(k).to_string();
+    let may_add = a.role().may(Action::AddAppraiserRecords);
+    let postings = registry::postings(&s.db, x.id).await.unwrap_or_default();
+    let records = registry::records(&s.db, x.id).await.unwrap_or_default();
+    let hours = registry::training_hours(&s.db, x.id).await.unwrap_or_default();
+    let assistants = registry::assistants(&s.db, x.id).await.unwrap_or_default();
+    let hours_text = hours
+        .iter()
+        .map(|(y, h)| format!("{y} 年 {h} 学时"))
+        .collect::<Vec<_>>()
+        .join("，");
+    vec![
+        DetailTable {
+            title: t("detail.postings"),
+            head: vec![
+                t("field.institution"),
+                t("field.started_at"),
+                t("field.ended_at"),
+                t("field.status_reason"),
+            ],
+            rows: postings
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.institution_name.clone(),
+                        fmt_time(p.started_at),
+                        p.ended_at.map(fmt_time).unwrap_or_else(|| t("detail.current")),
+                        if p.reason.is_empty() { "—".into() } else { p.reason.clone() },
+                    ]
+                })
+                .collect(),
+            empty: t("detail.none"),
+            link: None,
+        },
+        DetailTable {
+            title: if hours_text.is_empty() {
+                t("detail.records")
+            } else {
+                format!("{}（培训：{hours_text}）", t("detail.records"))
+            },
+            head: vec![
+                t("field.record_kind"),
+                t("field.date"),
+                t("field.hours"),
+                t("field.detail"),
+            ],
+            rows: records
+                .iter()
+                .map(|r| {
+                    vec![
+                        kind_label(&r.kind),
+                        r.on_date.clone(),
+                        r.hours.map(|h| h.to_string()).unwrap_or_else(|| "—".into()),
+                        r.detail.clone(),
+                    ]
+                })
+                .collect(),
+            empty: t("detail.none"),
+            link: may_add.then(|| (t("action.add_record"), format!("/appraisers/{}/records/new", x.id))),
+        },
+        DetailTable {
+            title: t("detail.assistants"),
+            head: vec![
+                t("field.person_name"),
+                t("field.gender"),
+                t("field.education"),
+                t("field.started_on"),
+                t("field.ended_on"),
+            ],
+            rows: assistants
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.name.clone(),
+                        lang.t(if r.gender == "female" { "gender.female" } else { "gender.male" }).into(),
+                        education_label(&r.education),
+                        r.started_on.clone(),
+                        r.ended_on.clone().unwrap_or_else(|| t("detail.current")),
+                    ]
+                })
+                .collect(),
+            empty: t("detail.none"),
+            link: (may_add && x.status == "active")
+                .then(|| (t("action.add_assistant"), format!("/appraisers/{}/assistants/new", x.id))),
+        },
+        super::registry::status_table(s, lang, "appraiser", x.id).await,
+    ]
+}
+
+fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
+    let t = |k: &str| lang.t(k).to_string();
+    FormView {
+        title: format!("{} · {name}", t("action.add_record")),
+        intro: Some("继续教育学时、执业责任保险、执业宣誓按日期逐条记录，记入操作留痕。".into()),
+        action: format!("/appraisers/{id}/records/new"),
+        hidden: Vec::new(),
+        fields: vec![
+            FormField::select(
+                "kind",
+                t("field.record_kind"),
+                f.text("kind"),
+                RECORD_KINDS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            )
+            .required(),
+            FormField::text("on_date", t("field.date"), f.text("on_date")).typed("date").required(),
+            FormField::text("hours", t("field.hours"), f.text("hours"))
+                .typed("number")
+                .help("仅培训填写，1–200 学时"),
+            FormField::text("detail", t("field.detail"), f.text("detail"))
+                .help("如培训名称与主办单位、保单号、宣誓地点"),
+        ],
+        errors: Vec::new(),
+        submit: t("action.save"),
+        cancel: format!("/appraisers/{id}"),
+        confirm: false,
+    }
+}
+
+pub async fn record_new(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    a.require(Action::AddAppraiserRecords).or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let v = record_form(lang, id, &x.name, &FormData::default());
+    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"), v }))
+}
+
+pub async fn record_create(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    a.require_write(Action::AddAppraiserRecords).or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let f = &p.form;
+    let input = RecordInput {
+        kind: f.get("kind"),
+        on_date: f.get("on_date"),
+        hours: f.get("hours").filter(|h| !h.trim().is_empty()).map(|h| h.trim().parse().unwrap_or(0)),
+        detail: f.get("detail"),
+    };
+    let result = match input.apply() {
+        Ok(r) => registry::add_record(&s.db, &a.actor(), &a.scope(), id, &r).await.map_err(AppError::from),
+        Err(errs) => Err(AppError::validation(errs)),
+    };
+    match result {
+        Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
+        Err(e) => {
+            let v = record_form(lang, id, &x.name, f);
+            Err(refused(Chrome::new(a, lang, v.title.clone(), "/appraisers"), v, e))
+        }
+    }
+}
+
+fn assistant_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
+    let t = |k: &str| lang.t(k).to_string();
+    FormView {
+        title: format!("{} · {name}", t("action.add_assistant")),
+        intro: Some("鉴定人助理在指导鉴定人的指导下从事辅助工作，不得独立出具鉴定意见。".into()),
+        action: format!("/appraisers/{id}/assistants/new"),
+        hidden: Vec::new(),
+        fields: vec![
+            FormField::text("name", t("field.person_name"), f.text("name")).required(),
+            FormField::select(
+                "gender",
+                t("field.gender"),
+                f.text("gender"),
+                vec![("male".into(), t("gender.male")), ("female".into(), t("gender.female"))],
+            )
+            .required(),
+            FormField::select(
+                "education",
+                t("field.education"),
+                f.text("education"),
+                EDUCATION.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ),
+            FormField::text("started_on", t("field.started_on"), f.text("started_on"))
+                .typed("date")
+                .required(),
+        ],
+        errors: Vec::new(),
+        submit: t("action.save"),
+        cancel: format!("/appraisers/{id}"),
+        confirm: false,
+    }
+}
+
+pub async fn assistant_new(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    a.require(Action::AddAppraiserRecords).or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let v = assistant_form(lang, id, &x.name, &FormData::default());
+    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"), v }))
+}
+
+pub async fn assistant_create(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    a.require_write(Action::AddAppraiserRecords).or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let f = &p.form;
+    let input = AssistantInput {
+        name: f.get("name"),
+        gender: f.get("gender"),
+        education: f.get("education"),
+        started_on: f.get("started_on"),
+    };
+    let result = match input.apply() {
+        Ok(r) => registry::add_assistant(&s.db, &a.actor(), &a.scope(), id, &r).await.map_err(AppError::from),
+        Err(errs) => Err(AppError::validation(errs)),
+    };
+    match result {
+        Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
+        Err(e) => {
+            let v = assistant_form(lang, id, &x.name, f);
+            Err(refused(Chrome::new(a, lang, v.title.clone(), "/appraisers"), v, e))
+        }
+    }
+}
