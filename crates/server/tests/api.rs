@@ -269,7 +269,7 @@ both_engines!(bad_input_names_the_field, async |app: &TestApp| {
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["name", "licence_no", "region_code", "categories"]);
+    assert_eq!(fields, ["name", "licence_no", "region_code", "scope"]);
     assert!(
         body["error"]["fields"][0]["message"]
             .as_str()
@@ -704,7 +704,7 @@ both_engines!(
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.unwrap();
         assert!(html.contains("请填写机构名称"), "{html}");
-        assert!(html.contains("请至少选择一个鉴定类别"));
+        assert!(html.contains("请至少选择一个执业类别或项目"));
         assert!(html.contains("value=\"33010077\""));
         // English per user.
         let (st, _) = c.put("/api/v1/me/language", json!({"lang": "en"})).await;

@@ -9,6 +9,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub mod accounts;
 pub mod calendar;
+pub mod licensing;
+pub mod practice;
 pub mod records;
 pub mod registry;
 
@@ -25,6 +27,7 @@ pub mod registry;
         (name = "session", description = "登录、退出与本人信息"),
         (name = "registry", description = "鉴定机构、司法鉴定人与办案机关"),
         (name = "accounts", description = "用户与 API 令牌"),
+        (name = "licensing", description = "网上审批：机构设立、变更、延续、注销与鉴定人执业登记"),
         (name = "records", description = "全过程留痕、操作日志与登录日志"),
         (name = "reference", description = "行政区划、工作日历等基础数据"),
         (name = "directory", description = "公开名册（无需登录，按来源地址限流）")
@@ -91,6 +94,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::get_calendar))
         .routes(routes!(calendar::deadline))
         .routes(routes!(calendar::get_year, calendar::put_year))
+        .routes(routes!(practice::postings))
+        .routes(routes!(practice::list_records, practice::add_record))
+        .routes(routes!(practice::list_assistants, practice::add_assistant))
+        .routes(routes!(practice::institution_status_history))
+        .routes(routes!(practice::appraiser_status_history))
+        .routes(routes!(practice::classification))
+        .routes(routes!(licensing::list, licensing::submit))
+        .routes(routes!(licensing::get))
+        .routes(routes!(licensing::check_materials))
+        .routes(routes!(licensing::resubmit))
+        .routes(routes!(licensing::withdraw))
+        .routes(routes!(licensing::add_review))
+        .routes(routes!(licensing::extend))
+        .routes(routes!(licensing::decide))
+        .routes(routes!(licensing::attachment))
+        .routes(routes!(licensing::list_experts, licensing::add_expert))
 }
 
 /// Paging, sorting and free-text search, common to every list.

@@ -115,3 +115,56 @@ impl FromRequest<AppState> for AnonPost {
         Ok(AnonPost { ctx, form })
     }
 }
+
+/// A file sent with a multipart form.
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    pub field: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// A signed-in multipart form post (forms with files) whose CSRF token matched.
+pub struct MultipartPost {
+    pub user: Authed,
+    pub lang: Lang,
+    pub form: FormData,
+    pub files: Vec<UploadedFile>,
+}
+
+impl FromRequest<AppState> for MultipartPost {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let PageUser(user, lang) = PageUser::from_request_parts(&mut parts, state).await?;
+        let ok_origin = same_origin(&parts.headers);
+        let req = Request::from_parts(parts, body);
+        let bad = || super::page_error(AppError::field("attachments", "上传内容无法读取（单次提交合计不超过 2 MiB）"), lang);
+        let mut mp = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| bad())?;
+        let mut form = FormData::default();
+        let mut files = Vec::new();
+        while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+            let name = field.name().unwrap_or_default().to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file_name) => {
+                    let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+                    let data = field.bytes().await.map_err(|_| bad())?.to_vec();
+                    if !file_name.is_empty() && !data.is_empty() {
+                        files.push(UploadedFile { field: name, file_name, content_type, data });
+                    }
+                }
+                None => {
+                    let text = field.text().await.map_err(|_| bad())?;
+                    form.0.push((name, text));
+                }
+            }
+        }
+        if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
+            return Err(super::page_error(AppError::csrf(), lang));
+        }
+        Ok(MultipartPost { user, lang, form, files })
+    }
+}

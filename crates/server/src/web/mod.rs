@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 pub mod accounts;
 pub mod calendar;
 pub mod forms;
+pub mod licensing;
 pub mod listing;
 pub mod practice;
 pub mod records;
@@ -60,6 +61,40 @@ pub fn router() -> Router<AppState> {
         .route(
             "/appraisers/{id}/assistants/new",
             get(practice::assistant_new).post(practice::assistant_create),
+        )
+        .route("/applications", get(licensing::list))
+        .route("/applications/new", get(licensing::new_choice))
+        .route(
+            "/applications/new/{kind}",
+            get(licensing::new_page).post(licensing::new_submit),
+        )
+        .route("/applications/{id}", get(licensing::detail))
+        .route(
+            "/applications/{id}/check",
+            get(licensing::check_page).post(licensing::check_submit),
+        )
+        .route(
+            "/applications/{id}/review",
+            get(licensing::review_page).post(licensing::review_submit),
+        )
+        .route(
+            "/applications/{id}/decide",
+            get(licensing::decide_page).post(licensing::decide_submit),
+        )
+        .route(
+            "/applications/{id}/extend",
+            get(licensing::extend_page).post(licensing::extend_submit),
+        )
+        .route("/applications/{id}/withdraw", post(licensing::withdraw_submit))
+        .route("/applications/{id}/resubmit", post(licensing::resubmit_submit))
+        .route(
+            "/applications/{id}/attachments/{aid}",
+            get(licensing::attachment),
+        )
+        .route("/experts", get(licensing::experts))
+        .route(
+            "/experts/new",
+            get(licensing::expert_new).post(licensing::expert_create),
         )
         .route("/institutions", get(registry::institutions_list))
         .route(

@@ -88,7 +88,7 @@ pub fn accreditation_text(list: &[registry::Accreditation]) -> String {
         .join("；")
 }
 
-fn or_dash(v: &str) -> String {
+pub fn or_dash(v: &str) -> String {
     if v.trim().is_empty() {
         "—".into()
     } else {
@@ -96,14 +96,14 @@ fn or_dash(v: &str) -> String {
     }
 }
 
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
 /// Categories, sub-categories and items as form options for a scope.
-fn scope_options(lang: Lang) -> Vec<(String, String)> {
+pub fn scope_options(lang: Lang) -> Vec<(String, String)> {
     let cls = Classification::current();
     cls.entries()
         .iter()
@@ -208,7 +208,7 @@ fn organ_kind(lang: Lang, s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-fn gender(lang: Lang, g: &str) -> String {
+pub fn gender(lang: Lang, g: &str) -> String {
     lang.t(if g == "female" {
         "gender.female"
     } else {
@@ -219,7 +219,7 @@ fn gender(lang: Lang, g: &str) -> String {
 
 /// Regions the principal may place records in, as select options (code, "name (code)"),
 /// indented by level.
-async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
+pub async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
     let under = match a.scope() {
         Scope::Region(p) => Some(p.as_str().to_string()),
         _ => None,
@@ -240,7 +240,7 @@ async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn history(
+pub async fn history(
     s: &AppState,
     a: &Authed,
     lang: Lang,

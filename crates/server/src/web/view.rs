@@ -282,6 +282,11 @@ pub struct FormView {
 }
 
 impl FormView {
+    /// A form with a file field is sent as multipart.
+    pub fn multipart(&self) -> bool {
+        self.fields.iter().any(|f| f.kind == "file")
+    }
+
     /// Puts field errors beside their fields; those without a field go to the summary.
     pub fn with_errors(
         mut self,
