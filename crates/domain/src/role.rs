@@ -229,7 +229,9 @@ impl Role {
             ExportRegister => regulator || self == Self::Admin,
             UseApiTokens | ViewCalendar => self != Self::Public,
             ViewApplications => {
-                regulator || self.is_institution_staff() || matches!(self, Self::Admin | Self::Appraiser)
+                regulator
+                    || self.is_institution_staff()
+                    || matches!(self, Self::Admin | Self::Appraiser)
             }
             SubmitApplication => regulator || self == Self::InstitutionHead,
             HandleApplication | ManageExperts => regulator,

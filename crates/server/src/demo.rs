@@ -4,9 +4,9 @@
 //! real changes.
 use crate::secrets::{DataKey, hash_password};
 use sijian_domain::Category;
+use sijian_domain::Role;
 use sijian_domain::classification::Classification;
 use sijian_domain::identifiers::ResidentId;
-use sijian_domain::Role;
 use sijian_domain::identifiers::Uscc;
 use sijian_store::organs::{self, OrganFields};
 use sijian_store::registry::{self, AppraiserFields, InstitutionFields};
@@ -193,7 +193,10 @@ fn demo_scope(rng: &mut Rng, categories: &str) -> String {
 /// scope in `cat`.
 fn appraiser_scope(inst_scope: &str, cat: &str, k: usize) -> String {
     let cls = Classification::current();
-    let subs: Vec<&str> = inst_scope.split(',').filter(|c| c.starts_with(cat)).collect();
+    let subs: Vec<&str> = inst_scope
+        .split(',')
+        .filter(|c| c.starts_with(cat))
+        .collect();
     let sub = subs[k % subs.len()];
     let items: Vec<String> = cls.items(sub).map(|e| e.code.to_string()).collect();
     if items.len() < 2 {
@@ -208,7 +211,12 @@ fn appraiser_scope(inst_scope: &str, cat: &str, k: usize) -> String {
 }
 
 /// A valid resident ID number for a demo person (region, birth date, sequence, check).
-fn demo_resident_id(region: &str, born: (usize, usize, usize), seq: usize, female: bool) -> ResidentId {
+fn demo_resident_id(
+    region: &str,
+    born: (usize, usize, usize),
+    seq: usize,
+    female: bool,
+) -> ResidentId {
     let seq = (seq % 499) * 2 + if female { 2 } else { 1 };
     let body = format!("{region}{:04}{:02}{:02}{seq:03}", born.0, born.1, born.2);
     match ResidentId::parse(&format!("{body}0")) {
@@ -314,17 +322,30 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
                     _ => "ordinary",
                 }
                 .into(),
-                accreditations: registry::Accreditations(if spec.categories.contains('2') || spec.categories.contains('4') || n % 3 == 0 {
-                    vec![registry::Accreditation {
-                        kind: if n % 2 == 0 { "CNAS" } else { "CMA" }.into(),
-                        certificate_no: format!("{}{:05}", if n % 2 == 0 { "CNAS IB" } else { "2025" }, 100 + n * 7),
-                        scope: "本机构执业范围内的检测项目".into(),
-                        expires_on: format!("{}-06-30", 2027 + n % 3),
-                    }]
-                } else {
-                    Vec::new()
-                }),
-                insurer: rng.pick(&["中国人民财产保险股份有限公司浙江省分公司", "中国平安财产保险股份有限公司浙江分公司", "中国太平洋财产保险股份有限公司浙江分公司"]).to_string(),
+                accreditations: registry::Accreditations(
+                    if spec.categories.contains('2') || spec.categories.contains('4') || n % 3 == 0
+                    {
+                        vec![registry::Accreditation {
+                            kind: if n % 2 == 0 { "CNAS" } else { "CMA" }.into(),
+                            certificate_no: format!(
+                                "{}{:05}",
+                                if n % 2 == 0 { "CNAS IB" } else { "2025" },
+                                100 + n * 7
+                            ),
+                            scope: "本机构执业范围内的检测项目".into(),
+                            expires_on: format!("{}-06-30", 2027 + n % 3),
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                ),
+                insurer: rng
+                    .pick(&[
+                        "中国人民财产保险股份有限公司浙江省分公司",
+                        "中国平安财产保险股份有限公司浙江分公司",
+                        "中国太平洋财产保险股份有限公司浙江分公司",
+                    ])
+                    .to_string(),
                 insurance_policy: format!("PZJ{:010}", rng.below(10_000_000_000)),
                 insurance_expires: Some("2027-03-31".into()),
                 military: false,
@@ -371,7 +392,9 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
                     gender: gender.into(),
                     birth_date: Some(format!("{:04}-{:02}-{:02}", born.0, born.1, born.2)),
                     id_number: Some(keys.seal_resident_id(&id)),
-                    education: rng.pick(&["doctorate", "master", "master", "bachelor", "bachelor"]).to_string(),
+                    education: rng
+                        .pick(&["doctorate", "master", "master", "bachelor", "bachelor"])
+                        .to_string(),
                     certificate_no: format!("{}{:03}{:02}", &spec.region[..4], n + 1, k + 1),
                     scope: appraiser_scope(&inst.scope, cat, k),
                     title: title.into(),
@@ -402,8 +425,238 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
         )
         .await?;
     }
+    demo_licensing(db, keys, &inst_ids).await?;
     settings::set(db, "demo_loaded", &sijian_store::now_ms().to_string()).await?;
     Ok(true)
+}
+
+const EXPERTS: &[(&str, &str, &str, &str)] = &[
+    ("周建国", "浙江大学医学院", "教授、主任法医师", "1.01,1.02"),
+    ("孙立华", "浙江省人民医院", "主任医师", "1.02,1.03"),
+    ("钱文博", "浙江警察学院", "教授", "2.01,2.02"),
+    ("李慧敏", "浙江工业大学", "正高级工程师", "3.01,3.02,3.03"),
+    ("吴海峰", "浙江省生态环境科学设计研究院", "研究员", "4.01"),
+    ("郑雅琴", "温州医科大学", "教授、主任法医师", "1.04,1.05"),
+    ("王志远", "浙江省司法鉴定协会", "高级工程师", "2.03,3.03"),
+    ("陈少波", "宁波大学", "教授", "1.02,2.01"),
+];
+
+/// Experts and applications at every stage, so the licensing pages have something to show.
+async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(), StoreError> {
+    use sijian_domain::licensing::{ApplicationKind, Policy};
+    use sijian_store::applications::{
+        self, NewApplication, NewAttachment, NewExpert, NewReview, Proposal,
+    };
+    let actor = Actor::system("演示数据");
+    let all = Scope::All;
+    let mut experts = Vec::new();
+    for (name, org, title, spec) in EXPERTS {
+        let e = applications::add_expert(
+            db,
+            &actor,
+            &all,
+            &NewExpert {
+                name: name.to_string(),
+                organisation: org.to_string(),
+                title: title.to_string(),
+                speciality: spec.to_string(),
+                region_code: "330000".into(),
+            },
+        )
+        .await?;
+        experts.push(e.id);
+    }
+    let today = crate::state::today().to_string();
+    let policy = Policy::default();
+    let material = |name: &str| NewAttachment {
+        name: name.to_string(),
+        content_type: "application/pdf".into(),
+        data: format!("%PDF-1.4\n% {name}\n%%EOF\n").into_bytes(),
+    };
+    let person = |n: usize, inst: i64, name: &str, female: bool, scope: &str| {
+        let id = demo_resident_id("330106", (1980 + n, 3 + n, 10 + n), 700 + n, female);
+        let (y, m, d) = id.birth_date();
+        AppraiserFields {
+            institution_id: inst,
+            name: name.to_string(),
+            gender: if female { "female" } else { "male" }.into(),
+            birth_date: Some(format!("{y:04}-{m:02}-{d:02}")),
+            id_number: Some(keys.seal_resident_id(&id)),
+            education: "master".into(),
+            certificate_no: format!("3301DEMO{n:02}"),
+            scope: scope.to_string(),
+            title: "副主任法医师".into(),
+            senior_title: true,
+            phone: format!("1390571{n:04}"),
+            status: "active".into(),
+        }
+    };
+    let inst = registry::get_institution(db, &all, inst_ids[0]).await?;
+    let first_item = inst.scope.split(',').next().unwrap_or("1").to_string();
+    let declarations =
+        serde_json::json!({ "declarations": { "years_in_field": 8, "healthy": true } });
+    let new_app = |kind, inst: Option<i64>, subject: &str, proposal| NewApplication {
+        kind,
+        institution_id: inst,
+        appraiser_id: None,
+        subject: subject.to_string(),
+        proposal,
+        eligibility: declarations.clone(),
+        today: today.clone(),
+    };
+    // 1. Submitted, waiting for the material check.
+    applications::submit(
+        db,
+        &actor,
+        &all,
+        &new_app(
+            ApplicationKind::AppraiserRegister,
+            Some(inst.id),
+            "沈嘉怡",
+            Proposal::Appraiser(person(1, inst.id, "沈嘉怡", true, &first_item)),
+        ),
+        &[
+            material("执业登记申请表.pdf"),
+            material("学历证书.pdf"),
+            material("职称证书.pdf"),
+        ],
+    )
+    .await?;
+    // 2. Accepted and in expert review: two of three reviews in.
+    let a2 = applications::submit(
+        db,
+        &actor,
+        &all,
+        &new_app(
+            ApplicationKind::AppraiserRegister,
+            Some(inst.id),
+            "韩思远",
+            Proposal::Appraiser(person(2, inst.id, "韩思远", false, &first_item)),
+        ),
+        &[material("执业登记申请表.pdf"), material("工作经历证明.pdf")],
+    )
+    .await?;
+    let a2 = applications::check_materials(db, &actor, &all, a2.id, a2.version, true, "", &today)
+        .await?;
+    for (n, e) in experts.iter().take(2).enumerate() {
+        applications::add_review(
+            db,
+            &actor,
+            &all,
+            a2.id,
+            &NewReview {
+                expert_id: *e,
+                score: 82 + n as u32 * 5,
+                recommend: true,
+                comment: "专业能力符合要求。".into(),
+            },
+            &policy,
+            &today,
+        )
+        .await?;
+    }
+    // 3. Renewal accepted, ready for the decision.
+    let renew_inst = registry::get_institution(db, &all, inst_ids[2]).await?;
+    let mut renewed = renew_inst.fields();
+    renewed.licence_valid_to = Some("2031-12-31".into());
+    let a3 = applications::submit(
+        db,
+        &actor,
+        &all,
+        &new_app(
+            ApplicationKind::InstitutionRenew,
+            Some(renew_inst.id),
+            &renew_inst.name,
+            Proposal::Institution(renewed),
+        ),
+        &[material("延续登记申请书.pdf")],
+    )
+    .await?;
+    applications::check_materials(db, &actor, &all, a3.id, a3.version, true, "", &today).await?;
+    // 4. A new institution, returned for correction.
+    let new_inst = InstitutionFields {
+        name: "杭州钱塘声像资料司法鉴定所".into(),
+        uscc: None,
+        uscc_override: None,
+        licence_no: "330100DEMO".into(),
+        licence_valid_to: None,
+        region_code: "330114".into(),
+        registering_authority: "浙江省司法厅".into(),
+        scope: "3.01,3.02".into(),
+        qualification_level: "ordinary".into(),
+        accreditations: registry::Accreditations::default(),
+        insurer: String::new(),
+        insurance_policy: String::new(),
+        insurance_expires: None,
+        military: false,
+        party_org: false,
+        party_members: 0,
+        legal_rep: "林晓东".into(),
+        head_name: "林晓东".into(),
+        address: "杭州市钱塘区学源街 88 号".into(),
+        phone: "0571-86001234".into(),
+        status: "normal".into(),
+    };
+    let a4 = applications::submit(
+        db,
+        &actor,
+        &all,
+        &new_app(
+            ApplicationKind::InstitutionEstablish,
+            None,
+            &new_inst.name,
+            Proposal::Institution(new_inst.clone()),
+        ),
+        &[material("设立登记申请书.pdf")],
+    )
+    .await?;
+    applications::check_materials(
+        db,
+        &actor,
+        &all,
+        a4.id,
+        a4.version,
+        false,
+        "1. 缺少住所使用证明；2. 仪器设备清单未加盖公章；3. 拟执业鉴定人名单须附执业资格证明。",
+        &today,
+    )
+    .await?;
+    // 5. Approved: the appraiser is on the register.
+    let a5 = applications::submit(
+        db,
+        &actor,
+        &all,
+        &new_app(
+            ApplicationKind::AppraiserRegister,
+            Some(inst.id),
+            "罗晨曦",
+            Proposal::Appraiser(person(3, inst.id, "罗晨曦", true, &first_item)),
+        ),
+        &[material("执业登记申请表.pdf")],
+    )
+    .await?;
+    let a5 = applications::check_materials(db, &actor, &all, a5.id, a5.version, true, "", &today)
+        .await?;
+    for (n, e) in experts.iter().skip(2).take(3).enumerate() {
+        applications::add_review(
+            db,
+            &actor,
+            &all,
+            a5.id,
+            &NewReview {
+                expert_id: *e,
+                score: 78 + n as u32 * 4,
+                recommend: true,
+                comment: "符合执业登记条件。".into(),
+            },
+            &policy,
+            &today,
+        )
+        .await?;
+    }
+    let a5 = applications::get(db, &all, a5.id).await?;
+    applications::decide(db, &actor, &all, a5.id, a5.version, true, "", &policy).await?;
+    Ok(())
 }
 
 fn demo_users(

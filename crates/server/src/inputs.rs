@@ -1,7 +1,7 @@
 //! Input of every change, shared by forms and the JSON API: optional fields laid over the
 //! current record (or over blanks when creating), then validated field by field.
-use serde::Deserialize;
 use crate::secrets::DataKey;
+use serde::Deserialize;
 use sijian_domain::calendar::Date;
 use sijian_domain::classification::Classification;
 use sijian_domain::identifiers::{ResidentId, Uscc};
@@ -11,7 +11,8 @@ use sijian_domain::{
 };
 use sijian_store::organs::OrganFields;
 use sijian_store::registry::{
-    Accreditation, Accreditations, AppraiserFields, AssistantFields, InstitutionFields, RecordFields,
+    Accreditation, Accreditations, AppraiserFields, AssistantFields, InstitutionFields,
+    RecordFields,
 };
 
 fn pick(new: &Option<String>, old: &str) -> String {
@@ -175,17 +176,28 @@ fn accreditations(p: &mut Problems, list: &[Accreditation]) -> Vec<Accreditation
         let n = n + 1;
         let kind = a.kind.trim().to_uppercase();
         if kind != "CMA" && kind != "CNAS" {
-            p.add("accreditations", format!("第{n}项：认可类型须为 CMA（资质认定）或 CNAS（实验室认可）"));
+            p.add(
+                "accreditations",
+                format!("第{n}项：认可类型须为 CMA（资质认定）或 CNAS（实验室认可）"),
+            );
         }
         let certificate_no = a.certificate_no.trim().to_string();
         if certificate_no.is_empty() || certificate_no.chars().count() > 40 {
-            p.add("accreditations", format!("第{n}项：请填写证书编号（不超过 40 字）"));
+            p.add(
+                "accreditations",
+                format!("第{n}项：请填写证书编号（不超过 40 字）"),
+            );
         }
-        let expires_on = date(p, "accreditations", &format!("第{n}项有效期"), &a.expires_on)
-            .unwrap_or_else(|| {
-                p.add("accreditations", format!("第{n}项：请填写有效期至"));
-                String::new()
-            });
+        let expires_on = date(
+            p,
+            "accreditations",
+            &format!("第{n}项有效期"),
+            &a.expires_on,
+        )
+        .unwrap_or_else(|| {
+            p.add("accreditations", format!("第{n}项：请填写有效期至"));
+            String::new()
+        });
         out.push(Accreditation {
             kind,
             certificate_no,
@@ -266,13 +278,21 @@ impl InstitutionInput {
             .iter()
             .any(|(k, _)| *k == qualification_level)
         {
-            p.add("qualification_level", "资质等级须为 national（国家级）、provincial（省级）或 ordinary（一般）");
+            p.add(
+                "qualification_level",
+                "资质等级须为 national（国家级）、provincial（省级）或 ordinary（一般）",
+            );
         }
         let accreditations = Accreditations(match &self.accreditations {
             Some(list) => accreditations(&mut p, list),
             None => b.accreditations.0.clone(),
         });
-        let insurer = p.optional("insurer", "责任保险承保机构", &pick(&self.insurer, &b.insurer), 100);
+        let insurer = p.optional(
+            "insurer",
+            "责任保险承保机构",
+            &pick(&self.insurer, &b.insurer),
+            100,
+        );
         let insurance_policy = p.optional(
             "insurance_policy",
             "保单号",
@@ -416,7 +436,10 @@ impl AppraiserInput {
                     if gender.is_empty() {
                         gender = id_gender.into();
                     } else if gender != id_gender {
-                        p.add("gender", "性别与公民身份号码不符（GB 11643 顺序码奇数为男、偶数为女）");
+                        p.add(
+                            "gender",
+                            "性别与公民身份号码不符（GB 11643 顺序码奇数为男、偶数为女）",
+                        );
                     }
                     Some(keys.seal_resident_id(&id))
                 }
@@ -431,7 +454,10 @@ impl AppraiserInput {
         }
         let education = pick(&self.education, &b.education);
         if !education.is_empty() && !EDUCATION.iter().any(|(k, _)| *k == education) {
-            p.add("education", "学历须为 doctorate、master、bachelor、college 或 other");
+            p.add(
+                "education",
+                "学历须为 doctorate、master、bachelor、college 或 other",
+            );
         }
         let certificate_no = p.required(
             "certificate_no",
@@ -536,13 +562,21 @@ impl RecordInput {
         let mut p = Problems::default();
         let kind = self.kind.clone().unwrap_or_default();
         if !RECORD_KINDS.iter().any(|(k, _)| *k == kind) {
-            p.add("kind", "类型须为 training（培训）、insurance（保险）或 oath（宣誓）");
+            p.add(
+                "kind",
+                "类型须为 training（培训）、insurance（保险）或 oath（宣誓）",
+            );
         }
-        let on_date = date(&mut p, "on_date", "日期", self.on_date.as_deref().unwrap_or(""))
-            .unwrap_or_else(|| {
-                p.add("on_date", "请填写日期");
-                String::new()
-            });
+        let on_date = date(
+            &mut p,
+            "on_date",
+            "日期",
+            self.on_date.as_deref().unwrap_or(""),
+        )
+        .unwrap_or_else(|| {
+            p.add("on_date", "请填写日期");
+            String::new()
+        });
         let hours = match (kind.as_str(), self.hours) {
             ("training", Some(h)) if (1..=200).contains(&h) => Some(h),
             ("training", _) => {
@@ -552,7 +586,12 @@ impl RecordInput {
             _ => None,
         };
         let detail = p.optional("detail", "内容", self.detail.as_deref().unwrap_or(""), 200);
-        p.into_result(RecordFields { kind, on_date, hours, detail })
+        p.into_result(RecordFields {
+            kind,
+            on_date,
+            hours,
+            detail,
+        })
     }
 }
 
@@ -578,14 +617,27 @@ impl AssistantInput {
         }
         let education = self.education.clone().unwrap_or_default();
         if !education.is_empty() && !EDUCATION.iter().any(|(k, _)| *k == education) {
-            p.add("education", "学历须为 doctorate、master、bachelor、college 或 other");
+            p.add(
+                "education",
+                "学历须为 doctorate、master、bachelor、college 或 other",
+            );
         }
-        let started_on = date(&mut p, "started_on", "开始日期", self.started_on.as_deref().unwrap_or(""))
-            .unwrap_or_else(|| {
-                p.add("started_on", "请填写开始日期");
-                String::new()
-            });
-        p.into_result(AssistantFields { name, gender, education, started_on })
+        let started_on = date(
+            &mut p,
+            "started_on",
+            "开始日期",
+            self.started_on.as_deref().unwrap_or(""),
+        )
+        .unwrap_or_else(|| {
+            p.add("started_on", "请填写开始日期");
+            String::new()
+        });
+        p.into_result(AssistantFields {
+            name,
+            gender,
+            education,
+            started_on,
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sijian_domain::calendar::{Date, WorkingCalendar};
 use sijian_domain::licensing::{
-    self, AppraiserEligibility, ApplicationKind, ClockInput, ClockKind, InstitutionEligibility,
+    self, ApplicationKind, AppraiserEligibility, ClockInput, ClockKind, InstitutionEligibility,
     Problem,
 };
 use sijian_domain::{Category, FieldError, Scope};
@@ -21,7 +21,12 @@ use utoipa::ToSchema;
 pub const MAX_ATTACHMENT_BYTES: usize = 1536 * 1024;
 pub const MAX_ATTACHMENTS: usize = 20;
 /// Types accepted for material: PDF, OFD, JPEG, PNG.
-pub const ATTACHMENT_TYPES: [&str; 4] = ["application/pdf", "application/ofd", "image/jpeg", "image/png"];
+pub const ATTACHMENT_TYPES: [&str; 4] = [
+    "application/pdf",
+    "application/ofd",
+    "image/jpeg",
+    "image/png",
+];
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -92,14 +97,20 @@ fn problems_error(problems: Vec<Problem>) -> AppError {
 
 pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>, AppError> {
     if list.len() > MAX_ATTACHMENTS {
-        return Err(AppError::field("attachments", format!("附件最多 {MAX_ATTACHMENTS} 个")));
+        return Err(AppError::field(
+            "attachments",
+            format!("附件最多 {MAX_ATTACHMENTS} 个"),
+        ));
     }
     let mut out = Vec::new();
     for (n, a) in list.iter().enumerate() {
         let n = n + 1;
         let name = a.name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err(AppError::field("attachments", format!("第{n}个附件：请填写文件名（不超过 120 字）")));
+            return Err(AppError::field(
+                "attachments",
+                format!("第{n}个附件：请填写文件名（不超过 120 字）"),
+            ));
         }
         if !ATTACHMENT_TYPES.contains(&a.content_type.as_str()) {
             return Err(AppError::field(
@@ -109,11 +120,19 @@ pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>
         }
         let data = base64::engine::general_purpose::STANDARD
             .decode(a.data_base64.trim())
-            .map_err(|_| AppError::field("attachments", format!("第{n}个附件：内容须为标准 base64 编码")))?;
+            .map_err(|_| {
+                AppError::field(
+                    "attachments",
+                    format!("第{n}个附件：内容须为标准 base64 编码"),
+                )
+            })?;
         if data.is_empty() || data.len() > MAX_ATTACHMENT_BYTES {
             return Err(AppError::field(
                 "attachments",
-                format!("第{n}个附件：大小须在 1 字节至 {} KiB 之间", MAX_ATTACHMENT_BYTES / 1024),
+                format!(
+                    "第{n}个附件：大小须在 1 字节至 {} KiB 之间",
+                    MAX_ATTACHMENT_BYTES / 1024
+                ),
             ));
         }
         let name = if a.purpose.as_deref() == Some("military_opinion") {
@@ -121,7 +140,11 @@ pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>
         } else {
             name.to_string()
         };
-        out.push(NewAttachment { name, content_type: a.content_type.clone(), data });
+        out.push(NewAttachment {
+            name,
+            content_type: a.content_type.clone(),
+            data,
+        });
     }
     Ok(out)
 }
@@ -143,17 +166,24 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
         (_, id) => id,
     };
     if kind == ApplicationKind::InstitutionEstablish && matches!(scope, Scope::Institution(_)) {
-        return Err(AppError::field("kind", "机构设立登记由申请人向司法行政机关提出"));
+        return Err(AppError::field(
+            "kind",
+            "机构设立登记由申请人向司法行政机关提出",
+        ));
     }
     let today_s = today().to_string();
     let reason = b.reason.clone().unwrap_or_default();
     let current_inst = match institution_id {
-        Some(id) if kind != ApplicationKind::InstitutionEstablish => {
-            Some(registry::get_institution(&s.db, &scope, id).await.map_err(|e| match e {
-                sijian_store::StoreError::NotFound => AppError::field("institution_id", "机构不存在或不在您的管辖范围内"),
-                e => e.into(),
-            })?)
-        }
+        Some(id) if kind != ApplicationKind::InstitutionEstablish => Some(
+            registry::get_institution(&s.db, &scope, id)
+                .await
+                .map_err(|e| match e {
+                    sijian_store::StoreError::NotFound => {
+                        AppError::field("institution_id", "机构不存在或不在您的管辖范围内")
+                    }
+                    e => e.into(),
+                })?,
+        ),
         None if kind != ApplicationKind::InstitutionEstablish => {
             return Err(AppError::field("institution_id", "请选择所涉鉴定机构"));
         }
@@ -175,31 +205,59 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
                 appraisers_per_category: cats
                     .iter()
                     .map(|c| {
-                        let n = b.declarations.appraisers_per_category.get(&c.digit().to_string()).copied().unwrap_or(0);
+                        let n = b
+                            .declarations
+                            .appraisers_per_category
+                            .get(&c.digit().to_string())
+                            .copied()
+                            .unwrap_or(0);
                         (*c, n)
                     })
                     .collect(),
             };
-            let policy = s.cfg.licensing.for_path(&format!("/{}0000/", &f.region_code.get(..2).unwrap_or("")));
+            let policy = s
+                .cfg
+                .licensing
+                .for_path(&format!("/{}0000/", &f.region_code.get(..2).unwrap_or("")));
             let problems = licensing::institution_problems(&e, &policy);
             if !problems.is_empty() {
                 return Err(problems_error(problems));
             }
             (f.name.clone(), Proposal::Institution(f))
         }
-        ApplicationKind::InstitutionChange | ApplicationKind::InstitutionRenew | ApplicationKind::InstitutionCancel => {
+        ApplicationKind::InstitutionChange
+        | ApplicationKind::InstitutionRenew
+        | ApplicationKind::InstitutionCancel => {
             let cur = current_inst.as_ref().expect("checked above");
             let mut f = match kind {
                 ApplicationKind::InstitutionChange => {
                     let mut input = b.institution.clone().unwrap_or_default();
                     input.status = None;
-                    input.apply(Some(&cur.fields())).map_err(AppError::validation)?
+                    input
+                        .apply(Some(&cur.fields()))
+                        .map_err(AppError::validation)?
                 }
                 ApplicationKind::InstitutionRenew => {
-                    let to = b.institution.as_ref().and_then(|i| i.licence_valid_to.clone()).unwrap_or_default();
-                    let d = Date::parse(to.trim()).map_err(|e| AppError::field("institution.licence_valid_to", format!("请填写延续后的许可证有效期：{e}")))?;
-                    if cur.licence_valid_to.as_deref().is_some_and(|old| d.to_string().as_str() <= old) {
-                        return Err(AppError::field("institution.licence_valid_to", "延续后的有效期须晚于现有效期"));
+                    let to = b
+                        .institution
+                        .as_ref()
+                        .and_then(|i| i.licence_valid_to.clone())
+                        .unwrap_or_default();
+                    let d = Date::parse(to.trim()).map_err(|e| {
+                        AppError::field(
+                            "institution.licence_valid_to",
+                            format!("请填写延续后的许可证有效期：{e}"),
+                        )
+                    })?;
+                    if cur
+                        .licence_valid_to
+                        .as_deref()
+                        .is_some_and(|old| d.to_string().as_str() <= old)
+                    {
+                        return Err(AppError::field(
+                            "institution.licence_valid_to",
+                            "延续后的有效期须晚于现有效期",
+                        ));
                     }
                     let mut f = cur.fields();
                     f.licence_valid_to = Some(d.to_string());
@@ -226,16 +284,27 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             input.status = Some("active".into());
             let f = input.apply(None, &s.keys).map_err(AppError::validation)?;
             let Some(id) = &f.id_number else {
-                return Err(AppError::field("appraiser.id_number", "执业登记须填写公民身份号码"));
+                return Err(AppError::field(
+                    "appraiser.id_number",
+                    "执业登记须填写公民身份号码",
+                ));
             };
             let previous = registry::appraiser_by_id_hash(&s.db, &id.hash).await?;
             let revoked = match &previous {
                 Some((pid, inst)) => {
-                    let st: Option<String> = s.db.scalar("SELECT status FROM appraisers WHERE id = $1", sijian_store::args![*pid]).await.ok();
+                    let st: Option<String> =
+                        s.db.scalar(
+                            "SELECT status FROM appraisers WHERE id = $1",
+                            sijian_store::args![*pid],
+                        )
+                        .await
+                        .ok();
                     if st.as_deref() != Some("revoked") {
                         return Err(AppError::field(
                             "appraiser.id_number",
-                            format!("该公民身份号码已登记为{inst}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请申请变更登记"),
+                            format!(
+                                "该公民身份号码已登记为{inst}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请申请变更登记"
+                            ),
                         ));
                     }
                     true
@@ -246,10 +315,16 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             let e = AppraiserEligibility {
                 senior_title: f.senior_title,
                 industry_qualification: d.industry_qualification,
-                bachelor_or_above: matches!(f.education.as_str(), "doctorate" | "master" | "bachelor"),
+                bachelor_or_above: matches!(
+                    f.education.as_str(),
+                    "doctorate" | "master" | "bachelor"
+                ),
                 years_in_field: d.years_in_field,
                 experience_based: d.experience_based,
-                institution_licensed_or_applying: matches!(cur.status.as_str(), "normal" | "suspended"),
+                institution_licensed_or_applying: matches!(
+                    cur.status.as_str(),
+                    "normal" | "suspended"
+                ),
                 healthy: d.healthy,
                 criminal_record: d.criminal_record,
                 dismissed_from_public_office: d.dismissed_from_public_office,
@@ -264,7 +339,9 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             (f.name.clone(), Proposal::Appraiser(f))
         }
         ApplicationKind::AppraiserChange | ApplicationKind::AppraiserCancel => {
-            let id = b.appraiser_id.ok_or_else(|| AppError::field("appraiser_id", "请选择所涉鉴定人"))?;
+            let id = b
+                .appraiser_id
+                .ok_or_else(|| AppError::field("appraiser_id", "请选择所涉鉴定人"))?;
             let cur = registry::get_appraiser(&s.db, &scope, id).await?;
             if Some(cur.institution_id) != institution_id {
                 return Err(AppError::field("appraiser_id", "该鉴定人不在所选机构执业"));
@@ -272,7 +349,9 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             let f = if kind == ApplicationKind::AppraiserChange {
                 let mut input = b.appraiser.clone().unwrap_or_default();
                 input.status = None;
-                input.apply(Some(&cur.fields()), &s.keys).map_err(AppError::validation)?
+                input
+                    .apply(Some(&cur.fields()), &s.keys)
+                    .map_err(AppError::validation)?
             } else {
                 if reason.trim().is_empty() {
                     return Err(AppError::field("reason", "注销登记须说明理由"));
@@ -284,11 +363,33 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             (cur.name.clone(), Proposal::Appraiser(f))
         }
     };
+    if let (Proposal::Appraiser(f), Some(inst)) = (&proposal, &current_inst) {
+        let allowed = registry::scope_codes(&inst.scope);
+        let outside: Vec<&str> = registry::scope_codes(&f.scope)
+            .into_iter()
+            .filter(|c| !sijian_domain::classification::is_within(c, &allowed))
+            .collect();
+        if !outside.is_empty() {
+            return Err(AppError::field(
+                "appraiser.scope",
+                format!(
+                    "执业项目 {} 不在{}的业务范围之内（执业范围以登记为准，《司法鉴定人登记管理办法》第十一条）",
+                    outside.join("、"),
+                    inst.name
+                ),
+            ));
+        }
+    }
     let military = match &proposal {
         Proposal::Institution(f) => f.military,
         Proposal::Appraiser(_) => current_inst.as_ref().is_some_and(|i| i.military),
     };
-    if military && !b.attachments.iter().any(|x| x.purpose.as_deref() == Some("military_opinion")) {
+    if military
+        && !b
+            .attachments
+            .iter()
+            .any(|x| x.purpose.as_deref() == Some("military_opinion"))
+    {
         return Err(AppError::field(
             "attachments",
             "军队单位的申请须附军队主管部门的意见（purpose 为 military_opinion 的附件）",
@@ -296,8 +397,17 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
     }
     Ok(NewApplication {
         kind,
-        institution_id: if kind == ApplicationKind::InstitutionEstablish { None } else { institution_id },
-        appraiser_id: b.appraiser_id.filter(|_| matches!(kind, ApplicationKind::AppraiserChange | ApplicationKind::AppraiserCancel)),
+        institution_id: if kind == ApplicationKind::InstitutionEstablish {
+            None
+        } else {
+            institution_id
+        },
+        appraiser_id: b.appraiser_id.filter(|_| {
+            matches!(
+                kind,
+                ApplicationKind::AppraiserChange | ApplicationKind::AppraiserCancel
+            )
+        }),
         subject,
         proposal,
         eligibility: serde_json::json!({ "declarations": b.declarations, "reason": reason.trim() }),
@@ -337,9 +447,15 @@ pub fn clock(s: &AppState, cal: &WorkingCalendar, app: &Application) -> ClockVie
     match licensing::clock(cal, &policy, &input) {
         Ok(c) => {
             let (kind, label) = match c.what {
-                ClockKind::MaterialCheck => ("material_check", "形式审查（受理）期限（《行政许可法》第三十二条）"),
+                ClockKind::MaterialCheck => (
+                    "material_check",
+                    "形式审查（受理）期限（《行政许可法》第三十二条）",
+                ),
                 ClockKind::Decision => ("decision", "作出决定期限（《行政许可法》第四十二条）"),
-                ClockKind::Stopped => ("stopped", "计时暂停：退回补正或专家评审中（《行政许可法》第四十五条）"),
+                ClockKind::Stopped => (
+                    "stopped",
+                    "计时暂停：退回补正或专家评审中（《行政许可法》第四十五条）",
+                ),
                 ClockKind::Closed => ("closed", "已办结"),
             };
             ClockView {

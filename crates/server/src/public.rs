@@ -453,10 +453,22 @@ pub async fn directory_institution_page(
         (t("field.region"), i.region_name.clone()),
         (t("field.categories"), category_labels(lang, &i.categories)),
         (t("field.scope"), scope_labels(&i.scope)),
-        (t("field.qualification_level"), qualification_label(&i.qualification_level)),
-        (t("field.accreditations"), accreditation_text(&i.accreditations.0)),
-        (t("field.registering_authority"), i.registering_authority.clone()),
-        (t("field.licence_valid_to"), i.licence_valid_to.clone().unwrap_or_else(|| "—".into())),
+        (
+            t("field.qualification_level"),
+            qualification_label(&i.qualification_level),
+        ),
+        (
+            t("field.accreditations"),
+            accreditation_text(&i.accreditations.0),
+        ),
+        (
+            t("field.registering_authority"),
+            i.registering_authority.clone(),
+        ),
+        (
+            t("field.licence_valid_to"),
+            i.licence_valid_to.clone().unwrap_or_else(|| "—".into()),
+        ),
         (t("field.head_name"), i.head_name.clone()),
         (t("field.address"), i.address.clone()),
         (t("field.phone"), i.phone.clone()),

@@ -163,7 +163,10 @@ impl DataKey {
 
     /// Keyed hash of an identifier (hex), the same for the same value under the same key.
     pub fn hash(&self, kind: &str, value: &str) -> String {
-        hex::encode(hmac256(&self.hash_key, format!("{kind}:{value}").as_bytes()))
+        hex::encode(hmac256(
+            &self.hash_key,
+            format!("{kind}:{value}").as_bytes(),
+        ))
     }
 
     pub fn seal(&self, plaintext: &str) -> String {

@@ -154,7 +154,9 @@ impl Proposal {
                 serde_json::from_value(f.clone()).map_err(bad)?,
             ))
         } else {
-            Err(StoreError::Other(DbMessage("application payload without fields".into())))
+            Err(StoreError::Other(DbMessage(
+                "application payload without fields".into(),
+            )))
         }
     }
 }
@@ -268,7 +270,10 @@ async fn store_attachment(
     let sha = hex::encode(Sha256::digest(&f.data));
     let size = f.data.len() as i64;
     let known: Option<i64> = tx
-        .fetch_optional::<(i64,)>("SELECT size FROM blobs WHERE sha256 = $1", args![sha.as_str()])
+        .fetch_optional::<(i64,)>(
+            "SELECT size FROM blobs WHERE sha256 = $1",
+            args![sha.as_str()],
+        )
         .await?
         .map(|r| r.0);
     if known.is_none() {
@@ -417,7 +422,11 @@ pub async fn check_materials(
     append(
         &mut tx,
         actor,
-        event(kind_name, &app, serde_json::json!({ "reasons": reasons.trim(), "on": today })),
+        event(
+            kind_name,
+            &app,
+            serde_json::json!({ "reasons": reasons.trim(), "on": today }),
+        ),
     )
     .await?;
     let out = fetch(tx.exec(), &Scope::All, id).await?;
@@ -478,7 +487,12 @@ pub async fn withdraw(
     let app = open_for_change(&mut tx, scope, id, expected_version).await?;
     let stage = licensing::withdraw(app.stage())?;
     set_stage(&mut tx, &app, stage, "", Args::new()).await?;
-    append(&mut tx, actor, event("application.withdrawn", &app, serde_json::json!({}))).await?;
+    append(
+        &mut tx,
+        actor,
+        event("application.withdrawn", &app, serde_json::json!({})),
+    )
+    .await?;
     let out = fetch(tx.exec(), &Scope::All, id).await?;
     tx.commit().await?;
     Ok(out)
@@ -502,7 +516,11 @@ pub async fn extend(
     append(
         &mut tx,
         actor,
-        event("application.extended", &app, serde_json::json!({ "reasons": reasons.trim() })),
+        event(
+            "application.extended",
+            &app,
+            serde_json::json!({ "reasons": reasons.trim() }),
+        ),
     )
     .await?;
     let out = fetch(tx.exec(), &Scope::All, id).await?;
@@ -565,7 +583,13 @@ pub async fn add_review(
         score: r.score,
         recommend: r.recommend,
     };
-    licensing::add_review(kind, app.stage(), &domain_reviews(&existing), &new, &parties)?;
+    licensing::add_review(
+        kind,
+        app.stage(),
+        &domain_reviews(&existing),
+        &new,
+        &parties,
+    )?;
     tx.execute(
         "INSERT INTO application_reviews (application_id, expert_id, score, recommend, comment, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         args![id, r.expert_id, i64::from(r.score), r.recommend, r.comment.trim(), actor.user_id, now_ms()],
@@ -689,7 +713,10 @@ async fn apply(
         (ApplicationKind::AppraiserRegister, Proposal::Appraiser(f)) => {
             insert_appraiser(tx, actor, scope, &f, &reason).await
         }
-        (ApplicationKind::AppraiserChange | ApplicationKind::AppraiserCancel, Proposal::Appraiser(f)) => {
+        (
+            ApplicationKind::AppraiserChange | ApplicationKind::AppraiserCancel,
+            Proposal::Appraiser(f),
+        ) => {
             let app_id = app.appraiser_id.ok_or(StoreError::NotFound)?;
             let current = crate::registry::get_appraiser_in(tx, scope, app_id).await?;
             change_appraiser(tx, actor, scope, app_id, current.version, &f, true, &reason)

@@ -47,14 +47,22 @@ pub struct ApplicationParams {
 async fn with_clock(s: &AppState, app: Application) -> AppResult<ApplicationItem> {
     let cal = s.calendar.current(&s.db).await?;
     let clock = clock(s, &cal, &app);
-    Ok(ApplicationItem { application: app, clock })
+    Ok(ApplicationItem {
+        application: app,
+        clock,
+    })
 }
 
 async fn detail(s: &AppState, app: Application) -> AppResult<ApplicationDetail> {
     let attachments = applications::attachments(&s.db, app.id).await?;
     let reviews = applications::reviews(&s.db, app.id).await?;
     let item = with_clock(s, app).await?;
-    Ok(ApplicationDetail { application: item.application, clock: item.clock, attachments, reviews })
+    Ok(ApplicationDetail {
+        application: item.application,
+        clock: item.clock,
+        attachments,
+        reviews,
+    })
 }
 
 /// Applications in the caller's scope, each with its statutory clock. Sort keys: submitted,
@@ -81,7 +89,10 @@ pub async fn list(
             .into_iter()
             .map(|app| {
                 let clock = clock(&s, &cal, &app);
-                ApplicationItem { application: app, clock }
+                ApplicationItem {
+                    application: app,
+                    clock,
+                }
             })
             .collect(),
         total: page.total,
@@ -140,7 +151,17 @@ pub async fn check_materials(
     ApiJson(b): ApiJson<CheckBody>,
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::HandleApplication)?;
-    let app = applications::check_materials(&s.db, &a.actor(), &a.scope(), id, b.version, b.complete, &b.reasons, &today().to_string()).await?;
+    let app = applications::check_materials(
+        &s.db,
+        &a.actor(),
+        &a.scope(),
+        id,
+        b.version,
+        b.complete,
+        &b.reasons,
+        &today().to_string(),
+    )
+    .await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -184,7 +205,17 @@ pub async fn resubmit(
     } else {
         None
     };
-    let app = applications::resubmit(&s.db, &a.actor(), &a.scope(), id, b.version, proposal.as_ref(), &files, &today().to_string()).await?;
+    let app = applications::resubmit(
+        &s.db,
+        &a.actor(),
+        &a.scope(),
+        id,
+        b.version,
+        proposal.as_ref(),
+        &files,
+        &today().to_string(),
+    )
+    .await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -221,9 +252,13 @@ pub async fn extend(
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::HandleApplication)?;
     if b.reasons.trim().is_empty() {
-        return Err(AppError::field("reasons", "延长期限须说明理由（《行政许可法》第四十二条）"));
+        return Err(AppError::field(
+            "reasons",
+            "延长期限须说明理由（《行政许可法》第四十二条）",
+        ));
     }
-    let app = applications::extend(&s.db, &a.actor(), &a.scope(), id, b.version, &b.reasons).await?;
+    let app =
+        applications::extend(&s.db, &a.actor(), &a.scope(), id, b.version, &b.reasons).await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -253,8 +288,22 @@ pub async fn add_review(
     }
     let app = applications::get(&s.db, &a.scope(), id).await?;
     let policy = s.cfg.licensing.for_path(&app.region_path);
-    let r = NewReview { expert_id: b.expert_id, score: b.score, recommend: b.recommend, comment: b.comment };
-    let app = applications::add_review(&s.db, &a.actor(), &a.scope(), id, &r, &policy, &today().to_string()).await?;
+    let r = NewReview {
+        expert_id: b.expert_id,
+        score: b.score,
+        recommend: b.recommend,
+        comment: b.comment,
+    };
+    let app = applications::add_review(
+        &s.db,
+        &a.actor(),
+        &a.scope(),
+        id,
+        &r,
+        &policy,
+        &today().to_string(),
+    )
+    .await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -284,7 +333,10 @@ pub async fn decide(
         Ok(app) => app,
         Err(sijian_store::StoreError::NotFound) => {
             // Exists elsewhere: say why without showing it.
-            if applications::get(&s.db, &sijian_domain::Scope::All, id).await.is_ok() {
+            if applications::get(&s.db, &sijian_domain::Scope::All, id)
+                .await
+                .is_ok()
+            {
                 let mut e = AppError::forbidden();
                 e.message = "该申请不在您的管辖区域内，不能作出决定（登记由申请所在地的省级司法行政机关作出）".into();
                 return Err(e);
@@ -294,7 +346,17 @@ pub async fn decide(
         Err(e) => return Err(e.into()),
     };
     let policy = s.cfg.licensing.for_path(&app.region_path);
-    let app = applications::decide(&s.db, &a.actor(), &a.scope(), id, b.version, b.approve, &b.reasons, &policy).await?;
+    let app = applications::decide(
+        &s.db,
+        &a.actor(),
+        &a.scope(),
+        id,
+        b.version,
+        b.approve,
+        &b.reasons,
+        &policy,
+    )
+    .await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -308,15 +370,22 @@ pub async fn attachment(
     ApiPath((id, attachment_id)): ApiPath<(i64, i64)>,
 ) -> AppResult<axum::response::Response> {
     a.require(Action::ViewApplications)?;
-    let (name, content_type, data) = applications::attachment_data(&s.db, &a.scope(), id, attachment_id).await?;
+    let (name, content_type, data) =
+        applications::attachment_data(&s.db, &a.scope(), id, attachment_id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename*=UTF-8''{}", urlencoding::encode(&name)),
+                format!(
+                    "attachment; filename*=UTF-8''{}",
+                    urlencoding::encode(&name)
+                ),
             ),
-            (header::HeaderName::from_static("x-content-type-options"), "nosniff".to_string()),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_string(),
+            ),
         ],
         data,
     )
@@ -376,7 +445,16 @@ pub async fn add_expert(
     let title = p.optional("title", "职称", &b.title, 50);
     let speciality = p.optional("speciality", "专业领域", &b.speciality, 200);
     let e = p
-        .into_result(NewExpert { name, organisation, title, speciality, region_code: b.region_code.trim().to_string() })
+        .into_result(NewExpert {
+            name,
+            organisation,
+            title,
+            speciality,
+            region_code: b.region_code.trim().to_string(),
+        })
         .map_err(AppError::validation)?;
-    Ok((StatusCode::CREATED, Json(applications::add_expert(&s.db, &a.actor(), &a.scope(), &e).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(applications::add_expert(&s.db, &a.actor(), &a.scope(), &e).await?),
+    ))
 }

@@ -97,7 +97,9 @@ pub async fn institution_status_history(
 ) -> AppResult<Json<Vec<StatusChange>>> {
     a.require(Action::ViewInstitutions)?;
     registry::get_institution(&s.db, &a.scope(), id).await?;
-    Ok(Json(registry::status_history(&s.db, "institution", id).await?))
+    Ok(Json(
+        registry::status_history(&s.db, "institution", id).await?,
+    ))
 }
 
 /// Status history of an appraiser (newest first, with reasons).
@@ -110,7 +112,9 @@ pub async fn appraiser_status_history(
 ) -> AppResult<Json<Vec<StatusChange>>> {
     a.require(Action::ViewAppraisers)?;
     registry::get_appraiser(&s.db, &a.scope(), id).await?;
-    Ok(Json(registry::status_history(&s.db, "appraiser", id).await?))
+    Ok(Json(
+        registry::status_history(&s.db, "appraiser", id).await?,
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

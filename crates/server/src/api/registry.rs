@@ -248,8 +248,17 @@ pub async fn update_institution(
     };
     let reason = body.changes.reason();
     Ok(Json(
-        registry::update_institution(&s.db, &a.actor(), &scope, id, body.version, &f, mode, &reason)
-            .await?,
+        registry::update_institution(
+            &s.db,
+            &a.actor(),
+            &scope,
+            id,
+            body.version,
+            &f,
+            mode,
+            &reason,
+        )
+        .await?,
     ))
 }
 
@@ -339,8 +348,17 @@ pub async fn update_appraiser(
     let may = a.role().may(Action::EditAppraiserRegistration);
     let reason = body.changes.reason();
     Ok(Json(
-        registry::update_appraiser(&s.db, &a.actor(), &scope, id, body.version, &f, may, &reason)
-            .await?,
+        registry::update_appraiser(
+            &s.db,
+            &a.actor(),
+            &scope,
+            id,
+            body.version,
+            &f,
+            may,
+            &reason,
+        )
+        .await?,
     ))
 }
 

@@ -140,7 +140,15 @@ impl FromRequest<AppState> for MultipartPost {
         let PageUser(user, lang) = PageUser::from_request_parts(&mut parts, state).await?;
         let ok_origin = same_origin(&parts.headers);
         let req = Request::from_parts(parts, body);
-        let bad = || super::page_error(AppError::field("attachments", "上传内容无法读取（单次提交合计不超过 2 MiB）"), lang);
+        let bad = || {
+            super::page_error(
+                AppError::field(
+                    "attachments",
+                    "上传内容无法读取（单次提交合计不超过 2 MiB）",
+                ),
+                lang,
+            )
+        };
         let mut mp = axum::extract::Multipart::from_request(req, state)
             .await
             .map_err(|_| bad())?;
@@ -150,10 +158,18 @@ impl FromRequest<AppState> for MultipartPost {
             let name = field.name().unwrap_or_default().to_string();
             match field.file_name().map(str::to_string) {
                 Some(file_name) => {
-                    let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+                    let content_type = field
+                        .content_type()
+                        .unwrap_or("application/octet-stream")
+                        .to_string();
                     let data = field.bytes().await.map_err(|_| bad())?.to_vec();
                     if !file_name.is_empty() && !data.is_empty() {
-                        files.push(UploadedFile { field: name, file_name, content_type, data });
+                        files.push(UploadedFile {
+                            field: name,
+                            file_name,
+                            content_type,
+                            data,
+                        });
                     }
                 }
                 None => {
@@ -165,6 +181,11 @@ impl FromRequest<AppState> for MultipartPost {
         if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
             return Err(super::page_error(AppError::csrf(), lang));
         }
-        Ok(MultipartPost { user, lang, form, files })
+        Ok(MultipartPost {
+            user,
+            lang,
+            form,
+            files,
+        })
     }
 }

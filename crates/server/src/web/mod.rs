@@ -85,8 +85,14 @@ pub fn router() -> Router<AppState> {
             "/applications/{id}/extend",
             get(licensing::extend_page).post(licensing::extend_submit),
         )
-        .route("/applications/{id}/withdraw", post(licensing::withdraw_submit))
-        .route("/applications/{id}/resubmit", post(licensing::resubmit_submit))
+        .route(
+            "/applications/{id}/withdraw",
+            post(licensing::withdraw_submit),
+        )
+        .route(
+            "/applications/{id}/resubmit",
+            post(licensing::resubmit_submit),
+        )
         .route(
             "/applications/{id}/attachments/{aid}",
             get(licensing::attachment),

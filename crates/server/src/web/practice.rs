@@ -32,7 +32,9 @@ pub async fn appraiser_tables(
     let may_add = a.role().may(Action::AddAppraiserRecords);
     let postings = registry::postings(&s.db, x.id).await.unwrap_or_default();
     let records = registry::records(&s.db, x.id).await.unwrap_or_default();
-    let hours = registry::training_hours(&s.db, x.id).await.unwrap_or_default();
+    let hours = registry::training_hours(&s.db, x.id)
+        .await
+        .unwrap_or_default();
     let assistants = registry::assistants(&s.db, x.id).await.unwrap_or_default();
     let hours_text = hours
         .iter()
@@ -54,8 +56,14 @@ pub async fn appraiser_tables(
                     vec![
                         p.institution_name.clone(),
                         fmt_time(p.started_at),
-                        p.ended_at.map(fmt_time).unwrap_or_else(|| t("detail.current")),
-                        if p.reason.is_empty() { "—".into() } else { p.reason.clone() },
+                        p.ended_at
+                            .map(fmt_time)
+                            .unwrap_or_else(|| t("detail.current")),
+                        if p.reason.is_empty() {
+                            "—".into()
+                        } else {
+                            p.reason.clone()
+                        },
                     ]
                 })
                 .collect(),
@@ -86,7 +94,12 @@ pub async fn appraiser_tables(
                 })
                 .collect(),
             empty: t("detail.none"),
-            link: may_add.then(|| (t("action.add_record"), format!("/appraisers/{}/records/new", x.id))),
+            link: may_add.then(|| {
+                (
+                    t("action.add_record"),
+                    format!("/appraisers/{}/records/new", x.id),
+                )
+            }),
         },
         DetailTable {
             title: t("detail.assistants"),
@@ -102,7 +115,12 @@ pub async fn appraiser_tables(
                 .map(|r| {
                     vec![
                         r.name.clone(),
-                        lang.t(if r.gender == "female" { "gender.female" } else { "gender.male" }).into(),
+                        lang.t(if r.gender == "female" {
+                            "gender.female"
+                        } else {
+                            "gender.male"
+                        })
+                        .into(),
                         education_label(&r.education),
                         r.started_on.clone(),
                         r.ended_on.clone().unwrap_or_else(|| t("detail.current")),
@@ -110,8 +128,12 @@ pub async fn appraiser_tables(
                 })
                 .collect(),
             empty: t("detail.none"),
-            link: (may_add && x.status == "active")
-                .then(|| (t("action.add_assistant"), format!("/appraisers/{}/assistants/new", x.id))),
+            link: (may_add && x.status == "active").then(|| {
+                (
+                    t("action.add_assistant"),
+                    format!("/appraisers/{}/assistants/new", x.id),
+                )
+            }),
         },
         super::registry::status_table(s, lang, "appraiser", x.id).await,
     ]
@@ -129,10 +151,15 @@ fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 "kind",
                 t("field.record_kind"),
                 f.text("kind"),
-                RECORD_KINDS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                RECORD_KINDS
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
             )
             .required(),
-            FormField::text("on_date", t("field.date"), f.text("on_date")).typed("date").required(),
+            FormField::text("on_date", t("field.date"), f.text("on_date"))
+                .typed("date")
+                .required(),
             FormField::text("hours", t("field.hours"), f.text("hours"))
                 .typed("number")
                 .help("仅培训填写，1–200 学时"),
@@ -152,31 +179,47 @@ pub async fn record_new(
     Path(id): Path<i64>,
 ) -> PageResult {
     a.require(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id)
+        .await
+        .or_page(lang)?;
     let v = record_form(lang, id, &x.name, &FormData::default());
-    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"), v }))
+    Ok(render(&FormPage {
+        c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"),
+        v,
+    }))
 }
 
 pub async fn record_create(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
     a.require_write(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id)
+        .await
+        .or_page(lang)?;
     let f = &p.form;
     let input = RecordInput {
         kind: f.get("kind"),
         on_date: f.get("on_date"),
-        hours: f.get("hours").filter(|h| !h.trim().is_empty()).map(|h| h.trim().parse().unwrap_or(0)),
+        hours: f
+            .get("hours")
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| h.trim().parse().unwrap_or(0)),
         detail: f.get("detail"),
     };
     let result = match input.apply() {
-        Ok(r) => registry::add_record(&s.db, &a.actor(), &a.scope(), id, &r).await.map_err(AppError::from),
+        Ok(r) => registry::add_record(&s.db, &a.actor(), &a.scope(), id, &r)
+            .await
+            .map_err(AppError::from),
         Err(errs) => Err(AppError::validation(errs)),
     };
     match result {
         Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
         Err(e) => {
             let v = record_form(lang, id, &x.name, f);
-            Err(refused(Chrome::new(a, lang, v.title.clone(), "/appraisers"), v, e))
+            Err(refused(
+                Chrome::new(a, lang, v.title.clone(), "/appraisers"),
+                v,
+                e,
+            ))
         }
     }
 }
@@ -194,14 +237,20 @@ fn assistant_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 "gender",
                 t("field.gender"),
                 f.text("gender"),
-                vec![("male".into(), t("gender.male")), ("female".into(), t("gender.female"))],
+                vec![
+                    ("male".into(), t("gender.male")),
+                    ("female".into(), t("gender.female")),
+                ],
             )
             .required(),
             FormField::select(
                 "education",
                 t("field.education"),
                 f.text("education"),
-                EDUCATION.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                EDUCATION
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
             ),
             FormField::text("started_on", t("field.started_on"), f.text("started_on"))
                 .typed("date")
@@ -220,15 +269,26 @@ pub async fn assistant_new(
     Path(id): Path<i64>,
 ) -> PageResult {
     a.require(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id)
+        .await
+        .or_page(lang)?;
     let v = assistant_form(lang, id, &x.name, &FormData::default());
-    Ok(render(&FormPage { c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"), v }))
+    Ok(render(&FormPage {
+        c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"),
+        v,
+    }))
 }
 
-pub async fn assistant_create(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+pub async fn assistant_create(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    p: Post,
+) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
     a.require_write(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let x = registry::get_appraiser(&s.db, &a.scope(), id)
+        .await
+        .or_page(lang)?;
     let f = &p.form;
     let input = AssistantInput {
         name: f.get("name"),
@@ -237,14 +297,20 @@ pub async fn assistant_create(State(s): State<AppState>, Path(id): Path<i64>, p:
         started_on: f.get("started_on"),
     };
     let result = match input.apply() {
-        Ok(r) => registry::add_assistant(&s.db, &a.actor(), &a.scope(), id, &r).await.map_err(AppError::from),
+        Ok(r) => registry::add_assistant(&s.db, &a.actor(), &a.scope(), id, &r)
+            .await
+            .map_err(AppError::from),
         Err(errs) => Err(AppError::validation(errs)),
     };
     match result {
         Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
         Err(e) => {
             let v = assistant_form(lang, id, &x.name, f);
-            Err(refused(Chrome::new(a, lang, v.title.clone(), "/appraisers"), v, e))
+            Err(refused(
+                Chrome::new(a, lang, v.title.clone(), "/appraisers"),
+                v,
+                e,
+            ))
         }
     }
 }

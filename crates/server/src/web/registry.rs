@@ -32,7 +32,9 @@ pub fn scope_labels(scope: &str) -> String {
         .into_iter()
         .map(|c| match cls.find(c) {
             Some(e) => match e.parent.and_then(|p| cls.get(p)) {
-                Some(parent) if e.level == Level::Item => format!("{}·{}", parent.name_zh, e.name_zh),
+                Some(parent) if e.level == Level::Item => {
+                    format!("{}·{}", parent.name_zh, e.name_zh)
+                }
                 _ => e.name_zh.to_string(),
             },
             None => c.to_string(),
@@ -53,7 +55,10 @@ pub fn item_options() -> Vec<(String, String)> {
         .filter(|e| e.in_force() && e.level != Level::Category)
         .map(|e| {
             let indent = if e.level == Level::Item { "　　" } else { "" };
-            (e.code.to_string(), format!("{indent}{} {}", e.code, e.name_zh))
+            (
+                e.code.to_string(),
+                format!("{indent}{} {}", e.code, e.name_zh),
+            )
         })
         .collect()
 }
@@ -71,7 +76,13 @@ pub fn education_label(level: &str) -> String {
         .iter()
         .find(|(k, _)| *k == level)
         .map(|(_, v)| v.to_string())
-        .unwrap_or_else(|| if level.is_empty() { "—".into() } else { level.to_string() })
+        .unwrap_or_else(|| {
+            if level.is_empty() {
+                "—".into()
+            } else {
+                level.to_string()
+            }
+        })
 }
 
 /// Accreditations in one line each: "CNAS IB0001（…）有效期至 2027-06-30".
@@ -81,8 +92,15 @@ pub fn accreditation_text(list: &[registry::Accreditation]) -> String {
     }
     list.iter()
         .map(|a| {
-            let scope = if a.scope.is_empty() { String::new() } else { format!("，{}", a.scope) };
-            format!("{} {}{scope}，有效期至 {}", a.kind, a.certificate_no, a.expires_on)
+            let scope = if a.scope.is_empty() {
+                String::new()
+            } else {
+                format!("，{}", a.scope)
+            };
+            format!(
+                "{} {}{scope}，有效期至 {}",
+                a.kind, a.certificate_no, a.expires_on
+            )
         })
         .collect::<Vec<_>>()
         .join("；")
@@ -508,7 +526,8 @@ pub async fn institution_detail(
         history,
     };
     let mut v = v;
-    v.tables.push(status_table(&s, lang, "institution", id).await);
+    v.tables
+        .push(status_table(&s, lang, "institution", id).await);
     let c = Chrome::new(&a, lang, i.name.clone(), "/institutions").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }
@@ -571,11 +590,16 @@ async fn institution_form(
             f.text("registering_authority"),
         )
         .disabled(lock),
-        FormField::checks("scope", t("field.scope"), f.all("scope"), scope_options(lang))
-            .class("tree")
-            .required()
-            .disabled(lock)
-            .help("选择子类即包括其全部项目；《意见》第7条：仅限四大类"),
+        FormField::checks(
+            "scope",
+            t("field.scope"),
+            f.all("scope"),
+            scope_options(lang),
+        )
+        .class("tree")
+        .required()
+        .disabled(lock)
+        .help("选择子类即包括其全部项目；《意见》第7条：仅限四大类"),
         FormField::select(
             "qualification_level",
             t("field.qualification_level"),
@@ -612,12 +636,26 @@ async fn institution_form(
             )
             .disabled(lock),
         );
-        fields.push(FormField::text(name("no"), format!("{label} · 证书编号"), f.text(&k("no"))).disabled(lock));
-        fields.push(FormField::text(name("scope"), format!("{label} · 认可范围"), f.text(&k("scope"))).disabled(lock));
         fields.push(
-            FormField::text(name("expires"), format!("{label} · 有效期至"), f.text(&k("expires")))
-                .typed("date")
+            FormField::text(name("no"), format!("{label} · 证书编号"), f.text(&k("no")))
                 .disabled(lock),
+        );
+        fields.push(
+            FormField::text(
+                name("scope"),
+                format!("{label} · 认可范围"),
+                f.text(&k("scope")),
+            )
+            .disabled(lock),
+        );
+        fields.push(
+            FormField::text(
+                name("expires"),
+                format!("{label} · 有效期至"),
+                f.text(&k("expires")),
+            )
+            .typed("date")
+            .disabled(lock),
         );
     }
     fields.extend([
@@ -664,9 +702,13 @@ async fn institution_form(
                 .disabled(lock),
         );
         fields.push(
-            FormField::text("status_reason", t("field.status_reason"), f.text("status_reason"))
-                .disabled(lock)
-                .help("变更执业状态时必填，记入状态历史"),
+            FormField::text(
+                "status_reason",
+                t("field.status_reason"),
+                f.text("status_reason"),
+            )
+            .disabled(lock)
+            .help("变更执业状态时必填，记入状态历史"),
         );
     }
     FormView {
@@ -731,7 +773,9 @@ fn institution_input(f: &FormData) -> InstitutionInput {
         insurance_expires: f.get("insurance_expires"),
         military: full.then(|| f.flag("military")),
         party_org: f.get("insurer").map(|_| f.flag("party_org")),
-        party_members: f.get("party_members").map(|v| v.trim().parse().unwrap_or(-1)),
+        party_members: f
+            .get("party_members")
+            .map(|v| v.trim().parse().unwrap_or(-1)),
         legal_rep: f.get("legal_rep"),
         head_name: f.get("head_name"),
         address: f.get("address"),
@@ -1178,11 +1222,16 @@ async fn appraiser_form(
         )
         .required()
         .disabled(lock),
-        FormField::checks("scope", t("field.scope"), f.all("scope"), scope_options(lang))
-            .class("tree")
-            .required()
-            .disabled(lock)
-            .help("须在所在机构的业务范围之内（《司法鉴定人登记管理办法》第十一条）"),
+        FormField::checks(
+            "scope",
+            t("field.scope"),
+            f.all("scope"),
+            scope_options(lang),
+        )
+        .class("tree")
+        .required()
+        .disabled(lock)
+        .help("须在所在机构的业务范围之内（《司法鉴定人登记管理办法》第十一条）"),
         FormField::text("title", t("field.title"), f.text("title")),
         FormField::checkbox(
             "senior_title",
@@ -1199,9 +1248,13 @@ async fn appraiser_form(
                 .disabled(lock),
         );
         fields.push(
-            FormField::text("status_reason", t("field.status_reason"), f.text("status_reason"))
-                .disabled(lock)
-                .help("变更执业状态或执业机构（转所）时必填"),
+            FormField::text(
+                "status_reason",
+                t("field.status_reason"),
+                f.text("status_reason"),
+            )
+            .disabled(lock)
+            .help("变更执业状态或执业机构（转所）时必填"),
         );
     }
     FormView {

@@ -207,7 +207,10 @@ pub async fn sealed_id_of(db: &Db, scope: &Scope, id: i64) -> Result<Option<Stri
 }
 
 /// The appraiser holding an ID number (by its keyed hash), anywhere in the register.
-pub async fn appraiser_by_id_hash(db: &Db, hash: &str) -> Result<Option<(i64, String)>, StoreError> {
+pub async fn appraiser_by_id_hash(
+    db: &Db,
+    hash: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
     let row: Option<(i64, String)> = db
         .fetch_optional(
             "SELECT a.id, i.name FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
@@ -286,7 +289,11 @@ pub(crate) async fn insert_appraiser(
     check_single_institution(tx, &f.id_number, None).await?;
     let now = now_ms();
     let (hash, sealed, masked) = match &f.id_number {
-        Some(s) => (Some(s.hash.clone()), Some(s.sealed.clone()), s.masked.clone()),
+        Some(s) => (
+            Some(s.hash.clone()),
+            Some(s.sealed.clone()),
+            s.masked.clone(),
+        ),
         None => (None, None, String::new()),
     };
     let id: i64 = tx

@@ -133,7 +133,13 @@ fn institution_listing(scope: &Scope, f: &InstitutionFilter, q: &ListQuery) -> L
         l.push(format!("(',' || i.categories || ',') LIKE {p}"));
     }
     if let Some(code) = &f.item {
-        let cond = scope_overlaps(&mut l.args, "institution_scope", "institution_id", "i.id", code);
+        let cond = scope_overlaps(
+            &mut l.args,
+            "institution_scope",
+            "institution_id",
+            "i.id",
+            code,
+        );
         l.push(cond);
     }
     if let Some(code) = &f.region_code {
@@ -256,7 +262,16 @@ pub(crate) async fn insert_institution(
         )
         .await?;
     write_scope(tx, "institution_scope", "institution_id", id, &f.scope).await?;
-    record_status(tx, "institution", id, None, &f.status, reason, actor.user_id).await?;
+    record_status(
+        tx,
+        "institution",
+        id,
+        None,
+        &f.status,
+        reason,
+        actor.user_id,
+    )
+    .await?;
     append(
         tx,
         actor,
@@ -417,7 +432,8 @@ pub async fn update_institution(
     reason: &str,
 ) -> Result<Institution, StoreError> {
     let mut tx = db.begin().await?;
-    let row = change_institution(&mut tx, actor, scope, id, expected_version, f, mode, reason).await?;
+    let row =
+        change_institution(&mut tx, actor, scope, id, expected_version, f, mode, reason).await?;
     tx.commit().await?;
     Ok(row)
 }

@@ -1,0 +1,629 @@
+//! Online licensing over HTTP on both engines: a full application from submission to licence,
+//! and every refusal the rules call for, each naming its field and rule with nothing half-written.
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn institution(app: &TestApp, name: &str) -> Value {
+    let admin = app.login("admin").await;
+    let (st, body) = admin
+        .get(&format!(
+            "/api/v1/institutions?q={}&per_page=5",
+            urlencoding::encode(name)
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} not found"))
+}
+
+fn first_code(scope: &Value) -> String {
+    scope
+        .as_str()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+const PDF_B64: &str = "JVBERi0xLjQKJSBtYXRlcmlhbAolJUVPRgo="; // "%PDF-1.4\n% material\n%%EOF\n"
+
+fn register_body(scope: &str, id_number: &str, certificate: &str) -> Value {
+    json!({
+        "kind": "appraiser_register",
+        "appraiser": {
+            "name": "许文博",
+            "gender": "female",
+            "id_number": id_number,
+            "education": "master",
+            "certificate_no": certificate,
+            "scope": [scope],
+            "title": "副主任法医师",
+            "senior_title": true
+        },
+        "declarations": { "years_in_field": 9, "healthy": true },
+        "attachments": [
+            { "name": "执业登记申请表.pdf", "content_type": "application/pdf", "data_base64": PDF_B64 }
+        ]
+    })
+}
+
+fn field_names(body: &Value) -> Vec<String> {
+    body["error"]["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn messages(body: &Value) -> String {
+    body["error"].to_string()
+}
+
+async fn events_of(app: &TestApp, entity_type: &str, id: i64) -> Vec<String> {
+    let admin = app.login("admin").await;
+    let (st, body) = admin
+        .get(&format!(
+            "/api/v1/events?entity_type={entity_type}&entity_id={id}&per_page=100&sort=at"
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+both_engines!(
+    appraiser_registration_from_submission_to_licence,
+    async |app: &TestApp| {
+        let inst = institution(app, "浙江明正司法鉴定中心").await;
+        let code = first_code(&inst["scope"]);
+        let head = app.login("inst.head").await;
+        let city = app.login("hz.reg").await;
+        let province = app.login("zj.reg").await;
+
+        // Submitted by the institution with its material; the material-check clock runs.
+        let (st, a) = head
+            .post(
+                "/api/v1/applications",
+                register_body(&code, "11010519491231002X", "3301NEW001"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let id = a["id"].as_i64().unwrap();
+        assert_eq!(a["stage"], "submitted");
+        assert_eq!(a["clock"]["kind"], "material_check");
+        assert!(a["clock"]["due"].is_string(), "{a}");
+        assert_eq!(a["attachments"][0]["size"], 26);
+        assert_eq!(a["attachments"][0]["sha256"].as_str().unwrap().len(), 64);
+        // The ID number is never given back, only masked.
+        assert!(!a.to_string().contains("11010519491231002X"));
+        assert!(
+            a["payload"]
+                .as_str()
+                .unwrap()
+                .contains("110105********002X")
+        );
+
+        // Returning for correction needs every point at once.
+        let (st, e) = city
+            .post(
+                &format!("/api/v1/applications/{id}/check"),
+                json!({"version": a["version"], "complete": false, "reasons": " "}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["reasons"]);
+        assert!(messages(&e).contains("第三十二条"), "{e}");
+        let (st, a) = city
+            .post(
+                &format!("/api/v1/applications/{id}/check"),
+                json!({"version": a["version"], "complete": false, "reasons": "请补充近五年工作经历证明"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(a["stage"], "returned");
+        assert_eq!(a["clock"]["kind"], "stopped");
+        // A stale version is refused.
+        let (st, _) = city
+            .post(
+                &format!("/api/v1/applications/{id}/check"),
+                json!({"version": 1, "complete": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+
+        let (st, a) = head
+            .post(
+                &format!("/api/v1/applications/{id}/resubmit"),
+                json!({"version": a["version"], "attachments": [
+                    { "name": "工作经历证明.pdf", "content_type": "application/pdf", "data_base64": PDF_B64 }
+                ]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(a["stage"], "submitted");
+        assert_eq!(a["attachments"].as_array().unwrap().len(), 2);
+
+        let (st, a) = city
+            .post(
+                &format!("/api/v1/applications/{id}/check"),
+                json!({"version": a["version"], "complete": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(a["stage"], "accepted");
+        assert_eq!(a["clock"]["kind"], "decision");
+
+        // No decision without the required expert reviews.
+        let (st, e) = province
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["reviews"]);
+        assert!(messages(&e).contains('3'), "{e}");
+
+        let (st, experts) = city.get("/api/v1/experts?region=330106").await;
+        assert_eq!(st, StatusCode::OK, "{experts}");
+        let experts: Vec<i64> = experts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect();
+        assert!(experts.len() >= 3);
+        for (n, e) in experts.iter().take(3).enumerate() {
+            let (st, a) = city
+                .post(
+                    &format!("/api/v1/applications/{id}/reviews"),
+                    json!({"expert_id": e, "score": 75 + n * 5, "recommend": true, "comment": "符合条件"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{a}");
+        }
+        // The same expert twice, and a score out of range, are refused.
+        let (st, e) = city
+            .post(
+                &format!("/api/v1/applications/{id}/reviews"),
+                json!({"expert_id": experts[0], "score": 90, "recommend": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["expert_id"]);
+        let (st, e) = city
+            .post(
+                &format!("/api/v1/applications/{id}/reviews"),
+                json!({"expert_id": experts[3], "score": 101, "recommend": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["score"]);
+
+        let (_, a) = city.get(&format!("/api/v1/applications/{id}")).await;
+        assert_eq!(a["reviews"].as_array().unwrap().len(), 3);
+        assert!(a["review_started_on"].is_string());
+        assert!(a["review_finished_on"].is_string());
+
+        // A city regulator may not decide; a province regulator of another province may not
+        // either, and is told why.
+        let (st, _) = city
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let admin = app.login("admin").await;
+        let (st, u) = admin
+            .post(
+                "/api/v1/users",
+                json!({"username": "js.reg", "display_name": "江苏省司法厅", "password": common::PASSWORD,
+                       "role": "regulator_province", "region_code": "320000"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{u}");
+        app.db
+            .execute(
+                "UPDATE users SET must_change_password = $1 WHERE username = 'js.reg'",
+                sijian_store::args![false],
+            )
+            .await
+            .unwrap();
+        let other = app.login("js.reg").await;
+        let (st, e) = other
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+        assert!(messages(&e).contains("管辖区域"), "{e}");
+
+        // Approval puts the appraiser on the register in the same step.
+        let (st, a) = province
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(a["stage"], "approved");
+        assert_eq!(a["clock"]["kind"], "closed");
+        let appraiser_id = a["result_id"].as_i64().unwrap();
+        let (st, x) = province
+            .get(&format!("/api/v1/appraisers/{appraiser_id}"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{x}");
+        assert_eq!(x["certificate_no"], "3301NEW001");
+        assert_eq!(x["id_masked"], "110105********002X");
+        assert_eq!(x["birth_date"], "1949-12-31");
+        assert_eq!(x["scope"], code);
+        assert_eq!(x["institution_id"], inst["id"]);
+        let (_, postings) = province
+            .get(&format!("/api/v1/appraisers/{appraiser_id}/postings"))
+            .await;
+        assert!(postings[0]["reason"].as_str().unwrap().contains("申请第"));
+        // Closed: nothing more can happen to it.
+        let (st, e) = head
+            .post(
+                &format!("/api/v1/applications/{id}/withdraw"),
+                json!({"version": a["version"]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["stage"]);
+
+        // Every step is an event.
+        assert_eq!(
+            events_of(app, "application", id).await,
+            [
+                "application.submitted",
+                "application.returned",
+                "application.resubmitted",
+                "application.accepted",
+                "application.reviewed",
+                "application.reviewed",
+                "application.reviewed",
+                "application.approved"
+            ]
+        );
+        assert_eq!(
+            events_of(app, "appraiser", appraiser_id).await,
+            ["appraiser.created"]
+        );
+        // The public directory shows the new appraiser, without birth date or ID number.
+        let (_, public) = app
+            .anon()
+            .get("/api/v1/public/appraisers?q=%E8%AE%B8%E6%96%87%E5%8D%9A")
+            .await;
+        assert_eq!(public["total"], 1, "{public}");
+        let text = public.to_string();
+        assert!(!text.contains("1949") && !text.contains("110105"), "{text}");
+    }
+);
+
+both_engines!(
+    eligibility_and_register_rules_refuse_with_the_rule_named,
+    async |app: &TestApp| {
+        let inst = institution(app, "浙江明正司法鉴定中心").await;
+        let code = first_code(&inst["scope"]);
+        let head = app.login("inst.head").await;
+        let before = app.scalar_i64("SELECT COUNT(*) FROM applications").await;
+
+        // 第十二条第二项: no senior title, a degree and only four years.
+        let mut b = register_body(&code, "11010519491231002X", "3301NEW002");
+        b["appraiser"]["senior_title"] = json!(false);
+        b["appraiser"]["education"] = json!("bachelor");
+        b["declarations"] = json!({"years_in_field": 4, "healthy": true, "criminal_record": true});
+        let (st, e) = head.post("/api/v1/applications", b).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(
+            field_names(&e),
+            ["declarations.senior_title", "declarations.criminal_record"]
+        );
+        assert!(messages(&e).contains("第十二条第二项"), "{e}");
+        assert!(messages(&e).contains("第十三条第一项"), "{e}");
+
+        // A practice item outside the institution's scope.
+        let outside = if code.starts_with('4') {
+            "1.02"
+        } else {
+            "4.01.01"
+        };
+        let (st, e) = head
+            .post(
+                "/api/v1/applications",
+                register_body(outside, "11010519491231002X", "3301NEW002"),
+            )
+            .await;
+        if inst["scope"].as_str().unwrap().contains(outside) {
+            panic!("test needs an item outside {}", inst["scope"]);
+        }
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["appraiser.scope"]);
+        assert!(messages(&e).contains("第十一条"), "{e}");
+
+        // A wrong check character is refused before anything else.
+        let (st, e) = head
+            .post(
+                "/api/v1/applications",
+                register_body(&code, "110105194912310021", "3301NEW002"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["id_number"]);
+        assert!(messages(&e).contains("GB 11643"), "{e}");
+
+        // A category outside the four (seed clause 7).
+        let (st, e) = head
+            .post(
+                "/api/v1/applications",
+                register_body("5", "11010519491231002X", "3301NEW002"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["scope"]);
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM applications").await,
+            before,
+            "nothing stored"
+        );
+
+        // One person, one institution: the register refuses a second registration of the same
+        // ID number at another institution, directly and by application.
+        let zj = app.login("zj.reg").await;
+        let (st, x) = zj
+            .post(
+                "/api/v1/appraisers",
+                json!({"institution_id": inst["id"], "name": "许文博", "gender": "female",
+                       "id_number": "11010519491231002X", "certificate_no": "3301DUP001", "scope": [code]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{x}");
+        let other = institution(app, "浙江求真法医司法鉴定所").await;
+        let (st, e) = zj
+            .post(
+                "/api/v1/appraisers",
+                json!({"institution_id": other["id"], "name": "许文博", "gender": "female",
+                       "id_number": "11010519491231002X", "certificate_no": "3301DUP002",
+                       "scope": [first_code(&other["scope"])]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["id_number"]);
+        assert!(messages(&e).contains("第八条"), "{e}");
+        let (st, e) = head
+            .post(
+                "/api/v1/applications",
+                register_body(&code, "11010519491231002X", "3301NEW003"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(messages(&e).contains("第八条"), "{e}");
+        // The gender must agree with the ID number (odd sequence: male).
+        let (st, e) = zj
+            .post(
+                "/api/v1/appraisers",
+                json!({"institution_id": other["id"], "name": "甲", "gender": "female",
+                       "id_number": "110105198001010016", "certificate_no": "3301DUP003",
+                       "scope": [first_code(&other["scope"])]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(field_names(&e).contains(&"gender".to_string()), "{e}");
+    }
+);
+
+both_engines!(
+    a_failed_approval_leaves_nothing_half_written,
+    async |app: &TestApp| {
+        let inst = institution(app, "浙江明正司法鉴定中心").await;
+        let code = first_code(&inst["scope"]);
+        let head = app.login("inst.head").await;
+        let city = app.login("hz.reg").await;
+        let province = app.login("zj.reg").await;
+        // The proposed certificate number is taken by the time of the decision.
+        let (st, a) = head
+            .post(
+                "/api/v1/applications",
+                register_body(&code, "110105198001010040", "3301TAKEN1"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let id = a["id"].as_i64().unwrap();
+        let (_, a) = city
+            .post(
+                &format!("/api/v1/applications/{id}/check"),
+                json!({"version": a["version"], "complete": true}),
+            )
+            .await;
+        let (_, experts) = city.get("/api/v1/experts?region=330106").await;
+        for e in experts.as_array().unwrap().iter().take(3) {
+            let (st, body) = city
+                .post(
+                    &format!("/api/v1/applications/{id}/reviews"),
+                    json!({"expert_id": e["id"], "score": 80, "recommend": true}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        let (st, x) = province
+            .post(
+                "/api/v1/appraisers",
+                json!({"institution_id": inst["id"], "name": "占号人", "gender": "male",
+                       "certificate_no": "3301TAKEN1", "scope": [code]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{x}");
+        let appraisers = app.scalar_i64("SELECT COUNT(*) FROM appraisers").await;
+        let events = app.scalar_i64("SELECT COUNT(*) FROM events").await;
+        let (_, a) = province.get(&format!("/api/v1/applications/{id}")).await;
+        let (st, e) = province
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{e}");
+        assert_eq!(field_names(&e), ["certificate_no"]);
+        let (_, after) = province.get(&format!("/api/v1/applications/{id}")).await;
+        assert_eq!(after["stage"], "accepted");
+        assert_eq!(after["version"], a["version"]);
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM appraisers").await,
+            appraisers
+        );
+        assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM events").await, events);
+        // Refusing needs reasons; with them the application closes.
+        let (st, e) = province
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": false, "reasons": ""}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(messages(&e).contains("第三十八条"), "{e}");
+        let (st, done) = province
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": false, "reasons": "执业证号已被占用，请重新申请"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{done}");
+        assert_eq!(done["stage"], "refused");
+        assert!(done["result_id"].is_null());
+    }
+);
+
+both_engines!(
+    institution_establishment_and_status_history,
+    async |app: &TestApp| {
+        let province = app.login("zj.reg").await;
+        let body = |funds: u64, apps: u32| {
+            json!({
+                "kind": "institution_establish",
+                "institution": {
+                    "name": "杭州新设司法鉴定所", "licence_no": "330100NEW1", "region_code": "330106",
+                    "scope": ["2.01"], "address": "杭州市西湖区文三路 1 号",
+                    "accreditations": [{"kind": "CNAS", "certificate_no": "CNAS IB0999", "scope": "文书", "expires_on": "2029-01-31"}]
+                },
+                "declarations": { "funds_yuan": funds, "has_equipment": true, "appraisers_per_category": {"2": apps} }
+            })
+        };
+        let (st, e) = province
+            .post("/api/v1/applications", body(100_000, 2))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(
+            field_names(&e),
+            ["declarations.funds", "declarations.appraisers"]
+        );
+        assert!(messages(&e).contains("第十四条第二项"), "{e}");
+        assert!(messages(&e).contains("第十四条第六项"), "{e}");
+        let (st, a) = province
+            .post("/api/v1/applications", body(500_000, 3))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let id = a["id"].as_i64().unwrap();
+        let (_, a) = province
+            .post(
+                &format!("/api/v1/applications/{id}/check"),
+                json!({"version": a["version"], "complete": true}),
+            )
+            .await;
+        let (st, a) = province
+            .post(
+                &format!("/api/v1/applications/{id}/extend"),
+                json!({"version": a["version"], "reasons": "需现场核查实验室"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(a["extended"], true);
+        let (st, e) = province
+            .post(
+                &format!("/api/v1/applications/{id}/extend"),
+                json!({"version": a["version"], "reasons": "再次延长"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(messages(&e).contains("第四十二条"), "{e}");
+        let (_, experts) = province.get("/api/v1/experts").await;
+        for e in experts.as_array().unwrap().iter().take(3) {
+            let (st, body) = province
+                .post(
+                    &format!("/api/v1/applications/{id}/reviews"),
+                    json!({"expert_id": e["id"], "score": 85, "recommend": true}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        let (_, a) = province.get(&format!("/api/v1/applications/{id}")).await;
+        let (st, a) = province
+            .post(
+                &format!("/api/v1/applications/{id}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        let inst_id = a["result_id"].as_i64().unwrap();
+        let (_, i) = province
+            .get(&format!("/api/v1/institutions/{inst_id}"))
+            .await;
+        assert_eq!(i["scope"], "2.01");
+        assert_eq!(i["categories"], "2");
+        assert_eq!(i["accreditations"][0]["kind"], "CNAS");
+
+        // Status changes need a reason and are kept with it.
+        let (st, e) = province
+            .patch(
+                &format!("/api/v1/institutions/{inst_id}"),
+                json!({"version": i["version"], "status": "suspended"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["status_reason"]);
+        let (st, i) = province
+            .patch(
+                &format!("/api/v1/institutions/{inst_id}"),
+                json!({"version": i["version"], "status": "suspended", "status_reason": "停业整顿三个月"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{i}");
+        let (_, hist) = province
+            .get(&format!("/api/v1/institutions/{inst_id}/status-history"))
+            .await;
+        assert_eq!(hist[0]["from_status"], "normal");
+        assert_eq!(hist[0]["to_status"], "suspended");
+        assert_eq!(hist[0]["reason"], "停业整顿三个月");
+        assert_eq!(hist[1]["to_status"], "normal");
+
+        // The directory finds it by item (a sub-category covers its items).
+        let (_, found) = app
+            .anon()
+            .get("/api/v1/public/institutions?item=2.01.01&q=%E6%96%B0%E8%AE%BE")
+            .await;
+        assert_eq!(found["total"], 1, "{found}");
+        let (_, none) = app
+            .anon()
+            .get("/api/v1/public/institutions?item=1.02&q=%E6%96%B0%E8%AE%BE")
+            .await;
+        assert_eq!(none["total"], 0, "{none}");
+    }
+);
