@@ -137,6 +137,66 @@ async fn regulator_opens_institution_list_in_chinese() {
         .unwrap();
     assert_eq!(h1, "宁波甬正司法鉴定所");
 
+    // Search by item: 文书鉴定 (2.01) finds only institutions whose scope covers it, and the
+    // institution page lists its scope and accreditation.
+    c.goto(&app.url("/directory")).await.unwrap();
+    c.find(Locator::Css("select[name=item]"))
+        .await
+        .unwrap()
+        .select_by_value("2.01")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.filters button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .is_some_and(|q| q.contains("item=2.01"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let cats = texts(&c, "tbody tr td:nth-child(4)").await;
+    assert!(!cats.is_empty() && cats.len() < 20, "{cats:?}");
+    assert!(cats.iter().all(|t| t.contains("物证")), "{cats:?}");
+    std::fs::write(
+        shots.join("directory-item.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.find(Locator::Css("tbody tr td a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("文书鉴定"), "{body}");
+    assert!(body.contains("业务范围"), "{body}");
+    assert!(
+        !body.contains("出生") && !body.contains("身份号码"),
+        "{body}"
+    );
+    std::fs::write(
+        shots.join("directory-institution.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
     c.goto(&app.url("/institutions")).await.unwrap();
     // Not signed in: the login page, in Chinese.
     let h2 = c
@@ -281,6 +341,59 @@ async fn regulator_opens_institution_list_in_chinese() {
         .unwrap();
     assert!(result.contains("2026-10-15"), "{result}");
     std::fs::write(shots.join("calendar.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // An appraiser's page shows the masked ID number and the practice record.
+    c.goto(&app.url("/appraisers?q=%E6%98%8E%E6%AD%A3"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("tbody tr td a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("********"), "masked ID number: {body}");
+    for section in [
+        "执业机构经历（转所记录）",
+        "培训、保险与宣誓",
+        "鉴定人助理",
+        "执业状态历史",
+    ] {
+        assert!(body.contains(section), "{section} missing");
+    }
+    std::fs::write(
+        shots.join("appraiser-detail.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // The city regulator's licensing queue shows each application's statutory clock.
+    c.goto(&app.url("/applications")).await.unwrap();
+    let stages = texts(&c, "tbody tr td:nth-child(6)").await;
+    assert!(stages.iter().any(|t| t.contains("已提交")), "{stages:?}");
+    let clocks = texts(&c, "tbody tr td:nth-child(7)").await;
+    assert!(clocks.iter().any(|t| t.contains("工作日")), "{clocks:?}");
+    std::fs::write(
+        shots.join("applications.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.goto(&app.url("/applications/new/appraiser_register"))
+        .await
+        .unwrap();
+    std::fs::write(
+        shots.join("application-new.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     // On a phone-sized screen the table becomes cards and the menu folds away.
     c.set_window_size(390, 844).await.unwrap();

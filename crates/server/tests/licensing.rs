@@ -448,12 +448,13 @@ both_engines!(
             .await;
         assert_eq!(st, StatusCode::CREATED, "{a}");
         let id = a["id"].as_i64().unwrap();
-        let (_, a) = city
+        let (st, accepted) = city
             .post(
                 &format!("/api/v1/applications/{id}/check"),
                 json!({"version": a["version"], "complete": true}),
             )
             .await;
+        assert_eq!(accepted["stage"], "accepted", "{st} {accepted}");
         let (_, experts) = city.get("/api/v1/experts?region=330106").await;
         for e in experts.as_array().unwrap().iter().take(3) {
             let (st, body) = city

@@ -183,6 +183,39 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             "/appraisers?status=suspended".to_string(),
         ));
     }
+    if role.may(Action::ViewApplications) {
+        for (stage, zh, en) in [
+            (
+                "submitted",
+                "待形式审查的许可申请",
+                "Applications awaiting material check",
+            ),
+            (
+                "accepted",
+                "已受理待评审或决定的许可申请",
+                "Applications in review or awaiting decision",
+            ),
+            (
+                "returned",
+                "退回补正的许可申请",
+                "Applications returned for correction",
+            ),
+        ] {
+            let f = sijian_store::applications::ApplicationFilter {
+                stage: Some(stage.into()),
+                ..Default::default()
+            };
+            let n = sijian_store::applications::list(&s.db, &scope, &f, &one())
+                .await
+                .or_page(lang)?
+                .total;
+            queues.push((
+                lang.pick(zh, en).to_string(),
+                n,
+                format!("/applications?stage={stage}"),
+            ));
+        }
+    }
     if role.may(Action::ViewOrgans) {
         let n = organs::list(&s.db, &scope, None, &one())
             .await

@@ -33,8 +33,11 @@ fn kind_label(kind: &str) -> String {
         .unwrap_or_else(|| kind.into())
 }
 
-fn stage_badge(stage: &str) -> (String, &'static str) {
-    match Stage::parse(stage) {
+fn stage_badge(app: &Application) -> (String, &'static str) {
+    match Stage::parse(&app.stage) {
+        Some(Stage::Accepted) if !app.kind().is_some_and(|k| k.needs_expert_review()) => {
+            ("已受理待决定".into(), "")
+        }
         Some(s) => (
             s.label_zh().to_string(),
             match s {
@@ -44,7 +47,7 @@ fn stage_badge(stage: &str) -> (String, &'static str) {
                 _ => "",
             },
         ),
-        None => (stage.to_string(), ""),
+        None => (app.stage.clone(), ""),
     }
 }
 
@@ -131,7 +134,7 @@ pub async fn list(
         cols,
         &page,
         |x| {
-            let (st, class) = stage_badge(&x.stage);
+            let (st, class) = stage_badge(x);
             let (due, due_class) = clock_text(&clock(&s, &cal, x));
             vec![
                 link(
@@ -359,7 +362,7 @@ pub async fn detail(
             danger: true,
         });
     }
-    let (st, class) = stage_badge(&app.stage);
+    let (st, class) = stage_badge(&app);
     let mut fields = vec![
         (t("field.application_kind"), kind_label(&app.kind), None),
         (t("field.subject"), app.subject.clone(), None),

@@ -28,7 +28,7 @@ pub struct Chrome {
 impl Chrome {
     pub fn new(a: &Authed, lang: Lang, title: impl Into<String>, here: &str) -> Chrome {
         let role = a.role();
-        let items: [(&'static str, &'static str, Option<Action>); 10] = [
+        let items: [(&'static str, &'static str, Option<Action>); 12] = [
             ("/", "nav.home", None),
             (
                 "/institutions",
@@ -40,6 +40,12 @@ impl Chrome {
                 "nav.appraisers",
                 Some(Action::ViewAppraisers),
             ),
+            (
+                "/applications",
+                "nav.applications",
+                Some(Action::ViewApplications),
+            ),
+            ("/experts", "nav.experts", Some(Action::HandleApplication)),
             ("/organs", "nav.organs", Some(Action::ViewOrgans)),
             ("/users", "nav.users", Some(Action::ViewUsers)),
             ("/events", "nav.events", Some(Action::ViewEvents)),
