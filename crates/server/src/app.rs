@@ -39,6 +39,17 @@ pub async fn open_database(cfg: &Config, migrate: bool) -> anyhow::Result<Db> {
         sijian_store::regions::load_shipped(&db)
             .await
             .map_err(|e| anyhow::anyhow!("行政区划加载失败：{e:?}"))?;
+        let started = std::time::Instant::now();
+        let n = sijian_store::search::rebuild_if_empty(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("检索索引重建失败：{e:?}"))?;
+        if n > 0 {
+            tracing::info!(
+                records = n,
+                ms = started.elapsed().as_millis() as u64,
+                "name search index rebuilt"
+            );
+        }
     }
     Ok(db)
 }

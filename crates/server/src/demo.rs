@@ -17,28 +17,28 @@ use sijian_store::{Actor, Db, Scope, StoreError, settings};
 pub const DEMO_PASSWORD: &str = "Sijian-Demo-2026";
 
 /// Small deterministic generator (xorshift64*), so every demo is the same.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
     }
 }
 
-const SURNAMES: &[&str] = &[
+pub(crate) const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
     "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
     "沈", "蒋", "蔡", "欧阳", "司马", "诸葛",
 ];
-const GIVEN: &[&str] = &[
+pub(crate) const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
     "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "玉兰", "志强", "晓东", "海燕",
     "子涵", "思远", "雨桐", "浩然", "嘉怡", "俊杰", "晨曦",
@@ -175,7 +175,7 @@ const INSTITUTIONS: &[InstSpec] = &[
 ];
 
 /// A business scope for the demo: most sub-categories of each category.
-fn demo_scope(rng: &mut Rng, categories: &str) -> String {
+pub(crate) fn demo_scope(rng: &mut Rng, categories: &str) -> String {
     let cls = Classification::current();
     let mut codes = Vec::new();
     for c in Category::parse_set(categories).unwrap_or_default() {
@@ -191,7 +191,7 @@ fn demo_scope(rng: &mut Rng, categories: &str) -> String {
 
 /// Practice items for the k-th appraiser: two items of a sub-category of the institution's
 /// scope in `cat`.
-fn appraiser_scope(inst_scope: &str, cat: &str, k: usize) -> String {
+pub(crate) fn appraiser_scope(inst_scope: &str, cat: &str, k: usize) -> String {
     let cls = Classification::current();
     let subs: Vec<&str> = inst_scope
         .split(',')
@@ -211,7 +211,7 @@ fn appraiser_scope(inst_scope: &str, cat: &str, k: usize) -> String {
 }
 
 /// A valid resident ID number for a demo person (region, birth date, sequence, check).
-fn demo_resident_id(
+pub(crate) fn demo_resident_id(
     region: &str,
     born: (usize, usize, usize),
     seq: usize,
@@ -241,7 +241,7 @@ const ORGANS: &[(&str, &str, &str)] = &[
     ("浙江省法律援助中心", "other", "330000"),
 ];
 
-fn titles(cat: &str) -> &'static [(&'static str, bool)] {
+pub(crate) fn titles(cat: &str) -> &'static [(&'static str, bool)] {
     match cat {
         "1" => &[
             ("主任法医师", true),

@@ -272,7 +272,12 @@ impl InstitutionInput {
             &pick(&self.registering_authority, &b.registering_authority),
             100,
         );
-        let scope = scope(&mut p, "scope", &self.scope, &self.categories, &b.scope);
+        let scope_field = if self.scope.is_none() && self.categories.is_some() {
+            "categories"
+        } else {
+            "scope"
+        };
+        let scope = scope(&mut p, scope_field, &self.scope, &self.categories, &b.scope);
         let qualification_level = pick(&self.qualification_level, &b.qualification_level);
         if !QUALIFICATION_LEVELS
             .iter()
@@ -468,7 +473,12 @@ impl AppraiserInput {
         if !certificate_no.is_empty() && !licence_shape_ok(&certificate_no) {
             p.add("certificate_no", "执业证号应为 4–40 位字母、数字或汉字");
         }
-        let scope = scope(&mut p, "scope", &self.scope, &self.categories, &b.scope);
+        let scope_field = if self.scope.is_none() && self.categories.is_some() {
+            "categories"
+        } else {
+            "scope"
+        };
+        let scope = scope(&mut p, scope_field, &self.scope, &self.categories, &b.scope);
         let title = p.optional("title", "专业技术职称", &pick(&self.title, &b.title), 50);
         let senior_title = self.senior_title.unwrap_or(b.senior_title);
         let phone = p.phone("phone", &pick(&self.phone, &b.phone));
@@ -673,6 +683,26 @@ mod tests {
         assert_eq!(patched.phone, "0571-88888888");
         let bad = InstitutionInput {
             categories: Some(vec!["5".into()]),
+            ..Default::default()
+        }
+        .apply(Some(&base))
+        .unwrap_err();
+        assert_eq!(bad[0].field, "categories");
+        // Codes are normalised: sorted, and a code covered by another one dropped.
+        let scoped = InstitutionInput {
+            scope: Some(vec![
+                "3.01".into(),
+                "1.02.01".into(),
+                "1.02".into(),
+                "3.01".into(),
+            ]),
+            ..Default::default()
+        }
+        .apply(Some(&base))
+        .unwrap();
+        assert_eq!(scoped.scope, "1.02,3.01");
+        let bad = InstitutionInput {
+            scope: Some(vec!["1.99".into()]),
             ..Default::default()
         }
         .apply(Some(&base))

@@ -17,6 +17,7 @@ pub mod login;
 pub mod public;
 pub mod secrets;
 pub mod state;
+pub mod synth;
 pub mod telemetry;
 pub mod web;
 

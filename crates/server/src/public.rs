@@ -162,6 +162,7 @@ pub async fn institutions(
         total: page.total,
         page: page.page,
         per_page: page.per_page,
+        total_capped: page.total_capped,
     }))
 }
 
@@ -227,6 +228,7 @@ pub async fn appraisers(
         total: page.total,
         page: page.page,
         per_page: page.per_page,
+        total_capped: page.total_capped,
     }))
 }
 

@@ -58,6 +58,15 @@ enum Command {
         #[command(flatten)]
         db: DbOpts,
     },
+    /// Add a synthetic register (institutions and appraisers) for load tests.
+    Synth {
+        #[command(flatten)]
+        db: DbOpts,
+        #[arg(long, default_value_t = 5000)]
+        institutions: usize,
+        #[arg(long, default_value_t = 100_000)]
+        appraisers: usize,
+    },
     /// Account administration.
     Admin {
         #[command(subcommand)]
@@ -170,6 +179,24 @@ async fn main() -> anyhow::Result<()> {
             let cfg = config(&db, listen, "./data")?;
             sijian_server::telemetry::init_logging(&cfg.log.format, &cfg.log.level);
             serve(cfg).await
+        }
+        Command::Synth {
+            db,
+            institutions,
+            appraisers,
+        } => {
+            let cfg = config(&db, None, "./data")?;
+            let state = open(&cfg).await?;
+            let started = std::time::Instant::now();
+            let (i, a) =
+                sijian_server::synth::fill(&state.db, &state.keys, institutions, appraisers)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "已写入 {i} 个机构、{a} 名鉴定人，用时 {:.1} 秒",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Demo { db, listen } => {
             let cfg = config(&db, listen, "./data/demo")?;

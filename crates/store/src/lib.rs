@@ -13,6 +13,7 @@ pub mod organs;
 pub mod regions;
 pub mod registry;
 pub mod scope;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

@@ -28,12 +28,20 @@ impl ListQuery {
     }
 }
 
+/// Lists count their matches up to this many; beyond it `total` is this number and
+/// `total_capped` is true ("10,000+"), so a query over a large register never counts it all.
+pub const COUNT_CAP: i64 = 10_000;
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Matching records, counted up to 10,000 (see `total_capped`).
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
+    /// True when there are more than `total` matches.
+    #[serde(default)]
+    pub total_capped: bool,
 }
 
 impl<T> Page<T> {
@@ -62,6 +70,43 @@ impl Listing {
 
     pub fn push(&mut self, cond: String) {
         self.conditions.push(cond);
+    }
+
+    /// Index-backed search (see `crate::search`): candidates by gram from each `(entity, id
+    /// column)` or by exact match of a number-like column, verified by substring match on the
+    /// `verify` columns.
+    pub fn search_indexed(
+        &mut self,
+        q: Option<&str>,
+        targets: &[(&str, &str)],
+        exact: &[&str],
+        verify: &[&str],
+    ) {
+        let Some(q) = q else { return };
+        let mut candidates = Vec::new();
+        if let Some(g) = crate::search::key_gram(q) {
+            let gp = self.args.push(g);
+            for (entity, id_col) in targets {
+                let ep = self.args.push(*entity);
+                candidates.push(format!(
+                    "{id_col} IN (SELECT id FROM search_grams WHERE entity = {ep} AND gram = {gp})"
+                ));
+            }
+        }
+        let xp = self.args.push(q.trim().to_uppercase());
+        for col in exact {
+            candidates.push(format!("{col} = {xp}"));
+        }
+        let p = self.args.push(like_pattern(q));
+        let checks: Vec<String> = verify
+            .iter()
+            .map(|c| format!("LOWER({c}) LIKE {p} ESCAPE '\\'"))
+            .collect();
+        self.push(format!(
+            "(({}) AND ({}))",
+            candidates.join(" OR "),
+            checks.join(" OR ")
+        ));
     }
 
     /// Case-insensitive substring search over several columns.
@@ -141,48 +186,35 @@ impl Listing {
         // re-prepares a statement on every execution when they are bound parameters.
         let limit = per_page as i64;
         let offset = ((page - 1) as i64) * per_page as i64;
-        // The window count gives the total with the page in one round trip.
         let sql = format!(
-            "SELECT {}, COUNT(*) OVER () AS list_total FROM {}{} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {limit} OFFSET {offset}",
+            "SELECT {} FROM {}{} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {limit} OFFSET {offset}",
             self.select, self.from, where_
         );
-        let rows: Vec<Counted<T>> = db.fetch_all(&sql, args).await?;
-        let total = match rows.first() {
-            Some(r) => r.list_total,
-            None if page == 1 => 0,
-            // Past the last page: the page is empty, the total still matters.
-            None => {
-                let count_sql = format!("SELECT COUNT(*) FROM {}{}", self.from, where_);
-                db.scalar(&count_sql, self.args).await?
+        let items: Vec<T> = db.fetch_all(&sql, args).await?;
+        // A first page that is not full is the whole list. Otherwise count, but never more
+        // than the cap: the page itself touches only `limit` rows, the count at most the cap.
+        let (total, total_capped) = if page == 1 && (items.len() as i64) < limit {
+            (items.len() as i64, false)
+        } else {
+            let count_sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {}{} LIMIT {}) capped",
+                self.from,
+                where_,
+                COUNT_CAP + 1
+            );
+            let n: i64 = db.scalar(&count_sql, self.args).await?;
+            if n > COUNT_CAP {
+                (COUNT_CAP, true)
+            } else {
+                (n, false)
             }
         };
-        let items = rows.into_iter().map(|r| r.item).collect();
         Ok(Page {
             items,
             total,
             page,
             per_page,
-        })
-    }
-}
-
-/// A list row with the total of the whole filtered list beside it.
-struct Counted<T> {
-    item: T,
-    list_total: i64,
-}
-
-impl<'r, R, T> sqlx::FromRow<'r, R> for Counted<T>
-where
-    R: sqlx::Row,
-    T: sqlx::FromRow<'r, R>,
-    &'r str: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        Ok(Counted {
-            item: T::from_row(row)?,
-            list_total: row.try_get("list_total")?,
+            total_capped,
         })
     }
 }

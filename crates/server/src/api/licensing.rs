@@ -98,6 +98,7 @@ pub async fn list(
         total: page.total,
         page: page.page,
         per_page: page.per_page,
+        total_capped: page.total_capped,
     }))
 }
 

@@ -132,7 +132,14 @@ impl ListParams {
             filters,
             rows: page.items.iter().map(row).collect(),
             columns,
-            total_text: lang.t("list.total").replace("{n}", &page.total.to_string()),
+            total_text: lang.t("list.total").replace(
+                "{n}",
+                &if page.total_capped {
+                    format!("{}+", page.total)
+                } else {
+                    page.total.to_string()
+                },
+            ),
             page_text: lang
                 .t("list.page")
                 .replace("{p}", &page.page.to_string())

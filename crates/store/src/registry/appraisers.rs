@@ -119,8 +119,10 @@ fn appraiser_listing(scope: &Scope, f: &AppraiserFilter, q: &ListQuery) -> Listi
             "i.region_path >= (SELECT path FROM regions WHERE code = {p}) AND i.region_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM regions WHERE code = {p})"
         ));
     }
-    l.search(
+    l.search_indexed(
         q.search(),
+        &[("appraiser", "a.id"), ("institution", "a.institution_id")],
+        &["a.certificate_no"],
         &["a.name", "a.certificate_no", "i.name", "a.title"],
     );
     l
@@ -306,6 +308,7 @@ pub(crate) async fn insert_appraiser(
         )
         .await?;
     write_scope(tx, "appraiser_scope", "appraiser_id", id, &f.scope).await?;
+    crate::search::write(tx, "appraiser", id, &[&f.name, &f.title]).await?;
     tx.execute(
         "INSERT INTO appraiser_postings (appraiser_id, institution_id, started_at, reason) VALUES ($1, $2, $3, $4)",
         args![id, f.institution_id, now, reason],
@@ -421,6 +424,9 @@ pub(crate) async fn change_appraiser(
     }
     if before.scope != f.scope {
         write_scope(tx, "appraiser_scope", "appraiser_id", id, &f.scope).await?;
+    }
+    if before.name != f.name || before.title != f.title {
+        crate::search::write(tx, "appraiser", id, &[&f.name, &f.title]).await?;
     }
     if transferred {
         tx.execute(

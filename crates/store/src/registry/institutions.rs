@@ -148,9 +148,11 @@ fn institution_listing(scope: &Scope, f: &InstitutionFilter, q: &ListQuery) -> L
             "i.region_path >= (SELECT path FROM regions WHERE code = {p}) AND i.region_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM regions WHERE code = {p})"
         ));
     }
-    l.search(
+    l.search_indexed(
         q.search(),
-        &["i.name", "i.licence_no", "i.uscc", "i.head_name", "r.name"],
+        &[("institution", "i.id")],
+        &["i.licence_no", "i.uscc"],
+        &["i.name", "i.licence_no", "i.uscc", "i.head_name"],
     );
     l
 }
@@ -262,6 +264,7 @@ pub(crate) async fn insert_institution(
         )
         .await?;
     write_scope(tx, "institution_scope", "institution_id", id, &f.scope).await?;
+    crate::search::write(tx, "institution", id, &[&f.name, &f.head_name]).await?;
     record_status(
         tx,
         "institution",
@@ -384,6 +387,9 @@ pub(crate) async fn change_institution(
     }
     if before.scope != after.scope {
         write_scope(tx, "institution_scope", "institution_id", id, &after.scope).await?;
+    }
+    if before.name != after.name || before.head_name != after.head_name {
+        crate::search::write(tx, "institution", id, &[&after.name, &after.head_name]).await?;
     }
     if status_changed {
         record_status(

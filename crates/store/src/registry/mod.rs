@@ -66,9 +66,11 @@ pub(crate) fn scope_overlaps(
         c = p;
     }
     let list: Vec<String> = ancestors.into_iter().map(|a| args.push(a)).collect();
-    let below = args.push(format!("{parsed}.%"));
+    // Descendants by range ('.' + 1 = '/'), so both engines use the (code, owner) key.
+    let lo = args.push(format!("{parsed}."));
+    let hi = args.push(format!("{parsed}/"));
     format!(
-        "EXISTS (SELECT 1 FROM {table} s WHERE s.{fk} = {owner} AND (s.code IN ({}) OR s.code LIKE {below}))",
+        "{owner} IN (SELECT s.{fk} FROM {table} s WHERE s.code IN ({}) OR (s.code >= {lo} AND s.code < {hi}))",
         list.join(", ")
     )
 }
@@ -145,4 +147,35 @@ mod tests {
         assert_eq!(categories_of("3.01.02,1.02,1"), "1,3");
         assert_eq!(categories_of(""), "");
     }
+}
+
+/// Bulk registration in one transaction (synthetic registers for load tests, migrations from
+/// older systems): the same checks and events as one-by-one registration. Returns the new ids.
+pub async fn create_institutions_batch(
+    db: &crate::Db,
+    actor: &crate::Actor,
+    rows: &[InstitutionFields],
+) -> Result<Vec<i64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    for f in rows {
+        ids.push(insert_institution(&mut tx, actor, &sijian_domain::Scope::All, f, "").await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// As [`create_institutions_batch`], for appraisers.
+pub async fn create_appraisers_batch(
+    db: &crate::Db,
+    actor: &crate::Actor,
+    rows: &[AppraiserFields],
+) -> Result<Vec<i64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    for f in rows {
+        ids.push(insert_appraiser(&mut tx, actor, &sijian_domain::Scope::All, f, "").await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
 }
