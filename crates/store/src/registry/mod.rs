@@ -138,17 +138,6 @@ pub async fn status_history(
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn categories_follow_the_scope() {
-        assert_eq!(categories_of("3.01.02,1.02,1"), "1,3");
-        assert_eq!(categories_of(""), "");
-    }
-}
-
 /// Bulk registration in one transaction (synthetic registers for load tests, migrations from
 /// older systems): the same checks and events as one-by-one registration. Returns the new ids.
 pub async fn create_institutions_batch(
@@ -178,4 +167,15 @@ pub async fn create_appraisers_batch(
     }
     tx.commit().await?;
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_follow_the_scope() {
+        assert_eq!(categories_of("3.01.02,1.02,1"), "1,3");
+        assert_eq!(categories_of(""), "");
+    }
 }
