@@ -40,7 +40,8 @@ pub async fn open_database(cfg: &Config, migrate: bool) -> anyhow::Result<Db> {
             .await
             .map_err(|e| anyhow::anyhow!("行政区划加载失败：{e:?}"))?;
         let started = std::time::Instant::now();
-        let n = sijian_store::search::rebuild_if_empty(&db)
+        tracing::debug!("checking the name search index");
+        let n = sijian_store::search::rebuild_if_needed(&db)
             .await
             .map_err(|e| anyhow::anyhow!("检索索引重建失败：{e:?}"))?;
         if n > 0 {

@@ -626,5 +626,23 @@ both_engines!(
             .get("/api/v1/public/institutions?item=1.02&q=%E6%96%B0%E8%AE%BE")
             .await;
         assert_eq!(none["total"], 0, "{none}");
+
+        // Renaming keeps the name search right: the new name is found, the old one is not.
+        let (st, i) = province
+            .patch(
+                &format!("/api/v1/institutions/{inst_id}"),
+                json!({"version": i["version"], "name": "杭州更名司法鉴定所"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{i}");
+        let anon = app.anon();
+        let (_, renamed) = anon
+            .get("/api/v1/public/institutions?q=%E6%9B%B4%E5%90%8D")
+            .await;
+        assert_eq!(renamed["total"], 1, "{renamed}");
+        let (_, old) = anon
+            .get("/api/v1/public/institutions?q=%E6%96%B0%E8%AE%BE")
+            .await;
+        assert_eq!(old["total"], 0, "{old}");
     }
 );

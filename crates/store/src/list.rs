@@ -56,6 +56,9 @@ pub(crate) struct Listing {
     pub from: &'static str,
     pub conditions: Vec<String>,
     pub args: Args,
+    /// A narrower FROM for counting, usable when no condition mentions the given alias prefix
+    /// (e.g. `("i.", "appraisers a")`): the count then skips a join it does not need.
+    pub count_from: Option<(&'static str, &'static str)>,
 }
 
 impl Listing {
@@ -65,6 +68,7 @@ impl Listing {
             from,
             conditions: Vec::new(),
             args: Args::new(),
+            count_from: None,
         }
     }
 
@@ -186,9 +190,23 @@ impl Listing {
         // re-prepares a statement on every execution when they are bound parameters.
         let limit = per_page as i64;
         let offset = ((page - 1) as i64) * per_page as i64;
+        // Late row lookup: the page's ids are chosen on the narrowest FROM that can answer
+        // (sorting only keys and ids), then only those rows are read in full. A filter that
+        // matches thousands of rows thus never sorts or joins thousands of full rows.
+        let narrow = |extra: &str| match self.count_from {
+            Some((alias, narrow))
+                if !extra.contains(alias) && !self.conditions.iter().any(|c| c.contains(alias)) =>
+            {
+                narrow
+            }
+            _ => self.from,
+        };
+        let page_from = narrow(sort_expr);
         let sql = format!(
-            "SELECT {} FROM {}{} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {limit} OFFSET {offset}",
-            self.select, self.from, where_
+            "SELECT {select} FROM {from} WHERE {tie} IN (SELECT {tie} FROM {page_from}{where_} ORDER BY {sort_expr} {dir}, {tie} {dir} LIMIT {limit} OFFSET {offset}) \
+             ORDER BY {sort_expr} {dir}, {tie} {dir}",
+            select = self.select,
+            from = self.from,
         );
         let items: Vec<T> = db.fetch_all(&sql, args).await?;
         // A first page that is not full is the whole list. Otherwise count, but never more
@@ -196,10 +214,9 @@ impl Listing {
         let (total, total_capped) = if page == 1 && (items.len() as i64) < limit {
             (items.len() as i64, false)
         } else {
+            let from = narrow("");
             let count_sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM {}{} LIMIT {}) capped",
-                self.from,
-                where_,
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {from}{where_} LIMIT {}) capped",
                 COUNT_CAP + 1
             );
             let n: i64 = db.scalar(&count_sql, self.args).await?;

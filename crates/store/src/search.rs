@@ -52,16 +52,20 @@ pub(crate) async fn write(
         args![entity, id],
     )
     .await?;
-    let gs = grams(texts);
-    // Several rows per statement: names are short, so a record has a few dozen grams.
-    for chunk in gs.chunks(100) {
+    let rows: Vec<(i64, String)> = grams(texts).into_iter().map(|g| (id, g)).collect();
+    insert(tx, entity, &rows).await
+}
+
+/// Inserts (id, gram) rows, several hundred per statement.
+async fn insert(tx: &mut Tx, entity: &str, rows: &[(i64, String)]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(400) {
         let mut a = Args::new();
+        let e = a.push(entity);
         let values: Vec<String> = chunk
             .iter()
-            .map(|g| {
-                let e = a.push(entity);
+            .map(|(id, g)| {
                 let gp = a.push(g.as_str());
-                let ip = a.push(id);
+                let ip = a.push(*id);
                 format!("({e}, {gp}, {ip})")
             })
             .collect();
@@ -77,35 +81,35 @@ pub(crate) async fn write(
     Ok(())
 }
 
-/// Fills the index from the records when it is empty (a database from before the index, or
-/// restored without it). Returns the number of records indexed.
-pub async fn rebuild_if_empty(db: &Db) -> Result<u64, StoreError> {
-    let have: i64 = db
-        .scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM search_grams LIMIT 1) g",
-            Args::new(),
-        )
-        .await?;
-    if have > 0 {
+/// Settings key marking a complete index; a rebuild interrupted half-way leaves it unset, so
+/// the next start rebuilds from scratch.
+const BUILT: &str = "search_index_built";
+
+/// Builds the index from the records unless a complete build is recorded (a database from
+/// before the index, or a build interrupted by a stop). Returns the number of records indexed.
+pub async fn rebuild_if_needed(db: &Db) -> Result<u64, StoreError> {
+    if crate::settings::get(db, BUILT).await?.is_some() {
         return Ok(0);
     }
-    let insts: Vec<(i64, String, String)> = db
-        .fetch_all("SELECT id, name, head_name FROM institutions", Args::new())
-        .await?;
-    let apps: Vec<(i64, String, String)> = db
-        .fetch_all("SELECT id, name, title FROM appraisers", Args::new())
-        .await?;
+    db.execute("DELETE FROM search_grams", Args::new()).await?;
+    let insts: Vec<(i64, String, String)> =
+        db.fetch_all("SELECT id, name, head_name FROM institutions", Args::new()).await?;
+    let apps: Vec<(i64, String, String)> =
+        db.fetch_all("SELECT id, name, title FROM appraisers", Args::new()).await?;
     let mut n = 0;
     for (entity, rows) in [("institution", insts), ("appraiser", apps)] {
-        for chunk in rows.chunks(1000) {
+        for chunk in rows.chunks(5000) {
+            let grams: Vec<(i64, String)> = chunk
+                .iter()
+                .flat_map(|(id, a, b)| grams(&[a, b]).into_iter().map(move |g| (*id, g)))
+                .collect();
             let mut tx = db.begin().await?;
-            for (id, a, b) in chunk {
-                write(&mut tx, entity, *id, &[a, b]).await?;
-                n += 1;
-            }
+            insert(&mut tx, entity, &grams).await?;
             tx.commit().await?;
+            n += chunk.len() as u64;
         }
     }
+    crate::settings::set(db, BUILT, &crate::now_ms().to_string()).await?;
     Ok(n)
 }
 

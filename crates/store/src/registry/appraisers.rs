@@ -100,6 +100,7 @@ const APP_SORTS: &[(&str, &str)] = &[
 
 fn appraiser_listing(scope: &Scope, f: &AppraiserFilter, q: &ListQuery) -> Listing {
     let mut l = Listing::new(APP_SELECT, APP_FROM);
+    l.count_from = Some(("i.", "appraisers a"));
     let p = predicate(scope, Scoped::Appraiser, &mut l.args);
     l.push(p);
     l.eq("a.status", f.status.clone());
@@ -119,11 +120,12 @@ fn appraiser_listing(scope: &Scope, f: &AppraiserFilter, q: &ListQuery) -> Listi
             "i.region_path >= (SELECT path FROM regions WHERE code = {p}) AND i.region_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM regions WHERE code = {p})"
         ));
     }
+    // Name, title or certificate number; appraisers of one institution are its filter.
     l.search_indexed(
         q.search(),
-        &[("appraiser", "a.id"), ("institution", "a.institution_id")],
+        &[("appraiser", "a.id")],
         &["a.certificate_no"],
-        &["a.name", "a.certificate_no", "i.name", "a.title"],
+        &["a.name", "a.certificate_no", "a.title"],
     );
     l
 }

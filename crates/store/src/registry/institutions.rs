@@ -124,6 +124,7 @@ const INST_SORTS: &[(&str, &str)] = &[
 
 fn institution_listing(scope: &Scope, f: &InstitutionFilter, q: &ListQuery) -> Listing {
     let mut l = Listing::new(INST_SELECT, INST_FROM);
+    l.count_from = Some(("r.", "institutions i"));
     let p = predicate(scope, Scoped::Institution, &mut l.args);
     l.push(p);
     l.eq("i.status", f.status.clone());
