@@ -76,30 +76,31 @@ impl Listing {
         self.conditions.push(cond);
     }
 
-    /// Index-backed search (see `crate::search`): candidates by gram from each `(entity, id
-    /// column)` or by exact match of a number-like column, verified by substring match on the
-    /// `verify` columns.
+    /// Index-backed search (see `crate::search`): candidate ids by gram of `entity` or by
+    /// exact match of a number-like column of `table`, in one `IN (… UNION …)` so both engines
+    /// plan an index lookup; then verified by substring match on the `verify` columns.
     pub fn search_indexed(
         &mut self,
         q: Option<&str>,
-        targets: &[(&str, &str)],
+        entity: &str,
+        id_col: &str,
+        table: &str,
         exact: &[&str],
         verify: &[&str],
     ) {
         let Some(q) = q else { return };
-        let mut candidates = Vec::new();
+        let mut sources = Vec::new();
         if let Some(g) = crate::search::key_gram(q) {
+            let ep = self.args.push(entity);
             let gp = self.args.push(g);
-            for (entity, id_col) in targets {
-                let ep = self.args.push(*entity);
-                candidates.push(format!(
-                    "{id_col} IN (SELECT id FROM search_grams WHERE entity = {ep} AND gram = {gp})"
-                ));
-            }
+            sources.push(format!(
+                "SELECT id FROM search_grams WHERE entity = {ep} AND gram = {gp}"
+            ));
         }
-        let xp = self.args.push(q.trim().to_uppercase());
-        for col in exact {
-            candidates.push(format!("{col} = {xp}"));
+        if !exact.is_empty() {
+            let xp = self.args.push(q.trim().to_uppercase());
+            let any: Vec<String> = exact.iter().map(|c| format!("{c} = {xp}")).collect();
+            sources.push(format!("SELECT id FROM {table} WHERE {}", any.join(" OR ")));
         }
         let p = self.args.push(like_pattern(q));
         let checks: Vec<String> = verify
@@ -107,8 +108,8 @@ impl Listing {
             .map(|c| format!("LOWER({c}) LIKE {p} ESCAPE '\\'"))
             .collect();
         self.push(format!(
-            "(({}) AND ({}))",
-            candidates.join(" OR "),
+            "({id_col} IN ({}) AND ({}))",
+            sources.join(" UNION "),
             checks.join(" OR ")
         ));
     }

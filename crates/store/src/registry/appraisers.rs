@@ -123,8 +123,10 @@ fn appraiser_listing(scope: &Scope, f: &AppraiserFilter, q: &ListQuery) -> Listi
     // Name, title or certificate number; appraisers of one institution are its filter.
     l.search_indexed(
         q.search(),
-        &[("appraiser", "a.id")],
-        &["a.certificate_no"],
+        "appraiser",
+        "a.id",
+        "appraisers",
+        &["certificate_no"],
         &["a.name", "a.certificate_no", "a.title"],
     );
     l

@@ -151,8 +151,10 @@ fn institution_listing(scope: &Scope, f: &InstitutionFilter, q: &ListQuery) -> L
     }
     l.search_indexed(
         q.search(),
-        &[("institution", "i.id")],
-        &["i.licence_no", "i.uscc"],
+        "institution",
+        "i.id",
+        "institutions",
+        &["licence_no", "uscc"],
         &["i.name", "i.licence_no", "i.uscc", "i.head_name"],
     );
     l
