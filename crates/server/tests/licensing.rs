@@ -280,6 +280,43 @@ both_engines!(
             .get(&format!("/api/v1/appraisers/{appraiser_id}/postings"))
             .await;
         assert!(postings[0]["reason"].as_str().unwrap().contains("申请第"));
+        // The institution keeps the new appraiser's practice record.
+        let (st, r) = head
+            .post(
+                &format!("/api/v1/appraisers/{appraiser_id}/records"),
+                json!({"kind": "training", "on_date": "2026-11-20", "hours": 16, "detail": "法医临床继续教育"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{r}");
+        let (st, e) = head
+            .post(
+                &format!("/api/v1/appraisers/{appraiser_id}/records"),
+                json!({"kind": "training", "on_date": "2026-11-31"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["on_date", "hours"]);
+        let (st, asst) = head
+            .post(
+                &format!("/api/v1/appraisers/{appraiser_id}/assistants"),
+                json!({"name": "助理甲", "gender": "male", "started_on": "2026-11-01"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{asst}");
+        let (st, _) = head
+            .post(
+                &format!(
+                    "/api/v1/appraisers/{appraiser_id}/assistants/{}/end",
+                    asst["id"]
+                ),
+                json!({"ended_on": "2026-11-27"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (_, list) = head
+            .get(&format!("/api/v1/appraisers/{appraiser_id}/assistants"))
+            .await;
+        assert_eq!(list[0]["ended_on"], "2026-11-27");
         // Closed: nothing more can happen to it.
         let (st, e) = head
             .post(
@@ -306,7 +343,12 @@ both_engines!(
         );
         assert_eq!(
             events_of(app, "appraiser", appraiser_id).await,
-            ["appraiser.created"]
+            [
+                "appraiser.created",
+                "appraiser.record_added",
+                "assistant.added",
+                "assistant.ended"
+            ]
         );
         // The public directory shows the new appraiser, without birth date or ID number.
         let (_, public) = app

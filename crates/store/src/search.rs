@@ -92,10 +92,12 @@ pub async fn rebuild_if_needed(db: &Db) -> Result<u64, StoreError> {
         return Ok(0);
     }
     db.execute("DELETE FROM search_grams", Args::new()).await?;
-    let insts: Vec<(i64, String, String)> =
-        db.fetch_all("SELECT id, name, head_name FROM institutions", Args::new()).await?;
-    let apps: Vec<(i64, String, String)> =
-        db.fetch_all("SELECT id, name, title FROM appraisers", Args::new()).await?;
+    let insts: Vec<(i64, String, String)> = db
+        .fetch_all("SELECT id, name, head_name FROM institutions", Args::new())
+        .await?;
+    let apps: Vec<(i64, String, String)> = db
+        .fetch_all("SELECT id, name, title FROM appraisers", Args::new())
+        .await?;
     let mut n = 0;
     for (entity, rows) in [("institution", insts), ("appraiser", apps)] {
         for chunk in rows.chunks(5000) {

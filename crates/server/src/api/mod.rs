@@ -97,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(practice::postings))
         .routes(routes!(practice::list_records, practice::add_record))
         .routes(routes!(practice::list_assistants, practice::add_assistant))
+        .routes(routes!(practice::end_assistant))
         .routes(routes!(practice::institution_status_history))
         .routes(routes!(practice::appraiser_status_history))
         .routes(routes!(practice::classification))

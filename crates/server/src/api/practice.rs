@@ -87,6 +87,38 @@ pub async fn add_assistant(
     ))
 }
 
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndAssistantBody {
+    /// YYYY-MM-DD
+    pub ended_on: String,
+}
+
+/// End an assistant's placement on a date; the entry stays with its end date.
+#[utoipa::path(post, path = "/appraisers/{id}/assistants/{assistant_id}/end", tag = "registry",
+    params(("id" = i64, Path), ("assistant_id" = i64, Path)), request_body = EndAssistantBody,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn end_assistant(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath((id, assistant_id)): ApiPath<(i64, i64)>,
+    ApiJson(b): ApiJson<EndAssistantBody>,
+) -> AppResult<StatusCode> {
+    a.require_write(Action::AddAppraiserRecords)?;
+    let day = sijian_domain::calendar::Date::parse(b.ended_on.trim())
+        .map_err(|e| AppError::field("ended_on", format!("结束日期：{e}（格式 YYYY-MM-DD）")))?;
+    registry::end_assistant(
+        &s.db,
+        &a.actor(),
+        &a.scope(),
+        id,
+        assistant_id,
+        &day.to_string(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Status history of an institution (newest first, with reasons).
 #[utoipa::path(get, path = "/institutions/{id}/status-history", tag = "registry", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<StatusChange>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
