@@ -688,3 +688,110 @@ both_engines!(
         assert_eq!(old["total"], 0, "{old}");
     }
 );
+
+both_engines!(
+    change_and_cancel_applications_update_the_register,
+    async |app: &TestApp| {
+        let inst = institution(app, "浙江明正司法鉴定中心").await;
+        let head = app.login("inst.head").await;
+        let city = app.login("hz.reg").await;
+        let province = app.login("zj.reg").await;
+        let (_, list) = head
+            .get(&format!(
+                "/api/v1/appraisers?institution_id={}&status=active&per_page=1",
+                inst["id"]
+            ))
+            .await;
+        let appraiser = list["items"][0].clone();
+        let id = appraiser["id"].as_i64().unwrap();
+        let new_scope = first_code(&inst["scope"]);
+        // A change: new practice items and title; no expert review for changes.
+        let (st, a) = head
+            .post(
+                "/api/v1/applications",
+                json!({"kind": "appraiser_change", "appraiser_id": id,
+                       "appraiser": {"scope": [new_scope], "title": "主任法医师"}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let aid = a["id"].as_i64().unwrap();
+        let (_, a) = city
+            .post(
+                &format!("/api/v1/applications/{aid}/check"),
+                json!({"version": a["version"], "complete": true}),
+            )
+            .await;
+        let (st, e) = city
+            .post(
+                &format!("/api/v1/applications/{aid}/reviews"),
+                json!({"expert_id": 1, "score": 80, "recommend": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let (st, a) = province
+            .post(
+                &format!("/api/v1/applications/{aid}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        let (_, x) = province.get(&format!("/api/v1/appraisers/{id}")).await;
+        assert_eq!(x["scope"], new_scope);
+        assert_eq!(x["title"], "主任法医师");
+        // A cancellation needs a reason and ends in the status history.
+        let (st, e) = head
+            .post(
+                "/api/v1/applications",
+                json!({"kind": "appraiser_cancel", "appraiser_id": id}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(field_names(&e), ["reason"]);
+        let (st, a) = head
+            .post(
+                "/api/v1/applications",
+                json!({"kind": "appraiser_cancel", "appraiser_id": id, "reason": "本人申请注销"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let aid = a["id"].as_i64().unwrap();
+        let (_, a) = city
+            .post(
+                &format!("/api/v1/applications/{aid}/check"),
+                json!({"version": a["version"], "complete": true}),
+            )
+            .await;
+        let (st, a) = province
+            .post(
+                &format!("/api/v1/applications/{aid}/decide"),
+                json!({"version": a["version"], "approve": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        let (_, hist) = province
+            .get(&format!("/api/v1/appraisers/{id}/status-history"))
+            .await;
+        assert_eq!(hist[0]["to_status"], "cancelled");
+        assert!(
+            hist[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("鉴定人注销登记")
+        );
+        assert!(
+            hist[0]["reason"]
+                .as_str()
+                .unwrap()
+                .ends_with("本人申请注销")
+        );
+        // Another institution's head cannot file for this appraiser's institution.
+        let (st, _) = head
+            .post(
+                "/api/v1/applications",
+                json!({"kind": "institution_renew", "institution_id": inst["id"].as_i64().unwrap() + 1,
+                       "institution": {"licence_valid_to": "2035-12-31"}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    }
+);

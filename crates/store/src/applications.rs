@@ -684,7 +684,14 @@ async fn apply(
     app: &Application,
     kind: ApplicationKind,
 ) -> Result<i64, StoreError> {
-    let reason = format!("{}（申请第{}号）", kind.label_zh(), app.id);
+    let stated = serde_json::from_str::<serde_json::Value>(&app.eligibility)
+        .ok()
+        .and_then(|v| v["reason"].as_str().map(str::to_string))
+        .filter(|r| !r.trim().is_empty());
+    let reason = match stated {
+        Some(r) => format!("{}（申请第{}号）：{r}", kind.label_zh(), app.id),
+        None => format!("{}（申请第{}号）", kind.label_zh(), app.id),
+    };
     match (kind, Proposal::parse(&app.payload)?) {
         (ApplicationKind::InstitutionEstablish, Proposal::Institution(f)) => {
             insert_institution(tx, actor, scope, &f, &reason).await

@@ -968,11 +968,13 @@ pub async fn resubmit_submit(
 // ---------------------------------------------------------------------------------------------
 // New applications
 
-/// Kinds filed through these pages; changes of registered fields go through the API.
+/// Kinds filed through these pages (all of them; establishing is filed at a regulator).
 fn web_kinds(a: &Authed) -> Vec<ApplicationKind> {
     let mut v = vec![
         ApplicationKind::AppraiserRegister,
+        ApplicationKind::AppraiserChange,
         ApplicationKind::AppraiserCancel,
+        ApplicationKind::InstitutionChange,
         ApplicationKind::InstitutionRenew,
         ApplicationKind::InstitutionCancel,
     ];
