@@ -88,6 +88,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.tokens", "API 令牌", "API tokens"),
     ("nav.calendar", "工作日历", "Working days"),
     ("nav.applications", "网上审批", "Licensing"),
+    ("form.choose", "请选择…", "Choose…"),
     ("field.accepted_on", "受理日期", "Accepted on"),
     ("field.applicant", "申请提交人", "Filed by"),
     ("field.application_kind", "申请类型", "Kind"),

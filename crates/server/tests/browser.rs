@@ -392,6 +392,16 @@ async fn regulator_opens_institution_list_in_chinese() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+    // A required choice starts unchosen ("请选择…"), so a clerk cannot file for the wrong
+    // institution by leaving the first option in place.
+    let chosen = c
+        .find(Locator::Css("select[name=institution_id]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_deref(), Some(""));
 
     // On a phone-sized screen the table becomes cards and the menu folds away.
     c.set_window_size(390, 844).await.unwrap();
