@@ -85,6 +85,15 @@ fn pick_opt(new: &Option<String>, old: &Option<String>) -> String {
     new.clone().or_else(|| old.clone()).unwrap_or_default()
 }
 
+/// The label of a stored code in one of the (code, label) lists below; the code itself when
+/// unknown.
+pub fn label_of(list: &[(&str, &str)], code: &str) -> String {
+    list.iter()
+        .find(|(k, _)| *k == code)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// Education levels (学历) as stored.
 pub const EDUCATION: [(&str, &str); 5] = [
     ("doctorate", "博士研究生"),

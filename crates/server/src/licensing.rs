@@ -291,24 +291,16 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             };
             let previous = registry::appraiser_by_id_hash(&s.db, &id.hash).await?;
             let revoked = match &previous {
-                Some((pid, inst)) => {
-                    let st: Option<String> =
-                        s.db.scalar(
-                            "SELECT status FROM appraisers WHERE id = $1",
-                            sijian_store::args![*pid],
-                        )
-                        .await
-                        .ok();
-                    if st.as_deref() != Some("revoked") {
-                        return Err(AppError::field(
-                            "appraiser.id_number",
-                            format!(
-                                "该公民身份号码已登记为{inst}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请申请变更登记"
-                            ),
-                        ));
-                    }
-                    true
+                Some(holder) if holder.status != "revoked" => {
+                    return Err(AppError::field(
+                        "appraiser.id_number",
+                        format!(
+                            "该公民身份号码已登记为{}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请申请变更登记",
+                            holder.institution_name
+                        ),
+                    ));
                 }
+                Some(_) => true,
                 None => false,
             };
             let d = &b.declarations;
@@ -479,4 +471,25 @@ pub fn clock(s: &AppState, cal: &WorkingCalendar, app: &Application) -> ClockVie
             }
         }
     }
+}
+
+/// An attachment as a download: never rendered inline, never sniffed.
+pub fn download(name: &str, content_type: String, data: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{}", urlencoding::encode(name)),
+            ),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_string(),
+            ),
+        ],
+        data,
+    )
+        .into_response()
 }

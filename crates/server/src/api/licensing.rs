@@ -8,8 +8,7 @@ use crate::licensing::{ClockView, SubmitBody, clock, decode_attachments, prepare
 use crate::state::{AppState, today};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sijian_domain::Action;
 use sijian_store::applications::{
@@ -373,24 +372,7 @@ pub async fn attachment(
     a.require(Action::ViewApplications)?;
     let (name, content_type, data) =
         applications::attachment_data(&s.db, &a.scope(), id, attachment_id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename*=UTF-8''{}",
-                    urlencoding::encode(&name)
-                ),
-            ),
-            (
-                header::HeaderName::from_static("x-content-type-options"),
-                "nosniff".to_string(),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::licensing::download(&name, content_type, data))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -4,7 +4,7 @@
 use super::forms::{FormData, MultipartPost, Post, UploadedFile};
 use super::listing::{ListParams, badge, cell, link};
 use super::registry::{
-    gender, history, or_dash, pairs, refused, region_options, scope_labels, scope_options,
+    history, or_dash, pairs, refused, region_options, scope_labels, scope_options,
 };
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
@@ -17,8 +17,6 @@ use crate::licensing::{
 };
 use crate::state::{AppState, today};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::IntoResponse;
 use base64::Engine;
 use sijian_domain::licensing::{ApplicationKind, Stage};
 use sijian_domain::{Action, Category, Scope};
@@ -520,24 +518,7 @@ pub async fn attachment(
     let (name, content_type, data) = applications::attachment_data(&s.db, &a.scope(), id, aid)
         .await
         .or_page(lang)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename*=UTF-8''{}",
-                    urlencoding::encode(&name)
-                ),
-            ),
-            (
-                header::HeaderName::from_static("x-content-type-options"),
-                "nosniff".to_string(),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::licensing::download(&name, content_type, data))
 }
 
 fn step_form(
@@ -1600,10 +1581,4 @@ pub async fn expert_create(State(s): State<AppState>, p: Post) -> PageResult {
             ))
         }
     }
-}
-
-/// Used by the appraiser register's gender column when showing proposed people.
-#[allow(dead_code)]
-fn gender_label(lang: Lang, g: &str) -> String {
-    gender(lang, g)
 }

@@ -14,11 +14,7 @@ use sijian_domain::Action;
 use sijian_store::registry;
 
 fn kind_label(kind: &str) -> String {
-    RECORD_KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_else(|| kind.to_string())
+    crate::inputs::label_of(&RECORD_KINDS, kind)
 }
 
 /// The tables under an appraiser's fields.

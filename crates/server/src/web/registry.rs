@@ -64,25 +64,15 @@ pub fn item_options() -> Vec<(String, String)> {
 }
 
 pub fn qualification_label(level: &str) -> String {
-    crate::inputs::QUALIFICATION_LEVELS
-        .iter()
-        .find(|(k, _)| *k == level)
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_else(|| level.to_string())
+    crate::inputs::label_of(&crate::inputs::QUALIFICATION_LEVELS, level)
 }
 
 pub fn education_label(level: &str) -> String {
-    crate::inputs::EDUCATION
-        .iter()
-        .find(|(k, _)| *k == level)
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_else(|| {
-            if level.is_empty() {
-                "—".into()
-            } else {
-                level.to_string()
-            }
-        })
+    if level.is_empty() {
+        "—".into()
+    } else {
+        crate::inputs::label_of(&crate::inputs::EDUCATION, level)
+    }
 }
 
 /// Accreditations in one line each: "CNAS IB0001（…）有效期至 2027-06-30".

@@ -1,6 +1,8 @@
 //! Appraisers (司法鉴定人): registration, practice items, postings (one institution at a time).
 use super::institutions::{Institution, fetch_institution};
-use super::{categories_of, diff, record_status, scope_codes, scope_overlaps, write_scope};
+use super::{
+    categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
+};
 use crate::db::{Args, Exec, Tx};
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
@@ -115,10 +117,8 @@ fn appraiser_listing(scope: &Scope, f: &AppraiserFilter, q: &ListQuery) -> Listi
         l.push(cond);
     }
     if let Some(code) = &f.region_code {
-        let p = l.args.push(code.clone());
-        l.push(format!(
-            "i.region_path >= (SELECT path FROM regions WHERE code = {p}) AND i.region_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM regions WHERE code = {p})"
-        ));
+        let cond = region_under(&mut l.args, "i.region_path", code);
+        l.push(cond);
     }
     // Name, title or certificate number; appraisers of one institution are its filter.
     l.search_indexed(
@@ -212,18 +212,25 @@ pub async fn sealed_id_of(db: &Db, scope: &Scope, id: i64) -> Result<Option<Stri
         .await
 }
 
+/// Who holds an ID number in the register.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdHolder {
+    pub id: i64,
+    pub institution_name: String,
+    pub status: String,
+}
+
+async fn id_holder(exec: Exec<'_>, hash: &str) -> Result<Option<IdHolder>, StoreError> {
+    exec.fetch_optional(
+        "SELECT a.id, i.name AS institution_name, a.status FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
+        args![hash],
+    )
+    .await
+}
+
 /// The appraiser holding an ID number (by its keyed hash), anywhere in the register.
-pub async fn appraiser_by_id_hash(
-    db: &Db,
-    hash: &str,
-) -> Result<Option<(i64, String)>, StoreError> {
-    let row: Option<(i64, String)> = db
-        .fetch_optional(
-            "SELECT a.id, i.name FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
-            args![hash],
-        )
-        .await?;
-    Ok(row)
+pub async fn appraiser_by_id_hash(db: &Db, hash: &str) -> Result<Option<IdHolder>, StoreError> {
+    id_holder(db.exec(), hash).await
 }
 
 /// The institution an appraiser is placed in must be in the actor's scope and its business
@@ -266,14 +273,12 @@ async fn check_single_institution(
     let Some(sealed) = id_number else {
         return Ok(());
     };
-    let other: Option<(i64, String)> = tx
-        .fetch_optional(
-            "SELECT a.id, i.name FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
-            args![sealed.hash.as_str()],
-        )
-        .await?;
-    match other {
-        Some((id, inst)) if Some(id) != except => Err(StoreError::Invalid {
+    match id_holder(tx.exec(), &sealed.hash).await? {
+        Some(IdHolder {
+            id,
+            institution_name: inst,
+            ..
+        }) if Some(id) != except => Err(StoreError::Invalid {
             field: "id_number".into(),
             message: format!(
                 "该公民身份号码已登记为{inst}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请办理变更（转所）而非重复登记"

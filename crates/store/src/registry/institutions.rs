@@ -1,5 +1,7 @@
 //! Institutions (司法鉴定机构): registration, business scope, accreditation, insurance, status.
-use super::{categories_of, diff, record_status, scope_codes, scope_overlaps, write_scope};
+use super::{
+    categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
+};
 use crate::db::{Args, Exec, Tx};
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
@@ -144,10 +146,8 @@ fn institution_listing(scope: &Scope, f: &InstitutionFilter, q: &ListQuery) -> L
         l.push(cond);
     }
     if let Some(code) = &f.region_code {
-        let p = l.args.push(code.clone());
-        l.push(format!(
-            "i.region_path >= (SELECT path FROM regions WHERE code = {p}) AND i.region_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM regions WHERE code = {p})"
-        ));
+        let cond = region_under(&mut l.args, "i.region_path", code);
+        l.push(cond);
     }
     l.search_indexed(
         q.search(),

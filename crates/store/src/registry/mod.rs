@@ -75,6 +75,14 @@ pub(crate) fn scope_overlaps(
     )
 }
 
+/// SQL condition: `path_col` lies at or below the region with code `code` (its path range).
+pub(crate) fn region_under(args: &mut Args, path_col: &str, code: &str) -> String {
+    let p = args.push(code);
+    format!(
+        "{path_col} >= (SELECT path FROM regions WHERE code = {p}) AND {path_col} < (SELECT substr(path, 1, length(path) - 1) || '0' FROM regions WHERE code = {p})"
+    )
+}
+
 /// Replaces the scope rows of one record.
 pub(crate) async fn write_scope(
     tx: &mut Tx,
