@@ -25,6 +25,10 @@ pub enum StoreError {
     Invalid { field: String, message: String },
     #[error("配置错误：{0}")]
     Config(String),
+    /// Stored data contradicts what was signed (e.g. the log's hashes no longer give the last
+    /// checkpoint's root): a sign of tampering, never retried.
+    #[error("数据完整性错误：{0}")]
+    Integrity(String),
     #[error("数据库错误")]
     Other(DbMessage),
 }

@@ -50,15 +50,32 @@ pub struct EventRow {
     pub payload: String,
 }
 
-/// Appends an event inside `tx`. Returns its id.
+/// Appends an event inside `tx`, with its commitment queued for the log in the same
+/// transaction. Returns its id.
 pub async fn append(tx: &mut Tx, actor: &Actor, ev: NewEvent<'_>) -> Result<i64, StoreError> {
     let payload = serde_json::to_string(&ev.payload).expect("JSON values always serialise");
-    tx.scalar(
-        "INSERT INTO events (at, actor_id, actor_name, kind, entity_type, entity_id, scope_path, institution_id, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        args![now_ms(), actor.user_id, actor.name.as_str(), ev.kind, ev.entity_type, ev.entity_id, ev.scope_path, ev.institution_id, payload],
-    )
-    .await
+    let at = now_ms();
+    let id: i64 = tx
+        .scalar(
+            "INSERT INTO events (at, actor_id, actor_name, kind, entity_type, entity_id, scope_path, institution_id, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            args![at, actor.user_id, actor.name.as_str(), ev.kind, ev.entity_type, ev.entity_id.as_str(), ev.scope_path.as_str(), ev.institution_id, payload.as_str()],
+        )
+        .await?;
+    let fields = crate::ledger::EventFields {
+        id,
+        at,
+        actor_id: actor.user_id,
+        actor_name: &actor.name,
+        kind: ev.kind,
+        entity_type: ev.entity_type,
+        entity_id: &ev.entity_id,
+        scope_path: &ev.scope_path,
+        institution_id: ev.institution_id,
+        payload: &payload,
+    };
+    crate::ledger::enqueue(tx, &fields).await?;
+    Ok(id)
 }
 
 #[derive(Debug, Clone, Default)]

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod ledger;
 pub mod list;
 pub mod logs;
 pub mod organs;
