@@ -39,6 +39,15 @@ pub async fn open_database(cfg: &Config, migrate: bool) -> anyhow::Result<Db> {
         sijian_store::regions::load_shipped(&db)
             .await
             .map_err(|e| anyhow::anyhow!("行政区划加载失败：{e:?}"))?;
+        let queued = sijian_store::ledger::enqueue_missing(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("日志补记失败：{e:?}"))?;
+        if queued > 0 {
+            tracing::info!(
+                events = queued,
+                "events recorded before the log queued for it"
+            );
+        }
         let started = std::time::Instant::now();
         tracing::debug!("checking the name search index");
         let n = sijian_store::search::rebuild_if_needed(&db)
@@ -164,6 +173,11 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
     }
     let app = build_router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let integrator = tokio::spawn(crate::ledger::run(
+        state.db.clone(),
+        state.ledger.clone(),
+        state.cfg.ledger.clone(),
+    ));
     let housekeeping = tokio::spawn(housekeeping(state));
     let handle = tokio::spawn(async move {
         let shutdown = async move {
@@ -187,6 +201,7 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
             tracing::error!(error = %e, "server error");
         }
         housekeeping.abort();
+        integrator.abort();
     });
     tracing::info!(%addr, ?metrics_addr, engine = ?db.engine(), "serving");
     Ok(Server {

@@ -27,6 +27,57 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub security: SecurityConfig,
     pub licensing: LicensingConfig,
+    pub ledger: LedgerConfig,
+}
+
+/// The tamper-evident log (docs/LEDGER.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LedgerConfig {
+    /// The log's origin line, also its key name: a schema-less URL without spaces or '+'.
+    /// Default `sijian.local/ledger`; set it to the public address's host and path.
+    pub origin: String,
+    /// The log's signing key, `PRIVATE+KEY+<origin>+…` text. Default empty:
+    /// `<data_dir>/ledger.key`, created on first start. Nodes sharing a database must share it.
+    pub signing_key: String,
+    /// Verifier keys of earlier signing keys, still published so old checkpoints verify.
+    pub retired_keys: Vec<String>,
+    /// How often the integrator looks for queued entries. Default 200 ms (so an event is in a
+    /// signed checkpoint well within a second).
+    pub interval_ms: u64,
+    /// Most entries integrated in one batch. Default 10,000.
+    pub batch_max: usize,
+    /// Witnesses asked to cosign each new checkpoint.
+    pub witnesses: Vec<WitnessConfig>,
+    /// Cosignatures needed before a checkpoint is published. Default: all configured witnesses
+    /// (0 when there are none, so checkpoints publish at once).
+    pub quorum: Option<usize>,
+    /// Per-request timeout towards a witness. Default 5000 ms.
+    pub witness_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessConfig {
+    /// The witness's verifier key (type 0x04 cosignature key).
+    pub key: String,
+    /// Its submission prefix; `add-checkpoint` is appended.
+    pub url: String,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig {
+            origin: "sijian.local/ledger".into(),
+            signing_key: String::new(),
+            retired_keys: Vec::new(),
+            interval_ms: 200,
+            batch_max: sijian_store::ledger::DEFAULT_BATCH_MAX,
+            witnesses: Vec::new(),
+            quorum: None,
+            witness_timeout_ms: 5000,
+        }
+    }
 }
 
 /// Online licensing: statutory periods in working days and review policy
@@ -114,6 +165,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             security: SecurityConfig::default(),
             licensing: LicensingConfig::default(),
+            ledger: LedgerConfig::default(),
         }
     }
 }

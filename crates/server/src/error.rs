@@ -157,6 +157,10 @@ impl From<StoreError> for AppError {
                 tracing::warn!(error = %msg, "database unavailable");
                 AppError::unavailable()
             }
+            StoreError::Integrity(msg) => {
+                tracing::error!(error = %msg, "data integrity failure");
+                AppError::internal()
+            }
             StoreError::Config(msg) => {
                 tracing::error!(error = %msg, "configuration error");
                 AppError::internal()

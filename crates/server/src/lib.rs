@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod inputs;
+pub mod ledger;
 pub mod licensing;
 pub mod login;
 pub mod public;

@@ -545,7 +545,10 @@ impl RateLimiter {
 /// Applies the public rate limit to the directory pages and `/api/v1/public/…`.
 pub async fn limit(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if !(path.starts_with("/directory") || path.starts_with("/api/v1/public/")) {
+    if !(path.starts_with("/directory")
+        || path.starts_with("/api/v1/public/")
+        || path.starts_with("/api/v1/ledger/proof/"))
+    {
         return next.run(req).await;
     }
     let ip = req

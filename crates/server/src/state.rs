@@ -17,11 +17,14 @@ pub struct AppState {
     pub public_limiter: Arc<crate::public::RateLimiter>,
     /// Protects ID numbers at rest.
     pub keys: Arc<crate::secrets::DataKey>,
+    /// The log's signing key, published keys and witness policy.
+    pub ledger: Arc<crate::ledger::LogKeys>,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Arc<Config>) -> anyhow::Result<Self> {
         let keys = Arc::new(crate::secrets::DataKey::load(&cfg)?);
+        let ledger = Arc::new(crate::ledger::LogKeys::load(&cfg)?);
         let limiter = crate::public::RateLimiter::new(
             cfg.security.public_requests_per_second,
             cfg.security.public_burst,
@@ -33,6 +36,7 @@ impl AppState {
             calendar: Arc::new(CalendarCache::default()),
             public_limiter: Arc::new(limiter),
             keys,
+            ledger,
         })
     }
 }

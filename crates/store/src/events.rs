@@ -48,6 +48,22 @@ pub struct EventRow {
     pub institution_id: Option<i64>,
     /// The JSON text exactly as recorded.
     pub payload: String,
+    /// Its leaf in the log once integrated; null while queued (待入账).
+    pub leaf_idx: Option<i64>,
+}
+
+const COLUMNS: &str = "e.id, e.at, e.actor_id, e.actor_name, e.kind, e.entity_type, e.entity_id, e.scope_path, e.institution_id, e.payload, l.idx AS leaf_idx";
+const FROM: &str = "events e LEFT JOIN ledger_leaves l ON l.event_id = e.id";
+
+/// One event, if it is in the caller's scope.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<EventRow>, StoreError> {
+    let mut args = args![id];
+    let p = predicate(scope, Scoped::Event, &mut args);
+    db.fetch_optional(
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = $1 AND {p}"),
+        args,
+    )
+    .await
 }
 
 /// Appends an event inside `tx`, with its commitment queued for the log in the same
@@ -91,10 +107,8 @@ pub async fn list(
     f: &EventFilter,
     q: &ListQuery,
 ) -> Result<Page<EventRow>, StoreError> {
-    let mut l = Listing::new(
-        "e.id, e.at, e.actor_id, e.actor_name, e.kind, e.entity_type, e.entity_id, e.scope_path, e.institution_id, e.payload",
-        "events e",
-    );
+    let mut l = Listing::new(COLUMNS, FROM);
+    l.count_from = Some(("l.", "events e"));
     let p = predicate(scope, Scoped::Event, &mut l.args);
     l.push(p);
     l.eq("e.entity_type", f.entity_type.clone());

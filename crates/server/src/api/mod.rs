@@ -9,6 +9,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub mod accounts;
 pub mod calendar;
+pub mod ledger;
 pub mod licensing;
 pub mod practice;
 pub mod records;
@@ -28,6 +29,7 @@ pub mod registry;
         (name = "registry", description = "鉴定机构、司法鉴定人与办案机关"),
         (name = "accounts", description = "用户与 API 令牌"),
         (name = "licensing", description = "网上审批：机构设立、变更、延续、注销与鉴定人执业登记"),
+        (name = "ledger", description = "防篡改日志：签名检查点、公钥、包含与一致性证明、瓦片（公开）"),
         (name = "records", description = "全过程留痕、操作日志与登录日志"),
         (name = "reference", description = "行政区划、工作日历等基础数据"),
         (name = "directory", description = "公开名册（无需登录，按来源地址限流）")
@@ -111,6 +113,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(licensing::decide))
         .routes(routes!(licensing::attachment))
         .routes(routes!(licensing::list_experts, licensing::add_expert))
+        .routes(routes!(ledger::checkpoint))
+        .routes(routes!(ledger::keys))
+        .routes(routes!(ledger::inclusion))
+        .routes(routes!(ledger::consistency))
+        .routes(routes!(ledger::tile))
+        .routes(routes!(ledger::event_proof))
 }
 
 /// Paging, sorting and free-text search, common to every list.

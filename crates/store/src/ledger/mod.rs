@@ -16,6 +16,8 @@ use sijian_ledger::tiles::Tile;
 use sijian_ledger::tree::{self, Frontier, HashReader, TreeError};
 use std::collections::HashMap;
 
+pub mod audit;
+
 /// Advisory-lock key of the integrator ("SIJIANLG").
 pub const INTEGRATOR_LOCK: i64 = 0x5349_4a49_414e_4c47;
 /// Largest batch one integration takes. Default for `ledger.batch_max`.
@@ -218,6 +220,13 @@ pub async fn integrate(
     batch_max: usize,
     publish: bool,
 ) -> Result<Option<Integration>, StoreError> {
+    // A plain read first: an idle log must not take the write lock several times a second.
+    let waiting: Option<(i64,)> = db
+        .fetch_optional("SELECT event_id FROM ledger_queue LIMIT 1", args![])
+        .await?;
+    if waiting.is_none() {
+        return Ok(None);
+    }
     let mut tx = db.begin().await?;
     tx.lock(INTEGRATOR_LOCK).await?;
     let queued: Vec<Queued> = tx
@@ -416,6 +425,21 @@ pub async fn prove_inclusion(db: &Db, index: u64, size: u64) -> Result<Vec<Hash>
 
 pub async fn prove_consistency(db: &Db, from: u64, to: u64) -> Result<Vec<Hash>, StoreError> {
     within(to, published_size(db).await?)?;
+    consistency(db, from, to).await
+}
+
+/// A consistency proof up to a signed but not yet published size: for the witnesses only.
+pub async fn prove_consistency_signed(
+    db: &Db,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Hash>, StoreError> {
+    let signed = latest_signed(db).await?.map(|c| c.size as u64).unwrap_or(0);
+    within(to, signed)?;
+    consistency(db, from, to).await
+}
+
+async fn consistency(db: &Db, from: u64, to: u64) -> Result<Vec<Hash>, StoreError> {
     let idx = tree::consistency_indexes(from, to).map_err(|e| StoreError::Invalid {
         field: "from".into(),
         message: e.to_string(),
@@ -559,4 +583,42 @@ pub async fn status(db: &Db) -> Result<LedgerStatus, StoreError> {
         published_size,
     })
 }
-pub mod audit;
+
+/// Publishes a signed checkpoint with its collected cosignatures.
+pub async fn publish(db: &Db, size: u64, cosigned_note: &str) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE ledger_checkpoints SET cosigned_note = $1, published_at = $2 WHERE size = $3",
+        args![cosigned_note, now_ms(), size as i64],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The size a witness last cosigned (0 before its first cosignature).
+pub async fn witness_size(db: &Db, name: &str) -> Result<u64, StoreError> {
+    let row: Option<(i64,)> = db
+        .fetch_optional(
+            "SELECT size FROM ledger_witnesses WHERE name = $1",
+            args![name],
+        )
+        .await?;
+    Ok(row.map(|r| r.0 as u64).unwrap_or(0))
+}
+
+pub async fn set_witness_size(db: &Db, name: &str, size: u64) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO ledger_witnesses (name, size, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET size = $2, updated_at = $3",
+        args![name, size as i64, now_ms()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn leaf_by_index(db: &Db, idx: u64) -> Result<Option<LeafRow>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {LEAF_COLUMNS} FROM ledger_leaves WHERE idx = $1"),
+        args![idx as i64],
+    )
+    .await
+}

@@ -1,0 +1,264 @@
+//! The log on the server side: its keys from configuration, the background integrator, and the
+//! publisher that collects witness cosignatures before a checkpoint is published.
+use crate::config::{Config, LedgerConfig};
+use rand::RngCore;
+use sijian_ledger::checkpoint::Checkpoint;
+use sijian_ledger::note::{KeyKind, Note, NoteSignature, Signer, Verifier};
+use sijian_ledger::policy::Policy;
+use sijian_ledger::witness::AddCheckpoint;
+use sijian_store::{Db, StoreError, ledger};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A witness the log asks for cosignatures.
+#[derive(Debug, Clone)]
+pub struct Witness {
+    pub key: Verifier,
+    pub url: String,
+}
+
+/// The log's signing key, the keys it publishes, and its witness policy.
+#[derive(Debug, Clone)]
+pub struct LogKeys {
+    pub signer: Signer,
+    /// Current key first, then retired ones.
+    pub log_keys: Vec<Verifier>,
+    pub witnesses: Vec<Witness>,
+    pub quorum: usize,
+}
+
+impl LogKeys {
+    /// From `ledger.signing_key`, or `<data_dir>/ledger.key` (created on first start).
+    pub fn load(cfg: &Config) -> anyhow::Result<LogKeys> {
+        let lc = &cfg.ledger;
+        let signer = if lc.signing_key.trim().is_empty() {
+            load_or_create(&cfg.data_dir.join("ledger.key"), &lc.origin)?
+        } else {
+            Signer::parse(&lc.signing_key)
+                .map_err(|e| anyhow::anyhow!("ledger.signing_key：{e}"))?
+        };
+        if signer.name != lc.origin || signer.kind != KeyKind::Ed25519 {
+            anyhow::bail!(
+                "日志签名密钥的名称“{}”须与 ledger.origin“{}”相同，且为 Ed25519 密钥",
+                signer.name,
+                lc.origin
+            );
+        }
+        let mut log_keys = vec![signer.verifier()];
+        for k in &lc.retired_keys {
+            log_keys
+                .push(Verifier::parse(k).map_err(|e| anyhow::anyhow!("ledger.retired_keys：{e}"))?);
+        }
+        let witnesses = parse_witnesses(lc)?;
+        let quorum = lc.quorum.unwrap_or(witnesses.len());
+        if quorum > witnesses.len() {
+            anyhow::bail!(
+                "ledger.quorum（{quorum}）大于已配置的见证人数量（{}）",
+                witnesses.len()
+            );
+        }
+        Ok(LogKeys {
+            signer,
+            log_keys,
+            witnesses,
+            quorum,
+        })
+    }
+
+    /// What a reader must check a published checkpoint against.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            origin: Some(self.signer.name.clone()),
+            log_keys: self.log_keys.clone(),
+            witnesses: self.witnesses.iter().map(|w| w.key.clone()).collect(),
+            quorum: self.quorum,
+        }
+    }
+
+    /// The published key list: log keys, then witness keys, one per line.
+    pub fn keys_text(&self) -> String {
+        let mut s = String::new();
+        for k in self
+            .log_keys
+            .iter()
+            .chain(self.witnesses.iter().map(|w| &w.key))
+        {
+            s.push_str(&k.to_text());
+            s.push('\n');
+        }
+        s
+    }
+}
+
+fn parse_witnesses(lc: &LedgerConfig) -> anyhow::Result<Vec<Witness>> {
+    lc.witnesses
+        .iter()
+        .map(|w| {
+            let key =
+                Verifier::parse(&w.key).map_err(|e| anyhow::anyhow!("ledger.witnesses：{e}"))?;
+            if key.kind != KeyKind::CosignatureV1 {
+                anyhow::bail!("见证人 {} 的公钥须为 cosignature/v1（类型 0x04）", key.name);
+            }
+            Ok(Witness {
+                key,
+                url: w.url.trim_end_matches('/').to_string(),
+            })
+        })
+        .collect()
+}
+
+fn load_or_create(path: &std::path::Path, origin: &str) -> anyhow::Result<Signer> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Signer::parse(&t).map_err(|e| anyhow::anyhow!("{}：{e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut seed = [0u8; 32];
+            rand::rng().fill_bytes(&mut seed);
+            let s = Signer::from_seed(origin, KeyKind::Ed25519, seed)
+                .map_err(|e| anyhow::anyhow!("ledger.origin：{e}"))?;
+            if let Some(d) = path.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            crate::secrets::write_private(path, &format!("{}\n", s.to_text()))?;
+            tracing::info!(path = %path.display(), key = %s.verifier().to_text(), "created a new log signing key");
+            Ok(s)
+        }
+        Err(e) => anyhow::bail!("无法读取日志签名密钥 {}：{e}", path.display()),
+    }
+}
+
+/// Integrates everything queued, then (with witnesses) tries to publish the newest checkpoint.
+/// Returns how many entries were integrated.
+pub async fn step(
+    db: &Db,
+    keys: &LogKeys,
+    cfg: &LedgerConfig,
+    http: &reqwest::Client,
+) -> Result<u64, StoreError> {
+    let publish_now = keys.witnesses.is_empty();
+    let mut n = 0;
+    while let Some(i) = ledger::integrate(db, &keys.signer, cfg.batch_max, publish_now).await? {
+        n += i.to - i.from;
+    }
+    if !publish_now {
+        publish(db, keys, http).await?;
+    }
+    Ok(n)
+}
+
+/// Runs the integrator until the process ends. Every node runs one; the store's lock lets one
+/// work at a time.
+pub async fn run(db: Db, keys: Arc<LogKeys>, cfg: LedgerConfig) {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(cfg.witness_timeout_ms))
+        .build()
+        .expect("HTTP client builds");
+    let mut tick = tokio::time::interval(Duration::from_millis(cfg.interval_ms.max(10)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match step(&db, &keys, &cfg, &http).await {
+            Ok(0) => {}
+            Ok(n) => {
+                metrics::counter!("sijian_ledger_integrated_total").increment(n);
+                tracing::debug!(entries = n, "integrated");
+            }
+            Err(StoreError::Integrity(m)) => {
+                // Never sign over a tree that does not match its last checkpoint.
+                tracing::error!(reason = %m, "log integrity failure: integration stopped until fixed");
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "integration failed; will retry"),
+        }
+    }
+}
+
+/// Asks every witness to cosign the newest signed checkpoint; publishes it once the quorum
+/// has cosigned.
+async fn publish(db: &Db, keys: &LogKeys, http: &reqwest::Client) -> Result<(), StoreError> {
+    let Some(cp) = ledger::latest_signed(db).await? else {
+        return Ok(());
+    };
+    if cp.published_at.is_some() {
+        return Ok(());
+    }
+    let Ok(mut note) = Note::parse(&cp.signed_note) else {
+        return Err(StoreError::Integrity("已签名的检查点无法解析".into()));
+    };
+    let size = cp.size as u64;
+    let mut got = 0;
+    for w in &keys.witnesses {
+        match ask_witness(db, w, &note, size, http).await {
+            Ok(sig) => {
+                note.add_signature(sig);
+                got += 1;
+            }
+            Err(e) => tracing::warn!(witness = %w.key.name, error = %e, "no cosignature"),
+        }
+    }
+    if got >= keys.quorum {
+        ledger::publish(db, size, &note.to_text()).await?;
+    }
+    Ok(())
+}
+
+async fn ask_witness(
+    db: &Db,
+    w: &Witness,
+    note: &Note,
+    size: u64,
+    http: &reqwest::Client,
+) -> anyhow::Result<NoteSignature> {
+    let checkpoint = Checkpoint::parse(&note.text)?;
+    let mut old = ledger::witness_size(db, &w.key.name).await?.min(size);
+    for _ in 0..2 {
+        let proof = ledger::prove_consistency_signed(db, old, size).await?;
+        let req = AddCheckpoint {
+            old,
+            proof,
+            note: note.clone(),
+            checkpoint: checkpoint.clone(),
+        };
+        let res = http
+            .post(format!("{}/add-checkpoint", w.url))
+            .body(req.to_body())
+            .send()
+            .await?;
+        let status = res.status().as_u16();
+        let body = res.text().await?;
+        match status {
+            200 => {
+                let sig = cosignature_from(&body, w, &note.text)?;
+                ledger::set_witness_size(db, &w.key.name, size).await?;
+                return Ok(sig);
+            }
+            // The witness has cosigned another size: retry from there once.
+            409 => {
+                old = body
+                    .trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("见证人返回的大小无法解析"))?;
+                if old > size {
+                    anyhow::bail!("见证人已副署更大的树（{old}），而日志只有 {size}：可能存在分叉");
+                }
+            }
+            _ => anyhow::bail!("见证人拒绝（{status}）：{}", body.trim()),
+        }
+    }
+    anyhow::bail!("见证人大小冲突未解决")
+}
+
+/// The witness's signature line that verifies as its cosignature over `text`.
+fn cosignature_from(body: &str, w: &Witness, text: &str) -> anyhow::Result<NoteSignature> {
+    for line in body.lines() {
+        let Ok(sig) = NoteSignature::parse_line(line) else {
+            continue;
+        };
+        if sig.name == w.key.name
+            && sig.key_id == w.key.key_id
+            && w.key.verify(text, &sig.bytes).is_ok()
+        {
+            return Ok(sig);
+        }
+    }
+    anyhow::bail!("见证人的回复中没有有效的副署")
+}
