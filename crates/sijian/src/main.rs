@@ -10,6 +10,10 @@ use sijian_store::{Actor, Scope, users};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod audit;
+mod ledger_cli;
+mod witness;
+
 /// mimalloc instead of the system allocator: under concurrent requests glibc's malloc showed as a
 /// fifth of the CPU time (docs/BENCHMARKS.md).
 #[global_allocator]
@@ -24,7 +28,7 @@ struct Cli {
 
 /// Where the database is; every command that opens it takes these.
 #[derive(Args, Clone, Default)]
-struct DbOpts {
+pub(crate) struct DbOpts {
     /// Configuration file (default: ./sijian.toml when present).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
@@ -71,6 +75,17 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Transparency log: verify proofs, checkpoints and bundles offline; monitor a log.
+    /// Exit code 0 valid, 1 invalid, 2 usage error.
+    Ledger {
+        #[command(subcommand)]
+        command: ledger_cli::LedgerCommand,
+    },
+    /// A C2SP tlog-witness that cosigns checkpoints of known logs.
+    Witness {
+        #[command(subcommand)]
+        command: witness::WitnessCommand,
     },
 }
 
@@ -233,6 +248,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => admin(command).await,
+        Command::Ledger { command } => std::process::exit(ledger_cli::run(command).await),
+        Command::Witness { command } => witness::run(command).await,
     }
 }
 

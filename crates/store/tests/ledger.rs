@@ -320,7 +320,7 @@ both_engines!(
         exec(db, "UPDATE ledger_leaves SET idx = -1 WHERE idx = 12").await;
         exec(db, "UPDATE ledger_leaves SET idx = 12 WHERE idx = 13").await;
         exec(db, "UPDATE ledger_leaves SET idx = 13 WHERE idx = -1").await;
-        let r = audit(db, &keys, &[kept.clone()]).await.unwrap();
+        let r = audit(db, &keys, std::slice::from_ref(&kept)).await.unwrap();
         assert!(
             r.findings
                 .iter()

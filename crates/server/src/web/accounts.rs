@@ -594,7 +594,7 @@ pub async fn user_detail(
     .map(|p| {
         p.items
             .into_iter()
-            .map(|e| (fmt_time(e.at), lang.event(&e.kind), e.actor_name, e.payload))
+            .map(|e| TimelineEntry::from_event(lang, e))
             .collect()
     })
     .unwrap_or_default();

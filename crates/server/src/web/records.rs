@@ -69,6 +69,7 @@ pub async fn events_list(
         p.column(lang.t("field.entity"), ""),
         p.column(lang.t("field.actor"), "actor"),
         p.column(lang.t("field.payload"), ""),
+        p.column(lang.t("ledger.column"), ""),
     ];
     let v = p.view(
         lang,
@@ -91,6 +92,14 @@ pub async fn events_list(
                     lang.t("field.payload"),
                     e.payload.chars().take(160).collect::<String>(),
                 ),
+                match e.leaf_idx {
+                    Some(l) => super::listing::link(
+                        lang.t("ledger.column"),
+                        format!("{} #{l}", lang.t("ledger.included")),
+                        format!("/api/v1/events/{}/proof", e.id),
+                    ),
+                    None => badge(lang.t("ledger.column"), lang.t("ledger.pending"), "warn"),
+                },
             ]
         },
     );

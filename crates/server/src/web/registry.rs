@@ -254,7 +254,7 @@ pub async fn history(
     lang: Lang,
     entity: &str,
     id: i64,
-) -> (bool, Vec<(String, String, String, String)>) {
+) -> (bool, Vec<TimelineEntry>) {
     if !a.role().may(Action::ViewEvents) && !a.role().is_institution_staff() {
         return (false, Vec::new());
     }
@@ -278,7 +278,7 @@ pub async fn history(
         page.map(|p| {
             p.items
                 .into_iter()
-                .map(|e| (fmt_time(e.at), lang.event(&e.kind), e.actor_name, e.payload))
+                .map(|e| TimelineEntry::from_event(lang, e))
                 .collect()
         })
         .unwrap_or_default(),

@@ -166,8 +166,31 @@ pub struct DetailView {
     /// Label, value, optional link.
     pub fields: Vec<(String, String, Option<String>)>,
     pub show_history: bool,
-    /// Time, event kind, actor, changes.
-    pub history: Vec<(String, String, String, String)>,
+    pub history: Vec<TimelineEntry>,
+}
+
+/// One recorded event on an entity's timeline, with its place in the log.
+pub struct TimelineEntry {
+    pub event_id: i64,
+    pub at: String,
+    pub kind: String,
+    pub actor: String,
+    pub payload: String,
+    /// Leaf index once in the log; None while queued (待入账).
+    pub leaf: Option<i64>,
+}
+
+impl TimelineEntry {
+    pub fn from_event(lang: crate::i18n::Lang, e: sijian_store::events::EventRow) -> Self {
+        TimelineEntry {
+            event_id: e.id,
+            at: fmt_time(e.at),
+            kind: lang.event(&e.kind),
+            actor: e.actor_name,
+            payload: e.payload,
+            leaf: e.leaf_idx,
+        }
+    }
 }
 
 #[derive(Template)]
