@@ -197,6 +197,51 @@ async fn regulator_opens_institution_list_in_chinese() {
     )
     .unwrap();
 
+    // The public page on verifying the log: the latest signed checkpoint and the keys.
+    let mut page = String::new();
+    for _ in 0..50 {
+        c.goto(&app.url("/ledger")).await.unwrap();
+        page = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if page.contains("记录条数") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        c.find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "防篡改核验"
+    );
+    for words in [
+        "当前检查点",
+        "根哈希",
+        "公钥",
+        "如何核验",
+        "sijian ledger verify-bundle",
+    ] {
+        assert!(page.contains(words), "{words} missing: {page}");
+    }
+    let note = c
+        .find(Locator::Id("checkpoint"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(note.starts_with("sijian.local/ledger\n"), "{note}");
+    assert!(note.contains("— sijian.local/ledger "), "{note}");
+    std::fs::write(shots.join("ledger.png"), c.screenshot().await.unwrap()).unwrap();
+
     c.goto(&app.url("/institutions")).await.unwrap();
     // Not signed in: the login page, in Chinese.
     let h2 = c
@@ -359,6 +404,23 @@ async fn regulator_opens_institution_list_in_chinese() {
         .await
         .unwrap();
     assert!(body.contains("********"), "masked ID number: {body}");
+    // Its timeline shows each event's place in the log, with a link to the offline proof.
+    assert!(
+        body.contains("已入账 #"),
+        "log status on the timeline: {body}"
+    );
+    let proof = c
+        .find(Locator::Css("a.ledger-proof"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        proof.starts_with("/api/v1/events/") && proof.ends_with("/proof"),
+        "{proof}"
+    );
     for section in [
         "执业机构经历（转所记录）",
         "培训、保险与宣誓",

@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 pub mod accounts;
 pub mod calendar;
 pub mod forms;
+pub mod ledger;
 pub mod licensing;
 pub mod listing;
 pub mod practice;
@@ -138,6 +139,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/calendar/{year}", get(calendar::year_page))
         .route("/directory", get(crate::public::directory_page))
+        .route("/ledger", get(ledger::ledger_page))
         .route(
             "/directory/appraisers",
             get(crate::public::directory_appraisers_page),
