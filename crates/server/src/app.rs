@@ -184,7 +184,7 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
             if signals {
                 tokio::select! {
                     _ = rx => {},
-                    _ = signal() => {},
+                    _ = shutdown_signal() => {},
                 }
             } else {
                 let _ = rx.await;
@@ -212,7 +212,8 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
     })
 }
 
-async fn signal() {
+/// Resolves on Ctrl-C or SIGTERM: the cue for a graceful shutdown.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

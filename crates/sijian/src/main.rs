@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 mod audit;
+mod bench;
 mod ledger_cli;
 mod witness;
 
@@ -71,6 +72,11 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         appraisers: usize,
     },
+    /// Performance measurements (docs/BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Account administration.
     Admin {
         #[command(subcommand)]
@@ -86,6 +92,15 @@ enum Command {
     Witness {
         #[command(subcommand)]
         command: witness::WitnessCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// The tamper-evident log.
+    Ledger {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
 }
 
@@ -248,6 +263,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => admin(command).await,
+        Command::Bench {
+            what: BenchWhat::Ledger { command },
+        } => bench::run(command).await,
         Command::Ledger { command } => std::process::exit(ledger_cli::run(command).await),
         Command::Witness { command } => witness::run(command).await,
     }

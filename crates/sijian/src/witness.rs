@@ -301,26 +301,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         states: tokio::sync::Mutex::new(states),
     });
     axum::serve(listener, router(w))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(sijian_server::app::shutdown_signal())
         .await?;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut s) = signal(SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }

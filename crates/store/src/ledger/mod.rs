@@ -173,26 +173,24 @@ pub struct Integration {
     pub to: u64,
 }
 
-/// Reads stored hashes inside a transaction, for the integrator.
-async fn read_hashes_tx(tx: &mut Tx, idx: &[u64]) -> Result<HashMap<u64, Hash>, StoreError> {
-    let mut out = HashMap::with_capacity(idx.len());
-    for chunk in idx.chunks(500) {
-        let mut a = crate::Args::new();
-        let ph: Vec<String> = chunk.iter().map(|&i| a.push(i as i64)).collect();
-        let rows: Vec<(i64, Vec<u8>)> = tx
-            .fetch_all(
-                &format!(
-                    "SELECT idx, hash FROM ledger_hashes WHERE idx IN ({})",
-                    ph.join(",")
-                ),
-                a,
-            )
-            .await?;
-        for (i, h) in rows {
-            out.insert(i as u64, to_hash(&h)?);
-        }
-    }
-    Ok(out)
+/// The one query that reads stored hashes. Callers ask for at most a few hundred at a time
+/// (a frontier, a proof, a tile), well within both engines' parameter limits.
+fn hashes_query(idx: &[u64]) -> (String, crate::Args) {
+    let mut a = crate::Args::new();
+    let ph: Vec<String> = idx.iter().map(|&i| a.push(i as i64)).collect();
+    (
+        format!(
+            "SELECT idx, hash FROM ledger_hashes WHERE idx IN ({})",
+            ph.join(",")
+        ),
+        a,
+    )
+}
+
+fn hash_map(rows: Vec<(i64, Vec<u8>)>) -> Result<HashMap<u64, Hash>, StoreError> {
+    rows.into_iter()
+        .map(|(i, h)| Ok((i as u64, to_hash(&h)?)))
+        .collect()
 }
 
 fn to_hash(b: &[u8]) -> Result<Hash, StoreError> {
@@ -248,7 +246,13 @@ pub async fn integrate(
         Some((s, r)) => (*s as u64, to_hash(r)?),
         None => (0, sijian_ledger::hash::empty_root()),
     };
-    let fetched = read_hashes_tx(&mut tx, &Frontier::indexes(size)).await?;
+    let fetched = match Frontier::indexes(size) {
+        idx if idx.is_empty() => HashMap::new(),
+        idx => {
+            let (sql, args) = hashes_query(&idx);
+            hash_map(tx.fetch_all(&sql, args).await?)?
+        }
+    };
     let mut frontier = Frontier::load(size, &fetched).map_err(tree_err)?;
     if frontier.root() != root {
         return Err(StoreError::Integrity(format!(
@@ -352,24 +356,11 @@ impl HashReader for DbHashes {
 }
 
 pub async fn read_hashes(db: &Db, idx: &[u64]) -> Result<DbHashes, StoreError> {
-    let mut out = HashMap::with_capacity(idx.len());
-    for chunk in idx.chunks(500) {
-        let mut a = crate::Args::new();
-        let ph: Vec<String> = chunk.iter().map(|&i| a.push(i as i64)).collect();
-        let rows: Vec<(i64, Vec<u8>)> = db
-            .fetch_all(
-                &format!(
-                    "SELECT idx, hash FROM ledger_hashes WHERE idx IN ({})",
-                    ph.join(",")
-                ),
-                a,
-            )
-            .await?;
-        for (i, h) in rows {
-            out.insert(i as u64, to_hash(&h)?);
-        }
+    if idx.is_empty() {
+        return Ok(DbHashes(HashMap::new()));
     }
-    Ok(DbHashes(out))
+    let (sql, args) = hashes_query(idx);
+    Ok(DbHashes(hash_map(db.fetch_all(&sql, args).await?)?))
 }
 
 /// The latest published checkpoint.
