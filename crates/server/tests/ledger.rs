@@ -289,9 +289,11 @@ async fn checkpoints_publish_only_once_witnessed() {
         Signer::from_seed("court.test/witness", KeyKind::CosignatureV1, [12; 32]).unwrap();
     let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let url = start_witness(witness.clone(), log.verifier(), up.clone()).await;
+    let retired = Signer::from_seed("sijian.test/log", KeyKind::Ed25519, [10; 32]).unwrap();
     let app = TestApp::start_with(Engine::Sqlite, |c| {
         c.ledger.origin = "sijian.test/log".into();
         c.ledger.signing_key = log.to_text();
+        c.ledger.retired_keys = vec![retired.verifier().to_text()];
         c.ledger.witnesses = vec![sijian_server::config::WitnessConfig {
             key: witness.verifier().to_text(),
             url: url.clone(),
@@ -312,7 +314,16 @@ async fn checkpoints_publish_only_once_witnessed() {
     up.store(true, std::sync::atomic::Ordering::SeqCst);
     let (st, keys, _) = text(&app, "/api/v1/ledger/keys").await;
     assert_eq!(st, StatusCode::OK);
-    assert!(keys.contains(&witness.verifier().to_text()));
+    // Current key first, then the retired one, then the witness.
+    let lines: Vec<&str> = keys.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            log.verifier().to_text(),
+            retired.verifier().to_text(),
+            witness.verifier().to_text()
+        ]
+    );
     let policy = Policy {
         origin: Some("sijian.test/log".into()),
         log_keys: vec![log.verifier()],

@@ -673,3 +673,116 @@ async fn monitor_follows_growth_and_stops_at_forks_and_forgeries() {
     assert!(err(&o).contains("签名"), "{}", err(&o));
     assert_eq!(std::fs::read_to_string(&state).unwrap(), kept);
 }
+
+/// The platform and a real witness together: the server asks `sijian witness serve` to cosign,
+/// publishes only cosigned checkpoints, and the monitor and verifier accept what it serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_platform_publishes_checkpoints_cosigned_by_a_running_witness() {
+    let dir = std::env::temp_dir().join(format!("sijian-e2e-witness-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = log_signer("sijian.e2e/log", 21);
+    let witness = start_witness(
+        &dir.join("witness.key"),
+        Some("court.e2e/witness"),
+        &dir.join("witness.state"),
+        &[&log],
+    )
+    .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.join("sijian.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\nmetrics_listen = \"\"\ndata_dir = \"{}\"\n\n[ledger]\norigin = \"sijian.e2e/log\"\nsigning_key = \"{}\"\nquorum = 1\n\n[[ledger.witnesses]]\nkey = \"{}\"\nurl = \"{}\"\n",
+            p(&dir.join("data")),
+            log.to_text(),
+            witness.vkey,
+            witness.url
+        ),
+    )
+    .unwrap();
+    // An account gives the log its first events.
+    let o = Command::new(env!("CARGO_BIN_EXE_sijian"))
+        .args(["admin", "create-user", "--config", p(&config)])
+        .args([
+            "--username",
+            "root.admin",
+            "--display-name",
+            "管理员",
+            "--role",
+            "admin",
+        ])
+        .env("SIJIAN_PASSWORD", "Strong-Pass-2026")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_sijian"))
+        .args(["serve", "--config", p(&config)])
+        .env("SIJIAN_LOG__LEVEL", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let policy = Policy {
+        origin: Some("sijian.e2e/log".into()),
+        log_keys: vec![log.verifier()],
+        witnesses: vec![Verifier::parse(&witness.vkey).unwrap()],
+        quorum: 1,
+    };
+    let mut note = String::new();
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(format!("{base}/api/v1/ledger/checkpoint")).await
+            && r.status() == 200
+        {
+            note = r.text().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let t = policy
+        .check(&note)
+        .unwrap_or_else(|e| panic!("{e}: {note}"));
+    assert_eq!(t.cosigners[0].0, "court.e2e/witness");
+    let keys = reqwest::get(format!("{base}/api/v1/ledger/keys"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(keys.contains(&witness.vkey), "{keys}");
+
+    let f = write(&dir, "published", &note);
+    let o = sijian(&[
+        "ledger",
+        "verify-checkpoint",
+        "--key",
+        &log.verifier().to_text(),
+        "--witness",
+        &witness.vkey,
+        "--quorum",
+        "1",
+        p(&f),
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let state = dir.join("monitor.state");
+    let o = sijian(&[
+        "ledger",
+        "monitor",
+        &base,
+        "--once",
+        "--key",
+        &log.verifier().to_text(),
+        "--state",
+        p(&state),
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    server.kill().await.unwrap();
+    drop(witness);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -403,3 +403,33 @@ both_engines!(
         assert!(r.is_clean(), "{:?}", r.findings);
     }
 );
+
+both_engines!(
+    rotated_keys_keep_old_checkpoints_verifiable,
+    async |db: &Db, _e: Engine| {
+        add_events(db, 5, 5).await;
+        drain(db).await;
+        let new = Signer::from_seed(ORIGIN, KeyKind::Ed25519, [8; 32]).unwrap();
+        add_events(db, 5, 5).await;
+        while integrate(db, &new, 100, true).await.unwrap().is_some() {}
+        let latest = ledger::latest_published(db).await.unwrap().unwrap();
+        Policy::log_only(vec![new.verifier()])
+            .check(latest.note())
+            .unwrap();
+        // With the retired key still published, every checkpoint verifies; without it, the ones
+        // signed before the rotation do not.
+        let r = audit(db, &[new.verifier(), signer().verifier()], &[])
+            .await
+            .unwrap();
+        assert!(r.is_clean(), "{:?}", r.findings);
+        let r = audit(db, &[new.verifier()], &[]).await.unwrap();
+        assert!(
+            matches!(
+                r.findings.as_slice(),
+                [Finding::CheckpointNote { size: 5, .. }]
+            ),
+            "{:?}",
+            r.findings
+        );
+    }
+);
