@@ -189,21 +189,17 @@ async fn add_events(db: &Db, n: usize, per_tx: usize) -> anyhow::Result<()> {
     while done < n {
         let k = per_tx.min(n - done);
         let mut tx = db.begin().await?;
-        for i in 0..k {
-            events::append(
-                &mut tx,
-                &actor,
-                NewEvent {
-                    kind: "bench.step",
-                    entity_type: "case",
-                    entity_id: (done + i).to_string(),
-                    scope_path: "/330000/330100/".into(),
-                    institution_id: Some(1),
-                    payload: json!({"step": done + i, "note": "受理"}),
-                },
-            )
-            .await?;
-        }
+        let evs = (0..k)
+            .map(|i| NewEvent {
+                kind: "bench.step",
+                entity_type: "case",
+                entity_id: (done + i).to_string(),
+                scope_path: "/330000/330100/".into(),
+                institution_id: Some(1),
+                payload: json!({"step": done + i, "note": "受理"}),
+            })
+            .collect();
+        events::append_many(&mut tx, &actor, evs).await?;
         tx.commit().await?;
         done += k;
     }
@@ -288,7 +284,7 @@ async fn fill_log(db: &Db, leaves: usize) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut done = 0usize;
     while done < leaves {
-        let k = 1000.min(leaves - done);
+        let k = 100.min(leaves - done);
         let mut a = Args::new();
         let rows: Vec<String> = (0..k)
             .map(|i| {

@@ -218,7 +218,8 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(settings.busy_timeout)
-                .foreign_keys(true);
+                .foreign_keys(true)
+                .pragma("cache_size", "-65536");
             let pool = SqlitePoolOptions::new()
                 .max_connections(settings.max_connections.unwrap_or(8))
                 .acquire_timeout(settings.acquire_timeout)

@@ -69,29 +69,81 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<EventRow>, St
 /// Appends an event inside `tx`, with its commitment queued for the log in the same
 /// transaction. Returns its id.
 pub async fn append(tx: &mut Tx, actor: &Actor, ev: NewEvent<'_>) -> Result<i64, StoreError> {
-    let payload = serde_json::to_string(&ev.payload).expect("JSON values always serialise");
+    Ok(append_many(tx, actor, vec![ev]).await?[0])
+}
+
+/// Events per multi-row insert (9 parameters each; see `ledger::ROWS_PER_STATEMENT`).
+const EVENTS_PER_STATEMENT: usize = 64;
+
+/// Appends several events inside `tx`, two statements per 64 events (the rows, then their
+/// queued commitments). Returns their ids in order.
+pub async fn append_many(
+    tx: &mut Tx,
+    actor: &Actor,
+    evs: Vec<NewEvent<'_>>,
+) -> Result<Vec<i64>, StoreError> {
     let at = now_ms();
-    let id: i64 = tx
-        .scalar(
-            "INSERT INTO events (at, actor_id, actor_name, kind, entity_type, entity_id, scope_path, institution_id, payload) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            args![at, actor.user_id, actor.name.as_str(), ev.kind, ev.entity_type, ev.entity_id.as_str(), ev.scope_path.as_str(), ev.institution_id, payload.as_str()],
-        )
-        .await?;
-    let fields = crate::ledger::EventFields {
-        id,
-        at,
-        actor_id: actor.user_id,
-        actor_name: &actor.name,
-        kind: ev.kind,
-        entity_type: ev.entity_type,
-        entity_id: &ev.entity_id,
-        scope_path: &ev.scope_path,
-        institution_id: ev.institution_id,
-        payload: &payload,
-    };
-    crate::ledger::enqueue(tx, &fields).await?;
-    Ok(id)
+    let payloads: Vec<String> = evs
+        .iter()
+        .map(|e| serde_json::to_string(&e.payload).expect("JSON values always serialise"))
+        .collect();
+    let mut ids = Vec::with_capacity(evs.len());
+    for (chunk, texts) in evs
+        .chunks(EVENTS_PER_STATEMENT)
+        .zip(payloads.chunks(EVENTS_PER_STATEMENT))
+    {
+        let mut a = crate::Args::new();
+        let rows: Vec<String> = chunk
+            .iter()
+            .zip(texts)
+            .map(|(ev, payload)| {
+                let p = [
+                    a.push(at),
+                    a.push(actor.user_id),
+                    a.push(actor.name.as_str()),
+                    a.push(ev.kind),
+                    a.push(ev.entity_type),
+                    a.push(ev.entity_id.as_str()),
+                    a.push(ev.scope_path.as_str()),
+                    a.push(ev.institution_id),
+                    a.push(payload.as_str()),
+                ];
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let mut got: Vec<(i64,)> = tx
+            .fetch_all(
+                &format!(
+                    "INSERT INTO events (at, actor_id, actor_name, kind, entity_type, entity_id, scope_path, institution_id, payload) \
+                     VALUES {} RETURNING id",
+                    rows.join(", ")
+                ),
+                a,
+            )
+            .await?;
+        // Ids come from a rowid or a sequence, so they increase in the order of the rows.
+        got.sort_unstable();
+        ids.extend(got.into_iter().map(|r| r.0));
+    }
+    let fields: Vec<crate::ledger::EventFields> = evs
+        .iter()
+        .zip(&payloads)
+        .zip(&ids)
+        .map(|((ev, payload), &id)| crate::ledger::EventFields {
+            id,
+            at,
+            actor_id: actor.user_id,
+            actor_name: &actor.name,
+            kind: ev.kind,
+            entity_type: ev.entity_type,
+            entity_id: &ev.entity_id,
+            scope_path: &ev.scope_path,
+            institution_id: ev.institution_id,
+            payload,
+        })
+        .collect();
+    crate::ledger::enqueue_many(tx, &fields).await?;
+    Ok(ids)
 }
 
 #[derive(Debug, Clone, Default)]

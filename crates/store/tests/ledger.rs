@@ -433,3 +433,39 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    batched_appends_keep_their_order_and_commitments,
+    async |db: &Db, _e: Engine| {
+        let actor = Actor::system("test");
+        let mut tx = db.begin().await.unwrap();
+        let evs = (0..150)
+            .map(|i| NewEvent {
+                kind: "test.batch",
+                entity_type: "case",
+                entity_id: format!("c{i}"),
+                scope_path: "/110000/".into(),
+                institution_id: None,
+                payload: json!({"i": i}),
+            })
+            .collect();
+        let ids = events::append_many(&mut tx, &actor, evs).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(ids.len(), 150);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        for (i, id) in ids.iter().enumerate().step_by(37) {
+            let e: Vec<(String,)> = db
+                .fetch_all(
+                    &format!("SELECT entity_id FROM events WHERE id = {id}"),
+                    sijian_store::Args::new(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(e[0].0, format!("c{i}"));
+        }
+        drain(db).await;
+        let r = audit(db, &[signer().verifier()], &[]).await.unwrap();
+        assert!(r.is_clean(), "{:?}", r.findings);
+        assert_eq!(r.leaves, 150);
+    }
+);

@@ -20,6 +20,10 @@ pub mod audit;
 
 /// Advisory-lock key of the integrator ("SIJIANLG").
 pub const INTEGRATOR_LOCK: i64 = 0x5349_4a49_414e_4c47;
+/// Rows per multi-row statement. SQLite looks up each `$n` by scanning the statement's
+/// parameter list, so binding costs grow with the square of the parameters in one statement:
+/// keep each to a few hundred (measured in docs/BENCHMARKS.md).
+const ROWS_PER_STATEMENT: usize = 64;
 /// Largest batch one integration takes. Default for `ledger.batch_max`.
 pub const DEFAULT_BATCH_MAX: usize = 10_000;
 
@@ -69,13 +73,35 @@ fn fresh_salt() -> [u8; SALT_SIZE] {
 
 /// Queues the commitment of an event just inserted in `tx`.
 pub async fn enqueue(tx: &mut Tx, ev: &EventFields<'_>) -> Result<(), StoreError> {
-    let salt = fresh_salt();
-    let entry = ev.entry(&salt).to_bytes();
-    tx.execute(
-        "INSERT INTO ledger_queue (event_id, salt, entry) VALUES ($1, $2, $3)",
-        args![ev.id, salt.to_vec(), entry],
-    )
-    .await?;
+    enqueue_many(tx, std::slice::from_ref(ev)).await
+}
+
+/// Queues the commitments of events just inserted in `tx`, each with a fresh salt.
+pub async fn enqueue_many(tx: &mut Tx, evs: &[EventFields<'_>]) -> Result<(), StoreError> {
+    for chunk in evs.chunks(3 * ROWS_PER_STATEMENT) {
+        let mut a = crate::Args::new();
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|ev| {
+                let salt = fresh_salt();
+                let entry = ev.entry(&salt).to_bytes();
+                format!(
+                    "({}, {}, {})",
+                    a.push(ev.id),
+                    a.push(salt.to_vec()),
+                    a.push(entry)
+                )
+            })
+            .collect();
+        tx.execute(
+            &format!(
+                "INSERT INTO ledger_queue (event_id, salt, entry) VALUES {}",
+                rows.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -267,7 +293,10 @@ pub async fn integrate(
         leaves.push((frontier.size(), leaf));
         frontier.append_hash(leaf, &mut hashes);
     }
-    for (chunk_q, chunk_l) in queued.chunks(1000).zip(leaves.chunks(1000)) {
+    for (chunk_q, chunk_l) in queued
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(leaves.chunks(ROWS_PER_STATEMENT))
+    {
         let mut a = crate::Args::new();
         let rows: Vec<String> = chunk_q
             .iter()
@@ -293,7 +322,7 @@ pub async fn integrate(
         )
         .await?;
     }
-    for chunk in hashes.chunks(2000) {
+    for chunk in hashes.chunks(3 * ROWS_PER_STATEMENT) {
         let mut a = crate::Args::new();
         let rows: Vec<String> = chunk
             .iter()
@@ -310,7 +339,7 @@ pub async fn integrate(
     }
     // By exact ids: on PostgreSQL an event with an id inside the batch's range may commit
     // while the integrator runs, and must stay queued for the next batch.
-    for chunk in queued.chunks(1000) {
+    for chunk in queued.chunks(6 * ROWS_PER_STATEMENT) {
         let mut a = crate::Args::new();
         let ph: Vec<String> = chunk.iter().map(|q| a.push(q.event_id)).collect();
         tx.execute(
@@ -472,7 +501,7 @@ pub async fn leaf_by_hash(db: &Db, hash: &Hash) -> Result<Option<LeafRow>, Store
 /// Log status of each event: its leaf index once integrated; absent while queued.
 pub async fn leaf_indexes(db: &Db, event_ids: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
     let mut out = HashMap::new();
-    for chunk in event_ids.chunks(500) {
+    for chunk in event_ids.chunks(6 * ROWS_PER_STATEMENT) {
         let mut a = crate::Args::new();
         let ph: Vec<String> = chunk.iter().map(|&i| a.push(i)).collect();
         let rows: Vec<(i64, i64)> = db
