@@ -126,37 +126,38 @@ fn load_or_create(path: &std::path::Path, origin: &str) -> anyhow::Result<Signer
     }
 }
 
-/// Integrates everything queued, then (with witnesses) tries to publish the newest checkpoint.
-/// Returns how many entries were integrated.
-pub async fn step(
-    db: &Db,
-    keys: &LogKeys,
-    cfg: &LedgerConfig,
-    http: &reqwest::Client,
-) -> Result<u64, StoreError> {
+/// Integrates everything queued. Returns how many entries were integrated.
+pub async fn step(db: &Db, keys: &LogKeys, cfg: &LedgerConfig) -> Result<u64, StoreError> {
     let publish_now = keys.witnesses.is_empty();
     let mut n = 0;
     while let Some(i) = ledger::integrate(db, &keys.signer, cfg.batch_max, publish_now).await? {
         n += i.to - i.from;
     }
-    if !publish_now {
-        publish(db, keys, http).await?;
-    }
     Ok(n)
 }
 
-/// Runs the integrator until the process ends. Every node runs one; the store's lock lets one
-/// work at a time.
+/// Runs the integrator until the process ends, and with witnesses configured a publisher
+/// beside it (so a slow witness never holds up integration). Every node runs both; the store's
+/// lock lets one integrate at a time, and witnesses answer a repeated request idempotently.
 pub async fn run(db: Db, keys: Arc<LogKeys>, cfg: LedgerConfig) {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_millis(cfg.witness_timeout_ms))
-        .build()
-        .expect("HTTP client builds");
-    let mut tick = tokio::time::interval(Duration::from_millis(cfg.interval_ms.max(10)));
+    let interval = Duration::from_millis(cfg.interval_ms.max(10));
+    let publisher = (!keys.witnesses.is_empty()).then(|| {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(cfg.witness_timeout_ms))
+            .build()
+            .expect("HTTP client builds");
+        AbortOnDrop(tokio::spawn(publish_loop(
+            db.clone(),
+            keys.clone(),
+            http,
+            interval,
+        )))
+    });
+    let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match step(&db, &keys, &cfg, &http).await {
+        match step(&db, &keys, &cfg).await {
             Ok(0) => {}
             Ok(n) => {
                 metrics::counter!("sijian_ledger_integrated_total").increment(n);
@@ -168,6 +169,29 @@ pub async fn run(db: Db, keys: Arc<LogKeys>, cfg: LedgerConfig) {
                 tokio::time::sleep(Duration::from_secs(30)).await;
             }
             Err(e) => tracing::warn!(error = %e, "integration failed; will retry"),
+        }
+        if publisher.as_ref().is_some_and(|p| p.0.is_finished()) {
+            tracing::error!("the checkpoint publisher stopped");
+        }
+    }
+}
+
+/// Stops the publisher when the integrator stops (the server aborts it at shutdown).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn publish_loop(db: Db, keys: Arc<LogKeys>, http: reqwest::Client, interval: Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = publish(&db, &keys, &http).await {
+            tracing::warn!(error = %e, "publishing failed; will retry");
         }
     }
 }
