@@ -309,7 +309,7 @@ async fn fill_log(db: &Db, leaves: usize) -> anyhow::Result<()> {
         )
         .await?;
         done += k;
-        if done % 10_000 == 0 || done == leaves {
+        if done.is_multiple_of(10_000) || done == leaves {
             while ledger::integrate(db, &s, ledger::DEFAULT_BATCH_MAX, true)
                 .await?
                 .is_some()
