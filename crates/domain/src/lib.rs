@@ -8,6 +8,7 @@ pub mod category;
 pub mod classification;
 pub mod identifiers;
 pub mod licensing;
+pub mod procedure;
 pub mod region;
 pub mod role;
 pub mod scope;
