@@ -51,7 +51,7 @@ fn uscc_value(c: char) -> Option<u32> {
 
 /// ISO/IEC 7064 MOD 11-2 (pure system, radix 2) over decimal digits; value 10 is written `X`.
 /// Detects every single substitution and every adjacent transposition.
-fn mod11_2(digits: &[u8]) -> char {
+pub(crate) fn mod11_2(digits: &[u8]) -> char {
     let p = digits
         .iter()
         .fold(0, |p, &d| (p + u32::from(d - b'0')) * 2 % 11);

@@ -4,10 +4,12 @@
 
 pub mod account;
 pub mod calendar;
+pub mod case_number;
 pub mod category;
 pub mod classification;
 pub mod identifiers;
 pub mod licensing;
+pub mod opinion_code;
 pub mod procedure;
 pub mod region;
 pub mod role;

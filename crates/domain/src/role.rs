@@ -100,6 +100,18 @@ pub enum Action {
     ManageExperts,
     /// Add training, insurance and oath entries and assistants.
     AddAppraiserRecords,
+    /// See appraisal cases in scope (regulators in region, institutions their own, appraisers
+    /// theirs, commissioning organs their commissions).
+    ViewCases,
+    /// Commission an appraisal: online by an organ, or a paper commission entered by the
+    /// institution (通则第十一条: the institution accepts commissions as a whole).
+    CommissionCase,
+    /// Carry a case through the procedure (accept, assign, stop the clock, review, seal, issue…).
+    HandleCase,
+    /// Approve an extension of the time limit (通则第二十八条: the head of the institution).
+    ApproveExtension,
+    /// Sign the opinion or record a review (the appraiser, or staff recording a paper signature).
+    SignOpinion,
 }
 
 impl Role {
@@ -237,6 +249,15 @@ impl Role {
             HandleApplication | ManageExperts => regulator,
             DecideApplication => matches!(self, Self::RegulatorProvince | Self::RegulatorMinistry),
             AddAppraiserRecords => regulator || self.is_institution_staff(),
+            ViewCases => {
+                regulator
+                    || self.is_institution_staff()
+                    || matches!(self, Self::Admin | Self::Appraiser | Self::Organ)
+            }
+            CommissionCase => self == Self::Organ || self.is_institution_staff(),
+            HandleCase => self.is_institution_staff(),
+            ApproveExtension => self == Self::InstitutionHead,
+            SignOpinion => self == Self::Appraiser || self.is_institution_staff(),
         }
     }
 }

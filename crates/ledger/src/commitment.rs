@@ -6,7 +6,9 @@
 //! ‖ value`, with a null value written as length `0xFFFFFFFF` and no bytes. Integers are ASCII
 //! decimal. Commitment = SHA-256("sijian/commitment/v1\n" ‖ salt(32) ‖ record bytes).
 //!
-//! Event entry (the leaf data): `sijian/event/v1\n<event id>\n<base64 commitment>\n`.
+//! Event entry (the leaf data): `sijian/event/v1\n<event id>\n<base64 commitment>\n`, optionally
+//! followed by one line of public fields that anyone may recompute, e.g. for an issued opinion
+//! `opinion <code> <document SHA-256 hex> <institution id> <issue date>\n`.
 use crate::b64;
 use crate::hash::{Hash, sha256};
 
@@ -60,20 +62,26 @@ pub fn commitment(salt: &[u8; SALT_SIZE], record: &Record) -> Hash {
 }
 
 /// The leaf entry of one recorded event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventEntry {
     pub event_id: i64,
     pub commitment: Hash,
+    /// Public fields of the event, one line (no newline, not empty).
+    pub public: Option<String>,
 }
 
 impl EventEntry {
     pub fn to_bytes(&self) -> Vec<u8> {
-        format!(
+        let mut s = format!(
             "{EVENT_ENTRY_HEADER}\n{}\n{}\n",
             self.event_id,
             b64::encode(&self.commitment)
-        )
-        .into_bytes()
+        );
+        if let Some(p) = &self.public {
+            s.push_str(p);
+            s.push('\n');
+        }
+        s.into_bytes()
     }
 
     pub fn parse(entry: &[u8]) -> Option<EventEntry> {
@@ -84,12 +92,18 @@ impl EventEntry {
         }
         let id = crate::checkpoint::parse_decimal(lines.next()?)?;
         let commitment = b64::decode_hash(lines.next()?)?;
+        let public = match lines.next() {
+            Some(p) if !p.is_empty() => Some(p.to_string()),
+            Some(_) => return None,
+            None => None,
+        };
         if lines.next().is_some() {
             return None;
         }
         Some(EventEntry {
             event_id: i64::try_from(id).ok()?,
             commitment,
+            public,
         })
     }
 }
@@ -114,8 +128,20 @@ mod tests {
         let e = EventEntry {
             event_id: 42,
             commitment: [9; 32],
+            public: None,
         };
-        assert_eq!(EventEntry::parse(&e.to_bytes()), Some(e));
+        assert_eq!(EventEntry::parse(&e.to_bytes()), Some(e.clone()));
+        let p = EventEntry {
+            public: Some("opinion 330000-2026-1-0000001-5 ab 7 2026-11-29".into()),
+            ..e.clone()
+        };
+        assert_eq!(EventEntry::parse(&p.to_bytes()), Some(p));
+        assert_eq!(
+            EventEntry::parse(
+                b"sijian/event/v1\n42\nCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=\n\n"
+            ),
+            None
+        );
         assert_eq!(EventEntry::parse(b"sijian/event/v1\n042\nAAAA\n"), None);
         let mut b = e.to_bytes();
         b.push(b'x');

@@ -7,8 +7,17 @@ use sijian_ledger::policy::Policy;
 use sijian_ledger::proof::{verify_consistency, verify_inclusion};
 use std::path::{Path, PathBuf};
 
+/// The public test vectors: `SJTEST_TESTDATA`, else `shared/testdata` beside the checkout (or
+/// any folder above it), as the project's machines and CI lay them out.
 fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata")
+    if let Ok(d) = std::env::var("SJTEST_TESTDATA") {
+        return PathBuf::from(d);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/testdata"))
+        .find(|p| p.is_dir())
+        .expect("shared/testdata not found beside the checkout; set SJTEST_TESTDATA")
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -18,7 +18,18 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata");
+/// The public test vectors: `SJTEST_TESTDATA`, else `shared/testdata` beside the checkout (or
+/// any folder above it), as the project's machines and CI lay them out.
+fn testdata() -> PathBuf {
+    if let Ok(d) = std::env::var("SJTEST_TESTDATA") {
+        return PathBuf::from(d);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/testdata"))
+        .find(|p| p.is_dir())
+        .expect("shared/testdata not found beside the checkout; set SJTEST_TESTDATA")
+}
 
 fn sijian(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sijian"))
@@ -89,7 +100,7 @@ fn p(path: &Path) -> &str {
 }
 
 fn vector(rel: &str) -> Value {
-    let path = format!("{TESTDATA}/{rel}");
+    let path = testdata().join(rel).display().to_string();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }

@@ -14,7 +14,6 @@ use crate::registry::{
 use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sijian_domain::Scope;
 use sijian_domain::licensing::{self, ApplicationKind, LicensingError, Policy, Review, Stage};
 
@@ -267,22 +266,7 @@ async fn store_attachment(
     f: &NewAttachment,
     now: i64,
 ) -> Result<String, StoreError> {
-    let sha = hex::encode(Sha256::digest(&f.data));
-    let size = f.data.len() as i64;
-    let known: Option<i64> = tx
-        .fetch_optional::<(i64,)>(
-            "SELECT size FROM blobs WHERE sha256 = $1",
-            args![sha.as_str()],
-        )
-        .await?
-        .map(|r| r.0);
-    if known.is_none() {
-        tx.execute(
-            "INSERT INTO blobs (sha256, size, content_type, data, created_at) VALUES ($1, $2, $3, $4, $5)",
-            args![sha.as_str(), size, f.content_type.as_str(), f.data.clone(), now],
-        )
-        .await?;
-    }
+    let (sha, size) = crate::blobs::put(tx, &f.content_type, &f.data, now).await?;
     tx.execute(
         "INSERT INTO application_attachments (application_id, name, sha256, size, content_type, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         args![application_id, f.name.as_str(), sha.as_str(), size, f.content_type.as_str(), now],

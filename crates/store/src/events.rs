@@ -82,6 +82,27 @@ pub async fn append_many(
     actor: &Actor,
     evs: Vec<NewEvent<'_>>,
 ) -> Result<Vec<i64>, StoreError> {
+    let publics = vec![None; evs.len()];
+    insert(tx, actor, evs, publics).await
+}
+
+/// Appends an event whose leaf also carries `public`, one line of fields anyone may recompute
+/// (an issued opinion's code, document hash, institution and date). Returns its id.
+pub async fn append_public(
+    tx: &mut Tx,
+    actor: &Actor,
+    ev: NewEvent<'_>,
+    public: &str,
+) -> Result<i64, StoreError> {
+    Ok(insert(tx, actor, vec![ev], vec![Some(public.to_string())]).await?[0])
+}
+
+async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    evs: Vec<NewEvent<'_>>,
+    publics: Vec<Option<String>>,
+) -> Result<Vec<i64>, StoreError> {
     let at = now_ms();
     let payloads: Vec<String> = evs
         .iter()
@@ -129,18 +150,22 @@ pub async fn append_many(
         .iter()
         .zip(&payloads)
         .zip(&ids)
-        .map(|((ev, payload), &id)| crate::ledger::EventFields {
-            id,
-            at,
-            actor_id: actor.user_id,
-            actor_name: &actor.name,
-            kind: ev.kind,
-            entity_type: ev.entity_type,
-            entity_id: &ev.entity_id,
-            scope_path: &ev.scope_path,
-            institution_id: ev.institution_id,
-            payload,
-        })
+        .zip(&publics)
+        .map(
+            |(((ev, payload), &id), public)| crate::ledger::EventFields {
+                id,
+                at,
+                actor_id: actor.user_id,
+                actor_name: &actor.name,
+                kind: ev.kind,
+                entity_type: ev.entity_type,
+                entity_id: &ev.entity_id,
+                scope_path: &ev.scope_path,
+                institution_id: ev.institution_id,
+                payload,
+                public: public.as_deref(),
+            },
+        )
         .collect();
     crate::ledger::enqueue_many(tx, &fields).await?;
     Ok(ids)

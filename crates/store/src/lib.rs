@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod applications;
+pub mod blobs;
 pub mod calendar;
 pub mod db;
 pub mod error;

@@ -20,6 +20,9 @@ pub enum Scoped {
     Event,
     /// `p`: licence applications, by `region_path`, `institution_id` and `appraiser_id`.
     Application,
+    /// `k`: appraisal cases, by `region_path`, `institution_id`, `organ_id`, and for an
+    /// appraiser the cases they are or were assigned to or review.
+    Case,
 }
 
 /// SQL condition (using `args` for values) that holds exactly for records in `scope`.
@@ -31,6 +34,7 @@ pub fn predicate(scope: &Scope, kind: Scoped, args: &mut Args) -> String {
         Scoped::Log => "l.home_path",
         Scoped::Event => "e.scope_path",
         Scoped::Application => "p.region_path",
+        Scoped::Case => "k.region_path",
     };
     match scope {
         Scope::All => "1=1".into(),
@@ -45,6 +49,7 @@ pub fn predicate(scope: &Scope, kind: Scoped, args: &mut Args) -> String {
             Scoped::Appraiser => format!("a.institution_id = {}", args.push(*id)),
             Scoped::Event => format!("e.institution_id = {}", args.push(*id)),
             Scoped::Application => format!("p.institution_id = {}", args.push(*id)),
+            Scoped::Case => format!("k.institution_id = {}", args.push(*id)),
             _ => "1=0".into(),
         },
         Scope::Appraiser {
@@ -54,10 +59,18 @@ pub fn predicate(scope: &Scope, kind: Scoped, args: &mut Args) -> String {
             Scoped::Institution => format!("i.id = {}", args.push(*institution_id)),
             Scoped::Appraiser => format!("a.id = {}", args.push(*appraiser_id)),
             Scoped::Application => format!("p.appraiser_id = {}", args.push(*appraiser_id)),
+            Scoped::Case => {
+                let p = args.push(*appraiser_id);
+                format!(
+                    "(k.id IN (SELECT ca.case_id FROM case_assignments ca WHERE ca.appraiser_id = {p}) \
+                     OR k.id IN (SELECT cr.case_id FROM case_reviewers cr WHERE cr.reviewer_id = {p}))"
+                )
+            }
             _ => "1=0".into(),
         },
         Scope::Organ(id) => match kind {
             Scoped::Organ => format!("o.id = {}", args.push(*id)),
+            Scoped::Case => format!("k.organ_id = {}", args.push(*id)),
             _ => "1=0".into(),
         },
         Scope::Nothing => "1=0".into(),

@@ -142,7 +142,10 @@ fn assignment_rules_of_articles_18_to_20() {
     let b = appraiser(12, &["1.02.01"], false);
     assert!(assign(&c, &[a.clone(), b.clone()], &[], &p).is_ok());
     // 第十九条: two at least (the same person twice does not count).
-    assert_eq!(rule_of(assign(&c, &[a.clone()], &[], &p)), ART19);
+    assert_eq!(
+        rule_of(assign(&c, std::slice::from_ref(&a), &[], &p)),
+        ART19
+    );
     assert_eq!(rule_of(assign(&c, &[a.clone(), a.clone()], &[], &p)), ART19);
     // 第十八条: of this institution, licensed for the item.
     let mut other = b.clone();

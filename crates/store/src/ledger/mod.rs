@@ -40,6 +40,9 @@ pub struct EventFields<'a> {
     pub scope_path: &'a str,
     pub institution_id: Option<i64>,
     pub payload: &'a str,
+    /// Public fields logged in the clear beside the commitment (e.g. an issued opinion's code
+    /// and document hash), so anyone can recompute the leaf.
+    pub public: Option<&'a str>,
 }
 
 impl EventFields<'_> {
@@ -61,6 +64,7 @@ impl EventFields<'_> {
         EventEntry {
             event_id: self.id,
             commitment: commitment(salt, &self.record()),
+            public: self.public.map(str::to_string),
         }
     }
 }
@@ -132,6 +136,7 @@ impl EventRowForLedger {
             scope_path: &self.scope_path,
             institution_id: self.institution_id,
             payload: &self.payload,
+            public: None,
         }
     }
 }
