@@ -28,6 +28,28 @@ pub struct Config {
     pub security: SecurityConfig,
     pub licensing: LicensingConfig,
     pub ledger: LedgerConfig,
+    pub procedure: ProcedureConfig,
+}
+
+/// The appraisal procedure's numbers (`sijian_domain::procedure::Policy`, whose fields document
+/// each default and its article), with whole-policy overrides per province (key: the two-digit
+/// province code).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProcedureConfig {
+    pub default: sijian_domain::procedure::Policy,
+    pub provinces: std::collections::BTreeMap<String, sijian_domain::procedure::Policy>,
+}
+
+impl ProcedureConfig {
+    /// The policy for a case at an institution in `region_path`.
+    pub fn for_path(&self, region_path: &str) -> sijian_domain::procedure::Policy {
+        let province = region_path.trim_start_matches('/').get(..2).unwrap_or("");
+        self.provinces
+            .get(province)
+            .copied()
+            .unwrap_or(self.default)
+    }
 }
 
 /// The tamper-evident log (docs/LEDGER.md).
@@ -166,6 +188,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             licensing: LicensingConfig::default(),
             ledger: LedgerConfig::default(),
+            procedure: ProcedureConfig::default(),
         }
     }
 }

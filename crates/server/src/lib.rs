@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cases;
 pub mod config;
 pub mod csv;
 pub mod demo;

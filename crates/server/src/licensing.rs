@@ -28,7 +28,7 @@ pub const ATTACHMENT_TYPES: [&str; 4] = [
     "image/png",
 ];
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentInput {
     pub name: String,

@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod blobs;
 pub mod calendar;
+pub mod cases;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -9,6 +9,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub mod accounts;
 pub mod calendar;
+pub mod cases;
 pub mod ledger;
 pub mod licensing;
 pub mod practice;
@@ -29,6 +30,7 @@ pub mod registry;
         (name = "registry", description = "鉴定机构、司法鉴定人与办案机关"),
         (name = "accounts", description = "用户与 API 令牌"),
         (name = "licensing", description = "网上审批：机构设立、变更、延续、注销与鉴定人执业登记"),
+        (name = "cases", description = "鉴定案件：委托、受理、指定鉴定人、中止计时、延长、终止、复核、签名、盖章、赋码出具、补正、出庭"),
         (name = "ledger", description = "防篡改日志：签名检查点、公钥、包含与一致性证明、瓦片（公开）"),
         (name = "records", description = "全过程留痕、操作日志与登录日志"),
         (name = "reference", description = "行政区划、工作日历等基础数据"),
@@ -113,6 +115,30 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(licensing::decide))
         .routes(routes!(licensing::attachment))
         .routes(routes!(licensing::list_experts, licensing::add_expert))
+        .routes(routes!(cases::list, cases::commission))
+        .routes(routes!(cases::get))
+        .routes(routes!(cases::file))
+        .routes(routes!(cases::accept))
+        .routes(routes!(cases::agree_accept_date))
+        .routes(routes!(cases::refuse))
+        .routes(routes!(cases::contract))
+        .routes(routes!(cases::assign))
+        .routes(routes!(cases::declare_conflict))
+        .routes(routes!(cases::recusal))
+        .routes(routes!(cases::start))
+        .routes(routes!(cases::stop_clock))
+        .routes(routes!(cases::resume_clock))
+        .routes(routes!(cases::extend))
+        .routes(routes!(cases::terminate))
+        .routes(routes!(cases::request_review))
+        .routes(routes!(cases::review))
+        .routes(routes!(cases::sign))
+        .routes(routes!(cases::seal))
+        .routes(routes!(cases::issue))
+        .routes(routes!(cases::archive))
+        .routes(routes!(cases::correct))
+        .routes(routes!(cases::notify_appearance))
+        .routes(routes!(cases::record_appearance))
         .routes(routes!(ledger::checkpoint))
         .routes(routes!(ledger::keys))
         .routes(routes!(ledger::inclusion))

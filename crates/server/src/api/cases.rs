@@ -1,0 +1,920 @@
+//! Appraisal cases over JSON: commission, every step of the procedure (通则), files, and the
+//! coded opinion. Each step takes the `version` the caller last saw: a stale version is 409.
+use super::{Paging, nonempty};
+use crate::auth::{ApiUser, Authed};
+use crate::cases::{CaseClock, CommissionBody, Env, clock_of, prepare};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::licensing::{AttachmentInput, decode_attachments};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sijian_domain::calendar::Date;
+use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, TerminationReason};
+use sijian_domain::{Action, Role, Scope};
+use sijian_store::StoreError;
+use sijian_store::cases::steps::{self, SignedBy};
+use sijian_store::cases::{self, Case, CaseFilter, CaseParts, opinions};
+use sijian_store::list::Page;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseItem {
+    #[serde(flatten)]
+    pub case: Case,
+    pub clock: CaseClock,
+}
+
+/// The coded opinion as its case shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpinionView {
+    /// Grouped, e.g. 330000-2026-1-0000001-5.
+    pub code: String,
+    pub document_sha256: String,
+    /// Only for the issuing institution and the commissioning organ (printed beside the code).
+    pub verification_key: Option<String>,
+    pub issued_on: String,
+    /// valid | corrected | revoked
+    pub status: String,
+    pub version: i64,
+    pub event_id: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: Case,
+    pub clock: CaseClock,
+    #[serde(flatten)]
+    pub parts: CaseParts,
+    pub opinion: Option<OpinionView>,
+}
+
+async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseDetail> {
+    let parts = cases::parts(&s.db, &Scope::All, c.id).await?;
+    let clock = clock_of(&c, env.today, &env.cal, &env.policy);
+    let may_see_key =
+        a.role().is_institution_staff() || matches!(a.role(), Role::Organ | Role::Admin);
+    let opinion = opinions::by_case(&s.db, c.id).await?.map(|o| OpinionView {
+        code: sijian_domain::opinion_code::OpinionCode::parse(&o.code)
+            .map(|x| x.grouped())
+            .unwrap_or(o.code.clone()),
+        document_sha256: o.document_sha256,
+        verification_key: may_see_key.then_some(o.verification_key),
+        issued_on: o.issued_on,
+        status: o.status,
+        version: o.version,
+        event_id: o.event_id,
+    });
+    Ok(CaseDetail {
+        case: c,
+        clock,
+        parts,
+        opinion,
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseParams {
+    /// A stage: received, accepted, refused, contracted, assigned, in_progress, clock_stopped,
+    /// under_review, signing, sealed, issued, archived, terminated.
+    pub stage: Option<String>,
+    /// A work queue: to_accept | due_soon | overdue | to_review | to_sign | open.
+    pub queue: Option<String>,
+}
+
+/// Cases in the caller's scope, each with its running deadline. Sort keys: received, due,
+/// stage, client, updated.
+#[utoipa::path(get, path = "/cases", tag = "cases", params(CaseParams, Paging),
+    responses((status = 200, body = Page<CaseItem>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(p): ApiQuery<CaseParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<CaseItem>>> {
+    a.require(Action::ViewCases)?;
+    Ok(Json(list_items(&s, &a, &p, &paging).await?))
+}
+
+pub async fn list_items(
+    s: &AppState,
+    a: &Authed,
+    p: &CaseParams,
+    paging: &Paging,
+) -> AppResult<Page<CaseItem>> {
+    let env = Env::load(s, "").await?;
+    let soon = env
+        .cal
+        .add_working_days(env.today, env.policy.due_soon_days)
+        .map(|d| d.to_string())
+        .ok();
+    let f = CaseFilter {
+        stage: nonempty(&p.stage),
+        queue: nonempty(&p.queue),
+        today: Some(env.today.to_string()),
+        due_soon_until: soon,
+        ..Default::default()
+    };
+    let page = cases::list(&s.db, &a.scope(), &f, &paging.query()).await?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|c| {
+                let policy = s.cfg.procedure.for_path(&c.region_path);
+                CaseItem {
+                    clock: clock_of(&c, env.today, &env.cal, &policy),
+                    case: c,
+                }
+            })
+            .collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        total_capped: page.total_capped,
+    })
+}
+
+/// Commission an appraisal (委托): online by a commissioning organ, or a paper commission
+/// entered by the institution. Examined persons' names and ID numbers are stored sealed and
+/// shown masked; every material needs the six facts of 通则第十二条.
+#[utoipa::path(post, path = "/cases", tag = "cases", request_body = CommissionBody,
+    responses((status = 201, body = CaseDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn commission(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<CommissionBody>,
+) -> AppResult<(StatusCode, Json<CaseDetail>)> {
+    a.require_write(Action::CommissionCase)?;
+    let n = prepare(&s, &a, &b)?;
+    let env = Env::load(&s, "").await?;
+    let c = cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
+    let env = Env::load(&s, &c.region_path).await?;
+    Ok((StatusCode::CREATED, Json(detail(&s, &a, c, &env).await?)))
+}
+
+/// One case with its persons (masked), materials, files, appraisers, reviews, clock stops,
+/// court appearances, follow-up cases and coded opinion.
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn get(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<CaseDetail>> {
+    a.require(Action::ViewCases)?;
+    let c = cases::get(&s.db, &a.scope(), id).await?;
+    let env = Env::load(&s, &c.region_path).await?;
+    Ok(Json(detail(&s, &a, c, &env).await?))
+}
+
+/// One file of a case.
+#[utoipa::path(get, path = "/cases/{id}/files/{file_id}", tag = "cases", params(("id" = i64, Path), ("file_id" = i64, Path)),
+    responses((status = 200, description = "文件内容"), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn file(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath((id, file_id)): ApiPath<(i64, i64)>,
+) -> AppResult<axum::response::Response> {
+    a.require(Action::ViewCases)?;
+    let (name, content_type, data) = cases::file_data(&s.db, &a.scope(), id, file_id).await?;
+    Ok(crate::licensing::download(&name, content_type, data))
+}
+
+/// Runs one step on a case the caller may act on, and answers with the case as it now is.
+async fn step(
+    s: &AppState,
+    a: &Authed,
+    id: i64,
+    action: Action,
+    f: impl AsyncFnOnce(&Env) -> Result<Case, StoreError>,
+) -> AppResult<Json<CaseDetail>> {
+    a.require_write(action)?;
+    let c = cases::get(&s.db, &a.scope(), id).await?;
+    let env = Env::load(s, &c.region_path).await?;
+    let c = f(&env).await?;
+    Ok(Json(detail(s, a, c, &env).await?))
+}
+
+fn date_field(field: &str, v: &str) -> AppResult<Date> {
+    Date::parse(v.trim()).map_err(|e| AppError::field(field, format!("{e}（格式 YYYY-MM-DD）")))
+}
+
+fn parse_all<T>(field: &str, v: &[String], parse: impl Fn(&str) -> Option<T>) -> AppResult<Vec<T>> {
+    v.iter()
+        .map(|x| parse(x.trim()).ok_or_else(|| AppError::field(field, format!("未知的情形：{x}"))))
+        .collect()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    pub version: i64,
+}
+
+macro_rules! simple_step {
+    ($name:ident, $path:literal, $doc:literal, $call:path) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "cases", params(("id" = i64, Path)), request_body = VersionBody,
+            responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+        pub async fn $name(
+            State(s): State<AppState>,
+            ApiUser(a): ApiUser,
+            ApiPath(id): ApiPath<i64>,
+            ApiJson(b): ApiJson<VersionBody>,
+        ) -> AppResult<Json<CaseDetail>> {
+            step(&s, &a, id, Action::HandleCase, async |env| {
+                $call(&s.db, &a.actor(), &a.scope(), id, b.version, env.ctx()).await
+            })
+            .await
+        }
+    };
+}
+
+simple_step!(
+    accept,
+    "/cases/{id}/accept",
+    "Accept (通则第十三、十四条); a decision after the 7-working-day period is recorded as late.",
+    steps::accept
+);
+simple_step!(
+    start,
+    "/cases/{id}/start",
+    "Start the appraisal once the appraisers are assigned.",
+    steps::start
+);
+simple_step!(
+    resume_clock,
+    "/cases/{id}/resume-clock",
+    "Resume the completion clock (通则第二十八条).",
+    steps::resume_clock
+);
+simple_step!(
+    seal,
+    "/cases/{id}/seal",
+    "Seal with the institution's appraisal seal once every appraiser has signed (通则第三十七、三十八条).",
+    steps::seal
+);
+simple_step!(
+    archive,
+    "/cases/{id}/archive",
+    "Archive an issued opinion (通则第四十二条).",
+    steps::archive
+);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreeBody {
+    pub version: i64,
+    /// The agreed acceptance date, YYYY-MM-DD.
+    pub date: String,
+    /// How it was agreed with the client.
+    pub agreement: String,
+}
+
+/// Record a later acceptance date agreed with the client for a complex matter (通则第十三条).
+#[utoipa::path(post, path = "/cases/{id}/agree-accept-date", tag = "cases", params(("id" = i64, Path)), request_body = AgreeBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn agree_accept_date(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AgreeBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let date = date_field("date", &b.date)?;
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::agree_accept_date(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            date,
+            &b.agreement,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefuseBody {
+    pub version: i64,
+    /// Grounds of 通则第十五条: out_of_scope, materials, unlawful_purpose,
+    /// non_conforming_request, beyond_capability, concurrent_commission, other.
+    pub reasons: Vec<String>,
+    /// The reasons explained to the client (通则第十七条).
+    pub explanation: String,
+    /// The materials were returned (通则第十七条).
+    pub materials_returned: bool,
+}
+
+/// Refuse (不予受理) on the grounds of 通则第十五条, explaining and returning the materials.
+#[utoipa::path(post, path = "/cases/{id}/refuse", tag = "cases", params(("id" = i64, Path)), request_body = RefuseBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn refuse(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RefuseBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let reasons = parse_all("reasons", &b.reasons, RefusalReason::parse)?;
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::refuse(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            &reasons,
+            &b.explanation,
+            b.materials_returned,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractBody {
+    pub version: i64,
+    /// The day the commission contract takes effect (default today).
+    pub effective_on: Option<String>,
+    /// Whether the contract states this is a re-appraisal (通则第十六条).
+    pub is_reappraisal: bool,
+    /// A completion date agreed with the client (通则第二十八条).
+    pub agreed_complete_by: Option<String>,
+    /// The signed 司法鉴定委托书.
+    pub contract: Option<AttachmentInput>,
+}
+
+/// The commission contract takes effect (通则第十六条); the 30-working-day clock starts.
+#[utoipa::path(post, path = "/cases/{id}/contract", tag = "cases", params(("id" = i64, Path)), request_body = ContractBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn contract(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ContractBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let effective = match b.effective_on.as_deref().filter(|v| !v.trim().is_empty()) {
+        Some(v) => Some(date_field("effective_on", v)?),
+        None => None,
+    };
+    let agreed = match b
+        .agreed_complete_by
+        .as_deref()
+        .filter(|v| !v.trim().is_empty())
+    {
+        Some(v) => Some(date_field("agreed_complete_by", v)?),
+        None => None,
+    };
+    let file = match &b.contract {
+        Some(f) => decode_attachments(std::slice::from_ref(f))?.pop(),
+        None => None,
+    };
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::sign_contract(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            effective.unwrap_or(env.today),
+            b.is_reappraisal,
+            agreed,
+            file.as_ref(),
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    pub version: i64,
+    /// The appraisers, at least two (通则第十九条).
+    pub appraiser_ids: Vec<i64>,
+}
+
+/// Assign the appraisers (通则第十八至二十条; 第三十条 for supplementary, 第三十二条 for re-appraisals).
+#[utoipa::path(post, path = "/cases/{id}/assign", tag = "cases", params(("id" = i64, Path)), request_body = AssignBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn assign(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AssignBody>,
+) -> AppResult<Json<CaseDetail>> {
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::assign(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            &b.appraiser_ids,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictBody {
+    pub version: i64,
+    pub appraiser_id: i64,
+    /// same_matter_before | consultant | expert_witness | relation
+    pub kind: String,
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// Declare a ground for recusal of one appraiser (通则第二十条).
+#[utoipa::path(post, path = "/cases/{id}/conflicts", tag = "cases", params(("id" = i64, Path)), request_body = ConflictBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn declare_conflict(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ConflictBody>,
+) -> AppResult<Json<CaseDetail>> {
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::declare_conflict(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            b.appraiser_id,
+            &b.kind,
+            &b.detail,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecusalBody {
+    pub version: i64,
+    pub appraiser_id: i64,
+    pub granted: bool,
+    /// The institution's decision and its reasons (通则第二十一条).
+    pub decision: String,
+}
+
+/// Decide a recusal request (通则第二十一条).
+#[utoipa::path(post, path = "/cases/{id}/recusal", tag = "cases", params(("id" = i64, Path)), request_body = RecusalBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn recusal(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RecusalBody>,
+) -> AppResult<Json<CaseDetail>> {
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::decide_recusal(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            b.appraiser_id,
+            b.granted,
+            &b.decision,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StopBody {
+    pub version: i64,
+    /// material_supplement (通则第二十八条) | witness_absent (通则第二十五条)
+    pub reason: String,
+}
+
+/// Stop the completion clock while materials are supplemented or a witness is absent.
+#[utoipa::path(post, path = "/cases/{id}/stop-clock", tag = "cases", params(("id" = i64, Path)), request_body = StopBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn stop_clock(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<StopBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let reason = StopReason::parse(b.reason.trim()).ok_or_else(|| {
+        AppError::field(
+            "reason",
+            "中止计时的原因应为 material_supplement 或 witness_absent",
+        )
+    })?;
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::stop_clock(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            reason,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendBody {
+    pub version: i64,
+    /// Working days, at most 30 (通则第二十八条).
+    pub days: u32,
+    pub reason: String,
+    /// The client has been told (延长鉴定时限告知书).
+    pub client_notified: bool,
+}
+
+/// Extend the time limit once; only the head of the institution approves (通则第二十八条).
+#[utoipa::path(post, path = "/cases/{id}/extend", tag = "cases", params(("id" = i64, Path)), request_body = ExtendBody,
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn extend(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ExtendBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let head = a.role().may(Action::ApproveExtension);
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::extend(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            b.days,
+            &b.reason,
+            head,
+            b.client_notified,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerminateBody {
+    pub version: i64,
+    /// Grounds of 通则第二十九条: refusal_ground_found, materials_exhausted, non_cooperation,
+    /// withdrawn_or_unpaid, force_majeure, other.
+    pub reasons: Vec<String>,
+    /// The written notice's reasons.
+    pub explanation: String,
+    pub materials_returned: bool,
+}
+
+/// Terminate the appraisal (通则第二十九条), with written notice and the materials returned.
+#[utoipa::path(post, path = "/cases/{id}/terminate", tag = "cases", params(("id" = i64, Path)), request_body = TerminateBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn terminate(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<TerminateBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let reasons = parse_all("reasons", &b.reasons, TerminationReason::parse)?;
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::terminate(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            &reasons,
+            &b.explanation,
+            b.materials_returned,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequestBody {
+    pub version: i64,
+    /// Appraisers of the institution who review; none of the case's own; three or more for a
+    /// re-appraisal (通则第三十五条).
+    pub reviewer_ids: Vec<i64>,
+}
+
+/// Send the finished appraisal for review (复核, 通则第三十五条).
+#[utoipa::path(post, path = "/cases/{id}/review-request", tag = "cases", params(("id" = i64, Path)), request_body = ReviewRequestBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn request_review(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ReviewRequestBody>,
+) -> AppResult<Json<CaseDetail>> {
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::submit_for_review(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            &b.reviewer_ids,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+/// Whom a signing request acts for: an appraiser's account signs for itself only; staff record
+/// a signature made on paper.
+fn signer(a: &Authed, given: Option<i64>) -> AppResult<(i64, SignedBy)> {
+    match (a.role(), a.principal.appraiser_id, given) {
+        (Role::Appraiser, Some(me), None) => Ok((me, SignedBy::Appraiser(me))),
+        (Role::Appraiser, Some(me), Some(x)) => Ok((x, SignedBy::Appraiser(me))),
+        (r, _, Some(x)) if r.is_institution_staff() => Ok((x, SignedBy::Staff)),
+        _ => Err(AppError::field("appraiser_id", "请指明鉴定人")),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    pub version: i64,
+    /// The reviewer (an appraiser's own account may leave it out).
+    pub reviewer_id: Option<i64>,
+    pub agrees: bool,
+    pub opinion: String,
+}
+
+/// Record one reviewer's signed review opinion; disagreement returns the case to the appraisers.
+#[utoipa::path(post, path = "/cases/{id}/review", tag = "cases", params(("id" = i64, Path)), request_body = ReviewBody,
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn review(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let (reviewer, by) = signer(&a, b.reviewer_id)?;
+    step(&s, &a, id, Action::SignOpinion, async |env| {
+        steps::review(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            reviewer,
+            b.agrees,
+            &b.opinion,
+            by,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignBody {
+    pub version: i64,
+    /// The appraiser (an appraiser's own account may leave it out).
+    pub appraiser_id: Option<i64>,
+    /// A dissent from the opinion, noted on it (通则第三十七条).
+    #[serde(default)]
+    pub dissent: String,
+}
+
+/// An appraiser signs the opinion (通则第三十七条).
+#[utoipa::path(post, path = "/cases/{id}/sign", tag = "cases", params(("id" = i64, Path)), request_body = SignBody,
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn sign(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SignBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let (appraiser, by) = signer(&a, b.appraiser_id)?;
+    step(&s, &a, id, Action::SignOpinion, async |env| {
+        steps::sign(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            appraiser,
+            &b.dissent,
+            by,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueBody {
+    pub version: i64,
+    /// The final opinion document, a PDF.
+    pub document: AttachmentInput,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueResult {
+    #[serde(flatten)]
+    pub detail: CaseDetail,
+    /// The code to print on the cover.
+    pub code: String,
+    /// The verification key (查询校验码) to print beside it.
+    pub verification_key: String,
+    pub document_sha256: String,
+}
+
+/// Issue a sealed opinion: the platform stores the document's SHA-256, allocates the opinion
+/// code and a verification key, and records the issue in the log.
+#[utoipa::path(post, path = "/cases/{id}/issue", tag = "cases", params(("id" = i64, Path)), request_body = IssueBody,
+    responses((status = 200, body = IssueResult), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn issue(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<IssueBody>,
+) -> AppResult<Json<IssueResult>> {
+    a.require_write(Action::HandleCase)?;
+    if b.document.content_type != "application/pdf" {
+        return Err(AppError::field("document", "鉴定意见书须为 PDF 文件"));
+    }
+    let doc = decode_attachments(std::slice::from_ref(&b.document))?
+        .pop()
+        .ok_or_else(|| AppError::field("document", "须上传最终的鉴定意见书文件"))?;
+    let c = cases::get(&s.db, &a.scope(), id).await?;
+    let env = Env::load(&s, &c.region_path).await?;
+    let out = steps::issue(
+        &s.db,
+        &a.actor(),
+        &a.scope(),
+        id,
+        b.version,
+        &doc,
+        env.ctx(),
+    )
+    .await?;
+    Ok(Json(IssueResult {
+        detail: detail(&s, &a, out.case, &env).await?,
+        code: out.code,
+        verification_key: out.verification_key,
+        document_sha256: out.document_sha256,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectBody {
+    pub version: i64,
+    /// The appraiser of the case who signs the correction.
+    pub signer_id: i64,
+    /// What is corrected (unclear images, signature or numbering defects, typing errors).
+    pub what: String,
+    /// Whether the correction would change the opinion's conclusion: never allowed (通则第四十一条).
+    #[serde(default)]
+    pub changes_conclusion: bool,
+    /// The corrected document (补正书 or corrected opinion), a PDF.
+    pub document: Option<AttachmentInput>,
+}
+
+/// Correct an issued opinion (补正, 通则第四十一条); its conclusion stays locked.
+#[utoipa::path(post, path = "/cases/{id}/correct", tag = "cases", params(("id" = i64, Path)), request_body = CorrectBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn correct(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CorrectBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let doc = match &b.document {
+        Some(f) => decode_attachments(std::slice::from_ref(f))?.pop(),
+        None => None,
+    };
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::correct(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            b.signer_id,
+            &b.what,
+            b.changes_conclusion,
+            doc.as_ref(),
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppearanceBody {
+    pub version: i64,
+    /// Appraisers who signed the opinion.
+    pub appraiser_ids: Vec<i64>,
+    pub court: String,
+    /// YYYY-MM-DD.
+    pub hearing_on: String,
+}
+
+/// Record a court's notice to appear (通则第四十三条).
+#[utoipa::path(post, path = "/cases/{id}/appearances", tag = "cases", params(("id" = i64, Path)), request_body = AppearanceBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn notify_appearance(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AppearanceBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let on = date_field("hearing_on", &b.hearing_on)?;
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::notify_appearance(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            &b.appraiser_ids,
+            &b.court,
+            on,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppearanceOutcomeBody {
+    pub version: i64,
+    /// attended | refused (a refusal makes the fee refundable: 《民事诉讼法》第八十一条)
+    pub outcome: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Record whether the appraisers appeared.
+#[utoipa::path(post, path = "/cases/{id}/appearances/{appearance_id}", tag = "cases", params(("id" = i64, Path), ("appearance_id" = i64, Path)), request_body = AppearanceOutcomeBody,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn record_appearance(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath((id, appearance_id)): ApiPath<(i64, i64)>,
+    ApiJson(b): ApiJson<AppearanceOutcomeBody>,
+) -> AppResult<Json<CaseDetail>> {
+    let outcome = Appearance::parse(b.outcome.trim())
+        .filter(|o| *o != Appearance::Notified)
+        .ok_or_else(|| AppError::field("outcome", "出庭结果应为 attended 或 refused"))?;
+    step(&s, &a, id, Action::HandleCase, async |env| {
+        steps::record_appearance(
+            &s.db,
+            &a.actor(),
+            &a.scope(),
+            id,
+            b.version,
+            appearance_id,
+            outcome,
+            &b.note,
+            env.ctx(),
+        )
+        .await
+    })
+    .await
+}

@@ -1,0 +1,378 @@
+//! Appraisal cases on the server side, shared by the API and the pages: reading a commission
+//! (checking every field at once, sealing the examined persons' identities), the procedure's
+//! numbers for the case's province, and the running clock as users see it.
+use crate::auth::Authed;
+use crate::error::{AppError, AppResult};
+use crate::licensing::{AttachmentInput, decode_attachments};
+use crate::state::{AppState, today};
+use serde::{Deserialize, Serialize};
+use sijian_domain::calendar::{Date, WorkingCalendar};
+use sijian_domain::case_number::CaseNumber;
+use sijian_domain::classification::Classification;
+use sijian_domain::identifiers::ResidentId;
+use sijian_domain::procedure::{self, Lineage, Policy, Urgency};
+use sijian_domain::role::OrganKind;
+use sijian_domain::{Problems, Scope};
+use sijian_store::cases::{Case, Ctx, NewCase, NewMaterial, NewPerson};
+use utoipa::ToSchema;
+
+/// Most examined persons and materials one commission lists.
+const MAX_PERSONS: usize = 50;
+const MAX_MATERIALS: usize = 200;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersonInput {
+    pub name: String,
+    /// Resident ID number (GB 11643), optional.
+    pub id_number: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommissionBody {
+    /// The institution commissioned. Institution staff entering a paper commission: their own.
+    pub institution_id: Option<i64>,
+    /// The commissioning organ (an organ's own account: its own).
+    pub organ_id: Option<i64>,
+    /// 委托人 (the organ's name when commissioned by an organ).
+    pub client_name: String,
+    /// court | procuratorate | police | other
+    pub client_kind: String,
+    pub client_contact: String,
+    /// 案号, e.g. （2026）浙0106民初1234号; normalised on input.
+    pub case_number: Option<String>,
+    /// civil | criminal | administrative | other
+    pub case_type: String,
+    /// The matter: classification item codes (2020 classification).
+    pub items: Vec<String>,
+    /// 鉴定用途.
+    pub purpose: String,
+    /// 基本案情.
+    pub summary: String,
+    /// original (default) | supplementary | reappraisal
+    pub lineage: Option<String>,
+    /// For supplementary and re-appraisal: the case whose opinion it follows.
+    pub parent_id: Option<i64>,
+    /// 通则第三十二条: why a re-appraisal is done at the original institution.
+    pub same_institution_reason: Option<String>,
+    /// Date the commission and materials were received (default today).
+    pub received_on: Option<String>,
+    pub persons: Vec<PersonInput>,
+    pub materials: Vec<NewMaterial>,
+    pub attachments: Vec<AttachmentInput>,
+}
+
+pub const CASE_TYPES: &[(&str, &str)] = &[
+    ("civil", "民事"),
+    ("criminal", "刑事"),
+    ("administrative", "行政"),
+    ("other", "其他"),
+];
+
+/// 张三 → 张*; a one-character name stays masked entirely.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => {
+            let rest = chars.count().max(1);
+            format!("{first}{}", "*".repeat(rest))
+        }
+        None => String::new(),
+    }
+}
+
+fn lineage_of(p: &mut Problems, v: Option<&str>) -> Lineage {
+    match v.unwrap_or("original") {
+        "original" | "" => Lineage::Original,
+        "supplementary" => Lineage::Supplementary,
+        "reappraisal" => Lineage::Reappraisal,
+        other => {
+            p.add(
+                "lineage",
+                format!("未知的鉴定类型：{other}（original、supplementary 或 reappraisal）"),
+            );
+            Lineage::Original
+        }
+    }
+}
+
+fn items_of(p: &mut Problems, items: &[String]) -> Vec<String> {
+    let cls = Classification::current();
+    let mut out = Vec::new();
+    for c in items.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        match cls.parse_in_force(c) {
+            Ok(e) => out.push(e.code.to_string()),
+            Err(e) => p.add("items", format!("{c}：{e}")),
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() && p.is_empty() {
+        p.add("items", "请选择委托鉴定事项（执业分类中的项目）");
+    }
+    let cats: Vec<&str> = out.iter().filter_map(|c| c.split('.').next()).collect();
+    if cats.windows(2).any(|w| w[0] != w[1]) {
+        p.add(
+            "items",
+            "一次委托的鉴定事项应属于同一类别；不同类别请分别委托",
+        );
+    }
+    out
+}
+
+/// Reads and checks a commission; every problem is reported at once.
+pub fn prepare(s: &AppState, a: &Authed, b: &CommissionBody) -> AppResult<NewCase> {
+    let mut p = Problems::default();
+    let (institution_id, organ_id) = match a.scope() {
+        Scope::Institution(id) => (Some(id), b.organ_id),
+        Scope::Organ(id) => (b.institution_id, Some(id)),
+        _ => (b.institution_id, b.organ_id),
+    };
+    if institution_id.is_none() {
+        p.add("institution_id", "请选择受委托的司法鉴定机构");
+    }
+    let client_name = p.required("client_name", "委托人", &b.client_name, 100);
+    let client_kind = OrganKind::parse(b.client_kind.trim()).unwrap_or_else(|| {
+        p.add(
+            "client_kind",
+            "委托人类别应为 court、procuratorate、police 或 other",
+        );
+        OrganKind::Other
+    });
+    let client_contact = p.optional("client_contact", "联系方式", &b.client_contact, 100);
+    let case_number = match b
+        .case_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(t) => match CaseNumber::parse(t) {
+            Ok(n) => Some((n.as_str().to_string(), n.key())),
+            Err(e) => {
+                p.add("case_number", e.to_string());
+                None
+            }
+        },
+        None => None,
+    };
+    if !CASE_TYPES.iter().any(|(k, _)| *k == b.case_type) {
+        p.add(
+            "case_type",
+            "案件类型应为 civil、criminal、administrative 或 other",
+        );
+    }
+    let items = items_of(&mut p, &b.items);
+    let purpose = p.required("purpose", "鉴定用途", &b.purpose, 500);
+    let summary = p.required("summary", "基本案情", &b.summary, 5000);
+    let lineage = lineage_of(&mut p, b.lineage.as_deref());
+    let received_on = match b
+        .received_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(d) => Date::parse(d).unwrap_or_else(|e| {
+            p.add(
+                "received_on",
+                format!("收到委托的日期：{e}（格式 YYYY-MM-DD）"),
+            );
+            today()
+        }),
+        None => today(),
+    };
+    if b.persons.len() > MAX_PERSONS {
+        p.add("persons", format!("被鉴定人最多 {MAX_PERSONS} 名"));
+    }
+    let mut persons = Vec::new();
+    for (n, x) in b.persons.iter().enumerate() {
+        let name = x.name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            p.add(
+                "persons",
+                format!("第{}名被鉴定人：请填写姓名（不超过 50 字）", n + 1),
+            );
+            continue;
+        }
+        let id = match x
+            .id_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(v) => match ResidentId::parse(v) {
+                Ok(r) => Some(s.keys.seal_resident_id(&r)),
+                Err(e) => {
+                    p.add("persons", format!("第{}名被鉴定人：{e}", n + 1));
+                    None
+                }
+            },
+            None => None,
+        };
+        persons.push(NewPerson {
+            name_sealed: s.keys.seal(name),
+            name_masked: mask_name(name),
+            name_hash: s.keys.hash("person_name", name),
+            id,
+        });
+    }
+    if b.materials.len() > MAX_MATERIALS {
+        p.add("materials", format!("鉴定材料最多 {MAX_MATERIALS} 项"));
+    }
+    for (n, m) in b.materials.iter().enumerate() {
+        let missing: Vec<&str> = [
+            ("名称", &m.name),
+            ("种类", &m.kind),
+            ("数量", &m.quantity),
+            ("性状", &m.condition),
+            ("保存状况", &m.storage),
+            ("收到时间", &m.received_at),
+        ]
+        .iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(l, _)| *l)
+        .collect();
+        if !missing.is_empty() {
+            p.add(
+                "materials",
+                format!(
+                    "第{}项鉴定材料缺少：{}（{}：应当核对并记录材料的名称、种类、数量、性状、保存状况、收到时间）",
+                    n + 1,
+                    missing.join("、"),
+                    "通则第十二条"
+                ),
+            );
+        }
+    }
+    let attachments = match decode_attachments(&b.attachments) {
+        Ok(v) => v,
+        Err(e) => {
+            for f in e.fields {
+                p.add(&f.field, f.message);
+            }
+            Vec::new()
+        }
+    };
+    if !p.is_empty() {
+        return Err(AppError::validation(p.0));
+    }
+    Ok(NewCase {
+        institution_id: institution_id.unwrap_or_default(),
+        organ_id,
+        client_name,
+        client_kind,
+        client_contact,
+        case_number,
+        case_type: b.case_type.clone(),
+        items,
+        purpose,
+        summary,
+        lineage,
+        parent_id: b.parent_id,
+        same_institution_reason: b.same_institution_reason.clone(),
+        received_on,
+        persons,
+        materials: b.materials.clone(),
+        attachments: attachments
+            .into_iter()
+            .map(|f| ("commission".to_string(), f))
+            .collect(),
+    })
+}
+
+/// Today, the calendar and the procedure numbers for cases at an institution in `region_path`.
+pub struct Env {
+    pub today: Date,
+    pub cal: std::sync::Arc<WorkingCalendar>,
+    pub policy: Policy,
+}
+
+impl Env {
+    pub async fn load(s: &AppState, region_path: &str) -> AppResult<Env> {
+        Ok(Env {
+            today: today(),
+            cal: s.calendar.current(&s.db).await?,
+            policy: s.cfg.procedure.for_path(region_path),
+        })
+    }
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            today: self.today,
+            cal: &self.cal,
+            policy: &self.policy,
+        }
+    }
+}
+
+/// The running deadline as the list and the case page show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseClock {
+    /// accept | complete | none | unknown (a year without a holiday table)
+    pub deadline: String,
+    pub due_on: Option<String>,
+    /// Working days left; negative when overdue.
+    pub days_left: Option<i64>,
+    /// on_time | due_soon | overdue | none
+    pub urgency: String,
+    /// Chinese, e.g. 完成期限 2026-04-16，还剩 12 个工作日.
+    pub text: String,
+}
+
+/// The clock of a stored case, from its stored deadline.
+pub fn clock_of(c: &Case, today: Date, cal: &WorkingCalendar, policy: &Policy) -> CaseClock {
+    let none = |deadline: &str, text: &str| CaseClock {
+        deadline: deadline.into(),
+        due_on: None,
+        days_left: None,
+        urgency: "none".into(),
+        text: text.into(),
+    };
+    if c.deadline == "unknown" {
+        return none("unknown", "工作日历缺少所需年份，期限暂无法计算");
+    }
+    let Some(due) = c.due_on.as_deref().and_then(|d| Date::parse(d).ok()) else {
+        return none("none", "");
+    };
+    let days = if today <= due {
+        cal.working_days_between(today, due).map(|d| d as i64)
+    } else {
+        cal.working_days_between(due, today).map(|d| -(d as i64))
+    };
+    let Ok(days) = days else {
+        return none("unknown", "工作日历缺少所需年份，期限暂无法计算");
+    };
+    let urgency = if days < 0 {
+        Urgency::Overdue
+    } else if days <= policy.due_soon_days as i64 {
+        Urgency::DueSoon
+    } else {
+        Urgency::OnTime
+    };
+    let label = if c.deadline == "accept" {
+        "受理期限"
+    } else {
+        "完成期限"
+    };
+    let stopped = if c.stage() == procedure::Stage::ClockStopped {
+        "（中止计时中）"
+    } else {
+        ""
+    };
+    let text = if days < 0 {
+        format!("{label} {due}，已逾期 {} 个工作日{stopped}", -days)
+    } else {
+        format!("{label} {due}，还剩 {days} 个工作日{stopped}")
+    };
+    CaseClock {
+        deadline: c.deadline.clone(),
+        due_on: Some(due.to_string()),
+        days_left: Some(days),
+        urgency: match urgency {
+            Urgency::OnTime => "on_time",
+            Urgency::DueSoon => "due_soon",
+            Urgency::Overdue => "overdue",
+        }
+        .into(),
+        text,
+    }
+}

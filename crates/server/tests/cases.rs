@@ -1,0 +1,747 @@
+//! Appraisal cases over HTTP on both engines: complete lifecycles (issue with a code, correction,
+//! termination, refusal, supplementary and re-appraisal), every refused step naming its article,
+//! concurrent clerks, and files refused before they are stored.
+mod common;
+
+use base64::Engine as _;
+use common::{Client, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sijian_domain::opinion_code::OpinionCode;
+
+/// Appraisers and an item the tests can rely on: four practising appraisers of 浙江明正 (the
+/// first is the demo `appraiser` account's) and three of a second institution, all licensed
+/// for one item; the second institution's first appraiser holds a senior title.
+struct Fx {
+    inst_a: i64,
+    inst_b: i64,
+    item: String,
+    a: Vec<i64>,
+    b: Vec<i64>,
+}
+
+async fn ids(app: &TestApp, sql: &str) -> Vec<i64> {
+    app.db
+        .fetch_all::<(i64,)>(sql, sijian_store::Args::new())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.0)
+        .collect()
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    app.db
+        .execute(sql, sijian_store::Args::new())
+        .await
+        .unwrap();
+}
+
+async fn fixture(app: &TestApp) -> Fx {
+    let inst_a = ids(
+        app,
+        "SELECT id FROM institutions WHERE name = '浙江明正司法鉴定中心'",
+    )
+    .await[0];
+    let own = ids(
+        app,
+        "SELECT appraiser_id FROM users WHERE username = 'appraiser'",
+    )
+    .await[0];
+    let scope: Vec<(String,)> = app
+        .db
+        .fetch_all(
+            &format!("SELECT scope FROM institutions WHERE id = {inst_a}"),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    let sub = scope[0].0.split(',').next().unwrap().to_string();
+    let item = sijian_domain::classification::Classification::current()
+        .items(&sub)
+        .next()
+        .map(|e| e.code.to_string())
+        .unwrap_or(sub);
+    let mut a = vec![own];
+    a.extend(
+        ids(
+            app,
+            &format!("SELECT id FROM appraisers WHERE institution_id = {inst_a} AND id <> {own} AND status = 'active' ORDER BY id"),
+        )
+        .await
+        .into_iter()
+        .take(3),
+    );
+    assert_eq!(
+        a.len(),
+        4,
+        "明正 has four practising appraisers in the demo"
+    );
+    let inst_b = ids(
+        app,
+        &format!(
+            "SELECT i.id FROM institutions i WHERE i.id <> {inst_a} AND i.status = 'normal' AND \
+             (SELECT COUNT(*) FROM appraisers x WHERE x.institution_id = i.id AND x.status = 'active') >= 5 ORDER BY i.id"
+        ),
+    )
+    .await[0];
+    let b: Vec<i64> = ids(
+        app,
+        &format!("SELECT id FROM appraisers WHERE institution_id = {inst_b} AND status = 'active' ORDER BY id"),
+    )
+    .await
+    .into_iter()
+    .take(5)
+    .collect();
+    for id in a.iter().chain(&b[..3]) {
+        exec(
+            app,
+            &format!("UPDATE appraisers SET scope = scope || ',{item}' WHERE id = {id}"),
+        )
+        .await;
+    }
+    for (i, id) in b.iter().enumerate() {
+        exec(
+            app,
+            &format!(
+                "UPDATE appraisers SET senior_title = {} WHERE id = {id}",
+                if i == 0 { "TRUE" } else { "FALSE" }
+            ),
+        )
+        .await;
+    }
+    exec(app, &format!("UPDATE institutions SET scope = scope || ',{item}', qualification_level = 'national' WHERE id = {inst_b}")).await;
+    Fx {
+        inst_a,
+        inst_b,
+        item,
+        a,
+        b,
+    }
+}
+
+fn pdf(text: &str) -> Value {
+    let body = format!("%PDF-1.4\n% {text}\n%%EOF\n");
+    json!({
+        "name": "意见书.pdf",
+        "content_type": "application/pdf",
+        "data_base64": base64::engine::general_purpose::STANDARD.encode(body),
+    })
+}
+
+fn commission(fx: &Fx, extra: Value) -> Value {
+    let mut b = json!({
+        "institution_id": fx.inst_a,
+        "client_name": "杭州市西湖区人民法院",
+        "client_kind": "court",
+        "client_contact": "0571-88888888",
+        "case_number": "(2026)浙0106民初 01234号",
+        "case_type": "civil",
+        "items": [fx.item],
+        "purpose": "确定伤残等级",
+        "summary": "原告与被告发生交通事故，原告受伤。",
+        "persons": [{"name": "张三", "id_number": "11010519491231002X"}],
+        "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
+        // Dates inside the years the shipped holiday tables cover.
+        "received_on": "2026-09-01",
+    });
+    if let Value::Object(m) = extra {
+        for (k, v) in m {
+            b[k] = v;
+        }
+    }
+    b
+}
+
+/// Posts a step with the case's current version; returns status and body.
+async fn step(c: &Client, case: &Value, name: &str, mut body: Value) -> (StatusCode, Value) {
+    body["version"] = case["version"].clone();
+    c.post(&format!("/api/v1/cases/{}/{name}", case["id"]), body)
+        .await
+}
+
+async fn ok(c: &Client, case: &Value, name: &str, body: Value) -> Value {
+    let (st, v) = step(c, case, name, body).await;
+    assert_eq!(st, StatusCode::OK, "{name}: {v}");
+    v
+}
+
+fn refused_with(st: StatusCode, v: &Value, article: &str) {
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let text = v.to_string();
+    assert!(text.contains(article), "expected {article}: {text}");
+}
+
+/// Carries a case from commission to an issued opinion; returns the issued case and the result.
+async fn issued_case(app: &TestApp, fx: &Fx, extra: Value) -> (Value, Value) {
+    let clerk = app.login("inst.clerk").await;
+    let head = app.login("inst.head").await;
+    let (st, case) = clerk.post("/api/v1/cases", commission(fx, extra)).await;
+    assert_eq!(st, StatusCode::CREATED, "{case}");
+    let case = ok(&clerk, &case, "accept", json!({})).await;
+    let case = ok(
+        &clerk,
+        &case,
+        "contract",
+        json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+    )
+    .await;
+    let case = ok(
+        &clerk,
+        &case,
+        "assign",
+        json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
+    )
+    .await;
+    let case = ok(&clerk, &case, "start", json!({})).await;
+    let case = ok(
+        &clerk,
+        &case,
+        "review-request",
+        json!({"reviewer_ids": [fx.a[2]]}),
+    )
+    .await;
+    let case = ok(
+        &head,
+        &case,
+        "review",
+        json!({"reviewer_id": fx.a[2], "agrees": true, "opinion": "程序合规，意见有据"}),
+    )
+    .await;
+    let own = app.login("appraiser").await;
+    let case = ok(&own, &case, "sign", json!({})).await;
+    let case = ok(
+        &clerk,
+        &case,
+        "sign",
+        json!({"appraiser_id": fx.a[1], "dissent": ""}),
+    )
+    .await;
+    let case = ok(&clerk, &case, "seal", json!({})).await;
+    let (st, res) = step(&clerk, &case, "issue", json!({"document": pdf("final")})).await;
+    assert_eq!(st, StatusCode::OK, "{res}");
+    (res.clone(), res)
+}
+
+both_engines!(
+    a_case_from_commission_to_a_coded_opinion,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let clerk = app.login("inst.clerk").await;
+        let head = app.login("inst.head").await;
+        let (st, case) = clerk
+            .post("/api/v1/cases", commission(&fx, json!({})))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{case}");
+        assert_eq!(
+            case["case_number"], "（2026）浙0106民初1234号",
+            "normalised 案号"
+        );
+        assert_eq!(case["persons"][0]["name_masked"], "张*");
+        assert_eq!(case["persons"][0]["id_masked"], "110105********002X");
+        assert!(
+            !case.to_string().contains("张三"),
+            "no examined person's name in the record"
+        );
+        assert_eq!(case["clock"]["deadline"], "accept");
+        assert_eq!(case["created_via"], "paper");
+
+        let case = ok(&clerk, &case, "accept", json!({})).await;
+        assert_eq!(case["stage"], "accepted");
+        let case = ok(
+            &clerk,
+            &case,
+            "contract",
+            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+        )
+        .await;
+        assert_eq!(case["clock"]["deadline"], "complete");
+        let due_before = case["clock"]["due_on"].as_str().unwrap().to_string();
+
+        // 第十九条 and 第十八条 on assignment.
+        let (st, v) = step(&clerk, &case, "assign", json!({"appraiser_ids": [fx.a[0]]})).await;
+        refused_with(st, &v, "通则第十九条");
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0], fx.b[0]]}),
+        )
+        .await;
+        refused_with(st, &v, "通则第十八条");
+        let case = ok(
+            &clerk,
+            &case,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
+        )
+        .await;
+        let case = ok(&clerk, &case, "start", json!({})).await;
+
+        // The clock stops and resumes; one extension, by the head only.
+        let case = ok(
+            &clerk,
+            &case,
+            "stop-clock",
+            json!({"reason": "material_supplement"}),
+        )
+        .await;
+        assert_eq!(case["stage"], "clock_stopped");
+        let case = ok(&clerk, &case, "resume-clock", json!({})).await;
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "extend",
+            json!({"days": 10, "reason": "检验周期长", "client_notified": true}),
+        )
+        .await;
+        refused_with(st, &v, "负责人批准");
+        let case = ok(
+            &head,
+            &case,
+            "extend",
+            json!({"days": 10, "reason": "检验周期长", "client_notified": true}),
+        )
+        .await;
+        assert!(case["clock"]["due_on"].as_str().unwrap() > due_before.as_str());
+        let (st, v) = step(
+            &head,
+            &case,
+            "extend",
+            json!({"days": 5, "reason": "再延", "client_notified": true}),
+        )
+        .await;
+        refused_with(st, &v, "只能延长一次");
+
+        // Review by someone else; the appraisers sign; seal; issue.
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "review-request",
+            json!({"reviewer_ids": [fx.a[0]]}),
+        )
+        .await;
+        refused_with(st, &v, "通则第三十五条");
+        let case = ok(
+            &clerk,
+            &case,
+            "review-request",
+            json!({"reviewer_ids": [fx.a[2]]}),
+        )
+        .await;
+        let case = ok(
+            &head,
+            &case,
+            "review",
+            json!({"reviewer_id": fx.a[2], "agrees": true, "opinion": "同意"}),
+        )
+        .await;
+        assert_eq!(case["stage"], "signing");
+        let (st, v) = step(&clerk, &case, "seal", json!({})).await;
+        refused_with(st, &v, "通则第三十七条");
+        let own = app.login("appraiser").await;
+        let (st, _) = step(&own, &case, "sign", json!({"appraiser_id": fx.a[1]})).await;
+        assert_eq!(
+            st,
+            StatusCode::FORBIDDEN,
+            "an appraiser signs only for themselves"
+        );
+        let case = ok(&own, &case, "sign", json!({})).await;
+        let case = ok(
+            &clerk,
+            &case,
+            "sign",
+            json!({"appraiser_id": fx.a[1], "dissent": "对伤残等级有保留意见"}),
+        )
+        .await;
+        let case = ok(&clerk, &case, "seal", json!({})).await;
+        let (st, v) = step(&clerk, &case, "issue", json!({"document": {"name": "x.png", "content_type": "image/png", "data_base64": "AAAA"}})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (st, res) = step(
+            &clerk,
+            &case,
+            "issue",
+            json!({"document": pdf("final opinion")}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{res}");
+        let code = OpinionCode::parse(res["code"].as_str().unwrap()).unwrap();
+        assert_eq!(code.region(), "330000");
+        assert_eq!(
+            code.category().to_string(),
+            fx.item.split('.').next().unwrap()
+        );
+        assert_eq!(res["verification_key"].as_str().unwrap().len(), 12);
+        assert_eq!(res["stage"], "issued");
+        assert_eq!(res["opinion"]["status"], "valid");
+
+        // The issue is in the log with its public fields.
+        let event_id = res["opinion"]["event_id"].as_i64().unwrap();
+        let entry: Vec<(Vec<u8>,)> = app
+        .db
+        .fetch_all(
+            &format!("SELECT entry FROM ledger_queue WHERE event_id = {event_id} UNION ALL SELECT entry FROM ledger_leaves WHERE event_id = {event_id}"),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+        let entry = String::from_utf8(entry[0].0.clone()).unwrap();
+        assert!(
+            entry.contains(&format!(
+                "opinion {} {}",
+                code.grouped(),
+                res["document_sha256"].as_str().unwrap()
+            )),
+            "{entry}"
+        );
+
+        // Correction never changes the conclusion; archive.
+        let (st, v) = step(
+            &clerk,
+            &res,
+            "correct",
+            json!({"signer_id": fx.a[0], "what": "改结论", "changes_conclusion": true}),
+        )
+        .await;
+        refused_with(st, &v, "通则第四十一条");
+        let case = ok(
+            &clerk,
+            &res,
+            "correct",
+            json!({"signer_id": fx.a[0], "what": "第3页错别字", "document": pdf("corrected")}),
+        )
+        .await;
+        assert_eq!(
+            (
+                case["opinion"]["status"].as_str(),
+                case["opinion"]["version"].as_i64()
+            ),
+            (Some("corrected"), Some(2))
+        );
+        let case = ok(&clerk, &case, "archive", json!({})).await;
+        assert_eq!(case["stage"], "archived");
+
+        // Court appearance: only signers; a refusal makes the fee refundable.
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "appearances",
+            json!({"appraiser_ids": [fx.a[2]], "court": "西湖区法院", "hearing_on": "2026-12-20"}),
+        )
+        .await;
+        refused_with(st, &v, "通则第四十三条");
+        let case = ok(
+            &clerk,
+            &case,
+            "appearances",
+            json!({"appraiser_ids": [fx.a[0]], "court": "西湖区法院", "hearing_on": "2026-12-20"}),
+        )
+        .await;
+        let aid = case["appearances"][0]["id"].as_i64().unwrap();
+        let case = ok(
+            &clerk,
+            &case,
+            &format!("appearances/{aid}"),
+            json!({"outcome": "refused", "note": "未到庭"}),
+        )
+        .await;
+        assert_eq!(case["appearances"][0]["refund_due"], true);
+
+        // The whole story is in the timeline, every step an event.
+        let n = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM events WHERE entity_type = 'case' AND entity_id = '{}'",
+                case["id"]
+            ))
+            .await;
+        assert!(n >= 18, "{n} events");
+    }
+);
+
+both_engines!(
+    refusal_termination_and_their_articles,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let clerk = app.login("inst.clerk").await;
+        let (_, case) = clerk
+            .post(
+                "/api/v1/cases",
+                commission(&fx, json!({"case_number": null})),
+            )
+            .await;
+        let (st, v) = step(&clerk, &case, "refuse", json!({"reasons": ["concurrent_commission"], "explanation": "已委托他所", "materials_returned": false})).await;
+        refused_with(st, &v, "通则第十七条");
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "refuse",
+            json!({"reasons": [], "explanation": "x", "materials_returned": true}),
+        )
+        .await;
+        refused_with(st, &v, "通则第十五条");
+        let case = ok(&clerk, &case, "refuse", json!({"reasons": ["concurrent_commission"], "explanation": "已委托他所", "materials_returned": true})).await;
+        assert_eq!(case["stage"], "refused");
+        assert!(case["materials"][0]["returned_on"].is_string());
+        let (st, v) = step(&clerk, &case, "accept", json!({})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+        let (_, case) = clerk
+            .post(
+                "/api/v1/cases",
+                commission(&fx, json!({"case_number": null})),
+            )
+            .await;
+        let case = ok(&clerk, &case, "accept", json!({})).await;
+        let case = ok(
+            &clerk,
+            &case,
+            "contract",
+            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+        )
+        .await;
+        let (st, v) = step(&clerk, &case, "terminate", json!({"reasons": ["withdrawn_or_unpaid"], "explanation": "", "materials_returned": true})).await;
+        refused_with(st, &v, "通则第二十九条");
+        let case = ok(&clerk, &case, "terminate", json!({"reasons": ["withdrawn_or_unpaid"], "explanation": "委托人撤销委托", "materials_returned": true})).await;
+        assert_eq!(case["stage"], "terminated");
+        assert_eq!(case["clock"]["deadline"], "none");
+
+        // The contract must say truthfully whether it is a re-appraisal (第十六条).
+        let (_, case) = clerk
+            .post(
+                "/api/v1/cases",
+                commission(&fx, json!({"case_number": null})),
+            )
+            .await;
+        let case = ok(&clerk, &case, "accept", json!({})).await;
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "contract",
+            json!({"is_reappraisal": true, "effective_on": "2026-09-02"}),
+        )
+        .await;
+        refused_with(st, &v, "通则第十六条");
+    }
+);
+
+both_engines!(
+    supplementary_and_reappraisal_follow_articles_30_to_32,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let (issued, _) =
+            issued_case(app, &fx, json!({"case_number": "（2026）浙0106民初77号"})).await;
+        let parent = issued["id"].as_i64().unwrap();
+        let clerk = app.login("inst.clerk").await;
+
+        // Supplementary: same institution, original appraisers only.
+        let (st, sup) = clerk
+        .post("/api/v1/cases", commission(&fx, json!({"lineage": "supplementary", "parent_id": parent, "case_number": "（2026）浙0106民初77号"})))
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{sup}");
+        let sup = ok(&clerk, &sup, "accept", json!({})).await;
+        let sup = ok(
+            &clerk,
+            &sup,
+            "contract",
+            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+        )
+        .await;
+        let (st, v) = step(
+            &clerk,
+            &sup,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0], fx.a[3]]}),
+        )
+        .await;
+        refused_with(st, &v, "通则第三十条");
+        ok(
+            &clerk,
+            &sup,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
+        )
+        .await;
+
+        // Re-appraisal: asked by a case-handling organ only.
+        let court = app.login("court").await;
+        let re = json!({"institution_id": fx.inst_b, "lineage": "reappraisal", "parent_id": parent, "case_number": "（2026）浙0106民初77号"});
+        let mut by_other = commission(&fx, re.clone());
+        by_other["client_kind"] = json!("other");
+        let (st, v) = court.post("/api/v1/cases", by_other).await;
+        refused_with(st, &v, "通则第三十一条");
+        // Not at the original institution without a recorded reason.
+        let mut same = commission(&fx, re.clone());
+        same["institution_id"] = json!(fx.inst_a);
+        let (st, v) = court.post("/api/v1/cases", same).await;
+        refused_with(st, &v, "通则第三十二条");
+        let (st, rc) = court.post("/api/v1/cases", commission(&fx, re)).await;
+        assert_eq!(st, StatusCode::CREATED, "{rc}");
+        assert_eq!(
+            (rc["created_via"].as_str(), rc["lineage"].as_str()),
+            (Some("online"), Some("reappraisal"))
+        );
+        assert_eq!(
+            rc["original_opinion_code"],
+            issued["opinion"]["code"].as_str().unwrap().replace('-', "")
+        );
+        // The organ sees its commission; the other institution handles it.
+        let (_, mine) = court.get("/api/v1/cases").await;
+        assert!(
+            mine["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == rc["id"])
+        );
+        let b_clerk = b_clerk(app, fx.inst_b).await;
+        let rc = ok(&b_clerk, &rc, "accept", json!({})).await;
+        let rc = ok(
+            &b_clerk,
+            &rc,
+            "contract",
+            json!({"is_reappraisal": true, "effective_on": "2026-09-02"}),
+        )
+        .await;
+        // Neither of these two holds a senior title.
+        let (st, v) = step(
+            &b_clerk,
+            &rc,
+            "assign",
+            json!({"appraiser_ids": [fx.b[1], fx.b[2]]}),
+        )
+        .await;
+        refused_with(st, &v, "高级专业技术职称");
+        let rc = ok(
+            &b_clerk,
+            &rc,
+            "assign",
+            json!({"appraiser_ids": [fx.b[0], fx.b[1]]}),
+        )
+        .await;
+        let rc = ok(&b_clerk, &rc, "start", json!({})).await;
+        let (st, v) = step(
+            &b_clerk,
+            &rc,
+            "review-request",
+            json!({"reviewer_ids": [fx.b[2], fx.b[3]]}),
+        )
+        .await;
+        refused_with(st, &v, "3 名以上专家");
+        ok(
+            &b_clerk,
+            &rc,
+            "review-request",
+            json!({"reviewer_ids": [fx.b[2], fx.b[3], fx.b[4]]}),
+        )
+        .await;
+    }
+);
+
+/// A clerk account for another institution.
+async fn b_clerk(app: &TestApp, inst: i64) -> Client {
+    let admin = app.login("admin").await;
+    let (st, v) = admin
+        .post(
+            "/api/v1/users",
+            json!({"username": format!("clerk.{inst}"), "display_name": "乙机构受理员", "password": common::PASSWORD,
+                   "role": "institution_clerk", "institution_id": inst}),
+        )
+        .await;
+    assert!(st.is_success(), "{v}");
+    exec(
+        app,
+        &format!("UPDATE users SET must_change_password = FALSE WHERE username = 'clerk.{inst}'"),
+    )
+    .await;
+    app.login(&format!("clerk.{inst}")).await
+}
+
+both_engines!(
+    two_clerks_at_once_and_files_refused_before_storage,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let clerk = app.login("inst.clerk").await;
+        let head = app.login("inst.head").await;
+        let (_, case) = clerk
+            .post(
+                "/api/v1/cases",
+                commission(&fx, json!({"case_number": null})),
+            )
+            .await;
+        let (a, b) = tokio::join!(
+            step(&clerk, &case, "accept", json!({})),
+            step(&head, &case, "accept", json!({}))
+        );
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "{} {}",
+            a.1,
+            b.1
+        );
+
+        let blobs = app.scalar_i64("SELECT COUNT(*) FROM blobs").await;
+        let big = base64::engine::general_purpose::STANDARD.encode(vec![0u8; 21 * 1024 * 1024]);
+        let mut c = commission(&fx, json!({}));
+        c["attachments"] = json!([{"name": "a.exe", "content_type": "application/x-msdownload", "data_base64": "AAAA"}]);
+        let (st, v) = clerk.post("/api/v1/cases", c).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let mut c = commission(&fx, json!({}));
+        c["attachments"] =
+            json!([{"name": "big.pdf", "content_type": "application/pdf", "data_base64": big}]);
+        // Refused at the door: 413, or the connection closed while the body was still being sent.
+        if let Ok(r) = clerk
+            .http
+            .post(app.url("/api/v1/cases"))
+            .header("X-CSRF-Token", &clerk.csrf)
+            .json(&c)
+            .send()
+            .await
+        {
+            assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM blobs").await,
+            blobs,
+            "nothing stored"
+        );
+
+        // Every field problem at once, each naming its rule.
+        let (st, v) = clerk
+        .post("/api/v1/cases", json!({"client_kind": "x", "case_type": "y", "items": ["9.99"], "materials": [{"name": "病历", "kind": "", "quantity": "", "condition": "", "storage": "", "received_at": ""}], "case_number": "2026民初1号"}))
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = v["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        for f in [
+            "client_name",
+            "client_kind",
+            "case_number",
+            "case_type",
+            "items",
+            "purpose",
+            "summary",
+            "materials",
+        ] {
+            assert!(fields.contains(&f), "{f} missing in {fields:?}");
+        }
+        assert!(v.to_string().contains("通则第十二条"));
+
+        // Scope: another institution's clerk cannot see the case; the regulator in region can.
+        let (st, _) = app
+            .login("hz.reg")
+            .await
+            .get(&format!("/api/v1/cases/{}", case["id"]))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let other = b_clerk(app, fx.inst_b).await;
+        let (st, _) = other.get(&format!("/api/v1/cases/{}", case["id"])).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+);

@@ -1,0 +1,783 @@
+//! Appraisal cases (《司法鉴定程序通则》). The rules are the domain's
+//! (`sijian_domain::procedure`); here every step loads the case's facts, asks the rule, and
+//! writes the change with its event (and the event's log commitment) in one transaction, under
+//! the case's version, so two clerks acting at once cannot both succeed.
+use crate::db::{Args, Exec, Tx};
+use crate::events::{Actor, NewEvent};
+use crate::list::{ListQuery, Listing, Page};
+use crate::registry::SealedId;
+use crate::scope::{Scoped, predicate};
+use crate::{Db, StoreError, args, now_ms};
+use serde::Serialize;
+use sijian_domain::Scope;
+use sijian_domain::calendar::{Date, WorkingCalendar};
+use sijian_domain::procedure::{
+    self, CaseError, CaseFacts, ClockStop, InstitutionFacts, Lineage, Original, Policy, Stage,
+    StopReason,
+};
+use sijian_domain::role::OrganKind;
+
+pub mod opinions;
+pub mod steps;
+
+impl From<CaseError> for StoreError {
+    fn from(e: CaseError) -> Self {
+        StoreError::Invalid {
+            field: e.field().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What every step needs besides the case: today, the working-day calendar and the procedure
+/// numbers of the case's province.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub today: Date,
+    pub cal: &'a WorkingCalendar,
+    pub policy: &'a Policy,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Case {
+    pub id: i64,
+    pub institution_id: i64,
+    pub institution_name: String,
+    pub region_path: String,
+    pub organ_id: Option<i64>,
+    pub organ_name: Option<String>,
+    pub client_name: String,
+    /// court | procuratorate | police | other
+    pub client_kind: String,
+    pub client_contact: String,
+    /// 案号, normalised.
+    pub case_number: Option<String>,
+    /// civil | criminal | administrative | other
+    pub case_type: String,
+    /// Classification item codes, comma-separated.
+    pub items: String,
+    pub category: String,
+    pub purpose: String,
+    /// 基本案情.
+    pub summary: String,
+    /// original | supplementary | reappraisal
+    pub lineage: String,
+    pub parent_id: Option<i64>,
+    pub original_opinion_code: Option<String>,
+    pub same_institution_reason: Option<String>,
+    /// `sijian_domain::procedure::Stage`.
+    pub stage: String,
+    pub received_on: String,
+    pub agreed_accept_by: Option<String>,
+    pub accept_agreement: String,
+    pub decided_on: Option<String>,
+    pub accept_late: bool,
+    pub refusal_reasons: String,
+    pub refusal_explanation: String,
+    pub contract_effective_on: Option<String>,
+    pub agreed_complete_by: Option<String>,
+    pub extension_days: Option<i64>,
+    pub extension_reason: String,
+    pub review_round: i64,
+    pub termination_reasons: String,
+    pub termination_explanation: String,
+    pub materials_returned_on: Option<String>,
+    pub closed_on: Option<String>,
+    /// accept | complete | "" (no running deadline).
+    pub deadline: String,
+    pub due_on: Option<String>,
+    /// online | paper
+    pub created_via: String,
+    pub opinion_code: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+pub(crate) const CASE_SELECT: &str = "k.id, k.institution_id, i.name AS institution_name, k.region_path, k.organ_id, o.name AS organ_name, \
+    k.client_name, k.client_kind, k.client_contact, k.case_number, k.case_type, k.items, k.category, k.purpose, k.summary, k.lineage, \
+    k.parent_id, k.original_opinion_code, k.same_institution_reason, k.stage, k.received_on, k.agreed_accept_by, k.accept_agreement, \
+    k.decided_on, k.accept_late, k.refusal_reasons, k.refusal_explanation, k.contract_effective_on, k.agreed_complete_by, \
+    k.extension_days, k.extension_reason, k.review_round, k.termination_reasons, k.termination_explanation, k.materials_returned_on, \
+    k.closed_on, k.deadline, k.due_on, k.created_via, op.code AS opinion_code, k.created_at, k.updated_at, k.version";
+pub(crate) const CASE_FROM: &str = "cases k JOIN institutions i ON i.id = k.institution_id \
+    LEFT JOIN organs o ON o.id = k.organ_id LEFT JOIN opinions op ON op.case_id = k.id";
+
+const CASE_SORTS: &[(&str, &str)] = &[
+    ("received", "k.received_on"),
+    ("due", "k.due_on"),
+    ("stage", "k.stage"),
+    ("client", "k.client_name"),
+    ("updated", "k.updated_at"),
+];
+
+impl Case {
+    pub fn stage(&self) -> Stage {
+        Stage::parse(&self.stage).unwrap_or(Stage::Received)
+    }
+    pub fn lineage(&self) -> Lineage {
+        match self.lineage.as_str() {
+            "supplementary" => Lineage::Supplementary,
+            "reappraisal" => Lineage::Reappraisal,
+            _ => Lineage::Original,
+        }
+    }
+    pub fn item_codes(&self) -> Vec<String> {
+        split_codes(&self.items)
+    }
+    fn event<'a>(&self, kind: &'a str, payload: serde_json::Value) -> NewEvent<'a> {
+        NewEvent {
+            kind,
+            entity_type: "case",
+            entity_id: self.id.to_string(),
+            scope_path: self.region_path.clone(),
+            institution_id: Some(self.institution_id),
+            payload,
+        }
+    }
+}
+
+pub(crate) fn split_codes(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn date(s: &str) -> Result<Date, StoreError> {
+    Date::parse(s).map_err(|_| StoreError::Integrity(format!("存储的日期无法解析：{s}")))
+}
+
+fn opt_date(s: &Option<String>) -> Result<Option<Date>, StoreError> {
+    s.as_deref().map(date).transpose()
+}
+
+/// Work queues and filters of the case lists.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub stage: Option<String>,
+    /// to_accept | due_soon | overdue | to_review | to_sign | open
+    pub queue: Option<String>,
+    pub institution_id: Option<i64>,
+    pub organ_id: Option<i64>,
+    /// Today, for the due-soon and overdue queues (YYYY-MM-DD).
+    pub today: Option<String>,
+    /// Last day counted as "due soon" (today plus the policy's days), for that queue.
+    pub due_soon_until: Option<String>,
+}
+
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &CaseFilter,
+    q: &ListQuery,
+) -> Result<Page<Case>, StoreError> {
+    let mut l = Listing::new(CASE_SELECT, CASE_FROM);
+    let p = predicate(scope, Scoped::Case, &mut l.args);
+    l.push(p);
+    l.eq("k.stage", f.stage.clone());
+    if let Some(i) = f.institution_id {
+        let ph = l.args.push(i);
+        l.push(format!("k.institution_id = {ph}"));
+    }
+    if let Some(o) = f.organ_id {
+        let ph = l.args.push(o);
+        l.push(format!("k.organ_id = {ph}"));
+    }
+    match f.queue.as_deref() {
+        Some("to_accept") => l.push("k.stage = 'received'".into()),
+        Some("to_review") => l.push("k.stage = 'under_review'".into()),
+        Some("to_sign") => l.push("k.stage IN ('signing', 'sealed')".into()),
+        Some("open") => l.push(format!("k.stage IN ({})", open_stages())),
+        Some("overdue") => {
+            let t = l.args.push(f.today.clone().unwrap_or_default());
+            l.push(format!("(k.due_on IS NOT NULL AND k.due_on < {t})"));
+        }
+        Some("due_soon") => {
+            let t = l.args.push(f.today.clone().unwrap_or_default());
+            let u = l.args.push(f.due_soon_until.clone().unwrap_or_default());
+            l.push(format!(
+                "(k.due_on IS NOT NULL AND k.due_on >= {t} AND k.due_on <= {u})"
+            ));
+        }
+        _ => {}
+    }
+    l.search(
+        q.search(),
+        &["k.client_name", "k.case_number", "k.summary", "op.code"],
+    );
+    let mut q = q.clone();
+    if q.sort.is_none() {
+        q.sort = Some("received".into());
+        q.desc = true;
+    }
+    l.run(db, &q, CASE_SORTS, "k.id").await
+}
+
+fn open_stages() -> String {
+    Stage::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) async fn fetch(exec: Exec<'_>, scope: &Scope, id: i64) -> Result<Case, StoreError> {
+    let mut a = Args::new();
+    let idp = a.push(id);
+    let pred = predicate(scope, Scoped::Case, &mut a);
+    exec.fetch_optional(
+        &format!("SELECT {CASE_SELECT} FROM {CASE_FROM} WHERE k.id = {idp} AND {pred}"),
+        a,
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Case, StoreError> {
+    fetch(db.exec(), scope, id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commission
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub name_sealed: String,
+    pub name_masked: String,
+    pub name_hash: String,
+    pub id: Option<SealedId>,
+}
+
+/// 通则第十二条: the six recorded facts of each material.
+#[derive(Debug, Clone, serde::Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewMaterial {
+    pub name: String,
+    pub kind: String,
+    pub quantity: String,
+    /// 性状.
+    pub condition: String,
+    /// 保存状况.
+    pub storage: String,
+    /// Time received, `YYYY-MM-DD HH:MM`.
+    pub received_at: String,
+}
+
+pub use crate::applications::NewAttachment;
+
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub institution_id: i64,
+    pub organ_id: Option<i64>,
+    pub client_name: String,
+    pub client_kind: OrganKind,
+    pub client_contact: String,
+    /// Normalised 案号 and its matching key.
+    pub case_number: Option<(String, String)>,
+    pub case_type: String,
+    pub items: Vec<String>,
+    pub purpose: String,
+    pub summary: String,
+    pub lineage: Lineage,
+    pub parent_id: Option<i64>,
+    pub same_institution_reason: Option<String>,
+    pub received_on: Date,
+    pub persons: Vec<NewPerson>,
+    pub materials: Vec<NewMaterial>,
+    /// The commission letter and any other files (kind, file).
+    pub attachments: Vec<(String, NewAttachment)>,
+}
+
+fn rank(level: &str) -> u8 {
+    match level {
+        "national" => 3,
+        "provincial" => 2,
+        _ => 1,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct InstRow {
+    id: i64,
+    status: String,
+    scope: String,
+    qualification_level: String,
+    region_path: String,
+}
+
+async fn institution_facts(tx: &mut Tx, id: i64) -> Result<(InstitutionFacts, String), StoreError> {
+    let r: InstRow = tx
+        .fetch_optional(
+            "SELECT id, status, scope, qualification_level, region_path FROM institutions WHERE id = $1",
+            args![id],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Invalid {
+            field: "institution_id".into(),
+            message: "鉴定机构不存在".into(),
+        })?;
+    Ok((
+        InstitutionFacts {
+            id: r.id,
+            active: r.status == "normal",
+            scope: split_codes(&r.scope),
+            qualification_rank: rank(&r.qualification_level),
+        },
+        r.region_path,
+    ))
+}
+
+/// Appraisers currently assigned (not removed by a recusal).
+async fn assigned(tx: &mut Tx, case_id: i64) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = tx
+        .fetch_all(
+            "SELECT appraiser_id FROM case_assignments WHERE case_id = $1 AND removed_at IS NULL ORDER BY appraiser_id",
+            args![case_id],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// The opinion a supplementary or re-appraisal case follows: its institution, the appraisers
+/// who signed it, the institution's qualification.
+async fn original_of(tx: &mut Tx, parent_id: i64) -> Result<(Original, Stage, String), StoreError> {
+    let parent = fetch(tx.exec(), &Scope::All, parent_id).await?;
+    let (inst, _) = institution_facts(tx, parent.institution_id).await?;
+    let signed: Vec<(i64,)> = tx
+        .fetch_all(
+            "SELECT appraiser_id FROM case_signatures WHERE case_id = $1 ORDER BY appraiser_id",
+            args![parent_id],
+        )
+        .await?;
+    let mut appraiser_ids: Vec<i64> = signed.into_iter().map(|r| r.0).collect();
+    if appraiser_ids.is_empty() {
+        appraiser_ids = assigned(tx, parent_id).await?;
+    }
+    Ok((
+        Original {
+            institution_id: parent.institution_id,
+            appraiser_ids,
+            qualification_rank: inst.qualification_rank,
+        },
+        parent.stage(),
+        parent.opinion_code.unwrap_or_default(),
+    ))
+}
+
+/// Everything the procedure's rules need about a stored case.
+pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError> {
+    let (institution, _) = institution_facts(tx, c.institution_id).await?;
+    let stops: Vec<(String, Option<String>, String)> = tx
+        .fetch_all(
+            "SELECT from_on, to_on, reason FROM case_stops WHERE case_id = $1 ORDER BY id",
+            args![c.id],
+        )
+        .await?;
+    let stops = stops
+        .into_iter()
+        .map(|(f, t, r)| {
+            Ok(ClockStop {
+                from: date(&f)?,
+                to: opt_date(&t)?,
+                reason: StopReason::parse(&r).unwrap_or(StopReason::MaterialSupplement),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let reviewers: Vec<(i64,)> = tx
+        .fetch_all(
+            "SELECT reviewer_id FROM case_reviewers WHERE case_id = $1 AND round = $2 ORDER BY reviewer_id",
+            args![c.id, c.review_round],
+        )
+        .await?;
+    let signed: Vec<(i64,)> = tx
+        .fetch_all(
+            "SELECT appraiser_id FROM case_signatures WHERE case_id = $1 ORDER BY appraiser_id",
+            args![c.id],
+        )
+        .await?;
+    let original = match c.parent_id {
+        Some(p) => Some(original_of(tx, p).await?.0),
+        None => None,
+    };
+    Ok(CaseFacts {
+        stage: c.stage(),
+        lineage: c.lineage(),
+        original,
+        same_institution_reason: c.same_institution_reason.clone(),
+        institution,
+        items: c.item_codes(),
+        received_on: date(&c.received_on)?,
+        agreed_accept_by: opt_date(&c.agreed_accept_by)?,
+        contract_effective_on: opt_date(&c.contract_effective_on)?,
+        agreed_complete_by: opt_date(&c.agreed_complete_by)?,
+        stops,
+        extension_days: c.extension_days.map(|d| d as u32),
+        assigned: assigned(tx, c.id).await?,
+        reviewers: reviewers.into_iter().map(|r| r.0).collect(),
+        signed: signed.into_iter().map(|r| r.0).collect(),
+    })
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Where a new case is placed, checked against the submitter's scope: an institution enters its
+/// own paper commissions; an organ commissions online in its own name.
+fn check_placement(scope: &Scope, n: &NewCase) -> Result<&'static str, StoreError> {
+    match scope {
+        Scope::All => Ok(if n.organ_id.is_some() {
+            "online"
+        } else {
+            "paper"
+        }),
+        Scope::Institution(id) if *id == n.institution_id => Ok("paper"),
+        Scope::Organ(id) if n.organ_id == Some(*id) => Ok("online"),
+        _ => Err(StoreError::Forbidden("institution_id".into())),
+    }
+}
+
+/// Records a commission (委托): the case, its examined persons, materials and files, and the
+/// event, in one transaction. Supplementary and re-appraisal cases are checked against the
+/// opinion they follow (通则第三十条至第三十二条).
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    n: &NewCase,
+    ctx: Ctx<'_>,
+) -> Result<Case, StoreError> {
+    let via = check_placement(scope, n)?;
+    if n.items.is_empty() {
+        return Err(invalid("items", "请选择委托鉴定事项"));
+    }
+    if n.received_on > ctx.today {
+        return Err(invalid("received_on", "收到委托的日期不能晚于今天"));
+    }
+    let mut tx = db.begin().await?;
+    let (inst, region_path) = institution_facts(&mut tx, n.institution_id).await?;
+    if !inst.active {
+        return Err(invalid(
+            "institution_id",
+            format!("{}：该机构不能接受委托", procedure::REGISTRATION),
+        ));
+    }
+    let original_code = match (n.lineage, n.parent_id) {
+        (Lineage::Original, None) => None,
+        (Lineage::Original, Some(_)) | (_, None) => {
+            return Err(invalid("parent_id", "补充鉴定和重新鉴定须指明原鉴定案件"));
+        }
+        (Lineage::Supplementary, Some(p)) => {
+            let (orig, stage, code) = original_of(&mut tx, p).await?;
+            procedure::may_supplement(stage)?;
+            if orig.institution_id != n.institution_id {
+                return Err(invalid(
+                    "institution_id",
+                    format!(
+                        "{}：补充鉴定应当由原司法鉴定机构的原鉴定人进行",
+                        procedure::ART30
+                    ),
+                ));
+            }
+            Some(code)
+        }
+        (Lineage::Reappraisal, Some(p)) => {
+            let (orig, stage, code) = original_of(&mut tx, p).await?;
+            procedure::may_reappraise(
+                stage,
+                n.client_kind,
+                &orig,
+                &inst,
+                n.same_institution_reason.as_deref(),
+            )?;
+            Some(code)
+        }
+    };
+    let now = now_ms();
+    let category = n.items[0].split('.').next().unwrap_or("").to_string();
+    let (case_number, case_number_key) = match &n.case_number {
+        Some((t, k)) => (Some(t.clone()), Some(k.clone())),
+        None => (None, None),
+    };
+    let id: i64 = tx
+        .scalar(
+            "INSERT INTO cases (institution_id, region_path, organ_id, client_name, client_kind, client_contact, case_number, case_number_key, \
+             case_type, items, category, purpose, summary, lineage, parent_id, original_opinion_code, same_institution_reason, stage, \
+             received_on, created_via, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $20) RETURNING id",
+            args![
+                n.institution_id,
+                region_path.as_str(),
+                n.organ_id,
+                n.client_name.trim(),
+                n.client_kind.as_str(),
+                n.client_contact.trim(),
+                case_number,
+                case_number_key,
+                n.case_type.as_str(),
+                n.items.join(","),
+                category,
+                n.purpose.trim(),
+                n.summary.trim(),
+                lineage_str(n.lineage),
+                n.parent_id,
+                original_code,
+                n.same_institution_reason.clone(),
+                n.received_on.to_string(),
+                via,
+                now
+            ],
+        )
+        .await?;
+    for p in &n.persons {
+        let (h, s, m) = match &p.id {
+            Some(x) => (
+                Some(x.hash.clone()),
+                Some(x.sealed.clone()),
+                Some(x.masked.clone()),
+            ),
+            None => (None, None, None),
+        };
+        tx.execute(
+            "INSERT INTO case_persons (case_id, name_sealed, name_masked, name_hash, id_hash, id_sealed, id_masked) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            args![id, p.name_sealed.as_str(), p.name_masked.as_str(), p.name_hash.as_str(), h, s, m],
+        )
+        .await?;
+    }
+    for m in &n.materials {
+        tx.execute(
+            "INSERT INTO case_materials (case_id, name, kind, quantity, condition, storage, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            args![id, m.name.trim(), m.kind.trim(), m.quantity.trim(), m.condition.trim(), m.storage.trim(), m.received_at.trim()],
+        )
+        .await?;
+    }
+    let mut files = Vec::new();
+    for (kind, f) in &n.attachments {
+        let sha = attach(&mut tx, id, kind, f, now).await?;
+        files.push(serde_json::json!({"kind": kind, "name": f.name, "sha256": sha}));
+    }
+    let c = fetch(tx.exec(), &Scope::All, id).await?;
+    let facts = facts(&mut tx, &c).await?;
+    steps::refresh_deadline(&mut tx, &c, &facts, ctx).await?;
+    crate::events::append(
+        &mut tx,
+        actor,
+        c.event(
+            "case.commissioned",
+            serde_json::json!({
+                "via": via,
+                "client": c.client_name,
+                "case_number": c.case_number,
+                "items": n.items,
+                "lineage": c.lineage,
+                "parent_id": c.parent_id,
+                "received_on": c.received_on,
+                "persons": n.persons.len(),
+                "materials": n.materials,
+                "files": files,
+            }),
+        ),
+    )
+    .await?;
+    let c = fetch(tx.exec(), &Scope::All, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+fn lineage_str(l: Lineage) -> &'static str {
+    match l {
+        Lineage::Original => "original",
+        Lineage::Supplementary => "supplementary",
+        Lineage::Reappraisal => "reappraisal",
+    }
+}
+
+/// Stores one file of a case (content-addressed); returns its SHA-256.
+pub(crate) async fn attach(
+    tx: &mut Tx,
+    case_id: i64,
+    kind: &str,
+    f: &NewAttachment,
+    now: i64,
+) -> Result<String, StoreError> {
+    let (sha, size) = crate::blobs::put(tx, &f.content_type, &f.data, now).await?;
+    tx.execute(
+        "INSERT INTO case_attachments (case_id, kind, name, sha256, size, content_type, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        args![case_id, kind, f.name.as_str(), sha.as_str(), size, f.content_type.as_str(), now],
+    )
+    .await?;
+    Ok(sha)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the parts of a case
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Person {
+    pub id: i64,
+    /// Masked name, e.g. 张*.
+    pub name_masked: String,
+    pub id_masked: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Material {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub quantity: String,
+    pub condition: String,
+    pub storage: String,
+    pub received_at: String,
+    pub returned_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CaseFile {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub content_type: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Assignment {
+    pub appraiser_id: i64,
+    pub name: String,
+    pub certificate_no: String,
+    pub senior_title: bool,
+    pub assigned_at: i64,
+    pub removed_at: Option<i64>,
+    pub removal_reason: String,
+    /// When the appraiser signed the opinion, and any dissent (通则第三十七条).
+    pub signed_at: Option<i64>,
+    pub dissent: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ReviewEntry {
+    pub round: i64,
+    pub reviewer_id: i64,
+    pub name: String,
+    pub agrees: Option<bool>,
+    pub opinion: String,
+    pub reviewed_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct StopEntry {
+    pub id: i64,
+    pub from_on: String,
+    pub to_on: Option<String>,
+    pub reason: String,
+}
+
+/// The parts of a case shown on its page and in its API record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseParts {
+    pub persons: Vec<Person>,
+    pub materials: Vec<Material>,
+    pub files: Vec<CaseFile>,
+    pub assignments: Vec<Assignment>,
+    pub reviews: Vec<ReviewEntry>,
+    pub stops: Vec<StopEntry>,
+    pub appearances: Vec<steps::AppearanceRow>,
+    pub children: Vec<i64>,
+}
+
+/// The parts of a case the caller may see (the case itself must be in scope).
+pub async fn parts(db: &Db, scope: &Scope, id: i64) -> Result<CaseParts, StoreError> {
+    get(db, scope, id).await?;
+    let persons = db
+        .fetch_all(
+            "SELECT id, name_masked, id_masked FROM case_persons WHERE case_id = $1 ORDER BY id",
+            args![id],
+        )
+        .await?;
+    let materials = db
+        .fetch_all(
+            "SELECT id, name, kind, quantity, condition, storage, received_at, returned_on FROM case_materials WHERE case_id = $1 ORDER BY id",
+            args![id],
+        )
+        .await?;
+    let files = db
+        .fetch_all(
+            "SELECT id, kind, name, sha256, size, content_type, created_at FROM case_attachments WHERE case_id = $1 ORDER BY id",
+            args![id],
+        )
+        .await?;
+    let assignments = db
+        .fetch_all(
+            "SELECT ca.appraiser_id, a.name, a.certificate_no, a.senior_title, ca.assigned_at, ca.removed_at, ca.removal_reason, \
+             s.signed_at, s.dissent FROM case_assignments ca JOIN appraisers a ON a.id = ca.appraiser_id \
+             LEFT JOIN case_signatures s ON s.case_id = ca.case_id AND s.appraiser_id = ca.appraiser_id \
+             WHERE ca.case_id = $1 ORDER BY ca.id",
+            args![id],
+        )
+        .await?;
+    let reviews = db
+        .fetch_all(
+            "SELECT r.round, r.reviewer_id, a.name, r.agrees, r.opinion, r.reviewed_at FROM case_reviewers r \
+             JOIN appraisers a ON a.id = r.reviewer_id WHERE r.case_id = $1 ORDER BY r.round, r.reviewer_id",
+            args![id],
+        )
+        .await?;
+    let stops = db
+        .fetch_all(
+            "SELECT id, from_on, to_on, reason FROM case_stops WHERE case_id = $1 ORDER BY id",
+            args![id],
+        )
+        .await?;
+    let appearances = db
+        .fetch_all(
+            &format!(
+                "SELECT {} FROM court_appearances WHERE case_id = $1 ORDER BY id",
+                steps::APPEARANCE_COLUMNS
+            ),
+            args![id],
+        )
+        .await?;
+    let children: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM cases WHERE parent_id = $1 ORDER BY id",
+            args![id],
+        )
+        .await?;
+    Ok(CaseParts {
+        persons,
+        materials,
+        files,
+        assignments,
+        reviews,
+        stops,
+        appearances,
+        children: children.into_iter().map(|r| r.0).collect(),
+    })
+}
+
+/// One file's bytes, if its case is in scope: (name, content type, data).
+pub async fn file_data(
+    db: &Db,
+    scope: &Scope,
+    case_id: i64,
+    file_id: i64,
+) -> Result<(String, String, Vec<u8>), StoreError> {
+    get(db, scope, case_id).await?;
+    db.fetch_optional(
+        "SELECT f.name, f.content_type, b.data FROM case_attachments f JOIN blobs b ON b.sha256 = f.sha256 \
+         WHERE f.case_id = $1 AND f.id = $2",
+        args![case_id, file_id],
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
+}
