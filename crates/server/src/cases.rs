@@ -376,3 +376,368 @@ pub fn clock_of(c: &Case, today: Date, cal: &WorkingCalendar, policy: &Policy) -
         text,
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Steps: one dispatcher for the API and the pages
+// ---------------------------------------------------------------------------------------------
+
+use sijian_domain::Action;
+use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, TerminationReason};
+use sijian_store::cases::NewAttachment;
+use sijian_store::cases::steps::{self, Issued, SignedBy};
+
+/// One step of the procedure with its parsed input.
+#[derive(Debug, Clone)]
+pub enum StepInput {
+    Accept,
+    AgreeAcceptDate {
+        date: Date,
+        agreement: String,
+    },
+    Refuse {
+        reasons: Vec<RefusalReason>,
+        explanation: String,
+        materials_returned: bool,
+    },
+    Contract {
+        effective_on: Option<Date>,
+        is_reappraisal: bool,
+        agreed_complete_by: Option<Date>,
+        contract: Option<NewAttachment>,
+    },
+    Assign {
+        appraiser_ids: Vec<i64>,
+    },
+    Conflict {
+        appraiser_id: i64,
+        kind: String,
+        detail: String,
+    },
+    Recusal {
+        appraiser_id: i64,
+        granted: bool,
+        decision: String,
+    },
+    Start,
+    StopClock {
+        reason: StopReason,
+    },
+    ResumeClock,
+    Extend {
+        days: u32,
+        reason: String,
+        client_notified: bool,
+    },
+    Terminate {
+        reasons: Vec<TerminationReason>,
+        explanation: String,
+        materials_returned: bool,
+    },
+    RequestReview {
+        reviewer_ids: Vec<i64>,
+    },
+    Review {
+        reviewer_id: Option<i64>,
+        agrees: bool,
+        opinion: String,
+    },
+    Sign {
+        appraiser_id: Option<i64>,
+        dissent: String,
+    },
+    Seal,
+    Issue {
+        document: NewAttachment,
+    },
+    Archive,
+    Correct {
+        signer_id: i64,
+        what: String,
+        changes_conclusion: bool,
+        document: Option<NewAttachment>,
+    },
+    NotifyAppearance {
+        appraiser_ids: Vec<i64>,
+        court: String,
+        hearing_on: Date,
+    },
+    RecordAppearance {
+        appearance_id: i64,
+        outcome: Appearance,
+        note: String,
+    },
+}
+
+impl StepInput {
+    /// What the caller's role must be allowed to do.
+    pub fn action(&self) -> Action {
+        match self {
+            StepInput::Review { .. } | StepInput::Sign { .. } => Action::SignOpinion,
+            _ => Action::HandleCase,
+        }
+    }
+}
+
+/// Whom a signature or review is for: an appraiser's account acts for itself only; staff
+/// record a signature made on paper.
+fn signer(a: &Authed, given: Option<i64>) -> AppResult<(i64, SignedBy)> {
+    match (a.role(), a.principal.appraiser_id, given) {
+        (sijian_domain::Role::Appraiser, Some(me), None) => Ok((me, SignedBy::Appraiser(me))),
+        (sijian_domain::Role::Appraiser, Some(me), Some(x)) => Ok((x, SignedBy::Appraiser(me))),
+        (r, _, Some(x)) if r.is_institution_staff() => Ok((x, SignedBy::Staff)),
+        _ => Err(AppError::field("appraiser_id", "请指明鉴定人")),
+    }
+}
+
+/// Runs one step on a case the caller may act on, at the version they saw. Returns the case as
+/// it now is, and for an issue the code and key.
+pub async fn apply(
+    s: &AppState,
+    a: &Authed,
+    id: i64,
+    version: i64,
+    input: StepInput,
+) -> AppResult<(Case, Option<Issued>)> {
+    a.require_write(input.action())?;
+    let current = sijian_store::cases::get(&s.db, &a.scope(), id).await?;
+    let env = Env::load(s, &current.region_path).await?;
+    let (db, actor, scope, ctx) = (&s.db, &a.actor(), &a.scope(), env.ctx());
+    let case = match input {
+        StepInput::Accept => steps::accept(db, actor, scope, id, version, ctx).await?,
+        StepInput::AgreeAcceptDate { date, agreement } => {
+            steps::agree_accept_date(db, actor, scope, id, version, date, &agreement, ctx).await?
+        }
+        StepInput::Refuse {
+            reasons,
+            explanation,
+            materials_returned,
+        } => {
+            steps::refuse(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                &reasons,
+                &explanation,
+                materials_returned,
+                ctx,
+            )
+            .await?
+        }
+        StepInput::Contract {
+            effective_on,
+            is_reappraisal,
+            agreed_complete_by,
+            contract,
+        } => {
+            let on = effective_on.unwrap_or(env.today);
+            steps::sign_contract(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                on,
+                is_reappraisal,
+                agreed_complete_by,
+                contract.as_ref(),
+                ctx,
+            )
+            .await?
+        }
+        StepInput::Assign { appraiser_ids } => {
+            steps::assign(db, actor, scope, id, version, &appraiser_ids, ctx).await?
+        }
+        StepInput::Conflict {
+            appraiser_id,
+            kind,
+            detail,
+        } => {
+            steps::declare_conflict(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                appraiser_id,
+                &kind,
+                &detail,
+                ctx,
+            )
+            .await?
+        }
+        StepInput::Recusal {
+            appraiser_id,
+            granted,
+            decision,
+        } => {
+            steps::decide_recusal(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                appraiser_id,
+                granted,
+                &decision,
+                ctx,
+            )
+            .await?
+        }
+        StepInput::Start => steps::start(db, actor, scope, id, version, ctx).await?,
+        StepInput::StopClock { reason } => {
+            steps::stop_clock(db, actor, scope, id, version, reason, ctx).await?
+        }
+        StepInput::ResumeClock => steps::resume_clock(db, actor, scope, id, version, ctx).await?,
+        StepInput::Extend {
+            days,
+            reason,
+            client_notified,
+        } => {
+            let head = a.role().may(Action::ApproveExtension);
+            steps::extend(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                days,
+                &reason,
+                head,
+                client_notified,
+                ctx,
+            )
+            .await?
+        }
+        StepInput::Terminate {
+            reasons,
+            explanation,
+            materials_returned,
+        } => {
+            steps::terminate(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                &reasons,
+                &explanation,
+                materials_returned,
+                ctx,
+            )
+            .await?
+        }
+        StepInput::RequestReview { reviewer_ids } => {
+            steps::submit_for_review(db, actor, scope, id, version, &reviewer_ids, ctx).await?
+        }
+        StepInput::Review {
+            reviewer_id,
+            agrees,
+            opinion,
+        } => {
+            let (reviewer, by) = signer(a, reviewer_id)?;
+            steps::review(
+                db, actor, scope, id, version, reviewer, agrees, &opinion, by, ctx,
+            )
+            .await?
+        }
+        StepInput::Sign {
+            appraiser_id,
+            dissent,
+        } => {
+            let (appraiser, by) = signer(a, appraiser_id)?;
+            steps::sign(db, actor, scope, id, version, appraiser, &dissent, by, ctx).await?
+        }
+        StepInput::Seal => steps::seal(db, actor, scope, id, version, ctx).await?,
+        StepInput::Issue { document } => {
+            if document.content_type != "application/pdf" {
+                return Err(AppError::field("document", "鉴定意见书须为 PDF 文件"));
+            }
+            let out = steps::issue(db, actor, scope, id, version, &document, ctx).await?;
+            return Ok((out.case.clone(), Some(out)));
+        }
+        StepInput::Archive => steps::archive(db, actor, scope, id, version, ctx).await?,
+        StepInput::Correct {
+            signer_id,
+            what,
+            changes_conclusion,
+            document,
+        } => {
+            steps::correct(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                signer_id,
+                &what,
+                changes_conclusion,
+                document.as_ref(),
+                ctx,
+            )
+            .await?
+        }
+        StepInput::NotifyAppearance {
+            appraiser_ids,
+            court,
+            hearing_on,
+        } => {
+            steps::notify_appearance(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                &appraiser_ids,
+                &court,
+                hearing_on,
+                ctx,
+            )
+            .await?
+        }
+        StepInput::RecordAppearance {
+            appearance_id,
+            outcome,
+            note,
+        } => {
+            steps::record_appearance(
+                db,
+                actor,
+                scope,
+                id,
+                version,
+                appearance_id,
+                outcome,
+                &note,
+                ctx,
+            )
+            .await?
+        }
+    };
+    Ok((case, None))
+}
+
+/// A date field: YYYY-MM-DD.
+pub fn date_field(field: &str, v: &str) -> AppResult<Date> {
+    Date::parse(v.trim()).map_err(|e| AppError::field(field, format!("{e}（格式 YYYY-MM-DD）")))
+}
+
+/// An optional date field (empty = none).
+pub fn opt_date_field(field: &str, v: Option<&str>) -> AppResult<Option<Date>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => date_field(field, v).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Codes of a closed list; an unknown one names itself.
+pub fn parse_all<T>(
+    field: &str,
+    v: &[String],
+    parse: impl Fn(&str) -> Option<T>,
+) -> AppResult<Vec<T>> {
+    v.iter()
+        .map(|x| parse(x.trim()).ok_or_else(|| AppError::field(field, format!("未知的情形：{x}"))))
+        .collect()
+}

@@ -2,7 +2,10 @@
 //! coded opinion. Each step takes the `version` the caller last saw: a stale version is 409.
 use super::{Paging, nonempty};
 use crate::auth::{ApiUser, Authed};
-use crate::cases::{CaseClock, CommissionBody, Env, clock_of, prepare};
+use crate::cases::{
+    CaseClock, CommissionBody, Env, StepInput, apply, clock_of, date_field, opt_date_field,
+    parse_all, prepare,
+};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::licensing::{AttachmentInput, decode_attachments};
@@ -11,12 +14,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sijian_domain::calendar::Date;
 use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, TerminationReason};
 use sijian_domain::{Action, Role, Scope};
-use sijian_store::StoreError;
-use sijian_store::cases::steps::{self, SignedBy};
-use sijian_store::cases::{self, Case, CaseFilter, CaseParts, opinions};
+use sijian_store::cases::{self, Case, CaseFilter, CaseParts, NewAttachment, opinions};
 use sijian_store::list::Page;
 use utoipa::{IntoParams, ToSchema};
 
@@ -185,29 +185,24 @@ pub async fn file(
     Ok(crate::licensing::download(&name, content_type, data))
 }
 
-/// Runs one step on a case the caller may act on, and answers with the case as it now is.
+/// Runs one step and answers with the case as it now is.
 async fn step(
     s: &AppState,
     a: &Authed,
     id: i64,
-    action: Action,
-    f: impl AsyncFnOnce(&Env) -> Result<Case, StoreError>,
+    version: i64,
+    input: StepInput,
 ) -> AppResult<Json<CaseDetail>> {
-    a.require_write(action)?;
-    let c = cases::get(&s.db, &a.scope(), id).await?;
+    let (c, _) = apply(s, a, id, version, input).await?;
     let env = Env::load(s, &c.region_path).await?;
-    let c = f(&env).await?;
     Ok(Json(detail(s, a, c, &env).await?))
 }
 
-fn date_field(field: &str, v: &str) -> AppResult<Date> {
-    Date::parse(v.trim()).map_err(|e| AppError::field(field, format!("{e}（格式 YYYY-MM-DD）")))
-}
-
-fn parse_all<T>(field: &str, v: &[String], parse: impl Fn(&str) -> Option<T>) -> AppResult<Vec<T>> {
-    v.iter()
-        .map(|x| parse(x.trim()).ok_or_else(|| AppError::field(field, format!("未知的情形：{x}"))))
-        .collect()
+fn one_file(f: &Option<AttachmentInput>) -> AppResult<Option<NewAttachment>> {
+    match f {
+        Some(f) => Ok(decode_attachments(std::slice::from_ref(f))?.pop()),
+        None => Ok(None),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -217,7 +212,7 @@ pub struct VersionBody {
 }
 
 macro_rules! simple_step {
-    ($name:ident, $path:literal, $doc:literal, $call:path) => {
+    ($name:ident, $path:literal, $doc:literal, $input:expr) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "cases", params(("id" = i64, Path)), request_body = VersionBody,
             responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
@@ -227,10 +222,7 @@ macro_rules! simple_step {
             ApiPath(id): ApiPath<i64>,
             ApiJson(b): ApiJson<VersionBody>,
         ) -> AppResult<Json<CaseDetail>> {
-            step(&s, &a, id, Action::HandleCase, async |env| {
-                $call(&s.db, &a.actor(), &a.scope(), id, b.version, env.ctx()).await
-            })
-            .await
+            step(&s, &a, id, b.version, $input).await
         }
     };
 }
@@ -239,32 +231,50 @@ simple_step!(
     accept,
     "/cases/{id}/accept",
     "Accept (通则第十三、十四条); a decision after the 7-working-day period is recorded as late.",
-    steps::accept
+    StepInput::Accept
 );
 simple_step!(
     start,
     "/cases/{id}/start",
     "Start the appraisal once the appraisers are assigned.",
-    steps::start
+    StepInput::Start
 );
 simple_step!(
     resume_clock,
     "/cases/{id}/resume-clock",
     "Resume the completion clock (通则第二十八条).",
-    steps::resume_clock
+    StepInput::ResumeClock
 );
 simple_step!(
     seal,
     "/cases/{id}/seal",
     "Seal with the institution's appraisal seal once every appraiser has signed (通则第三十七、三十八条).",
-    steps::seal
+    StepInput::Seal
 );
 simple_step!(
     archive,
     "/cases/{id}/archive",
     "Archive an issued opinion (通则第四十二条).",
-    steps::archive
+    StepInput::Archive
 );
+
+/// A step whose JSON body turns into its input (with the version beside it).
+macro_rules! body_step {
+    ($name:ident, $path:literal, $doc:literal, $body:ty, |$b:ident| $input:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "cases", params(("id" = i64, Path)), request_body = $body,
+            responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+        pub async fn $name(
+            State(s): State<AppState>,
+            ApiUser(a): ApiUser,
+            ApiPath(id): ApiPath<i64>,
+            ApiJson($b): ApiJson<$body>,
+        ) -> AppResult<Json<CaseDetail>> {
+            let input = $input;
+            step(&s, &a, id, $b.version, input).await
+        }
+    };
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -276,31 +286,16 @@ pub struct AgreeBody {
     pub agreement: String,
 }
 
-/// Record a later acceptance date agreed with the client for a complex matter (通则第十三条).
-#[utoipa::path(post, path = "/cases/{id}/agree-accept-date", tag = "cases", params(("id" = i64, Path)), request_body = AgreeBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn agree_accept_date(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<AgreeBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let date = date_field("date", &b.date)?;
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::agree_accept_date(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            date,
-            &b.agreement,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    agree_accept_date,
+    "/cases/{id}/agree-accept-date",
+    "Record a later acceptance date agreed with the client for a complex matter (通则第十三条).",
+    AgreeBody,
+    |b| StepInput::AgreeAcceptDate {
+        date: date_field("date", &b.date)?,
+        agreement: b.agreement.clone()
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -315,32 +310,17 @@ pub struct RefuseBody {
     pub materials_returned: bool,
 }
 
-/// Refuse (不予受理) on the grounds of 通则第十五条, explaining and returning the materials.
-#[utoipa::path(post, path = "/cases/{id}/refuse", tag = "cases", params(("id" = i64, Path)), request_body = RefuseBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn refuse(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<RefuseBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let reasons = parse_all("reasons", &b.reasons, RefusalReason::parse)?;
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::refuse(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            &reasons,
-            &b.explanation,
-            b.materials_returned,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    refuse,
+    "/cases/{id}/refuse",
+    "Refuse (不予受理) on the grounds of 通则第十五条, explaining and returning the materials.",
+    RefuseBody,
+    |b| StepInput::Refuse {
+        reasons: parse_all("reasons", &b.reasons, RefusalReason::parse)?,
+        explanation: b.explanation.clone(),
+        materials_returned: b.materials_returned,
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -356,48 +336,18 @@ pub struct ContractBody {
     pub contract: Option<AttachmentInput>,
 }
 
-/// The commission contract takes effect (通则第十六条); the 30-working-day clock starts.
-#[utoipa::path(post, path = "/cases/{id}/contract", tag = "cases", params(("id" = i64, Path)), request_body = ContractBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn contract(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ContractBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let effective = match b.effective_on.as_deref().filter(|v| !v.trim().is_empty()) {
-        Some(v) => Some(date_field("effective_on", v)?),
-        None => None,
-    };
-    let agreed = match b
-        .agreed_complete_by
-        .as_deref()
-        .filter(|v| !v.trim().is_empty())
-    {
-        Some(v) => Some(date_field("agreed_complete_by", v)?),
-        None => None,
-    };
-    let file = match &b.contract {
-        Some(f) => decode_attachments(std::slice::from_ref(f))?.pop(),
-        None => None,
-    };
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::sign_contract(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            effective.unwrap_or(env.today),
-            b.is_reappraisal,
-            agreed,
-            file.as_ref(),
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    contract,
+    "/cases/{id}/contract",
+    "The commission contract takes effect (通则第十六条); the 30-working-day clock starts.",
+    ContractBody,
+    |b| StepInput::Contract {
+        effective_on: opt_date_field("effective_on", b.effective_on.as_deref())?,
+        is_reappraisal: b.is_reappraisal,
+        agreed_complete_by: opt_date_field("agreed_complete_by", b.agreed_complete_by.as_deref())?,
+        contract: one_file(&b.contract)?,
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -407,29 +357,15 @@ pub struct AssignBody {
     pub appraiser_ids: Vec<i64>,
 }
 
-/// Assign the appraisers (通则第十八至二十条; 第三十条 for supplementary, 第三十二条 for re-appraisals).
-#[utoipa::path(post, path = "/cases/{id}/assign", tag = "cases", params(("id" = i64, Path)), request_body = AssignBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn assign(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<AssignBody>,
-) -> AppResult<Json<CaseDetail>> {
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::assign(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            &b.appraiser_ids,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    assign,
+    "/cases/{id}/assign",
+    "Assign the appraisers (通则第十八至二十条; 第三十条 for supplementary, 第三十二条 for re-appraisals).",
+    AssignBody,
+    |b| StepInput::Assign {
+        appraiser_ids: b.appraiser_ids.clone()
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -442,31 +378,17 @@ pub struct ConflictBody {
     pub detail: String,
 }
 
-/// Declare a ground for recusal of one appraiser (通则第二十条).
-#[utoipa::path(post, path = "/cases/{id}/conflicts", tag = "cases", params(("id" = i64, Path)), request_body = ConflictBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn declare_conflict(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ConflictBody>,
-) -> AppResult<Json<CaseDetail>> {
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::declare_conflict(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            b.appraiser_id,
-            &b.kind,
-            &b.detail,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    declare_conflict,
+    "/cases/{id}/conflicts",
+    "Declare a ground for recusal of one appraiser (通则第二十条).",
+    ConflictBody,
+    |b| StepInput::Conflict {
+        appraiser_id: b.appraiser_id,
+        kind: b.kind.clone(),
+        detail: b.detail.clone()
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -478,31 +400,17 @@ pub struct RecusalBody {
     pub decision: String,
 }
 
-/// Decide a recusal request (通则第二十一条).
-#[utoipa::path(post, path = "/cases/{id}/recusal", tag = "cases", params(("id" = i64, Path)), request_body = RecusalBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn recusal(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<RecusalBody>,
-) -> AppResult<Json<CaseDetail>> {
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::decide_recusal(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            b.appraiser_id,
-            b.granted,
-            &b.decision,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    recusal,
+    "/cases/{id}/recusal",
+    "Decide a recusal request (通则第二十一条).",
+    RecusalBody,
+    |b| StepInput::Recusal {
+        appraiser_id: b.appraiser_id,
+        granted: b.granted,
+        decision: b.decision.clone()
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -512,35 +420,18 @@ pub struct StopBody {
     pub reason: String,
 }
 
-/// Stop the completion clock while materials are supplemented or a witness is absent.
-#[utoipa::path(post, path = "/cases/{id}/stop-clock", tag = "cases", params(("id" = i64, Path)), request_body = StopBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn stop_clock(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<StopBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let reason = StopReason::parse(b.reason.trim()).ok_or_else(|| {
-        AppError::field(
+body_step!(
+    stop_clock,
+    "/cases/{id}/stop-clock",
+    "Stop the completion clock while materials are supplemented or a witness is absent.",
+    StopBody,
+    |b| StepInput::StopClock {
+        reason: StopReason::parse(b.reason.trim()).ok_or_else(|| AppError::field(
             "reason",
-            "中止计时的原因应为 material_supplement 或 witness_absent",
-        )
-    })?;
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::stop_clock(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            reason,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+            "中止计时的原因应为 material_supplement 或 witness_absent"
+        ))?,
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -553,33 +444,17 @@ pub struct ExtendBody {
     pub client_notified: bool,
 }
 
-/// Extend the time limit once; only the head of the institution approves (通则第二十八条).
-#[utoipa::path(post, path = "/cases/{id}/extend", tag = "cases", params(("id" = i64, Path)), request_body = ExtendBody,
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn extend(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ExtendBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let head = a.role().may(Action::ApproveExtension);
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::extend(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            b.days,
-            &b.reason,
-            head,
-            b.client_notified,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    extend,
+    "/cases/{id}/extend",
+    "Extend the time limit once; only the head of the institution approves (通则第二十八条).",
+    ExtendBody,
+    |b| StepInput::Extend {
+        days: b.days,
+        reason: b.reason.clone(),
+        client_notified: b.client_notified
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -593,32 +468,17 @@ pub struct TerminateBody {
     pub materials_returned: bool,
 }
 
-/// Terminate the appraisal (通则第二十九条), with written notice and the materials returned.
-#[utoipa::path(post, path = "/cases/{id}/terminate", tag = "cases", params(("id" = i64, Path)), request_body = TerminateBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn terminate(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<TerminateBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let reasons = parse_all("reasons", &b.reasons, TerminationReason::parse)?;
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::terminate(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            &reasons,
-            &b.explanation,
-            b.materials_returned,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    terminate,
+    "/cases/{id}/terminate",
+    "Terminate the appraisal (通则第二十九条), with written notice and the materials returned.",
+    TerminateBody,
+    |b| StepInput::Terminate {
+        reasons: parse_all("reasons", &b.reasons, TerminationReason::parse)?,
+        explanation: b.explanation.clone(),
+        materials_returned: b.materials_returned,
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -629,40 +489,15 @@ pub struct ReviewRequestBody {
     pub reviewer_ids: Vec<i64>,
 }
 
-/// Send the finished appraisal for review (复核, 通则第三十五条).
-#[utoipa::path(post, path = "/cases/{id}/review-request", tag = "cases", params(("id" = i64, Path)), request_body = ReviewRequestBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn request_review(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ReviewRequestBody>,
-) -> AppResult<Json<CaseDetail>> {
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::submit_for_review(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            &b.reviewer_ids,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
-
-/// Whom a signing request acts for: an appraiser's account signs for itself only; staff record
-/// a signature made on paper.
-fn signer(a: &Authed, given: Option<i64>) -> AppResult<(i64, SignedBy)> {
-    match (a.role(), a.principal.appraiser_id, given) {
-        (Role::Appraiser, Some(me), None) => Ok((me, SignedBy::Appraiser(me))),
-        (Role::Appraiser, Some(me), Some(x)) => Ok((x, SignedBy::Appraiser(me))),
-        (r, _, Some(x)) if r.is_institution_staff() => Ok((x, SignedBy::Staff)),
-        _ => Err(AppError::field("appraiser_id", "请指明鉴定人")),
+body_step!(
+    request_review,
+    "/cases/{id}/review-request",
+    "Send the finished appraisal for review (复核, 通则第三十五条).",
+    ReviewRequestBody,
+    |b| StepInput::RequestReview {
+        reviewer_ids: b.reviewer_ids.clone()
     }
-}
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -674,33 +509,17 @@ pub struct ReviewBody {
     pub opinion: String,
 }
 
-/// Record one reviewer's signed review opinion; disagreement returns the case to the appraisers.
-#[utoipa::path(post, path = "/cases/{id}/review", tag = "cases", params(("id" = i64, Path)), request_body = ReviewBody,
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn review(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ReviewBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let (reviewer, by) = signer(&a, b.reviewer_id)?;
-    step(&s, &a, id, Action::SignOpinion, async |env| {
-        steps::review(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            reviewer,
-            b.agrees,
-            &b.opinion,
-            by,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    review,
+    "/cases/{id}/review",
+    "Record one reviewer's signed review opinion; disagreement returns the case to the appraisers.",
+    ReviewBody,
+    |b| StepInput::Review {
+        reviewer_id: b.reviewer_id,
+        agrees: b.agrees,
+        opinion: b.opinion.clone()
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -713,32 +532,16 @@ pub struct SignBody {
     pub dissent: String,
 }
 
-/// An appraiser signs the opinion (通则第三十七条).
-#[utoipa::path(post, path = "/cases/{id}/sign", tag = "cases", params(("id" = i64, Path)), request_body = SignBody,
-    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn sign(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<SignBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let (appraiser, by) = signer(&a, b.appraiser_id)?;
-    step(&s, &a, id, Action::SignOpinion, async |env| {
-        steps::sign(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            appraiser,
-            &b.dissent,
-            by,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    sign,
+    "/cases/{id}/sign",
+    "An appraiser signs the opinion (通则第三十七条).",
+    SignBody,
+    |b| StepInput::Sign {
+        appraiser_id: b.appraiser_id,
+        dissent: b.dissent.clone()
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -769,27 +572,13 @@ pub async fn issue(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<IssueBody>,
 ) -> AppResult<Json<IssueResult>> {
-    a.require_write(Action::HandleCase)?;
-    if b.document.content_type != "application/pdf" {
-        return Err(AppError::field("document", "鉴定意见书须为 PDF 文件"));
-    }
-    let doc = decode_attachments(std::slice::from_ref(&b.document))?
-        .pop()
+    let document = one_file(&Some(b.document.clone()))?
         .ok_or_else(|| AppError::field("document", "须上传最终的鉴定意见书文件"))?;
-    let c = cases::get(&s.db, &a.scope(), id).await?;
+    let (c, out) = apply(&s, &a, id, b.version, StepInput::Issue { document }).await?;
+    let out = out.ok_or_else(AppError::internal)?;
     let env = Env::load(&s, &c.region_path).await?;
-    let out = steps::issue(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        b.version,
-        &doc,
-        env.ctx(),
-    )
-    .await?;
     Ok(Json(IssueResult {
-        detail: detail(&s, &a, out.case, &env).await?,
+        detail: detail(&s, &a, c, &env).await?,
         code: out.code,
         verification_key: out.verification_key,
         document_sha256: out.document_sha256,
@@ -811,36 +600,18 @@ pub struct CorrectBody {
     pub document: Option<AttachmentInput>,
 }
 
-/// Correct an issued opinion (补正, 通则第四十一条); its conclusion stays locked.
-#[utoipa::path(post, path = "/cases/{id}/correct", tag = "cases", params(("id" = i64, Path)), request_body = CorrectBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn correct(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<CorrectBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let doc = match &b.document {
-        Some(f) => decode_attachments(std::slice::from_ref(f))?.pop(),
-        None => None,
-    };
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::correct(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            b.signer_id,
-            &b.what,
-            b.changes_conclusion,
-            doc.as_ref(),
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    correct,
+    "/cases/{id}/correct",
+    "Correct an issued opinion (补正, 通则第四十一条); its conclusion stays locked.",
+    CorrectBody,
+    |b| StepInput::Correct {
+        signer_id: b.signer_id,
+        what: b.what.clone(),
+        changes_conclusion: b.changes_conclusion,
+        document: one_file(&b.document)?,
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -853,32 +624,17 @@ pub struct AppearanceBody {
     pub hearing_on: String,
 }
 
-/// Record a court's notice to appear (通则第四十三条).
-#[utoipa::path(post, path = "/cases/{id}/appearances", tag = "cases", params(("id" = i64, Path)), request_body = AppearanceBody,
-    responses((status = 200, body = CaseDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
-pub async fn notify_appearance(
-    State(s): State<AppState>,
-    ApiUser(a): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<AppearanceBody>,
-) -> AppResult<Json<CaseDetail>> {
-    let on = date_field("hearing_on", &b.hearing_on)?;
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::notify_appearance(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            &b.appraiser_ids,
-            &b.court,
-            on,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
-}
+body_step!(
+    notify_appearance,
+    "/cases/{id}/appearances",
+    "Record a court's notice to appear (通则第四十三条).",
+    AppearanceBody,
+    |b| StepInput::NotifyAppearance {
+        appraiser_ids: b.appraiser_ids.clone(),
+        court: b.court.clone(),
+        hearing_on: date_field("hearing_on", &b.hearing_on)?,
+    }
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -902,19 +658,10 @@ pub async fn record_appearance(
     let outcome = Appearance::parse(b.outcome.trim())
         .filter(|o| *o != Appearance::Notified)
         .ok_or_else(|| AppError::field("outcome", "出庭结果应为 attended 或 refused"))?;
-    step(&s, &a, id, Action::HandleCase, async |env| {
-        steps::record_appearance(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            b.version,
-            appearance_id,
-            outcome,
-            &b.note,
-            env.ctx(),
-        )
-        .await
-    })
-    .await
+    let input = StepInput::RecordAppearance {
+        appearance_id,
+        outcome,
+        note: b.note.clone(),
+    };
+    step(&s, &a, id, b.version, input).await
 }
