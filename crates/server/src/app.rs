@@ -178,6 +178,8 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         state.ledger.clone(),
         state.cfg.ledger.clone(),
     ));
+    let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
+    let sweeper = tokio::spawn(crate::cases::sweeper(state.clone()));
     let housekeeping = tokio::spawn(housekeeping(state));
     let handle = tokio::spawn(async move {
         let shutdown = async move {
@@ -201,7 +203,9 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
             tracing::error!(error = %e, "server error");
         }
         housekeeping.abort();
+        sweeper.abort();
         integrator.abort();
+        webhooks.abort();
     });
     tracing::info!(%addr, ?metrics_addr, engine = ?db.engine(), "serving");
     Ok(Server {

@@ -741,3 +741,34 @@ pub fn parse_all<T>(
         .map(|x| parse(x.trim()).ok_or_else(|| AppError::field(field, format!("未知的情形：{x}"))))
         .collect()
 }
+
+/// Runs the deadline sweeper until the process ends (every node; the work is idempotent).
+pub async fn sweeper(s: AppState) {
+    let minutes = s.cfg.procedure.sweep_minutes.max(1);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let cal = match s.calendar.current(&s.db).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "deadline sweep skipped");
+                continue;
+            }
+        };
+        let cfg = s.cfg.clone();
+        match sijian_store::cases::sweep(&s.db, today(), &cal, |p| cfg.procedure.for_path(p)).await
+        {
+            Ok(r) if r.raised + r.cleared + r.refreshed > 0 => {
+                tracing::info!(
+                    raised = r.raised,
+                    cleared = r.cleared,
+                    refreshed = r.refreshed,
+                    "deadline sweep"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+        }
+    }
+}

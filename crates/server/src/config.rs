@@ -29,16 +29,29 @@ pub struct Config {
     pub licensing: LicensingConfig,
     pub ledger: LedgerConfig,
     pub procedure: ProcedureConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 /// The appraisal procedure's numbers (`sijian_domain::procedure::Policy`, whose fields document
 /// each default and its article), with whole-policy overrides per province (key: the two-digit
 /// province code).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProcedureConfig {
     pub default: sijian_domain::procedure::Policy,
     pub provinces: std::collections::BTreeMap<String, sijian_domain::procedure::Policy>,
+    /// How often the deadline sweeper runs (alerts, stopped clocks). Default 10 minutes.
+    pub sweep_minutes: u64,
+}
+
+impl Default for ProcedureConfig {
+    fn default() -> Self {
+        ProcedureConfig {
+            default: Default::default(),
+            provinces: Default::default(),
+            sweep_minutes: 10,
+        }
+    }
 }
 
 impl ProcedureConfig {
@@ -49,6 +62,42 @@ impl ProcedureConfig {
             .get(province)
             .copied()
             .unwrap_or(self.default)
+    }
+}
+
+/// Delivery of signed notifications to commissioning organs' systems (webhooks; docs/API.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// How often the worker looks for due notifications. Default 1000 ms.
+    pub interval_ms: u64,
+    /// Per-request timeout towards an organ's system. Default 5000 ms.
+    pub timeout_ms: u64,
+    /// Wait after the first failed attempt; doubled after each further one. Default 5000 ms.
+    pub backoff_base_ms: u64,
+    /// Longest wait between attempts. Default 3,600,000 ms (1 h).
+    pub backoff_max_ms: u64,
+    /// Attempts before a notification is given up (kept with its last error, not retried).
+    /// Default 12.
+    pub max_attempts: u32,
+    /// Most notifications taken per pass. Default 100.
+    pub batch_max: u32,
+    /// Allow webhook addresses on loopback, link-local or unspecified addresses (tests, local
+    /// development). Default false.
+    pub allow_private: bool,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            interval_ms: 1000,
+            timeout_ms: 5000,
+            backoff_base_ms: 5000,
+            backoff_max_ms: 3_600_000,
+            max_attempts: 12,
+            batch_max: 100,
+            allow_private: false,
+        }
     }
 }
 
@@ -189,6 +238,7 @@ impl Default for Config {
             licensing: LicensingConfig::default(),
             ledger: LedgerConfig::default(),
             procedure: ProcedureConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }

@@ -426,6 +426,13 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
         .await?;
     }
     demo_licensing(db, keys, &inst_ids).await?;
+    let court = ORGANS
+        .iter()
+        .position(|(name, ..)| *name == "杭州市西湖区人民法院")
+        .map(|i| (organ_ids[i], ORGANS[i].0));
+    if let Some(court) = court {
+        crate::demo_cases::load(db, keys, inst_ids[0], court).await?;
+    }
     settings::set(db, "demo_loaded", &sijian_store::now_ms().to_string()).await?;
     Ok(true)
 }

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod config;
 pub mod csv;
 pub mod demo;
+pub mod demo_cases;
 pub mod error;
 pub mod extract;
 pub mod i18n;
@@ -22,6 +23,7 @@ pub mod state;
 pub mod synth;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 
 pub use app::{Server, build_router, open_database, start};
 pub use config::Config;

@@ -745,3 +745,100 @@ both_engines!(
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
 );
+
+both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
+    // The demo has cases in every stage, some past their deadline.
+    let stages = ids(app, "SELECT COUNT(DISTINCT stage) FROM cases").await[0];
+    assert!(stages >= 10, "{stages} stages in the demo");
+    let cal = sijian_domain::calendar::WorkingCalendar::shipped();
+    let today = sijian_domain::calendar::Date::parse("2026-12-10").unwrap();
+    let policy = sijian_domain::procedure::Policy::default();
+    let r = sijian_store::cases::sweep(&app.db, today, &cal, |_| policy)
+        .await
+        .unwrap();
+    assert!(r.raised > 0, "{r:?}");
+    let again = sijian_store::cases::sweep(&app.db, today, &cal, |_| policy)
+        .await
+        .unwrap();
+    assert_eq!(again.raised, 0, "each alert is raised once");
+    let head = app.login("inst.head").await;
+    let (st, alerts) = head.get("/api/v1/cases/alerts").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "overdue"),
+        "{alerts}"
+    );
+    let (_, rates) = app
+        .login("hz.reg")
+        .await
+        .get("/api/v1/cases/overdue-rates")
+        .await;
+    assert!(rates[0]["overdue"].as_i64().unwrap() > 0, "{rates}");
+    // Another institution's staff see none of these alerts.
+    let (_, mine) = app.login("xh.reg").await.get("/api/v1/cases/alerts").await;
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["institution_name"] == "浙江明正司法鉴定中心")
+    );
+
+    // Pages: the queue, a case's file with its timeline, a step form, a printable document.
+    let clerk = app.login("inst.clerk").await;
+    let (st, page) = clerk.page("/cases?queue=to_accept").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("待受理") && page.contains("受理期限"),
+        "{page}"
+    );
+    let issued = ids(app, "SELECT case_id FROM opinions ORDER BY code").await[0];
+    let (st, page) = clerk.page(&format!("/cases/{issued}")).await;
+    assert_eq!(st, StatusCode::OK);
+    for words in [
+        "鉴定意见书编码",
+        "查询校验码",
+        "鉴定人与签名",
+        "打印司法鉴定委托书",
+        "赋码出具",
+    ] {
+        assert!(page.contains(words), "{words} missing");
+    }
+    // The timeline shows each step's place in the log.
+    assert!(
+        page.contains("已入账 #") || page.contains("待入账"),
+        "log status on the timeline"
+    );
+    let (st, page) = clerk.page(&format!("/cases/{issued}/print/contract")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("司法鉴定委托书") && page.contains("是否属于重新鉴定"),
+        "{page}"
+    );
+    let received = ids(
+        app,
+        "SELECT id FROM cases WHERE stage = 'received' ORDER BY id",
+    )
+    .await[0];
+    let (st, page) = clerk.page(&format!("/cases/{received}/steps/refuse")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("通则第十五条") || page.contains("第十五条"),
+        "{page}"
+    );
+    let (st, _) = clerk
+        .page(&format!("/cases/{received}/print/termination"))
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::BAD_REQUEST,
+        "no termination notice for a case not terminated"
+    );
+    let court = app.login("court").await;
+    let (st, page) = court.page("/cases").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("我的委托"), "{page}");
+});

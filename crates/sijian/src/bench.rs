@@ -1,4 +1,5 @@
-//! `sijian bench ledger …`: the log's performance figures recorded in docs/BENCHMARKS.md.
+//! `sijian bench ledger …`: the log's performance figures recorded in docs/BENCHMARKS.md, and
+//! complete appraisal-case lifecycles through the store (`… cases`).
 //! Measured, never asserted: run them in a release build on an otherwise idle machine.
 use clap::Subcommand;
 use serde_json::json;
@@ -63,6 +64,23 @@ pub enum BenchCommand {
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
         pg_admin_url: String,
     },
+    /// Complete appraisal-case lifecycles (commission to archive, 12 events each) through the
+    /// store on demo data, `concurrency` tasks over one pool, the integrator running as in the
+    /// server: cases/s, events/s and latency per transition; then the log is drained and audited.
+    Cases {
+        #[arg(long, default_value = "sqlite")]
+        engine: String,
+        #[arg(long, default_value_t = 2000)]
+        cases: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 200)]
+        interval_ms: u64,
+        #[arg(long, default_value = "/tmp")]
+        dir: String,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        pg_admin_url: String,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -106,6 +124,17 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         } => {
             let db = fresh_db(&engine, &dir, &pg_admin_url).await?;
             latency(&db, per_second, seconds, interval_ms).await
+        }
+        BenchCommand::Cases {
+            engine,
+            cases,
+            concurrency,
+            interval_ms,
+            dir,
+            pg_admin_url,
+        } => {
+            let db = fresh_db(&engine, &dir, &pg_admin_url).await?;
+            case_lifecycles(&db, &engine, cases, concurrency, interval_ms).await
         }
     }
 }
@@ -387,5 +416,445 @@ async fn latency(db: &Db, per_second: u64, seconds: u64, interval_ms: u64) -> an
     println!(
         "commit → published checkpoint, {n} events at {per_second}/s, integrator every {interval_ms} ms: p50 {p50:?} p99 {p99:?} max {max:?}"
     );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Appraisal-case lifecycles
+// ---------------------------------------------------------------------------------------------
+
+/// The transitions of one lifecycle, in order: each writes one event.
+const CASE_STEPS: [&str; 12] = [
+    "create",
+    "accept",
+    "sign_contract",
+    "assign",
+    "start",
+    "submit_for_review",
+    "review",
+    "sign (1st)",
+    "sign (2nd)",
+    "seal",
+    "issue",
+    "archive",
+];
+
+/// The institution, the item and the three appraisers (two assigned, one reviewer) every
+/// benchmark case uses, and the clerk who acts.
+struct CaseFixture {
+    institution_id: i64,
+    item: String,
+    appraisers: [i64; 3],
+    actor: Actor,
+}
+
+async fn first_id(db: &Db, sql: &str, what: &str) -> anyhow::Result<i64> {
+    let rows: Vec<(i64,)> = db.fetch_all(sql, Args::new()).await?;
+    rows.first()
+        .map(|r| r.0)
+        .ok_or_else(|| anyhow::anyhow!("demo data has no {what}"))
+}
+
+/// Demo data, then three practising appraisers of 浙江明正司法鉴定中心 licensed for one item of
+/// its scope (as the case tests' fixture does).
+async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
+    let t = Instant::now();
+    sijian_store::regions::load_shipped(db).await?;
+    let keys = sijian_server::secrets::DataKey::from_master(&[7u8; 32]);
+    sijian_server::demo::load(db, &keys).await?;
+    let inst = first_id(
+        db,
+        "SELECT id FROM institutions WHERE name = '浙江明正司法鉴定中心'",
+        "浙江明正司法鉴定中心",
+    )
+    .await?;
+    let scope: Vec<(String,)> = db
+        .fetch_all(
+            "SELECT scope FROM institutions WHERE id = $1",
+            sijian_store::args![inst],
+        )
+        .await?;
+    let sub = scope
+        .first()
+        .and_then(|s| s.0.split(',').next())
+        .unwrap_or_default()
+        .to_string();
+    let item = sijian_domain::classification::Classification::current()
+        .items(&sub)
+        .next()
+        .map(|e| e.code.to_string())
+        .unwrap_or(sub);
+    let ids: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM appraisers WHERE institution_id = $1 AND status = 'active' ORDER BY id",
+            sijian_store::args![inst],
+        )
+        .await?;
+    anyhow::ensure!(
+        ids.len() >= 3,
+        "浙江明正 has {} practising appraisers; 3 needed",
+        ids.len()
+    );
+    let appraisers = [ids[0].0, ids[1].0, ids[2].0];
+    for id in appraisers {
+        db.execute(
+            &format!("UPDATE appraisers SET scope = scope || ',{item}' WHERE id = $1"),
+            sijian_store::args![id],
+        )
+        .await?;
+    }
+    let clerk = first_id(
+        db,
+        &format!("SELECT id FROM users WHERE institution_id = {inst} ORDER BY id"),
+        "account of 浙江明正",
+    )
+    .await?;
+    println!(
+        "demo data loaded in {:.1} s: institution {inst}, item {item}, appraisers {appraisers:?}",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(CaseFixture {
+        institution_id: inst,
+        item,
+        appraisers,
+        actor: Actor {
+            user_id: Some(clerk),
+            name: "bench.clerk".into(),
+        },
+    })
+}
+
+fn bench_case(fx: &CaseFixture, n: usize) -> anyhow::Result<sijian_store::cases::NewCase> {
+    use sijian_store::cases::{NewCase, NewMaterial, NewPerson};
+    use sijian_store::registry::SealedId;
+    let number =
+        sijian_domain::case_number::CaseNumber::parse(&format!("（2026）浙0106民初{}号", n + 1))
+            .map_err(|e| anyhow::anyhow!("案号：{e}"))?;
+    Ok(NewCase {
+        institution_id: fx.institution_id,
+        organ_id: None,
+        client_name: "杭州市西湖区人民法院".into(),
+        client_kind: sijian_domain::role::OrganKind::Court,
+        client_contact: "0571-88888888".into(),
+        case_number: Some((number.as_str().to_string(), number.key())),
+        case_type: "civil".into(),
+        items: vec![fx.item.clone()],
+        purpose: "确定伤残等级".into(),
+        summary: "原告与被告发生交通事故，原告受伤。".into(),
+        lineage: sijian_domain::procedure::Lineage::Original,
+        parent_id: None,
+        same_institution_reason: None,
+        received_on: sijian_domain::calendar::Date::parse("2026-09-01")?,
+        // Sealing and hashing happen in the HTTP layer: the store gets the results.
+        persons: vec![NewPerson {
+            name_sealed: format!("v1.bench-sealed-name-{n}"),
+            name_masked: "张*".into(),
+            name_hash: format!("bench-name-hash-{n}"),
+            id: Some(SealedId {
+                hash: format!("bench-id-hash-{n}"),
+                sealed: format!("v1.bench-sealed-id-{n}"),
+                masked: "110105********002X".into(),
+            }),
+        }],
+        materials: vec![NewMaterial {
+            name: "病历".into(),
+            kind: "书证".into(),
+            quantity: "1 册".into(),
+            condition: "完好".into(),
+            storage: "常温".into(),
+            received_at: "2026-09-01 09:30".into(),
+        }],
+        attachments: Vec::new(),
+    })
+}
+
+/// The final opinion: a small PDF-like document, distinct per case (so each blob is new).
+fn bench_document(n: usize) -> sijian_store::cases::NewAttachment {
+    let mut body = format!(
+        "%PDF-1.4\n% sijian bench opinion {n} of run {}\n",
+        std::process::id()
+    );
+    while body.len() < 4096 {
+        body.push_str("% 鉴定意见：被鉴定人之伤残等级评定为十级。\n");
+    }
+    body.push_str("%%EOF\n");
+    sijian_store::cases::NewAttachment {
+        name: "意见书.pdf".into(),
+        content_type: "application/pdf".into(),
+        data: body.into_bytes(),
+    }
+}
+
+/// Runs one step, recording its latency under `CASE_STEPS[k]`.
+async fn timed<T>(
+    lat: &mut [Vec<Duration>],
+    k: usize,
+    f: impl std::future::Future<Output = Result<T, sijian_store::StoreError>>,
+) -> anyhow::Result<T> {
+    let t = Instant::now();
+    let r = f
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {e:?}", CASE_STEPS[k]))?;
+    lat[k].push(t.elapsed());
+    Ok(r)
+}
+
+/// One complete lifecycle: commission (paper, by the institution) to archive.
+async fn lifecycle(
+    db: &Db,
+    fx: &CaseFixture,
+    n: usize,
+    ctx: sijian_store::cases::Ctx<'_>,
+    lat: &mut [Vec<Duration>],
+) -> anyhow::Result<()> {
+    use sijian_store::cases::{self, steps};
+    let new = bench_case(fx, n)?;
+    let doc = bench_document(n);
+    let effective = sijian_domain::calendar::Date::parse("2026-09-02")?;
+    let (a, s) = (
+        &fx.actor,
+        &sijian_store::Scope::Institution(fx.institution_id),
+    );
+    let [x, y, reviewer] = fx.appraisers;
+    let c = timed(lat, 0, cases::create(db, a, s, &new, ctx)).await?;
+    let c = timed(lat, 1, steps::accept(db, a, s, c.id, c.version, ctx)).await?;
+    let c = timed(
+        lat,
+        2,
+        steps::sign_contract(db, a, s, c.id, c.version, effective, false, None, None, ctx),
+    )
+    .await?;
+    let c = timed(
+        lat,
+        3,
+        steps::assign(db, a, s, c.id, c.version, &[x, y], ctx),
+    )
+    .await?;
+    let c = timed(lat, 4, steps::start(db, a, s, c.id, c.version, ctx)).await?;
+    let c = timed(
+        lat,
+        5,
+        steps::submit_for_review(db, a, s, c.id, c.version, &[reviewer], ctx),
+    )
+    .await?;
+    let staff = steps::SignedBy::Staff;
+    let c = timed(
+        lat,
+        6,
+        steps::review(
+            db,
+            a,
+            s,
+            c.id,
+            c.version,
+            reviewer,
+            true,
+            "程序合规，意见有据",
+            staff,
+            ctx,
+        ),
+    )
+    .await?;
+    let c = timed(
+        lat,
+        7,
+        steps::sign(db, a, s, c.id, c.version, x, "", staff, ctx),
+    )
+    .await?;
+    let c = timed(
+        lat,
+        8,
+        steps::sign(db, a, s, c.id, c.version, y, "", staff, ctx),
+    )
+    .await?;
+    let c = timed(lat, 9, steps::seal(db, a, s, c.id, c.version, ctx)).await?;
+    let issued = timed(lat, 10, steps::issue(db, a, s, c.id, c.version, &doc, ctx)).await?;
+    let c = issued.case;
+    let c = timed(lat, 11, steps::archive(db, a, s, c.id, c.version, ctx)).await?;
+    anyhow::ensure!(c.stage == "archived", "case {} ended in {}", c.id, c.stage);
+    Ok(())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+async fn case_lifecycles(
+    db: &Db,
+    engine: &str,
+    cases: usize,
+    concurrency: usize,
+    interval_ms: u64,
+) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let fx = Arc::new(case_fixture(db).await?);
+    // Whatever the demo data logged goes into the log first, so the run starts level.
+    let s = signer();
+    while ledger::integrate(db, &s, ledger::DEFAULT_BATCH_MAX, true)
+        .await?
+        .is_some()
+    {}
+    let events_before: i64 = db
+        .scalar("SELECT COUNT(*) FROM events", Args::new())
+        .await?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let integrator = {
+        let (db, stop, s) = (db.clone(), stop.clone(), signer());
+        tokio::spawn(async move {
+            let mut failures = 0u64;
+            let mut tick = tokio::time::interval(Duration::from_millis(interval_ms));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            while !stop.load(Ordering::SeqCst) {
+                tick.tick().await;
+                loop {
+                    match ledger::integrate(&db, &s, ledger::DEFAULT_BATCH_MAX, true).await {
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                        Err(_) => {
+                            failures += 1;
+                            break;
+                        }
+                    }
+                }
+            }
+            failures
+        })
+    };
+
+    let cal = Arc::new(sijian_domain::calendar::WorkingCalendar::shipped());
+    let policy = Arc::new(sijian_domain::procedure::Policy::default());
+    let today = sijian_domain::calendar::Date::parse("2026-09-03")?;
+    let next_case = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..concurrency.max(1))
+        .map(|_| {
+            let (db, fx, cal, policy, next_case) = (
+                db.clone(),
+                fx.clone(),
+                cal.clone(),
+                policy.clone(),
+                next_case.clone(),
+            );
+            tokio::spawn(async move {
+                let ctx = sijian_store::cases::Ctx {
+                    today,
+                    cal: &cal,
+                    policy: &policy,
+                };
+                let mut lat: Vec<Vec<Duration>> = vec![Vec::new(); CASE_STEPS.len()];
+                loop {
+                    let n = next_case.fetch_add(1, Ordering::SeqCst);
+                    if n >= cases {
+                        break;
+                    }
+                    lifecycle(&db, &fx, n, ctx, &mut lat).await?;
+                }
+                anyhow::Ok(lat)
+            })
+        })
+        .collect();
+    let mut lat: Vec<Vec<Duration>> = vec![Vec::new(); CASE_STEPS.len()];
+    for w in workers {
+        for (k, v) in w.await??.into_iter().enumerate() {
+            lat[k].extend(v);
+        }
+    }
+    let wall = start.elapsed();
+    stop.store(true, Ordering::SeqCst);
+    let integrator_failures = integrator.await?;
+
+    // Drain what the integrator had not reached, then check the log.
+    let t = Instant::now();
+    let mut drained = 0;
+    while ledger::integrate(db, &s, ledger::DEFAULT_BATCH_MAX, true)
+        .await?
+        .is_some()
+    {
+        drained += 1;
+    }
+    let drain = t.elapsed();
+    let queued: i64 = db
+        .scalar("SELECT COUNT(*) FROM ledger_queue", Args::new())
+        .await?;
+    let events_after: i64 = db
+        .scalar("SELECT COUNT(*) FROM events", Args::new())
+        .await?;
+    let events = events_after - events_before;
+    let archived: i64 = db
+        .scalar(
+            "SELECT COUNT(*) FROM cases WHERE stage = 'archived'",
+            Args::new(),
+        )
+        .await?;
+    let t = Instant::now();
+    let report = ledger::audit::audit(db, &[s.verifier()], &[]).await?;
+    let audited = t.elapsed();
+
+    let secs = wall.as_secs_f64();
+    println!(
+        "{engine}, concurrency {concurrency}: {cases} cases ({archived} archived), {events} events in {secs:.2} s: \
+         {:.1} cases/s, {:.0} events/s ({:.1} events per case)",
+        cases as f64 / secs,
+        events as f64 / secs,
+        events as f64 / cases.max(1) as f64
+    );
+    println!(
+        "{:<18} {:>7} {:>10} {:>10} {:>10}",
+        "step", "n", "p50", "p99", "max"
+    );
+    let mut all = Vec::new();
+    let mut slowest = ("", Duration::ZERO);
+    for (k, v) in lat.into_iter().enumerate() {
+        if v.is_empty() {
+            continue;
+        }
+        all.extend_from_slice(&v);
+        let n = v.len();
+        let (p50, p99, max) = percentiles(v);
+        if p99 > slowest.1 {
+            slowest = (CASE_STEPS[k], p99);
+        }
+        println!(
+            "{:<18} {n:>7} {:>10} {:>10} {:>10}",
+            CASE_STEPS[k],
+            ms(p50),
+            ms(p99),
+            ms(max)
+        );
+    }
+    let n = all.len();
+    let (p50, p99, max) = percentiles(all);
+    println!(
+        "{:<18} {n:>7} {:>10} {:>10} {:>10}",
+        "all transitions",
+        ms(p50),
+        ms(p99),
+        ms(max)
+    );
+    println!("slowest step by p99: {} ({})", slowest.0, ms(slowest.1));
+    println!(
+        "ledger: integrator every {interval_ms} ms ({integrator_failures} failed rounds); drained {drained} more batches in {}; \
+         queue {} ({queued} left)",
+        ms(drain),
+        if queued == 0 { "empty" } else { "NOT EMPTY" }
+    );
+    println!(
+        "audit in {:.2} s: {} events, {} leaves, {} queued, {} checkpoints, {} findings{}",
+        audited.as_secs_f64(),
+        report.events,
+        report.leaves,
+        report.queued,
+        report.checkpoints,
+        report.findings.len(),
+        if report.is_clean() {
+            " (clean)".to_string()
+        } else {
+            format!(": {:?}", report.findings)
+        }
+    );
+    anyhow::ensure!(queued == 0, "the ledger queue is not empty after draining");
+    anyhow::ensure!(report.is_clean(), "the audit found divergences");
     Ok(())
 }

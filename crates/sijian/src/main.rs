@@ -250,6 +250,15 @@ async fn main() -> anyhow::Result<()> {
             {
                 println!("  {u:<12} {role:<10} {org}");
             }
+            let codes = sijian_server::demo_cases::codes(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !codes.is_empty() {
+                println!("演示鉴定意见书（编码 / 查询校验码）：");
+                for (code, key) in codes {
+                    println!("  {code}  {key}");
+                }
+            }
             state.db.close().await;
             serve(cfg).await
         }

@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod settings;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 pub use db::{Args, Db, Engine, PoolSettings, Tx, Val};
 pub use error::StoreError;

@@ -665,3 +665,45 @@ pub async fn record_appearance(
     };
     step(&s, &a, id, b.version, input).await
 }
+
+/// Open deadline alerts (due soon, overdue) in the caller's scope, most urgent first.
+#[utoipa::path(get, path = "/cases/alerts", tag = "cases",
+    responses((status = 200, body = Vec<cases::Alert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn alerts(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> AppResult<Json<Vec<cases::Alert>>> {
+    a.require(Action::ViewCases)?;
+    Ok(Json(cases::alerts(&s.db, &a.scope(), 500).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueRateItem {
+    #[serde(flatten)]
+    pub row: cases::OverdueRate,
+    /// overdue / cases.
+    pub rate: f64,
+}
+
+/// Per institution in scope: cases, how many missed a deadline, and the rate.
+#[utoipa::path(get, path = "/cases/overdue-rates", tag = "cases",
+    responses((status = 200, body = Vec<OverdueRateItem>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn overdue_rates(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> AppResult<Json<Vec<OverdueRateItem>>> {
+    a.require(Action::ViewCases)?;
+    let rows = cases::overdue_rates(&s.db, &a.scope(), crate::state::today()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| OverdueRateItem {
+                rate: if row.cases == 0 {
+                    0.0
+                } else {
+                    row.overdue as f64 / row.cases as f64
+                },
+                row,
+            })
+            .collect(),
+    ))
+}

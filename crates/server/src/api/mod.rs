@@ -15,6 +15,7 @@ pub mod licensing;
 pub mod practice;
 pub mod records;
 pub mod registry;
+pub mod webhooks;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +33,7 @@ pub mod registry;
         (name = "licensing", description = "网上审批：机构设立、变更、延续、注销与鉴定人执业登记"),
         (name = "cases", description = "鉴定案件：委托、受理、指定鉴定人、中止计时、延长、终止、复核、签名、盖章、赋码出具、补正、出庭"),
         (name = "ledger", description = "防篡改日志：签名检查点、公钥、包含与一致性证明、瓦片（公开）"),
+        (name = "webhooks", description = "办案机关接收案件进展通知的 webhook：设置地址与签名密钥、查看投递记录"),
         (name = "records", description = "全过程留痕、操作日志与登录日志"),
         (name = "reference", description = "行政区划、工作日历等基础数据"),
         (name = "directory", description = "公开名册（无需登录，按来源地址限流）")
@@ -88,6 +90,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::get_appraiser, registry::update_appraiser))
         .routes(routes!(registry::list_organs, registry::create_organ))
         .routes(routes!(registry::get_organ, registry::update_organ))
+        .routes(routes!(webhooks::get_webhook, webhooks::put_webhook))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(records::list_events))
         .routes(routes!(records::list_operations))
         .routes(routes!(records::list_logins))
@@ -116,6 +120,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(licensing::attachment))
         .routes(routes!(licensing::list_experts, licensing::add_expert))
         .routes(routes!(cases::list, cases::commission))
+        .routes(routes!(cases::alerts))
+        .routes(routes!(cases::overdue_rates))
         .routes(routes!(cases::get))
         .routes(routes!(cases::file))
         .routes(routes!(cases::accept))

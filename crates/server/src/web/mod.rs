@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 
 pub mod accounts;
 pub mod calendar;
+pub mod cases;
 pub mod forms;
 pub mod ledger;
 pub mod licensing;
@@ -148,6 +149,20 @@ pub fn router() -> Router<AppState> {
             "/directory/institutions/{id}",
             get(crate::public::directory_institution_page),
         )
+        .route("/cases", get(cases::list))
+        .route("/cases/new", get(cases::new_page).post(cases::new_submit))
+        .route("/cases/deadlines", get(cases::deadlines))
+        .route("/cases/{id}", get(cases::detail))
+        .route(
+            "/cases/{id}/steps/{name}",
+            get(cases::step_page).post(cases::step_submit),
+        )
+        .route("/cases/{id}/upload/{name}", post(cases::upload_submit))
+        .route(
+            "/cases/{id}/appearances/{aid}/{outcome}",
+            post(cases::appearance_submit),
+        )
+        .route("/cases/{id}/print/{doc}", get(cases::print))
         .route("/events", get(records::events_list))
         .route("/logs/operations", get(records::ops_list))
         .route("/logs/logins", get(records::logins_list))

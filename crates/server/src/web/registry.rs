@@ -258,6 +258,18 @@ pub async fn history(
     if !a.role().may(Action::ViewEvents) && !a.role().is_institution_staff() {
         return (false, Vec::new());
     }
+    history_of(s, lang, entity, id, &a.scope()).await
+}
+
+/// The timeline of one record whose page the caller may already see (the record's own scope
+/// check stands for the events').
+pub async fn history_of(
+    s: &AppState,
+    lang: Lang,
+    entity: &str,
+    id: i64,
+    scope: &sijian_domain::Scope,
+) -> (bool, Vec<TimelineEntry>) {
     let f = EventFilter {
         entity_type: Some(entity.into()),
         entity_id: Some(id.to_string()),
@@ -265,7 +277,7 @@ pub async fn history(
     };
     let page = events::list(
         &s.db,
-        &a.scope(),
+        scope,
         &f,
         &ListQuery {
             per_page: 50,

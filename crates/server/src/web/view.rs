@@ -28,7 +28,7 @@ pub struct Chrome {
 impl Chrome {
     pub fn new(a: &Authed, lang: Lang, title: impl Into<String>, here: &str) -> Chrome {
         let role = a.role();
-        let items: [(&'static str, &'static str, Option<Action>); 12] = [
+        let items: [(&'static str, &'static str, Option<Action>); 13] = [
             ("/", "nav.home", None),
             (
                 "/institutions",
@@ -40,6 +40,7 @@ impl Chrome {
                 "nav.appraisers",
                 Some(Action::ViewAppraisers),
             ),
+            ("/cases", "nav.cases", Some(Action::ViewCases)),
             (
                 "/applications",
                 "nav.applications",

@@ -565,7 +565,7 @@ pub async fn create(
     let c = fetch(tx.exec(), &Scope::All, id).await?;
     let facts = facts(&mut tx, &c).await?;
     steps::refresh_deadline(&mut tx, &c, &facts, ctx).await?;
-    crate::events::append(
+    let event_id = crate::events::append(
         &mut tx,
         actor,
         c.event(
@@ -586,6 +586,7 @@ pub async fn create(
     )
     .await?;
     let c = fetch(tx.exec(), &Scope::All, id).await?;
+    steps::notify(&mut tx, &c, "case.commissioned", event_id).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -780,4 +781,178 @@ pub async fn file_data(
     )
     .await?
     .ok_or(StoreError::NotFound)
+}
+
+/// Practising appraisers of an institution, for assignment and review choices:
+/// (id, name, certificate number, senior title).
+pub async fn appraiser_options(
+    db: &Db,
+    institution_id: i64,
+) -> Result<Vec<(i64, String, String, bool)>, StoreError> {
+    db.fetch_all(
+        "SELECT id, name, certificate_no, senior_title FROM appraisers WHERE institution_id = $1 AND status = 'active' ORDER BY name",
+        args![institution_id],
+    )
+    .await
+}
+
+/// Institutions that may be commissioned: (id, name, region name).
+pub async fn institution_options(db: &Db) -> Result<Vec<(i64, String, String)>, StoreError> {
+    db.fetch_all(
+        "SELECT i.id, i.name, r.name FROM institutions i JOIN regions r ON r.code = i.region_code WHERE i.status = 'normal' ORDER BY i.region_code, i.name",
+        args![],
+    )
+    .await
+}
+
+pub async fn organ_name(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
+    let r: Option<(String,)> = db
+        .fetch_optional("SELECT name FROM organs WHERE id = $1", args![id])
+        .await?;
+    Ok(r.map(|r| r.0))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines: the sweeper and overdue rates
+// ---------------------------------------------------------------------------------------------
+
+/// What one sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sweep {
+    pub refreshed: usize,
+    pub raised: usize,
+    pub cleared: usize,
+}
+
+/// Keeps deadlines and alerts current: recomputes the deadline of cases whose clock is stopped
+/// (their due date moves each working day) or could not be computed (a holiday table may have
+/// been loaded since); raises a due-soon or overdue alert once per case, deadline and date for
+/// the institution and the regulators in scope; clears alerts that no longer hold.
+/// `ctx_for` gives the procedure numbers of a case's province.
+pub async fn sweep(
+    db: &Db,
+    today: Date,
+    cal: &WorkingCalendar,
+    policy_for: impl Fn(&str) -> Policy,
+) -> Result<Sweep, StoreError> {
+    let mut out = Sweep::default();
+    let stale: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM cases WHERE stage = 'clock_stopped' OR deadline = 'unknown'",
+            args![],
+        )
+        .await?;
+    for (id,) in stale {
+        let mut tx = db.begin().await?;
+        let c = fetch(tx.exec(), &Scope::All, id).await?;
+        let f = facts(&mut tx, &c).await?;
+        let policy = policy_for(&c.region_path);
+        let ctx = Ctx {
+            today,
+            cal,
+            policy: &policy,
+        };
+        steps::refresh_deadline(&mut tx, &c, &f, ctx).await?;
+        tx.commit().await?;
+        out.refreshed += 1;
+    }
+    let now = now_ms();
+    out.cleared = db
+        .execute(
+            "UPDATE case_alerts SET cleared_at = $1 WHERE cleared_at IS NULL AND NOT EXISTS (\
+             SELECT 1 FROM cases k WHERE k.id = case_alerts.case_id AND k.due_on = case_alerts.due_on AND k.deadline = case_alerts.deadline)",
+            args![now],
+        )
+        .await? as usize;
+    let open: Vec<(i64, i64, String, String, String)> = db
+        .fetch_all(
+            "SELECT id, institution_id, region_path, deadline, due_on FROM cases WHERE due_on IS NOT NULL AND deadline IN ('accept', 'complete')",
+            args![],
+        )
+        .await?;
+    for (id, inst, path, deadline, due) in open {
+        let Ok(due_date) = Date::parse(&due) else {
+            continue;
+        };
+        let policy = policy_for(&path);
+        let kind = if due_date < today {
+            "overdue"
+        } else {
+            match cal.working_days_between(today, due_date) {
+                Ok(left) if left <= policy.due_soon_days => "due_soon",
+                _ => continue,
+            }
+        };
+        out.raised += db
+            .execute(
+                "INSERT INTO case_alerts (case_id, institution_id, region_path, kind, deadline, due_on, raised_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id, kind, deadline, due_on) DO NOTHING",
+                args![id, inst, path.as_str(), kind, deadline.as_str(), due.as_str(), now],
+            )
+            .await? as usize;
+    }
+    Ok(out)
+}
+
+/// An alert on a case's deadline.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Alert {
+    pub id: i64,
+    pub case_id: i64,
+    pub institution_name: String,
+    pub client_name: String,
+    /// due_soon | overdue
+    pub kind: String,
+    /// accept | complete
+    pub deadline: String,
+    pub due_on: String,
+    pub raised_at: i64,
+}
+
+/// Open alerts in scope, most urgent first.
+pub async fn alerts(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Alert>, StoreError> {
+    let mut a = Args::new();
+    let pred = predicate(scope, Scoped::Case, &mut a);
+    let lim = a.push(limit);
+    db.fetch_all(
+        &format!(
+            "SELECT al.id, al.case_id, i.name AS institution_name, k.client_name, al.kind, al.deadline, al.due_on, al.raised_at \
+             FROM case_alerts al JOIN cases k ON k.id = al.case_id JOIN institutions i ON i.id = k.institution_id \
+             WHERE al.cleared_at IS NULL AND {pred} ORDER BY al.due_on, al.id LIMIT {lim}"
+        ),
+        a,
+    )
+    .await
+}
+
+/// Per institution: cases with a deadline, how many missed it (overdue now, accepted late, or
+/// still running past the date), and the rate.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OverdueRate {
+    pub institution_id: i64,
+    pub institution_name: String,
+    pub cases: i64,
+    pub overdue: i64,
+}
+
+pub async fn overdue_rates(
+    db: &Db,
+    scope: &Scope,
+    today: Date,
+) -> Result<Vec<OverdueRate>, StoreError> {
+    let mut a = Args::new();
+    let pred = predicate(scope, Scoped::Case, &mut a);
+    let t = a.push(today.to_string());
+    db.fetch_all(
+        &format!(
+            "SELECT k.institution_id, i.name AS institution_name, COUNT(*) AS cases, \
+             SUM(CASE WHEN k.accept_late = {tr} OR (k.due_on IS NOT NULL AND k.due_on < {t}) \
+                      OR EXISTS (SELECT 1 FROM case_alerts al WHERE al.case_id = k.id AND al.kind = 'overdue') THEN 1 ELSE 0 END) AS overdue \
+             FROM cases k JOIN institutions i ON i.id = k.institution_id WHERE {pred} \
+             GROUP BY k.institution_id, i.name ORDER BY i.name",
+            tr = a.push(true),
+        ),
+        a,
+    )
+    .await
 }

@@ -142,7 +142,12 @@ pub(crate) async fn refresh_deadline(
 
 /// A signed notification to the commissioning organ's system, if it has one (delivered later
 /// from the outbox, with retries).
-async fn notify(tx: &mut Tx, c: &Case, event: &str, event_id: i64) -> Result<(), StoreError> {
+pub(crate) async fn notify(
+    tx: &mut Tx,
+    c: &Case,
+    event: &str,
+    event_id: i64,
+) -> Result<(), StoreError> {
     let Some(organ) = c.organ_id else {
         return Ok(());
     };

@@ -1,0 +1,357 @@
+//! Demo appraisal cases in every stage, so the queues, the case pages and verification have
+//! something to show: commissioned on paper and online, refused, terminated, stopped, under
+//! review, signing, issued (one corrected) and archived. Every step goes through the store's
+//! own steps, so each leaves its events and log entries.
+use crate::secrets::DataKey;
+use sijian_domain::Scope;
+use sijian_domain::calendar::{Date, WorkingCalendar};
+use sijian_domain::procedure::{Lineage, Policy, RefusalReason, StopReason, TerminationReason};
+use sijian_domain::role::OrganKind;
+use sijian_store::cases::steps::{self, SignedBy};
+use sijian_store::cases::{self, Case, Ctx, NewAttachment, NewCase, NewMaterial, NewPerson};
+use sijian_store::registry::{self, AppraiserFilter};
+use sijian_store::{Actor, Db, ListQuery, StoreError};
+
+/// How far each demo case goes.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Upto {
+    Received,
+    Refused,
+    Accepted,
+    InProgress,
+    Stopped,
+    UnderReview,
+    Signing,
+    Issued,
+    Corrected,
+    Archived,
+    Terminated,
+}
+
+/// (received on, how far, client is the court online, serial of the 案号)
+const PLAN: &[(&str, Upto, bool, u32)] = &[
+    ("2026-11-24", Upto::Received, true, 5101),
+    ("2026-11-20", Upto::Received, false, 5102),
+    ("2026-11-10", Upto::Refused, false, 5103),
+    ("2026-11-16", Upto::Accepted, true, 5104),
+    ("2026-09-01", Upto::InProgress, false, 5105),
+    ("2026-10-19", Upto::InProgress, true, 5106),
+    ("2026-10-12", Upto::Stopped, false, 5107),
+    ("2026-10-08", Upto::UnderReview, true, 5108),
+    ("2026-09-21", Upto::Signing, false, 5109),
+    ("2026-09-07", Upto::Issued, true, 5110),
+    ("2026-09-14", Upto::Corrected, false, 5111),
+    ("2026-08-17", Upto::Archived, true, 5112),
+    ("2026-10-26", Upto::Terminated, false, 5113),
+];
+
+fn date(s: &str) -> Date {
+    Date::parse(s).expect("demo dates are valid")
+}
+
+fn pdf(text: &str) -> NewAttachment {
+    NewAttachment {
+        name: "司法鉴定意见书.pdf".into(),
+        content_type: "application/pdf".into(),
+        data: format!("%PDF-1.4\n% 演示鉴定意见书 {text}\n%%EOF\n").into_bytes(),
+    }
+}
+
+/// The institution's most widely held practice item and who holds it, plus one other
+/// practising appraiser to review.
+async fn team(db: &Db, institution_id: i64) -> Result<Option<(String, [i64; 3])>, StoreError> {
+    let list = registry::list_appraisers_unbounded(
+        db,
+        &Scope::All,
+        &AppraiserFilter {
+            institution_id: Some(institution_id),
+            status: Some("active".into()),
+            ..Default::default()
+        },
+        &ListQuery::default(),
+    )
+    .await?;
+    // Candidate items: every item-level code in a practice scope; holders: everyone whose
+    // scope covers it (a sub-category covers its items).
+    let scopes: Vec<(i64, Vec<String>)> = list
+        .iter()
+        .map(|a| (a.id, a.scope.split(',').map(str::to_string).collect()))
+        .collect();
+    let mut counts: Vec<(String, Vec<i64>)> = Vec::new();
+    for (_, sc) in &scopes {
+        for item in sc.iter().filter(|c| c.matches('.').count() == 2) {
+            if counts.iter().any(|(c, _)| c == item) {
+                continue;
+            }
+            let holders = scopes
+                .iter()
+                .filter(|(_, s)| sijian_domain::procedure::covers(s, item))
+                .map(|(id, _)| *id)
+                .collect();
+            counts.push((item.clone(), holders));
+        }
+    }
+    counts.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let Some((item, holders)) = counts.into_iter().next().filter(|(_, h)| h.len() >= 2) else {
+        return Ok(None);
+    };
+    let Some(reviewer) = list
+        .iter()
+        .map(|a| a.id)
+        .find(|id| !holders[..2].contains(id))
+    else {
+        return Ok(None);
+    };
+    Ok(Some((item, [holders[0], holders[1], reviewer])))
+}
+
+/// Creates the demo cases at `institution_id`; the online ones are commissioned by `court_id`.
+pub async fn load(
+    db: &Db,
+    keys: &DataKey,
+    institution_id: i64,
+    court: (i64, &str),
+) -> Result<(), StoreError> {
+    let Some((item, [a1, a2, reviewer])) = team(db, institution_id).await? else {
+        return Ok(());
+    };
+    let cal = WorkingCalendar::shipped();
+    let policy = Policy::default();
+    let actor = Actor::system("演示数据");
+    let scope = Scope::All;
+    let persons = ["王某某", "李某某", "赵某某", "陈某某"];
+    for (n, &(received, upto, online, serial)) in PLAN.iter().enumerate() {
+        let received = date(received);
+        let at = |days: u32| cal.add_working_days(received, days).unwrap_or(received);
+        let ctx = |d: Date| Ctx {
+            today: d,
+            cal: &cal,
+            policy: &policy,
+        };
+        let name = persons[n % persons.len()];
+        let new = NewCase {
+            institution_id,
+            organ_id: online.then_some(court.0),
+            client_name: if online {
+                court.1.to_string()
+            } else {
+                format!("{}律师事务所（代理人）", ["西湖", "钱江", "之江"][n % 3])
+            },
+            client_kind: if online {
+                OrganKind::Court
+            } else {
+                OrganKind::Other
+            },
+            client_contact: "0571-8700 0000".into(),
+            case_number: Some((
+                format!("（2026）浙0106民初{serial}号"),
+                format!("2026|浙0106|民初|{serial}"),
+            )),
+            case_type: "civil".into(),
+            items: vec![item.clone()],
+            purpose: "为人民法院审理案件提供鉴定意见".into(),
+            summary: "当事人因交通事故受伤，双方对损伤程度存在争议，申请司法鉴定。".into(),
+            lineage: Lineage::Original,
+            parent_id: None,
+            same_institution_reason: None,
+            received_on: received,
+            persons: vec![NewPerson {
+                name_sealed: keys.seal(name),
+                name_masked: crate::cases::mask_name(name),
+                name_hash: keys.hash("person_name", name),
+                id: None,
+            }],
+            materials: vec![NewMaterial {
+                name: "病历资料".into(),
+                kind: "书证".into(),
+                quantity: "1 册".into(),
+                condition: "完整、清晰".into(),
+                storage: "常温档案柜".into(),
+                received_at: format!("{received} 09:30"),
+            }],
+            attachments: Vec::new(),
+        };
+        let create_scope = if online {
+            Scope::Organ(court.0)
+        } else {
+            Scope::Institution(institution_id)
+        };
+        let mut c: Case = cases::create(db, &actor, &create_scope, &new, ctx(received)).await?;
+        macro_rules! go {
+            ($e:expr) => {
+                c = $e;
+            };
+        }
+        if upto == Upto::Received {
+            continue;
+        }
+        if upto == Upto::Refused {
+            steps::refuse(
+                db,
+                &actor,
+                &scope,
+                c.id,
+                c.version,
+                &[RefusalReason::BeyondCapability],
+                "所需检验项目超出本机构现有技术条件",
+                true,
+                ctx(at(2)),
+            )
+            .await?;
+            continue;
+        }
+        go!(steps::accept(db, &actor, &scope, c.id, c.version, ctx(at(2))).await?);
+        if upto == Upto::Accepted {
+            continue;
+        }
+        go!(steps::sign_contract(
+            db,
+            &actor,
+            &scope,
+            c.id,
+            c.version,
+            at(3),
+            false,
+            None,
+            None,
+            ctx(at(3))
+        )
+        .await?);
+        if upto == Upto::Terminated {
+            steps::terminate(
+                db,
+                &actor,
+                &scope,
+                c.id,
+                c.version,
+                &[TerminationReason::WithdrawnOrUnpaid],
+                "委托人撤回委托",
+                true,
+                ctx(at(6)),
+            )
+            .await?;
+            continue;
+        }
+        go!(steps::assign(db, &actor, &scope, c.id, c.version, &[a1, a2], ctx(at(3))).await?);
+        go!(steps::start(db, &actor, &scope, c.id, c.version, ctx(at(4))).await?);
+        if upto == Upto::InProgress {
+            continue;
+        }
+        if upto == Upto::Stopped {
+            steps::stop_clock(
+                db,
+                &actor,
+                &scope,
+                c.id,
+                c.version,
+                StopReason::MaterialSupplement,
+                ctx(at(8)),
+            )
+            .await?;
+            continue;
+        }
+        go!(steps::submit_for_review(
+            db,
+            &actor,
+            &scope,
+            c.id,
+            c.version,
+            &[reviewer],
+            ctx(at(15))
+        )
+        .await?);
+        if upto == Upto::UnderReview {
+            continue;
+        }
+        go!(steps::review(
+            db,
+            &actor,
+            &scope,
+            c.id,
+            c.version,
+            reviewer,
+            true,
+            "鉴定程序合规，分析说明充分，同意出具",
+            SignedBy::Staff,
+            ctx(at(16))
+        )
+        .await?);
+        go!(steps::sign(
+            db,
+            &actor,
+            &scope,
+            c.id,
+            c.version,
+            a1,
+            "",
+            SignedBy::Staff,
+            ctx(at(17))
+        )
+        .await?);
+        if upto == Upto::Signing {
+            continue;
+        }
+        go!(steps::sign(
+            db,
+            &actor,
+            &scope,
+            c.id,
+            c.version,
+            a2,
+            "",
+            SignedBy::Staff,
+            ctx(at(17))
+        )
+        .await?);
+        go!(steps::seal(db, &actor, &scope, c.id, c.version, ctx(at(18))).await?);
+        let issued = steps::issue(
+            db,
+            &actor,
+            &scope,
+            c.id,
+            c.version,
+            &pdf(&serial.to_string()),
+            ctx(at(18)),
+        )
+        .await?;
+        c = issued.case;
+        if upto == Upto::Corrected {
+            steps::correct(
+                db,
+                &actor,
+                &scope,
+                c.id,
+                c.version,
+                a1,
+                "第 3 页检验所见中的错别字",
+                false,
+                Some(&pdf(&format!("{serial} 补正"))),
+                ctx(at(22)),
+            )
+            .await?;
+        }
+        if upto == Upto::Archived {
+            steps::archive(db, &actor, &scope, c.id, c.version, ctx(at(25))).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A few issued opinions' codes and verification keys, for trying verification.
+pub async fn codes(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    let rows: Vec<(String, String)> = db
+        .fetch_all(
+            "SELECT code, verification_key FROM opinions ORDER BY code LIMIT 3",
+            sijian_store::Args::new(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, k)| {
+            let grouped = sijian_domain::opinion_code::OpinionCode::parse(&c)
+                .map(|x| x.grouped())
+                .unwrap_or(c);
+            (grouped, k)
+        })
+        .collect())
+}
