@@ -27,8 +27,9 @@ fn find_binary(names: &[&str]) -> Option<String> {
         .map(|p| p.to_string())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn regulator_opens_institution_list_in_chinese() {
+/// Headless Chromium through ChromeDriver on a free port, or None (printing why) when they
+/// are not installed and not required.
+async fn browser() -> Option<(fantoccini::Client, tokio::process::Child)> {
     let (Some(driver), Some(chrome)) = (
         find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
         find_binary(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
@@ -41,15 +42,14 @@ async fn regulator_opens_institution_list_in_chinese() {
         eprintln!(
             "SKIPPED: chromium and chromedriver not installed (apt-get install chromium chromium-driver); .ci/run installs them"
         );
-        return;
+        return None;
     };
-    let app = TestApp::start(Engine::Sqlite).await.unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = tokio::process::Command::new(&driver)
+    let child = tokio::process::Command::new(&driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -64,21 +64,25 @@ async fn regulator_opens_institution_list_in_chinese() {
         }
     }))
     .unwrap();
-    let mut client = None;
     for _ in 0..50 {
         match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
+            Ok(c) => return Some((c, child)),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let c = client.expect("chromedriver session");
+    panic!("chromedriver session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regulator_opens_institution_list_in_chinese() {
+    let Some((c, mut child)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
     let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
@@ -482,6 +486,269 @@ async fn regulator_opens_institution_list_in_chinese() {
     )
     .unwrap();
     eprintln!("screenshots in {}", shots.display());
+
+    c.close().await.unwrap();
+    let _ = child.kill().await;
+    app.stop().await;
+}
+
+async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(common::PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+}
+
+/// Submits the open step form, confirming the irreversible step, and waits for the case page.
+async fn submit_step(c: &fantoccini::Client) {
+    c.find(Locator::Css("form.form button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let _ = c.accept_alert().await;
+    for _ in 0..50 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .is_some_and(|q| q.contains("saved=1"))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    panic!("step not saved: {body}");
+}
+
+async fn check(c: &fantoccini::Client, name: &str, value: &str) {
+    c.find(Locator::Css(&format!(
+        "input[name={name}][value='{value}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+}
+
+async fn select(c: &fantoccini::Client, name: &str, value: &str) {
+    c.find(Locator::Css(&format!("select[name={name}]")))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn fill(c: &fantoccini::Client, name: &str, value: &str) {
+    c.find(Locator::Css(&format!("[name={name}]")))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+/// The institution clerk's journey: a paper commission entered on the form, then every step to
+/// an issued opinion with its code, all through the pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
+    let Some((c, mut child)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
+    let team: Vec<(i64,)> = app
+        .db
+        .fetch_all(
+            "SELECT DISTINCT appraiser_id FROM case_assignments ORDER BY appraiser_id",
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    let reviewer = app
+        .scalar_i64("SELECT MIN(reviewer_id) FROM case_reviewers")
+        .await;
+    let item: Vec<(String,)> = app
+        .db
+        .fetch_all(
+            "SELECT items FROM cases ORDER BY id LIMIT 1",
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    let item = item[0].0.clone();
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    sign_in(&c, &app, "inst.clerk").await;
+    c.goto(&app.url("/cases")).await.unwrap();
+    c.find(Locator::LinkText("新建委托"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("form.form"))
+        .await
+        .unwrap();
+    fill(&c, "client_name", "杭州市西湖区人民法院").await;
+    select(&c, "client_kind", "court").await;
+    fill(&c, "case_number", "（2026）浙0106民初9001号").await;
+    select(&c, "case_type", "civil").await;
+    check(&c, "items", &item).await;
+    fill(&c, "purpose", "确定伤残等级").await;
+    fill(&c, "summary", "原告在交通事故中受伤。").await;
+    fill(&c, "person_name", "张三").await;
+    fill(&c, "person_id", "11010519491231002X").await;
+    for (k, v) in [
+        ("name", "病历"),
+        ("kind", "书证"),
+        ("quantity", "1 册"),
+        ("condition", "完好"),
+        ("storage", "常温"),
+        ("received_at", "2026-11-29 09:00"),
+    ] {
+        fill(&c, &format!("m0_{k}"), v).await;
+    }
+    std::fs::write(shots.join("case-new.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css("form.form button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Wait for the new case's page (the form's own heading is still there at first).
+    let mut id = None;
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        id = url.path().trim_start_matches("/cases/").parse::<i64>().ok();
+        if id.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let id = id.unwrap_or_else(|| panic!("not on a case page"));
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("张*") && !body.contains("张三"),
+        "masked examined person"
+    );
+    assert!(body.contains("受理期限"), "{body}");
+
+    // Accept from the case page's button; then each step by its form.
+    c.find(Locator::LinkText("受理"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit_step(&c).await;
+    let step = async |name: &str| {
+        c.goto(&app.url(&format!("/cases/{id}/steps/{name}")))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("form.form"))
+            .await
+            .unwrap();
+    };
+    step("contract").await;
+    submit_step(&c).await;
+    step("assign").await;
+    for (a,) in &team[..2] {
+        check(&c, "appraiser_ids", &a.to_string()).await;
+    }
+    submit_step(&c).await;
+    step("start").await;
+    submit_step(&c).await;
+    step("review-request").await;
+    check(&c, "reviewer_ids", &reviewer.to_string()).await;
+    submit_step(&c).await;
+    step("review").await;
+    select(&c, "reviewer_id", &reviewer.to_string()).await;
+    select(&c, "agrees", "true").await;
+    fill(&c, "opinion", "程序合规，同意出具").await;
+    submit_step(&c).await;
+    for (a,) in &team[..2] {
+        step("sign").await;
+        select(&c, "appraiser_id", &a.to_string()).await;
+        submit_step(&c).await;
+    }
+    step("seal").await;
+    submit_step(&c).await;
+    step("issue").await;
+    let pdf = shots.join("opinion.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n% browser journey\n%%EOF\n").unwrap();
+    fill(&c, "document", pdf.to_str().unwrap()).await;
+    submit_step(&c).await;
+
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("已出具"), "{body}");
+    // The field list reads label, then value, line by line.
+    let lines: Vec<&str> = body.lines().map(str::trim).collect();
+    let code = lines
+        .iter()
+        .position(|l| *l == "鉴定意见书编码")
+        .and_then(|i| lines.get(i + 1))
+        .unwrap_or_else(|| panic!("no code on the page: {body}"));
+    sijian_domain::opinion_code::OpinionCode::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+    assert!(body.contains("查询校验码"));
+    std::fs::write(shots.join("case-issued.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&app.url(&format!("/cases/{id}/print/contract")))
+        .await
+        .unwrap();
+    let doc = c
+        .find(Locator::Css("h1.doc-title"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(doc.replace(' ', ""), "司法鉴定委托书");
+    std::fs::write(
+        shots.join("case-contract-print.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     c.close().await.unwrap();
     let _ = child.kill().await;

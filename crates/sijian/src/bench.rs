@@ -76,6 +76,11 @@ pub enum BenchCommand {
         concurrency: usize,
         #[arg(long, default_value_t = 200)]
         interval_ms: u64,
+        /// Experiment: queue every transaction (steps and integration) behind one FIFO lock in
+        /// the process, as a writer queue in the store's `Db::begin` would, instead of leaving
+        /// SQLite's busy handler to poll for the write lock.
+        #[arg(long)]
+        writer_gate: bool,
         #[arg(long, default_value = "/tmp")]
         dir: String,
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
@@ -130,11 +135,12 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             cases,
             concurrency,
             interval_ms,
+            writer_gate,
             dir,
             pg_admin_url,
         } => {
             let db = fresh_db(&engine, &dir, &pg_admin_url).await?;
-            case_lifecycles(&db, &engine, cases, concurrency, interval_ms).await
+            case_lifecycles(&db, &engine, cases, concurrency, interval_ms, writer_gate).await
         }
     }
 }
@@ -585,17 +591,27 @@ fn bench_document(n: usize) -> sijian_store::cases::NewAttachment {
     }
 }
 
-/// Runs one step, recording its latency under `CASE_STEPS[k]`.
+/// Latencies per step, and the optional writer gate (`--writer-gate`).
+struct Recorder {
+    lat: Vec<Vec<Duration>>,
+    gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// Runs one step, recording its latency (including any wait at the gate) under `CASE_STEPS[k]`.
 async fn timed<T>(
-    lat: &mut [Vec<Duration>],
+    rec: &mut Recorder,
     k: usize,
     f: impl std::future::Future<Output = Result<T, sijian_store::StoreError>>,
 ) -> anyhow::Result<T> {
     let t = Instant::now();
+    let _turn = match &rec.gate {
+        Some(g) => Some(g.lock().await),
+        None => None,
+    };
     let r = f
         .await
         .map_err(|e| anyhow::anyhow!("{}: {e:?}", CASE_STEPS[k]))?;
-    lat[k].push(t.elapsed());
+    rec.lat[k].push(t.elapsed());
     Ok(r)
 }
 
@@ -605,7 +621,7 @@ async fn lifecycle(
     fx: &CaseFixture,
     n: usize,
     ctx: sijian_store::cases::Ctx<'_>,
-    lat: &mut [Vec<Duration>],
+    lat: &mut Recorder,
 ) -> anyhow::Result<()> {
     use sijian_store::cases::{self, steps};
     let new = bench_case(fx, n)?;
@@ -685,6 +701,7 @@ async fn case_lifecycles(
     cases: usize,
     concurrency: usize,
     interval_ms: u64,
+    writer_gate: bool,
 ) -> anyhow::Result<()> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -699,9 +716,10 @@ async fn case_lifecycles(
         .scalar("SELECT COUNT(*) FROM events", Args::new())
         .await?;
 
+    let gate = writer_gate.then(|| Arc::new(tokio::sync::Mutex::new(())));
     let stop = Arc::new(AtomicBool::new(false));
     let integrator = {
-        let (db, stop, s) = (db.clone(), stop.clone(), signer());
+        let (db, stop, s, gate) = (db.clone(), stop.clone(), signer(), gate.clone());
         tokio::spawn(async move {
             let mut failures = 0u64;
             let mut tick = tokio::time::interval(Duration::from_millis(interval_ms));
@@ -709,6 +727,10 @@ async fn case_lifecycles(
             while !stop.load(Ordering::SeqCst) {
                 tick.tick().await;
                 loop {
+                    let _turn = match &gate {
+                        Some(g) => Some(g.lock().await),
+                        None => None,
+                    };
                     match ledger::integrate(&db, &s, ledger::DEFAULT_BATCH_MAX, true).await {
                         Ok(Some(_)) => {}
                         Ok(None) => break,
@@ -730,12 +752,13 @@ async fn case_lifecycles(
     let start = Instant::now();
     let workers: Vec<_> = (0..concurrency.max(1))
         .map(|_| {
-            let (db, fx, cal, policy, next_case) = (
+            let (db, fx, cal, policy, next_case, gate) = (
                 db.clone(),
                 fx.clone(),
                 cal.clone(),
                 policy.clone(),
                 next_case.clone(),
+                gate.clone(),
             );
             tokio::spawn(async move {
                 let ctx = sijian_store::cases::Ctx {
@@ -743,15 +766,18 @@ async fn case_lifecycles(
                     cal: &cal,
                     policy: &policy,
                 };
-                let mut lat: Vec<Vec<Duration>> = vec![Vec::new(); CASE_STEPS.len()];
+                let mut rec = Recorder {
+                    lat: vec![Vec::new(); CASE_STEPS.len()],
+                    gate,
+                };
                 loop {
                     let n = next_case.fetch_add(1, Ordering::SeqCst);
                     if n >= cases {
                         break;
                     }
-                    lifecycle(&db, &fx, n, ctx, &mut lat).await?;
+                    lifecycle(&db, &fx, n, ctx, &mut rec).await?;
                 }
-                anyhow::Ok(lat)
+                anyhow::Ok(rec.lat)
             })
         })
         .collect();
@@ -794,8 +820,9 @@ async fn case_lifecycles(
 
     let secs = wall.as_secs_f64();
     println!(
-        "{engine}, concurrency {concurrency}: {cases} cases ({archived} archived), {events} events in {secs:.2} s: \
+        "{engine}, concurrency {concurrency}{}: {cases} cases ({archived} archived), {events} events in {secs:.2} s: \
          {:.1} cases/s, {:.0} events/s ({:.1} events per case)",
+        if writer_gate { ", writer gate" } else { "" },
         cases as f64 / secs,
         events as f64 / secs,
         events as f64 / cases.max(1) as f64
