@@ -842,3 +842,108 @@ both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("我的委托"), "{page}");
 });
+
+/// Carries a new case to the sealed stage.
+async fn sealed_case(app: &TestApp, fx: &Fx, n: usize) -> Value {
+    let clerk = app.login("inst.clerk").await;
+    let (st, case) = clerk
+        .post(
+            "/api/v1/cases",
+            commission(
+                fx,
+                json!({"case_number": format!("（2026）浙0106民初{}号", 8000 + n)}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{case}");
+    let case = ok(&clerk, &case, "accept", json!({})).await;
+    let case = ok(
+        &clerk,
+        &case,
+        "contract",
+        json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+    )
+    .await;
+    let case = ok(
+        &clerk,
+        &case,
+        "assign",
+        json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
+    )
+    .await;
+    let case = ok(&clerk, &case, "start", json!({})).await;
+    let case = ok(
+        &clerk,
+        &case,
+        "review-request",
+        json!({"reviewer_ids": [fx.a[2]]}),
+    )
+    .await;
+    let case = ok(
+        &clerk,
+        &case,
+        "review",
+        json!({"reviewer_id": fx.a[2], "agrees": true, "opinion": "同意"}),
+    )
+    .await;
+    let case = ok(&clerk, &case, "sign", json!({"appraiser_id": fx.a[0]})).await;
+    let case = ok(&clerk, &case, "sign", json!({"appraiser_id": fx.a[1]})).await;
+    ok(&clerk, &case, "seal", json!({})).await
+}
+
+both_engines!(
+    opinion_serials_are_gap_free_under_concurrent_issue,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let mut sealed = Vec::new();
+        for n in 0..6 {
+            sealed.push(sealed_case(app, &fx, n).await);
+        }
+        let before = ids(app, "SELECT COALESCE(MAX(serial), 0) FROM opinions").await[0];
+        let clerk = app.login("inst.clerk").await;
+        let mut tasks = Vec::new();
+        for (n, case) in sealed.iter().enumerate() {
+            let (c, case) = (
+                Client {
+                    http: clerk.http.clone(),
+                    base: clerk.base.clone(),
+                    csrf: clerk.csrf.clone(),
+                    token: None,
+                },
+                case.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                step(
+                    &c,
+                    &case,
+                    "issue",
+                    json!({"document": pdf(&format!("doc {n}"))}),
+                )
+                .await
+            }));
+        }
+        for t in tasks {
+            let (st, v) = t.await.unwrap();
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+        let serials = ids(
+            app,
+            &format!("SELECT serial FROM opinions WHERE serial > {before} ORDER BY serial"),
+        )
+        .await;
+        assert_eq!(
+            serials,
+            ((before + 1)..=(before + 6)).collect::<Vec<_>>(),
+            "one serial each, no gaps"
+        );
+        // The same case cannot be issued twice.
+        let (st, _) = step(
+            &clerk,
+            &sealed[0],
+            "issue",
+            json!({"document": pdf("again")}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+    }
+);
