@@ -74,6 +74,8 @@ pub enum BenchCommand {
         cases: usize,
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
+        /// The integrator's interval; 0: no integrator during the run (the log is integrated
+        /// after it, to show what the log costs the steps).
         #[arg(long, default_value_t = 200)]
         interval_ms: u64,
         /// Experiment: queue every transaction (steps and integration) behind one FIFO lock in
@@ -446,7 +448,7 @@ const CASE_STEPS: [&str; 12] = [
 ];
 
 /// The institution, the item and the three appraisers (two assigned, one reviewer) every
-/// benchmark case uses, and the clerk who acts.
+/// benchmark case uses, and the clerk (the demo's `inst.clerk`) who acts.
 struct CaseFixture {
     institution_id: i64,
     item: String,
@@ -511,8 +513,8 @@ async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
     }
     let clerk = first_id(
         db,
-        &format!("SELECT id FROM users WHERE institution_id = {inst} ORDER BY id"),
-        "account of 浙江明正",
+        &format!("SELECT id FROM users WHERE username = 'inst.clerk' AND institution_id = {inst}"),
+        "clerk account inst.clerk at 浙江明正",
     )
     .await?;
     println!(
@@ -525,7 +527,7 @@ async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
         appraisers,
         actor: Actor {
             user_id: Some(clerk),
-            name: "bench.clerk".into(),
+            name: "inst.clerk".into(),
         },
     })
 }
@@ -621,7 +623,7 @@ async fn lifecycle(
     fx: &CaseFixture,
     n: usize,
     ctx: sijian_store::cases::Ctx<'_>,
-    lat: &mut Recorder,
+    rec: &mut Recorder,
 ) -> anyhow::Result<()> {
     use sijian_store::cases::{self, steps};
     let new = bench_case(fx, n)?;
@@ -632,30 +634,30 @@ async fn lifecycle(
         &sijian_store::Scope::Institution(fx.institution_id),
     );
     let [x, y, reviewer] = fx.appraisers;
-    let c = timed(lat, 0, cases::create(db, a, s, &new, ctx)).await?;
-    let c = timed(lat, 1, steps::accept(db, a, s, c.id, c.version, ctx)).await?;
+    let c = timed(rec, 0, cases::create(db, a, s, &new, ctx)).await?;
+    let c = timed(rec, 1, steps::accept(db, a, s, c.id, c.version, ctx)).await?;
     let c = timed(
-        lat,
+        rec,
         2,
         steps::sign_contract(db, a, s, c.id, c.version, effective, false, None, None, ctx),
     )
     .await?;
     let c = timed(
-        lat,
+        rec,
         3,
         steps::assign(db, a, s, c.id, c.version, &[x, y], ctx),
     )
     .await?;
-    let c = timed(lat, 4, steps::start(db, a, s, c.id, c.version, ctx)).await?;
+    let c = timed(rec, 4, steps::start(db, a, s, c.id, c.version, ctx)).await?;
     let c = timed(
-        lat,
+        rec,
         5,
         steps::submit_for_review(db, a, s, c.id, c.version, &[reviewer], ctx),
     )
     .await?;
     let staff = steps::SignedBy::Staff;
     let c = timed(
-        lat,
+        rec,
         6,
         steps::review(
             db,
@@ -672,23 +674,38 @@ async fn lifecycle(
     )
     .await?;
     let c = timed(
-        lat,
+        rec,
         7,
         steps::sign(db, a, s, c.id, c.version, x, "", staff, ctx),
     )
     .await?;
     let c = timed(
-        lat,
+        rec,
         8,
         steps::sign(db, a, s, c.id, c.version, y, "", staff, ctx),
     )
     .await?;
-    let c = timed(lat, 9, steps::seal(db, a, s, c.id, c.version, ctx)).await?;
-    let issued = timed(lat, 10, steps::issue(db, a, s, c.id, c.version, &doc, ctx)).await?;
+    let c = timed(rec, 9, steps::seal(db, a, s, c.id, c.version, ctx)).await?;
+    let issued = timed(rec, 10, steps::issue(db, a, s, c.id, c.version, &doc, ctx)).await?;
     let c = issued.case;
-    let c = timed(lat, 11, steps::archive(db, a, s, c.id, c.version, ctx)).await?;
+    let c = timed(rec, 11, steps::archive(db, a, s, c.id, c.version, ctx)).await?;
     anyhow::ensure!(c.stage == "archived", "case {} ended in {}", c.id, c.stage);
     Ok(())
+}
+
+/// The cost of one trivial statement inside a write transaction: the floor under every
+/// statement a step runs (a round trip to the driver's connection thread, or to the server).
+async fn statement_round_trip(db: &Db) -> anyhow::Result<Duration> {
+    let mut tx = db.begin().await?;
+    let mut v = Vec::with_capacity(2000);
+    for _ in 0..2000 {
+        let t = Instant::now();
+        let one: i64 = tx.scalar("SELECT CAST(1 AS BIGINT)", Args::new()).await?;
+        v.push(t.elapsed());
+        std::hint::black_box(one);
+    }
+    tx.commit().await?;
+    Ok(percentiles(v).0)
 }
 
 fn ms(d: Duration) -> String {
@@ -715,16 +732,29 @@ async fn case_lifecycles(
     let events_before: i64 = db
         .scalar("SELECT COUNT(*) FROM events", Args::new())
         .await?;
+    let archived_before: i64 = db
+        .scalar(
+            "SELECT COUNT(*) FROM cases WHERE stage = 'archived'",
+            Args::new(),
+        )
+        .await?;
+    println!(
+        "one statement (SELECT 1) inside a write transaction: p50 {:.1} µs",
+        statement_round_trip(db).await?.as_secs_f64() * 1e6
+    );
 
+    let checkpoints_before: i64 = db
+        .scalar("SELECT COUNT(*) FROM ledger_checkpoints", Args::new())
+        .await?;
     let gate = writer_gate.then(|| Arc::new(tokio::sync::Mutex::new(())));
     let stop = Arc::new(AtomicBool::new(false));
     let integrator = {
         let (db, stop, s, gate) = (db.clone(), stop.clone(), signer(), gate.clone());
         tokio::spawn(async move {
             let mut failures = 0u64;
-            let mut tick = tokio::time::interval(Duration::from_millis(interval_ms));
+            let mut tick = tokio::time::interval(Duration::from_millis(interval_ms.max(1)));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            while !stop.load(Ordering::SeqCst) {
+            while interval_ms > 0 && !stop.load(Ordering::SeqCst) {
                 tick.tick().await;
                 loop {
                     let _turn = match &gate {
@@ -790,6 +820,9 @@ async fn case_lifecycles(
     let wall = start.elapsed();
     stop.store(true, Ordering::SeqCst);
     let integrator_failures = integrator.await?;
+    let checkpoints_after: i64 = db
+        .scalar("SELECT COUNT(*) FROM ledger_checkpoints", Args::new())
+        .await?;
 
     // Drain what the integrator had not reached, then check the log.
     let t = Instant::now();
@@ -808,12 +841,13 @@ async fn case_lifecycles(
         .scalar("SELECT COUNT(*) FROM events", Args::new())
         .await?;
     let events = events_after - events_before;
-    let archived: i64 = db
+    let archived_after: i64 = db
         .scalar(
             "SELECT COUNT(*) FROM cases WHERE stage = 'archived'",
             Args::new(),
         )
         .await?;
+    let archived = archived_after - archived_before;
     let t = Instant::now();
     let report = ledger::audit::audit(db, &[s.verifier()], &[]).await?;
     let audited = t.elapsed();
@@ -862,8 +896,14 @@ async fn case_lifecycles(
     );
     println!("slowest step by p99: {} ({})", slowest.0, ms(slowest.1));
     println!(
-        "ledger: integrator every {interval_ms} ms ({integrator_failures} failed rounds); drained {drained} more batches in {}; \
-         queue {} ({queued} left)",
+        "ledger: {}, {} checkpoints signed during the run ({integrator_failures} failed rounds); \
+         drained {drained} more batches in {}; queue {} ({queued} left)",
+        if interval_ms > 0 {
+            format!("integrator every {interval_ms} ms")
+        } else {
+            "no integrator during the run".to_string()
+        },
+        checkpoints_after - checkpoints_before,
         ms(drain),
         if queued == 0 { "empty" } else { "NOT EMPTY" }
     );
