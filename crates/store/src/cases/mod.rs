@@ -368,36 +368,62 @@ async fn original_of(tx: &mut Tx, parent_id: i64) -> Result<(Original, Stage, St
 }
 
 /// Everything the procedure's rules need about a stored case.
+/// The people and clock stops of a case in one query: `(part, id, from, to, reason)` where
+/// part is `a` (assigned), `r` (reviewer of the current round), `s` (signed) or `x` (a stop).
+#[derive(sqlx::FromRow)]
+struct PartRow {
+    part: String,
+    person: Option<i64>,
+    from_on: Option<String>,
+    to_on: Option<String>,
+    reason: Option<String>,
+}
+
+/// Everything the procedure's rules need about a stored case, in one query (plus the original
+/// opinion's for a supplementary or re-appraisal case): part `i` carries the institution's
+/// status, scope and qualification in the three text columns.
 pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError> {
-    let (institution, _) = institution_facts(tx, c.institution_id).await?;
-    let stops: Vec<(String, Option<String>, String)> = tx
+    let rows: Vec<PartRow> = tx
         .fetch_all(
-            "SELECT from_on, to_on, reason FROM case_stops WHERE case_id = $1 ORDER BY id",
-            args![c.id],
+            "SELECT 'a' AS part, appraiser_id AS person, CAST(NULL AS TEXT) AS from_on, CAST(NULL AS TEXT) AS to_on, CAST(NULL AS TEXT) AS reason \
+               FROM case_assignments WHERE case_id = $1 AND removed_at IS NULL \
+             UNION ALL SELECT 'r', reviewer_id, NULL, NULL, NULL FROM case_reviewers WHERE case_id = $1 AND round = $2 \
+             UNION ALL SELECT 's', appraiser_id, NULL, NULL, NULL FROM case_signatures WHERE case_id = $1 \
+             UNION ALL SELECT 'x', CAST(NULL AS BIGINT), from_on, to_on, reason FROM case_stops WHERE case_id = $1 \
+             UNION ALL SELECT 'i', id, status, scope, qualification_level FROM institutions WHERE id = $3 \
+             ORDER BY 1, 2, 3",
+            args![c.id, c.review_round, c.institution_id],
         )
         .await?;
-    let stops = stops
-        .into_iter()
-        .map(|(f, t, r)| {
-            Ok(ClockStop {
-                from: date(&f)?,
-                to: opt_date(&t)?,
-                reason: StopReason::parse(&r).unwrap_or(StopReason::MaterialSupplement),
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let reviewers: Vec<(i64,)> = tx
-        .fetch_all(
-            "SELECT reviewer_id FROM case_reviewers WHERE case_id = $1 AND round = $2 ORDER BY reviewer_id",
-            args![c.id, c.review_round],
-        )
-        .await?;
-    let signed: Vec<(i64,)> = tx
-        .fetch_all(
-            "SELECT appraiser_id FROM case_signatures WHERE case_id = $1 ORDER BY appraiser_id",
-            args![c.id],
-        )
-        .await?;
+    let (mut assigned, mut reviewers, mut signed, mut stops) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut institution = None;
+    for r in rows {
+        match (r.part.as_str(), r.person) {
+            ("i", Some(id)) => {
+                institution = Some(InstitutionFacts {
+                    id,
+                    active: r.from_on.as_deref() == Some("normal"),
+                    scope: split_codes(r.to_on.as_deref().unwrap_or_default()),
+                    qualification_rank: rank(r.reason.as_deref().unwrap_or_default()),
+                })
+            }
+            ("a", Some(p)) => assigned.push(p),
+            ("r", Some(p)) => reviewers.push(p),
+            ("s", Some(p)) => signed.push(p),
+            ("x", _) => stops.push(ClockStop {
+                from: date(r.from_on.as_deref().unwrap_or_default())?,
+                to: opt_date(&r.to_on)?,
+                reason: r
+                    .reason
+                    .as_deref()
+                    .and_then(StopReason::parse)
+                    .unwrap_or(StopReason::MaterialSupplement),
+            }),
+            _ => {}
+        }
+    }
+    let institution = institution.ok_or(StoreError::NotFound)?;
     let original = match c.parent_id {
         Some(p) => Some(original_of(tx, p).await?.0),
         None => None,
@@ -415,9 +441,9 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
         agreed_complete_by: opt_date(&c.agreed_complete_by)?,
         stops,
         extension_days: c.extension_days.map(|d| d as u32),
-        assigned: assigned(tx, c.id).await?,
-        reviewers: reviewers.into_iter().map(|r| r.0).collect(),
-        signed: signed.into_iter().map(|r| r.0).collect(),
+        assigned,
+        reviewers,
+        signed,
     })
 }
 
@@ -500,6 +526,14 @@ pub async fn create(
         }
     };
     let now = now_ms();
+    // 通则第十三条: a new case's running deadline is its acceptance date.
+    let (deadline, due) = match ctx
+        .cal
+        .add_working_days(n.received_on, ctx.policy.accept_days)
+    {
+        Ok(d) => ("accept".to_string(), Some(d.to_string())),
+        Err(_) => ("unknown".to_string(), None),
+    };
     let category = n.items[0].split('.').next().unwrap_or("").to_string();
     let (case_number, case_number_key) = match &n.case_number {
         Some((t, k)) => (Some(t.clone()), Some(k.clone())),
@@ -509,8 +543,8 @@ pub async fn create(
         .scalar(
             "INSERT INTO cases (institution_id, region_path, organ_id, client_name, client_kind, client_contact, case_number, case_number_key, \
              case_type, items, category, purpose, summary, lineage, parent_id, original_opinion_code, same_institution_reason, stage, \
-             received_on, created_via, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $20) RETURNING id",
+             received_on, created_via, created_at, updated_at, deadline, due_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $20, $21, $22) RETURNING id",
             args![
                 n.institution_id,
                 region_path.as_str(),
@@ -531,7 +565,9 @@ pub async fn create(
                 n.same_institution_reason.clone(),
                 n.received_on.to_string(),
                 via,
-                now
+                now,
+                deadline,
+                due
             ],
         )
         .await?;
@@ -563,8 +599,6 @@ pub async fn create(
         files.push(serde_json::json!({"kind": kind, "name": f.name, "sha256": sha}));
     }
     let c = fetch(tx.exec(), &Scope::All, id).await?;
-    let facts = facts(&mut tx, &c).await?;
-    steps::refresh_deadline(&mut tx, &c, &facts, ctx).await?;
     let event_id = crate::events::append(
         &mut tx,
         actor,
@@ -585,7 +619,6 @@ pub async fn create(
         ),
     )
     .await?;
-    let c = fetch(tx.exec(), &Scope::All, id).await?;
     steps::notify(&mut tx, &c, "case.commissioned", event_id).await?;
     tx.commit().await?;
     Ok(c)

@@ -9,8 +9,8 @@ use serde::Serialize;
 use sijian_domain::Scope;
 use sijian_domain::calendar::Date;
 use sijian_domain::procedure::{
-    self, Appearance, AppraiserFacts, CaseError, CaseFacts, Conflict, ConflictKind, Lineage,
-    RefusalReason, ReviewResult, Stage, StopReason, TerminationReason,
+    self, Appearance, AppraiserFacts, CaseError, CaseFacts, ClockStop, Conflict, ConflictKind,
+    Lineage, RefusalReason, ReviewResult, Stage, StopReason, TerminationReason,
 };
 
 /// A case opened for one step.
@@ -42,6 +42,9 @@ struct Change<'a> {
     public: Option<String>,
     /// The opinion (by code) whose issue this event records.
     issues_opinion: Option<String>,
+    /// How the step changes what the clock depends on (dates, stops, the extension); the stage
+    /// is set from `stage`.
+    after: Option<Box<dyn FnOnce(&mut CaseFacts) + Send + 'a>>,
 }
 
 impl<'a> Change<'a> {
@@ -54,7 +57,12 @@ impl<'a> Change<'a> {
             payload,
             public: None,
             issues_opinion: None,
+            after: None,
         }
+    }
+    fn changing(mut self, f: impl FnOnce(&mut CaseFacts) + Send + 'a) -> Self {
+        self.after = Some(Box::new(f));
+        self
     }
     fn set(mut self, col: &str, v: impl Into<crate::Val>) -> Self {
         let p = self.args.push(v);
@@ -74,9 +82,19 @@ async fn finish(
     ch: Change<'_>,
     ctx: Ctx<'_>,
 ) -> Result<(i64, Case), StoreError> {
+    // The running deadline after the step, from the facts as the step leaves them: written in
+    // the same statement as the stage, so a step costs one update.
+    let mut after = o.facts.clone();
+    after.stage = ch.stage;
+    if let Some(f) = ch.after {
+        f(&mut after);
+    }
+    let (deadline, due) = deadline_of(&after, ctx)?;
     let mut a = ch.args;
     let stage_p = a.push(ch.stage.as_str());
     let now_p = a.push(now_ms());
+    let deadline_p = a.push(deadline);
+    let due_p = a.push(due);
     let id_p = a.push(o.case.id);
     let ver_p = a.push(o.case.version);
     let extra = if ch.set.is_empty() {
@@ -88,8 +106,8 @@ async fn finish(
         .tx
         .execute(
             &format!(
-                "UPDATE cases SET stage = {stage_p}, updated_at = {now_p}, version = version + 1{extra} \
-                 WHERE id = {id_p} AND version = {ver_p}"
+                "UPDATE cases SET stage = {stage_p}, updated_at = {now_p}, version = version + 1, \
+                 deadline = {deadline_p}, due_on = {due_p}{extra} WHERE id = {id_p} AND version = {ver_p}"
             ),
             a,
         )
@@ -110,12 +128,23 @@ async fn finish(
         .await?;
     }
     let case = fetch(o.tx.exec(), &Scope::All, o.case.id).await?;
-    let f = facts(&mut o.tx, &case).await?;
-    refresh_deadline(&mut o.tx, &case, &f, ctx).await?;
     notify(&mut o.tx, &case, ch.event, event_id).await?;
-    let case = fetch(o.tx.exec(), &Scope::All, case.id).await?;
     o.tx.commit().await?;
     Ok((event_id, case))
+}
+
+/// The running deadline of a case: the accept-by date while received, the complete-by date
+/// while the completion clock runs; "unknown" when a year has no holiday table.
+pub(crate) fn deadline_of(
+    f: &CaseFacts,
+    ctx: Ctx<'_>,
+) -> Result<(String, Option<String>), StoreError> {
+    Ok(match procedure::clock(f, ctx.today, ctx.cal, ctx.policy) {
+        Ok(Some(clock)) => (clock.deadline.to_string(), Some(clock.due.to_string())),
+        Ok(None) => (String::new(), None),
+        Err(CaseError::Calendar(_)) => ("unknown".to_string(), None),
+        Err(e) => return Err(e.into()),
+    })
 }
 
 /// Keeps `deadline`/`due_on` current: the accept-by date while received, the complete-by date
@@ -126,12 +155,7 @@ pub(crate) async fn refresh_deadline(
     f: &CaseFacts,
     ctx: Ctx<'_>,
 ) -> Result<(), StoreError> {
-    let (deadline, due) = match procedure::clock(f, ctx.today, ctx.cal, ctx.policy) {
-        Ok(Some(clock)) => (clock.deadline.to_string(), Some(clock.due.to_string())),
-        Ok(None) => (String::new(), None),
-        Err(CaseError::Calendar(_)) => ("unknown".to_string(), None),
-        Err(e) => return Err(e.into()),
-    };
+    let (deadline, due) = deadline_of(f, ctx)?;
     tx.execute(
         "UPDATE cases SET deadline = $1, due_on = $2 WHERE id = $3",
         args![deadline, due, c.id],
@@ -220,7 +244,8 @@ pub async fn agree_accept_date(
         serde_json::json!({ "agreed_accept_by": date.to_string(), "agreement": agreement.trim() }),
     )
     .set("agreed_accept_by", date.to_string())
-    .set("accept_agreement", agreement.trim());
+    .set("accept_agreement", agreement.trim())
+    .changing(move |f| f.agreed_accept_by = Some(date));
     Ok(finish(o, actor, ch, ctx).await?.1)
 }
 
@@ -309,7 +334,11 @@ pub async fn sign_contract(
     .set(
         "agreed_complete_by",
         agreed_complete_by.map(|d| d.to_string()),
-    );
+    )
+    .changing(move |f| {
+        f.contract_effective_on = Some(effective_on);
+        f.agreed_complete_by = agreed_complete_by;
+    });
     Ok(finish(o, actor, ch, ctx).await?.1)
 }
 
@@ -573,11 +602,19 @@ pub async fn stop_clock(
         args![id, ctx.today.to_string(), reason.as_str()],
     )
     .await?;
+    let today = ctx.today;
     let ch = Change::to(
         Stage::ClockStopped,
         "case.clock_stopped",
         serde_json::json!({ "on": ctx.today.to_string(), "reason": reason.as_str() }),
-    );
+    )
+    .changing(move |f| {
+        f.stops.push(ClockStop {
+            from: today,
+            to: None,
+            reason,
+        })
+    });
     Ok(finish(o, actor, ch, ctx).await?.1)
 }
 
@@ -596,11 +633,17 @@ pub async fn resume_clock(
         args![ctx.today.to_string(), id],
     )
     .await?;
+    let today = ctx.today;
     let ch = Change::to(
         Stage::InProgress,
         "case.clock_resumed",
         dates_payload(ctx.today),
-    );
+    )
+    .changing(move |f| {
+        for s in f.stops.iter_mut().filter(|s| s.to.is_none()) {
+            s.to = Some(today);
+        }
+    });
     Ok(finish(o, actor, ch, ctx).await?.1)
 }
 
@@ -635,7 +678,8 @@ pub async fn extend(
         serde_json::json!({ "days": days, "reason": reason.trim(), "client_notified_on": ctx.today.to_string() }),
     )
     .set("extension_days", days as i64)
-    .set("extension_reason", reason.trim());
+    .set("extension_reason", reason.trim())
+    .changing(move |f| f.extension_days = Some(days));
     Ok(finish(o, actor, ch, ctx).await?.1)
 }
 
