@@ -30,6 +30,9 @@ async fn open(db: &Db, scope: &Scope, id: i64, version: i64) -> Result<Open, Sto
     Ok(Open { tx, case, facts })
 }
 
+/// A change to the facts a step makes, applied before the new deadline is computed.
+type FactsChange<'a> = Box<dyn FnOnce(&mut CaseFacts) + Send + 'a>;
+
 /// What a step changes besides the stage.
 struct Change<'a> {
     stage: Stage,
@@ -44,7 +47,7 @@ struct Change<'a> {
     issues_opinion: Option<String>,
     /// How the step changes what the clock depends on (dates, stops, the extension); the stage
     /// is set from `stage`.
-    after: Option<Box<dyn FnOnce(&mut CaseFacts) + Send + 'a>>,
+    after: Option<FactsChange<'a>>,
 }
 
 impl<'a> Change<'a> {
