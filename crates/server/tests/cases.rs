@@ -947,3 +947,18 @@ both_engines!(
         assert_eq!(st, StatusCode::CONFLICT);
     }
 );
+
+both_engines!(
+    the_workbench_lists_the_case_queues,
+    async |app: &TestApp| {
+        let (st, page) = app.login("inst.clerk").await.page("/").await;
+        assert_eq!(st, StatusCode::OK);
+        for q in [
+            "待受理的鉴定委托",
+            "已逾期的鉴定案件",
+            "/cases?queue=to_accept",
+        ] {
+            assert!(page.contains(q), "{q} missing on the workbench");
+        }
+    }
+);
