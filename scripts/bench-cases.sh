@@ -16,7 +16,7 @@ levels=("$@")
 
 for engine in sqlite postgres; do
   for c in "${levels[@]}"; do
-    "$bin" bench ledger cases --engine "$engine" --cases "$cases" --concurrency "$c"
+    "$bin" bench cases --engine "$engine" --cases "$cases" --concurrency "$c"
     echo
   done
 done

@@ -64,30 +64,46 @@ pub enum BenchCommand {
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
         pg_admin_url: String,
     },
-    /// Complete appraisal-case lifecycles (commission to archive, 12 events each) through the
-    /// store on demo data, `concurrency` tasks over one pool, the integrator running as in the
-    /// server: cases/s, events/s and latency per transition; then the log is drained and audited.
-    Cases {
-        #[arg(long, default_value = "sqlite")]
-        engine: String,
-        #[arg(long, default_value_t = 2000)]
-        cases: usize,
-        #[arg(long, default_value_t = 8)]
-        concurrency: usize,
-        /// The integrator's interval; 0: no integrator during the run (the log is integrated
-        /// after it, to show what the log costs the steps).
-        #[arg(long, default_value_t = 200)]
-        interval_ms: u64,
-        /// Experiment: queue every transaction (steps and integration) behind one FIFO lock in
-        /// the process, as a writer queue in the store's `Db::begin` would, instead of leaving
-        /// SQLite's busy handler to poll for the write lock.
-        #[arg(long)]
-        writer_gate: bool,
-        #[arg(long, default_value = "/tmp")]
-        dir: String,
-        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
-        pg_admin_url: String,
-    },
+}
+
+/// Complete appraisal-case lifecycles (commission to archive, 12 events each) through the
+/// store on demo data, `concurrency` tasks over one pool, the integrator running as in the
+/// server: cases/s, events/s and latency per transition; then the log is drained and audited.
+#[derive(clap::Args)]
+pub struct CasesArgs {
+    #[arg(long, default_value = "sqlite")]
+    pub engine: String,
+    #[arg(long, default_value_t = 2000)]
+    pub cases: usize,
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// The integrator's interval; 0: no integrator during the run (the log is integrated
+    /// after it, to show what the log costs the steps).
+    #[arg(long, default_value_t = 200)]
+    pub interval_ms: u64,
+    /// Experiment: queue every transaction (steps and integration) behind one FIFO lock in
+    /// the process, as a writer queue in the store's `Db::begin` would, instead of leaving
+    /// SQLite's busy handler to poll for the write lock.
+    #[arg(long)]
+    pub writer_gate: bool,
+    #[arg(long, default_value = "/tmp")]
+    pub dir: String,
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub pg_admin_url: String,
+}
+
+/// `sijian bench cases`.
+pub async fn run_cases(a: CasesArgs) -> anyhow::Result<()> {
+    let db = fresh_db(&a.engine, &a.dir, &a.pg_admin_url).await?;
+    case_lifecycles(
+        &db,
+        &a.engine,
+        a.cases,
+        a.concurrency,
+        a.interval_ms,
+        a.writer_gate,
+    )
+    .await
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -131,18 +147,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         } => {
             let db = fresh_db(&engine, &dir, &pg_admin_url).await?;
             latency(&db, per_second, seconds, interval_ms).await
-        }
-        BenchCommand::Cases {
-            engine,
-            cases,
-            concurrency,
-            interval_ms,
-            writer_gate,
-            dir,
-            pg_admin_url,
-        } => {
-            let db = fresh_db(&engine, &dir, &pg_admin_url).await?;
-            case_lifecycles(&db, &engine, cases, concurrency, interval_ms, writer_gate).await
         }
     }
 }

@@ -102,6 +102,8 @@ enum BenchWhat {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+    /// Complete appraisal-case lifecycles.
+    Cases(bench::CasesArgs),
 }
 
 #[derive(Subcommand)]
@@ -275,6 +277,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             what: BenchWhat::Ledger { command },
         } => bench::run(command).await,
+        Command::Bench {
+            what: BenchWhat::Cases(args),
+        } => bench::run_cases(args).await,
         Command::Ledger { command } => std::process::exit(ledger_cli::run(command).await),
         Command::Witness { command } => witness::run(command).await,
     }
