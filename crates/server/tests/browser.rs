@@ -257,25 +257,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         .unwrap();
     assert_eq!(h2, "用户登录");
     std::fs::write(shots.join("login.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("hz.reg")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(common::PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    fill_login(&c, "hz.reg").await;
     assert!(
         c.current_url()
             .await
@@ -492,8 +474,8 @@ async fn regulator_opens_institution_list_in_chinese() {
     app.stop().await;
 }
 
-async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
-    c.goto(&app.url("/login")).await.unwrap();
+/// Fills and sends the sign-in form already on screen, and waits for the next page.
+async fn fill_login(c: &fantoccini::Client, user: &str) {
     c.find(Locator::Id("username"))
         .await
         .unwrap()
@@ -513,6 +495,11 @@ async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
         .await
         .unwrap();
     c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+}
+
+async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill_login(c, user).await;
 }
 
 /// Submits the open step form, confirming the irreversible step, and waits for the case page.

@@ -174,50 +174,8 @@ fn refused_with(st: StatusCode, v: &Value, article: &str) {
 
 /// Carries a case from commission to an issued opinion; returns the issued case and the result.
 async fn issued_case(app: &TestApp, fx: &Fx, extra: Value) -> (Value, Value) {
+    let case = sealed_case(app, fx, extra).await;
     let clerk = app.login("inst.clerk").await;
-    let head = app.login("inst.head").await;
-    let (st, case) = clerk.post("/api/v1/cases", commission(fx, extra)).await;
-    assert_eq!(st, StatusCode::CREATED, "{case}");
-    let case = ok(&clerk, &case, "accept", json!({})).await;
-    let case = ok(
-        &clerk,
-        &case,
-        "contract",
-        json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
-    )
-    .await;
-    let case = ok(
-        &clerk,
-        &case,
-        "assign",
-        json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
-    )
-    .await;
-    let case = ok(&clerk, &case, "start", json!({})).await;
-    let case = ok(
-        &clerk,
-        &case,
-        "review-request",
-        json!({"reviewer_ids": [fx.a[2]]}),
-    )
-    .await;
-    let case = ok(
-        &head,
-        &case,
-        "review",
-        json!({"reviewer_id": fx.a[2], "agrees": true, "opinion": "程序合规，意见有据"}),
-    )
-    .await;
-    let own = app.login("appraiser").await;
-    let case = ok(&own, &case, "sign", json!({})).await;
-    let case = ok(
-        &clerk,
-        &case,
-        "sign",
-        json!({"appraiser_id": fx.a[1], "dissent": ""}),
-    )
-    .await;
-    let case = ok(&clerk, &case, "seal", json!({})).await;
     let (st, res) = step(&clerk, &case, "issue", json!({"document": pdf("final")})).await;
     assert_eq!(st, StatusCode::OK, "{res}");
     (res.clone(), res)
@@ -843,18 +801,12 @@ both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
     assert!(page.contains("我的委托"), "{page}");
 });
 
-/// Carries a new case to the sealed stage.
-async fn sealed_case(app: &TestApp, fx: &Fx, n: usize) -> Value {
+/// Carries a new case (the commission with `extra`) to the sealed stage: the appraiser signs
+/// for themselves, the clerk records the second signature.
+async fn sealed_case(app: &TestApp, fx: &Fx, extra: Value) -> Value {
     let clerk = app.login("inst.clerk").await;
-    let (st, case) = clerk
-        .post(
-            "/api/v1/cases",
-            commission(
-                fx,
-                json!({"case_number": format!("（2026）浙0106民初{}号", 8000 + n)}),
-            ),
-        )
-        .await;
+    let head = app.login("inst.head").await;
+    let (st, case) = clerk.post("/api/v1/cases", commission(fx, extra)).await;
     assert_eq!(st, StatusCode::CREATED, "{case}");
     let case = ok(&clerk, &case, "accept", json!({})).await;
     let case = ok(
@@ -880,14 +832,21 @@ async fn sealed_case(app: &TestApp, fx: &Fx, n: usize) -> Value {
     )
     .await;
     let case = ok(
-        &clerk,
+        &head,
         &case,
         "review",
-        json!({"reviewer_id": fx.a[2], "agrees": true, "opinion": "同意"}),
+        json!({"reviewer_id": fx.a[2], "agrees": true, "opinion": "程序合规，意见有据"}),
     )
     .await;
-    let case = ok(&clerk, &case, "sign", json!({"appraiser_id": fx.a[0]})).await;
-    let case = ok(&clerk, &case, "sign", json!({"appraiser_id": fx.a[1]})).await;
+    let own = app.login("appraiser").await;
+    let case = ok(&own, &case, "sign", json!({})).await;
+    let case = ok(
+        &clerk,
+        &case,
+        "sign",
+        json!({"appraiser_id": fx.a[1], "dissent": ""}),
+    )
+    .await;
     ok(&clerk, &case, "seal", json!({})).await
 }
 
@@ -897,7 +856,14 @@ both_engines!(
         let fx = fixture(app).await;
         let mut sealed = Vec::new();
         for n in 0..6 {
-            sealed.push(sealed_case(app, &fx, n).await);
+            sealed.push(
+                sealed_case(
+                    app,
+                    &fx,
+                    json!({"case_number": format!("（2026）浙0106民初{}号", 8000 + n)}),
+                )
+                .await,
+            );
         }
         let before = ids(app, "SELECT COALESCE(MAX(serial), 0) FROM opinions").await[0];
         let clerk = app.login("inst.clerk").await;
