@@ -547,7 +547,8 @@ pub async fn limit(State(s): State<AppState>, req: Request, next: Next) -> Respo
     let path = req.uri().path();
     if !(path.starts_with("/directory")
         || path.starts_with("/api/v1/public/")
-        || path.starts_with("/api/v1/ledger/proof/"))
+        || path.starts_with("/api/v1/ledger/proof/")
+        || path.starts_with("/api/v1/opinions/"))
     {
         return next.run(req).await;
     }

@@ -15,6 +15,7 @@ pub mod licensing;
 pub mod practice;
 pub mod records;
 pub mod registry;
+pub mod verification;
 pub mod webhooks;
 
 #[derive(OpenApi)]
@@ -32,6 +33,7 @@ pub mod webhooks;
         (name = "accounts", description = "用户与 API 令牌"),
         (name = "licensing", description = "网上审批：机构设立、变更、延续、注销与鉴定人执业登记"),
         (name = "cases", description = "鉴定案件：委托、受理、指定鉴定人、中止计时、延长、终止、复核、签名、盖章、赋码出具、补正、出庭"),
+        (name = "verification", description = "鉴定意见书赋码核验（公开，按来源地址限流）"),
         (name = "ledger", description = "防篡改日志：签名检查点、公钥、包含与一致性证明、瓦片（公开）"),
         (name = "webhooks", description = "办案机关接收案件进展通知的 webhook：设置地址与签名密钥、查看投递记录"),
         (name = "records", description = "全过程留痕、操作日志与登录日志"),
@@ -145,6 +147,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::correct))
         .routes(routes!(cases::notify_appearance))
         .routes(routes!(cases::record_appearance))
+        .routes(routes!(verification::verify))
+        .routes(routes!(verification::bundle))
+        .routes(routes!(verification::checks))
         .routes(routes!(ledger::checkpoint))
         .routes(routes!(ledger::keys))
         .routes(routes!(ledger::inclusion))

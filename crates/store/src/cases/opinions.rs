@@ -106,3 +106,40 @@ pub async fn corrections(db: &Db, code: &str) -> Result<Vec<Correction>, StoreEr
     )
     .await
 }
+
+/// Counts one verification of `code` (`public`: the code alone; `keyed`: with the right key).
+pub async fn record_check(db: &Db, code: &str, keyed: bool) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO opinion_checks (code, kind, at) VALUES ($1, $2, $3)",
+        args![
+            code,
+            if keyed { "keyed" } else { "public" },
+            crate::now_ms()
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// How often an opinion was verified: (with the code alone, with the key).
+pub async fn check_counts(db: &Db, code: &str) -> Result<(i64, i64), StoreError> {
+    let rows: Vec<(String, i64)> = db
+        .fetch_all(
+            "SELECT kind, COUNT(*) FROM opinion_checks WHERE code = $1 GROUP BY kind",
+            args![code],
+        )
+        .await?;
+    let get = |k: &str| rows.iter().find(|r| r.0 == k).map(|r| r.1).unwrap_or(0);
+    Ok((get("public"), get("keyed")))
+}
+
+/// The names of the appraisers who signed an opinion's case.
+pub async fn signers(db: &Db, case_id: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = db
+        .fetch_all(
+            "SELECT a.name FROM case_signatures s JOIN appraisers a ON a.id = s.appraiser_id WHERE s.case_id = $1 ORDER BY s.signed_at",
+            args![case_id],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

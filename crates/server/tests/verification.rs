@@ -1,0 +1,170 @@
+//! Public verification of coded opinions on both engines: public fields by code, details only
+//! with the right key and never the examined persons, document comparison by hash, malformed
+//! codes refused before any lookup, the offline bundle, and every check counted.
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use sijian_domain::opinion_code::OpinionCode;
+use sijian_ledger::bundle::Bundle;
+use sijian_ledger::note::{KeyKind, Verifier};
+use sijian_ledger::policy::Policy;
+use std::time::Duration;
+
+async fn opinion(app: &TestApp, corrected: bool) -> (String, String, String) {
+    let rows: Vec<(String, String, String)> = app
+        .db
+        .fetch_all(
+            &format!(
+                "SELECT code, verification_key, document_sha256 FROM opinions WHERE status {} 'corrected' ORDER BY code",
+                if corrected { "=" } else { "<>" }
+            ),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    let (c, k, h) = rows[0].clone();
+    (OpinionCode::parse(&c).unwrap().grouped(), k, h)
+}
+
+both_engines!(
+    anyone_verifies_by_code_and_more_with_the_key,
+    async |app: &TestApp| {
+        let anon = app.anon();
+        let (code, key, sha) = opinion(app, false).await;
+        let (st, v) = anon
+            .get(&format!("/api/v1/opinions/{code}/verification"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(
+            (v["status"].as_str(), v["code"].as_str()),
+            (Some("valid"), Some(code.as_str()))
+        );
+        assert_eq!(v["document_sha256"], sha);
+        assert!(v["details"].is_null() && v["institution"].is_string());
+
+        // With the key: the commissioning side, the case number, the signers; no examined person.
+        let (_, v) = anon
+            .get(&format!(
+                "/api/v1/opinions/{code}/verification?key={}",
+                key.to_lowercase()
+            ))
+            .await;
+        assert_eq!(v["key_valid"], true);
+        assert!(
+            v["details"]["case_number"]
+                .as_str()
+                .unwrap()
+                .contains("民初")
+        );
+        assert_eq!(v["details"]["appraisers"].as_array().unwrap().len(), 2);
+        for name in ["王某某", "李某某", "赵某某", "陈某某"] {
+            assert!(
+                !v.to_string().contains(name),
+                "examined person's name leaked"
+            );
+        }
+        // A wrong key shows only the public fields.
+        let (_, v) = anon
+            .get(&format!(
+                "/api/v1/opinions/{code}/verification?key=WRONGKEY2345"
+            ))
+            .await;
+        assert_eq!(
+            (v["key_valid"].as_bool(), v["details"].is_null()),
+            (Some(false), true)
+        );
+
+        // Comparing a document by its hash.
+        let (_, v) = anon
+            .get(&format!(
+                "/api/v1/opinions/{code}/verification?sha256={}",
+                sha.to_uppercase()
+            ))
+            .await;
+        assert_eq!(v["document_match"], true);
+        let (_, v) = anon
+            .get(&format!(
+                "/api/v1/opinions/{code}/verification?sha256={}",
+                "0".repeat(64)
+            ))
+            .await;
+        assert_eq!(v["document_match"], false);
+
+        // A corrected opinion says so, and shows its corrections with the key.
+        let (ccode, ckey, _) = opinion(app, true).await;
+        let (_, v) = anon
+            .get(&format!("/api/v1/opinions/{ccode}/verification?key={ckey}"))
+            .await;
+        assert_eq!(
+            (v["status"].as_str(), v["version"].as_i64()),
+            (Some("corrected"), Some(2))
+        );
+        assert_eq!(v["details"]["corrections"].as_array().unwrap().len(), 1);
+
+        // Malformed codes are refused before any lookup; a well-formed unknown one is not found.
+        let mut bad = code.clone();
+        let last = bad.pop().unwrap();
+        bad.push(if last == '0' { '1' } else { '0' });
+        let (st, e) = anon
+            .get(&format!("/api/v1/opinions/{bad}/verification"))
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+        assert!(e.to_string().contains("校验码"), "{e}");
+        let (st, _) = anon.get("/api/v1/opinions/330000-2026/verification").await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let unknown = OpinionCode::new("330000", 2026, 1, 9_999_999)
+            .unwrap()
+            .grouped();
+        let (st, v) = anon
+            .get(&format!("/api/v1/opinions/{unknown}/verification"))
+            .await;
+        assert_eq!(
+            (st, v["status"].as_str()),
+            (StatusCode::OK, Some("not_found"))
+        );
+
+        // The offline bundle verifies with the log's published key, and its leaf carries the
+        // public line.
+        let keys = reqwest::get(app.url("/api/v1/ledger/keys"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let log: Vec<Verifier> = keys
+            .lines()
+            .map(|l| Verifier::parse(l).unwrap())
+            .filter(|v| v.kind == KeyKind::Ed25519)
+            .collect();
+        let mut text = String::new();
+        for _ in 0..100 {
+            let r = reqwest::get(app.url(&format!("/api/v1/opinions/{code}/bundle")))
+                .await
+                .unwrap();
+            if r.status() == StatusCode::OK {
+                text = r.text().await.unwrap();
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (_, entry) = Bundle::parse(&text)
+            .unwrap()
+            .verify(&Policy::log_only(log))
+            .unwrap();
+        let entry = String::from_utf8(entry).unwrap();
+        assert!(entry.contains(&format!("opinion {code} {sha}")), "{entry}");
+
+        // Every check was counted; the institution sees how often.
+        let (st, counts) = app
+            .login("inst.head")
+            .await
+            .get(&format!("/api/v1/opinions/{code}/checks"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{counts}");
+        assert!(
+            counts["public"].as_i64().unwrap() >= 4 && counts["keyed"].as_i64().unwrap() >= 1,
+            "{counts}"
+        );
+    }
+);
