@@ -548,7 +548,8 @@ pub async fn limit(State(s): State<AppState>, req: Request, next: Next) -> Respo
     if !(path.starts_with("/directory")
         || path.starts_with("/api/v1/public/")
         || path.starts_with("/api/v1/ledger/proof/")
-        || path.starts_with("/api/v1/opinions/"))
+        || path.starts_with("/api/v1/opinions/")
+        || path.starts_with("/v/"))
     {
         return next.run(req).await;
     }

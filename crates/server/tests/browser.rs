@@ -720,6 +720,44 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     sijian_domain::opinion_code::OpinionCode::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"));
     assert!(body.contains("查询校验码"));
     std::fs::write(shots.join("case-issued.png"), c.screenshot().await.unwrap()).unwrap();
+    // The QR code's target: the public page compares a file by its SHA-256 computed in the
+    // browser (the file never leaves the machine).
+    c.goto(&app.url(&format!("/v/{code}"))).await.unwrap();
+    let status = c
+        .find(Locator::Id("verify-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "有效");
+    for (file, want) in [(pdf.clone(), "一致"), (shots.join("other.pdf"), "不一致")] {
+        if !file.exists() {
+            std::fs::write(&file, b"%PDF-1.4\n% not the opinion\n%%EOF\n").unwrap();
+        }
+        c.find(Locator::Id("verify-file"))
+            .await
+            .unwrap()
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        let mut got = String::new();
+        for _ in 0..50 {
+            got = c
+                .find(Locator::Id("verify-result"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if got.starts_with(want) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(got.starts_with(want), "{want}: {got}");
+    }
+    std::fs::write(shots.join("verify.png"), c.screenshot().await.unwrap()).unwrap();
     c.goto(&app.url(&format!("/cases/{id}/print/contract")))
         .await
         .unwrap();

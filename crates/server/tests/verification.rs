@@ -168,3 +168,42 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    the_verification_page_the_qr_code_opens,
+    async |app: &TestApp| {
+        let anon = app.anon();
+        let (code, key, sha) = opinion(app, false).await;
+        let (st, page) = anon.page(&format!("/v/{code}")).await;
+        assert_eq!(st, StatusCode::OK);
+        for words in [
+            "鉴定意见书核验",
+            "有效",
+            "鉴定机构",
+            &sha,
+            "核对文件",
+            "查询校验码",
+        ] {
+            assert!(page.contains(words), "{words} missing");
+        }
+        assert!(!page.contains("签名鉴定人"), "details only with the key");
+        let (_, page) = anon.page(&format!("/v/{code}?key={key}")).await;
+        assert!(
+            page.contains("签名鉴定人") && page.contains("委托人"),
+            "{page}"
+        );
+        let (_, page) = anon.page(&format!("/v/{code}?key=ABCDEFGHJKMN")).await;
+        assert!(page.contains("查询校验码不正确") && !page.contains("签名鉴定人"));
+        let (st, page) = anon.page("/v/330000-2026-1-0000001-0").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("编码无效") || page.contains("未找到"),
+            "{page}"
+        );
+        let unknown = OpinionCode::new("330000", 2026, 1, 9_999_999)
+            .unwrap()
+            .grouped();
+        let (_, page) = anon.page(&format!("/v/{unknown}")).await;
+        assert!(page.contains("未找到"), "{page}");
+    }
+);

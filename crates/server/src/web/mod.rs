@@ -19,6 +19,7 @@ pub mod listing;
 pub mod practice;
 pub mod records;
 pub mod registry;
+pub mod verify;
 pub mod view;
 
 pub fn router() -> Router<AppState> {
@@ -141,6 +142,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/{year}", get(calendar::year_page))
         .route("/directory", get(crate::public::directory_page))
         .route("/ledger", get(ledger::ledger_page))
+        .route("/v/{code}", get(verify::page))
         .route(
             "/directory/appraisers",
             get(crate::public::directory_appraisers_page),
