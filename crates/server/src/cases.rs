@@ -304,6 +304,51 @@ impl Env {
     }
 }
 
+impl Env {
+    /// A list filter for a work queue and stage, with today and the due-soon horizon.
+    pub fn filter(
+        &self,
+        queue: Option<String>,
+        stage: Option<String>,
+    ) -> sijian_store::cases::CaseFilter {
+        sijian_store::cases::CaseFilter {
+            stage,
+            queue,
+            today: Some(self.today.to_string()),
+            due_soon_until: self
+                .cal
+                .add_working_days(self.today, self.policy.due_soon_days)
+                .map(|d| d.to_string())
+                .ok(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Who sees an opinion's verification key: the issuing institution (it prints it), the
+/// commissioning organ, administrators.
+pub fn may_see_key(role: sijian_domain::Role) -> bool {
+    role.is_institution_staff()
+        || matches!(
+            role,
+            sijian_domain::Role::Organ | sijian_domain::Role::Admin
+        )
+}
+
+/// Labels of stored reason codes (`a,b`), joined for display.
+pub fn reason_labels<T: Copy>(
+    codes: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    label: impl Fn(T) -> &'static str,
+) -> String {
+    codes
+        .split(',')
+        .filter_map(parse)
+        .map(label)
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 /// The running deadline as the list and the case page show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseClock {

@@ -347,11 +347,6 @@ pub async fn codes(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(c, k)| {
-            let grouped = sijian_domain::opinion_code::OpinionCode::parse(&c)
-                .map(|x| x.grouped())
-                .unwrap_or(c);
-            (grouped, k)
-        })
+        .map(|(c, k)| (sijian_store::cases::opinions::grouped(&c), k))
         .collect())
 }

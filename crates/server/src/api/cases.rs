@@ -15,8 +15,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, TerminationReason};
-use sijian_domain::{Action, Role, Scope};
-use sijian_store::cases::{self, Case, CaseFilter, CaseParts, NewAttachment, opinions};
+use sijian_domain::{Action, Scope};
+use sijian_store::cases::{self, Case, CaseParts, NewAttachment, opinions};
 use sijian_store::list::Page;
 use utoipa::{IntoParams, ToSchema};
 
@@ -55,12 +55,9 @@ pub struct CaseDetail {
 async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseDetail> {
     let parts = cases::parts(&s.db, &Scope::All, c.id).await?;
     let clock = clock_of(&c, env.today, &env.cal, &env.policy);
-    let may_see_key =
-        a.role().is_institution_staff() || matches!(a.role(), Role::Organ | Role::Admin);
+    let may_see_key = crate::cases::may_see_key(a.role());
     let opinion = opinions::by_case(&s.db, c.id).await?.map(|o| OpinionView {
-        code: sijian_domain::opinion_code::OpinionCode::parse(&o.code)
-            .map(|x| x.grouped())
-            .unwrap_or(o.code.clone()),
+        code: opinions::grouped(&o.code),
         document_sha256: o.document_sha256,
         verification_key: may_see_key.then_some(o.verification_key),
         issued_on: o.issued_on,
@@ -107,18 +104,7 @@ pub async fn list_items(
     paging: &Paging,
 ) -> AppResult<Page<CaseItem>> {
     let env = Env::load(s, "").await?;
-    let soon = env
-        .cal
-        .add_working_days(env.today, env.policy.due_soon_days)
-        .map(|d| d.to_string())
-        .ok();
-    let f = CaseFilter {
-        stage: nonempty(&p.stage),
-        queue: nonempty(&p.queue),
-        today: Some(env.today.to_string()),
-        due_soon_until: soon,
-        ..Default::default()
-    };
+    let f = env.filter(nonempty(&p.queue), nonempty(&p.stage));
     let page = cases::list(&s.db, &a.scope(), &f, &paging.query()).await?;
     Ok(Page {
         items: page

@@ -185,11 +185,6 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
     }
     if role.may(Action::ViewCases) {
         let env = crate::cases::Env::load(&s, "").await.or_page(lang)?;
-        let soon = env
-            .cal
-            .add_working_days(env.today, env.policy.due_soon_days)
-            .map(|d| d.to_string())
-            .ok();
         for (queue, zh, en) in [
             ("to_accept", "待受理的鉴定委托", "Commissions to accept"),
             ("due_soon", "即将到期的鉴定案件", "Cases due soon"),
@@ -201,12 +196,7 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
                 "Cases to sign, seal or issue",
             ),
         ] {
-            let f = sijian_store::cases::CaseFilter {
-                queue: Some(queue.into()),
-                today: Some(env.today.to_string()),
-                due_soon_until: soon.clone(),
-                ..Default::default()
-            };
+            let f = env.filter(Some(queue.into()), None);
             let n = sijian_store::cases::list(&s.db, &scope, &f, &one())
                 .await
                 .or_page(lang)?

@@ -21,7 +21,7 @@ use base64::Engine;
 use sijian_domain::procedure::{Appearance, RefusalReason, Stage, StopReason, TerminationReason};
 use sijian_domain::role::OrganKind;
 use sijian_domain::{Action, Scope};
-use sijian_store::cases::{self, Case, CaseFilter, CaseParts, NewMaterial, opinions};
+use sijian_store::cases::{self, Case, CaseParts, NewMaterial, opinions};
 
 fn stage_badge(c: &Case) -> (String, &'static str) {
     match Stage::parse(&c.stage) {
@@ -84,18 +84,7 @@ pub async fn list(
     a.require(Action::ViewCases).or_page(lang)?;
     let p = ListParams::new("/cases", q);
     let env = Env::load(&s, "").await.or_page(lang)?;
-    let soon = env
-        .cal
-        .add_working_days(env.today, env.policy.due_soon_days)
-        .map(|d| d.to_string())
-        .ok();
-    let f = CaseFilter {
-        stage: p.get("stage"),
-        queue: p.get("queue"),
-        today: Some(env.today.to_string()),
-        due_soon_until: soon,
-        ..Default::default()
-    };
+    let f = env.filter(p.get("queue"), p.get("stage"));
     let page = cases::list(&s.db, &a.scope(), &f, &p.query())
         .await
         .or_page(lang)?;
@@ -1011,42 +1000,33 @@ pub async fn detail(
         ));
     }
     if !c.refusal_reasons.is_empty() {
-        let r: Vec<&str> = c
-            .refusal_reasons
-            .split(',')
-            .filter_map(RefusalReason::parse)
-            .map(RefusalReason::label_zh)
-            .collect();
+        let r = crate::cases::reason_labels(
+            &c.refusal_reasons,
+            RefusalReason::parse,
+            RefusalReason::label_zh,
+        );
         fields.push((
             "不予受理".into(),
-            format!("{}；{}", r.join("；"), c.refusal_explanation),
+            format!("{r}；{}", c.refusal_explanation),
             None,
         ));
     }
     if !c.termination_reasons.is_empty() {
-        let r: Vec<&str> = c
-            .termination_reasons
-            .split(',')
-            .filter_map(TerminationReason::parse)
-            .map(TerminationReason::label_zh)
-            .collect();
+        let r = crate::cases::reason_labels(
+            &c.termination_reasons,
+            TerminationReason::parse,
+            TerminationReason::label_zh,
+        );
         fields.push((
             "终止鉴定".into(),
-            format!("{}；{}", r.join("；"), c.termination_explanation),
+            format!("{r}；{}", c.termination_explanation),
             None,
         ));
     }
     if let Some(o) = &opinion {
-        let grouped = sijian_domain::opinion_code::OpinionCode::parse(&o.code)
-            .map(|x| x.grouped())
-            .unwrap_or(o.code.clone());
+        let grouped = opinions::grouped(&o.code);
         fields.push(("鉴定意见书编码".into(), grouped, None));
-        if a.role().is_institution_staff()
-            || matches!(
-                a.role(),
-                sijian_domain::Role::Organ | sijian_domain::Role::Admin
-            )
-        {
+        if crate::cases::may_see_key(a.role()) {
             fields.push(("查询校验码".into(), o.verification_key.clone(), None));
         }
         fields.push(("意见书 SHA-256".into(), o.document_sha256.clone(), None));
@@ -1576,9 +1556,7 @@ fn printable(doc: &str, c: &Case, parts: &CaseParts) -> bool {
         "termination" => c.stage() == Stage::Terminated,
         "review" => parts.reviews.iter().any(|r| r.agrees.is_some()),
         "correction" => {
-            c.opinion_code.is_some()
-                && c.version > 0
-                && parts.files.iter().any(|f| f.kind == "correction")
+            c.opinion_code.is_some() && parts.files.iter().any(|f| f.kind == "correction")
         }
         _ => false,
     }
@@ -1664,13 +1642,12 @@ pub async fn print(
             date = today().to_string();
         }
         "termination" => {
-            let r: Vec<&str> = c
-                .termination_reasons
-                .split(',')
-                .filter_map(TerminationReason::parse)
-                .map(TerminationReason::label_zh)
-                .collect();
-            rows.push(("终止情形".into(), r.join("；")));
+            let r = crate::cases::reason_labels(
+                &c.termination_reasons,
+                TerminationReason::parse,
+                TerminationReason::label_zh,
+            );
+            rows.push(("终止情形".into(), r));
             paragraphs.push(format!(
                 "根据《司法鉴定程序通则》第二十九条，本机构决定终止本案鉴定。理由：{}",
                 c.termination_explanation
@@ -1706,9 +1683,8 @@ pub async fn print(
         _ => {
             let code = c
                 .opinion_code
-                .clone()
-                .and_then(|x| sijian_domain::opinion_code::OpinionCode::parse(&x).ok())
-                .map(|x| x.grouped())
+                .as_deref()
+                .map(opinions::grouped)
                 .unwrap_or_default();
             rows.push(("原鉴定意见书编码".into(), code.clone()));
             let list = opinions::corrections(&s.db, c.opinion_code.as_deref().unwrap_or(""))

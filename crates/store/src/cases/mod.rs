@@ -299,6 +299,16 @@ fn rank(level: &str) -> u8 {
     }
 }
 
+/// An institution as the rules see it, from its stored status, scope and qualification level.
+fn institution_of(id: i64, status: &str, scope: &str, level: &str) -> InstitutionFacts {
+    InstitutionFacts {
+        id,
+        active: status == "normal",
+        scope: split_codes(scope),
+        qualification_rank: rank(level),
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct InstRow {
     id: i64,
@@ -320,12 +330,7 @@ async fn institution_facts(tx: &mut Tx, id: i64) -> Result<(InstitutionFacts, St
             message: "鉴定机构不存在".into(),
         })?;
     Ok((
-        InstitutionFacts {
-            id: r.id,
-            active: r.status == "normal",
-            scope: split_codes(&r.scope),
-            qualification_rank: rank(&r.qualification_level),
-        },
+        institution_of(r.id, &r.status, &r.scope, &r.qualification_level),
         r.region_path,
     ))
 }
@@ -401,12 +406,12 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
     for r in rows {
         match (r.part.as_str(), r.person) {
             ("i", Some(id)) => {
-                institution = Some(InstitutionFacts {
+                institution = Some(institution_of(
                     id,
-                    active: r.from_on.as_deref() == Some("normal"),
-                    scope: split_codes(r.to_on.as_deref().unwrap_or_default()),
-                    qualification_rank: rank(r.reason.as_deref().unwrap_or_default()),
-                })
+                    r.from_on.as_deref().unwrap_or_default(),
+                    r.to_on.as_deref().unwrap_or_default(),
+                    r.reason.as_deref().unwrap_or_default(),
+                ))
             }
             ("a", Some(p)) => assigned.push(p),
             ("r", Some(p)) => reviewers.push(p),

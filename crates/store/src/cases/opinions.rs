@@ -20,6 +20,13 @@ pub fn new_verification_key() -> String {
         .collect()
 }
 
+/// A stored code (19 characters) in its grouped form, e.g. `330000-2026-1-0000001-8`.
+pub fn grouped(code: &str) -> String {
+    OpinionCode::parse(code)
+        .map(|c| c.grouped())
+        .unwrap_or_else(|_| code.to_string())
+}
+
 /// The next serial of `region` and `year`. The counter row is locked by the update until the
 /// issuing transaction ends, so concurrent issues wait and a rolled-back issue leaves no gap.
 pub(crate) async fn allocate(
