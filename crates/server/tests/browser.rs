@@ -125,12 +125,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         "two 宁波 institutions"
     );
     std::fs::write(shots.join("directory.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::LinkText("宁波甬正司法鉴定所"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to_navigate(&c, Locator::LinkText("宁波甬正司法鉴定所")).await;
     let h1 = c
         .wait()
         .for_element(Locator::Css("main h1"))
@@ -175,12 +170,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
-    c.find(Locator::Css("tbody tr td a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to_navigate(&c, Locator::Css("tbody tr td a")).await;
     c.wait().for_element(Locator::Css("main h1")).await.unwrap();
     let body = c
         .find(Locator::Css("main"))
@@ -315,12 +305,7 @@ async fn regulator_opens_institution_list_in_chinese() {
     }
     let cells = c.find_all(Locator::Css("tbody tr")).await.unwrap().len();
     assert_eq!(cells, 1);
-    c.find(Locator::LinkText("杭州钱江司法鉴定所"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to_navigate(&c, Locator::LinkText("杭州钱江司法鉴定所")).await;
     let title = c
         .find(Locator::Css("main h1"))
         .await
@@ -375,12 +360,7 @@ async fn regulator_opens_institution_list_in_chinese() {
 
     // An appraiser's page shows the masked ID number and the practice record.
     c.goto(&app.url("/appraisers")).await.unwrap();
-    c.find(Locator::Css("tbody tr td a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to_navigate(&c, Locator::Css("tbody tr td a")).await;
     c.wait().for_element(Locator::Css("main h1")).await.unwrap();
     let body = c
         .find(Locator::Css("main"))
@@ -488,13 +468,22 @@ async fn fill_login(c: &fantoccini::Client, user: &str) {
         .send_keys(common::PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    click_to_navigate(c, Locator::Id("login-submit")).await;
+}
+
+/// Clicks what leads to another page and waits until that page has replaced this one: the old
+/// document must be gone, since both pages have a `main h1`.
+async fn click_to_navigate(c: &fantoccini::Client, target: Locator<'_>) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(target).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if old.tag_name().await.is_err() {
+            c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the click did not lead to another page");
 }
 
 async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
@@ -594,12 +583,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
 
     sign_in(&c, &app, "inst.clerk").await;
     c.goto(&app.url("/cases")).await.unwrap();
-    c.find(Locator::LinkText("新建委托"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to_navigate(&c, Locator::LinkText("新建委托")).await;
     c.wait()
         .for_element(Locator::Css("form.form"))
         .await
@@ -656,12 +640,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     assert!(body.contains("受理期限"), "{body}");
 
     // Accept from the case page's button; then each step by its form.
-    c.find(Locator::LinkText("受理"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to_navigate(&c, Locator::LinkText("受理")).await;
     submit_step(&c).await;
     let step = async |name: &str| {
         c.goto(&app.url(&format!("/cases/{id}/steps/{name}")))
