@@ -42,6 +42,9 @@ pub const REGISTRATION: &str =
     "《司法鉴定机构登记管理办法》第三十二条、《司法鉴定人登记管理办法》第二十一条";
 /// 《民事诉讼法》第八十一条: an appraiser who refuses to appear makes the opinion unusable and the fee refundable.
 pub const CIVIL_81: &str = "《民事诉讼法》第八十一条";
+/// Revoking an issued opinion on the platform: by a regulator, on a stated ground such as a
+/// penalty decision (seed clause 22: verification must show the document's current standing).
+pub const REVOCATION: &str = "意见书撤销（平台核验规则）";
 
 // ---------------------------------------------------------------------------------------------
 // Stages and reasons
@@ -1017,6 +1020,23 @@ pub fn correct(
     }
     if what.trim().is_empty() {
         return Err(broke(ART41, "what", "须写明补正的内容"));
+    }
+    Ok(())
+}
+
+/// Revoking an issued opinion: it stays on record, verification shows it revoked with the date
+/// and ground. Only once, and only with a stated ground.
+pub fn revoke(c: &CaseFacts, already_revoked: bool, reason: &str) -> Result<(), CaseError> {
+    expect(c, &[Stage::Issued, Stage::Archived], "撤销意见书")?;
+    if already_revoked {
+        return Err(broke(REVOCATION, "reason", "该意见书已撤销"));
+    }
+    if reason.trim().chars().count() < 4 {
+        return Err(broke(
+            REVOCATION,
+            "reason",
+            "须写明撤销依据（如行政处罚决定书文号），至少 4 个字",
+        ));
     }
     Ok(())
 }

@@ -112,6 +112,11 @@ pub enum Action {
     ApproveExtension,
     /// Sign the opinion or record a review (the appraiser, or staff recording a paper signature).
     SignOpinion,
+    /// Revoke an issued opinion (regulators in scope, e.g. after a penalty decision).
+    RevokeOpinion,
+    /// Print an opinion's cover label and see its verification counts (the issuing institution,
+    /// regulators in scope, administrators).
+    ViewOpinionRecord,
 }
 
 impl Role {
@@ -258,6 +263,8 @@ impl Role {
             HandleCase => self.is_institution_staff(),
             ApproveExtension => self == Self::InstitutionHead,
             SignOpinion => self == Self::Appraiser || self.is_institution_staff(),
+            RevokeOpinion => regulator,
+            ViewOpinionRecord => regulator || self.is_institution_staff() || self == Self::Admin,
         }
     }
 }

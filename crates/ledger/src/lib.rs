@@ -11,7 +11,8 @@
 //! - [`bundle`]: the offline proof bundle (C2SP tlog-proof) and its verifier;
 //! - [`witness`]: the C2SP tlog-witness `add-checkpoint` rules;
 //! - [`monitor`]: following a log's checkpoints and reporting forks;
-//! - [`commitment`]: salted commitments to private records and the leaf entries that carry them.
+//! - [`commitment`]: salted commitments to private records and the leaf entries that carry them;
+//! - [`token`]: compact signed records for QR codes that verify offline.
 //!
 //! No I/O, no clock, no async: callers pass times and storage in.
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod note;
 pub mod policy;
 pub mod proof;
 pub mod tiles;
+pub mod token;
 pub mod tree;
 pub mod witness;
 

@@ -180,6 +180,8 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
     ));
     let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
     let sweeper = tokio::spawn(crate::cases::sweeper(state.clone()));
+    let counts = tokio::spawn(crate::checks::run(state.clone()));
+    let last_counts = state.clone();
     let housekeeping = tokio::spawn(housekeeping(state));
     let handle = tokio::spawn(async move {
         let shutdown = async move {
@@ -201,6 +203,10 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         .await
         {
             tracing::error!(error = %e, "server error");
+        }
+        counts.abort();
+        if let Err(e) = last_counts.checks.flush(&last_counts.db).await {
+            tracing::warn!(error = %e, "last verification counts not written");
         }
         housekeeping.abort();
         sweeper.abort();

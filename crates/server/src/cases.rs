@@ -501,6 +501,9 @@ pub enum StepInput {
         changes_conclusion: bool,
         document: Option<NewAttachment>,
     },
+    RevokeOpinion {
+        reason: String,
+    },
     NotifyAppearance {
         appraiser_ids: Vec<i64>,
         court: String,
@@ -518,6 +521,7 @@ impl StepInput {
     pub fn action(&self) -> Action {
         match self {
             StepInput::Review { .. } | StepInput::Sign { .. } => Action::SignOpinion,
+            StepInput::RevokeOpinion { .. } => Action::RevokeOpinion,
             _ => Action::HandleCase,
         }
     }
@@ -722,6 +726,9 @@ pub async fn apply(
                 ctx,
             )
             .await?
+        }
+        StepInput::RevokeOpinion { reason } => {
+            steps::revoke_opinion(db, actor, scope, id, version, &reason, ctx).await?
         }
         StepInput::NotifyAppearance {
             appraiser_ids,

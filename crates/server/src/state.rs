@@ -19,6 +19,8 @@ pub struct AppState {
     pub keys: Arc<crate::secrets::DataKey>,
     /// The log's signing key, published keys and witness policy.
     pub ledger: Arc<crate::ledger::LogKeys>,
+    /// Verifications counted in memory, written once a second.
+    pub checks: Arc<crate::checks::CheckCounter>,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             public_limiter: Arc::new(limiter),
             keys,
             ledger,
+            checks: Arc::default(),
         })
     }
 }

@@ -207,3 +207,149 @@ both_engines!(
         assert!(page.contains("未找到"), "{page}");
     }
 );
+
+/// The `t` parameter of a QR content.
+fn token_of(qr: &str) -> String {
+    qr.split_once("&t=").unwrap().1.to_string()
+}
+
+/// Flips one character in the middle of a token.
+fn tampered(t: &str) -> String {
+    let mut b = t.as_bytes().to_vec();
+    let i = b.len() / 2;
+    b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(b).unwrap()
+}
+
+both_engines!(
+    qr_tokens_verify_offline_and_revocation_shows_at_once,
+    async |app: &TestApp| {
+        let anon = app.anon();
+        let (code, key, sha) = opinion(app, false).await;
+        let (_, v) = anon
+            .get(&format!("/api/v1/opinions/{code}/verification?key={key}"))
+            .await;
+        let qr = v["details"]["qr_content"].as_str().unwrap().to_string();
+        assert!(qr.contains(&format!("/v/{code}?key={key}&t=")), "{qr}");
+        // The token verifies with the published verification keys, with no network, and
+        // carries the code, the document's hash, the institution's licence and the issue date.
+        let keys = reqwest::get(app.url("/api/v1/verification/keys"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let keys: Vec<Verifier> = keys.lines().map(|l| Verifier::parse(l).unwrap()).collect();
+        let t = token_of(&qr);
+        let record = sijian_ledger::token::verify(&t, &keys).unwrap();
+        let code19 = OpinionCode::parse(&code).unwrap().as_str().to_string();
+        assert_eq!(record.fields[0], code19);
+        assert_eq!(record.fields[1], sha);
+        assert!(record.fields[3].starts_with("20"), "{record:?}");
+        // The server checks a token too; a tampered one fails with the reason.
+        let (_, v) = anon
+            .get(&format!("/api/v1/opinions/{code}/verification?t={t}"))
+            .await;
+        assert_eq!(v["token"]["signature_valid"], true, "{v}");
+        assert_eq!(v["token"]["matches_record"], true, "{v}");
+        let bad = tampered(&t);
+        assert!(sijian_ledger::token::verify(&bad, &keys).is_err());
+        let (_, v) = anon
+            .get(&format!("/api/v1/opinions/{code}/verification?t={bad}"))
+            .await;
+        assert_eq!(v["token"]["signature_valid"], false, "{v}");
+        assert!(
+            v["token"]["reason"].as_str().unwrap().contains("令牌"),
+            "{v}"
+        );
+        let (_, page) = anon.page(&format!("/v/{code}?t={bad}")).await;
+        assert!(
+            page.contains("二维码签名") && page.contains("无效"),
+            "{page}"
+        );
+        // A token for another opinion does not match this record.
+        let (ccode, ckey, _) = opinion(app, true).await;
+        let (_, cv) = anon
+            .get(&format!("/api/v1/opinions/{ccode}/verification?key={ckey}"))
+            .await;
+        let other = token_of(cv["details"]["qr_content"].as_str().unwrap());
+        let (_, v) = anon
+            .get(&format!("/api/v1/opinions/{code}/verification?t={other}"))
+            .await;
+        assert_eq!(
+            (
+                &v["token"]["signature_valid"],
+                &v["token"]["matches_record"]
+            ),
+            (&serde_json::json!(true), &serde_json::json!(false)),
+            "{v}"
+        );
+
+        // Revocation: regulators only, with a ground; it shows at once and is logged.
+        let case_id: Vec<(i64,)> = app
+            .db
+            .fetch_all(
+                "SELECT case_id FROM opinions WHERE code = $1",
+                sijian_store::args![code19.as_str()],
+            )
+            .await
+            .unwrap();
+        let case_id = case_id[0].0;
+        let reg = app.login("zj.reg").await;
+        let (_, c) = reg.get(&format!("/api/v1/cases/{case_id}")).await;
+        let version = c["version"].as_i64().unwrap();
+        let path = format!("/api/v1/cases/{case_id}/revoke-opinion");
+        let (st, _) = app
+            .login("inst.head")
+            .await
+            .post(
+                &path,
+                serde_json::json!({"version": version, "reason": "机构自行撤销"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, e) = reg
+            .post(
+                &path,
+                serde_json::json!({"version": version, "reason": "撤"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e.to_string().contains("撤销依据"), "{e}");
+        let (st, c) = reg
+            .post(
+                &path,
+                serde_json::json!({"version": version, "reason": "浙司罚决字〔2026〕12号"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{c}");
+        let (_, v) = anon
+            .get(&format!("/api/v1/opinions/{code}/verification"))
+            .await;
+        assert_eq!(v["status"], "revoked");
+        assert_eq!(v["revoked_reason"], "浙司罚决字〔2026〕12号");
+        assert!(v["revoked_on"].as_str().unwrap().starts_with("20"));
+        let (_, page) = anon.page(&format!("/v/{code}")).await;
+        assert!(
+            page.contains("已撤销") && page.contains("浙司罚决字"),
+            "{page}"
+        );
+        let (st, e) = reg
+            .post(
+                &path,
+                serde_json::json!({"version": c["version"], "reason": "浙司罚决字〔2026〕12号"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e.to_string().contains("已撤销"), "{e}");
+        let logged: Vec<(i64,)> = app
+            .db
+            .fetch_all(
+                "SELECT id FROM events WHERE kind = 'case.opinion_revoked' AND entity_id = $1",
+                sijian_store::args![case_id.to_string()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(logged.len(), 1, "the revocation is an event in the log");
+    }
+);

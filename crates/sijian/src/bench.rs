@@ -155,7 +155,7 @@ fn signer() -> Signer {
     Signer::from_seed("bench.sijian/log", KeyKind::Ed25519, [42; 32]).expect("valid name")
 }
 
-async fn fresh_db(engine: &str, dir: &str, pg_admin_url: &str) -> anyhow::Result<Db> {
+pub(crate) async fn fresh_db(engine: &str, dir: &str, pg_admin_url: &str) -> anyhow::Result<Db> {
     let name = format!("sijian_bench_{}", std::process::id());
     let url = match engine {
         "sqlite" => {
@@ -280,7 +280,7 @@ fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
 }
 
 /// A small deterministic generator, so runs are comparable without a dependency.
-fn next(state: &mut u64) -> u64 {
+pub(crate) fn next(state: &mut u64) -> u64 {
     *state ^= *state << 13;
     *state ^= *state >> 7;
     *state ^= *state << 17;
@@ -453,9 +453,9 @@ const CASE_STEPS: [&str; 12] = [
 
 /// The institution, the item and the three appraisers (two assigned, one reviewer) every
 /// benchmark case uses, and the clerk (the demo's `inst.clerk`) who acts.
-struct CaseFixture {
-    institution_id: i64,
-    item: String,
+pub(crate) struct CaseFixture {
+    pub(crate) institution_id: i64,
+    pub(crate) item: String,
     appraisers: [i64; 3],
     actor: Actor,
 }
@@ -469,7 +469,7 @@ async fn first_id(db: &Db, sql: &str, what: &str) -> anyhow::Result<i64> {
 
 /// Demo data, then three practising appraisers of 浙江明正司法鉴定中心 licensed for one item of
 /// its scope (as the case tests' fixture does).
-async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
+pub(crate) async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
     let t = Instant::now();
     sijian_store::regions::load_shipped(db).await?;
     let keys = sijian_server::secrets::DataKey::from_master(&[7u8; 32]);

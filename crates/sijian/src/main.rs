@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 mod audit;
 mod bench;
+mod bench_verify;
 mod ledger_cli;
+mod verify_cli;
 mod witness;
 
 /// mimalloc instead of the system allocator: under concurrent requests glibc's malloc showed as a
@@ -88,6 +90,11 @@ enum Command {
         #[command(subcommand)]
         command: ledger_cli::LedgerCommand,
     },
+    /// Offline checks of an opinion's QR code or document (exit 0 valid, 1 invalid, 2 usage).
+    Verify {
+        #[command(subcommand)]
+        command: verify_cli::VerifyCommand,
+    },
     /// A C2SP tlog-witness that cosigns checkpoints of known logs.
     Witness {
         #[command(subcommand)]
@@ -104,6 +111,8 @@ enum BenchWhat {
     },
     /// Complete appraisal-case lifecycles.
     Cases(bench::CasesArgs),
+    /// The public opinion-verification API under load on loopback.
+    Verify(bench_verify::VerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -280,7 +289,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             what: BenchWhat::Cases(args),
         } => bench::run_cases(args).await,
+        Command::Bench {
+            what: BenchWhat::Verify(args),
+        } => bench_verify::run_verify(args).await,
         Command::Ledger { command } => std::process::exit(ledger_cli::run(command).await),
+        Command::Verify { command } => std::process::exit(verify_cli::run(command)),
         Command::Witness { command } => witness::run(command).await,
     }
 }

@@ -497,6 +497,22 @@ fn a_correction_never_changes_the_conclusion() {
 }
 
 #[test]
+fn an_opinion_is_revoked_once_with_a_stated_ground() {
+    let c = case(Stage::Issued);
+    assert!(revoke(&c, false, "浙司罚决字〔2026〕12号").is_ok());
+    assert!(revoke(&case(Stage::Archived), false, "浙司罚决字〔2026〕12号").is_ok());
+    assert_eq!(
+        rule_of(revoke(&c, true, "浙司罚决字〔2026〕12号")),
+        REVOCATION
+    );
+    assert_eq!(rule_of(revoke(&c, false, " 处罚 ")), REVOCATION);
+    assert!(matches!(
+        revoke(&case(Stage::InProgress), false, "浙司罚决字〔2026〕12号"),
+        Err(CaseError::WrongStage { .. })
+    ));
+}
+
+#[test]
 fn court_appearance_and_the_refund_on_refusal() {
     let mut c = case(Stage::Issued);
     c.signed = vec![11, 12];

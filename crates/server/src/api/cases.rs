@@ -586,6 +586,24 @@ pub struct CorrectBody {
     pub document: Option<AttachmentInput>,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeBody {
+    pub version: i64,
+    /// The ground, e.g. the penalty decision's number (at least 4 characters).
+    pub reason: String,
+}
+
+body_step!(
+    revoke_opinion,
+    "/cases/{id}/revoke-opinion",
+    "Revoke the case's issued opinion (regulators in scope): verification shows it revoked with the date and ground at once; logged.",
+    RevokeBody,
+    |b| StepInput::RevokeOpinion {
+        reason: b.reason.clone(),
+    }
+);
+
 body_step!(
     correct,
     "/cases/{id}/correct",

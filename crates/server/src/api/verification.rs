@@ -3,6 +3,7 @@
 //! the case number, the signing appraisers and the corrections — never the examined persons.
 //! Every check is counted. The issue's offline proof bundle is public (its leaf holds only the
 //! public line and a salted commitment).
+use crate::auth::Ctx;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -12,8 +13,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sijian_domain::opinion_code::OpinionCode;
-use sijian_store::cases::{self, opinions};
-use sijian_store::{Scope, ledger};
+use sijian_ledger::token::{self, RecordKind, SignedRecord};
+use sijian_store::Scope;
+use sijian_store::cases;
+use sijian_store::cases::opinions::{self, CheckKind, Opinion};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -23,6 +26,8 @@ pub struct VerifyParams {
     pub key: Option<String>,
     /// SHA-256 (hex) of a document to compare with the opinion's.
     pub sha256: Option<String>,
+    /// The signed token from the QR code (`t`), checked against the platform's keys.
+    pub t: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,6 +36,20 @@ pub struct Details {
     pub case_number: Option<String>,
     pub appraisers: Vec<String>,
     pub corrections: Vec<opinions::Correction>,
+    /// What the cover label's QR code holds: the verification address with the key and the
+    /// signed token (docs/VERIFICATION.md).
+    pub qr_content: String,
+}
+
+/// What the QR code's signed token says, and whether it agrees with the record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCheck {
+    /// The platform's signature over the token is good.
+    pub signature_valid: bool,
+    /// The token names this opinion and its first issued document.
+    pub matches_record: bool,
+    /// Why not, when either is false.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,6 +65,9 @@ pub struct Verification {
     /// Hex SHA-256 of the current version of the document.
     pub document_sha256: Option<String>,
     pub version: Option<i64>,
+    /// For a revoked opinion: when and on what ground.
+    pub revoked_on: Option<String>,
+    pub revoked_reason: Option<String>,
     /// Whether `sha256` (if given) is the opinion's document.
     pub document_match: Option<bool>,
     /// Whether the key (if given) was right.
@@ -55,6 +77,8 @@ pub struct Verification {
     /// The issue's leaf in the log, once integrated; its offline bundle is at `bundle_url`.
     pub log_leaf_index: Option<i64>,
     pub bundle_url: Option<String>,
+    /// With `t`: the QR token's check.
+    pub token: Option<TokenCheck>,
 }
 
 fn parse_code(code: &str) -> AppResult<OpinionCode> {
@@ -67,23 +91,103 @@ fn parse_code(code: &str) -> AppResult<OpinionCode> {
     responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn verify(
     State(s): State<AppState>,
+    ctx: Ctx,
     ApiPath(code): ApiPath<String>,
     ApiQuery(p): ApiQuery<VerifyParams>,
 ) -> AppResult<Json<Verification>> {
     let code = OpinionCode::parse(&code).map_err(|e| AppError::bad_request(e.to_string()))?;
     Ok(Json(
-        verification(&s, &code, p.key.as_deref(), p.sha256.as_deref()).await?,
+        verification(
+            &s,
+            &ctx,
+            &code,
+            p.key.as_deref(),
+            p.sha256.as_deref(),
+            p.t.as_deref(),
+        )
+        .await?,
     ))
 }
 
-/// The verification answer, shared by the API and the page.
+/// The signed record an opinion's QR token carries: code, first issued document's SHA-256,
+/// institution licence number, issue date.
+pub fn opinion_record(o: &Opinion, licence_no: &str, first_sha256: &str) -> SignedRecord {
+    SignedRecord::new(
+        RecordKind::Opinion,
+        vec![
+            o.code.clone(),
+            first_sha256.to_string(),
+            licence_no.to_string(),
+            o.issued_on.clone(),
+        ],
+    )
+    .expect("an opinion's fields are single-line and non-empty")
+}
+
+/// The cover label's QR content: `<public_url>/v/<code>?key=<key>&t=<token>`.
+pub fn qr_content(s: &AppState, o: &Opinion, licence_no: &str, first_sha256: &str) -> String {
+    let token = opinion_record(o, licence_no, first_sha256)
+        .sign(&s.ledger.signer)
+        .expect("the log key is Ed25519");
+    format!(
+        "{}/v/{}?key={}&t={token}",
+        s.cfg.public_url.trim_end_matches('/'),
+        opinions::grouped(&o.code),
+        o.verification_key
+    )
+}
+
+/// The SHA-256 of the document as first issued (the QR token vouches for that one; a
+/// correction changes the current document).
+async fn first_sha256(s: &AppState, o: &Opinion) -> AppResult<String> {
+    if o.version == 1 {
+        return Ok(o.document_sha256.clone());
+    }
+    Ok(opinions::first_document_sha256(&s.db, o.case_id)
+        .await?
+        .unwrap_or_else(|| o.document_sha256.clone()))
+}
+
+/// Checks a QR token against the platform's keys and the record.
+fn check_token(s: &AppState, t: &str, o: &Opinion, licence_no: &str, first: &str) -> TokenCheck {
+    match token::verify(t, &s.ledger.log_keys) {
+        Err(e) => TokenCheck {
+            signature_valid: false,
+            matches_record: false,
+            reason: Some(e.to_string()),
+        },
+        Ok(r) => {
+            let matches = r == opinion_record(o, licence_no, first);
+            TokenCheck {
+                signature_valid: true,
+                matches_record: matches,
+                reason: (!matches)
+                    .then(|| "二维码签名有效，但所载内容与平台记录不符：请以平台记录为准".into()),
+            }
+        }
+    }
+}
+
+/// Who is verifying, for the counts.
+fn check_kind(ctx: &Ctx, keyed: bool) -> CheckKind {
+    match &ctx.authed {
+        Some(a) if a.role() == sijian_domain::Role::Organ => CheckKind::Organ,
+        Some(_) => CheckKind::Platform,
+        None if keyed => CheckKind::Keyed,
+        None => CheckKind::Public,
+    }
+}
+
+/// The verification answer, shared by the API and the page. Counts the check.
 pub async fn verification(
     s: &AppState,
+    ctx: &Ctx,
     code: &OpinionCode,
     key: Option<&str>,
     sha256: Option<&str>,
+    t: Option<&str>,
 ) -> AppResult<Verification> {
-    let Some(o) = opinions::by_code(&s.db, code).await? else {
+    let Some(v) = opinions::verifiable(&s.db, code).await? else {
         return Ok(Verification {
             code: code.grouped(),
             status: "not_found".into(),
@@ -92,16 +196,24 @@ pub async fn verification(
             issued_on: None,
             document_sha256: None,
             version: None,
+            revoked_on: None,
+            revoked_reason: None,
             document_match: None,
             key_valid: None,
             details: None,
             log_leaf_index: None,
             bundle_url: None,
+            token: None,
         });
     };
+    let o = v.opinion;
     let key_valid = key.map(|k| {
         crate::secrets::same_secret(k.trim().to_uppercase().as_str(), &o.verification_key)
     });
+    let first = match (key_valid, t) {
+        (Some(true), _) | (_, Some(_)) => Some(first_sha256(s, &o).await?),
+        _ => None,
+    };
     let details = if key_valid == Some(true) {
         let c = cases::get(&s.db, &Scope::All, o.case_id).await?;
         Some(Details {
@@ -109,14 +221,26 @@ pub async fn verification(
             case_number: c.case_number,
             appraisers: opinions::signers(&s.db, o.case_id).await?,
             corrections: opinions::corrections(&s.db, &o.code).await?,
+            qr_content: qr_content(s, &o, &v.licence_no, first.as_deref().unwrap_or_default()),
         })
     } else {
         None
     };
-    opinions::record_check(&s.db, &o.code, details.is_some()).await?;
-    let leaf = ledger::leaf_by_event(&s.db, o.event_id)
-        .await?
-        .map(|l| l.idx);
+    let token = t.map(|t| {
+        check_token(
+            s,
+            t,
+            &o,
+            &v.licence_no,
+            first.as_deref().unwrap_or_default(),
+        )
+    });
+    s.checks.record(
+        &o.code,
+        crate::state::today().to_string(),
+        check_kind(ctx, details.is_some()),
+    );
+    let revoked = o.status == "revoked";
     Ok(Verification {
         code: code.grouped(),
         status: o.status.clone(),
@@ -126,11 +250,36 @@ pub async fn verification(
         document_match: sha256.map(|h| h.trim().eq_ignore_ascii_case(&o.document_sha256)),
         document_sha256: Some(o.document_sha256),
         version: Some(o.version),
+        revoked_on: if revoked { o.revoked_on } else { None },
+        revoked_reason: revoked.then_some(o.revoked_reason),
         key_valid,
         details,
-        log_leaf_index: leaf,
-        bundle_url: leaf.map(|_| format!("/api/v1/opinions/{}/bundle", code.grouped())),
+        log_leaf_index: v.leaf_idx,
+        bundle_url: v
+            .leaf_idx
+            .map(|_| format!("/api/v1/opinions/{}/bundle", code.grouped())),
+        token,
     })
+}
+
+/// The platform's verifier keys for QR tokens (current, then retired), one per line: the same
+/// Ed25519 keys that sign the log's checkpoints (`sijian verify qr … --key`).
+#[utoipa::path(get, path = "/verification/keys", tag = "verification",
+    responses((status = 200, description = "核验公钥，每行一个（C2SP verifier key）", content_type = "text/plain", body = String)))]
+pub async fn keys(State(s): State<AppState>) -> Response {
+    let mut text = String::new();
+    for k in &s.ledger.log_keys {
+        text.push_str(&k.to_text());
+        text.push('\n');
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        text,
+    )
+        .into_response()
 }
 
 /// The offline proof bundle of an opinion's issue (C2SP tlog-proof; verify with
@@ -147,7 +296,7 @@ pub async fn bundle(
     let o = opinions::by_code(&s.db, &code)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let (b, _) = ledger::bundle_for_event(&s.db, o.event_id)
+    let (b, _) = sijian_store::ledger::bundle_for_event(&s.db, o.event_id)
         .await?
         .ok_or_else(|| {
             AppError::new(
@@ -172,26 +321,21 @@ pub async fn bundle(
         .into_response())
 }
 
-/// How often an opinion was verified (for the issuing institution and regulators in scope).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckCounts {
-    pub public: i64,
-    pub keyed: i64,
-}
-
+/// How often an opinion was verified, by whom (for the issuing institution, regulators in scope
+/// and administrators).
 #[utoipa::path(get, path = "/opinions/{code}/checks", tag = "verification", params(("code" = String, Path)),
-    responses((status = 200, body = CheckCounts), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = opinions::CheckCounts), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn checks(
     State(s): State<AppState>,
     crate::auth::ApiUser(a): crate::auth::ApiUser,
     ApiPath(code): ApiPath<String>,
-) -> AppResult<Json<CheckCounts>> {
-    a.require(sijian_domain::Action::ViewCases)?;
+) -> AppResult<Json<opinions::CheckCounts>> {
+    a.require(sijian_domain::Action::ViewOpinionRecord)?;
     let code = parse_code(&code)?;
     let o = opinions::by_code(&s.db, &code)
         .await?
         .ok_or_else(AppError::not_found)?;
     cases::get(&s.db, &a.scope(), o.case_id).await?;
-    let (public, keyed) = opinions::check_counts(&s.db, &o.code).await?;
-    Ok(Json(CheckCounts { public, keyed }))
+    s.checks.flush(&s.db).await?;
+    Ok(Json(opinions::check_counts(&s.db, &o.code).await?))
 }

@@ -330,6 +330,14 @@ const STEPS: &[StepDef] = &[
         intro: "图像、谱图、表格不清晰，签名、盖章或者编号不符合制作要求，文字表达有瑕疵或者错别字但不影响鉴定意见的，可以补正；补正不得改变鉴定意见的原意，由至少一名鉴定人在补正处签名（通则第四十一条）。",
     },
     StepDef {
+        name: "revoke",
+        label: "撤销意见书",
+        stages: &[Issued, Archived],
+        action: Action::RevokeOpinion,
+        upload: false,
+        intro: "撤销后，任何人核验该意见书都会看到“已撤销”及撤销日期和依据；撤销记入防篡改日志，不能恢复。请写明依据，如行政处罚决定书文号。",
+    },
+    StepDef {
         name: "appearances",
         label: "登记出庭通知",
         stages: &[Issued, Archived],
@@ -654,6 +662,7 @@ async fn step_fields(
             ),
             FormField::text("document", "补正书或补正后的意见书（PDF）".into(), "").typed("file"),
         ],
+        "revoke" => vec![textarea("reason", "撤销依据", f.text("reason")).required()],
         "appearances" => vec![
             FormField::checks(
                 "appraiser_ids",
@@ -773,6 +782,9 @@ fn step_input(name: &str, f: &FormData, files: &[UploadedFile]) -> AppResult<Ste
             what: f.text("what"),
             changes_conclusion: f.flag("changes_conclusion"),
             document: file_of(files, "document")?,
+        },
+        "revoke" => StepInput::RevokeOpinion {
+            reason: f.text("reason"),
         },
         "appearances" => StepInput::NotifyAppearance {
             appraiser_ids: ids_of(f, "appraiser_ids"),

@@ -43,11 +43,13 @@ pub async fn page(
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let lang = ctx.lang;
-    let key = q
-        .iter()
-        .find(|(k, _)| k == "key")
-        .map(|(_, v)| v.as_str())
-        .filter(|k| !k.trim().is_empty());
+    let param = |name: &str| {
+        q.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let key = param("key");
     let mut page = VerifyPage {
         lang,
         title: "鉴定意见书核验".into(),
@@ -68,7 +70,7 @@ pub async fn page(
             return Ok(render(&page));
         }
     };
-    let v = match verification(&s, &parsed, key, None).await {
+    let v = match verification(&s, &ctx, &parsed, key, None, param("t")).await {
         Ok(v) => v,
         Err(e) => return Err(super::page_error(e, lang)),
     };
@@ -102,6 +104,40 @@ pub async fn page(
                 .unwrap_or_else(|| "待入账".into()),
         ),
     ];
+    if v.status == "revoked" {
+        page.fields.insert(
+            1,
+            (
+                "撤销".into(),
+                format!(
+                    "{} 撤销；依据：{}",
+                    v.revoked_on.clone().unwrap_or_default(),
+                    v.revoked_reason.clone().unwrap_or_default()
+                ),
+            ),
+        );
+    }
+    if v.status == "corrected" {
+        page.fields.insert(
+            1,
+            (
+                "当前版本".into(),
+                format!(
+                    "第 {} 版（已补正；下列哈希为当前版本文件的）",
+                    v.version.unwrap_or(1)
+                ),
+            ),
+        );
+    }
+    if let Some(t) = &v.token {
+        page.fields.push((
+            "二维码签名".into(),
+            match (&t.reason, t.signature_valid) {
+                (None, _) => "有效：由平台密钥签发，内容与平台记录一致".into(),
+                (Some(r), _) => format!("无效：{r}"),
+            },
+        ));
+    }
     if v.key_valid == Some(false) {
         page.error = Some("查询校验码不正确，只显示公开信息。".into());
     }

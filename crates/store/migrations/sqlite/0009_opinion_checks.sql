@@ -1,9 +1,11 @@
--- Every verification of an opinion, so the institution and regulators see how often (and by
--- whom: anonymous, with the key) each one was checked. No address or identity is kept.
+-- How often each opinion was verified, per day and by whom, so the institution and regulators
+-- see it: `public` (the code alone), `keyed` (with the right verification key), `organ` (a
+-- signed-in case-handling organ), `platform` (other signed-in users). Counts only: no address
+-- or identity is kept. Servers add their counts in batches.
 CREATE TABLE opinion_checks (
-    id   INTEGER PRIMARY KEY,
     code TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('public', 'keyed')),
-    at   INTEGER NOT NULL
+    day  TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('public', 'keyed', 'organ', 'platform')),
+    n    INTEGER NOT NULL,
+    PRIMARY KEY (code, day, kind)
 ) STRICT;
-CREATE INDEX opinion_checks_code ON opinion_checks(code);

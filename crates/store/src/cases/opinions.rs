@@ -76,6 +76,30 @@ pub(crate) const OPINION_COLUMNS: &str = "op.code, op.case_id, op.institution_id
     op.category, op.serial, op.document_sha256, op.verification_key, op.issued_on, op.status, op.version, op.revoked_on, \
     op.revoked_reason, op.event_id";
 
+/// An opinion with what public verification shows beside it, from one query.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Verifiable {
+    #[sqlx(flatten)]
+    pub opinion: Opinion,
+    pub licence_no: String,
+    /// The issue's leaf in the log, once integrated.
+    pub leaf_idx: Option<i64>,
+}
+
+/// An opinion for public verification: the row, the institution's licence number and the
+/// issue's leaf index, in one query (the hot path of the public verification service).
+pub async fn verifiable(db: &Db, code: &OpinionCode) -> Result<Option<Verifiable>, StoreError> {
+    db.fetch_optional(
+        &format!(
+            "SELECT {OPINION_COLUMNS}, i.licence_no, l.idx AS leaf_idx FROM opinions op \
+             JOIN institutions i ON i.id = op.institution_id \
+             LEFT JOIN ledger_leaves l ON l.event_id = op.event_id WHERE op.code = $1"
+        ),
+        args![code.as_str()],
+    )
+    .await
+}
+
 /// An opinion by its code (public lookups decide separately what to show).
 pub async fn by_code(db: &Db, code: &OpinionCode) -> Result<Option<Opinion>, StoreError> {
     db.fetch_optional(
@@ -97,6 +121,17 @@ pub async fn by_case(db: &Db, case_id: i64) -> Result<Option<Opinion>, StoreErro
     .await
 }
 
+/// The SHA-256 of the opinion document as first issued (before any correction).
+pub async fn first_document_sha256(db: &Db, case_id: i64) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = db
+        .fetch_optional(
+            "SELECT sha256 FROM case_attachments WHERE case_id = $1 AND kind = 'opinion' ORDER BY id LIMIT 1",
+            args![case_id],
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Correction {
     pub version: i64,
@@ -114,30 +149,110 @@ pub async fn corrections(db: &Db, code: &str) -> Result<Vec<Correction>, StoreEr
     .await
 }
 
-/// Counts one verification of `code` (`public`: the code alone; `keyed`: with the right key).
-pub async fn record_check(db: &Db, code: &str, keyed: bool) -> Result<(), StoreError> {
-    db.execute(
-        "INSERT INTO opinion_checks (code, kind, at) VALUES ($1, $2, $3)",
-        args![
-            code,
-            if keyed { "keyed" } else { "public" },
-            crate::now_ms()
-        ],
-    )
-    .await?;
-    Ok(())
+/// Who verified an opinion (counted, never identified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckKind {
+    /// Anyone, with the code alone.
+    Public,
+    /// Anyone, with the right verification key.
+    Keyed,
+    /// A signed-in case-handling organ (court, procuratorate, police).
+    Organ,
+    /// Other signed-in users (regulators, institutions).
+    Platform,
 }
 
-/// How often an opinion was verified: (with the code alone, with the key).
-pub async fn check_counts(db: &Db, code: &str) -> Result<(i64, i64), StoreError> {
-    let rows: Vec<(String, i64)> = db
+impl CheckKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Public => "public",
+            CheckKind::Keyed => "keyed",
+            CheckKind::Organ => "organ",
+            CheckKind::Platform => "platform",
+        }
+    }
+}
+
+/// Verifications of one opinion on one day by one kind of user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckTally {
+    pub code: String,
+    pub day: String,
+    pub kind: CheckKind,
+    pub n: i64,
+}
+
+/// Adds counted verifications (each (code, day, kind) at most once in `tallies`), in one
+/// transaction.
+pub async fn add_checks(db: &Db, tallies: &[CheckTally]) -> Result<(), StoreError> {
+    if tallies.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for chunk in tallies.chunks(64) {
+        let mut a = crate::Args::new();
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|t| {
+                format!(
+                    "({}, {}, {}, {})",
+                    a.push(t.code.as_str()),
+                    a.push(t.day.as_str()),
+                    a.push(t.kind.as_str()),
+                    a.push(t.n)
+                )
+            })
+            .collect();
+        tx.execute(
+            &format!(
+                "INSERT INTO opinion_checks (code, day, kind, n) VALUES {} \
+                 ON CONFLICT (code, day, kind) DO UPDATE SET n = opinion_checks.n + excluded.n",
+                rows.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// How often an opinion was verified, by whom, and when last.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct CheckCounts {
+    /// Anyone with the code alone.
+    pub public: i64,
+    /// Anyone with the right verification key.
+    pub keyed: i64,
+    /// Signed-in case-handling organs.
+    pub organ: i64,
+    /// Other signed-in users.
+    pub platform: i64,
+    pub total: i64,
+    /// The last day it was verified.
+    pub last_day: Option<String>,
+}
+
+pub async fn check_counts(db: &Db, code: &str) -> Result<CheckCounts, StoreError> {
+    let rows: Vec<(String, i64, String)> = db
         .fetch_all(
-            "SELECT kind, COUNT(*) FROM opinion_checks WHERE code = $1 GROUP BY kind",
+            "SELECT kind, CAST(SUM(n) AS BIGINT), MAX(day) FROM opinion_checks WHERE code = $1 GROUP BY kind",
             args![code],
         )
         .await?;
-    let get = |k: &str| rows.iter().find(|r| r.0 == k).map(|r| r.1).unwrap_or(0);
-    Ok((get("public"), get("keyed")))
+    let mut c = CheckCounts::default();
+    for (kind, n, day) in rows {
+        match kind.as_str() {
+            "public" => c.public = n,
+            "keyed" => c.keyed = n,
+            "organ" => c.organ = n,
+            _ => c.platform += n,
+        }
+        c.total += n;
+        if c.last_day.as_ref().is_none_or(|d| *d < day) {
+            c.last_day = Some(day);
+        }
+    }
+    Ok(c)
 }
 
 /// The names of the appraisers who signed an opinion's case.

@@ -1013,6 +1013,43 @@ pub async fn correct(
     Ok(finish(o, actor, ch, ctx).await?.1)
 }
 
+/// Revokes an issued opinion (for example after a penalty decision): verification shows it
+/// revoked with the date and ground at once, and the log carries a public line
+/// `revoked <code> <date>` beside the issue's.
+pub async fn revoke_opinion(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    version: i64,
+    reason: &str,
+    ctx: Ctx<'_>,
+) -> Result<Case, StoreError> {
+    let mut o = open(db, scope, id, version).await?;
+    let (code, status): (String, String) =
+        o.tx.fetch_optional(
+            "SELECT code, status FROM opinions WHERE case_id = $1",
+            args![id],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    procedure::revoke(&o.facts, status == "revoked", reason)?;
+    let today = ctx.today.to_string();
+    o.tx.execute(
+        "UPDATE opinions SET status = 'revoked', revoked_on = $1, revoked_reason = $2 WHERE code = $3",
+        args![today.as_str(), reason.trim(), code.as_str()],
+    )
+    .await?;
+    let grouped = super::opinions::grouped(&code);
+    let mut ch = Change::to(
+        o.case.stage(),
+        "case.opinion_revoked",
+        serde_json::json!({ "code": grouped, "reason": reason.trim(), "revoked_on": today }),
+    );
+    ch.public = Some(format!("revoked {grouped} {today}"));
+    Ok(finish(o, actor, ch, ctx).await?.1)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Court appearance
 // ---------------------------------------------------------------------------------------------
