@@ -30,6 +30,45 @@ pub struct Config {
     pub ledger: LedgerConfig,
     pub procedure: ProcedureConfig,
     pub webhooks: WebhooksConfig,
+    pub licences: LicencesConfig,
+    /// The CJK font for PDFs (`pdf.font_path`, `pdf.font_index`; default: discovered).
+    pub pdf: crate::documents::PdfConfig,
+}
+
+/// Electronic licences (电子证照, GB/T 36904 identifiers). The defaults let the demo run; a
+/// deployment sets the codes its licence authority assigned.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LicencesConfig {
+    /// 证照类型代码 of the institution licence (defining authority's USCC + 3 digits).
+    /// Default `11100000000013338W101`.
+    pub institution_type_code: String,
+    /// 证照类型代码 of the appraiser certificate. Default `11100000000013338W102`.
+    pub appraiser_type_code: String,
+    /// 颁发机构代码: the issuing authority's USCC. Default `113300000024820075` (a
+    /// demonstration code with valid check characters).
+    pub issuer: String,
+}
+
+impl Default for LicencesConfig {
+    fn default() -> Self {
+        LicencesConfig {
+            institution_type_code: "11100000000013338W101".into(),
+            appraiser_type_code: "11100000000013338W102".into(),
+            issuer: "113300000024820075".into(),
+        }
+    }
+}
+
+impl LicencesConfig {
+    pub fn scheme(&self) -> anyhow::Result<sijian_domain::elicence::LicenceScheme> {
+        sijian_domain::elicence::LicenceScheme::new(
+            &self.institution_type_code,
+            &self.appraiser_type_code,
+            &self.issuer,
+        )
+        .map_err(|e| anyhow::anyhow!("licences 配置无效：{e}"))
+    }
 }
 
 /// The appraisal procedure's numbers (`sijian_domain::procedure::Policy`, whose fields document
@@ -239,6 +278,8 @@ impl Default for Config {
             ledger: LedgerConfig::default(),
             procedure: ProcedureConfig::default(),
             webhooks: WebhooksConfig::default(),
+            licences: LicencesConfig::default(),
+            pdf: crate::documents::PdfConfig::default(),
         }
     }
 }

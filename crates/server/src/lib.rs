@@ -17,6 +17,7 @@ pub mod extract;
 pub mod i18n;
 pub mod inputs;
 pub mod ledger;
+pub mod licences;
 pub mod licensing;
 pub mod login;
 pub mod public;

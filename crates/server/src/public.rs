@@ -20,6 +20,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use sijian_domain::elicence::LicenceKind;
 use sijian_domain::{AppraiserStatus, InstitutionStatus, Scope};
 use sijian_store::registry::{self, Appraiser, AppraiserFilter, Institution, InstitutionFilter};
 use sijian_store::{ListQuery, Page};
@@ -245,6 +246,8 @@ struct DirectoryListPage {
 }
 
 pub struct PublicAppraiserRow {
+    /// The electronic certificate's verification page.
+    pub licence_url: String,
     pub name: String,
     pub certificate_no: String,
     pub categories: String,
@@ -263,6 +266,15 @@ struct DirectoryInstitutionPage {
     status_class: &'static str,
     fields: Vec<(String, String)>,
     appraisers: Vec<PublicAppraiserRow>,
+    licence_url: String,
+}
+
+/// The verification page of a holder's electronic licence.
+fn licence_url(s: &AppState, kind: LicenceKind, id: i64) -> String {
+    s.licences
+        .id_for(kind, id)
+        .map(|l| format!("/l/{}", l.as_str()))
+        .unwrap_or_default()
 }
 
 /// Provinces and prefectures, for the directory's region filter.
@@ -478,6 +490,7 @@ pub async fn directory_institution_page(
     let appraisers = apps
         .iter()
         .map(|a| PublicAppraiserRow {
+            licence_url: licence_url(&s, LicenceKind::Appraiser, a.id),
             name: a.name.clone(),
             certificate_no: a.certificate_no.clone(),
             categories: scope_labels(&a.scope),
@@ -497,6 +510,7 @@ pub async fn directory_institution_page(
         status_class,
         fields,
         appraisers,
+        licence_url: licence_url(&s, LicenceKind::Institution, id),
     }))
 }
 
@@ -549,7 +563,10 @@ pub async fn limit(State(s): State<AppState>, req: Request, next: Next) -> Respo
         || path.starts_with("/api/v1/public/")
         || path.starts_with("/api/v1/ledger/proof/")
         || path.starts_with("/api/v1/opinions/")
-        || path.starts_with("/v/"))
+        || path.starts_with("/v/")
+        || path.starts_with("/l/")
+        || path.starts_with("/api/v1/licences/")
+        || path.starts_with("/api/v1/verification/"))
     {
         return next.run(req).await;
     }

@@ -21,12 +21,17 @@ pub struct AppState {
     pub ledger: Arc<crate::ledger::LogKeys>,
     /// Verifications counted in memory, written once a second.
     pub checks: Arc<crate::checks::CheckCounter>,
+    /// How electronic licences are numbered (`licences.*`).
+    pub licences: Arc<sijian_domain::elicence::LicenceScheme>,
+    /// The PDF font, loaded on first use; the error message when there is none.
+    pub fonts: Arc<tokio::sync::OnceCell<Result<crate::documents::Fonts, String>>>,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Arc<Config>) -> anyhow::Result<Self> {
         let keys = Arc::new(crate::secrets::DataKey::load(&cfg)?);
         let ledger = Arc::new(crate::ledger::LogKeys::load(&cfg)?);
+        let licences = Arc::new(cfg.licences.scheme()?);
         let limiter = crate::public::RateLimiter::new(
             cfg.security.public_requests_per_second,
             cfg.security.public_burst,
@@ -40,6 +45,8 @@ impl AppState {
             keys,
             ledger,
             checks: Arc::default(),
+            licences,
+            fonts: Arc::default(),
         })
     }
 }
@@ -135,4 +142,65 @@ pub fn missing_years(cal: &WorkingCalendar, today: Date) -> Vec<i32> {
         wanted.push(today.year() + 1);
     }
     wanted.into_iter().filter(|y| !loaded.contains(y)).collect()
+}
+
+impl AppState {
+    /// Renders a one-page PDF off the async threads. Without a usable CJK font PDF output is
+    /// disabled with the reason (503), never a crash.
+    pub async fn pdf(
+        &self,
+        make: impl FnOnce(&crate::documents::Fonts) -> Result<Vec<u8>, crate::documents::PdfError>
+        + Send
+        + 'static,
+    ) -> Result<Vec<u8>, crate::error::AppError> {
+        let cfg = self.cfg.pdf.clone();
+        let fonts = self
+            .fonts
+            .get_or_init(|| async move {
+                tokio::task::spawn_blocking(move || {
+                    crate::documents::Fonts::load(&cfg).map_err(|e| e.to_string())
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("字体加载中断：{e}")))
+            })
+            .await;
+        let fonts = match fonts {
+            Ok(f) => f.clone(),
+            Err(reason) => {
+                return Err(crate::error::AppError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "pdf_unavailable",
+                    format!("PDF 输出不可用：{reason}"),
+                ));
+            }
+        };
+        tokio::task::spawn_blocking(move || make(&fonts))
+            .await
+            .map_err(|_| crate::error::AppError::internal())?
+            .map_err(|e| {
+                crate::error::AppError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "pdf_unavailable",
+                    e.to_string(),
+                )
+            })
+    }
+}
+
+/// A PDF download.
+pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

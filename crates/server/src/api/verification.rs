@@ -207,9 +207,8 @@ pub async fn verification(
         });
     };
     let o = v.opinion;
-    let key_valid = key.map(|k| {
-        crate::secrets::same_secret(k.trim().to_uppercase().as_str(), &o.verification_key)
-    });
+    let key_valid =
+        key.map(|k| crate::secrets::same_secret(&normalise_key(k), &o.verification_key));
     let first = match (key_valid, t) {
         (Some(true), _) | (_, Some(_)) => Some(first_sha256(s, &o).await?),
         _ => None,
@@ -338,4 +337,76 @@ pub async fn checks(
     cases::get(&s.db, &a.scope(), o.case_id).await?;
     s.checks.flush(&s.db).await?;
     Ok(Json(opinions::check_counts(&s.db, &o.code).await?))
+}
+
+/// The cover label (封面标签) the institution puts on the opinion: code, verification key,
+/// verification address and the QR code with the signed token. For the issuing institution,
+/// regulators in scope and administrators; 503 with the reason when no CJK font is available.
+#[utoipa::path(get, path = "/opinions/{code}/label.pdf", tag = "verification", params(("code" = String, Path)),
+    responses((status = 200, description = "核验标签 PDF", content_type = "application/pdf"),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn label(
+    State(s): State<AppState>,
+    crate::auth::ApiUser(a): crate::auth::ApiUser,
+    ApiPath(code): ApiPath<String>,
+) -> AppResult<Response> {
+    a.require(sijian_domain::Action::ViewOpinionRecord)?;
+    let code = parse_code(&code)?;
+    let v = opinions::verifiable(&s.db, &code)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    cases::get(&s.db, &a.scope(), v.opinion.case_id).await?;
+    let o = &v.opinion;
+    let first = first_sha256(&s, o).await?;
+    let qr = qr_content(&s, o, &v.licence_no, &first);
+    let grouped = code.grouped();
+    let address = format!("{}/v/{grouped}", s.cfg.public_url.trim_end_matches('/'));
+    let key = grouped_key(&o.verification_key);
+    let institution = o.institution_name.clone();
+    let bytes = s
+        .pdf(move |fonts| {
+            crate::documents::render(
+                &crate::documents::Card {
+                    size: crate::documents::PageSize::Label,
+                    title: "鉴定意见书核验标签",
+                    subtitle: None,
+                    lines: &[
+                        ("意见书编码", grouped.as_str()),
+                        ("查询校验码", key.as_str()),
+                        ("鉴定机构", institution.as_str()),
+                        ("核验地址", address.as_str()),
+                    ],
+                    qr: &qr,
+                    qr_caption: Some("扫码核验"),
+                    footer: &[
+                        "扫码或打开核验地址、输入编码与查询校验码核验本意见书。请勿涂改、撕毁。",
+                    ],
+                },
+                fonts,
+            )
+        })
+        .await?;
+    Ok(crate::state::pdf_response(
+        bytes,
+        &format!("label-{}.pdf", code.as_str()),
+    ))
+}
+
+/// A verification key in groups of four for reading off paper (`K7Q2-9XWM-4TRP`); it is typed
+/// back with or without the dashes (see [`normalise_key`]).
+fn grouped_key(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A typed key: dashes and spaces dropped, upper case.
+fn normalise_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{3000}'))
+        .collect::<String>()
+        .to_uppercase()
 }

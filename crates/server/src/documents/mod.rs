@@ -20,7 +20,7 @@ pub use qr::qr_svg;
 ///
 /// An empty `font_path` means "discover" (see [`Fonts::load`]); `font_index` selects the face in a
 /// TrueType/OpenType collection (`.ttc`) and is 0 for single-font files.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PdfConfig {
     pub font_path: String,

@@ -1055,6 +1055,36 @@ pub async fn detail(
             ),
             None,
         ));
+        if o.status == "revoked" {
+            fields.push((
+                "撤销".into(),
+                format!(
+                    "{} 撤销；依据：{}",
+                    o.revoked_on.clone().unwrap_or_default(),
+                    o.revoked_reason
+                ),
+                None,
+            ));
+        }
+        if a.role().may(Action::ViewOpinionRecord) {
+            s.checks.flush(&s.db).await.or_page(lang)?;
+            let n = opinions::check_counts(&s.db, &o.code).await.or_page(lang)?;
+            fields.push((
+                "核验次数".into(),
+                format!(
+                    "共 {} 次：公众凭编码 {}，凭查询校验码 {}，办案机关 {}，平台用户 {}{}",
+                    n.total,
+                    n.public,
+                    n.keyed,
+                    n.organ,
+                    n.platform,
+                    n.last_day
+                        .map(|d| format!("；最近 {d}"))
+                        .unwrap_or_default()
+                ),
+                None,
+            ));
+        }
     }
     let mut actions: Vec<ActionButton> = available(&a, &c)
         .into_iter()
@@ -1062,10 +1092,29 @@ pub async fn detail(
             label: d.label.into(),
             href: format!("/cases/{id}/steps/{}", d.name),
             post: false,
-            danger: matches!(d.name, "refuse" | "terminate"),
+            danger: matches!(d.name, "refuse" | "terminate" | "revoke"),
             confirm: String::new(),
         })
         .collect();
+    if let Some(o) = &opinion {
+        let grouped = opinions::grouped(&o.code);
+        if a.role().may(Action::ViewOpinionRecord) {
+            actions.push(ActionButton {
+                label: "打印核验标签".into(),
+                href: format!("/api/v1/opinions/{grouped}/label.pdf"),
+                post: false,
+                danger: false,
+                confirm: String::new(),
+            });
+        }
+        actions.push(ActionButton {
+            label: "核验页".into(),
+            href: format!("/v/{grouped}"),
+            post: false,
+            danger: false,
+            confirm: String::new(),
+        });
+    }
     for (doc, label) in PRINTS {
         if printable(doc, &c, &parts) {
             actions.push(ActionButton {

@@ -143,6 +143,7 @@ pub fn router() -> Router<AppState> {
         .route("/directory", get(crate::public::directory_page))
         .route("/ledger", get(ledger::ledger_page))
         .route("/v/{code}", get(verify::page))
+        .route("/l/{id}", get(crate::licences::page))
         .route(
             "/directory/appraisers",
             get(crate::public::directory_appraisers_page),

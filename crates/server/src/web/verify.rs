@@ -24,6 +24,8 @@ struct VerifyPage {
     fields: Vec<(String, String)>,
     details: Vec<(String, String)>,
     bundle: Option<String>,
+    /// With the key: the QR code for the cover, as printed on the label.
+    qr_svg: String,
 }
 
 fn category(c: u8) -> &'static str {
@@ -62,6 +64,7 @@ pub async fn page(
         fields: Vec::new(),
         details: Vec::new(),
         bundle: None,
+        qr_svg: String::new(),
     };
     let parsed = match OpinionCode::parse(&code) {
         Ok(c) => c,
@@ -142,6 +145,7 @@ pub async fn page(
         page.error = Some("查询校验码不正确，只显示公开信息。".into());
     }
     if let Some(d) = &v.details {
+        page.qr_svg = crate::documents::qr_svg(&d.qr_content, 176).unwrap_or_default();
         page.details = vec![
             ("委托人".into(), d.client.clone()),
             (
