@@ -698,10 +698,21 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         .unwrap_or_else(|| panic!("no code on the page: {body}"));
     sijian_domain::opinion_code::OpinionCode::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"));
     assert!(body.contains("查询校验码"));
+    let key = lines
+        .iter()
+        .position(|l| *l == "查询校验码")
+        .and_then(|i| lines.get(i + 1))
+        .unwrap_or_else(|| panic!("no key on the page: {body}"));
     std::fs::write(shots.join("case-issued.png"), c.screenshot().await.unwrap()).unwrap();
-    // The QR code's target: the public page compares a file by its SHA-256 computed in the
-    // browser (the file never leaves the machine).
-    c.goto(&app.url(&format!("/v/{code}"))).await.unwrap();
+    // The QR code's target, as the cover label prints it (the address with the key and the
+    // signed token): valid, the QR code shown, its signature checked.
+    let (_, v) = app
+        .anon()
+        .get(&format!("/api/v1/opinions/{code}/verification?key={key}"))
+        .await;
+    let qr = v["details"]["qr_content"].as_str().unwrap().to_string();
+    let qr_path = &qr[qr.find("/v/").unwrap()..];
+    c.goto(&app.url(qr_path)).await.unwrap();
     let status = c
         .find(Locator::Id("verify-status"))
         .await
@@ -710,6 +721,24 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         .await
         .unwrap();
     assert_eq!(status, "有效");
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("二维码签名") && page.contains("内容与平台记录一致"),
+        "{page}"
+    );
+    assert!(
+        page.contains("签名鉴定人"),
+        "the key opens the details: {page}"
+    );
+    c.find(Locator::Css("#verify-qr svg")).await.unwrap();
+    std::fs::write(shots.join("verify-qr.png"), c.screenshot().await.unwrap()).unwrap();
+    // Comparing files: the file never leaves the machine.
     for (file, want) in [(pdf.clone(), "一致"), (shots.join("other.pdf"), "不一致")] {
         if !file.exists() {
             std::fs::write(&file, b"%PDF-1.4\n% not the opinion\n%%EOF\n").unwrap();
@@ -737,6 +766,42 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         assert!(got.starts_with(want), "{want}: {got}");
     }
     std::fs::write(shots.join("verify.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // A regulator revokes the opinion through the pages (confirming the irreversible step);
+    // the QR address shows it revoked at once, with the date and ground.
+    c.delete_all_cookies().await.unwrap();
+    sign_in(&c, &app, "zj.reg").await;
+    c.goto(&app.url(&format!("/cases/{id}/steps/revoke")))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("form.form"))
+        .await
+        .unwrap();
+    fill(&c, "reason", "浙司罚决字〔2026〕7号").await;
+    submit_step(&c).await;
+    c.goto(&app.url(qr_path)).await.unwrap();
+    let status = c
+        .find(Locator::Id("verify-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "已撤销");
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("浙司罚决字〔2026〕7号"), "{page}");
+    std::fs::write(
+        shots.join("verify-revoked.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.goto(&app.url(&format!("/cases/{id}/print/contract")))
         .await
         .unwrap();

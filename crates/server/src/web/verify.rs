@@ -108,6 +108,10 @@ pub async fn page(
         ),
     ];
     if v.status == "revoked" {
+        page.error = Some(format!(
+            "本意见书已于 {} 撤销，不能再作为鉴定意见使用。",
+            v.revoked_on.clone().unwrap_or_default()
+        ));
         page.fields.insert(
             1,
             (
@@ -141,7 +145,7 @@ pub async fn page(
             },
         ));
     }
-    if v.key_valid == Some(false) {
+    if v.key_valid == Some(false) && page.error.is_none() {
         page.error = Some("查询校验码不正确，只显示公开信息。".into());
     }
     if let Some(d) = &v.details {
