@@ -16,7 +16,7 @@ use sijian_domain::calendar::Date;
 use sijian_domain::elicence::{self, LicenceKind};
 use sijian_domain::identifiers::ElectronicLicenceId;
 use sijian_domain::{AppraiserStatus, InstitutionStatus, Scope};
-use sijian_ledger::token::{self, RecordKind, SignedRecord};
+use sijian_ledger::token::{RecordKind, SignedRecord};
 use sijian_store::StoreError;
 use sijian_store::registry;
 use utoipa::{IntoParams, ToSchema};
@@ -187,23 +187,14 @@ pub async fn verification(
         Some((kind, holder)) => licence_of(s, kind, holder).await?,
         None => None,
     };
-    let token = t.map(|t| match token::verify(t, &s.ledger.log_keys) {
-        Err(e) => TokenCheck {
-            signature_valid: false,
-            matches_record: false,
-            reason: Some(e.to_string()),
-        },
-        Ok(r) => {
-            let matches = licence.as_ref().is_some_and(|l| r == record(l));
-            TokenCheck {
-                signature_valid: true,
-                matches_record: matches,
-                reason: (!matches).then(|| {
-                    "二维码签名有效，但所载内容与当前登记不符（证照信息已变更）：请以平台记录为准"
-                        .into()
-                }),
-            }
-        }
+    let expected = licence.as_ref().map(record);
+    let token = t.map(|t| {
+        TokenCheck::of(
+            s,
+            t,
+            expected.as_ref(),
+            "二维码签名有效，但所载内容与当前登记不符（证照信息已变更）：请以平台记录为准",
+        )
     });
     Ok(LicenceVerification {
         id: id.as_str().to_string(),

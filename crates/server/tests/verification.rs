@@ -166,6 +166,28 @@ both_engines!(
             counts["public"].as_i64().unwrap() >= 4 && counts["keyed"].as_i64().unwrap() >= 1,
             "{counts}"
         );
+        // A signed-in organ's check is counted as an organ's.
+        let before = counts["organ"].as_i64().unwrap();
+        let (st, _) = app
+            .login("court")
+            .await
+            .get(&format!("/api/v1/opinions/{code}/verification"))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, counts) = app
+            .login("zj.reg")
+            .await
+            .get(&format!("/api/v1/opinions/{code}/checks"))
+            .await;
+        assert_eq!(counts["organ"].as_i64().unwrap(), before + 1, "{counts}");
+        assert!(counts["last_day"].is_string(), "{counts}");
+        // Others may not see the counts.
+        let (st, _) = app
+            .login("court")
+            .await
+            .get(&format!("/api/v1/opinions/{code}/checks"))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
     }
 );
 
@@ -353,3 +375,74 @@ both_engines!(
         assert_eq!(logged.len(), 1, "the revocation is an event in the log");
     }
 );
+
+async fn status_from(app: &TestApp, path: &str, forwarded_for: Option<&str>) -> StatusCode {
+    let mut r = reqwest::Client::new().get(app.url(path));
+    if let Some(ip) = forwarded_for {
+        r = r.header("x-forwarded-for", ip);
+    }
+    r.send().await.unwrap().status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_verification_is_rate_limited_per_client_address() {
+    let limited = |trusted: bool| {
+        move |c: &mut sijian_server::Config| {
+            c.security.public_requests_per_second = 0.2;
+            c.security.public_burst = 3.0;
+            if trusted {
+                c.security.trusted_proxies = vec!["127.0.0.1".into()];
+            }
+        }
+    };
+    // No trusted proxy: the peer address counts, and a forwarded address is not believed.
+    let app = TestApp::start_with(common::Engine::Sqlite, limited(false))
+        .await
+        .unwrap();
+    let (code, _, _) = opinion(&app, false).await;
+    let path = format!("/api/v1/opinions/{code}/verification");
+    for _ in 0..3 {
+        assert_eq!(status_from(&app, &path, None).await, StatusCode::OK);
+    }
+    assert_eq!(
+        status_from(&app, &path, None).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        status_from(&app, &path, Some("203.0.113.9")).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forwarded address from an untrusted peer changes nothing"
+    );
+    for other in [
+        format!("/v/{code}"),
+        "/api/v1/licences/1.2.156.3005.2.1/verification".into(),
+        "/api/v1/verification/keys".into(),
+    ] {
+        assert_eq!(
+            status_from(&app, &other, None).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{other} shares the limit"
+        );
+    }
+    app.stop().await;
+
+    // Behind a trusted proxy: each forwarded client has its own allowance.
+    let app = TestApp::start_with(common::Engine::Sqlite, limited(true))
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            status_from(&app, &path, Some("203.0.113.9")).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        status_from(&app, &path, Some("203.0.113.9")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        status_from(&app, &path, Some("198.51.100.7")).await,
+        StatusCode::OK
+    );
+    app.stop().await;
+}

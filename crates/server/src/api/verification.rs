@@ -150,19 +150,36 @@ async fn first_sha256(s: &AppState, o: &Opinion) -> AppResult<String> {
 
 /// Checks a QR token against the platform's keys and the record.
 fn check_token(s: &AppState, t: &str, o: &Opinion, licence_no: &str, first: &str) -> TokenCheck {
-    match token::verify(t, &s.ledger.log_keys) {
-        Err(e) => TokenCheck {
-            signature_valid: false,
-            matches_record: false,
-            reason: Some(e.to_string()),
-        },
-        Ok(r) => {
-            let matches = r == opinion_record(o, licence_no, first);
-            TokenCheck {
-                signature_valid: true,
-                matches_record: matches,
-                reason: (!matches)
-                    .then(|| "二维码签名有效，但所载内容与平台记录不符：请以平台记录为准".into()),
+    TokenCheck::of(
+        s,
+        t,
+        Some(&opinion_record(o, licence_no, first)),
+        "二维码签名有效，但所载内容与平台记录不符：请以平台记录为准",
+    )
+}
+
+impl TokenCheck {
+    /// A QR token checked against the platform's keys (current and retired) and against the
+    /// record it should carry (`None`: there is no such record).
+    pub fn of(
+        s: &AppState,
+        t: &str,
+        expected: Option<&SignedRecord>,
+        mismatch: &str,
+    ) -> TokenCheck {
+        match token::verify(t, &s.ledger.log_keys) {
+            Err(e) => TokenCheck {
+                signature_valid: false,
+                matches_record: false,
+                reason: Some(e.to_string()),
+            },
+            Ok(r) => {
+                let matches = expected == Some(&r);
+                TokenCheck {
+                    signature_valid: true,
+                    matches_record: matches,
+                    reason: (!matches).then(|| mismatch.to_string()),
+                }
             }
         }
     }
