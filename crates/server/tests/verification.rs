@@ -154,6 +154,31 @@ both_engines!(
             .unwrap();
         let entry = String::from_utf8(entry).unwrap();
         assert!(entry.contains(&format!("opinion {code} {sha}")), "{entry}");
+        // A bundle rewritten to claim another document no longer verifies.
+        let forged: Vec<String> = text
+            .split('\n')
+            .map(|l| match l.strip_prefix("extra ") {
+                Some(_) => format!(
+                    "extra {}",
+                    sijian_ledger::b64::encode(
+                        entry.replace(sha.as_str(), &"0".repeat(64)).as_bytes()
+                    )
+                ),
+                None => l.to_string(),
+            })
+            .collect();
+        let forged = Bundle::parse(&forged.join("\n")).unwrap();
+        assert!(
+            forged
+                .verify(&Policy::log_only(
+                    keys.lines()
+                        .map(|l| Verifier::parse(l).unwrap())
+                        .filter(|v| v.kind == KeyKind::Ed25519)
+                        .collect()
+                ))
+                .is_err(),
+            "a tampered bundle fails"
+        );
 
         // Every check was counted; the institution sees how often.
         let (st, counts) = app

@@ -1,0 +1,12 @@
+//! Record linkage over people and cases across all institutions (seed clause 22: 多头、重复和
+//! 虚假鉴定; 《司法鉴定程序通则》第十五条第六项): pure functions, no I/O.
+//!
+//! - [`normalise`]: Chinese names (width, middle dots, traditional and variant characters,
+//!   surnames and their readings, homophone reading sets, shape-similar characters), resident
+//!   IDs, phone numbers, organisation names;
+//! - [`fs`]: Fellegi–Sunter scoring with comparison levels per field, m/u estimation without
+//!   labels, term-frequency adjustment, a versioned model and an explanation for every pair.
+#![forbid(unsafe_code)]
+
+pub mod fs;
+pub mod normalise;
