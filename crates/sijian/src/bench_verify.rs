@@ -39,6 +39,9 @@ pub struct VerifyArgs {
     /// Measured seconds of the `/healthz` floor after the run; 0 skips it.
     #[arg(long, default_value_t = 10)]
     pub floor_seconds: u64,
+    /// Keep the database afterwards (by default it is removed: about 0.5 GB per million).
+    #[arg(long)]
+    pub keep: bool,
     #[arg(long, default_value = "/tmp")]
     pub dir: String,
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
@@ -132,6 +135,30 @@ pub async fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
     server.stop().await;
     db.close().await;
     let _ = std::fs::remove_dir_all(&data_dir);
+    if !a.keep {
+        remove_db(&a).await?;
+    }
+    Ok(())
+}
+
+/// Removes the database `fresh_db` created (it names it after the process).
+async fn remove_db(a: &VerifyArgs) -> anyhow::Result<()> {
+    let name = format!("sijian_bench_{}", std::process::id());
+    if a.engine == "postgres" {
+        let admin = Db::connect(&a.pg_admin_url, &sijian_store::PoolSettings::default()).await?;
+        admin
+            .execute(
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                Args::new(),
+            )
+            .await?;
+        admin.close().await;
+    } else {
+        for ext in ["db", "db-wal", "db-shm"] {
+            let _ =
+                std::fs::remove_file(std::path::Path::new(&a.dir).join(format!("{name}.{ext}")));
+        }
+    }
     Ok(())
 }
 
@@ -276,9 +303,14 @@ async fn seed(db: &Db, fx: &CaseFixture, n: usize) -> anyhow::Result<Seeded> {
     }
     println!(
         "seeded {n} issued opinions ({n} cases + {n} opinions) in {:.1} s: {:.0} rows/s \
-         (then ANALYZE and checkpoint in {:.1} s)",
+         (then statistics{} in {:.1} s)",
         seeded.as_secs_f64(),
         (2 * n) as f64 / seeded.as_secs_f64(),
+        if matches!(db, Db::Sqlite(_)) {
+            " and WAL checkpoint"
+        } else {
+            ""
+        },
         t2.elapsed().as_secs_f64()
     );
     Ok(Seeded { codes, keys })
@@ -530,11 +562,15 @@ impl Report {
         let sqlite = b.sqlite - a.sqlite;
         let machine = b.machine_busy - a.machine_busy;
         println!(
-            "  CPU (100 % = one core, {} cores): server {:.0} % (of which SQLite connection threads {:.0} %), \
-             load generator {:.0} %, other processes {:.0} %, idle {:.0} %",
+            "  CPU (100 % = one core, {} cores): server {:.0} %{}, load generator {:.0} %, \
+             other processes {:.0} %, idle {:.0} %",
             self.cores,
             pct(process - loadgen),
-            pct(sqlite),
+            if pct(sqlite) >= 0.5 {
+                format!(" (of which SQLite connection threads {:.0} %)", pct(sqlite))
+            } else {
+                String::new()
+            },
             pct(loadgen),
             pct(machine.saturating_sub(process)),
             pct((b.machine_total - a.machine_total) - machine)
