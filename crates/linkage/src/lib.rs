@@ -5,8 +5,11 @@
 //!   surnames and their readings, homophone reading sets, shape-similar characters), resident
 //!   IDs, phone numbers, organisation names;
 //! - [`fs`]: Fellegi–Sunter scoring with comparison levels per field, m/u estimation without
-//!   labels, term-frequency adjustment, a versioned model and an explanation for every pair.
+//!   labels, term-frequency adjustment, a versioned model and an explanation for every pair;
+//! - [`cluster`]: persons as connected components of accepted links, with stable IDs (the
+//!   oldest kept on merge) and every merge and split reported.
 #![forbid(unsafe_code)]
 
+pub mod cluster;
 pub mod fs;
 pub mod normalise;
