@@ -6,10 +6,13 @@
 //!   IDs, phone numbers, organisation names;
 //! - [`fs`]: Fellegi–Sunter scoring with comparison levels per field, m/u estimation without
 //!   labels, term-frequency adjustment, a versioned model and an explanation for every pair;
+//! - [`block`]: blocking keys (resident ID, phone, name reading + birth date, case number),
+//!   hashed with a secret, and the candidate pairs they give;
 //! - [`cluster`]: persons as connected components of accepted links, with stable IDs (the
 //!   oldest kept on merge) and every merge and split reported.
 #![forbid(unsafe_code)]
 
+pub mod block;
 pub mod cluster;
 pub mod fs;
 pub mod normalise;
