@@ -28,14 +28,11 @@ struct VerifyPage {
     qr_svg: String,
 }
 
+/// The category's label (1 法医 2 物证 3 声像资料 4 环境损害), from the domain's table.
 fn category(c: u8) -> &'static str {
-    match c {
-        1 => "法医类",
-        2 => "物证类",
-        3 => "声像资料类",
-        4 => "环境损害类",
-        _ => "—",
-    }
+    sijian_domain::category::Category::from_digit(c)
+        .map(|c| c.label_zh())
+        .unwrap_or("—")
 }
 
 pub async fn page(
