@@ -415,6 +415,13 @@ impl ResidentId {
         Ok(ResidentId(full))
     }
 
+    /// The check character (position 18) for the first 17 digits, `None` unless they are 17
+    /// ASCII digits (GB 11643-1999, ISO 7064 MOD 11-2).
+    pub fn check_char(first17: &str) -> Option<char> {
+        (first17.len() == 17 && first17.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| mod11_2(first17.as_bytes()))
+    }
+
     /// The 18-digit form.
     pub fn as_str(&self) -> &str {
         &self.0

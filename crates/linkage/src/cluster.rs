@@ -57,6 +57,17 @@ impl UnionFind {
     }
 }
 
+/// Connected components of `n` records (by position) under `links`: each record's component is
+/// named by its smallest member, so a component's name does not depend on link order. For batch
+/// runs where positions are the record identity; [`cluster`] keeps IDs stable across runs.
+pub fn components(n: usize, links: impl IntoIterator<Item = (u32, u32)>) -> Vec<u32> {
+    let mut uf = UnionFind::new(n);
+    for (a, b) in links {
+        uf.union(a as usize, b as usize);
+    }
+    (0..n).map(|i| uf.find(i) as u32).collect()
+}
+
 /// Clusters `records` by `links` (pairs accepted as the same person; links to unknown records
 /// are ignored). `previous` is the last clustering's assignment; `next_id` the first free
 /// person ID. Each component keeps the oldest previous person ID of its records; a previous

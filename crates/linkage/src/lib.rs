@@ -9,10 +9,17 @@
 //! - [`block`]: blocking keys (resident ID, phone, name reading + birth date, case number),
 //!   hashed with a secret, and the candidate pairs they give;
 //! - [`cluster`]: persons as connected components of accepted links, with stable IDs (the
-//!   oldest kept on merge) and every merge and split reported.
+//!   oldest kept on merge) and every merge and split reported;
+//! - [`person`]: person records (fields, normalisation, comparison vectors, batch blocking
+//!   keys); [`dedupe`]: the batch pipeline's steps; [`eval`]: precision, recall and F1 against
+//!   ground truth; [`synth`]: a synthetic population with ground truth.
 #![forbid(unsafe_code)]
 
 pub mod block;
 pub mod cluster;
+pub mod dedupe;
+pub mod eval;
 pub mod fs;
 pub mod normalise;
+pub mod person;
+pub mod synth;

@@ -14,6 +14,7 @@ mod audit;
 mod bench;
 mod bench_verify;
 mod ledger_cli;
+mod match_cli;
 mod verify_cli;
 mod witness;
 
@@ -94,6 +95,12 @@ enum Command {
     Verify {
         #[command(subcommand)]
         command: verify_cli::VerifyCommand,
+    },
+    /// Record linkage over CSV files: deduplicate persons, generate synthetic data, evaluate
+    /// (exit 0 done, 1 refused, 2 usage).
+    Match {
+        #[command(subcommand)]
+        command: match_cli::MatchCommand,
     },
     /// A C2SP tlog-witness that cosigns checkpoints of known logs.
     Witness {
@@ -294,6 +301,7 @@ async fn main() -> anyhow::Result<()> {
         } => bench_verify::run_verify(args).await,
         Command::Ledger { command } => std::process::exit(ledger_cli::run(command).await),
         Command::Verify { command } => std::process::exit(verify_cli::run(command)),
+        Command::Match { command } => std::process::exit(match_cli::run(command)),
         Command::Witness { command } => witness::run(command).await,
     }
 }

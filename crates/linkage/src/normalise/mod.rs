@@ -23,8 +23,10 @@ pub use org::organisation;
 pub use phone::phone;
 pub use reading::{homophones, pinyin_key, readings};
 pub use script::{fold_char, simplify};
-pub use shape::shape_similar;
-pub use surname::{is_compound_surname, split_name, surname_reading, surname_share};
+pub use shape::{shape_groups, shape_similar};
+pub use surname::{
+    is_compound_surname, split_name, surname_reading, surname_share, surnames_by_share,
+};
 
 use unicode_normalization::UnicodeNormalization;
 

@@ -20,6 +20,13 @@ fn membership() -> &'static HashMap<char, Vec<u16>> {
     })
 }
 
+/// The shape-similar groups as listed in the table, in file order (for generating test data).
+pub fn shape_groups() -> Vec<Vec<char>> {
+    data_lines(GROUPS)
+        .map(|g| g.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect()
+}
+
 /// Whether two different characters are easily mistaken for one another (己/已/巳, 未/末,
 /// 候/侯). Compare simplified characters: the table is in simplified form. A character is not
 /// shape-similar to itself.

@@ -74,6 +74,13 @@ pub fn surname_share(surname: &str) -> Option<f64> {
     share_table().get(surname).copied()
 }
 
+/// The surname table in descending order of share (ties by surname), for weighted sampling.
+pub fn surnames_by_share() -> Vec<(&'static str, f64)> {
+    let mut v: Vec<(&'static str, f64)> = share_table().iter().map(|(k, v)| (*k, *v)).collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    v
+}
+
 /// The forced toneless reading of each character of a surname whose surname reading differs from
 /// the everyday one or is ambiguous (曾 → `zeng`, 尉迟 → `yu chi`); `None` when the character's own
 /// readings apply.

@@ -1,0 +1,460 @@
+//! Person records as linkage sees them: which fields a data set has ([`Layout`]), each raw record
+//! normalised once ([`Person`], with a clear reason when a value is malformed), the comparison
+//! vector of two records, and the blocking keys of one.
+//!
+//! The same code serves the batch deduplication of any CSV and the online index of the server,
+//! so a pair scores the same wherever it is compared.
+use std::hash::{Hash, Hasher};
+
+use crate::fs::{
+    FieldSpec, LevelSpec, Settings, Ymd, compare_date, compare_id, compare_phone, compare_string,
+    date_levels, id_levels, phone_levels, string_levels,
+};
+use crate::normalise::{self, NameKey, NameLevel, compare_names};
+use unicode_normalization::UnicodeNormalization;
+
+/// Which optional fields a data set carries, and its extra free-text fields (compared by
+/// Jaro–Winkler). The name is always present.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub birth: bool,
+    pub id_number: bool,
+    pub phone: bool,
+    pub address: bool,
+    /// Names of extra fields, as the caller calls them (CSV column names).
+    pub extra: Vec<String>,
+}
+
+/// The levels of the name comparison, in [`NameLevel`] order (index = level).
+pub const NAME_LEVELS: [(NameLevel, &str); 8] = [
+    (NameLevel::Exact, "完全一致"),
+    (NameLevel::Homophone, "同音"),
+    (NameLevel::ShapeSimilar, "形近"),
+    (NameLevel::Transposed, "字序颠倒"),
+    (NameLevel::OneCharMissing, "缺漏一字"),
+    (NameLevel::SameSurnameGivenDiffers, "同姓异名"),
+    (NameLevel::Different, "不同"),
+    (NameLevel::Missing, "缺失"),
+];
+
+/// The level index of a [`NameLevel`] in [`NAME_LEVELS`].
+pub fn name_level_index(level: NameLevel) -> u8 {
+    NAME_LEVELS
+        .iter()
+        .position(|(l, _)| *l == level)
+        .expect("every NameLevel is listed") as u8
+}
+
+fn name_levels() -> Vec<LevelSpec> {
+    NAME_LEVELS
+        .iter()
+        .map(|(l, label)| {
+            if *l == NameLevel::Missing {
+                LevelSpec::null(*label)
+            } else {
+                LevelSpec::new(*label)
+            }
+        })
+        .collect()
+}
+
+impl Layout {
+    /// Stable machine keys of the compared fields, in comparison order (`name`, `birth`,
+    /// `id_number`, `phone`, `address`, then the extra fields): CSV explanation columns use them.
+    pub fn field_keys(&self) -> Vec<String> {
+        let mut keys = vec!["name".to_owned()];
+        for (on, key) in [
+            (self.birth, "birth"),
+            (self.id_number, "id_number"),
+            (self.phone, "phone"),
+            (self.address, "address"),
+        ] {
+            if on {
+                keys.push(key.to_owned());
+            }
+        }
+        keys.extend(self.extra.iter().cloned());
+        keys
+    }
+
+    /// The comparison settings: field names are the reviewer-facing Chinese labels.
+    pub fn settings(&self) -> Settings {
+        let mut fields = vec![FieldSpec::new("姓名", name_levels())];
+        if self.birth {
+            fields.push(FieldSpec::new("出生日期", date_levels()));
+        }
+        if self.id_number {
+            fields.push(FieldSpec::new("身份号码", id_levels()));
+        }
+        if self.phone {
+            fields.push(FieldSpec::new("电话", phone_levels()));
+        }
+        if self.address {
+            fields.push(FieldSpec::new("地址", string_levels()));
+        }
+        for f in &self.extra {
+            fields.push(FieldSpec::new(f.clone(), string_levels()));
+        }
+        Settings::new(fields)
+    }
+
+    /// Number of compared fields.
+    pub fn width(&self) -> usize {
+        1 + usize::from(self.birth)
+            + usize::from(self.id_number)
+            + usize::from(self.phone)
+            + usize::from(self.address)
+            + self.extra.len()
+    }
+
+    /// Index of the identity-number field, if compared.
+    pub fn id_field(&self) -> Option<usize> {
+        self.id_number.then(|| 1 + usize::from(self.birth))
+    }
+
+    /// Index of the birth-date field, if compared.
+    pub fn birth_field(&self) -> Option<usize> {
+        self.birth.then_some(1)
+    }
+}
+
+/// One record's raw values (`None` or blank = missing). `extra` follows [`Layout::extra`].
+#[derive(Debug, Clone, Default)]
+pub struct RawPerson<'a> {
+    pub name: Option<&'a str>,
+    pub birth: Option<&'a str>,
+    pub id_number: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub extra: Vec<Option<&'a str>>,
+}
+
+/// Why a value cannot be used. A mistyped but well-formed resident ID is *not* an error: finding
+/// the record despite the typo is what linkage is for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("出生日期“{0}”无法识别（应为 YYYY-MM-DD 或 YYYYMMDD）")]
+    Birth(String),
+    #[error("身份号码“{0}”不是 18 位（或旧式 15 位）数字，末位可为 X")]
+    IdNumber(String),
+    #[error("电话号码“{0}”无法识别")]
+    Phone(String),
+    #[error("姓名“{0}”无法识别")]
+    Name(String),
+}
+
+/// A normalised record.
+#[derive(Debug, Clone, Default)]
+pub struct Person {
+    pub name: Option<NameKey>,
+    pub birth: Option<Ymd>,
+    /// 18 characters, upper-case `X`; possibly with a failing check character (a typo).
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub extra: Vec<Option<String>>,
+}
+
+fn present(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// An identity number in linkage form: width folded, spaces and dashes dropped, `x` upper-cased,
+/// a 15-digit number upgraded when it parses; `None` when it is not 18 (or 15) digits with an
+/// optional final X. The check character is not enforced (see [`FieldError`]).
+pub fn id_number_key(raw: &str) -> Option<String> {
+    if let Some(valid) = normalise::resident_id(raw) {
+        return Some(valid);
+    }
+    let s: String = raw
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '‐' | '−' | '_'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let ok = s.len() == 18
+        && s.bytes().take(17).all(|b| b.is_ascii_digit())
+        && s.as_bytes()[17].is_ascii_digit() | (s.as_bytes()[17] == b'X');
+    ok.then_some(s)
+}
+
+impl Person {
+    /// Normalise one record; the first malformed value is the error.
+    pub fn prepare(layout: &Layout, raw: &RawPerson) -> Result<Person, FieldError> {
+        let name = match present(raw.name) {
+            None => None,
+            Some(n) => Some(NameKey::new(n).ok_or_else(|| FieldError::Name(n.to_owned()))?),
+        };
+        let birth = match present(raw.birth).filter(|_| layout.birth) {
+            None => None,
+            Some(b) => Some(Ymd::parse(b).ok_or_else(|| FieldError::Birth(b.to_owned()))?),
+        };
+        let id_number = match present(raw.id_number).filter(|_| layout.id_number) {
+            None => None,
+            Some(v) => Some(id_number_key(v).ok_or_else(|| FieldError::IdNumber(v.to_owned()))?),
+        };
+        let phone = match present(raw.phone).filter(|_| layout.phone) {
+            None => None,
+            Some(v) => Some(normalise::phone(v).ok_or_else(|| FieldError::Phone(v.to_owned()))?),
+        };
+        let address = present(raw.address)
+            .filter(|_| layout.address)
+            .map(normalise::text)
+            .filter(|a| !a.is_empty());
+        let extra = (0..layout.extra.len())
+            .map(|i| {
+                present(raw.extra.get(i).copied().flatten())
+                    .map(normalise::text)
+                    .filter(|v| !v.is_empty())
+            })
+            .collect();
+        Ok(Person {
+            name,
+            birth,
+            id_number,
+            phone,
+            address,
+            extra,
+        })
+    }
+
+    /// The birth date for blocking: the recorded one, else the one in a valid resident ID.
+    pub fn blocking_birth(&self) -> Option<Ymd> {
+        self.birth.or_else(|| {
+            let id = self.id_number.as_deref()?;
+            let (y, m, d) = normalise::id_birth_date(id)?;
+            Ymd::new(i32::from(y), m, d)
+        })
+    }
+}
+
+/// The comparison vector of two records under `layout`, appended to `out` (one level per field,
+/// in [`Layout::field_keys`] order).
+pub fn compare_into(layout: &Layout, a: &Person, b: &Person, out: &mut Vec<u8>) {
+    out.push(name_level_index(compare_names(
+        a.name.as_ref(),
+        b.name.as_ref(),
+    )));
+    if layout.birth {
+        out.push(compare_date(a.birth, b.birth));
+    }
+    if layout.id_number {
+        out.push(compare_id(a.id_number.as_deref(), b.id_number.as_deref()));
+    }
+    if layout.phone {
+        out.push(compare_phone(a.phone.as_deref(), b.phone.as_deref()));
+    }
+    if layout.address {
+        out.push(compare_string(a.address.as_deref(), b.address.as_deref()));
+    }
+    for (x, y) in a.extra.iter().zip(&b.extra) {
+        out.push(compare_string(x.as_deref(), y.as_deref()));
+    }
+}
+
+/// The value both records share in each field, for term-frequency adjustment (only the name
+/// carries a table): the normalised name when the names are identical.
+pub fn shared_name<'p>(a: &'p Person, b: &Person) -> Option<&'p str> {
+    match (&a.name, &b.name) {
+        (Some(x), Some(y)) if x.full() == y.full() => Some(x.full()),
+        _ => None,
+    }
+}
+
+/// Kinds of blocking key a record can have. Beyond [`crate::block::BlockKey`]'s exact keys, the
+/// batch uses four "identity number with one quarter left out" keys, so a single mistyped digit
+/// still meets its twin, and surname-or-given-name reading with the birth date, so a
+/// shape-similar character in the other part still does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum KeyKind {
+    IdNumber,
+    IdWithoutRegion,
+    IdWithoutYear,
+    IdWithoutMonthDay,
+    IdWithoutSequence,
+    Phone,
+    ReadingBirth,
+    SurnameBirth,
+    GivenBirth,
+}
+
+fn key_hash(kind: KeyKind, parts: &[&str]) -> u64 {
+    // The standard library's SipHash with its fixed keys: deterministic within a build; the
+    // hashes live only in memory. A collision only adds a candidate pair, which scoring rejects.
+    let mut h = std::hash::DefaultHasher::new();
+    kind.hash(&mut h);
+    for p in parts {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The record's blocking keys as 64-bit hashes (none for missing fields).
+pub fn blocking_keys(p: &Person, out: &mut Vec<u64>) {
+    if let Some(id) = p.id_number.as_deref() {
+        out.push(key_hash(KeyKind::IdNumber, &[id]));
+        out.push(key_hash(KeyKind::IdWithoutRegion, &[&id[6..]]));
+        out.push(key_hash(KeyKind::IdWithoutYear, &[&id[..6], &id[10..]]));
+        out.push(key_hash(
+            KeyKind::IdWithoutMonthDay,
+            &[&id[..10], &id[14..]],
+        ));
+        out.push(key_hash(KeyKind::IdWithoutSequence, &[&id[..14]]));
+    }
+    if let Some(phone) = p.phone.as_deref() {
+        out.push(key_hash(KeyKind::Phone, &[phone]));
+    }
+    if let (Some(name), Some(b)) = (&p.name, p.blocking_birth()) {
+        let date = format!("{:04}{:02}{:02}", b.year, b.month, b.day);
+        out.push(key_hash(KeyKind::ReadingBirth, &[name.pinyin_key(), &date]));
+        if name.is_latin() {
+            // Romanised names: each word with the date (catches a typo in the other word).
+            for w in name.full().split(' ').filter(|w| !w.is_empty()) {
+                out.push(key_hash(KeyKind::GivenBirth, &[w, &date]));
+            }
+        } else {
+            let surname = name.surname();
+            let given = name.given();
+            if !surname.is_empty() {
+                out.push(key_hash(KeyKind::SurnameBirth, &[surname, &date]));
+            }
+            if !given.is_empty() {
+                out.push(key_hash(KeyKind::GivenBirth, &[given, &date]));
+            }
+        }
+    }
+}
+
+/// Splits `id` for the quarter keys; exposed for tests.
+#[cfg(test)]
+fn quarters_differ(a: &str, b: &str) -> usize {
+    [0..6, 6..10, 10..14, 14..18]
+        .into_iter()
+        .filter(|r| a[r.clone()] != b[r.clone()])
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> Layout {
+        Layout {
+            birth: true,
+            id_number: true,
+            phone: true,
+            address: true,
+            extra: vec!["职业".into()],
+        }
+    }
+
+    fn raw<'a>(name: &'a str, birth: &'a str, id: &'a str, phone: &'a str) -> RawPerson<'a> {
+        RawPerson {
+            name: Some(name),
+            birth: Some(birth),
+            id_number: Some(id),
+            phone: Some(phone),
+            address: Some("浙江省杭州市西湖区文三路 1 号"),
+            extra: vec![Some("教师")],
+        }
+    }
+
+    #[test]
+    fn settings_and_vectors_line_up() {
+        let l = layout();
+        let s = l.settings();
+        assert_eq!(s.fields.len(), l.width());
+        assert_eq!(l.field_keys().len(), l.width());
+        assert_eq!(l.field_keys()[5], "职业");
+        assert_eq!(l.id_field(), Some(2));
+        let a = Person::prepare(
+            &l,
+            &raw("王芳", "1980-05-03", "11010519800503002X", "13812345678"),
+        )
+        .unwrap();
+        let b = Person::prepare(
+            &l,
+            &raw("王方", "19800503", "110105198005030024", "138 1234 5678"),
+        )
+        .unwrap();
+        let mut g = Vec::new();
+        compare_into(&l, &a, &b, &mut g);
+        assert_eq!(g.len(), l.width());
+        s.check_gamma(&g).unwrap();
+        assert_eq!(g[0], name_level_index(NameLevel::Homophone));
+        assert_eq!(g[1], 0, "same date in two formats");
+        assert_eq!(g[2], 1, "one character different");
+        assert_eq!(g[3], 0, "same phone after normalisation");
+        assert_eq!(shared_name(&a, &b), None);
+        assert_eq!(shared_name(&a, &a), Some("王芳"));
+        // A missing field is the null level.
+        let c = Person::prepare(&l, &RawPerson::default()).unwrap();
+        g.clear();
+        compare_into(&l, &a, &c, &mut g);
+        for (f, &lv) in g.iter().enumerate() {
+            assert!(s.fields[f].is_null(lv), "field {f} level {lv}");
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_named() {
+        let l = layout();
+        let bad = |r: RawPerson| Person::prepare(&l, &r).unwrap_err();
+        assert_eq!(
+            bad(raw("王芳", "1980-13-40", "", "")),
+            FieldError::Birth("1980-13-40".into())
+        );
+        assert_eq!(
+            bad(raw("王芳", "", "12345", "")),
+            FieldError::IdNumber("12345".into())
+        );
+        assert_eq!(
+            bad(raw("王芳", "", "", "abc")),
+            FieldError::Phone("abc".into())
+        );
+        // A check-character typo is kept: it is what linkage must see through.
+        let p = Person::prepare(&l, &raw("王芳", "", "110105198005030021", "")).unwrap();
+        assert_eq!(p.id_number.as_deref(), Some("110105198005030021"));
+        // 15 digits are upgraded.
+        let p = Person::prepare(&l, &raw("王芳", "", "110105800503002", "")).unwrap();
+        assert_eq!(p.id_number.as_deref(), Some("110105198005030022"));
+    }
+
+    #[test]
+    fn one_mistyped_digit_keeps_a_shared_key() {
+        let l = layout();
+        let id = "11010519800503002X";
+        let base = Person::prepare(&l, &raw("王芳", "", id, "")).unwrap();
+        let mut kb = Vec::new();
+        blocking_keys(&base, &mut kb);
+        for pos in 0..17 {
+            let mut typo: Vec<u8> = id.bytes().collect();
+            typo[pos] = if typo[pos] == b'9' {
+                b'0'
+            } else {
+                typo[pos] + 1
+            };
+            let typo = String::from_utf8(typo).unwrap();
+            assert_eq!(quarters_differ(id, &typo), 1);
+            // Different name and no birth date: only the identity number can bring them together.
+            let other = Person::prepare(&l, &raw("李丽", "", &typo, "")).unwrap();
+            let mut ko = Vec::new();
+            blocking_keys(&other, &mut ko);
+            assert!(kb.iter().any(|k| ko.contains(k)), "typo at {pos}");
+        }
+        let stranger = Person::prepare(&l, &raw("李丽", "", "330106199001011234", "")).unwrap();
+        let mut ks = Vec::new();
+        blocking_keys(&stranger, &mut ks);
+        assert!(!kb.iter().any(|k| ks.contains(k)));
+    }
+
+    #[test]
+    fn given_name_typo_meets_through_surname_and_birth() {
+        let l = layout();
+        let a = Person::prepare(&l, &raw("张晓明", "1975-01-02", "", "")).unwrap();
+        let b = Person::prepare(&l, &raw("张晓朋", "1975-01-02", "", "")).unwrap();
+        let (mut ka, mut kb) = (Vec::new(), Vec::new());
+        blocking_keys(&a, &mut ka);
+        blocking_keys(&b, &mut kb);
+        assert!(ka.iter().any(|k| kb.contains(k)));
+    }
+}
