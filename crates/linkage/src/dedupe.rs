@@ -5,8 +5,9 @@
 //! reports progress.
 use std::collections::HashMap;
 
+use crate::fs::em::level_frequencies_partial;
+use crate::fs::estimate_lambda_from_rules;
 use crate::fs::{EmOptions, EmReport, Model, ModelError, PatternCounts, Scorer, TfTable};
-use crate::fs::{estimate_lambda_from_rules, estimate_u_from_counts};
 use crate::person::{Layout, Person, compare_into, shared_name};
 
 /// Tunable numbers of a run, with documented defaults.
@@ -189,8 +190,19 @@ pub fn train(
     let random = counts(width, random_vectors);
     let candidates = counts(width, candidate_vectors);
     let mut init = Model::initial(settings, lambda);
+    // A field null in every random pair (a nearly empty column, a tiny file) keeps the
+    // uniform u of the initial model; the notes name it.
+    let mut u_unestimated = Vec::new();
     if random.total() > 0 {
-        init.u = estimate_u_from_counts(&init.settings, &random)?;
+        for (f, freq) in level_frequencies_partial(&init.settings, &random)?
+            .into_iter()
+            .enumerate()
+        {
+            match freq {
+                Some(freq) => init.u[f] = freq,
+                None => u_unestimated.push(init.settings.fields[f].name.clone()),
+            }
+        }
     }
     let (mut model, em) = if candidates.total() > 0 {
         crate::fs::em_counts(
@@ -231,6 +243,12 @@ pub fn train(
         candidates.total(),
         em.iterations
     );
+    if !u_unestimated.is_empty() {
+        model.notes.push_str(&format!(
+            "；字段 {} 在随机样本中全部缺失，u 取均匀分布",
+            u_unestimated.join("、")
+        ));
+    }
     Ok((
         model,
         TrainReport {
@@ -355,7 +373,7 @@ mod tests {
         let mut ks = Vec::new();
         for (i, p) in persons.iter().enumerate() {
             ks.clear();
-            crate::person::blocking_keys(p, &mut ks);
+            crate::person::blocking_keys(&crate::person::KeyHasher::new([7; 16]), p, &mut ks);
             entries.extend(ks.iter().map(|&k| (k, i as u32)));
         }
         let (pairs, _) = candidate_pairs(entries, 1000);

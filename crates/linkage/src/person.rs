@@ -275,50 +275,85 @@ enum KeyKind {
     ReadingBirth,
     SurnameBirth,
     GivenBirth,
+    FullName,
 }
 
-fn key_hash(kind: KeyKind, parts: &[&str]) -> u64 {
-    // The standard library's SipHash with its fixed keys: deterministic within a build; the
-    // hashes live only in memory. A collision only adds a candidate pair, which scoring rejects.
-    let mut h = std::hash::DefaultHasher::new();
-    kind.hash(&mut h);
-    for p in parts {
-        p.hash(&mut h);
+/// Keyed 64-bit hashing of blocking keys: SipHash-2-4 under a 128-bit secret, a keyed PRF, so
+/// an index holding the hashes cannot be reversed by enumerating identity numbers without the
+/// secret. A collision only adds a candidate pair, which scoring then rejects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyHasher {
+    k0: u64,
+    k1: u64,
+}
+
+impl KeyHasher {
+    pub fn new(secret: [u8; 16]) -> Self {
+        let (a, b) = secret.split_at(8);
+        KeyHasher {
+            k0: u64::from_le_bytes(a.try_into().expect("8 bytes")),
+            k1: u64::from_le_bytes(b.try_into().expect("8 bytes")),
+        }
     }
-    h.finish()
+
+    fn hash(&self, kind: KeyKind, parts: &[&str]) -> u64 {
+        #[allow(deprecated)]
+        let mut h = std::hash::SipHasher::new_with_keys(self.k0, self.k1);
+        kind.hash(&mut h);
+        for p in parts {
+            p.hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// The keyed hash of a whole identity number (as [`id_number_key`] gives it).
+    pub fn id_number(&self, id: &str) -> u64 {
+        self.hash(KeyKind::IdNumber, &[id])
+    }
+
+    /// The keyed hashes of an identity number with each of its four parts left out (region,
+    /// year, month-day, sequence + check), in that order.
+    pub fn id_quarters(&self, id: &str) -> [u64; 4] {
+        [
+            self.hash(KeyKind::IdWithoutRegion, &[&id[6..]]),
+            self.hash(KeyKind::IdWithoutYear, &[&id[..6], &id[10..]]),
+            self.hash(KeyKind::IdWithoutMonthDay, &[&id[..10], &id[14..]]),
+            self.hash(KeyKind::IdWithoutSequence, &[&id[..14]]),
+        ]
+    }
+
+    /// The keyed hash of a normalised full name alone (the online index's key for records
+    /// without an identity number).
+    pub fn full_name(&self, name: &NameKey) -> u64 {
+        self.hash(KeyKind::FullName, &[name.full()])
+    }
 }
 
-/// The record's blocking keys as 64-bit hashes (none for missing fields).
-pub fn blocking_keys(p: &Person, out: &mut Vec<u64>) {
+/// The record's blocking keys as keyed 64-bit hashes (none for missing fields).
+pub fn blocking_keys(h: &KeyHasher, p: &Person, out: &mut Vec<u64>) {
     if let Some(id) = p.id_number.as_deref() {
-        out.push(key_hash(KeyKind::IdNumber, &[id]));
-        out.push(key_hash(KeyKind::IdWithoutRegion, &[&id[6..]]));
-        out.push(key_hash(KeyKind::IdWithoutYear, &[&id[..6], &id[10..]]));
-        out.push(key_hash(
-            KeyKind::IdWithoutMonthDay,
-            &[&id[..10], &id[14..]],
-        ));
-        out.push(key_hash(KeyKind::IdWithoutSequence, &[&id[..14]]));
+        out.push(h.id_number(id));
+        out.extend(h.id_quarters(id));
     }
     if let Some(phone) = p.phone.as_deref() {
-        out.push(key_hash(KeyKind::Phone, &[phone]));
+        out.push(h.hash(KeyKind::Phone, &[phone]));
     }
     if let (Some(name), Some(b)) = (&p.name, p.blocking_birth()) {
         let date = format!("{:04}{:02}{:02}", b.year, b.month, b.day);
-        out.push(key_hash(KeyKind::ReadingBirth, &[name.pinyin_key(), &date]));
+        out.push(h.hash(KeyKind::ReadingBirth, &[name.pinyin_key(), &date]));
         if name.is_latin() {
             // Romanised names: each word with the date (catches a typo in the other word).
             for w in name.full().split(' ').filter(|w| !w.is_empty()) {
-                out.push(key_hash(KeyKind::GivenBirth, &[w, &date]));
+                out.push(h.hash(KeyKind::GivenBirth, &[w, &date]));
             }
         } else {
             let surname = name.surname();
             let given = name.given();
             if !surname.is_empty() {
-                out.push(key_hash(KeyKind::SurnameBirth, &[surname, &date]));
+                out.push(h.hash(KeyKind::SurnameBirth, &[surname, &date]));
             }
             if !given.is_empty() {
-                out.push(key_hash(KeyKind::GivenBirth, &[given, &date]));
+                out.push(h.hash(KeyKind::GivenBirth, &[given, &date]));
             }
         }
     }
@@ -336,6 +371,8 @@ fn quarters_differ(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const H: KeyHasher = KeyHasher { k0: 1, k1: 2 };
 
     fn layout() -> Layout {
         Layout {
@@ -425,7 +462,7 @@ mod tests {
         let id = "11010519800503002X";
         let base = Person::prepare(&l, &raw("王芳", "", id, "")).unwrap();
         let mut kb = Vec::new();
-        blocking_keys(&base, &mut kb);
+        blocking_keys(&H, &base, &mut kb);
         for pos in 0..17 {
             let mut typo: Vec<u8> = id.bytes().collect();
             typo[pos] = if typo[pos] == b'9' {
@@ -438,12 +475,16 @@ mod tests {
             // Different name and no birth date: only the identity number can bring them together.
             let other = Person::prepare(&l, &raw("李丽", "", &typo, "")).unwrap();
             let mut ko = Vec::new();
-            blocking_keys(&other, &mut ko);
+            blocking_keys(&H, &other, &mut ko);
             assert!(kb.iter().any(|k| ko.contains(k)), "typo at {pos}");
         }
+        // Another secret gives other keys.
+        let mut k2 = Vec::new();
+        blocking_keys(&KeyHasher::new([9; 16]), &base, &mut k2);
+        assert!(!kb.iter().any(|k| k2.contains(k)));
         let stranger = Person::prepare(&l, &raw("李丽", "", "330106199001011234", "")).unwrap();
         let mut ks = Vec::new();
-        blocking_keys(&stranger, &mut ks);
+        blocking_keys(&H, &stranger, &mut ks);
         assert!(!kb.iter().any(|k| ks.contains(k)));
     }
 
@@ -453,8 +494,8 @@ mod tests {
         let a = Person::prepare(&l, &raw("张晓明", "1975-01-02", "", "")).unwrap();
         let b = Person::prepare(&l, &raw("张晓朋", "1975-01-02", "", "")).unwrap();
         let (mut ka, mut kb) = (Vec::new(), Vec::new());
-        blocking_keys(&a, &mut ka);
-        blocking_keys(&b, &mut kb);
+        blocking_keys(&H, &a, &mut ka);
+        blocking_keys(&H, &b, &mut kb);
         assert!(ka.iter().any(|k| kb.contains(k)));
     }
 }

@@ -17,7 +17,7 @@ use clap::{Args, Subcommand};
 use sijian_linkage::dedupe::{self, Options};
 use sijian_linkage::eval;
 use sijian_linkage::fs::{Model, score};
-use sijian_linkage::person::{Layout, Person, RawPerson, blocking_keys, shared_name};
+use sijian_linkage::person::{KeyHasher, Layout, Person, RawPerson, blocking_keys, shared_name};
 use sijian_linkage::synth;
 
 #[derive(Subcommand)]
@@ -499,7 +499,13 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
     let Input { ids, persons, bad } = input;
     let n = persons.len();
 
-    // Blocking.
+    // Blocking. The keys never leave the process; any secret does, the seed's is repeatable.
+    let hasher = KeyHasher::new(
+        [a.seed.to_le_bytes(), (!a.seed).to_le_bytes()]
+            .concat()
+            .try_into()
+            .expect("16 bytes"),
+    );
     let counter = AtomicUsize::new(0);
     let keyed = par_chunks(
         &(0..n as u32).collect::<Vec<u32>>(),
@@ -510,7 +516,7 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
             let mut ks = Vec::new();
             for &i in chunk {
                 ks.clear();
-                blocking_keys(&persons[i as usize], &mut ks);
+                blocking_keys(&hasher, &persons[i as usize], &mut ks);
                 out.extend(ks.iter().map(|&k| (k, i)));
             }
             out

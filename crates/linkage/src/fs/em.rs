@@ -100,11 +100,12 @@ impl PatternCounts {
     }
 }
 
-/// Per-field level frequencies over the non-null levels.
-fn level_frequencies(
+/// Per-field level frequencies over the non-null levels; `None` for a field whose every
+/// counted pair is null (nothing to estimate from).
+pub fn level_frequencies_partial(
     settings: &Settings,
     counts: &PatternCounts,
-) -> Result<Vec<Vec<f64>>, ModelError> {
+) -> Result<Vec<Option<Vec<f64>>>, ModelError> {
     counts.check(settings)?;
     let mut acc: Vec<Vec<f64>> = settings
         .fields
@@ -116,22 +117,40 @@ fn level_frequencies(
             acc[f][usize::from(l)] += n as f64;
         }
     }
-    for (f, spec) in settings.fields.iter().enumerate() {
-        let denom: f64 = (0..spec.levels.len())
-            .filter(|&l| !spec.levels[l].is_null)
-            .map(|l| acc[f][l])
-            .sum();
-        if denom == 0.0 {
-            return Err(ModelError::Argument(format!(
-                "字段“{}”在样本中全部缺失，无法估计 u",
-                spec.name
-            )));
-        }
-        for (l, lv) in spec.levels.iter().enumerate() {
-            acc[f][l] = if lv.is_null { 1.0 } else { acc[f][l] / denom };
-        }
-    }
-    Ok(acc)
+    Ok(settings
+        .fields
+        .iter()
+        .zip(acc)
+        .map(|(spec, mut freq)| {
+            let denom: f64 = (0..spec.levels.len())
+                .filter(|&l| !spec.levels[l].is_null)
+                .map(|l| freq[l])
+                .sum();
+            (denom > 0.0).then(|| {
+                for (l, lv) in spec.levels.iter().enumerate() {
+                    freq[l] = if lv.is_null { 1.0 } else { freq[l] / denom };
+                }
+                freq
+            })
+        })
+        .collect())
+}
+
+/// Per-field level frequencies over the non-null levels; an error names a field with no
+/// non-null pair.
+fn level_frequencies(
+    settings: &Settings,
+    counts: &PatternCounts,
+) -> Result<Vec<Vec<f64>>, ModelError> {
+    level_frequencies_partial(settings, counts)?
+        .into_iter()
+        .zip(&settings.fields)
+        .map(|(freq, spec)| {
+            freq.ok_or_else(|| {
+                ModelError::Argument(format!("字段“{}”在样本中全部缺失，无法估计 u", spec.name))
+            })
+        })
+        .collect()
 }
 
 /// u from comparison vectors of pairs drawn at random (not through blocking), which are almost
