@@ -442,6 +442,11 @@ pub struct CaseFacts {
     pub assigned: Vec<i64>,
     pub reviewers: Vec<i64>,
     pub signed: Vec<i64>,
+    /// 第十五条第六项: the same matter commissioned at other institutions and still open, as
+    /// confirmed by record linkage (one line each, naming the institution); empty when none or
+    /// when a regulator has allowed acceptance.
+    #[serde(default)]
+    pub concurrent_elsewhere: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,6 +547,16 @@ pub fn accept(
             "items",
             format!(
                 "委托鉴定事项 {item} 超出本机构司法鉴定业务范围（第十五条第一项），应当不予受理"
+            ),
+        ));
+    }
+    if !c.concurrent_elsewhere.is_empty() {
+        return Err(broke(
+            ART15,
+            "linkage",
+            format!(
+                "同一鉴定事项已同时委托其他司法鉴定机构（第十五条第六项）：{}；应当不予受理，除非司法行政机关核查后准予",
+                c.concurrent_elsewhere.join("；")
             ),
         ));
     }

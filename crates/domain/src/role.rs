@@ -117,6 +117,12 @@ pub enum Action {
     /// Print an opinion's cover label and see its verification counts (the issuing institution,
     /// regulators in scope, administrators).
     ViewOpinionRecord,
+    /// See the record-linkage alert queue (多头、重复鉴定): regulators in scope and
+    /// administrators; institutions see their own cases' alerts on the case.
+    ViewLinkageAlerts,
+    /// Confirm or dismiss an alert, or allow acceptance despite one (通则第十五条第六项):
+    /// regulators.
+    DecideLinkageAlert,
 }
 
 impl Role {
@@ -265,6 +271,8 @@ impl Role {
             SignOpinion => self == Self::Appraiser || self.is_institution_staff(),
             RevokeOpinion => regulator,
             ViewOpinionRecord => regulator || self.is_institution_staff() || self == Self::Admin,
+            ViewLinkageAlerts => regulator || self == Self::Admin,
+            DecideLinkageAlert => regulator,
         }
     }
 }

@@ -16,10 +16,12 @@
 #![forbid(unsafe_code)]
 
 pub mod block;
+pub mod cases;
 pub mod cluster;
 pub mod dedupe;
 pub mod eval;
 pub mod fs;
+pub mod index;
 pub mod normalise;
 pub mod person;
 pub mod synth;

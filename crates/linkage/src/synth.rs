@@ -424,7 +424,7 @@ impl Generator {
             phone: self.phone(),
             address: of.address.clone(),
             name,
-            surname_len: of.surname_len,
+            surname_len: of.surname_len.max(1),
             birth: of.birth,
             region: of.region,
         }
@@ -483,7 +483,7 @@ impl Generator {
                     out.swap(given[0], given[1]);
                 }
                 // One given-name character missing.
-                4 if given.len() >= 2 => {
+                4 if given.len() >= 2 && out.len() >= 3 => {
                     let i = *pick(&mut self.rng, &given);
                     out.remove(i);
                 }

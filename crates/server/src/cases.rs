@@ -552,7 +552,12 @@ pub async fn apply(
     let env = Env::load(s, &current.region_path).await?;
     let (db, actor, scope, ctx) = (&s.db, &a.actor(), &a.scope(), env.ctx());
     let case = match input {
-        StepInput::Accept => steps::accept(db, actor, scope, id, version, ctx).await?,
+        StepInput::Accept => {
+            // 通则第十五条第六项: check against every other institution's cases first; the
+            // store's acceptance reads the resulting alerts.
+            s.linkage.check(db, &s.keys, actor, id).await?;
+            steps::accept(db, actor, scope, id, version, ctx).await?
+        }
         StepInput::AgreeAcceptDate { date, agreement } => {
             steps::agree_accept_date(db, actor, scope, id, version, date, &agreement, ctx).await?
         }

@@ -33,6 +33,8 @@ pub struct Config {
     pub licences: LicencesConfig,
     /// The CJK font for PDFs (`pdf.font_path`, `pdf.font_index`; default: discovered).
     pub pdf: crate::documents::PdfConfig,
+    /// Record linkage (多头、重复鉴定核查): thresholds and the model.
+    pub linkage: crate::linkage::LinkageConfig,
 }
 
 /// Electronic licences (电子证照, GB/T 36904 identifiers). The defaults let the demo run; a
@@ -280,6 +282,7 @@ impl Default for Config {
             webhooks: WebhooksConfig::default(),
             licences: LicencesConfig::default(),
             pdf: crate::documents::PdfConfig::default(),
+            linkage: crate::linkage::LinkageConfig::default(),
         }
     }
 }

@@ -267,6 +267,32 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ledger.column", "日志", "Log"),
     ("nav.ledger", "防篡改核验", "Tamper evidence"),
     ("nav.cases", "鉴定案件", "Cases"),
+    ("nav.linkage", "多头重复鉴定预警", "Duplicate appraisals"),
+    (
+        "event.linkage.alert_raised",
+        "多头、重复鉴定预警",
+        "Duplicate-appraisal alert raised",
+    ),
+    (
+        "event.linkage.alert_confirmed",
+        "确认预警",
+        "Alert confirmed",
+    ),
+    (
+        "event.linkage.alert_dismissed",
+        "排除预警",
+        "Alert dismissed",
+    ),
+    (
+        "event.linkage.alert_overridden",
+        "准予受理",
+        "Acceptance allowed despite alert",
+    ),
+    (
+        "event.linkage.persons_merged",
+        "合并被鉴定人",
+        "Persons merged",
+    ),
     ("event.case.commissioned", "委托", "Commissioned"),
     ("event.case.accepted", "受理", "Accepted"),
     (

@@ -19,6 +19,7 @@ pub mod inputs;
 pub mod ledger;
 pub mod licences;
 pub mod licensing;
+pub mod linkage;
 pub mod login;
 pub mod public;
 pub mod secrets;

@@ -25,11 +25,14 @@ pub struct AppState {
     pub licences: Arc<sijian_domain::elicence::LicenceScheme>,
     /// The PDF font, loaded on first use; the error message when there is none.
     pub fonts: Arc<tokio::sync::OnceCell<Result<crate::documents::Fonts, String>>>,
+    /// The online person index and the case checks (多头、重复鉴定).
+    pub linkage: Arc<crate::linkage::Linkage>,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Arc<Config>) -> anyhow::Result<Self> {
         let keys = Arc::new(crate::secrets::DataKey::load(&cfg)?);
+        let linkage = Arc::new(crate::linkage::Linkage::new(&cfg.linkage, &keys)?);
         let ledger = Arc::new(crate::ledger::LogKeys::load(&cfg)?);
         let licences = Arc::new(cfg.licences.scheme()?);
         let limiter = crate::public::RateLimiter::new(
@@ -47,6 +50,7 @@ impl AppState {
             checks: Arc::default(),
             licences,
             fonts: Arc::default(),
+            linkage,
         })
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 mod audit;
 mod bench;
+mod bench_linkage;
 mod bench_verify;
 mod ledger_cli;
 mod match_cli;
@@ -120,6 +121,8 @@ enum BenchWhat {
     Cases(bench::CasesArgs),
     /// The public opinion-verification API under load on loopback.
     Verify(bench_verify::VerifyArgs),
+    /// The online person index: build, memory per person, intake query latency.
+    Linkage(bench_linkage::LinkageArgs),
 }
 
 #[derive(Subcommand)]
@@ -299,6 +302,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             what: BenchWhat::Verify(args),
         } => bench_verify::run_verify(args).await,
+        Command::Bench {
+            what: BenchWhat::Linkage(args),
+        } => bench_linkage::run(args),
         Command::Ledger { command } => std::process::exit(ledger_cli::run(command).await),
         Command::Verify { command } => std::process::exit(verify_cli::run(command)),
         Command::Match { command } => std::process::exit(match_cli::run(command)),

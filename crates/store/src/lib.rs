@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod ledger;
+pub mod linkage;
 pub mod list;
 pub mod logs;
 pub mod organs;

@@ -46,6 +46,7 @@ fn case(stage: Stage) -> CaseFacts {
         assigned: vec![11, 12],
         reviewers: vec![],
         signed: vec![],
+        concurrent_elsewhere: vec![],
     }
 }
 
@@ -71,6 +72,12 @@ fn acceptance_within_scope_and_its_deadline() {
     let mut none = c.clone();
     none.items.clear();
     assert_eq!(rule_of(accept(&none, d("2026-03-05"), &cal(), &p)), ART14);
+    // 第十五条第六项: open at another institution, as record linkage confirmed.
+    let mut elsewhere = c.clone();
+    elsewhere.concurrent_elsewhere = vec!["某司法鉴定中心（案件 #9），已经监管部门确认".into()];
+    let e = accept(&elsewhere, d("2026-03-05"), &cal(), &p).unwrap_err();
+    assert_eq!(e.rule(), ART15);
+    assert!(e.to_string().contains("第十五条第六项") && e.to_string().contains("某司法鉴定中心"));
     assert!(matches!(
         accept(&case(Stage::Accepted), d("2026-03-05"), &cal(), &p),
         Err(CaseError::WrongStage { .. })

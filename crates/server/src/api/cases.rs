@@ -50,6 +50,8 @@ pub struct CaseDetail {
     #[serde(flatten)]
     pub parts: CaseParts,
     pub opinion: Option<OpinionView>,
+    /// Record-linkage result (多头、重复鉴定核查) as checked at commission and acceptance.
+    pub linkage: crate::linkage::CheckResult,
 }
 
 async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseDetail> {
@@ -65,11 +67,13 @@ async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseD
         version: o.version,
         event_id: o.event_id,
     });
+    let linkage = crate::linkage::Linkage::stored(&s.db, c.id).await?;
     Ok(CaseDetail {
         case: c,
         clock,
         parts,
         opinion,
+        linkage,
     })
 }
 
@@ -139,6 +143,7 @@ pub async fn commission(
     let n = prepare(&s, &a, &b)?;
     let env = Env::load(&s, "").await?;
     let c = cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
+    crate::linkage::after_commission(&s, &a.actor(), c.id).await;
     let env = Env::load(&s, &c.region_path).await?;
     Ok((StatusCode::CREATED, Json(detail(&s, &a, c, &env).await?)))
 }

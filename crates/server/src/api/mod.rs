@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod cases;
 pub mod ledger;
 pub mod licensing;
+pub mod linkage;
 pub mod practice;
 pub mod records;
 pub mod registry;
@@ -33,6 +34,7 @@ pub mod webhooks;
         (name = "accounts", description = "用户与 API 令牌"),
         (name = "licensing", description = "网上审批：机构设立、变更、延续、注销与鉴定人执业登记"),
         (name = "cases", description = "鉴定案件：委托、受理、指定鉴定人、中止计时、延长、终止、复核、签名、盖章、赋码出具、补正、出庭"),
+        (name = "linkage", description = "多头、重复鉴定核查：案件的核查结果，监管部门的预警队列与处理（确认、排除、准予受理）"),
         (name = "verification", description = "鉴定意见书赋码核验（公开，按来源地址限流）"),
         (name = "ledger", description = "防篡改日志：签名检查点、公钥、包含与一致性证明、瓦片（公开）"),
         (name = "webhooks", description = "办案机关接收案件进展通知的 webhook：设置地址与签名密钥、查看投递记录"),
@@ -125,6 +127,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::alerts))
         .routes(routes!(cases::overdue_rates))
         .routes(routes!(cases::get))
+        .routes(routes!(linkage::case_check))
+        .routes(routes!(linkage::list))
+        .routes(routes!(linkage::get))
+        .routes(routes!(linkage::decide))
         .routes(routes!(cases::file))
         .routes(routes!(cases::accept))
         .routes(routes!(cases::agree_accept_date))

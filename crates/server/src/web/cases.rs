@@ -1127,7 +1127,30 @@ pub async fn detail(
         }
     }
     let t_none = lang.t("detail.none").to_string();
+    let linkage = crate::linkage::Linkage::stored(&s.db, c.id)
+        .await
+        .or_page(lang)?;
+    let linkage_table = DetailTable {
+        title: format!(
+            "多头、重复鉴定核查：{}",
+            crate::linkage::level_label(&linkage.level)
+        ),
+        head: vec![
+            "类型".into(),
+            "程度".into(),
+            "另案".into(),
+            "依据".into(),
+            "状态".into(),
+        ],
+        rows: super::linkage::case_rows(&linkage.alerts),
+        empty: "未发现同一被鉴定人、同一事项在其他机构办理或已出具意见".into(),
+        link: a
+            .role()
+            .may(Action::ViewLinkageAlerts)
+            .then(|| ("处理预警".to_string(), format!("/linkage/alerts?case={id}"))),
+    };
     let tables = vec![
+        linkage_table,
         DetailTable {
             title: "被鉴定人".into(),
             head: vec!["姓名".into(), "公民身份号码".into()],
@@ -1582,7 +1605,9 @@ pub async fn new_submit(State(s): State<AppState>, p: MultipartPost) -> PageResu
     let result = async {
         let n = prepare(&s, a, &body)?;
         let env = Env::load(&s, "").await?;
-        Ok::<_, AppError>(cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?)
+        let c = cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
+        crate::linkage::after_commission(&s, &a.actor(), c.id).await;
+        Ok::<_, AppError>(c)
     }
     .await;
     match result {

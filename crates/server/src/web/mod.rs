@@ -15,6 +15,7 @@ pub mod cases;
 pub mod forms;
 pub mod ledger;
 pub mod licensing;
+pub mod linkage;
 pub mod listing;
 pub mod practice;
 pub mod records;
@@ -166,6 +167,12 @@ pub fn router() -> Router<AppState> {
             post(cases::appearance_submit),
         )
         .route("/cases/{id}/print/{doc}", get(cases::print))
+        .route("/linkage/alerts", get(linkage::list))
+        .route("/linkage/alerts/{id}", get(linkage::detail))
+        .route(
+            "/linkage/alerts/{id}/decide",
+            get(linkage::decide_page).post(linkage::decide_submit),
+        )
         .route("/events", get(records::events_list))
         .route("/logs/operations", get(records::ops_list))
         .route("/logs/logins", get(records::logins_list))

@@ -28,7 +28,7 @@ pub struct Chrome {
 impl Chrome {
     pub fn new(a: &Authed, lang: Lang, title: impl Into<String>, here: &str) -> Chrome {
         let role = a.role();
-        let items: [(&'static str, &'static str, Option<Action>); 13] = [
+        let items: [(&'static str, &'static str, Option<Action>); 14] = [
             ("/", "nav.home", None),
             (
                 "/institutions",
@@ -41,6 +41,11 @@ impl Chrome {
                 Some(Action::ViewAppraisers),
             ),
             ("/cases", "nav.cases", Some(Action::ViewCases)),
+            (
+                "/linkage/alerts",
+                "nav.linkage",
+                Some(Action::ViewLinkageAlerts),
+            ),
             (
                 "/applications",
                 "nav.applications",

@@ -449,6 +449,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
         assigned,
         reviewers,
         signed,
+        concurrent_elsewhere: crate::linkage::blocking(tx.exec(), c.id).await?,
     })
 }
 

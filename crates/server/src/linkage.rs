@@ -1,0 +1,364 @@
+//! Record linkage in the server (多头、重复鉴定核查; seed clause 22, 通则第十五条第六项): the online
+//! person index over every examined person, kept current by tailing `case_persons` (the same
+//! loop rebuilds it from the start at start-up), and the case check run at commission and
+//! acceptance, whose findings become alerts for the regulators' queue.
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use sijian_domain::procedure::{Lineage, Stage};
+use sijian_linkage::cases::{CaseView, Finding, Level, PersonMatch, Thresholds, assess};
+use sijian_linkage::index::{IndexOptions, PersonIndex, default_online_model};
+use sijian_linkage::person::KeyHasher;
+use sijian_store::linkage::{self as store, CaseFacts, NewAlert};
+use sijian_store::{Actor, Db, StoreError};
+
+use crate::secrets::DataKey;
+
+/// `linkage.*` in the configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkageConfig {
+    /// Run the checks. Default true.
+    pub enabled: bool,
+    /// A model file (JSON, as `sijian match dedupe --save-model` writes it, comparing name and
+    /// identity number); empty = the bundled model. Default empty.
+    pub model: String,
+    /// Person matches at or above this are reported (possible). Default 0.5.
+    pub possible: f64,
+    /// A person match at or above this with the same item is certain. Default 0.99.
+    pub certain: f64,
+    /// Records at or above this are one person in the index. Default 0.9.
+    pub link_threshold: f64,
+    /// Institutions within the window that make a volume alert. Default 3.
+    pub volume_institutions: usize,
+    /// The window, in days either side of receipt. Default 180.
+    pub volume_days: i64,
+    /// Index keys shared by more records than this are not scored. Default 500.
+    pub max_block: usize,
+}
+
+impl Default for LinkageConfig {
+    fn default() -> Self {
+        let t = Thresholds::default();
+        LinkageConfig {
+            enabled: true,
+            model: String::new(),
+            possible: t.possible,
+            certain: t.certain,
+            link_threshold: IndexOptions::default().link_threshold,
+            volume_institutions: t.volume_institutions,
+            volume_days: t.volume_days,
+            max_block: IndexOptions::default().max_block,
+        }
+    }
+}
+
+impl LinkageConfig {
+    fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            possible: self.possible,
+            certain: self.certain,
+            volume_institutions: self.volume_institutions,
+            volume_days: self.volume_days,
+        }
+    }
+}
+
+struct Indexed {
+    index: PersonIndex,
+    /// The last `case_persons.id` added.
+    last_row: i64,
+    /// Rows up to this id were already linked before this process started: their merges were
+    /// recorded then and are not recorded again.
+    replay_until: i64,
+}
+
+/// The index and the check.
+pub struct Linkage {
+    cfg: LinkageConfig,
+    state: tokio::sync::Mutex<Indexed>,
+}
+
+impl std::fmt::Debug for Linkage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linkage").finish_non_exhaustive()
+    }
+}
+
+/// What a rebuild or catch-up did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CatchUp {
+    pub added: usize,
+    pub seconds: f64,
+}
+
+/// The result of checking one case, as the clerk sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckResult {
+    /// none | possible | certain
+    pub level: String,
+    /// Alerts of this case (all, including decided ones).
+    pub alerts: Vec<store::Alert>,
+}
+
+impl Linkage {
+    pub fn new(cfg: &LinkageConfig, keys: &DataKey) -> anyhow::Result<Self> {
+        let model = if cfg.model.trim().is_empty() {
+            default_online_model()
+        } else {
+            let text = std::fs::read_to_string(&cfg.model)
+                .map_err(|e| anyhow::anyhow!("无法读取 linkage.model {}：{e}", cfg.model))?;
+            sijian_linkage::fs::Model::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("linkage.model {} 无效：{e}", cfg.model))?
+        };
+        // The index's keys are derived from the data key, so they differ per deployment and
+        // cannot be recomputed without it.
+        let derived = hex::decode(keys.hash("linkage_index", "v1")).unwrap_or_default();
+        let mut secret = [0u8; 16];
+        secret.copy_from_slice(&derived[..16]);
+        let index = PersonIndex::new(
+            KeyHasher::new(secret),
+            model,
+            IndexOptions {
+                max_block: cfg.max_block,
+                link_threshold: cfg.link_threshold,
+                ..IndexOptions::default()
+            },
+        )?;
+        Ok(Linkage {
+            cfg: cfg.clone(),
+            state: tokio::sync::Mutex::new(Indexed {
+                index,
+                last_row: 0,
+                replay_until: -1,
+            }),
+        })
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.cfg.enabled
+    }
+
+    /// Add every examined person not yet indexed, in id order; record merges of persons that
+    /// happened now (not those replayed from before start-up).
+    pub async fn catch_up(&self, db: &Db, keys: &DataKey) -> Result<CatchUp, StoreError> {
+        let started = Instant::now();
+        let mut st = self.state.lock().await;
+        if st.replay_until < 0 {
+            st.replay_until = db
+                .scalar::<Option<i64>>("SELECT MAX(id) FROM case_persons", sijian_store::args![])
+                .await?
+                .unwrap_or(0);
+        }
+        let mut added = 0;
+        let mut merges = Vec::new();
+        loop {
+            let rows = store::persons_after(db, st.last_row, 5000).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                let name = keys.open(&r.name_sealed).unwrap_or_default();
+                let id = r.id_sealed.as_deref().and_then(|s| keys.open(s));
+                let out = st
+                    .index
+                    .add(r.id as u64, r.case_id as u64, &name, id.as_deref());
+                if let Some(m) = out.merge
+                    && r.id > st.replay_until
+                {
+                    merges.push((r.case_id, m));
+                }
+                st.last_row = r.id;
+                added += 1;
+            }
+        }
+        drop(st);
+        for (case_id, m) in merges {
+            if let Some(case) = store::facts(db, &[case_id]).await?.into_iter().next() {
+                let absorbed: Vec<i64> = m.absorbed.iter().map(|&x| x as i64).collect();
+                store::record_merge(
+                    db,
+                    &Actor::system("linkage"),
+                    &case,
+                    m.kept as i64,
+                    &absorbed,
+                )
+                .await?;
+            }
+        }
+        Ok(CatchUp {
+            added,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Persons indexed and the heap bytes the index holds.
+    pub async fn size(&self) -> (usize, usize) {
+        let st = self.state.lock().await;
+        (st.index.len(), st.index.heap_bytes())
+    }
+
+    /// Check one case: its persons against the index, then the case-level rules; new findings
+    /// become alerts (each an event). Returns the case's alerts and the overall level.
+    pub async fn check(
+        &self,
+        db: &Db,
+        keys: &DataKey,
+        actor: &Actor,
+        case_id: i64,
+    ) -> Result<CheckResult, StoreError> {
+        if self.cfg.enabled {
+            self.catch_up(db, keys).await?;
+            let findings = self.findings(db, keys, case_id).await?;
+            if let Some(case) = store::facts(db, &[case_id]).await?.into_iter().next() {
+                let alerts: Vec<NewAlert> = findings
+                    .iter()
+                    .map(|f| NewAlert {
+                        other_case_id: f.other_case_id,
+                        kind: f.kind.as_str(),
+                        level: f.level.as_str(),
+                        probability: f.probability,
+                        reasons: f.reasons.clone(),
+                    })
+                    .collect();
+                store::raise(db, actor, &case, &alerts).await?;
+            }
+        }
+        Self::stored(db, case_id).await
+    }
+
+    /// The case's alerts as recorded (no new check).
+    pub async fn stored(db: &Db, case_id: i64) -> Result<CheckResult, StoreError> {
+        let alerts = store::list(
+            db,
+            &sijian_domain::Scope::All,
+            &store::AlertFilter {
+                case_id: Some(case_id),
+                ..Default::default()
+            },
+            &sijian_store::ListQuery {
+                per_page: 200,
+                ..Default::default()
+            },
+        )
+        .await?
+        .items;
+        let live = alerts
+            .iter()
+            .filter(|a| a.status != "dismissed")
+            .map(|a| a.level.as_str());
+        let level = live.fold("none", |acc, l| match (acc, l) {
+            ("certain", _) | (_, "certain") => "certain",
+            _ => "possible",
+        });
+        Ok(CheckResult {
+            level: level.to_owned(),
+            alerts,
+        })
+    }
+
+    async fn findings(
+        &self,
+        db: &Db,
+        keys: &DataKey,
+        case_id: i64,
+    ) -> Result<Vec<Finding>, StoreError> {
+        let persons = store::persons_of(db, case_id).await?;
+        let mut matches: Vec<PersonMatch> = Vec::new();
+        {
+            let st = self.state.lock().await;
+            for p in &persons {
+                let name = keys.open(&p.name_sealed).unwrap_or_default();
+                let id = p.id_sealed.as_deref().and_then(|s| keys.open(s));
+                let (found, _) = st.index.query(
+                    &name,
+                    id.as_deref(),
+                    Some(case_id as u64),
+                    self.cfg.possible,
+                    50,
+                );
+                for c in found {
+                    matches.push(PersonMatch {
+                        other_case: c.case_id as i64,
+                        probability: c.probability,
+                        explanation: c.scored.explain_zh(),
+                    });
+                }
+            }
+        }
+        let Some(me) = store::facts(db, &[case_id]).await?.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        let mut ids: Vec<i64> = matches.iter().map(|m| m.other_case).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut others = store::facts(db, &ids).await?;
+        for r in store::related(db, me.case_number_key.as_deref(), &ids).await? {
+            if !others.iter().any(|o| o.id == r.id) {
+                others.push(r);
+            }
+        }
+        let views: Vec<CaseView> = others.iter().filter_map(view).collect();
+        let Some(me) = view(&me) else {
+            return Ok(Vec::new());
+        };
+        Ok(assess(&me, &views, &matches, &self.cfg.thresholds()))
+    }
+}
+
+fn view(f: &CaseFacts) -> Option<CaseView> {
+    Some(CaseView {
+        id: f.id,
+        institution_id: f.institution_id,
+        institution_name: f.institution_name.clone(),
+        stage: Stage::parse(&f.stage)?,
+        items: f.item_codes(),
+        category: f.category.clone(),
+        received_on: f.received_on.clone(),
+        lineage: match f.lineage.as_str() {
+            "supplementary" => Lineage::Supplementary,
+            "reappraisal" => Lineage::Reappraisal,
+            _ => Lineage::Original,
+        },
+        parent_id: f.parent_id,
+        case_number_key: f.case_number_key.clone(),
+    })
+}
+
+/// The reviewer-facing label of a level string.
+pub fn level_label(level: &str) -> &'static str {
+    match level {
+        "certain" => Level::Certain.label_zh(),
+        "possible" => Level::Possible.label_zh(),
+        _ => "未发现",
+    }
+}
+
+/// After a commission: check it, and log (not fail) if the check cannot run — the commission is
+/// recorded; acceptance checks again and cannot go ahead without it.
+pub async fn after_commission(s: &crate::AppState, actor: &Actor, case_id: i64) {
+    if let Err(e) = s.linkage.check(&s.db, &s.keys, actor, case_id).await {
+        tracing::error!(case_id, error = %e, "record-linkage check after commission failed");
+    }
+}
+
+/// Rebuild at start-up in the background; the first check waits for it (the index lock).
+pub fn spawn_rebuild(s: crate::AppState) {
+    if !s.linkage.enabled() {
+        return;
+    }
+    tokio::spawn(async move {
+        match s.linkage.catch_up(&s.db, &s.keys).await {
+            Ok(r) => {
+                let (n, bytes) = s.linkage.size().await;
+                tracing::info!(
+                    persons = n,
+                    seconds = r.seconds,
+                    heap_bytes = bytes,
+                    "record-linkage index rebuilt"
+                );
+            }
+            Err(e) => tracing::error!(error = %e, "record-linkage index rebuild failed"),
+        }
+    });
+}

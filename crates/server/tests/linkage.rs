@@ -1,0 +1,281 @@
+//! Record linkage on both engines (多头、重复鉴定; 通则第十五条第六项): the same person commissioned
+//! at a second institution is found at commission (traditional characters and all) and blocks
+//! acceptance until a regulator allows it; a shared case number alone is a possible finding a
+//! regulator confirms (blocking) or dismisses (not); a new commission after an issued opinion is a
+//! repeated finding — the demo's issued cases are in the index only through the start-up rebuild;
+//! every raise and decision is an event; the queue is the regulators'.
+mod common;
+
+use common::{Client, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Fx {
+    /// The demo institution of `inst.clerk`, with an issued case.
+    inst_a: i64,
+    /// Another institution, commissioned online by the court.
+    inst_b: i64,
+    item: String,
+    issued_case_number: String,
+}
+
+async fn fixture(app: &TestApp) -> Fx {
+    let row: Vec<(i64, String, String)> = app
+        .db
+        .fetch_all(
+            "SELECT k.institution_id, k.items, k.case_number FROM cases k JOIN users u ON u.institution_id = k.institution_id \
+             WHERE u.username = 'inst.clerk' AND k.stage = 'issued' ORDER BY k.id LIMIT 1",
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    let (inst_a, items, number) = row[0].clone();
+    let other: Vec<(i64,)> = app
+        .db
+        .fetch_all(
+            &format!("SELECT id FROM institutions WHERE id <> {inst_a} AND status = 'normal' ORDER BY id LIMIT 1"),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    Fx {
+        inst_a,
+        inst_b: other[0].0,
+        item: items.split(',').next().unwrap().to_owned(),
+        issued_case_number: number,
+    }
+}
+
+fn commission(inst: i64, item: &str, person: Value, case_number: &str) -> Value {
+    json!({
+        "institution_id": inst,
+        "client_name": "杭州市西湖区人民法院",
+        "client_kind": "court",
+        "client_contact": "0571-88888888",
+        "case_number": case_number,
+        "case_type": "civil",
+        "items": [item],
+        "purpose": "确定伤残等级",
+        "summary": "原告与被告发生交通事故，原告受伤。",
+        "persons": [person],
+        "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
+        "received_on": "2026-09-01",
+    })
+}
+
+async fn create(c: &Client, body: Value) -> Value {
+    let (st, v) = c.post("/api/v1/cases", body).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    v
+}
+
+async fn accept(c: &Client, case: &Value) -> (StatusCode, Value) {
+    let (_, now) = c.get(&format!("/api/v1/cases/{}", case["id"])).await;
+    c.post(
+        &format!("/api/v1/cases/{}/accept", case["id"]),
+        json!({"version": now["version"]}),
+    )
+    .await
+}
+
+async fn decide(reg: &Client, alert: &Value, decision: &str, reason: &str) -> (StatusCode, Value) {
+    reg.post(
+        &format!("/api/v1/linkage/alerts/{}/decision", alert["id"]),
+        json!({"decision": decision, "reason": reason}),
+    )
+    .await
+}
+
+async fn events(app: &TestApp, kind: &str) -> i64 {
+    app.scalar_i64(&format!(
+        "SELECT COUNT(*) FROM events WHERE kind = '{kind}'"
+    ))
+    .await
+}
+
+both_engines!(
+    multi_institution_commission_is_found_and_blocks_acceptance_until_allowed,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let court = app.login("court").await;
+        let clerk = app.login("inst.clerk").await;
+        let reg = app.login("zj.reg").await;
+        const ID: &str = "11010519491231002X";
+
+        // The court commissions institution B; then a paper commission of the same person and
+        // matter reaches institution A, the name in traditional characters.
+        let first = create(
+            &court,
+            commission(
+                fx.inst_b,
+                &fx.item,
+                json!({"name": "张晓明", "id_number": ID}),
+                "（2026）浙0106民初7001号",
+            ),
+        )
+        .await;
+        assert_eq!(first["linkage"]["level"], "none", "{}", first["linkage"]);
+        let second = create(
+            &clerk,
+            commission(
+                fx.inst_a,
+                &fx.item,
+                json!({"name": "張曉明", "id_number": ID}),
+                "（2026）浙0106民初7002号",
+            ),
+        )
+        .await;
+        let l = &second["linkage"];
+        assert_eq!(l["level"], "certain", "{l}");
+        let alert = l["alerts"][0].clone();
+        assert_eq!(alert["kind"], "multi_institution");
+        assert_eq!(alert["other_case_id"], first["id"]);
+        let reasons = alert["explanation"].as_str().unwrap();
+        assert!(
+            reasons.contains("尚在办理") && reasons.contains("姓名"),
+            "{reasons}"
+        );
+        assert_eq!(events(app, "linkage.alert_raised").await, 1);
+
+        // 通则第十五条第六项: acceptance refused, naming the other institution.
+        let (st, v) = accept(&clerk, &second).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("第十五条第六项"), "{v}");
+
+        // The institution cannot decide; the regulator sees the queue and allows acceptance.
+        let (st, _) = clerk.get("/api/v1/linkage/alerts").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, q) = reg
+            .get("/api/v1/linkage/alerts?status=open&kind=multi_institution")
+            .await;
+        assert_eq!(st, StatusCode::OK, "{q}");
+        assert!(
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["id"] == alert["id"])
+        );
+        let (st, v) = decide(&reg, &alert, "override", "  ").await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a reason is required: {v}"
+        );
+        let (st, v) = decide(&reg, &alert, "override", "原委托已由法院书面撤回").await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["status"], "overridden");
+        assert_eq!(events(app, "linkage.alert_overridden").await, 1);
+        let (st, v) = decide(&reg, &alert, "dismiss", "再次处理").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "decided once: {v}");
+        let (st, v) = accept(&clerk, &second).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+
+        // A shared case number alone: possible, not blocking until confirmed.
+        let third = create(
+            &clerk,
+            commission(
+                fx.inst_a,
+                &fx.item,
+                json!({"name": "李四"}),
+                "（2026）浙0106民初7001号",
+            ),
+        )
+        .await;
+        assert_eq!(
+            third["linkage"]["level"], "possible",
+            "{}",
+            third["linkage"]
+        );
+        let a3 = third["linkage"]["alerts"][0].clone();
+        assert!(a3["explanation"].as_str().unwrap().contains("案号相同"));
+        let (st, v) = decide(&reg, &a3, "override", "不适用").await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "only blocking alerts are overridden: {v}"
+        );
+        let (st, v) = decide(&reg, &a3, "confirm", "经核实为同一事项").await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, v) = accept(&clerk, &third).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("已经监管部门确认"), "{v}");
+
+        // Another possible one, dismissed: acceptance goes ahead.
+        let fourth = create(
+            &clerk,
+            commission(
+                fx.inst_a,
+                &fx.item,
+                json!({"name": "王五"}),
+                "（2026）浙0106民初7001号",
+            ),
+        )
+        .await;
+        let a4 = fourth["linkage"]["alerts"][0].clone();
+        let (st, _) = decide(&reg, &a4, "dismiss", "案号录入错误，非同一事项").await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, v) = accept(&clerk, &fourth).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(events(app, "linkage.alert_dismissed").await, 1);
+        assert_eq!(events(app, "linkage.alert_confirmed").await, 1);
+
+        // The queue filters by status; the page lists in Chinese; the case page shows the panel.
+        let (_, q) = reg.get("/api/v1/linkage/alerts?status=dismissed").await;
+        assert_eq!(q["total"], 1);
+        let (st, _) = reg.get("/api/v1/linkage/alerts?status=bogus").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, page) = reg.page("/linkage/alerts").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains(&format!("/linkage/alerts/{}", a4["id"])),
+            "{page}"
+        );
+        let (st, page) = reg.page(&format!("/linkage/alerts/{}", alert["id"])).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("原委托已由法院书面撤回") && page.contains("已准予受理"),
+            "{page}"
+        );
+        let (_, page) = clerk.page(&format!("/cases/{}", second["id"])).await;
+        assert!(page.contains("多头、重复鉴定核查：确定") && page.contains("已准予受理"));
+    }
+);
+
+both_engines!(
+    commission_after_an_issued_opinion_is_repeated,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let court = app.login("court").await;
+        // The demo's issued cases were indexed at start-up; the same case number at another
+        // institution after the opinion is a repeated appraisal.
+        let again = create(
+            &court,
+            commission(
+                fx.inst_b,
+                &fx.item,
+                json!({"name": "王某某"}),
+                &fx.issued_case_number,
+            ),
+        )
+        .await;
+        let alerts = again["linkage"]["alerts"].as_array().unwrap();
+        let repeated = alerts
+            .iter()
+            .find(|a| a["kind"] == "repeated")
+            .unwrap_or_else(|| panic!("{}", again["linkage"]));
+        assert!(
+            repeated["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("已于此前")
+        );
+        // The check is repeatable and raises nothing new.
+        let before = events(app, "linkage.alert_raised").await;
+        let (st, v) = court
+            .get(&format!("/api/v1/cases/{}/linkage", again["id"]))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(events(app, "linkage.alert_raised").await, before);
+    }
+);
