@@ -21,7 +21,7 @@ pub struct IndexOptions {
     /// Postings of one key beyond this are not scored (a full name shared by thousands says
     /// little); the query reports how many keys were skipped. Default 500.
     pub max_block: usize,
-    /// Unsorted postings kept before they are merged into the sorted arrays (or a sixteenth of
+    /// Unsorted postings kept before they are merged into the sorted arrays (or a 32nd of
     /// the sorted postings, if more). Default 65,536.
     pub tail_limit: usize,
     /// Records at or above this probability are the same person. Default 0.9.
@@ -208,12 +208,25 @@ impl PersonIndex {
         .unwrap_or_default()
     }
 
+    /// The keys a record is indexed under: the blocking keys and the full name alone (how a
+    /// query without an identity number finds anyone of that name).
     fn keys_of(&self, p: &Person) -> Vec<u64> {
-        let mut ks = Vec::with_capacity(8);
+        let mut ks = Vec::with_capacity(10);
         blocking_keys(&self.hasher, p, &mut ks);
-        // The full name alone: the only key of a record without an identity number, and how a
-        // record with one finds those without.
         if let Some(n) = &p.name {
+            ks.push(self.hasher.full_name(n));
+        }
+        ks
+    }
+
+    /// The keys a query looks up: with an identity number, its blocking keys (the name with
+    /// the birth date in it included); without one, the full name is all there is.
+    fn query_keys(&self, p: &Person) -> Vec<u64> {
+        let mut ks = Vec::with_capacity(10);
+        blocking_keys(&self.hasher, p, &mut ks);
+        if p.id_number.is_none()
+            && let Some(n) = &p.name
+        {
             ks.push(self.hasher.full_name(n));
         }
         ks
@@ -270,7 +283,7 @@ impl PersonIndex {
     /// `exclude_case` are left out. Light results (slot, probability, comparison vector and
     /// whether the names are identical); explanations are built only for what is returned.
     fn search(&self, p: &Person, exclude_case: Option<u64>) -> (Vec<Hit>, QueryReport) {
-        let keys = self.keys_of(p);
+        let keys = self.query_keys(p);
         let mut report = QueryReport {
             keys: keys.len(),
             ..QueryReport::default()
@@ -300,7 +313,7 @@ impl PersonIndex {
                 continue;
             }
             report.compared += 1;
-            let other = NameKey::new(self.slot_name(s));
+            let other = NameKey::from_normalised(self.slot_name(s));
             let name_level = name_level_index(compare_names(p.name.as_ref(), other.as_ref()));
             let id_level = match (id_key, s.has_id) {
                 (Some(k), true) if k == s.id_key => crate::fs::compare::id_level::EXACT,
@@ -404,9 +417,9 @@ impl PersonIndex {
             self.tail.entry(k).or_default().push(slot);
             self.tail_len += 1;
         }
-        // Merge when the tail reaches a sixteenth of the sorted postings (at least the
+        // Merge when the tail reaches a thirty-second of the sorted postings (at least the
         // configured limit): merges grow geometrically, so adding n records costs O(n log n).
-        if self.tail_len >= self.opts.tail_limit.max(self.keys.len() / 16) {
+        if self.tail_len >= self.opts.tail_limit.max(self.keys.len() / 32) {
             self.compact();
         }
 

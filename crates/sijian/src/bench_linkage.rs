@@ -1,6 +1,7 @@
 //! `sijian bench linkage`: the online person index at scale (docs/BENCHMARKS.md). Builds the index
 //! from a synthetic population, then times intake queries (a person as a clerk enters them,
-//! errors included) and reports heap bytes per indexed person.
+//! errors included) and reports heap bytes per indexed person; with `--from-db`, times the
+//! start-up rebuild from a database instead.
 use std::time::Instant;
 
 use clap::Args;
@@ -18,6 +19,14 @@ pub struct LinkageArgs {
     queries: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Instead: store the population as examined persons (sealed, as commissions store them) in
+    /// a fresh database with the demo data, then time the index's start-up rebuild from it.
+    #[arg(long)]
+    from_db: bool,
+    /// With --from-db: an empty PostgreSQL database to use (default: SQLite in a temporary
+    /// directory).
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 fn rss_mib() -> f64 {
@@ -38,7 +47,10 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
-pub fn run(a: LinkageArgs) -> anyhow::Result<()> {
+pub async fn run(a: LinkageArgs) -> anyhow::Result<()> {
+    if a.from_db {
+        return rebuild_from_db(&a).await;
+    }
     let t = Instant::now();
     let records = synth::generate(&synth::Params {
         people: a.people,
@@ -112,5 +124,88 @@ pub fn run(a: LinkageArgs) -> anyhow::Result<()> {
         times.last().copied().unwrap_or(0.0),
         compared as f64 / times.len().max(1) as f64
     );
+    Ok(())
+}
+
+/// `sijian bench linkage --from-db`: the start-up rebuild of the index from the database.
+pub async fn rebuild_from_db(a: &LinkageArgs) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("sijian-bench-linkage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cfg = sijian_server::Config {
+        data_dir: dir.clone(),
+        ..Default::default()
+    };
+    if let Some(url) = &a.database_url {
+        cfg.database_url = Some(url.clone());
+    }
+    let db = sijian_server::open_database(&cfg, true).await?;
+    let keys = sijian_server::secrets::DataKey::load(&cfg)?;
+    sijian_server::demo::load(&db, &keys)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let case_ids: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM cases ORDER BY id",
+            sijian_store::Args::new(),
+        )
+        .await?;
+    anyhow::ensure!(!case_ids.is_empty(), "the demo data has no cases");
+    let records = synth::generate(&synth::Params {
+        people: a.people,
+        seed: a.seed,
+        ..synth::Params::default()
+    });
+    let t = Instant::now();
+    for chunk in records.chunks(500) {
+        let mut tx = db.begin().await?;
+        let mut args = sijian_store::Args::new();
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (k, r) in chunk.iter().enumerate() {
+            let case = case_ids[k % case_ids.len()].0;
+            let id = (!r.id_number.is_empty()).then(|| keys.seal(&r.id_number));
+            let hash = (!r.id_number.is_empty()).then(|| keys.hash("resident_id", &r.id_number));
+            rows.push(format!(
+                "({}, {}, '*', {}, {}, {}, NULL)",
+                args.push(case),
+                args.push(keys.seal(&r.name)),
+                args.push(keys.hash("person_name", &r.name)),
+                args.push(hash),
+                args.push(id)
+            ));
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO case_persons (case_id, name_sealed, name_masked, name_hash, id_hash, id_sealed, id_masked) VALUES {}",
+                rows.join(", ")
+            ),
+            args,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    println!(
+        "stored {} examined persons ({} engine) in {:.1} s",
+        records.len(),
+        if a.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        },
+        t.elapsed().as_secs_f64()
+    );
+    drop(records);
+    let linkage = sijian_server::linkage::Linkage::new(&cfg.linkage, &keys)?;
+    let rss_before = rss_mib();
+    let r = linkage.catch_up(&db, &keys).await?;
+    let (n, bytes) = linkage.size().await;
+    println!(
+        "rebuilt the index from the database: {n} persons in {:.1} s ({:.0} per second); {:.1} bytes per person on the heap; RSS grew {:.0} MiB",
+        r.seconds,
+        n as f64 / r.seconds,
+        bytes as f64 / n.max(1) as f64,
+        rss_mib() - rss_before
+    );
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -304,7 +304,7 @@ async fn main() -> anyhow::Result<()> {
         } => bench_verify::run_verify(args).await,
         Command::Bench {
             what: BenchWhat::Linkage(args),
-        } => bench_linkage::run(args),
+        } => bench_linkage::run(args).await,
         Command::Ledger { command } => std::process::exit(ledger_cli::run(command).await),
         Command::Verify { command } => std::process::exit(verify_cli::run(command)),
         Command::Match { command } => std::process::exit(match_cli::run(command)),
