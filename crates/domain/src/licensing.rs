@@ -486,6 +486,22 @@ impl Clock {
 
 /// The running period of an application. While an expert review runs, the clock is stopped and
 /// `due` is what it would be if the review ended today.
+/// Which clock runs, known from the stage alone (even when a year without a calendar table
+/// keeps its date from being computed).
+pub fn clock_kind(input: &ClockInput) -> ClockKind {
+    match input.stage {
+        Stage::Submitted => ClockKind::MaterialCheck,
+        Stage::Returned => ClockKind::Stopped,
+        Stage::Approved | Stage::Refused | Stage::Withdrawn => ClockKind::Closed,
+        Stage::Accepted
+            if input.review_started_on.is_some() && input.review_finished_on.is_none() =>
+        {
+            ClockKind::Stopped
+        }
+        Stage::Accepted => ClockKind::Decision,
+    }
+}
+
 pub fn clock(
     cal: &WorkingCalendar,
     policy: &Policy,
@@ -1270,6 +1286,36 @@ mod tests {
             clock(&WorkingCalendar::shipped(), &Policy::default(), &i),
             Err(CalendarError::NoTable { year: 2027 })
         );
+        // Which clock runs is still known.
+        assert_eq!(clock_kind(&i), ClockKind::Decision);
+    }
+
+    #[test]
+    fn clock_kind_agrees_with_the_clock() {
+        let reviewing = ClockInput {
+            accepted_on: Some(d("2026-03-02")),
+            review_started_on: Some(d("2026-03-05")),
+            ..input(Stage::Accepted, "2026-03-10")
+        };
+        let reviewed = ClockInput {
+            review_finished_on: Some(d("2026-03-09")),
+            ..reviewing
+        };
+        let mut cases = vec![reviewing, reviewed];
+        for s in [
+            Stage::Submitted,
+            Stage::Returned,
+            Stage::Accepted,
+            Stage::Approved,
+            Stage::Refused,
+            Stage::Withdrawn,
+        ] {
+            cases.push(input(s, "2026-03-10"));
+        }
+        for i in cases {
+            let c = clock(&WorkingCalendar::shipped(), &Policy::default(), &i).unwrap();
+            assert_eq!(clock_kind(&i), c.what, "{:?}", i.stage);
+        }
     }
 
     // --- eligibility ---

@@ -168,8 +168,14 @@ pub fn assess(
     let mut window_institutions = vec![case.institution_id];
     let here = day_number(&case.received_on);
     for o in others {
-        // The case itself and its own lineage (its parent, its follow-ups) are not duplicates.
-        if o.id == case.id || Some(o.id) == case.parent_id || o.parent_id == Some(case.id) {
+        // The case itself and its own lineage are not duplicates: its parent, its follow-ups,
+        // and the other follow-ups of the same opinion (a supplementary appraisal at the
+        // original institution beside a re-appraisal elsewhere, 通则第三十条至第三十二条).
+        if o.id == case.id
+            || Some(o.id) == case.parent_id
+            || o.parent_id == Some(case.id)
+            || (o.parent_id.is_some() && o.parent_id == case.parent_id)
+        {
             continue;
         }
         let person = best(o.id).filter(|m| m.probability >= th.possible);
@@ -296,7 +302,7 @@ mod tests {
         let other = case(2, 20, Stage::InProgress, &["01.01.01"], "2026-11-01");
         let f = assess(
             &me,
-            &[other.clone()],
+            std::slice::from_ref(&other),
             &[person(2, 0.999)],
             &Thresholds::default(),
         );
@@ -308,7 +314,7 @@ mod tests {
         // A weaker match is only possible; below the floor, nothing.
         let f = assess(
             &me,
-            &[other.clone()],
+            std::slice::from_ref(&other),
             &[person(2, 0.7)],
             &Thresholds::default(),
         );
@@ -316,7 +322,7 @@ mod tests {
         assert!(
             assess(
                 &me,
-                &[other.clone()],
+                std::slice::from_ref(&other),
                 &[person(2, 0.2)],
                 &Thresholds::default()
             )
@@ -348,7 +354,12 @@ mod tests {
         me.case_number_key = Some("2024|京0105|民初|1234".into());
         let mut other = case(2, 20, Stage::Accepted, &["01.01.01"], "2026-11-01");
         other.case_number_key = me.case_number_key.clone();
-        let f = assess(&me, &[other.clone()], &[], &Thresholds::default());
+        let f = assess(
+            &me,
+            std::slice::from_ref(&other),
+            &[],
+            &Thresholds::default(),
+        );
         assert_eq!(
             (f[0].kind, f[0].level),
             (Kind::MultiInstitution, Level::Possible)
@@ -364,7 +375,7 @@ mod tests {
         let me = case(1, 10, Stage::Received, &["01.01.01"], "2026-11-20");
         let f = assess(
             &me,
-            &[issued.clone()],
+            std::slice::from_ref(&issued),
             &[person(2, 0.995)],
             &Thresholds::default(),
         );
@@ -376,8 +387,22 @@ mod tests {
         assert!(
             assess(
                 &re,
-                &[issued.clone()],
+                std::slice::from_ref(&issued),
                 &[person(2, 0.995)],
+                &Thresholds::default()
+            )
+            .is_empty()
+        );
+        // A supplementary appraisal of the same opinion, open at the original institution, is
+        // not a concurrent commission of the re-appraisal.
+        let mut supplementary = case(4, 20, Stage::InProgress, &["01.01.01"], "2026-11-02");
+        supplementary.lineage = Lineage::Supplementary;
+        supplementary.parent_id = Some(2);
+        assert!(
+            assess(
+                &re,
+                &[issued.clone(), supplementary],
+                &[person(2, 0.995), person(4, 0.995)],
                 &Thresholds::default()
             )
             .is_empty()

@@ -436,34 +436,35 @@ pub fn clock(s: &AppState, cal: &WorkingCalendar, app: &Application) -> ClockVie
         stage: app.stage(),
         today: today(),
     };
-    match licensing::clock(cal, &policy, &input) {
-        Ok(c) => {
-            let (kind, label) = match c.what {
-                ClockKind::MaterialCheck => (
-                    "material_check",
-                    "形式审查（受理）期限（《行政许可法》第三十二条）",
-                ),
-                ClockKind::Decision => ("decision", "作出决定期限（《行政许可法》第四十二条）"),
-                ClockKind::Stopped => (
-                    "stopped",
-                    "计时暂停：退回补正或专家评审中（《行政许可法》第四十五条）",
-                ),
-                ClockKind::Closed => ("closed", "已办结"),
-            };
-            ClockView {
-                kind: kind.into(),
-                label: label.into(),
-                due: c.due.map(|d| d.to_string()),
-                working_days_left: c.working_days_left,
-                overdue: c.overdue,
-                warning: None,
-            }
+    let (kind, label) = |k: ClockKind| -> (&'static str, &'static str) {
+        match k {
+            ClockKind::MaterialCheck => (
+                "material_check",
+                "形式审查（受理）期限（《行政许可法》第三十二条）",
+            ),
+            ClockKind::Decision => ("decision", "作出决定期限（《行政许可法》第四十二条）"),
+            ClockKind::Stopped => (
+                "stopped",
+                "计时暂停：退回补正或专家评审中（《行政许可法》第四十五条）",
+            ),
+            ClockKind::Closed => ("closed", "已办结"),
         }
+    }(licensing::clock_kind(&input));
+    match licensing::clock(cal, &policy, &input) {
+        Ok(c) => ClockView {
+            kind: kind.into(),
+            label: label.into(),
+            due: c.due.map(|d| d.to_string()),
+            working_days_left: c.working_days_left,
+            overdue: c.overdue,
+            warning: None,
+        },
         Err(e) => {
             tracing::warn!(application = app.id, error = %e, "licensing deadline needs a calendar year that is not loaded");
+            // The running clock is still known; only its date is not.
             ClockView {
-                kind: "unknown".into(),
-                label: "期限无法计算".into(),
+                kind: kind.into(),
+                label: format!("{label}：期限无法计算"),
                 due: None,
                 working_days_left: None,
                 overdue: false,

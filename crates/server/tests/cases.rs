@@ -714,7 +714,13 @@ both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
     let r = sijian_store::cases::sweep(&app.db, today, &cal, |_| policy)
         .await
         .unwrap();
-    assert!(r.raised > 0, "{r:?}");
+    // The server's own sweeper may have raised some of them first (it runs from start-up).
+    let open = ids(
+        app,
+        "SELECT COUNT(*) FROM case_alerts WHERE cleared_at IS NULL",
+    )
+    .await[0];
+    assert!(r.raised > 0 || open > 0, "{r:?}");
     let again = sijian_store::cases::sweep(&app.db, today, &cal, |_| policy)
         .await
         .unwrap();

@@ -17,7 +17,9 @@ use clap::{Args, Subcommand};
 use sijian_linkage::dedupe::{self, Options};
 use sijian_linkage::eval;
 use sijian_linkage::fs::{Model, score};
-use sijian_linkage::person::{KeyHasher, Layout, Person, RawPerson, blocking_keys, shared_name};
+use sijian_linkage::person::{
+    FieldError, KeyHasher, Layout, Person, RawPerson, blocking_keys, shared_name,
+};
 use sijian_linkage::synth;
 
 #[derive(Subcommand)]
@@ -78,6 +80,10 @@ pub struct DedupeArgs {
     /// Skip malformed rows (each still reported with its line number) instead of refusing.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// Keep a row whose birth date, identity number, phone or name cannot be read, with that
+    /// value treated as missing (each still reported with its line number).
+    #[arg(long)]
+    bad_values_missing: bool,
     /// Blocks larger than this are skipped and counted. Default 1000.
     #[arg(long, default_value_t = 1000)]
     max_block: usize,
@@ -269,6 +275,8 @@ struct Input {
     ids: Vec<String>,
     persons: Vec<Person>,
     bad: Vec<BadRow>,
+    /// Values treated as missing under `--bad-values-missing`.
+    blanked: Vec<BadRow>,
 }
 
 /// Column positions of the mapped fields.
@@ -323,6 +331,7 @@ fn read_input(
         .map_err(|e| refuse(format!("无法读取表头：{e}")))?
         .clone();
     let cols = columns(&header, a)?;
+    let bad_values_missing = a.bad_values_missing;
     let width = header.len();
     let mut rows: Vec<(u64, csv::StringRecord)> = Vec::new();
     let mut bad = Vec::new();
@@ -370,7 +379,22 @@ fn read_input(
                         address: get(cols.address),
                         extra: cols.extra.iter().map(|&c| Some(&r[c])).collect(),
                     };
-                    (*line, Person::prepare(layout, &raw))
+                    let mut raw = raw;
+                    let mut blanked = Vec::new();
+                    let mut result = Person::prepare(layout, &raw);
+                    // Blank each unreadable value in turn (at most one per field).
+                    while bad_values_missing && blanked.len() < 4 {
+                        let Err(e) = &result else { break };
+                        match e {
+                            FieldError::Birth(_) => raw.birth = None,
+                            FieldError::IdNumber(_) => raw.id_number = None,
+                            FieldError::Phone(_) => raw.phone = None,
+                            FieldError::Name(_) => raw.name = None,
+                        }
+                        blanked.push(e.to_string());
+                        result = Person::prepare(layout, &raw);
+                    }
+                    (*line, result, blanked)
                 })
                 .collect::<Vec<_>>()
         })
@@ -378,7 +402,14 @@ fn read_input(
     let mut ids = Vec::with_capacity(rows.len());
     let mut persons = Vec::with_capacity(rows.len());
     let mut seen: HashSet<&str> = HashSet::with_capacity(rows.len());
-    for ((line, person), (_, row)) in prepared.into_iter().flatten().zip(&rows) {
+    let mut blanked_values = Vec::new();
+    for ((line, person, blanked), (_, row)) in prepared.into_iter().flatten().zip(&rows) {
+        for reason in blanked {
+            blanked_values.push(BadRow {
+                line,
+                reason: format!("{reason}，按缺失处理"),
+            });
+        }
         let id = row[cols.id].trim();
         if id.is_empty() {
             bad.push(BadRow {
@@ -406,8 +437,14 @@ fn read_input(
         }
     }
     bad.sort_by_key(|b| b.line);
+    blanked_values.sort_by_key(|b| b.line);
     progress.done("规范化", format!("{} 条有效记录", persons.len()));
-    Ok(Input { ids, persons, bad })
+    Ok(Input {
+        ids,
+        persons,
+        bad,
+        blanked: blanked_values,
+    })
 }
 
 fn load_model(path: &Path, layout: &Layout) -> Result<Model, Failure> {
@@ -480,6 +517,12 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
         .transpose()?;
     let mut progress = Progress::new(a.quiet);
     let input = read_input(&a, &layout, threads, &mut progress)?;
+    if !input.blanked.is_empty() {
+        for b in input.blanked.iter().take(20) {
+            eprintln!("第 {} 行：{}", b.line, b.reason);
+        }
+        eprintln!("共 {} 个无法识别的值按缺失处理", input.blanked.len());
+    }
     if !input.bad.is_empty() {
         let shown = 20;
         for b in input.bad.iter().take(shown) {
@@ -496,7 +539,10 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
         }
         eprintln!("已跳过 {} 行格式有误的记录", input.bad.len());
     }
-    let Input { ids, persons, bad } = input;
+    let values_missing = input.blanked.len();
+    let Input {
+        ids, persons, bad, ..
+    } = input;
     let n = persons.len();
 
     // Blocking. The keys never leave the process; any secret does, the seed's is repeatable.
@@ -687,6 +733,7 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
         let summary = serde_json::json!({
             "records": ids.len(),
             "bad_rows": bad.len(),
+            "values_treated_as_missing": values_missing,
             "blocks": block.blocks,
             "oversized_blocks": block.oversized_blocks,
             "candidate_pairs": pairs.len(),

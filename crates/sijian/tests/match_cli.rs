@@ -241,6 +241,23 @@ fn bad_rows_are_named_and_refused_or_skipped() {
     let clusters = rows(&dir.join("clusters.csv"));
     let ids: Vec<&str> = clusters[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(ids, ["a1", "a2"]);
+
+    // Unreadable values treated as missing: those rows stay, each value reported; rows that are
+    // broken as rows are still skipped.
+    let o = dedupe(&data, &dir, &["--skip-bad-rows", "--bad-values-missing"]);
+    assert_eq!(code_of(&o), 0, "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains(
+            "第 4 行：出生日期“1980-13-45”无法识别（应为 YYYY-MM-DD 或 YYYYMMDD），按缺失处理"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("共 3 个无法识别的值按缺失处理"), "{out}");
+    assert!(out.contains("已跳过 3 行"), "{out}");
+    let clusters = rows(&dir.join("clusters.csv"));
+    let ids: Vec<&str> = clusters[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids, ["a1", "a2", "a3", "a4", "a8"]);
 }
 
 #[test]
