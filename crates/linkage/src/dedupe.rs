@@ -13,12 +13,13 @@ use crate::person::{Layout, Person, compare_into, shared_name};
 /// Tunable numbers of a run, with documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    /// Blocks with more records than this are skipped (and counted): a key shared by thousands
-    /// of records says little and would make the work quadratic. Default 1,000.
+    /// Blocks with more records than this are skipped (and counted): a key shared by hundreds
+    /// of records (a province, a common name on a common date) says little and would make the
+    /// work quadratic. Default 200.
     pub max_block: usize,
-    /// Random record pairs drawn to estimate u (they are almost all non-matches). Default
-    /// 2,000,000, as Splink's `estimate_u_using_random_sampling(max_pairs=…)` is usually set.
-    pub u_sample_pairs: usize,
+    /// Random record pairs drawn to estimate u (they are almost all non-matches); `None`: see
+    /// [`Options::u_pairs_for`]. Default `None`.
+    pub u_sample_pairs: Option<usize>,
     /// Share of all true matches the deterministic rule (same identity number; without that
     /// column, same name and birth date) is assumed to find, for λ. Default 0.7.
     pub rule_recall: f64,
@@ -32,13 +33,25 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            max_block: 1000,
-            u_sample_pairs: 2_000_000,
+            max_block: 200,
+            u_sample_pairs: None,
             rule_recall: 0.7,
             em_max_iter: 25,
             em_tol: 1e-4,
             seed: 1,
         }
+    }
+}
+
+impl Options {
+    /// Random pairs for u with `records` records: as given, else 50 per record between
+    /// 250,000 and 2,000,000 (Splink's `estimate_u_using_random_sampling` is usually run with
+    /// 1–10 million; u of a rare level needs many pairs, a small file has few).
+    pub fn u_pairs_for(&self, records: usize) -> usize {
+        let all = records.saturating_mul(records.saturating_sub(1)) / 2;
+        self.u_sample_pairs
+            .unwrap_or_else(|| records.saturating_mul(50).clamp(250_000, 2_000_000))
+            .min(all)
     }
 }
 
@@ -326,6 +339,20 @@ mod tests {
     }
 
     #[test]
+    fn u_sample_scales_with_the_file() {
+        let o = Options::default();
+        assert_eq!(o.u_pairs_for(100), 4950, "never more than all pairs");
+        assert_eq!(o.u_pairs_for(5_000), 250_000);
+        assert_eq!(o.u_pairs_for(20_000), 1_000_000);
+        assert_eq!(o.u_pairs_for(1_000_000), 2_000_000);
+        let fixed = Options {
+            u_sample_pairs: Some(300),
+            ..o
+        };
+        assert_eq!(fixed.u_pairs_for(1_000_000), 300);
+    }
+
+    #[test]
     fn random_pairs_are_reproducible_and_distinct() {
         let a = random_pairs(50, 1000, 3);
         assert_eq!(a, random_pairs(50, 1000, 3));
@@ -376,7 +403,7 @@ mod tests {
             crate::person::blocking_keys(&crate::person::KeyHasher::new([7; 16]), p, &mut ks);
             entries.extend(ks.iter().map(|&k| (k, i as u32)));
         }
-        let (pairs, _) = candidate_pairs(entries, 1000);
+        let (pairs, _) = candidate_pairs(entries, Options::default().max_block);
         let mut vectors = Vec::new();
         compare_pairs(&layout, &persons, &pairs, &mut vectors);
         let random = random_pairs(persons.len(), 200_000, 1);

@@ -6,16 +6,15 @@
 //!   IDs, phone numbers, organisation names;
 //! - [`fs`]: Fellegi–Sunter scoring with comparison levels per field, m/u estimation without
 //!   labels, term-frequency adjustment, a versioned model and an explanation for every pair;
-//! - [`block`]: blocking keys (resident ID, phone, name reading + birth date, case number),
-//!   hashed with a secret, and the candidate pairs they give;
 //! - [`cluster`]: persons as connected components of accepted links, with stable IDs (the
 //!   oldest kept on merge) and every merge and split reported;
-//! - [`person`]: person records (fields, normalisation, comparison vectors, batch blocking
-//!   keys); [`dedupe`]: the batch pipeline's steps; [`eval`]: precision, recall and F1 against
-//!   ground truth; [`synth`]: a synthetic population with ground truth.
+//! - [`person`]: person records (fields, normalisation, comparison vectors, blocking keys as
+//!   keyed hashes); [`dedupe`]: the batch pipeline's steps; [`eval`]: precision, recall and F1
+//!   against ground truth; [`synth`]: a synthetic population with ground truth;
+//! - [`index`]: the online person index; [`cases`]: the case-level checks (multi-institution,
+//!   repeated, volume) on top of person matches.
 #![forbid(unsafe_code)]
 
-pub mod block;
 pub mod cases;
 pub mod cluster;
 pub mod dedupe;

@@ -198,12 +198,12 @@ impl Person {
         };
         let address = present(raw.address)
             .filter(|_| layout.address)
-            .map(normalise::text)
+            .map(normalise::free_text)
             .filter(|a| !a.is_empty());
         let extra = (0..layout.extra.len())
             .map(|i| {
                 present(raw.extra.get(i).copied().flatten())
-                    .map(normalise::text)
+                    .map(normalise::free_text)
                     .filter(|v| !v.is_empty())
             })
             .collect();
@@ -260,7 +260,7 @@ pub fn shared_name<'p>(a: &'p Person, b: &Person) -> Option<&'p str> {
     }
 }
 
-/// Kinds of blocking key a record can have. Beyond [`crate::block::BlockKey`]'s exact keys, the
+/// Kinds of blocking key a record can have. Beyond the exact keys (identity number, phone), the
 /// batch uses four "identity number with one quarter left out" keys, so a single mistyped digit
 /// still meets its twin, and surname-or-given-name reading with the birth date, so a
 /// shape-similar character in the other part still does.
@@ -276,6 +276,8 @@ enum KeyKind {
     SurnameBirth,
     GivenBirth,
     FullName,
+    Address,
+    Extra,
 }
 
 /// Keyed 64-bit hashing of blocking keys: SipHash-2-4 under a 128-bit secret, a keyed PRF, so
@@ -338,6 +340,17 @@ pub fn blocking_keys(h: &KeyHasher, p: &Person, out: &mut Vec<u64>) {
     if let Some(phone) = p.phone.as_deref() {
         out.push(h.hash(KeyKind::Phone, &[phone]));
     }
+    // The address and each extra field, exactly: a moved person keeps the other fields, a
+    // retyped name keeps the address. Values shared by many records make oversized blocks,
+    // which the caller's cap leaves out.
+    if let Some(a) = p.address.as_deref() {
+        out.push(h.hash(KeyKind::Address, &[a]));
+    }
+    for (i, v) in p.extra.iter().enumerate() {
+        if let Some(v) = v.as_deref() {
+            out.push(h.hash(KeyKind::Extra, &[&i.to_string(), v]));
+        }
+    }
     if let (Some(name), Some(b)) = (&p.name, p.blocking_birth()) {
         let date = format!("{:04}{:02}{:02}", b.year, b.month, b.day);
         out.push(h.hash(KeyKind::ReadingBirth, &[name.pinyin_key(), &date]));
@@ -392,6 +405,15 @@ mod tests {
             phone: Some(phone),
             address: Some("浙江省杭州市西湖区文三路 1 号"),
             extra: vec![Some("教师")],
+        }
+    }
+
+    /// A name and an identity number only.
+    fn bare<'a>(name: &'a str, id: &'a str) -> RawPerson<'a> {
+        RawPerson {
+            name: Some(name),
+            id_number: Some(id),
+            ..RawPerson::default()
         }
     }
 
@@ -460,7 +482,7 @@ mod tests {
     fn one_mistyped_digit_keeps_a_shared_key() {
         let l = layout();
         let id = "11010519800503002X";
-        let base = Person::prepare(&l, &raw("王芳", "", id, "")).unwrap();
+        let base = Person::prepare(&l, &bare("王芳", id)).unwrap();
         let mut kb = Vec::new();
         blocking_keys(&H, &base, &mut kb);
         for pos in 0..17 {
@@ -473,7 +495,7 @@ mod tests {
             let typo = String::from_utf8(typo).unwrap();
             assert_eq!(quarters_differ(id, &typo), 1);
             // Different name and no birth date: only the identity number can bring them together.
-            let other = Person::prepare(&l, &raw("李丽", "", &typo, "")).unwrap();
+            let other = Person::prepare(&l, &bare("李丽", &typo)).unwrap();
             let mut ko = Vec::new();
             blocking_keys(&H, &other, &mut ko);
             assert!(kb.iter().any(|k| ko.contains(k)), "typo at {pos}");
@@ -482,10 +504,36 @@ mod tests {
         let mut k2 = Vec::new();
         blocking_keys(&KeyHasher::new([9; 16]), &base, &mut k2);
         assert!(!kb.iter().any(|k| k2.contains(k)));
-        let stranger = Person::prepare(&l, &raw("李丽", "", "330106199001011234", "")).unwrap();
+        let stranger = Person::prepare(&l, &bare("李丽", "330106199001011234")).unwrap();
         let mut ks = Vec::new();
         blocking_keys(&H, &stranger, &mut ks);
         assert!(!kb.iter().any(|k| ks.contains(k)));
+    }
+
+    #[test]
+    fn free_text_fields_keep_their_digits() {
+        let l = layout();
+        let mut r = raw("王芳", "", "", "");
+        r.address = Some("  杭州市文三路１号  ");
+        r.extra = vec![Some("Room  12B")];
+        let p = Person::prepare(&l, &r).unwrap();
+        assert_eq!(p.address.as_deref(), Some("杭州市文三路1号"));
+        assert_eq!(p.extra[0].as_deref(), Some("room 12b"));
+    }
+
+    #[test]
+    fn the_same_address_or_extra_value_is_a_key() {
+        let l = layout();
+        let a = Person::prepare(&l, &raw("王芳", "", "", "")).unwrap();
+        let b = Person::prepare(&l, &raw("李丽", "", "", "")).unwrap();
+        let (mut ka, mut kb) = (Vec::new(), Vec::new());
+        blocking_keys(&H, &a, &mut ka);
+        blocking_keys(&H, &b, &mut kb);
+        assert_eq!(
+            ka.iter().filter(|k| kb.contains(k)).count(),
+            2,
+            "address and 职业"
+        );
     }
 
     #[test]

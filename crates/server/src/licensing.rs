@@ -436,20 +436,18 @@ pub fn clock(s: &AppState, cal: &WorkingCalendar, app: &Application) -> ClockVie
         stage: app.stage(),
         today: today(),
     };
-    let (kind, label) = |k: ClockKind| -> (&'static str, &'static str) {
-        match k {
-            ClockKind::MaterialCheck => (
-                "material_check",
-                "形式审查（受理）期限（《行政许可法》第三十二条）",
-            ),
-            ClockKind::Decision => ("decision", "作出决定期限（《行政许可法》第四十二条）"),
-            ClockKind::Stopped => (
-                "stopped",
-                "计时暂停：退回补正或专家评审中（《行政许可法》第四十五条）",
-            ),
-            ClockKind::Closed => ("closed", "已办结"),
-        }
-    }(licensing::clock_kind(&input));
+    let (kind, label) = match licensing::clock_kind(&input) {
+        ClockKind::MaterialCheck => (
+            "material_check",
+            "形式审查（受理）期限（《行政许可法》第三十二条）",
+        ),
+        ClockKind::Decision => ("decision", "作出决定期限（《行政许可法》第四十二条）"),
+        ClockKind::Stopped => (
+            "stopped",
+            "计时暂停：退回补正或专家评审中（《行政许可法》第四十五条）",
+        ),
+        ClockKind::Closed => ("closed", "已办结"),
+    };
     match licensing::clock(cal, &policy, &input) {
         Ok(c) => ClockView {
             kind: kind.into(),

@@ -823,3 +823,134 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     let _ = child.kill().await;
     app.stop().await;
 }
+
+/// The regulator's journey through the duplicate-appraisal queue: the same person and matter
+/// commissioned at two institutions; the queue lists the alert, its page explains it, and the
+/// regulator allows acceptance with a reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regulator_decides_a_duplicate_appraisal_alert() {
+    let Some((c, mut child)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let facts: Vec<(i64, String)> = app
+        .db
+        .fetch_all(
+            "SELECT k.institution_id, k.items FROM cases k JOIN users u ON u.institution_id = k.institution_id \
+             WHERE u.username = 'inst.clerk' ORDER BY k.id LIMIT 1",
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    let (inst_a, items) = facts[0].clone();
+    let item = items.split(',').next().unwrap().to_owned();
+    let inst_b = app
+        .scalar_i64(&format!(
+            "SELECT MIN(id) FROM institutions WHERE id <> {inst_a} AND status = 'normal'"
+        ))
+        .await;
+    let body = |inst: i64, number: &str| {
+        serde_json::json!({
+            "institution_id": inst, "client_name": "杭州市西湖区人民法院", "client_kind": "court",
+            "client_contact": "0571-88888888", "case_number": number, "case_type": "civil",
+            "items": [item], "purpose": "确定伤残等级", "summary": "交通事故致伤。",
+            "persons": [{"name": "赵晓峰", "id_number": "11010519491231002X"}],
+            "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
+            "received_on": "2026-09-01",
+        })
+    };
+    let (st, _) = app
+        .login("court")
+        .await
+        .post("/api/v1/cases", body(inst_b, "（2026）浙0106民初8801号"))
+        .await;
+    assert_eq!(st.as_u16(), 201);
+    let (st, second) = app
+        .login("inst.clerk")
+        .await
+        .post("/api/v1/cases", body(inst_a, "（2026）浙0106民初8802号"))
+        .await;
+    assert_eq!(st.as_u16(), 201);
+    assert_eq!(second["linkage"]["level"], "certain");
+    let alert = second["linkage"]["alerts"][0]["id"].as_i64().unwrap();
+
+    sign_in(&c, &app, "zj.reg").await;
+    click_to_navigate(&c, Locator::Css("nav a[href='/linkage/alerts']")).await;
+    assert_eq!(
+        c.find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "多头、重复鉴定预警"
+    );
+    std::fs::write(
+        shots.join("linkage-queue.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    click_to_navigate(
+        &c,
+        Locator::Css(&format!("a[href='/linkage/alerts/{alert}']")),
+    )
+    .await;
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("多头鉴定") && page.contains("尚在办理"),
+        "{page}"
+    );
+    std::fs::write(
+        shots.join("linkage-alert.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    click_to_navigate(
+        &c,
+        Locator::Css(&format!(
+            "a[href='/linkage/alerts/{alert}/decide?decision=override']"
+        )),
+    )
+    .await;
+    fill(&c, "reason", "原委托已由法院书面撤回").await;
+    submit_step(&c).await;
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("已准予受理") && page.contains("原委托已由法院书面撤回"),
+        "{page}"
+    );
+    c.goto(&app.url(&format!("/cases/{}", second["id"])))
+        .await
+        .unwrap();
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("多头、重复鉴定核查：确定"), "{page}");
+    std::fs::write(
+        shots.join("linkage-case.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    c.close().await.unwrap();
+    let _ = child.kill().await;
+    app.stop().await;
+}

@@ -84,12 +84,12 @@ pub struct DedupeArgs {
     /// value treated as missing (each still reported with its line number).
     #[arg(long)]
     bad_values_missing: bool,
-    /// Blocks larger than this are skipped and counted. Default 1000.
-    #[arg(long, default_value_t = 1000)]
+    /// Blocks larger than this are skipped and counted. Default 200.
+    #[arg(long, default_value_t = 200)]
     max_block: usize,
-    /// Random pairs for estimating u. Default 2,000,000.
-    #[arg(long, default_value_t = 2_000_000)]
-    u_sample: usize,
+    /// Random pairs for estimating u. Default: 50 per record, between 250,000 and 2,000,000.
+    #[arg(long)]
+    u_sample: Option<usize>,
     /// Seed of the random pair sample. Default 1.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -608,7 +608,7 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
             m
         }
         None => {
-            let random = dedupe::random_pairs(n, opts.u_sample_pairs.min(n * n / 2), opts.seed);
+            let random = dedupe::random_pairs(n, opts.u_pairs_for(n), opts.seed);
             let counter = AtomicUsize::new(0);
             let random_vectors: Vec<u8> = par_chunks(&random, threads, &counter, |chunk| {
                 let mut v = Vec::new();

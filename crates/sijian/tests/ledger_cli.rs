@@ -2,9 +2,12 @@
 //! stderr), 2 usage error; proofs checked against the transparency-dev/merkle vectors,
 //! checkpoints against the C2SP note vectors, offline bundles, a witness over HTTP across a
 //! restart, and a monitor following a fake log that grows, forks and forges.
+mod common;
+
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::routing::get;
+use common::sijian;
 use serde_json::{Value, json};
 use sijian_ledger::bundle::Bundle;
 use sijian_ledger::note::{KeyKind, NoteSignature};
@@ -29,14 +32,6 @@ fn testdata() -> PathBuf {
         .map(|a| a.join("shared/testdata"))
         .find(|p| p.is_dir())
         .expect("shared/testdata not found beside the checkout; set SJTEST_TESTDATA")
-}
-
-fn sijian(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sijian"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
 }
 
 async fn sijian_async(args: &[&str]) -> Output {

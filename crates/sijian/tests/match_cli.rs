@@ -2,29 +2,12 @@
 //! clusters in the documented format; a saved model loads and gives the same result; malformed
 //! rows are reported with line numbers and refused, or skipped by flag; a missing column mapping
 //! is a usage error (exit 2); an unreadable or mismatched model is refused (exit 1).
+mod common;
+
+use common::{code_of, sijian, text};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn sijian(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sijian"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn code_of(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Output;
 
 fn workdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sijian-match-{name}-{}", std::process::id()));

@@ -2,31 +2,13 @@
 //! content and an opinion document with its offline bundle check with no network (exit 0);
 //! a tampered token or bundle, a wrong key, a wrong file or another opinion's bundle fail with
 //! the reason (exit 1); missing inputs are usage errors (exit 2).
+mod common;
+
+use common::{code_of, sijian, text};
 use serde_json::Value;
 use sijian_server::{Config, demo};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-fn sijian(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sijian"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn code_of(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 async fn json(url: String) -> Value {
     reqwest::get(url).await.unwrap().json().await.unwrap()

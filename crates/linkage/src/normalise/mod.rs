@@ -71,6 +71,14 @@ enum Sep {
     Dot,
 }
 
+/// Free text (addresses, other fields): NFKC (full-width → half-width), lower case, runs of
+/// whitespace as one space, trimmed. Unlike [`text`], digits and letters are kept (a house
+/// number is evidence). Idempotent.
+pub fn free_text(s: &str) -> String {
+    let s: String = s.nfkc().flat_map(char::to_lowercase).collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Normalises how a name was typed, not what it says: NFKC (full-width → half-width), then
 ///
 /// * with any CJK character present: keeps CJK characters and the middle dot only. Digits,

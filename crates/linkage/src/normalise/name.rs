@@ -313,21 +313,45 @@ fn compare_cjk(a: &NameKey, b: &NameKey) -> NameLevel {
     NameLevel::Different
 }
 
+/// Romanised names: the words may come in either order and carry typing errors.
 fn compare_latin(a: &NameKey, b: &NameKey) -> NameLevel {
     if a.pinyin_key == b.pinyin_key {
         return NameLevel::Exact;
     }
-    let mut wa: Vec<&str> = a.full.split(' ').collect();
-    let mut wb: Vec<&str> = b.full.split(' ').collect();
-    if wa.len() >= 2 && wb.len() >= 2 {
-        if wa.first() == wb.first() {
-            return NameLevel::SameSurnameGivenDiffers;
+    let wa: Vec<&str> = a.full.split(' ').filter(|w| !w.is_empty()).collect();
+    let wb: Vec<&str> = b.full.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut sa = wa.clone();
+    let mut sb = wb.clone();
+    sa.sort_unstable();
+    sb.sort_unstable();
+    if wa.len() >= 2 && sa == sb {
+        return NameLevel::Transposed;
+    }
+    // Same words but for one mistyped (a letter wrong, missing, doubled or swapped): the
+    // counterpart of a shape-similar character.
+    let typo = |x: &str, y: &str| crate::fs::jaro_winkler(x, y) >= 0.9;
+    if wa.len() == wb.len() {
+        let differing: Vec<(&str, &str)> = wa
+            .iter()
+            .zip(&wb)
+            .filter(|(x, y)| x != y)
+            .map(|(x, y)| (*x, *y))
+            .collect();
+        if differing.len() == 1 && typo(differing[0].0, differing[0].1) {
+            return NameLevel::ShapeSimilar;
         }
-        wa.sort_unstable();
-        wb.sort_unstable();
-        if wa == wb {
-            return NameLevel::Transposed;
-        }
+    }
+    // One name has a word the other lacks (a given or family name left out).
+    let (short, long) = if wa.len() <= wb.len() {
+        (&wa, &wb)
+    } else {
+        (&wb, &wa)
+    };
+    if short.len() + 1 == long.len() && short.iter().all(|w| long.contains(w)) {
+        return NameLevel::OneCharMissing;
+    }
+    if wa.len() >= 2 && wb.len() >= 2 && wa.first() == wb.first() {
+        return NameLevel::SameSurnameGivenDiffers;
     }
     NameLevel::Different
 }
@@ -459,6 +483,15 @@ mod tests {
 
         assert_eq!(level("张伟", "李娜"), Different);
         assert_eq!(level("Li Na", "张伟"), Different);
+        // Romanised names with a typing error, or a word left out.
+        assert_eq!(level("mitchell green", "mitchel green"), ShapeSimilar);
+        assert_eq!(level("isabelle", "isabele"), ShapeSimilar);
+        assert_eq!(level("isabelle mason", "isabelle"), OneCharMissing);
+        assert_eq!(
+            level("harley mccarthy", "harley smith"),
+            SameSurnameGivenDiffers
+        );
+        assert_eq!(level("harley mccarthy", "joan smith"), Different);
     }
 
     #[test]
