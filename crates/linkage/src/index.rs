@@ -524,9 +524,12 @@ mod tests {
     /// A hand-set model over (name, ID): the shape a trained one has.
     pub(crate) fn model() -> Model {
         let mut m = Model::initial(online_layout().settings(), 1e-6);
-        // 姓名: exact, homophone, shape, transposed, one missing, same surname, different, missing.
-        m.m[0] = vec![0.85, 0.05, 0.03, 0.02, 0.02, 0.02, 0.01, 1.0];
-        m.u[0] = vec![0.0005, 0.0002, 0.0001, 0.0001, 0.0005, 0.05, 0.9487, 1.0];
+        // 姓名: exact, homophone, shape, transposed, one missing, initials, same surname,
+        // different, missing.
+        m.m[0] = vec![0.85, 0.05, 0.03, 0.02, 0.02, 0.01, 0.01, 0.01, 1.0];
+        m.u[0] = vec![
+            0.0005, 0.0002, 0.0001, 0.0001, 0.0005, 0.0001, 0.05, 0.9486, 1.0,
+        ];
         // 身份号码: exact, one char, transposed, different, missing.
         m.m[1] = vec![0.9, 0.06, 0.02, 0.02, 1.0];
         m.u[1] = vec![1e-7, 1e-6, 1e-7, 0.9999988, 1.0];

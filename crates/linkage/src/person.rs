@@ -26,12 +26,13 @@ pub struct Layout {
 }
 
 /// The levels of the name comparison, in [`NameLevel`] order (index = level).
-pub const NAME_LEVELS: [(NameLevel, &str); 8] = [
+pub const NAME_LEVELS: [(NameLevel, &str); 9] = [
     (NameLevel::Exact, "完全一致"),
     (NameLevel::Homophone, "同音"),
     (NameLevel::ShapeSimilar, "形近"),
     (NameLevel::Transposed, "字序颠倒"),
     (NameLevel::OneCharMissing, "缺漏一字"),
+    (NameLevel::Initials, "首字母相符"),
     (NameLevel::SameSurnameGivenDiffers, "同姓异名"),
     (NameLevel::Different, "不同"),
     (NameLevel::Missing, "缺失"),

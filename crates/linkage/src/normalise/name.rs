@@ -179,6 +179,32 @@ impl NameKey {
 
     /// Whether the Latin name `latin` spells this Chinese name: letters in order, surname first;
     /// or, for two or more words, the first word moved to the end (given name first).
+    /// Whether a romanised name gives this name by initials: every character's initial
+    /// (`zxm`), or the surname spelled out and the given name's initials (`zhang x m`,
+    /// `zhang xm`).
+    fn initials_in(&self, latin: &NameKey) -> bool {
+        let initials = |letters: &[u8], readings: &[&'static [&'static str]]| {
+            letters.len() == readings.len()
+                && !letters.is_empty()
+                && letters
+                    .iter()
+                    .zip(readings)
+                    .all(|(l, r)| r.iter().any(|p| p.as_bytes().first() == Some(l)))
+        };
+        if initials(latin.pinyin_key.as_bytes(), &self.readings) {
+            return true;
+        }
+        let n = self.surname_chars;
+        if n == 0 || n >= self.readings.len() {
+            return false;
+        }
+        let Some((first, rest)) = latin.full.split_once(' ') else {
+            return false;
+        };
+        let rest: Vec<u8> = rest.bytes().filter(|b| *b != b' ').collect();
+        spells(first.as_bytes(), &self.readings[..n]) && initials(&rest, &self.readings[n..])
+    }
+
     fn spelled_by(&self, latin: &NameKey) -> bool {
         if spells(latin.pinyin_key.as_bytes(), &self.readings) {
             return true;
@@ -254,6 +280,9 @@ pub enum NameLevel {
     Transposed,
     /// Same surname, one given-name character missing or extra (张伟/张伟明).
     OneCharMissing,
+    /// Written with initials for (part of) the name, consistent with the other (`ZXM`,
+    /// `Zhang X. M.` for 张晓明; `j smith` for `john smith`).
+    Initials,
     /// Same surname, given names differ otherwise.
     SameSurnameGivenDiffers,
     /// Nothing above holds.
@@ -341,6 +370,18 @@ fn compare_latin(a: &NameKey, b: &NameKey) -> NameLevel {
             return NameLevel::ShapeSimilar;
         }
     }
+    // Initials for words of the other (`j smith` / `john smith`), the rest the same.
+    if wa.len() == wb.len()
+        && wa
+            .iter()
+            .zip(&wb)
+            .any(|(x, y)| x.len() == 1 || y.len() == 1)
+        && wa.iter().zip(&wb).all(|(x, y)| {
+            x == y || ((x.len() == 1 || y.len() == 1) && x.as_bytes()[0] == y.as_bytes()[0])
+        })
+    {
+        return NameLevel::Initials;
+    }
     // One name has a word the other lacks (a given or family name left out).
     let (short, long) = if wa.len() <= wb.len() {
         (&wa, &wb)
@@ -360,6 +401,8 @@ fn compare_latin(a: &NameKey, b: &NameKey) -> NameLevel {
 fn compare_mixed(cjk: &NameKey, latin: &NameKey) -> NameLevel {
     if cjk.spelled_by(latin) {
         NameLevel::Homophone
+    } else if cjk.initials_in(latin) {
+        NameLevel::Initials
     } else if cjk.surname_spelled_by(latin) {
         NameLevel::SameSurnameGivenDiffers
     } else {
@@ -486,6 +529,12 @@ mod tests {
         // Romanised names with a typing error, or a word left out.
         assert_eq!(level("mitchell green", "mitchel green"), ShapeSimilar);
         assert_eq!(level("isabelle", "isabele"), ShapeSimilar);
+        assert_eq!(level("j smith", "john smith"), Initials);
+        assert_eq!(level("J. Smith", "John Smith"), Initials);
+        assert_eq!(level("ZXM", "张晓明"), Initials);
+        assert_eq!(level("Zhang X. M.", "张晓明"), Initials);
+        assert_eq!(level("zhang xm", "张晓明"), Initials);
+        assert_eq!(level("ZXY", "张晓明"), Different);
         assert_eq!(level("isabelle mason", "isabelle"), OneCharMissing);
         assert_eq!(
             level("harley mccarthy", "harley smith"),
