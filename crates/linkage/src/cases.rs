@@ -128,14 +128,9 @@ impl Default for Thresholds {
 }
 
 fn day_number(ymd: &str) -> Option<i64> {
-    let d = crate::fs::Ymd::parse(ymd)?;
-    // Days since 0000-03-01 (a civil-from-days formula), enough for differences.
-    let (y, m) = if d.month <= 2 {
-        (i64::from(d.year) - 1, i64::from(d.month) + 9)
-    } else {
-        (i64::from(d.year), i64::from(d.month) - 3)
-    };
-    Some(365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + i64::from(d.day) - 1)
+    sijian_domain::calendar::Date::parse(ymd)
+        .ok()
+        .map(|d| d.to_days())
 }
 
 /// How two cases' matters relate: `Some(true)` the same item, `Some(false)` the same category

@@ -196,37 +196,27 @@ impl PersonIndex {
         self.values.reserve_exact(n * 8);
     }
 
+    /// The record as the index sees it; a value that cannot be read counts as missing, so an
+    /// unreadable identity number does not cost the name.
     fn prepare(name: &str, id_number: Option<&str>) -> Person {
-        Person::prepare(
-            &online_layout(),
-            &RawPerson {
-                name: Some(name),
-                id_number,
-                ..RawPerson::default()
-            },
-        )
-        .unwrap_or_default()
+        let raw = |id_number| RawPerson {
+            name: Some(name),
+            id_number,
+            ..RawPerson::default()
+        };
+        let layout = online_layout();
+        Person::prepare(&layout, &raw(id_number))
+            .or_else(|_| Person::prepare(&layout, &raw(None)))
+            .unwrap_or_default()
     }
 
-    /// The keys a record is indexed under: the blocking keys and the full name alone (how a
-    /// query without an identity number finds anyone of that name).
-    fn keys_of(&self, p: &Person) -> Vec<u64> {
+    /// A record's blocking keys, and the full name alone: always for indexing (how a query
+    /// without an identity number finds anyone of that name), for a query only when it has no
+    /// identity number (with one, the name keys that carry the birth date are enough).
+    fn keys(&self, p: &Person, full_name: bool) -> Vec<u64> {
         let mut ks = Vec::with_capacity(10);
         blocking_keys(&self.hasher, p, &mut ks);
-        if let Some(n) = &p.name {
-            ks.push(self.hasher.full_name(n));
-        }
-        ks
-    }
-
-    /// The keys a query looks up: with an identity number, its blocking keys (the name with
-    /// the birth date in it included); without one, the full name is all there is.
-    fn query_keys(&self, p: &Person) -> Vec<u64> {
-        let mut ks = Vec::with_capacity(10);
-        blocking_keys(&self.hasher, p, &mut ks);
-        if p.id_number.is_none()
-            && let Some(n) = &p.name
-        {
+        if full_name && let Some(n) = &p.name {
             ks.push(self.hasher.full_name(n));
         }
         ks
@@ -283,7 +273,7 @@ impl PersonIndex {
     /// `exclude_case` are left out. Light results (slot, probability, comparison vector and
     /// whether the names are identical); explanations are built only for what is returned.
     fn search(&self, p: &Person, exclude_case: Option<u64>) -> (Vec<Hit>, QueryReport) {
-        let keys = self.query_keys(p);
+        let keys = self.keys(p, p.id_number.is_none());
         let mut report = QueryReport {
             keys: keys.len(),
             ..QueryReport::default()
@@ -413,7 +403,7 @@ impl PersonIndex {
             has_id,
         });
         self.parent.push(slot);
-        for k in self.keys_of(&p) {
+        for k in self.keys(&p, true) {
             self.tail.entry(k).or_default().push(slot);
             self.tail_len += 1;
         }

@@ -209,9 +209,10 @@ impl Linkage {
     ) -> Result<CheckResult, StoreError> {
         if self.cfg.enabled {
             self.catch_up(db, keys).await?;
-            let findings = self.findings(db, keys, case_id).await?;
             if let Some(case) = store::facts(db, &[case_id]).await?.into_iter().next() {
-                let alerts: Vec<NewAlert> = findings
+                let alerts: Vec<NewAlert> = self
+                    .findings(db, keys, &case)
+                    .await?
                     .iter()
                     .map(|f| NewAlert {
                         other_case_id: f.other_case_id,
@@ -229,20 +230,7 @@ impl Linkage {
 
     /// The case's alerts as recorded (no new check).
     pub async fn stored(db: &Db, case_id: i64) -> Result<CheckResult, StoreError> {
-        let alerts = store::list(
-            db,
-            &sijian_domain::Scope::All,
-            &store::AlertFilter {
-                case_id: Some(case_id),
-                ..Default::default()
-            },
-            &sijian_store::ListQuery {
-                per_page: 200,
-                ..Default::default()
-            },
-        )
-        .await?
-        .items;
+        let alerts = store::of_case(db, case_id).await?;
         let live = alerts
             .iter()
             .filter(|a| a.status != "dismissed")
@@ -261,8 +249,9 @@ impl Linkage {
         &self,
         db: &Db,
         keys: &DataKey,
-        case_id: i64,
+        me: &CaseFacts,
     ) -> Result<Vec<Finding>, StoreError> {
+        let case_id = me.id;
         let persons = store::persons_of(db, case_id).await?;
         let mut matches: Vec<PersonMatch> = Vec::new();
         {
@@ -286,9 +275,6 @@ impl Linkage {
                 }
             }
         }
-        let Some(me) = store::facts(db, &[case_id]).await?.into_iter().next() else {
-            return Ok(Vec::new());
-        };
         let mut ids: Vec<i64> = matches.iter().map(|m| m.other_case).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -299,7 +285,7 @@ impl Linkage {
             }
         }
         let views: Vec<CaseView> = others.iter().filter_map(view).collect();
-        let Some(me) = view(&me) else {
+        let Some(me) = view(me) else {
             return Ok(Vec::new());
         };
         Ok(assess(&me, &views, &matches, &self.cfg.thresholds()))

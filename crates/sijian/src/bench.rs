@@ -273,7 +273,7 @@ async fn store(db: &Db, batch: usize, entries: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
+pub(crate) fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
     v.sort();
     let at = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
     (at(0.5), at(0.99), *v.last().expect("samples"))

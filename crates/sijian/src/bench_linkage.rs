@@ -30,21 +30,7 @@ pub struct LinkageArgs {
 }
 
 fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+    crate::match_cli::proc_status_mib("VmRSS").unwrap_or(0.0)
 }
 
 pub async fn run(a: LinkageArgs) -> anyhow::Result<()> {
@@ -109,20 +95,23 @@ pub async fn run(a: LinkageArgs) -> anyhow::Result<()> {
         let id = (!r.id_number.is_empty()).then_some(r.id_number.as_str());
         let t = Instant::now();
         let (c, rep) = ix.query(&r.name, id, Some(i as u64), 0.5, 20);
-        times.push(t.elapsed().as_secs_f64() * 1e6);
+        times.push(t.elapsed());
         compared += rep.compared;
         if !c.is_empty() {
             found += 1;
         }
     }
-    times.sort_by(f64::total_cmp);
+    let queries = times.len();
+    if queries == 0 {
+        return Ok(());
+    }
+    let (p50, p99, max) = crate::bench::percentiles(times);
     println!(
-        "queries: {} — p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {:.1} records scored per query; {found} with a match ≥ 0.5",
-        times.len(),
-        percentile(&times, 0.5),
-        percentile(&times, 0.99),
-        times.last().copied().unwrap_or(0.0),
-        compared as f64 / times.len().max(1) as f64
+        "queries: {queries} — p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {:.1} records scored per query; {found} with a match ≥ 0.5",
+        p50.as_secs_f64() * 1e6,
+        p99.as_secs_f64() * 1e6,
+        max.as_secs_f64() * 1e6,
+        compared as f64 / queries.max(1) as f64
     );
     Ok(())
 }

@@ -483,10 +483,13 @@ fn write_err(path: &Path) -> impl Fn(csv::Error) -> Failure + '_ {
     move |e| refuse(format!("写入 {} 失败：{e}", path.display()))
 }
 
-/// Peak resident memory of this process in MiB (Linux `VmHWM`), if known.
-fn peak_rss_mib() -> Option<f64> {
+/// A memory figure of this process in MiB from Linux's `/proc/self/status` (`VmHWM`: peak
+/// resident; `VmRSS`: resident now), if known.
+pub(crate) fn proc_status_mib(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status
+        .lines()
+        .find(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -720,7 +723,7 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
     progress.done("写出", format!("{written} 对、{} 条记录", ids.len()));
 
     let total = progress.started.elapsed().as_secs_f64();
-    let peak = peak_rss_mib();
+    let peak = proc_status_mib("VmHWM");
     if !a.quiet {
         eprintln!(
             "完成：{} 条记录，{} 个人，用时 {total:.2} 秒，峰值内存 {}",

@@ -120,6 +120,8 @@ pub struct Alert {
     pub other_case_id: i64,
     pub institution_id: i64,
     pub institution_name: String,
+    /// The checked case's region, which decides who may see and decide the alert.
+    pub region_path: String,
     pub client_name: String,
     pub other_institution_name: Option<String>,
     pub kind: String,
@@ -144,7 +146,7 @@ impl Alert {
     }
 }
 
-const ALERT_SELECT: &str = "al.id, al.case_id, al.other_case_id, al.institution_id, i.name AS institution_name, k.client_name, \
+const ALERT_SELECT: &str = "al.id, al.case_id, al.other_case_id, al.institution_id, i.name AS institution_name, al.region_path, k.client_name, \
      oi.name AS other_institution_name, al.kind, al.level, al.probability_ppm, al.explanation, al.status, al.raised_at, \
      al.decided_by, u.display_name AS decided_by_name, al.decided_at, al.reason";
 const ALERT_FROM: &str = "linkage_alerts al JOIN cases k ON k.id = al.case_id JOIN institutions i ON i.id = al.institution_id \
@@ -256,6 +258,16 @@ pub async fn list(
     l.run(db, &q, ALERT_SORTS, "al.id").await
 }
 
+/// All alerts of one case, newest first as in the queue (no scope: the caller has checked the
+/// case's).
+pub async fn of_case(db: &Db, case_id: i64) -> Result<Vec<Alert>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {ALERT_SELECT} FROM {ALERT_FROM} WHERE al.case_id = $1 ORDER BY al.raised_at DESC, al.id DESC"),
+        args![case_id],
+    )
+    .await
+}
+
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Alert, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
@@ -350,21 +362,14 @@ pub async fn decide(
     if changed != 1 {
         return Err(StoreError::Conflict);
     }
-    let (region, inst): (String, i64) = tx
-        .fetch_optional(
-            "SELECT region_path, institution_id FROM linkage_alerts WHERE id = $1",
-            args![id],
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
     crate::events::append(
         &mut tx,
         actor,
         alert_event(
             decision.event(),
             al.case_id,
-            &region,
-            inst,
+            &al.region_path,
+            al.institution_id,
             serde_json::json!({
                 "alert_id": id,
                 "kind": al.kind,

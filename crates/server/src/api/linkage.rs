@@ -8,7 +8,7 @@ use sijian_store::Page;
 use sijian_store::linkage::{self as store, Alert, AlertFilter, Decision};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::Paging;
+use crate::api::{Paging, nonempty};
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -59,7 +59,6 @@ pub async fn list(
 }
 
 pub fn filter(p: &AlertParams) -> AppResult<AlertFilter> {
-    let nonempty = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
     let status = nonempty(&p.status);
     if let Some(st) = &status
         && !["open", "confirmed", "dismissed", "overridden"].contains(&st.as_str())

@@ -26,18 +26,12 @@ const DECISIONS: &[(&str, &str)] = &[
     ("override", "准予受理：已核实可以受理（通则第十五条第六项）"),
 ];
 
-fn label(list: &[(&str, &str)], code: &str) -> String {
-    list.iter()
-        .find(|(c, _)| *c == code)
-        .map_or(code.to_owned(), |(_, l)| (*l).to_owned())
-}
-
 pub fn kind_label(kind: &str) -> String {
     Kind::parse(kind).map_or(kind.to_owned(), |k| k.label_zh().to_owned())
 }
 
 pub fn status_label(status: &str) -> String {
-    label(STATUSES, status)
+    crate::inputs::label_of(STATUSES, status)
 }
 
 fn status_class(status: &str) -> &'static str {
