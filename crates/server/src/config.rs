@@ -231,6 +231,9 @@ pub struct DatabaseConfig {
     pub acquire_timeout_ms: u64,
     /// SQLite only: wait for the write lock. Default 5000 ms.
     pub busy_timeout_ms: u64,
+    /// SQLite only: read-only connections kept for the public verification lookups, which run
+    /// on the request's own thread. Default: the number of CPUs; 0 sends them through the pool.
+    pub sqlite_readers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -302,6 +305,7 @@ impl Default for DatabaseConfig {
             max_connections: None,
             acquire_timeout_ms: 5000,
             busy_timeout_ms: 5000,
+            sqlite_readers: None,
         }
     }
 }
@@ -378,6 +382,7 @@ impl Config {
             max_connections: self.database.max_connections,
             acquire_timeout: std::time::Duration::from_millis(self.database.acquire_timeout_ms),
             busy_timeout: std::time::Duration::from_millis(self.database.busy_timeout_ms),
+            sqlite_readers: self.database.sqlite_readers,
         }
     }
 }

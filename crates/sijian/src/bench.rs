@@ -156,6 +156,16 @@ fn signer() -> Signer {
 }
 
 pub(crate) async fn fresh_db(engine: &str, dir: &str, pg_admin_url: &str) -> anyhow::Result<Db> {
+    fresh_db_with(engine, dir, pg_admin_url, &PoolSettings::default()).await
+}
+
+/// `fresh_db` with the given pool settings.
+pub(crate) async fn fresh_db_with(
+    engine: &str,
+    dir: &str,
+    pg_admin_url: &str,
+    settings: &PoolSettings,
+) -> anyhow::Result<Db> {
     let name = format!("sijian_bench_{}", std::process::id());
     let url = match engine {
         "sqlite" => {
@@ -185,7 +195,7 @@ pub(crate) async fn fresh_db(engine: &str, dir: &str, pg_admin_url: &str) -> any
         }
         other => anyhow::bail!("未知引擎：{other}（sqlite 或 postgres）"),
     };
-    let db = Db::connect(&url, &PoolSettings::default()).await?;
+    let db = Db::connect(&url, settings).await?;
     db.migrate().await?;
     println!("database: {} ({engine})", sijian_store::db::redact(&url));
     Ok(db)

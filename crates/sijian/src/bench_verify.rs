@@ -4,7 +4,7 @@
 //! `GET /api/v1/opinions/{code}/verification` over `--connections` keep-alive HTTP/1.1
 //! connections with uniformly random codes; then the same generator drives `/healthz`, the floor
 //! of the HTTP stack under the handler. Measured, never asserted.
-use crate::bench::{CaseFixture, case_fixture, fresh_db, next};
+use crate::bench::{CaseFixture, case_fixture, fresh_db_with, next};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
 use sijian_domain::opinion_code::OpinionCode;
@@ -39,6 +39,10 @@ pub struct VerifyArgs {
     /// Measured seconds of the `/healthz` floor after the run; 0 skips it.
     #[arg(long, default_value_t = 10)]
     pub floor_seconds: u64,
+    /// SQLite: read-only connections for the verification lookups on the request's thread
+    /// (`database.sqlite_readers`); 0 sends them through the pool. Default: the server's.
+    #[arg(long)]
+    pub sqlite_readers: Option<usize>,
     /// Keep the database afterwards (by default it is removed: about 0.5 GB per million).
     #[arg(long)]
     pub keep: bool,
@@ -70,7 +74,11 @@ pub async fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
         (0.0..=1.0).contains(&a.keyed_share),
         "--keyed-share is a fraction between 0 and 1"
     );
-    let db = fresh_db(&a.engine, &a.dir, &a.pg_admin_url).await?;
+    let settings = sijian_store::PoolSettings {
+        sqlite_readers: a.sqlite_readers,
+        ..Default::default()
+    };
+    let db = fresh_db_with(&a.engine, &a.dir, &a.pg_admin_url, &settings).await?;
     let fx = case_fixture(&db).await?;
     let seeded = Arc::new(seed(&db, &fx, a.opinions).await?);
 
@@ -294,7 +302,7 @@ async fn seed(db: &Db, fx: &CaseFixture, n: usize) -> anyhow::Result<Seeded> {
             .await?;
             db.execute("ANALYZE", Args::new()).await?;
         }
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             // Start the run with an empty WAL rather than hundreds of megabytes of it.
             db.execute("ANALYZE", Args::new()).await?;
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)", Args::new())
@@ -306,7 +314,7 @@ async fn seed(db: &Db, fx: &CaseFixture, n: usize) -> anyhow::Result<Seeded> {
          (then statistics{} in {:.1} s)",
         seeded.as_secs_f64(),
         (2 * n) as f64 / seeded.as_secs_f64(),
-        if matches!(db, Db::Sqlite(_)) {
+        if matches!(db, Db::Sqlite(..)) {
             " and WAL checkpoint"
         } else {
             ""

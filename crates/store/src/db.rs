@@ -2,12 +2,14 @@
 //! placeholders that SQLite and PostgreSQL both understand, and bound from portable values
 //! (`Val`). Engine-specific code lives only here: connecting, `BEGIN IMMEDIATE`, and locks.
 use crate::error::StoreError;
+use crate::readers::{LiteRow, Readers};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, FromRow, Sqlite};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A value bound to a placeholder. Nulls carry their type so PostgreSQL can infer it.
@@ -152,6 +154,9 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// SQLite: how long a writer waits for the write lock. Default 5 s.
     pub busy_timeout: Duration,
+    /// SQLite: read-only connections kept for point reads on the caller's thread
+    /// (`Db::read_optional`). Default: the number of CPUs; 0 sends those reads through the pool.
+    pub sqlite_readers: Option<usize>,
 }
 
 impl Default for PoolSettings {
@@ -160,13 +165,15 @@ impl Default for PoolSettings {
             max_connections: None,
             acquire_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_secs(5),
+            sqlite_readers: None,
         }
     }
 }
 
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// The pool, and the readers for point reads (none when switched off).
+    Sqlite(SqlitePool, Option<Arc<Readers>>),
     Pg(PgPool),
 }
 
@@ -220,13 +227,19 @@ impl Db {
                 .busy_timeout(settings.busy_timeout)
                 .foreign_keys(true)
                 .pragma("cache_size", "-65536");
+            let path = opts.get_filename().to_path_buf();
             let pool = SqlitePoolOptions::new()
                 .max_connections(settings.max_connections.unwrap_or(8))
                 .acquire_timeout(settings.acquire_timeout)
                 .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            let keep = settings
+                .sqlite_readers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let readers =
+                (keep > 0).then(|| Arc::new(Readers::new(&path, settings.busy_timeout, keep)));
+            Ok(Db::Sqlite(pool, readers))
         } else {
             Err(StoreError::Config(format!(
                 "数据库地址须以 sqlite:// 或 postgres:// 开头，收到：{}",
@@ -237,7 +250,7 @@ impl Db {
 
     pub fn engine(&self) -> Engine {
         match self {
-            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Sqlite(..) => Engine::Sqlite,
             Db::Pg(_) => Engine::Postgres,
         }
     }
@@ -246,7 +259,7 @@ impl Db {
     /// advisory lock, so several nodes starting at once apply them once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Db::Pg(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -256,14 +269,14 @@ impl Db {
     /// a deferred transaction that reads and then writes fails at once with SQLITE_BUSY.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Pg(p) => Tx::Pg(p.begin().await?),
         })
     }
 
     pub fn exec(&self) -> Exec<'_> {
         match self {
-            Db::Sqlite(p) => Exec::SqlitePool(p),
+            Db::Sqlite(p, _) => Exec::SqlitePool(p),
             Db::Pg(p) => Exec::PgPool(p),
         }
     }
@@ -280,13 +293,43 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, readers) => {
+                if let Some(r) = readers {
+                    r.close();
+                }
+                p.close().await
+            }
             Db::Pg(p) => p.close().await,
         }
     }
 
     pub async fn fetch_all<T: AnyRow>(&self, sql: &str, args: Args) -> Result<Vec<T>, StoreError> {
         self.exec().fetch_all(sql, args).await
+    }
+
+    /// A point read (a few pages by key): on SQLite on the caller's thread (`readers`), on
+    /// PostgreSQL through the pool. Same SQL text either way.
+    pub async fn read_optional<T: AnyRow + LiteRow>(
+        &self,
+        sql: &str,
+        args: Args,
+    ) -> Result<Option<T>, StoreError> {
+        match self {
+            Db::Sqlite(_, Some(r)) => r.fetch_optional(sql, &args),
+            _ => self.fetch_optional(sql, args).await,
+        }
+    }
+
+    /// All rows of a small keyed read; see `read_optional`.
+    pub async fn read_all<T: AnyRow + LiteRow>(
+        &self,
+        sql: &str,
+        args: Args,
+    ) -> Result<Vec<T>, StoreError> {
+        match self {
+            Db::Sqlite(_, Some(r)) => r.fetch_all(sql, &args),
+            _ => self.fetch_all(sql, args).await,
+        }
     }
     pub async fn fetch_optional<T: AnyRow>(
         &self,

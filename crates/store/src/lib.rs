@@ -14,6 +14,7 @@ pub mod linkage;
 pub mod list;
 pub mod logs;
 pub mod organs;
+pub mod readers;
 pub mod regions;
 pub mod registry;
 pub mod scope;

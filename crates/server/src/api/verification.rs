@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sijian_domain::opinion_code::OpinionCode;
 use sijian_ledger::token::{self, RecordKind, SignedRecord};
-use sijian_store::Scope;
 use sijian_store::cases;
 use sijian_store::cases::opinions::{self, CheckKind, Opinion};
 use utoipa::{IntoParams, ToSchema};
@@ -226,22 +225,22 @@ pub async fn verification(
     let o = v.opinion;
     let key_valid =
         key.map(|k| crate::secrets::same_secret(&normalise_key(k), &o.verification_key));
-    let first = match (key_valid, t) {
-        (Some(true), _) | (_, Some(_)) => Some(first_sha256(s, &o).await?),
+    let keyed = match key_valid {
+        Some(true) => Some(opinions::keyed_details(&s.db, &o).await?),
         _ => None,
     };
-    let details = if key_valid == Some(true) {
-        let c = cases::get(&s.db, &Scope::All, o.case_id).await?;
-        Some(Details {
-            client: c.client_name,
-            case_number: c.case_number,
-            appraisers: opinions::signers(&s.db, o.case_id).await?,
-            corrections: opinions::corrections(&s.db, &o.code).await?,
-            qr_content: qr_content(s, &o, &v.licence_no, first.as_deref().unwrap_or_default()),
-        })
-    } else {
-        None
+    let first = match (&keyed, t) {
+        (Some(k), _) => Some(k.first_document_sha256.clone()),
+        (None, Some(_)) => Some(first_sha256(s, &o).await?),
+        (None, None) => None,
     };
+    let details = keyed.map(|k| Details {
+        qr_content: qr_content(s, &o, &v.licence_no, &k.first_document_sha256),
+        client: k.client_name,
+        case_number: k.case_number,
+        appraisers: k.signers,
+        corrections: k.corrections,
+    });
     let token = t.map(|t| {
         check_token(
             s,

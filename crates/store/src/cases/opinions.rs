@@ -2,6 +2,7 @@
 //! transaction, from a gap-free serial per region and year; a random verification key
 //! (查询校验码) is printed beside it.
 use crate::db::Tx;
+use crate::readers::LiteRow;
 use crate::{Db, StoreError, args};
 use rand::Rng;
 use serde::Serialize;
@@ -86,10 +87,43 @@ pub struct Verifiable {
     pub leaf_idx: Option<i64>,
 }
 
+impl LiteRow for Opinion {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Opinion {
+            code: r.get("code")?,
+            case_id: r.get("case_id")?,
+            institution_id: r.get("institution_id")?,
+            institution_name: r.get("institution_name")?,
+            region: r.get("region")?,
+            year: r.get("year")?,
+            category: r.get("category")?,
+            serial: r.get("serial")?,
+            document_sha256: r.get("document_sha256")?,
+            verification_key: r.get("verification_key")?,
+            issued_on: r.get("issued_on")?,
+            status: r.get("status")?,
+            version: r.get("version")?,
+            revoked_on: r.get("revoked_on")?,
+            revoked_reason: r.get("revoked_reason")?,
+            event_id: r.get("event_id")?,
+        })
+    }
+}
+
+impl LiteRow for Verifiable {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Verifiable {
+            opinion: Opinion::from_lite(r)?,
+            licence_no: r.get("licence_no")?,
+            leaf_idx: r.get("leaf_idx")?,
+        })
+    }
+}
+
 /// An opinion for public verification: the row, the institution's licence number and the
-/// issue's leaf index, in one query (the hot path of the public verification service).
+/// issue's leaf index, in one point read (the hot path of the public verification service).
 pub async fn verifiable(db: &Db, code: &OpinionCode) -> Result<Option<Verifiable>, StoreError> {
-    db.fetch_optional(
+    db.read_optional(
         &format!(
             "SELECT {OPINION_COLUMNS}, i.licence_no, l.idx AS leaf_idx FROM opinions op \
              JOIN institutions i ON i.id = op.institution_id \
@@ -124,12 +158,47 @@ pub async fn by_case(db: &Db, case_id: i64) -> Result<Option<Opinion>, StoreErro
 /// The SHA-256 of the opinion document as first issued (before any correction).
 pub async fn first_document_sha256(db: &Db, case_id: i64) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> = db
-        .fetch_optional(
+        .read_optional(
             "SELECT sha256 FROM case_attachments WHERE case_id = $1 AND kind = 'opinion' ORDER BY id LIMIT 1",
             args![case_id],
         )
         .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// What the right verification key adds to an opinion's public fields: the commissioning
+/// side and case number, the signing appraisers, the corrections, and the first issued
+/// document's hash (which the QR token vouches for). Point reads only.
+#[derive(Debug, Clone)]
+pub struct KeyedDetails {
+    pub client_name: String,
+    pub case_number: Option<String>,
+    pub first_document_sha256: String,
+    pub signers: Vec<String>,
+    pub corrections: Vec<Correction>,
+}
+
+pub async fn keyed_details(db: &Db, o: &Opinion) -> Result<KeyedDetails, StoreError> {
+    let (client_name, case_number, first): (String, Option<String>, Option<String>) = db
+        .read_optional(
+            "SELECT k.client_name, k.case_number, \
+             (SELECT a.sha256 FROM case_attachments a WHERE a.case_id = k.id AND a.kind = 'opinion' ORDER BY a.id LIMIT 1) \
+             FROM cases k WHERE k.id = $1",
+            args![o.case_id],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(KeyedDetails {
+        client_name,
+        case_number,
+        first_document_sha256: first.unwrap_or_else(|| o.document_sha256.clone()),
+        signers: signers(db, o.case_id).await?,
+        corrections: if o.version > 1 {
+            corrections(db, &o.code).await?
+        } else {
+            Vec::new()
+        },
+    })
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -141,8 +210,20 @@ pub struct Correction {
     pub corrected_on: String,
 }
 
+impl LiteRow for Correction {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Correction {
+            version: r.get("version")?,
+            what: r.get("what")?,
+            signer_id: r.get("signer_id")?,
+            document_sha256: r.get("document_sha256")?,
+            corrected_on: r.get("corrected_on")?,
+        })
+    }
+}
+
 pub async fn corrections(db: &Db, code: &str) -> Result<Vec<Correction>, StoreError> {
-    db.fetch_all(
+    db.read_all(
         "SELECT version, what, signer_id, document_sha256, corrected_on FROM opinion_corrections WHERE code = $1 ORDER BY version",
         args![code],
     )
@@ -258,7 +339,7 @@ pub async fn check_counts(db: &Db, code: &str) -> Result<CheckCounts, StoreError
 /// The names of the appraisers who signed an opinion's case.
 pub async fn signers(db: &Db, case_id: i64) -> Result<Vec<String>, StoreError> {
     let rows: Vec<(String,)> = db
-        .fetch_all(
+        .read_all(
             "SELECT a.name FROM case_signatures s JOIN appraisers a ON a.id = s.appraiser_id WHERE s.case_id = $1 ORDER BY s.signed_at",
             args![case_id],
         )
