@@ -180,7 +180,7 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
     ));
     let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
     let sweeper = tokio::spawn(crate::cases::sweeper(state.clone()));
-    crate::linkage::spawn_rebuild(state.clone());
+    crate::linkage::spawn_rebuild(state.clone()).await;
     let counts = tokio::spawn(crate::checks::run(state.clone()));
     let last_counts = state.clone();
     let housekeeping = tokio::spawn(housekeeping(state));

@@ -139,10 +139,10 @@ impl Linkage {
         self.cfg.enabled
     }
 
-    /// Add every examined person not yet indexed, in id order; record merges of persons that
-    /// happened now (not those replayed from before start-up).
-    pub async fn catch_up(&self, db: &Db, keys: &DataKey) -> Result<CatchUp, StoreError> {
-        let started = Instant::now();
+    /// Marks every examined person stored so far as linked before this process: their merges
+    /// were recorded when they happened. Called before the server takes requests, so a
+    /// commission that reaches the index before the rebuild is not mistaken for one of them.
+    pub async fn mark_replayed(&self, db: &Db) -> Result<(), StoreError> {
         let mut st = self.state.lock().await;
         if st.replay_until < 0 {
             st.replay_until = db
@@ -150,6 +150,15 @@ impl Linkage {
                 .await?
                 .unwrap_or(0);
         }
+        Ok(())
+    }
+
+    /// Add every examined person not yet indexed, in id order; record merges of persons that
+    /// happened now (not those replayed from before start-up).
+    pub async fn catch_up(&self, db: &Db, keys: &DataKey) -> Result<CatchUp, StoreError> {
+        self.mark_replayed(db).await?;
+        let started = Instant::now();
+        let mut st = self.state.lock().await;
         let mut added = 0;
         let mut merges = Vec::new();
         loop {
@@ -329,9 +338,13 @@ pub async fn after_commission(s: &crate::AppState, actor: &Actor, case_id: i64) 
 }
 
 /// Rebuild at start-up in the background; the first check waits for it (the index lock).
-pub fn spawn_rebuild(s: crate::AppState) {
+/// What was stored before start-up is marked as replayed here, before the server serves.
+pub async fn spawn_rebuild(s: crate::AppState) {
     if !s.linkage.enabled() {
         return;
+    }
+    if let Err(e) = s.linkage.mark_replayed(&s.db).await {
+        tracing::warn!(error = %e, "record-linkage: start-up mark not taken; the rebuild takes it");
     }
     tokio::spawn(async move {
         match s.linkage.catch_up(&s.db, &s.keys).await {

@@ -351,8 +351,7 @@ pub async fn checks(
         .await?
         .ok_or_else(AppError::not_found)?;
     cases::get(&s.db, &a.scope(), o.case_id).await?;
-    s.checks.flush(&s.db).await?;
-    Ok(Json(opinions::check_counts(&s.db, &o.code).await?))
+    Ok(Json(s.checks.counts(&s.db, &o.code).await?))
 }
 
 /// The cover label (封面标签) the institution puts on the opinion: code, verification key,

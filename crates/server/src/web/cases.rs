@@ -1067,8 +1067,7 @@ pub async fn detail(
             ));
         }
         if a.role().may(Action::ViewOpinionRecord) {
-            s.checks.flush(&s.db).await.or_page(lang)?;
-            let n = opinions::check_counts(&s.db, &o.code).await.or_page(lang)?;
+            let n = s.checks.counts(&s.db, &o.code).await.or_page(lang)?;
             fields.push((
                 "核验次数".into(),
                 format!(

@@ -322,18 +322,25 @@ pub async fn check_counts(db: &Db, code: &str) -> Result<CheckCounts, StoreError
         .await?;
     let mut c = CheckCounts::default();
     for (kind, n, day) in rows {
-        match kind.as_str() {
-            "public" => c.public = n,
-            "keyed" => c.keyed = n,
-            "organ" => c.organ = n,
-            _ => c.platform += n,
-        }
-        c.total += n;
-        if c.last_day.as_ref().is_none_or(|d| *d < day) {
-            c.last_day = Some(day);
-        }
+        c.add(&kind, &day, n);
     }
     Ok(c)
+}
+
+impl CheckCounts {
+    /// Adds `n` verifications of kind `kind` (`CheckKind::as_str`) on `day`.
+    pub fn add(&mut self, kind: &str, day: &str, n: i64) {
+        match kind {
+            "public" => self.public += n,
+            "keyed" => self.keyed += n,
+            "organ" => self.organ += n,
+            _ => self.platform += n,
+        }
+        self.total += n;
+        if self.last_day.as_deref().is_none_or(|d| d < day) {
+            self.last_day = Some(day.to_string());
+        }
+    }
 }
 
 /// The names of the appraisers who signed an opinion's case.
