@@ -237,8 +237,7 @@ impl Db {
             let keep = settings
                 .sqlite_readers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-            let readers =
-                (keep > 0).then(|| Arc::new(Readers::new(&path, settings.busy_timeout, keep)));
+            let readers = (keep > 0).then(|| Arc::new(Readers::new(&path, keep)));
             Ok(Db::Sqlite(pool, readers))
         } else {
             Err(StoreError::Config(format!(
@@ -308,16 +307,21 @@ impl Db {
     }
 
     /// A point read (a few pages by key): on SQLite on the caller's thread (`readers`), on
-    /// PostgreSQL through the pool. Same SQL text either way.
+    /// PostgreSQL through the pool. Same SQL text either way. A reader that finds the database
+    /// locked or cannot open it leaves the read to the pool, which waits without holding the
+    /// thread.
     pub async fn read_optional<T: AnyRow + LiteRow>(
         &self,
         sql: &str,
         args: Args,
     ) -> Result<Option<T>, StoreError> {
-        match self {
-            Db::Sqlite(_, Some(r)) => r.fetch_optional(sql, &args),
-            _ => self.fetch_optional(sql, args).await,
+        if let Db::Sqlite(_, Some(r)) = self {
+            match r.fetch_optional(sql, &args) {
+                Err(StoreError::Unavailable(_)) => {}
+                done => return done,
+            }
         }
+        self.fetch_optional(sql, args).await
     }
 
     /// All rows of a small keyed read; see `read_optional`.
@@ -326,10 +330,13 @@ impl Db {
         sql: &str,
         args: Args,
     ) -> Result<Vec<T>, StoreError> {
-        match self {
-            Db::Sqlite(_, Some(r)) => r.fetch_all(sql, &args),
-            _ => self.fetch_all(sql, args).await,
+        if let Db::Sqlite(_, Some(r)) = self {
+            match r.fetch_all(sql, &args) {
+                Err(StoreError::Unavailable(_)) => {}
+                done => return done,
+            }
         }
+        self.fetch_all(sql, args).await
     }
     pub async fn fetch_optional<T: AnyRow>(
         &self,

@@ -6,7 +6,10 @@
 //! same the pool (and PostgreSQL) runs; only the row mapping is this module's (`LiteRow`).
 //!
 //! Use it only for statements that read a handful of pages by key: a long scan here would stall
-//! the async runtime's thread.
+//! the async runtime's thread. For the same reason a reader waits at most
+//! [`READER_BUSY_TIMEOUT`] for a lock (in WAL mode only recovery or an exclusive-mode
+//! connection takes one) and then reports `Unavailable`, and `Db` sends the read through the
+//! pool, which waits without holding the thread.
 use crate::db::{Args, Val};
 use crate::error::{DbMessage, StoreError};
 use rusqlite::{Connection, OpenFlags};
@@ -15,10 +18,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// How long a reader waits for a lock before the read goes through the pool instead.
+pub const READER_BUSY_TIMEOUT: Duration = Duration::from_millis(20);
+
 /// Read-only SQLite connections for point reads, opened on demand and kept up to `keep`.
 pub struct Readers {
     path: PathBuf,
-    busy_timeout: Duration,
     keep: usize,
     idle: Mutex<Vec<Connection>>,
     closed: AtomicBool,
@@ -39,10 +44,9 @@ const STATEMENT_CACHE: usize = 32;
 impl Readers {
     /// Readers of the database file at `path`. `keep` idle connections are kept (one per
     /// runtime thread suffices: a read never yields, so no more run at once).
-    pub fn new(path: &Path, busy_timeout: Duration, keep: usize) -> Readers {
+    pub fn new(path: &Path, keep: usize) -> Readers {
         Readers {
             path: path.to_path_buf(),
-            busy_timeout,
             keep,
             idle: Mutex::new(Vec::with_capacity(keep)),
             closed: AtomicBool::new(false),
@@ -57,7 +61,7 @@ impl Readers {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(lite_error)?;
-        c.busy_timeout(self.busy_timeout).map_err(lite_error)?;
+        c.busy_timeout(READER_BUSY_TIMEOUT).map_err(lite_error)?;
         c.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -65536;")
             .map_err(lite_error)?;
         c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);

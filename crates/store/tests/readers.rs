@@ -10,16 +10,24 @@ struct TempDb {
 
 impl TempDb {
     async fn new(name: &str, readers: Option<usize>) -> TempDb {
+        Self::with(
+            name,
+            PoolSettings {
+                sqlite_readers: readers,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    async fn with(name: &str, settings: PoolSettings) -> TempDb {
         let dir =
             std::env::temp_dir().join(format!("sijian-readers-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let db = Db::connect(
             &format!("sqlite://{}", dir.join("r.db").display()),
-            &PoolSettings {
-                sqlite_readers: readers,
-                ..Default::default()
-            },
+            &settings,
         )
         .await
         .unwrap();
@@ -156,4 +164,34 @@ async fn a_closed_database_refuses_point_reads() {
         .await;
     assert!(matches!(r, Err(StoreError::Unavailable(_))), "{r:?}");
     let _ = std::fs::remove_dir_all(&t.dir);
+}
+
+#[tokio::test]
+async fn a_reader_that_cannot_open_the_file_leaves_the_read_to_the_pool() {
+    // One pooled connection, open from the start, so the pool never needs to open the file again.
+    let t = TempDb::with(
+        "unopenable",
+        PoolSettings {
+            max_connections: Some(1),
+            sqlite_readers: Some(1),
+            ..Default::default()
+        },
+    )
+    .await;
+    // The pool's connection keeps the file open; its path now names a directory, so a new
+    // reader connection cannot open it (a busy database takes the same way to the pool).
+    let path = t.dir.join("r.db");
+    std::fs::rename(&path, t.dir.join("moved.db")).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let r: Option<(String,)> =
+        t.db.read_optional("SELECT name FROM t WHERE id = $1", args![1_i64])
+            .await
+            .unwrap();
+    assert_eq!(r.unwrap().0, "甲");
+    let all: Vec<(String,)> =
+        t.db.read_all("SELECT name FROM t ORDER BY id", args![])
+            .await
+            .unwrap();
+    assert_eq!(all.len(), 3);
+    t.close().await;
 }
