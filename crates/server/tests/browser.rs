@@ -101,18 +101,8 @@ async fn regulator_opens_institution_list_in_chinese() {
         c.find_all(Locator::Css("tbody tr")).await.unwrap().len(),
         20
     );
-    c.find(Locator::Css("input[name=q]"))
-        .await
-        .unwrap()
-        .send_keys("宁波")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.filters button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, "input[name=q]", "宁波").await;
+    click(&c, "form.filters button").await;
     for _ in 0..50 {
         if c.find_all(Locator::Css("tbody tr")).await.unwrap().len() == 2 {
             break;
@@ -124,7 +114,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         2,
         "two 宁波 institutions"
     );
-    std::fs::write(shots.join("directory.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "directory.png").await;
     click_to_navigate(&c, Locator::LinkText("宁波甬正司法鉴定所")).await;
     let h1 = c
         .wait()
@@ -145,63 +135,28 @@ async fn regulator_opens_institution_list_in_chinese() {
         .select_by_value("2.01")
         .await
         .unwrap();
-    c.find(Locator::Css("form.filters button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    for _ in 0..50 {
-        if c.current_url()
-            .await
-            .unwrap()
-            .query()
-            .is_some_and(|q| q.contains("item=2.01"))
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    click(&c, "form.filters button").await;
+    wait_for_query(&c, "item=2.01").await;
     let cats = texts(&c, "tbody tr td:nth-child(4)").await;
     assert!(!cats.is_empty() && cats.len() < 20, "{cats:?}");
     assert!(cats.iter().all(|t| t.contains("物证")), "{cats:?}");
-    std::fs::write(
-        shots.join("directory-item.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "directory-item.png").await;
     click_to_navigate(&c, Locator::Css("tbody tr td a")).await;
     c.wait().for_element(Locator::Css("main h1")).await.unwrap();
-    let body = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = main_text(&c).await;
     assert!(body.contains("文书鉴定"), "{body}");
     assert!(body.contains("业务范围"), "{body}");
     assert!(
         !body.contains("出生") && !body.contains("身份号码"),
         "{body}"
     );
-    std::fs::write(
-        shots.join("directory-institution.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "directory-institution.png").await;
 
     // The public page on verifying the log: the latest signed checkpoint and the keys.
     let mut page = String::new();
     for _ in 0..50 {
         c.goto(&app.url("/ledger")).await.unwrap();
-        page = c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        page = main_text(&c).await;
         if page.contains("记录条数") {
             break;
         }
@@ -234,7 +189,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         .unwrap();
     assert!(note.starts_with("sijian.local/ledger\n"), "{note}");
     assert!(note.contains("— sijian.local/ledger "), "{note}");
-    std::fs::write(shots.join("ledger.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "ledger.png").await;
 
     c.goto(&app.url("/institutions")).await.unwrap();
     // Not signed in: the login page, in Chinese.
@@ -246,7 +201,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         .await
         .unwrap();
     assert_eq!(h2, "用户登录");
-    std::fs::write(shots.join("login.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "login.png").await;
     fill_login(&c, "hz.reg").await;
     assert!(
         c.current_url()
@@ -273,36 +228,12 @@ async fn regulator_opens_institution_list_in_chinese() {
     }
     let rows = c.find_all(Locator::Css("tbody tr")).await.unwrap().len();
     assert_eq!(rows, 7, "杭州 has seven institutions in the demo");
-    std::fs::write(
-        shots.join("institutions.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "institutions.png").await;
 
     // Search narrows the list; sorting by a header keeps the search.
-    c.find(Locator::Css("input[name=q]"))
-        .await
-        .unwrap()
-        .send_keys("钱江")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.filters button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    for _ in 0..50 {
-        if c.current_url()
-            .await
-            .unwrap()
-            .query()
-            .is_some_and(|q| q.contains("q="))
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    type_into(&c, "input[name=q]", "钱江").await;
+    click(&c, "form.filters button").await;
+    wait_for_query(&c, "q=").await;
     let cells = c.find_all(Locator::Css("tbody tr")).await.unwrap().len();
     assert_eq!(cells, 1);
     click_to_navigate(&c, Locator::LinkText("杭州钱江司法鉴定所")).await;
@@ -316,15 +247,11 @@ async fn regulator_opens_institution_list_in_chinese() {
     assert_eq!(title, "杭州钱江司法鉴定所");
     let dts = texts(&c, "dl.fields dt").await;
     assert!(dts.contains(&"统一社会信用代码".to_string()), "{dts:?}");
-    std::fs::write(
-        shots.join("institution-detail.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "institution-detail.png").await;
 
     // The workbench warns when a holiday table is missing; the calendar computes deadlines.
     c.goto(&app.url("/")).await.unwrap();
-    std::fs::write(shots.join("workbench.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "workbench.png").await;
     c.goto(&app.url("/calendar")).await.unwrap();
     c.find(Locator::Css("input[name=from]"))
         .await
@@ -332,21 +259,11 @@ async fn regulator_opens_institution_list_in_chinese() {
         .clear()
         .await
         .unwrap();
-    c.find(Locator::Css("input[name=from]"))
-        .await
-        .unwrap()
-        .send_keys("09302026")
-        .await
-        .unwrap();
+    type_into(&c, "input[name=from]", "09302026").await;
     let days = c.find(Locator::Css("input[name=days]")).await.unwrap();
     days.clear().await.unwrap();
     days.send_keys("7").await.unwrap();
-    c.find(Locator::Css("form.filters button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form.filters button").await;
     let result = c
         .wait()
         .for_element(Locator::Id("deadline-result"))
@@ -356,19 +273,13 @@ async fn regulator_opens_institution_list_in_chinese() {
         .await
         .unwrap();
     assert!(result.contains("2026-10-15"), "{result}");
-    std::fs::write(shots.join("calendar.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "calendar.png").await;
 
     // An appraiser's page shows the masked ID number and the practice record.
     c.goto(&app.url("/appraisers")).await.unwrap();
     click_to_navigate(&c, Locator::Css("tbody tr td a")).await;
     c.wait().for_element(Locator::Css("main h1")).await.unwrap();
-    let body = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = main_text(&c).await;
     assert!(body.contains("********"), "masked ID number: {body}");
     // Its timeline shows each event's place in the log, with a link to the offline proof.
     assert!(
@@ -395,11 +306,7 @@ async fn regulator_opens_institution_list_in_chinese() {
     ] {
         assert!(body.contains(section), "{section} missing");
     }
-    std::fs::write(
-        shots.join("appraiser-detail.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "appraiser-detail.png").await;
 
     // The city regulator's licensing queue shows each application's statutory clock.
     c.goto(&app.url("/applications")).await.unwrap();
@@ -407,19 +314,11 @@ async fn regulator_opens_institution_list_in_chinese() {
     assert!(stages.iter().any(|t| t.contains("已提交")), "{stages:?}");
     let clocks = texts(&c, "tbody tr td:nth-child(7)").await;
     assert!(clocks.iter().any(|t| t.contains("工作日")), "{clocks:?}");
-    std::fs::write(
-        shots.join("applications.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "applications.png").await;
     c.goto(&app.url("/applications/new/appraiser_register"))
         .await
         .unwrap();
-    std::fs::write(
-        shots.join("application-new.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "application-new.png").await;
     // A required choice starts unchosen ("请选择…"), so a clerk cannot file for the wrong
     // institution by leaving the first option in place.
     let chosen = c
@@ -442,11 +341,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         .await
         .unwrap();
     assert!(!nav_visible, "menu folded on a phone");
-    std::fs::write(
-        shots.join("appraisers-phone.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "appraisers-phone.png").await;
     eprintln!("screenshots in {}", shots.display());
 
     c.close().await.unwrap();
@@ -455,6 +350,56 @@ async fn regulator_opens_institution_list_in_chinese() {
 }
 
 /// Fills and sends the sign-in form already on screen, and waits for the next page.
+/// Clicks the element `css` finds.
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Types `text` into the element `css` finds.
+async fn type_into(c: &fantoccini::Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Saves a screenshot of the current page as `dir/name`, to be looked at.
+async fn shot(c: &fantoccini::Client, dir: &std::path::Path, name: &str) {
+    std::fs::write(dir.join(name), c.screenshot().await.unwrap()).unwrap();
+}
+
+/// The text of the page's `main` element.
+async fn main_text(c: &fantoccini::Client) -> String {
+    c.find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits (up to 5 s) until the current address's query contains `needle`.
+async fn wait_for_query(c: &fantoccini::Client, needle: &str) {
+    for _ in 0..50 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .is_some_and(|q| q.contains(needle))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn fill_login(c: &fantoccini::Client, user: &str) {
     c.find(Locator::Id("username"))
         .await
@@ -493,12 +438,7 @@ async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
 
 /// Submits the open step form, confirming the irreversible step, and waits for the case page.
 async fn submit_step(c: &fantoccini::Client) {
-    c.find(Locator::Css("form.form button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.form button.primary").await;
     let _ = c.accept_alert().await;
     for _ in 0..50 {
         if c.current_url()
@@ -511,13 +451,7 @@ async fn submit_step(c: &fantoccini::Client) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let body = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = main_text(c).await;
     panic!("step not saved: {body}");
 }
 
@@ -607,13 +541,8 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     ] {
         fill(&c, &format!("m0_{k}"), v).await;
     }
-    std::fs::write(shots.join("case-new.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Css("form.form button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    shot(&c, &shots, "case-new.png").await;
+    click(&c, "form.form button.primary").await;
     // Wait for the new case's page (the form's own heading is still there at first).
     let mut id = None;
     for _ in 0..100 {
@@ -626,13 +555,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     }
     let id = id.unwrap_or_else(|| panic!("not on a case page"));
     c.wait().for_element(Locator::Css("main h1")).await.unwrap();
-    let body = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = main_text(&c).await;
     assert!(
         body.contains("张*") && !body.contains("张三"),
         "masked examined person"
@@ -681,13 +604,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     fill(&c, "document", pdf.to_str().unwrap()).await;
     submit_step(&c).await;
 
-    let body = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = main_text(&c).await;
     assert!(body.contains("已出具"), "{body}");
     // The field list reads label, then value, line by line.
     let lines: Vec<&str> = body.lines().map(str::trim).collect();
@@ -703,7 +620,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         .position(|l| *l == "查询校验码")
         .and_then(|i| lines.get(i + 1))
         .unwrap_or_else(|| panic!("no key on the page: {body}"));
-    std::fs::write(shots.join("case-issued.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "case-issued.png").await;
     // The QR code's target, as the cover label prints it (the address with the key and the
     // signed token): valid, the QR code shown, its signature checked.
     let (_, v) = app
@@ -721,13 +638,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         .await
         .unwrap();
     assert_eq!(status, "有效");
-    let page = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = main_text(&c).await;
     assert!(
         page.contains("二维码签名") && page.contains("内容与平台记录一致"),
         "{page}"
@@ -737,7 +648,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         "the key opens the details: {page}"
     );
     c.find(Locator::Css("#verify-qr svg")).await.unwrap();
-    std::fs::write(shots.join("verify-qr.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "verify-qr.png").await;
     // Comparing files: the file never leaves the machine.
     for (file, want) in [(pdf.clone(), "一致"), (shots.join("other.pdf"), "不一致")] {
         if !file.exists() {
@@ -765,7 +676,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         }
         assert!(got.starts_with(want), "{want}: {got}");
     }
-    std::fs::write(shots.join("verify.png"), c.screenshot().await.unwrap()).unwrap();
+    shot(&c, &shots, "verify.png").await;
 
     // A regulator revokes the opinion through the pages (confirming the irreversible step);
     // the QR address shows it revoked at once, with the date and ground.
@@ -789,19 +700,9 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         .await
         .unwrap();
     assert_eq!(status, "已撤销");
-    let page = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = main_text(&c).await;
     assert!(page.contains("浙司罚决字〔2026〕7号"), "{page}");
-    std::fs::write(
-        shots.join("verify-revoked.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "verify-revoked.png").await;
     c.goto(&app.url(&format!("/cases/{id}/print/contract")))
         .await
         .unwrap();
@@ -813,11 +714,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         .await
         .unwrap();
     assert_eq!(doc.replace(' ', ""), "司法鉴定委托书");
-    std::fs::write(
-        shots.join("case-contract-print.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "case-contract-print.png").await;
 
     c.close().await.unwrap();
     let _ = child.kill().await;
@@ -887,32 +784,18 @@ async fn regulator_decides_a_duplicate_appraisal_alert() {
             .unwrap(),
         "多头、重复鉴定预警"
     );
-    std::fs::write(
-        shots.join("linkage-queue.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "linkage-queue.png").await;
     click_to_navigate(
         &c,
         Locator::Css(&format!("a[href='/linkage/alerts/{alert}']")),
     )
     .await;
-    let page = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = main_text(&c).await;
     assert!(
         page.contains("多头鉴定") && page.contains("尚在办理"),
         "{page}"
     );
-    std::fs::write(
-        shots.join("linkage-alert.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "linkage-alert.png").await;
     click_to_navigate(
         &c,
         Locator::Css(&format!(
@@ -922,13 +805,7 @@ async fn regulator_decides_a_duplicate_appraisal_alert() {
     .await;
     fill(&c, "reason", "原委托已由法院书面撤回").await;
     submit_step(&c).await;
-    let page = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = main_text(&c).await;
     assert!(
         page.contains("已准予受理") && page.contains("原委托已由法院书面撤回"),
         "{page}"
@@ -936,19 +813,9 @@ async fn regulator_decides_a_duplicate_appraisal_alert() {
     c.goto(&app.url(&format!("/cases/{}", second["id"])))
         .await
         .unwrap();
-    let page = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = main_text(&c).await;
     assert!(page.contains("多头、重复鉴定核查：确定"), "{page}");
-    std::fs::write(
-        shots.join("linkage-case.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    shot(&c, &shots, "linkage-case.png").await;
 
     c.close().await.unwrap();
     let _ = child.kill().await;
