@@ -749,14 +749,12 @@ async fn regulator_decides_a_duplicate_appraisal_alert() {
         ))
         .await;
     let body = |inst: i64, number: &str| {
-        serde_json::json!({
-            "institution_id": inst, "client_name": "杭州市西湖区人民法院", "client_kind": "court",
-            "client_contact": "0571-88888888", "case_number": number, "case_type": "civil",
-            "items": [item], "purpose": "确定伤残等级", "summary": "交通事故致伤。",
-            "persons": [{"name": "赵晓峰", "id_number": "11010519491231002X"}],
-            "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
-            "received_on": "2026-09-01",
-        })
+        common::commission_json(
+            inst,
+            &item,
+            serde_json::json!([{"name": "赵晓峰", "id_number": "11010519491231002X"}]),
+            number,
+        )
     };
     let (st, _) = app
         .login("court")

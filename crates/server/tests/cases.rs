@@ -48,20 +48,7 @@ async fn fixture(app: &TestApp) -> Fx {
         "SELECT appraiser_id FROM users WHERE username = 'appraiser'",
     )
     .await[0];
-    let scope: Vec<(String,)> = app
-        .db
-        .fetch_all(
-            &format!("SELECT scope FROM institutions WHERE id = {inst_a}"),
-            sijian_store::Args::new(),
-        )
-        .await
-        .unwrap();
-    let sub = scope[0].0.split(',').next().unwrap().to_string();
-    let item = sijian_domain::classification::Classification::current()
-        .items(&sub)
-        .next()
-        .map(|e| e.code.to_string())
-        .unwrap_or(sub);
+    let item = common::first_item(app, inst_a).await;
     let mut a = vec![own];
     a.extend(
         ids(
@@ -130,21 +117,13 @@ fn pdf(text: &str) -> Value {
 }
 
 fn commission(fx: &Fx, extra: Value) -> Value {
-    let mut b = json!({
-        "institution_id": fx.inst_a,
-        "client_name": "杭州市西湖区人民法院",
-        "client_kind": "court",
-        "client_contact": "0571-88888888",
-        "case_number": "(2026)浙0106民初 01234号",
-        "case_type": "civil",
-        "items": [fx.item],
-        "purpose": "确定伤残等级",
-        "summary": "原告与被告发生交通事故，原告受伤。",
-        "persons": [{"name": "张三", "id_number": "11010519491231002X"}],
-        "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
-        // Dates inside the years the shipped holiday tables cover.
-        "received_on": "2026-09-01",
-    });
+    // Dates inside the years the shipped holiday tables cover.
+    let mut b = common::commission_json(
+        fx.inst_a,
+        &fx.item,
+        json!([{"name": "张三", "id_number": "11010519491231002X"}]),
+        "(2026)浙0106民初 01234号",
+    );
     if let Value::Object(m) = extra {
         for (k, v) in m {
             b[k] = v;

@@ -47,20 +47,7 @@ async fn fixture(app: &TestApp) -> Fx {
 }
 
 fn commission(inst: i64, item: &str, person: Value, case_number: &str) -> Value {
-    json!({
-        "institution_id": inst,
-        "client_name": "杭州市西湖区人民法院",
-        "client_kind": "court",
-        "client_contact": "0571-88888888",
-        "case_number": case_number,
-        "case_type": "civil",
-        "items": [item],
-        "purpose": "确定伤残等级",
-        "summary": "原告与被告发生交通事故，原告受伤。",
-        "persons": [person],
-        "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
-        "received_on": "2026-09-01",
-    })
+    common::commission_json(inst, item, json!([person]), case_number)
 }
 
 async fn create(c: &Client, body: Value) -> Value {

@@ -124,34 +124,8 @@ async fn commission_body(app: &TestApp, case_number: &str) -> Value {
         "SELECT id FROM institutions WHERE name = '浙江明正司法鉴定中心'",
     )
     .await;
-    let scope: Vec<(String,)> = app
-        .db
-        .fetch_all(
-            &format!("SELECT scope FROM institutions WHERE id = {inst}"),
-            sijian_store::Args::new(),
-        )
-        .await
-        .unwrap();
-    let sub = scope[0].0.split(',').next().unwrap().to_string();
-    let item = sijian_domain::classification::Classification::current()
-        .items(&sub)
-        .next()
-        .map(|e| e.code.to_string())
-        .unwrap_or(sub);
-    json!({
-        "institution_id": inst,
-        "client_name": "杭州市西湖区人民法院",
-        "client_kind": "court",
-        "client_contact": "0571-88888888",
-        "case_number": case_number,
-        "case_type": "civil",
-        "items": [item],
-        "purpose": "确定伤残等级",
-        "summary": "原告与被告发生交通事故，原告受伤。",
-        "persons": [{"name": "张三"}],
-        "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
-        "received_on": "2026-09-01",
-    })
+    let item = common::first_item(app, inst).await;
+    common::commission_json(inst, &item, json!([{"name": "张三"}]), case_number)
 }
 
 async fn commission(app: &TestApp, court: &Client, case_number: &str) -> Value {

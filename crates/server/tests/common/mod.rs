@@ -302,3 +302,40 @@ macro_rules! both_engines {
         }
     };
 }
+
+/// The first practice item (a leaf of the classification) in institution `inst`'s scope.
+pub async fn first_item(app: &TestApp, inst: i64) -> String {
+    let scope: Vec<(String,)> = app
+        .db
+        .fetch_all(
+            &format!("SELECT scope FROM institutions WHERE id = {inst}"),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    let sub = scope[0].0.split(',').next().unwrap().to_string();
+    sijian_domain::classification::Classification::current()
+        .items(&sub)
+        .next()
+        .map(|e| e.code.to_string())
+        .unwrap_or(sub)
+}
+
+/// A commission by 杭州市西湖区人民法院 to institution `inst` for `item`: a civil case with one
+/// material, received on 2026-09-01.
+pub fn commission_json(inst: i64, item: &str, persons: Value, case_number: &str) -> Value {
+    serde_json::json!({
+        "institution_id": inst,
+        "client_name": "杭州市西湖区人民法院",
+        "client_kind": "court",
+        "client_contact": "0571-88888888",
+        "case_number": case_number,
+        "case_type": "civil",
+        "items": [item],
+        "purpose": "确定伤残等级",
+        "summary": "原告与被告发生交通事故，原告受伤。",
+        "persons": persons,
+        "materials": [{"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "完好", "storage": "常温", "received_at": "2026-09-01 09:30"}],
+        "received_on": "2026-09-01",
+    })
+}
