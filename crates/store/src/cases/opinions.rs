@@ -155,13 +155,18 @@ pub async fn by_case(db: &Db, case_id: i64) -> Result<Option<Opinion>, StoreErro
     .await
 }
 
+/// The query of the opinion document as first issued (before any correction) of case `$1`;
+/// a literal, so `keyed_details` can take it in as a subquery at compile time.
+macro_rules! first_document_sql {
+    () => {
+        "SELECT a.sha256 FROM case_attachments a WHERE a.case_id = $1 AND a.kind = 'opinion' ORDER BY a.id LIMIT 1"
+    };
+}
+
 /// The SHA-256 of the opinion document as first issued (before any correction).
 pub async fn first_document_sha256(db: &Db, case_id: i64) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> = db
-        .read_optional(
-            "SELECT sha256 FROM case_attachments WHERE case_id = $1 AND kind = 'opinion' ORDER BY id LIMIT 1",
-            args![case_id],
-        )
+        .read_optional(first_document_sql!(), args![case_id])
         .await?;
     Ok(row.map(|r| r.0))
 }
@@ -181,9 +186,11 @@ pub struct KeyedDetails {
 pub async fn keyed_details(db: &Db, o: &Opinion) -> Result<KeyedDetails, StoreError> {
     let (client_name, case_number, first): (String, Option<String>, Option<String>) = db
         .read_optional(
-            "SELECT k.client_name, k.case_number, \
-             (SELECT a.sha256 FROM case_attachments a WHERE a.case_id = k.id AND a.kind = 'opinion' ORDER BY a.id LIMIT 1) \
-             FROM cases k WHERE k.id = $1",
+            concat!(
+                "SELECT k.client_name, k.case_number, (",
+                first_document_sql!(),
+                ") FROM cases k WHERE k.id = $1"
+            ),
             args![o.case_id],
         )
         .await?
