@@ -1,6 +1,5 @@
 //! Assembling the router and serving it, with graceful shutdown.
 use crate::auth;
-use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{api, telemetry, web};
@@ -9,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use sijian_service::config::Config;
 use sijian_store::Db;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -87,7 +87,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(web::router())
         .fallback(web::not_found)
         // The public rate limit runs inside the context layer, which finds the client address.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::public::limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::ratelimit::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
@@ -173,15 +173,15 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
     }
     let app = build_router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let integrator = tokio::spawn(crate::ledger::run(
+    let integrator = tokio::spawn(crate::integrator::run(
         state.db.clone(),
         state.ledger.clone(),
         state.cfg.ledger.clone(),
     ));
     let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
-    let sweeper = tokio::spawn(crate::cases::sweeper(state.clone()));
-    crate::linkage::spawn_rebuild(state.clone()).await;
-    let counts = tokio::spawn(crate::checks::run(state.clone()));
+    let sweeper = tokio::spawn(sijian_service::cases::sweeper(state.svc.clone()));
+    sijian_service::linkage::spawn_rebuild(state.svc.clone()).await;
+    let counts = tokio::spawn(sijian_service::checks::run(state.svc.clone()));
     let last_counts = state.clone();
     let housekeeping = tokio::spawn(housekeeping(state));
     let handle = tokio::spawn(async move {

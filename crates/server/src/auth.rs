@@ -2,15 +2,15 @@
 //! that handlers use to demand a signed-in principal. Resolution happens once per request in
 //! `context`; every denial and every change is written to the operations log there too.
 use crate::error::{AppError, AppResult};
+pub use crate::extract::cookie;
 use crate::i18n::Lang;
-use crate::secrets;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use sijian_domain::{Action, Principal, Role, Scope};
-use sijian_store::users::User;
+use sijian_service::Caller;
+use sijian_service::secrets;
 use sijian_store::{logs, now_ms, sessions, tokens};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,42 +21,21 @@ pub enum Via {
     Token { token_id: i64, read_only: bool },
 }
 
-/// A signed-in principal.
+/// A signed-in principal: the caller the services see, and how they signed in.
 #[derive(Debug, Clone)]
 pub struct Authed {
-    pub user: Arc<User>,
-    pub principal: Principal,
+    pub caller: Caller,
     pub via: Via,
 }
 
+impl std::ops::Deref for Authed {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
 impl Authed {
-    pub fn scope(&self) -> Scope {
-        self.principal.scope()
-    }
-    pub fn role(&self) -> Role {
-        self.principal.role
-    }
-    /// Refuses with 403 unless the role may take `action` at all.
-    pub fn require(&self, action: Action) -> AppResult<()> {
-        if self.role().may(action) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden())
-        }
-    }
-    /// Refuses changes made with a read-only token.
-    pub fn require_write(&self, action: Action) -> AppResult<()> {
-        if let Via::Token {
-            read_only: true, ..
-        } = self.via
-        {
-            return Err(AppError::read_only_token());
-        }
-        self.require(action)
-    }
-    pub fn actor(&self) -> sijian_store::Actor {
-        self.user.actor()
-    }
     pub fn csrf(&self) -> &str {
         match &self.via {
             Via::Session { csrf, .. } => csrf,
@@ -80,17 +59,6 @@ pub fn session_cookie_name(state: &AppState) -> &'static str {
     } else {
         "sijian_session"
     }
-}
-
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
 }
 
 /// `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
@@ -170,8 +138,11 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
                 token_id: t.id,
                 read_only: t.read_only,
             },
-            principal,
-            user: Arc::new(user),
+            caller: Caller {
+                principal,
+                user: Arc::new(user),
+                read_only: t.read_only,
+            },
         }));
     }
     let Some(sid) = cookie(headers, session_cookie_name(state)) else {
@@ -190,14 +161,12 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
         let absolute = rec.created_at + state.cfg.security.session_absolute_hours * 3_600_000;
         sessions::touch(&state.db, &id_hash, now, (now + idle).min(absolute)).await?;
     }
-    let principal = rec.user.principal();
     Ok(Some(Authed {
         via: Via::Session {
             id_hash,
             csrf: rec.csrf_token,
         },
-        principal,
-        user: Arc::new(rec.user),
+        caller: Caller::new(rec.user, false),
     }))
 }
 
@@ -232,7 +201,7 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             let res = if path.starts_with("/api/") {
                 e.clone().into_response()
             } else {
-                crate::web::page_error(e.clone(), lang)
+                crate::error_page::page_error(e.clone(), lang)
             };
             if e.status == StatusCode::UNAUTHORIZED {
                 record(

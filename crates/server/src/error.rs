@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sijian_domain::FieldError;
+use sijian_service::{Error as ServiceError, ErrorKind};
 use sijian_store::StoreError;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -50,24 +51,16 @@ impl AppError {
         }
     }
     pub fn unauthenticated() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "请先登录，或在 Authorization 头中提供有效的 API 令牌",
-        )
+        ServiceError::unauthenticated().into()
     }
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权执行此操作")
+        ServiceError::forbidden().into()
     }
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "记录不存在或不在您的管辖范围内",
-        )
+        ServiceError::not_found().into()
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ServiceError::bad_request(message).into()
     }
     pub fn csrf() -> Self {
         Self::new(
@@ -77,40 +70,19 @@ impl AppError {
         )
     }
     pub fn read_only_token() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "read_only_token",
-            "此 API 令牌为只读令牌，不能修改数据",
-        )
+        ServiceError::read_only_token().into()
     }
     pub fn validation(fields: Vec<FieldError>) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "输入有误，请按提示修改",
-        );
-        e.fields = fields;
-        e
+        ServiceError::validation(fields).into()
     }
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        ServiceError::field(field, message).into()
     }
     pub fn unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "数据库暂不可用，请稍后重试；您的输入未被保存",
-        )
+        ServiceError::unavailable().into()
     }
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "系统内部错误，已记录，请稍后重试",
-        )
+        ServiceError::internal().into()
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -126,67 +98,31 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::not_found(),
-            StoreError::Conflict => AppError::new(
-                StatusCode::CONFLICT,
-                "version_conflict",
-                "该记录已被他人修改，您的修改未保存。请重新打开后再修改",
-            ),
-            StoreError::Duplicate(what) => {
-                let field = duplicate_field(&what);
-                let mut err = AppError::new(StatusCode::CONFLICT, "duplicate", "与已有记录重复");
-                err.fields.push(FieldError {
-                    field: field.into(),
-                    message: "已存在相同的值".into(),
-                });
-                err
-            }
-            StoreError::ForeignKey(what) => AppError::field(&what, "引用的记录不存在或已停用"),
-            StoreError::Forbidden(field) => {
-                let mut err = AppError::forbidden();
-                err.message = format!("您无权修改此项：{}", field);
-                err.fields.push(FieldError {
-                    field,
-                    message: "超出您的权限或管辖范围".into(),
-                });
-                err
-            }
-            StoreError::Invalid { field, message } => AppError::field(&field, message),
-            StoreError::Unavailable(msg) => {
-                tracing::warn!(error = %msg, "database unavailable");
-                AppError::unavailable()
-            }
-            StoreError::Integrity(msg) => {
-                tracing::error!(error = %msg, "data integrity failure");
-                AppError::internal()
-            }
-            StoreError::Config(msg) => {
-                tracing::error!(error = %msg, "configuration error");
-                AppError::internal()
-            }
-            StoreError::Other(msg) => {
-                tracing::error!(error = %msg, "database error");
-                AppError::internal()
-            }
-        }
+        AppError::from(ServiceError::from(e))
     }
 }
 
-/// Maps a unique-constraint name or message to the form field it concerns.
-fn duplicate_field(what: &str) -> &'static str {
-    for (needle, field) in [
-        ("username", "username"),
-        ("licence_no", "licence_no"),
-        ("uscc", "uscc"),
-        ("certificate_no", "certificate_no"),
-        ("name", "name"),
-    ] {
-        if what.contains(needle) {
-            return field;
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        let status = match e.kind {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Locked => StatusCode::LOCKED,
+            ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        AppError {
+            status,
+            code: e.code,
+            message: e.message,
+            fields: e.fields,
         }
     }
-    "name"
 }
 
 impl IntoResponse for AppError {

@@ -413,5 +413,5 @@ pub async fn licence_pdf(
             )
         })
         .await?;
-    Ok(crate::state::pdf_response(bytes, &filename))
+    Ok(crate::responses::pdf_response(bytes, &filename))
 }

@@ -2,9 +2,9 @@
 //! lock-out, the login log, and server-side sessions.
 use crate::auth::{Ctx, session_cookie_name, set_cookie};
 use crate::error::AppError;
-use crate::secrets;
 use crate::state::AppState;
 use axum::http::StatusCode;
+use sijian_service::secrets;
 use sijian_store::users::User;
 use sijian_store::{logs, now_ms, sessions, users};
 

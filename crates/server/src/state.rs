@@ -1,151 +1,41 @@
-use crate::config::Config;
-use sijian_domain::calendar::{Date, WorkingCalendar, YearTable};
-use sijian_store::regions::{self, Region};
-use sijian_store::{Db, StoreError};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+//! The state every request shares: the services, and what only the web side needs (the public
+//! rate limiter, the PDF font).
+use crate::error::AppError;
+use crate::ratelimit::RateLimiter;
+use axum::http::StatusCode;
+use sijian_service::Services;
+use std::ops::Deref;
+use std::sync::Arc;
 
-/// Shared by every request: the database, the configuration and a short-lived copy of reference
-/// data. Nothing that matters is kept only in memory, so any number of nodes can serve behind a
-/// load balancer.
+pub use sijian_service::{missing_years, today};
+
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub cfg: Arc<Config>,
-    pub regions: Arc<RegionCache>,
-    pub calendar: Arc<CalendarCache>,
-    pub public_limiter: Arc<crate::public::RateLimiter>,
-    /// Protects ID numbers at rest.
-    pub keys: Arc<crate::secrets::DataKey>,
-    /// The log's signing key, published keys and witness policy.
-    pub ledger: Arc<crate::ledger::LogKeys>,
-    /// Verifications counted in memory, written once a second.
-    pub checks: Arc<crate::checks::CheckCounter>,
-    /// How electronic licences are numbered (`licences.*`).
-    pub licences: Arc<sijian_domain::elicence::LicenceScheme>,
+    pub svc: Services,
+    pub public_limiter: Arc<RateLimiter>,
     /// The PDF font, loaded on first use; the error message when there is none.
     pub fonts: Arc<tokio::sync::OnceCell<Result<crate::documents::Fonts, String>>>,
-    /// The online person index and the case checks (多头、重复鉴定).
-    pub linkage: Arc<crate::linkage::Linkage>,
+}
+
+impl Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.svc
+    }
 }
 
 impl AppState {
-    pub fn new(db: Db, cfg: Arc<Config>) -> anyhow::Result<Self> {
-        let keys = Arc::new(crate::secrets::DataKey::load(&cfg)?);
-        let linkage = Arc::new(crate::linkage::Linkage::new(&cfg.linkage, &keys)?);
-        let ledger = Arc::new(crate::ledger::LogKeys::load(&cfg)?);
-        let licences = Arc::new(cfg.licences.scheme()?);
-        let limiter = crate::public::RateLimiter::new(
+    pub fn new(db: sijian_store::Db, cfg: Arc<sijian_service::Config>) -> anyhow::Result<Self> {
+        let limiter = RateLimiter::new(
             cfg.security.public_requests_per_second,
             cfg.security.public_burst,
         );
         Ok(AppState {
-            db,
-            cfg,
-            regions: Arc::new(RegionCache::default()),
-            calendar: Arc::new(CalendarCache::default()),
+            svc: Services::new(db, cfg)?,
             public_limiter: Arc::new(limiter),
-            keys,
-            ledger,
-            checks: Arc::default(),
-            licences,
             fonts: Arc::default(),
-            linkage,
         })
     }
-}
-
-/// The regions in use, re-read from the database at most once a minute (they change by
-/// administrative act a few times a year; every form and filter needs them).
-#[derive(Default)]
-pub struct RegionCache {
-    inner: RwLock<Option<(Instant, Arc<Vec<Region>>)>>,
-}
-
-impl RegionCache {
-    const TTL: Duration = Duration::from_secs(60);
-
-    pub async fn current(&self, db: &Db) -> Result<Arc<Vec<Region>>, StoreError> {
-        if let Some((at, list)) = self.inner.read().ok().and_then(|g| g.clone())
-            && at.elapsed() < Self::TTL
-        {
-            return Ok(list);
-        }
-        let list = Arc::new(regions::list_current(db, None).await?);
-        if let Ok(mut g) = self.inner.write() {
-            *g = Some((Instant::now(), list.clone()));
-        }
-        Ok(list)
-    }
-
-    /// Regions at or below `path` (`None`: all), in code order.
-    pub async fn under(&self, db: &Db, path: Option<&str>) -> Result<Vec<Region>, StoreError> {
-        let all = self.current(db).await?;
-        Ok(all
-            .iter()
-            .filter(|r| path.is_none_or(|p| r.path.starts_with(p)))
-            .cloned()
-            .collect())
-    }
-}
-
-/// The working-day calendar: the shipped years, with any year an administrator loaded
-/// replacing the shipped one. Re-read at most once a minute, and at once on this node after a load.
-#[derive(Default)]
-pub struct CalendarCache {
-    inner: RwLock<Option<(Instant, Arc<WorkingCalendar>)>>,
-}
-
-impl CalendarCache {
-    const TTL: Duration = Duration::from_secs(60);
-
-    pub async fn current(&self, db: &Db) -> Result<Arc<WorkingCalendar>, StoreError> {
-        if let Some((at, cal)) = self.inner.read().ok().and_then(|g| g.clone())
-            && at.elapsed() < Self::TTL
-        {
-            return Ok(cal);
-        }
-        let mut cal = WorkingCalendar::shipped();
-        for loaded in sijian_store::calendar::list(db).await? {
-            match YearTable::parse(&loaded.body) {
-                Ok(t) => {
-                    cal.insert(t);
-                }
-                Err(e) => {
-                    tracing::error!(year = loaded.year, error = %e, "stored calendar year does not parse; shipped table kept")
-                }
-            }
-        }
-        let cal = Arc::new(cal);
-        if let Ok(mut g) = self.inner.write() {
-            *g = Some((Instant::now(), cal.clone()));
-        }
-        Ok(cal)
-    }
-
-    pub fn invalidate(&self) {
-        if let Ok(mut g) = self.inner.write() {
-            *g = None;
-        }
-    }
-}
-
-/// Today's date in Beijing time (UTC+8), the calendar deadlines are counted in.
-pub fn today() -> Date {
-    let days = (sijian_store::now_ms() / 1000 + 8 * 3600).div_euclid(86_400);
-    Date::from_days(days).expect("the clock is within the calendar's range")
-}
-
-/// Years a deadline may soon fall in but that have no table: this year, and from 1 October
-/// the next one (the State Council publishes it around November; a 30-working-day clock plus
-/// an extension started in October ends in the next year).
-pub fn missing_years(cal: &WorkingCalendar, today: Date) -> Vec<i32> {
-    let loaded = cal.years();
-    let mut wanted = vec![today.year()];
-    if today.month() >= 10 {
-        wanted.push(today.year() + 1);
-    }
-    wanted.into_iter().filter(|y| !loaded.contains(y)).collect()
 }
 
 impl AppState {
@@ -156,7 +46,7 @@ impl AppState {
         make: impl FnOnce(&crate::documents::Fonts) -> Result<Vec<u8>, crate::documents::PdfError>
         + Send
         + 'static,
-    ) -> Result<Vec<u8>, crate::error::AppError> {
+    ) -> Result<Vec<u8>, AppError> {
         let cfg = self.cfg.pdf.clone();
         let fonts = self
             .fonts
@@ -171,8 +61,8 @@ impl AppState {
         let fonts = match fonts {
             Ok(f) => f.clone(),
             Err(reason) => {
-                return Err(crate::error::AppError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                return Err(AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
                     "pdf_unavailable",
                     format!("PDF 输出不可用：{reason}"),
                 ));
@@ -180,31 +70,13 @@ impl AppState {
         };
         tokio::task::spawn_blocking(move || make(&fonts))
             .await
-            .map_err(|_| crate::error::AppError::internal())?
+            .map_err(|_| AppError::internal())?
             .map_err(|e| {
-                crate::error::AppError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
                     "pdf_unavailable",
                     e.to_string(),
                 )
             })
     }
-}
-
-/// A PDF download.
-pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
 }

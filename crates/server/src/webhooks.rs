@@ -8,10 +8,10 @@
 //! failures the row is given up: its `next_at` becomes `webhooks::GIVEN_UP` (never due again)
 //! and it keeps its last error. Delivery is at least once: a node that dies after sending but
 //! before recording leaves the row to be sent again when its claim expires.
-use crate::config::WebhooksConfig;
 use crate::state::AppState;
 use reqwest::Url;
 use sha2::Sha256;
+use sijian_service::config::WebhooksConfig;
 use sijian_store::webhooks::{self as store, GIVEN_UP, OutboxRow};
 use sijian_store::{StoreError, now_ms};
 use std::collections::BTreeMap;

@@ -941,9 +941,9 @@ both_engines!(working_day_calendar, async |app: &TestApp| {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_holiday_table_is_announced_on_the_workbench() {
     let app = TestApp::start(Engine::Sqlite).await.unwrap();
-    let today = sijian_server::state::today();
+    let today = sijian_service::today();
     let cal = sijian_domain::calendar::WorkingCalendar::shipped();
-    let missing = sijian_server::state::missing_years(&cal, today);
+    let missing = sijian_service::missing_years(&cal, today);
     let (_, html) = app.login("hz.reg").await.page("/").await;
     for y in &missing {
         assert!(
@@ -956,15 +956,9 @@ async fn missing_holiday_table_is_announced_on_the_workbench() {
     }
     // The rule itself, on fixed dates.
     let d = |s: &str| sijian_domain::calendar::Date::parse(s).unwrap();
-    assert!(sijian_server::state::missing_years(&cal, d("2026-09-30")).is_empty());
-    assert_eq!(
-        sijian_server::state::missing_years(&cal, d("2026-10-01")),
-        [2027]
-    );
-    assert_eq!(
-        sijian_server::state::missing_years(&cal, d("2027-03-01")),
-        [2027]
-    );
+    assert!(sijian_service::missing_years(&cal, d("2026-09-30")).is_empty());
+    assert_eq!(sijian_service::missing_years(&cal, d("2026-10-01")), [2027]);
+    assert_eq!(sijian_service::missing_years(&cal, d("2027-03-01")), [2027]);
     app.stop().await;
 }
 

@@ -294,7 +294,7 @@ async fn checkpoints_publish_only_once_witnessed() {
         c.ledger.origin = "sijian.test/log".into();
         c.ledger.signing_key = log.to_text();
         c.ledger.retired_keys = vec![retired.verifier().to_text()];
-        c.ledger.witnesses = vec![sijian_server::config::WitnessConfig {
+        c.ledger.witnesses = vec![sijian_service::config::WitnessConfig {
             key: witness.verifier().to_text(),
             url: url.clone(),
         }];

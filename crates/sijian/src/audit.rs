@@ -41,7 +41,7 @@ async fn audit(a: AuditArgs) -> anyhow::Result<bool> {
                 key_file.display()
             );
         }
-        sijian_server::ledger::LogKeys::load(&cfg)?.log_keys
+        sijian_service::ledger::LogKeys::load(&cfg)?.log_keys
     } else {
         a.keys
     };

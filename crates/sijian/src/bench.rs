@@ -482,8 +482,8 @@ async fn first_id(db: &Db, sql: &str, what: &str) -> anyhow::Result<i64> {
 pub(crate) async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
     let t = Instant::now();
     sijian_store::regions::load_shipped(db).await?;
-    let keys = sijian_server::secrets::DataKey::from_master(&[7u8; 32]);
-    sijian_server::demo::load(db, &keys).await?;
+    let keys = sijian_service::secrets::DataKey::from_master(&[7u8; 32]);
+    sijian_service::demo::load(db, &keys).await?;
     let inst = first_id(
         db,
         "SELECT id FROM institutions WHERE name = '浙江明正司法鉴定中心'",

@@ -128,8 +128,8 @@ pub async fn rebuild_from_db(a: &LinkageArgs) -> anyhow::Result<()> {
         cfg.database_url = Some(url.clone());
     }
     let db = sijian_server::open_database(&cfg, true).await?;
-    let keys = sijian_server::secrets::DataKey::load(&cfg)?;
-    sijian_server::demo::load(&db, &keys)
+    let keys = sijian_service::secrets::DataKey::load(&cfg)?;
+    sijian_service::demo::load(&db, &keys)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let case_ids: Vec<(i64,)> = db
@@ -183,7 +183,7 @@ pub async fn rebuild_from_db(a: &LinkageArgs) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     drop(records);
-    let linkage = sijian_server::linkage::Linkage::new(&cfg.linkage, &keys)?;
+    let linkage = sijian_service::linkage::Linkage::new(&cfg.linkage, &keys)?;
     let rss_before = rss_mib();
     let r = linkage.catch_up(&db, &keys).await?;
     let (n, bytes) = linkage.size().await;

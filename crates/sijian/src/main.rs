@@ -5,7 +5,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use sijian_domain::Role;
 use sijian_server::api::accounts::{UserInput, create_user_from, issue_token};
-use sijian_server::{AppState, Config, demo, secrets};
+use sijian_server::{AppState, Config};
+use sijian_service::{demo, secrets};
 use sijian_store::{Actor, Scope, users};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -240,7 +241,7 @@ async fn main() -> anyhow::Result<()> {
             let state = open(&cfg).await?;
             let started = std::time::Instant::now();
             let (i, a) =
-                sijian_server::synth::fill(&state.db, &state.keys, institutions, appraisers)
+                sijian_service::synth::fill(&state.db, &state.keys, institutions, appraisers)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -271,7 +272,7 @@ async fn main() -> anyhow::Result<()> {
             {
                 println!("  {u:<12} {role:<10} {org}");
             }
-            let codes = sijian_server::demo_cases::codes(&state.db)
+            let codes = sijian_service::demo_cases::codes(&state.db)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             if !codes.is_empty() {

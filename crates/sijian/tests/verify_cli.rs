@@ -6,7 +6,8 @@ mod common;
 
 use common::{code_of, sijian, text};
 use serde_json::Value;
-use sijian_server::{Config, demo};
+use sijian_server::Config;
+use sijian_service::demo;
 use std::path::Path;
 use std::time::Duration;
 
@@ -33,7 +34,7 @@ async fn verify_qr_and_opinion_offline() {
         ..Default::default()
     };
     let db = sijian_server::open_database(&cfg, true).await.unwrap();
-    let keys = sijian_server::secrets::DataKey::load(&cfg).unwrap();
+    let keys = sijian_service::secrets::DataKey::load(&cfg).unwrap();
     demo::load(&db, &keys).await.unwrap();
     let server = sijian_server::start(cfg, db.clone(), false).await.unwrap();
     let base = format!("http://{}", server.addr);

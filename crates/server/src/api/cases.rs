@@ -2,13 +2,8 @@
 //! coded opinion. Each step takes the `version` the caller last saw: a stale version is 409.
 use super::{Paging, nonempty};
 use crate::auth::{ApiUser, Authed};
-use crate::cases::{
-    CaseClock, CommissionBody, Env, StepInput, apply, clock_of, date_field, opt_date_field,
-    parse_all, prepare,
-};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::licensing::{AttachmentInput, decode_attachments};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -16,6 +11,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, TerminationReason};
 use sijian_domain::{Action, Scope};
+use sijian_service::cases::{
+    CaseClock, CommissionBody, Env, StepInput, apply, clock_of, date_field, opt_date_field,
+    parse_all, prepare,
+};
+use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewAttachment, opinions};
 use sijian_store::list::Page;
 use utoipa::{IntoParams, ToSchema};
@@ -51,13 +51,13 @@ pub struct CaseDetail {
     pub parts: CaseParts,
     pub opinion: Option<OpinionView>,
     /// Record-linkage result (多头、重复鉴定核查) as checked at commission and acceptance.
-    pub linkage: crate::linkage::CheckResult,
+    pub linkage: sijian_service::linkage::CheckResult,
 }
 
 async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseDetail> {
     let parts = cases::parts(&s.db, &Scope::All, c.id).await?;
     let clock = clock_of(&c, env.today, &env.cal, &env.policy);
-    let may_see_key = crate::cases::may_see_key(a.role());
+    let may_see_key = sijian_service::cases::may_see_key(a.role());
     let opinion = opinions::by_case(&s.db, c.id).await?.map(|o| OpinionView {
         code: opinions::grouped(&o.code),
         document_sha256: o.document_sha256,
@@ -67,7 +67,7 @@ async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseD
         version: o.version,
         event_id: o.event_id,
     });
-    let linkage = crate::linkage::Linkage::stored(&s.db, c.id).await?;
+    let linkage = sijian_service::linkage::Linkage::stored(&s.db, c.id).await?;
     Ok(CaseDetail {
         case: c,
         clock,
@@ -143,7 +143,7 @@ pub async fn commission(
     let n = prepare(&s, &a, &b)?;
     let env = Env::load(&s, "").await?;
     let c = cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
-    crate::linkage::after_commission(&s, &a.actor(), c.id).await;
+    sijian_service::linkage::after_commission(&s, &a.actor(), c.id).await;
     let env = Env::load(&s, &c.region_path).await?;
     Ok((StatusCode::CREATED, Json(detail(&s, &a, c, &env).await?)))
 }
@@ -173,7 +173,7 @@ pub async fn file(
 ) -> AppResult<axum::response::Response> {
     a.require(Action::ViewCases)?;
     let (name, content_type, data) = cases::file_data(&s.db, &a.scope(), id, file_id).await?;
-    Ok(crate::licensing::download(&name, content_type, data))
+    Ok(crate::responses::download(&name, content_type, data))
 }
 
 /// Runs one step and answers with the case as it now is.

@@ -4,13 +4,13 @@ use super::{Paging, nonempty};
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::licensing::{ClockView, SubmitBody, clock, decode_attachments, prepare};
 use crate::state::{AppState, today};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sijian_domain::Action;
+use sijian_service::licensing::{ClockView, SubmitBody, clock, decode_attachments, prepare};
 use sijian_store::applications::{
     self, Application, ApplicationFilter, Attachment, Expert, NewExpert, NewReview, ReviewRow,
 };
@@ -170,12 +170,12 @@ pub async fn check_materials(
 pub struct ResubmitBody {
     pub version: i64,
     /// Corrected proposal (same shape as on submission); left out keeps the proposal.
-    pub institution: Option<crate::inputs::InstitutionInput>,
-    pub appraiser: Option<crate::inputs::AppraiserInput>,
+    pub institution: Option<sijian_service::inputs::InstitutionInput>,
+    pub appraiser: Option<sijian_service::inputs::AppraiserInput>,
     #[serde(default)]
-    pub declarations: Option<crate::licensing::Declarations>,
+    pub declarations: Option<sijian_service::licensing::Declarations>,
     #[serde(default)]
-    pub attachments: Vec<crate::licensing::AttachmentInput>,
+    pub attachments: Vec<sijian_service::licensing::AttachmentInput>,
 }
 
 /// The applicant sends a returned application back, corrected.
@@ -372,7 +372,7 @@ pub async fn attachment(
     a.require(Action::ViewApplications)?;
     let (name, content_type, data) =
         applications::attachment_data(&s.db, &a.scope(), id, attachment_id).await?;
-    Ok(crate::licensing::download(&name, content_type, data))
+    Ok(crate::responses::download(&name, content_type, data))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

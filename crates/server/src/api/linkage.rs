@@ -12,8 +12,8 @@ use crate::api::{Paging, nonempty};
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::linkage::CheckResult;
 use crate::state::AppState;
+use sijian_service::linkage::CheckResult;
 
 /// Checks a case against every examined person and case on the platform (run at commission and
 /// acceptance; again on request) and answers with its alerts: `none`, `possible` (with the

@@ -3,7 +3,6 @@
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::inputs::{AssistantInput, RecordInput};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +10,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use sijian_domain::Action;
 use sijian_domain::classification::Classification;
+use sijian_service::inputs::{AssistantInput, RecordInput};
 use sijian_store::registry::{self, AssistantRow, Posting, RecordRow, StatusChange};
 use utoipa::ToSchema;
 

@@ -224,7 +224,7 @@ pub async fn verification(
     };
     let o = v.opinion;
     let key_valid =
-        key.map(|k| crate::secrets::same_secret(&normalise_key(k), &o.verification_key));
+        key.map(|k| sijian_service::secrets::same_secret(&normalise_key(k), &o.verification_key));
     let keyed = match key_valid {
         Some(true) => Some(opinions::keyed_details(&s.db, &o).await?),
         _ => None,
@@ -402,7 +402,7 @@ pub async fn label(
             )
         })
         .await?;
-    Ok(crate::state::pdf_response(
+    Ok(crate::responses::pdf_response(
         bytes,
         &format!("label-{}.pdf", code.as_str()),
     ))

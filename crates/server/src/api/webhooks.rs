@@ -123,7 +123,7 @@ pub async fn put_webhook(
     let url = crate::webhooks::check_url(&input.url, s.cfg.webhooks.allow_private)
         .await
         .map_err(|m| AppError::field("url", m))?;
-    let secret = crate::secrets::random_secret();
+    let secret = sijian_service::secrets::random_secret();
     let row = store::set(
         &s.db,
         &a.actor(),

@@ -16,16 +16,7 @@ pub use font::Fonts;
 pub use pdf::render;
 pub use qr::qr_svg;
 
-/// Where the CJK font comes from: the `[pdf]` section of the configuration.
-///
-/// An empty `font_path` means "discover" (see [`Fonts::load`]); `font_index` selects the face in a
-/// TrueType/OpenType collection (`.ttc`) and is 0 for single-font files.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PdfConfig {
-    pub font_path: String,
-    pub font_index: u32,
-}
+pub use sijian_service::config::PdfConfig;
 
 /// Why a document could not be produced. Messages are shown to operators, hence Chinese.
 #[derive(Debug, thiserror::Error)]

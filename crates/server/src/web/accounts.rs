@@ -9,12 +9,13 @@ use crate::api::accounts::{
 use crate::auth::{Authed, Ctx, PageUser, Via, set_cookie};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::login;
 use crate::state::AppState;
-use crate::{login, secrets};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, OrganKind, Role};
+use sijian_service::secrets;
 use sijian_store::events::{self, EventFilter};
 use sijian_store::users::{self, UserFilter};
 use sijian_store::{ListQuery, organs, registry, tokens};
@@ -184,7 +185,9 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         ));
     }
     if role.may(Action::ViewCases) {
-        let env = crate::cases::Env::load(&s, "").await.or_page(lang)?;
+        let env = sijian_service::cases::Env::load(&s, "")
+            .await
+            .or_page(lang)?;
         for (queue, zh, en) in [
             ("to_accept", "待受理的鉴定委托", "Commissions to accept"),
             ("due_soon", "即将到期的鉴定案件", "Cases due soon"),

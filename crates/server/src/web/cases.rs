@@ -7,13 +7,8 @@ use super::registry::{history_of, or_dash, pairs, refused, scope_options};
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
-use crate::cases::{
-    CASE_TYPES, CaseClock, CommissionBody, Env, PersonInput, StepInput, apply, clock_of,
-    date_field, opt_date_field, parse_all, prepare,
-};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::licensing::{AttachmentInput, decode_attachments};
 use crate::state::{AppState, today};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -21,6 +16,11 @@ use base64::Engine;
 use sijian_domain::procedure::{Appearance, RefusalReason, Stage, StopReason, TerminationReason};
 use sijian_domain::role::OrganKind;
 use sijian_domain::{Action, Scope};
+use sijian_service::cases::{
+    CASE_TYPES, CaseClock, CommissionBody, Env, PersonInput, StepInput, apply, clock_of,
+    date_field, opt_date_field, parse_all, prepare,
+};
+use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewMaterial, opinions};
 
 fn stage_badge(c: &Case) -> (String, &'static str) {
@@ -64,7 +64,7 @@ fn lineage_label(l: &str) -> &'static str {
 }
 
 fn label_of(list: &[(&str, &str)], code: &str) -> String {
-    crate::inputs::label_of(list, code)
+    sijian_service::inputs::label_of(list, code)
 }
 
 const QUEUES: &[(&str, &str)] = &[
@@ -845,7 +845,9 @@ async fn submit(
     let c = cases::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let version = f.int("version").unwrap_or(-1);
     let result = match step_input(name, f, files) {
-        Ok(input) => apply(s, a, id, version, input).await,
+        Ok(input) => apply(s, a, id, version, input)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
@@ -1012,7 +1014,7 @@ pub async fn detail(
         ));
     }
     if !c.refusal_reasons.is_empty() {
-        let r = crate::cases::reason_labels(
+        let r = sijian_service::cases::reason_labels(
             &c.refusal_reasons,
             RefusalReason::parse,
             RefusalReason::label_zh,
@@ -1024,7 +1026,7 @@ pub async fn detail(
         ));
     }
     if !c.termination_reasons.is_empty() {
-        let r = crate::cases::reason_labels(
+        let r = sijian_service::cases::reason_labels(
             &c.termination_reasons,
             TerminationReason::parse,
             TerminationReason::label_zh,
@@ -1038,7 +1040,7 @@ pub async fn detail(
     if let Some(o) = &opinion {
         let grouped = opinions::grouped(&o.code);
         fields.push(("鉴定意见书编码".into(), grouped, None));
-        if crate::cases::may_see_key(a.role()) {
+        if sijian_service::cases::may_see_key(a.role()) {
             fields.push(("查询校验码".into(), o.verification_key.clone(), None));
         }
         fields.push(("意见书 SHA-256".into(), o.document_sha256.clone(), None));
@@ -1126,13 +1128,13 @@ pub async fn detail(
         }
     }
     let t_none = lang.t("detail.none").to_string();
-    let linkage = crate::linkage::Linkage::stored(&s.db, c.id)
+    let linkage = sijian_service::linkage::Linkage::stored(&s.db, c.id)
         .await
         .or_page(lang)?;
     let linkage_table = DetailTable {
         title: format!(
             "多头、重复鉴定核查：{}",
-            crate::linkage::level_label(&linkage.level)
+            sijian_service::linkage::level_label(&linkage.level)
         ),
         head: vec![
             "类型".into(),
@@ -1605,7 +1607,7 @@ pub async fn new_submit(State(s): State<AppState>, p: MultipartPost) -> PageResu
         let n = prepare(&s, a, &body)?;
         let env = Env::load(&s, "").await?;
         let c = cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
-        crate::linkage::after_commission(&s, &a.actor(), c.id).await;
+        sijian_service::linkage::after_commission(&s, &a.actor(), c.id).await;
         Ok::<_, AppError>(c)
     }
     .await;
@@ -1727,7 +1729,7 @@ pub async fn print(
             date = today().to_string();
         }
         "termination" => {
-            let r = crate::cases::reason_labels(
+            let r = sijian_service::cases::reason_labels(
                 &c.termination_reasons,
                 TerminationReason::parse,
                 TerminationReason::label_zh,

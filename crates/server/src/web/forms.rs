@@ -3,12 +3,12 @@
 use crate::auth::{Authed, Ctx, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::secrets;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use sijian_service::secrets;
 
 /// Fields of a submitted form, in order; repeated names (checkboxes) keep every value.
 #[derive(Debug, Default, Clone)]

@@ -11,15 +11,15 @@ use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::inputs::{AppraiserInput, EDUCATION, InstitutionInput, QUALIFICATION_LEVELS};
-use crate::licensing::{
-    AttachmentInput, ClockView, Declarations, SubmitBody, clock, decode_attachments, prepare,
-};
 use crate::state::{AppState, today};
 use axum::extract::{Path, Query, State};
 use base64::Engine;
 use sijian_domain::licensing::{ApplicationKind, Stage};
 use sijian_domain::{Action, Category, Scope};
+use sijian_service::inputs::{AppraiserInput, EDUCATION, InstitutionInput, QUALIFICATION_LEVELS};
+use sijian_service::licensing::{
+    AttachmentInput, ClockView, Declarations, SubmitBody, clock, decode_attachments, prepare,
+};
 use sijian_store::applications::{
     self, Application, ApplicationFilter, NewExpert, NewReview, Proposal,
 };
@@ -518,7 +518,7 @@ pub async fn attachment(
     let (name, content_type, data) = applications::attachment_data(&s.db, &a.scope(), id, aid)
         .await
         .or_page(lang)?;
-    Ok(crate::licensing::download(&name, content_type, data))
+    Ok(crate::responses::download(&name, content_type, data))
 }
 
 fn step_form(

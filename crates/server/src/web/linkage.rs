@@ -31,7 +31,7 @@ pub fn kind_label(kind: &str) -> String {
 }
 
 pub fn status_label(status: &str) -> String {
-    crate::inputs::label_of(STATUSES, status)
+    sijian_service::inputs::label_of(STATUSES, status)
 }
 
 fn status_class(status: &str) -> &'static str {
@@ -66,7 +66,7 @@ pub fn case_rows(alerts: &[Alert]) -> Vec<Vec<String>> {
         .map(|al| {
             vec![
                 kind_label(&al.kind),
-                crate::linkage::level_label(&al.level).to_owned(),
+                sijian_service::linkage::level_label(&al.level).to_owned(),
                 other_case(al),
                 al.reasons().join("；"),
                 status_label(&al.status),
@@ -136,7 +136,7 @@ pub async fn list(
                 cell("类型", kind_label(&al.kind)),
                 badge(
                     "程度",
-                    crate::linkage::level_label(&al.level).to_owned(),
+                    sijian_service::linkage::level_label(&al.level).to_owned(),
                     level_class(&al.level),
                 ),
                 link(
@@ -177,7 +177,7 @@ pub async fn detail(
         ("类型".into(), kind_label(&al.kind), None),
         (
             "程度".into(),
-            crate::linkage::level_label(&al.level).to_owned(),
+            sijian_service::linkage::level_label(&al.level).to_owned(),
             None,
         ),
         (

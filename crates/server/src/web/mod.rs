@@ -23,6 +23,8 @@ pub mod registry;
 pub mod verify;
 pub mod view;
 
+pub use crate::error_page::page_error;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(accounts::home))
@@ -215,24 +217,6 @@ pub fn render<T: Template>(t: &T) -> Response {
             page_error(AppError::internal(), Lang::Zh)
         }
     }
-}
-
-/// An error as a page, keeping the status code.
-pub fn page_error(e: AppError, lang: Lang) -> Response {
-    let page = view::ErrorPage {
-        lang,
-        status: e.status.as_u16(),
-        message: e.message.clone(),
-        fields: e
-            .fields
-            .iter()
-            .map(|f| format!("{}：{}", f.field, f.message))
-            .collect(),
-    };
-    let body = page.render().unwrap_or_else(|_| e.message.clone());
-    let mut res = (e.status, Html(body)).into_response();
-    res.extensions_mut().insert(e);
-    res
 }
 
 /// Unknown paths: a JSON error under `/api/`, a page elsewhere.

@@ -7,14 +7,14 @@ use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::inputs::{AssistantInput, EDUCATION, RECORD_KINDS, RecordInput};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use sijian_domain::Action;
+use sijian_service::inputs::{AssistantInput, EDUCATION, RECORD_KINDS, RecordInput};
 use sijian_store::registry;
 
 fn kind_label(kind: &str) -> String {
-    crate::inputs::label_of(&RECORD_KINDS, kind)
+    sijian_service::inputs::label_of(&RECORD_KINDS, kind)
 }
 
 /// The tables under an appraiser's fields.

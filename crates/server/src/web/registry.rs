@@ -6,13 +6,13 @@ use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::inputs::{AppraiserInput, InstitutionInput, OrganInput};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use sijian_domain::classification::{Classification, Level};
 use sijian_domain::{Action, AppraiserStatus, Category, InstitutionStatus, OrganKind, Scope};
+use sijian_service::inputs::{AppraiserInput, InstitutionInput, OrganInput};
 use sijian_store::events::{self, EventFilter};
 use sijian_store::{ListQuery, organs, registry};
 
@@ -64,14 +64,14 @@ pub fn item_options() -> Vec<(String, String)> {
 }
 
 pub fn qualification_label(level: &str) -> String {
-    crate::inputs::label_of(&crate::inputs::QUALIFICATION_LEVELS, level)
+    sijian_service::inputs::label_of(&sijian_service::inputs::QUALIFICATION_LEVELS, level)
 }
 
 pub fn education_label(level: &str) -> String {
     if level.is_empty() {
         "—".into()
     } else {
-        crate::inputs::label_of(&crate::inputs::EDUCATION, level)
+        sijian_service::inputs::label_of(&sijian_service::inputs::EDUCATION, level)
     }
 }
 
@@ -368,7 +368,7 @@ pub async fn institutions_list(
         p.select_filter(
             "qualification_level",
             lang.t("field.qualification_level"),
-            pairs(&crate::inputs::QUALIFICATION_LEVELS),
+            pairs(&sijian_service::inputs::QUALIFICATION_LEVELS),
         ),
         p.select_filter(
             "region",
@@ -606,7 +606,7 @@ async fn institution_form(
             "qualification_level",
             t("field.qualification_level"),
             f.text("qualification_level"),
-            pairs(&crate::inputs::QUALIFICATION_LEVELS),
+            pairs(&sijian_service::inputs::QUALIFICATION_LEVELS),
         )
         .required()
         .disabled(lock),
@@ -1215,7 +1215,7 @@ async fn appraiser_form(
             "education",
             t("field.education"),
             f.text("education"),
-            pairs(&crate::inputs::EDUCATION),
+            pairs(&sijian_service::inputs::EDUCATION),
         ),
         FormField::text(
             "certificate_no",

@@ -392,15 +392,6 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub lang: Lang,
-    pub status: u16,
-    pub message: String,
-    pub fields: Vec<String>,
-}
-
 /// Unix milliseconds as Beijing time (UTC+8, no daylight saving), `YYYY-MM-DD HH:MM`.
 pub fn fmt_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000) + 8 * 3600;

@@ -4,7 +4,8 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use sijian_server::{Config, Server, demo};
+use sijian_server::{Config, Server};
+use sijian_service::demo;
 use sijian_store::{Db, PoolSettings};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -126,7 +127,7 @@ impl TestApp {
         let db = sijian_server::open_database(&cfg, true)
             .await
             .expect("open database");
-        let keys = sijian_server::secrets::DataKey::load(&cfg).expect("data key");
+        let keys = sijian_service::secrets::DataKey::load(&cfg).expect("data key");
         demo::load(&db, &keys).await.expect("demo data");
         let server = sijian_server::start(cfg, db.clone(), false)
             .await

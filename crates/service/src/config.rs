@@ -32,7 +32,7 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub licences: LicencesConfig,
     /// The CJK font for PDFs (`pdf.font_path`, `pdf.font_index`; default: discovered).
-    pub pdf: crate::documents::PdfConfig,
+    pub pdf: PdfConfig,
     /// Record linkage (多头、重复鉴定核查): thresholds and the model.
     pub linkage: crate::linkage::LinkageConfig,
 }
@@ -284,7 +284,7 @@ impl Default for Config {
             procedure: ProcedureConfig::default(),
             webhooks: WebhooksConfig::default(),
             licences: LicencesConfig::default(),
-            pdf: crate::documents::PdfConfig::default(),
+            pdf: PdfConfig::default(),
             linkage: crate::linkage::LinkageConfig::default(),
         }
     }
@@ -415,6 +415,17 @@ fn set_path(t: &mut toml::Table, keys: &[String], v: toml::Value) {
             }
         }
     }
+}
+
+/// Where the CJK font comes from: the `[pdf]` section of the configuration.
+///
+/// An empty `font_path` means "discover" (see the server's font loader); `font_index` selects the face in a
+/// TrueType/OpenType collection (`.ttc`) and is 0 for single-font files.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PdfConfig {
+    pub font_path: String,
+    pub font_index: u32,
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Online licensing shared by the API and the pages: turning a submission into proposed register
 //! fields with its eligibility checked, and the statutory clock of an application.
-use crate::auth::Authed;
-use crate::error::AppError;
+use crate::caller::Caller;
+use crate::error::Error;
 use crate::inputs::{AppraiserInput, InstitutionInput};
-use crate::state::{AppState, today};
+use crate::services::{Services, today};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sijian_domain::calendar::{Date, WorkingCalendar};
@@ -81,8 +81,8 @@ pub struct SubmitBody {
     pub attachments: Vec<AttachmentInput>,
 }
 
-fn problems_error(problems: Vec<Problem>) -> AppError {
-    let mut e = AppError::validation(
+fn problems_error(problems: Vec<Problem>) -> Error {
+    let mut e = Error::validation(
         problems
             .into_iter()
             .map(|p| FieldError {
@@ -95,9 +95,9 @@ fn problems_error(problems: Vec<Problem>) -> AppError {
     e
 }
 
-pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>, AppError> {
+pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>, Error> {
     if list.len() > MAX_ATTACHMENTS {
-        return Err(AppError::field(
+        return Err(Error::field(
             "attachments",
             format!("附件最多 {MAX_ATTACHMENTS} 个"),
         ));
@@ -107,13 +107,13 @@ pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>
         let n = n + 1;
         let name = a.name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err(AppError::field(
+            return Err(Error::field(
                 "attachments",
                 format!("第{n}个附件：请填写文件名（不超过 120 字）"),
             ));
         }
         if !ATTACHMENT_TYPES.contains(&a.content_type.as_str()) {
-            return Err(AppError::field(
+            return Err(Error::field(
                 "attachments",
                 format!("第{n}个附件：类型须为 PDF、OFD、JPEG 或 PNG"),
             ));
@@ -121,13 +121,13 @@ pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>
         let data = base64::engine::general_purpose::STANDARD
             .decode(a.data_base64.trim())
             .map_err(|_| {
-                AppError::field(
+                Error::field(
                     "attachments",
                     format!("第{n}个附件：内容须为标准 base64 编码"),
                 )
             })?;
         if data.is_empty() || data.len() > MAX_ATTACHMENT_BYTES {
-            return Err(AppError::field(
+            return Err(Error::field(
                 "attachments",
                 format!(
                     "第{n}个附件：大小须在 1 字节至 {} KiB 之间",
@@ -151,9 +151,9 @@ pub fn decode_attachments(list: &[AttachmentInput]) -> Result<Vec<NewAttachment>
 
 /// Checks a submission and turns it into an application: proposed fields over the current
 /// record, eligibility (all problems at once, each with its rule), and who may file it.
-pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewApplication, AppError> {
+pub async fn prepare(s: &Services, a: &Caller, b: &SubmitBody) -> Result<NewApplication, Error> {
     let kind = ApplicationKind::parse(&b.kind).ok_or_else(|| {
-        AppError::field(
+        Error::field(
             "kind",
             "申请类型须为 institution_establish、institution_change、institution_renew、institution_cancel、appraiser_register、appraiser_change 或 appraiser_cancel",
         )
@@ -161,12 +161,12 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
     let scope = a.scope();
     // Institutions file for themselves only; establishing one is filed at a regulator's window.
     let institution_id = match (scope.clone(), b.institution_id) {
-        (Scope::Institution(own), Some(id)) if id != own => return Err(AppError::forbidden()),
+        (Scope::Institution(own), Some(id)) if id != own => return Err(Error::forbidden()),
         (Scope::Institution(own), _) => Some(own),
         (_, id) => id,
     };
     if kind == ApplicationKind::InstitutionEstablish && matches!(scope, Scope::Institution(_)) {
-        return Err(AppError::field(
+        return Err(Error::field(
             "kind",
             "机构设立登记由申请人向司法行政机关提出",
         ));
@@ -179,20 +179,20 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
                 .await
                 .map_err(|e| match e {
                     sijian_store::StoreError::NotFound => {
-                        AppError::field("institution_id", "机构不存在或不在您的管辖范围内")
+                        Error::field("institution_id", "机构不存在或不在您的管辖范围内")
                     }
                     e => e.into(),
                 })?,
         ),
         None if kind != ApplicationKind::InstitutionEstablish => {
-            return Err(AppError::field("institution_id", "请选择所涉鉴定机构"));
+            return Err(Error::field("institution_id", "请选择所涉鉴定机构"));
         }
         _ => None,
     };
     let (subject, proposal) = match kind {
         ApplicationKind::InstitutionEstablish => {
             let input = b.institution.clone().unwrap_or_default();
-            let mut f = input.apply(None).map_err(AppError::validation)?;
+            let mut f = input.apply(None).map_err(Error::validation)?;
             f.status = "normal".into();
             let cats = Category::parse_set(&registry::categories_of(&f.scope)).unwrap_or_default();
             let e = InstitutionEligibility {
@@ -235,7 +235,7 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
                     input.status = None;
                     input
                         .apply(Some(&cur.fields()))
-                        .map_err(AppError::validation)?
+                        .map_err(Error::validation)?
                 }
                 ApplicationKind::InstitutionRenew => {
                     let to = b
@@ -244,7 +244,7 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
                         .and_then(|i| i.licence_valid_to.clone())
                         .unwrap_or_default();
                     let d = Date::parse(to.trim()).map_err(|e| {
-                        AppError::field(
+                        Error::field(
                             "institution.licence_valid_to",
                             format!("请填写延续后的许可证有效期：{e}"),
                         )
@@ -254,7 +254,7 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
                         .as_deref()
                         .is_some_and(|old| d.to_string().as_str() <= old)
                     {
-                        return Err(AppError::field(
+                        return Err(Error::field(
                             "institution.licence_valid_to",
                             "延续后的有效期须晚于现有效期",
                         ));
@@ -265,7 +265,7 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
                 }
                 _ => {
                     if reason.trim().is_empty() {
-                        return Err(AppError::field("reason", "注销登记须说明理由"));
+                        return Err(Error::field("reason", "注销登记须说明理由"));
                     }
                     let mut f = cur.fields();
                     f.status = "cancelled".into();
@@ -282,9 +282,9 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             let mut input = b.appraiser.clone().unwrap_or_default();
             input.institution_id = Some(cur.id);
             input.status = Some("active".into());
-            let f = input.apply(None, &s.keys).map_err(AppError::validation)?;
+            let f = input.apply(None, &s.keys).map_err(Error::validation)?;
             let Some(id) = &f.id_number else {
-                return Err(AppError::field(
+                return Err(Error::field(
                     "appraiser.id_number",
                     "执业登记须填写公民身份号码",
                 ));
@@ -292,7 +292,7 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             let previous = registry::appraiser_by_id_hash(&s.db, &id.hash).await?;
             let revoked = match &previous {
                 Some(holder) if holder.status != "revoked" => {
-                    return Err(AppError::field(
+                    return Err(Error::field(
                         "appraiser.id_number",
                         format!(
                             "该公民身份号码已登记为{}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请申请变更登记",
@@ -333,20 +333,20 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
         ApplicationKind::AppraiserChange | ApplicationKind::AppraiserCancel => {
             let id = b
                 .appraiser_id
-                .ok_or_else(|| AppError::field("appraiser_id", "请选择所涉鉴定人"))?;
+                .ok_or_else(|| Error::field("appraiser_id", "请选择所涉鉴定人"))?;
             let cur = registry::get_appraiser(&s.db, &scope, id).await?;
             if Some(cur.institution_id) != institution_id {
-                return Err(AppError::field("appraiser_id", "该鉴定人不在所选机构执业"));
+                return Err(Error::field("appraiser_id", "该鉴定人不在所选机构执业"));
             }
             let f = if kind == ApplicationKind::AppraiserChange {
                 let mut input = b.appraiser.clone().unwrap_or_default();
                 input.status = None;
                 input
                     .apply(Some(&cur.fields()), &s.keys)
-                    .map_err(AppError::validation)?
+                    .map_err(Error::validation)?
             } else {
                 if reason.trim().is_empty() {
-                    return Err(AppError::field("reason", "注销登记须说明理由"));
+                    return Err(Error::field("reason", "注销登记须说明理由"));
                 }
                 let mut f = cur.fields();
                 f.status = "cancelled".into();
@@ -362,7 +362,7 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             .filter(|c| !sijian_domain::classification::is_within(c, &allowed))
             .collect();
         if !outside.is_empty() {
-            return Err(AppError::field(
+            return Err(Error::field(
                 "appraiser.scope",
                 format!(
                     "执业项目 {} 不在{}的业务范围之内（执业范围以登记为准，《司法鉴定人登记管理办法》第十一条）",
@@ -382,7 +382,7 @@ pub async fn prepare(s: &AppState, a: &Authed, b: &SubmitBody) -> Result<NewAppl
             .iter()
             .any(|x| x.purpose.as_deref() == Some("military_opinion"))
     {
-        return Err(AppError::field(
+        return Err(Error::field(
             "attachments",
             "军队单位的申请须附军队主管部门的意见（purpose 为 military_opinion 的附件）",
         ));
@@ -425,7 +425,7 @@ fn parse_date(s: &Option<String>) -> Option<Date> {
     s.as_deref().and_then(|d| Date::parse(d).ok())
 }
 
-pub fn clock(s: &AppState, cal: &WorkingCalendar, app: &Application) -> ClockView {
+pub fn clock(s: &Services, cal: &WorkingCalendar, app: &Application) -> ClockView {
     let policy = s.cfg.licensing.for_path(&app.region_path);
     let input = ClockInput {
         submitted_on: Date::parse(&app.submitted_on).unwrap_or_else(|_| today()),
@@ -470,25 +470,4 @@ pub fn clock(s: &AppState, cal: &WorkingCalendar, app: &Application) -> ClockVie
             }
         }
     }
-}
-
-/// An attachment as a download: never rendered inline, never sniffed.
-pub fn download(name: &str, content_type: String, data: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename*=UTF-8''{}", urlencoding::encode(name)),
-            ),
-            (
-                header::HeaderName::from_static("x-content-type-options"),
-                "nosniff".to_string(),
-            ),
-        ],
-        data,
-    )
-        .into_response()
 }

@@ -1,10 +1,10 @@
 //! Appraisal cases on the server side, shared by the API and the pages: reading a commission
 //! (checking every field at once, sealing the examined persons' identities), the procedure's
 //! numbers for the case's province, and the running clock as users see it.
-use crate::auth::Authed;
-use crate::error::{AppError, AppResult};
+use crate::caller::Caller;
+use crate::error::{Error, Result};
 use crate::licensing::{AttachmentInput, decode_attachments};
-use crate::state::{AppState, today};
+use crate::services::{Services, today};
 use serde::{Deserialize, Serialize};
 use sijian_domain::calendar::{Date, WorkingCalendar};
 use sijian_domain::case_number::CaseNumber;
@@ -122,7 +122,7 @@ fn items_of(p: &mut Problems, items: &[String]) -> Vec<String> {
 }
 
 /// Reads and checks a commission; every problem is reported at once.
-pub fn prepare(s: &AppState, a: &Authed, b: &CommissionBody) -> AppResult<NewCase> {
+pub fn prepare(s: &Services, a: &Caller, b: &CommissionBody) -> Result<NewCase> {
     let mut p = Problems::default();
     let (institution_id, organ_id) = match a.scope() {
         Scope::Institution(id) => (Some(id), b.organ_id),
@@ -254,7 +254,7 @@ pub fn prepare(s: &AppState, a: &Authed, b: &CommissionBody) -> AppResult<NewCas
         }
     };
     if !p.is_empty() {
-        return Err(AppError::validation(p.0));
+        return Err(Error::validation(p.0));
     }
     Ok(NewCase {
         institution_id: institution_id.unwrap_or_default(),
@@ -288,7 +288,7 @@ pub struct Env {
 }
 
 impl Env {
-    pub async fn load(s: &AppState, region_path: &str) -> AppResult<Env> {
+    pub async fn load(s: &Services, region_path: &str) -> Result<Env> {
         Ok(Env {
             today: today(),
             cal: s.calendar.current(&s.db).await?,
@@ -529,24 +529,24 @@ impl StepInput {
 
 /// Whom a signature or review is for: an appraiser's account acts for itself only; staff
 /// record a signature made on paper.
-fn signer(a: &Authed, given: Option<i64>) -> AppResult<(i64, SignedBy)> {
+fn signer(a: &Caller, given: Option<i64>) -> Result<(i64, SignedBy)> {
     match (a.role(), a.principal.appraiser_id, given) {
         (sijian_domain::Role::Appraiser, Some(me), None) => Ok((me, SignedBy::Appraiser(me))),
         (sijian_domain::Role::Appraiser, Some(me), Some(x)) => Ok((x, SignedBy::Appraiser(me))),
         (r, _, Some(x)) if r.is_institution_staff() => Ok((x, SignedBy::Staff)),
-        _ => Err(AppError::field("appraiser_id", "请指明鉴定人")),
+        _ => Err(Error::field("appraiser_id", "请指明鉴定人")),
     }
 }
 
 /// Runs one step on a case the caller may act on, at the version they saw. Returns the case as
 /// it now is, and for an issue the code and key.
 pub async fn apply(
-    s: &AppState,
-    a: &Authed,
+    s: &Services,
+    a: &Caller,
     id: i64,
     version: i64,
     input: StepInput,
-) -> AppResult<(Case, Option<Issued>)> {
+) -> Result<(Case, Option<Issued>)> {
     a.require_write(input.action())?;
     let current = sijian_store::cases::get(&s.db, &a.scope(), id).await?;
     let env = Env::load(s, &current.region_path).await?;
@@ -706,7 +706,7 @@ pub async fn apply(
         StepInput::Seal => steps::seal(db, actor, scope, id, version, ctx).await?,
         StepInput::Issue { document } => {
             if document.content_type != "application/pdf" {
-                return Err(AppError::field("document", "鉴定意见书须为 PDF 文件"));
+                return Err(Error::field("document", "鉴定意见书须为 PDF 文件"));
             }
             let out = steps::issue(db, actor, scope, id, version, &document, ctx).await?;
             return Ok((out.case.clone(), Some(out)));
@@ -776,12 +776,12 @@ pub async fn apply(
 }
 
 /// A date field: YYYY-MM-DD.
-pub fn date_field(field: &str, v: &str) -> AppResult<Date> {
-    Date::parse(v.trim()).map_err(|e| AppError::field(field, format!("{e}（格式 YYYY-MM-DD）")))
+pub fn date_field(field: &str, v: &str) -> Result<Date> {
+    Date::parse(v.trim()).map_err(|e| Error::field(field, format!("{e}（格式 YYYY-MM-DD）")))
 }
 
 /// An optional date field (empty = none).
-pub fn opt_date_field(field: &str, v: Option<&str>) -> AppResult<Option<Date>> {
+pub fn opt_date_field(field: &str, v: Option<&str>) -> Result<Option<Date>> {
     match v.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => date_field(field, v).map(Some),
         None => Ok(None),
@@ -793,14 +793,14 @@ pub fn parse_all<T>(
     field: &str,
     v: &[String],
     parse: impl Fn(&str) -> Option<T>,
-) -> AppResult<Vec<T>> {
+) -> Result<Vec<T>> {
     v.iter()
-        .map(|x| parse(x.trim()).ok_or_else(|| AppError::field(field, format!("未知的情形：{x}"))))
+        .map(|x| parse(x.trim()).ok_or_else(|| Error::field(field, format!("未知的情形：{x}"))))
         .collect()
 }
 
 /// Runs the deadline sweeper until the process ends (every node; the work is idempotent).
-pub async fn sweeper(s: AppState) {
+pub async fn sweeper(s: Services) {
     let minutes = s.cfg.procedure.sweep_minutes.max(1);
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -473,7 +473,7 @@ async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(),
         .await?;
         experts.push(e.id);
     }
-    let today = crate::state::today().to_string();
+    let today = crate::services::today().to_string();
     let policy = Policy::default();
     let material = |name: &str| NewAttachment {
         name: name.to_string(),

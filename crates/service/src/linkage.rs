@@ -331,7 +331,7 @@ pub fn level_label(level: &str) -> &'static str {
 
 /// After a commission: check it, and log (not fail) if the check cannot run — the commission is
 /// recorded; acceptance checks again and cannot go ahead without it.
-pub async fn after_commission(s: &crate::AppState, actor: &Actor, case_id: i64) {
+pub async fn after_commission(s: &crate::Services, actor: &Actor, case_id: i64) {
     if let Err(e) = s.linkage.check(&s.db, &s.keys, actor, case_id).await {
         tracing::error!(case_id, error = %e, "record-linkage check after commission failed");
     }
@@ -339,7 +339,7 @@ pub async fn after_commission(s: &crate::AppState, actor: &Actor, case_id: i64) 
 
 /// Rebuild at start-up in the background; the first check waits for it (the index lock).
 /// What was stored before start-up is marked as replayed here, before the server serves.
-pub async fn spawn_rebuild(s: crate::AppState) {
+pub async fn spawn_rebuild(s: crate::Services) {
     if !s.linkage.enabled() {
         return;
     }

@@ -71,7 +71,7 @@ impl CheckCounter {
 }
 
 /// Flushes the counts every [`FLUSH_INTERVAL`] until the server stops.
-pub async fn run(state: crate::state::AppState) {
+pub async fn run(state: crate::Services) {
     let mut tick = tokio::time::interval(FLUSH_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
