@@ -9,6 +9,7 @@ use crate::fs::em::level_frequencies_partial;
 use crate::fs::estimate_lambda_from_rules;
 use crate::fs::{EmOptions, EmReport, Model, ModelError, PatternCounts, Scorer, TfTable};
 use crate::person::{Layout, Person, compare_into, shared_name};
+pub use crate::rng::SplitMix64;
 
 /// Tunable numbers of a run, with documented defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,31 +101,6 @@ pub fn compare_pairs(layout: &Layout, persons: &[Person], pairs: &[(u32, u32)], 
     out.reserve(pairs.len() * layout.width());
     for &(i, j) in pairs {
         compare_into(layout, &persons[i as usize], &persons[j as usize], out);
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, well-mixed generator for reproducible samples.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0), by Lemire's multiply-shift (bias below 2^-32 for our n).
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 

@@ -23,4 +23,5 @@ pub mod fs;
 pub mod index;
 pub mod normalise;
 pub mod person;
+pub mod rng;
 pub mod synth;

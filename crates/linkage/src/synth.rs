@@ -5,8 +5,8 @@
 //! and transpositions, old 15-digit IDs, other date formats, missing fields, moved addresses,
 //! new phones); and the hard negatives real registers hold (namesakes, twins). Deterministic for
 //! a seed.
-use crate::dedupe::SplitMix64;
 use crate::normalise::{readings, shape_groups, surnames_by_share};
+use crate::rng::SplitMix64;
 use sijian_domain::identifiers::ResidentId;
 use std::collections::HashMap;
 

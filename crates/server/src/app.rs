@@ -87,7 +87,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(web::router())
         .fallback(web::not_found)
         // The public rate limit runs inside the context layer, which finds the client address.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::ratelimit::limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
@@ -254,4 +254,42 @@ async fn housekeeping(state: AppState) {
             tracing::debug!(error = %e, "session purge skipped");
         }
     }
+}
+
+/// Applies the public rate limit to the directory pages and `/api/v1/public/…`.
+pub async fn limit(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if !(path.starts_with("/directory")
+        || path.starts_with("/api/v1/public/")
+        || path.starts_with("/api/v1/ledger/proof/")
+        || path.starts_with("/api/v1/opinions/")
+        || path.starts_with("/v/")
+        || path.starts_with("/l/")
+        || path.starts_with("/api/v1/licences/")
+        || path.starts_with("/api/v1/verification/"))
+    {
+        return next.run(req).await;
+    }
+    let ip = req
+        .extensions()
+        .get::<crate::auth::Ctx>()
+        .map(|c| c.ip.clone())
+        .unwrap_or_default();
+    if !s.public_limiter.allow(&ip) {
+        let e = AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "请求过于频繁，请稍后再试",
+        );
+        return if req.uri().path().starts_with("/api/") {
+            e.into_response()
+        } else {
+            crate::error_page::page_error(e, crate::i18n::Lang::Zh)
+        };
+    }
+    next.run(req).await
 }

@@ -14,7 +14,8 @@ pub struct ErrorPage {
 }
 
 /// An error as a page, keeping the status code.
-pub fn page_error(e: AppError, lang: Lang) -> Response {
+pub fn page_error(e: impl Into<AppError>, lang: Lang) -> Response {
+    let e: AppError = e.into();
     let page = ErrorPage {
         lang,
         status: e.status.as_u16(),

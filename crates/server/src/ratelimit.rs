@@ -1,14 +1,5 @@
 //! The public rate limit: a token bucket per client address, per node, for the directory, the
 //! verification pages and their API.
-use crate::auth::Ctx;
-use crate::error::AppError;
-use crate::error_page::page_error;
-use crate::i18n::Lang;
-use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -50,38 +41,4 @@ impl RateLimiter {
             false
         }
     }
-}
-
-/// Applies the public rate limit to the directory pages and `/api/v1/public/…`.
-pub async fn limit(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    if !(path.starts_with("/directory")
-        || path.starts_with("/api/v1/public/")
-        || path.starts_with("/api/v1/ledger/proof/")
-        || path.starts_with("/api/v1/opinions/")
-        || path.starts_with("/v/")
-        || path.starts_with("/l/")
-        || path.starts_with("/api/v1/licences/")
-        || path.starts_with("/api/v1/verification/"))
-    {
-        return next.run(req).await;
-    }
-    let ip = req
-        .extensions()
-        .get::<Ctx>()
-        .map(|c| c.ip.clone())
-        .unwrap_or_default();
-    if !s.public_limiter.allow(&ip) {
-        let e = AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "请求过于频繁，请稍后再试",
-        );
-        return if req.uri().path().starts_with("/api/") {
-            e.into_response()
-        } else {
-            page_error(e, Lang::Zh)
-        };
-    }
-    next.run(req).await
 }

@@ -34,7 +34,7 @@ pub struct Config {
     /// The CJK font for PDFs (`pdf.font_path`, `pdf.font_index`; default: discovered).
     pub pdf: PdfConfig,
     /// Record linkage (多头、重复鉴定核查): thresholds and the model.
-    pub linkage: crate::linkage::LinkageConfig,
+    pub linkage: LinkageConfig,
 }
 
 /// Electronic licences (电子证照, GB/T 36904 identifiers). The defaults let the demo run; a
@@ -285,7 +285,7 @@ impl Default for Config {
             webhooks: WebhooksConfig::default(),
             licences: LicencesConfig::default(),
             pdf: PdfConfig::default(),
-            linkage: crate::linkage::LinkageConfig::default(),
+            linkage: LinkageConfig::default(),
         }
     }
 }
@@ -413,6 +413,56 @@ fn set_path(t: &mut toml::Table, keys: &[String], v: toml::Value) {
             if let toml::Value::Table(inner) = e {
                 set_path(inner, rest, v);
             }
+        }
+    }
+}
+
+/// `linkage.*` in the configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkageConfig {
+    /// Run the checks. Default true.
+    pub enabled: bool,
+    /// A model file (JSON, as `sijian match dedupe --save-model` writes it, comparing name and
+    /// identity number); empty = the bundled model. Default empty.
+    pub model: String,
+    /// Person matches at or above this are reported (possible). Default 0.5.
+    pub possible: f64,
+    /// A person match at or above this with the same item is certain. Default 0.99.
+    pub certain: f64,
+    /// Records at or above this are one person in the index. Default 0.9.
+    pub link_threshold: f64,
+    /// Institutions within the window that make a volume alert. Default 3.
+    pub volume_institutions: usize,
+    /// The window, in days either side of receipt. Default 180.
+    pub volume_days: i64,
+    /// Index keys shared by more records than this are not scored. Default 500.
+    pub max_block: usize,
+}
+
+impl Default for LinkageConfig {
+    fn default() -> Self {
+        let t = sijian_linkage::cases::Thresholds::default();
+        LinkageConfig {
+            enabled: true,
+            model: String::new(),
+            possible: t.possible,
+            certain: t.certain,
+            link_threshold: sijian_linkage::index::IndexOptions::default().link_threshold,
+            volume_institutions: t.volume_institutions,
+            volume_days: t.volume_days,
+            max_block: sijian_linkage::index::IndexOptions::default().max_block,
+        }
+    }
+}
+
+impl LinkageConfig {
+    pub fn thresholds(&self) -> sijian_linkage::cases::Thresholds {
+        sijian_linkage::cases::Thresholds {
+            possible: self.possible,
+            certain: self.certain,
+            volume_institutions: self.volume_institutions,
+            volume_days: self.volume_days,
         }
     }
 }

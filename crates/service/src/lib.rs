@@ -4,20 +4,25 @@
 //! the result. Nothing here knows HTTP: the compiler keeps axum and askama out of this crate.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod calendar;
 pub mod caller;
 pub mod cases;
 pub mod checks;
 pub mod config;
 pub mod demo;
 pub mod demo_cases;
+pub mod directory;
 pub mod error;
 pub mod inputs;
 pub mod ledger;
+pub mod licences;
 pub mod licensing;
 pub mod linkage;
 pub mod secrets;
 pub mod services;
 pub mod synth;
+pub mod verification;
 
 pub use caller::Caller;
 pub use config::Config;

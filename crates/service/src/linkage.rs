@@ -4,65 +4,16 @@
 //! acceptance, whose findings become alerts for the regulators' queue.
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sijian_domain::procedure::{Lineage, Stage};
-use sijian_linkage::cases::{CaseView, Finding, Level, PersonMatch, Thresholds, assess};
+use sijian_linkage::cases::{CaseView, Finding, Level, PersonMatch, assess};
 use sijian_linkage::index::{IndexOptions, PersonIndex, default_online_model};
 use sijian_linkage::person::KeyHasher;
 use sijian_store::linkage::{self as store, CaseFacts, NewAlert};
 use sijian_store::{Actor, Db, StoreError};
 
+use crate::config::LinkageConfig;
 use crate::secrets::DataKey;
-
-/// `linkage.*` in the configuration.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LinkageConfig {
-    /// Run the checks. Default true.
-    pub enabled: bool,
-    /// A model file (JSON, as `sijian match dedupe --save-model` writes it, comparing name and
-    /// identity number); empty = the bundled model. Default empty.
-    pub model: String,
-    /// Person matches at or above this are reported (possible). Default 0.5.
-    pub possible: f64,
-    /// A person match at or above this with the same item is certain. Default 0.99.
-    pub certain: f64,
-    /// Records at or above this are one person in the index. Default 0.9.
-    pub link_threshold: f64,
-    /// Institutions within the window that make a volume alert. Default 3.
-    pub volume_institutions: usize,
-    /// The window, in days either side of receipt. Default 180.
-    pub volume_days: i64,
-    /// Index keys shared by more records than this are not scored. Default 500.
-    pub max_block: usize,
-}
-
-impl Default for LinkageConfig {
-    fn default() -> Self {
-        let t = Thresholds::default();
-        LinkageConfig {
-            enabled: true,
-            model: String::new(),
-            possible: t.possible,
-            certain: t.certain,
-            link_threshold: IndexOptions::default().link_threshold,
-            volume_institutions: t.volume_institutions,
-            volume_days: t.volume_days,
-            max_block: IndexOptions::default().max_block,
-        }
-    }
-}
-
-impl LinkageConfig {
-    fn thresholds(&self) -> Thresholds {
-        Thresholds {
-            possible: self.possible,
-            certain: self.certain,
-            volume_institutions: self.volume_institutions,
-            volume_days: self.volume_days,
-        }
-    }
-}
 
 struct Indexed {
     index: PersonIndex,

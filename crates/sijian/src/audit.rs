@@ -11,7 +11,7 @@ pub struct AuditArgs {
     db: DbOpts,
     /// The log's verifier key(s). Default: from configuration (the signing key and
     /// `ledger.retired_keys`).
-    #[arg(long = "key", value_name = "VKEY", value_parser = crate::ledger_cli::log_key)]
+    #[arg(long = "key", value_name = "VKEY", value_parser = crate::keys::log_key)]
     keys: Vec<Verifier>,
     /// A signed checkpoint kept elsewhere (by a court, witness or monitor) that the stored log
     /// must agree with. Repeatable.

@@ -1,6 +1,7 @@
 //! `sijian ledger …`: offline checks of proofs, checkpoints and proof bundles, and a monitor that
 //! follows a log's checkpoints. Exit codes are a contract for scripts: 0 valid, 1 invalid (one
 //! line of reason on stderr), 2 usage error (including input that cannot be read).
+use crate::keys::{log_key, witness_key};
 use clap::{Args, Subcommand};
 use serde::Deserialize;
 use sijian_ledger::bundle::Bundle;
@@ -103,23 +104,6 @@ pub struct MonitorArgs {
     /// One round, then exit (0 when consistent).
     #[arg(long)]
     once: bool,
-}
-
-/// A verifier key of the given kind, for clap (a bad key is a usage error).
-fn key_of(text: &str, kind: KeyKind, what: &str) -> Result<Verifier, String> {
-    let v = Verifier::parse(text).map_err(|e| e.to_string())?;
-    if v.kind != kind {
-        return Err(format!("{what}的签名类型不对"));
-    }
-    Ok(v)
-}
-
-pub(crate) fn log_key(text: &str) -> Result<Verifier, String> {
-    key_of(text, KeyKind::Ed25519, "日志公钥（应为类型 0x01）")
-}
-
-fn witness_key(text: &str) -> Result<Verifier, String> {
-    key_of(text, KeyKind::CosignatureV1, "见证人公钥（应为类型 0x04）")
 }
 
 enum Failure {

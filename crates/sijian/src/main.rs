@@ -4,8 +4,8 @@
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use sijian_domain::Role;
-use sijian_server::api::accounts::{UserInput, create_user_from, issue_token};
 use sijian_server::{AppState, Config};
+use sijian_service::accounts::{UserInput, create_user_from, issue_token};
 use sijian_service::{demo, secrets};
 use sijian_store::{Actor, Scope, users};
 use std::path::PathBuf;
@@ -15,6 +15,7 @@ mod audit;
 mod bench;
 mod bench_linkage;
 mod bench_verify;
+mod keys;
 mod ledger_cli;
 mod match_cli;
 mod verify_cli;

@@ -19,7 +19,7 @@ pub enum VerifyCommand {
         /// What the QR code holds.
         content: String,
         /// A platform verification key; repeat for retired keys.
-        #[arg(long = "key", value_name = "VKEY", required = true, value_parser = crate::ledger_cli::log_key)]
+        #[arg(long = "key", value_name = "VKEY", required = true, value_parser = crate::keys::log_key)]
         keys: Vec<Verifier>,
     },
     /// Check an opinion against its offline proof bundle (`GET /api/v1/opinions/{code}/bundle`):
@@ -36,7 +36,7 @@ pub enum VerifyCommand {
         #[arg(long)]
         bundle: Option<PathBuf>,
         /// The platform's log key; repeat for retired keys. Needed with --bundle.
-        #[arg(long = "key", value_name = "VKEY", value_parser = crate::ledger_cli::log_key)]
+        #[arg(long = "key", value_name = "VKEY", value_parser = crate::keys::log_key)]
         keys: Vec<Verifier>,
     },
 }

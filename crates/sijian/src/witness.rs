@@ -1,7 +1,8 @@
 //! `sijian witness …`: a C2SP tlog-witness (v1.0.0). It cosigns a log's checkpoint only when
 //! the checkpoint extends the last one it cosigned for that log, so a log cannot show two
 //! histories to parties that require this witness's cosignature.
-use crate::ledger_cli::{log_key, parent_dir, sync_dir, write_atomic};
+use crate::keys::log_key;
+use crate::ledger_cli::{parent_dir, sync_dir, write_atomic};
 use anyhow::{Context, anyhow, bail};
 use axum::Router;
 use axum::body::Bytes;

@@ -10,10 +10,11 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sijian_domain::{Action, Role, validate_username};
+use sijian_domain::Action;
+use sijian_service::accounts::*;
 use sijian_service::secrets;
 use sijian_store::tokens::{self, ApiToken};
-use sijian_store::users::{self, Attachment, NewUser, User, UserFilter};
+use sijian_store::users::{self, User, UserFilter};
 use sijian_store::{Page, now_ms};
 use utoipa::{IntoParams, ToSchema};
 
@@ -117,31 +118,6 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn change_own_password(
-    s: &AppState,
-    user: &User,
-    current: &str,
-    new: &str,
-) -> AppResult<()> {
-    let (_, hash) = users::by_username(&s.db, &user.username)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if !secrets::verify_password_async(current.to_string(), hash).await {
-        return Err(AppError::field("current_password", "当前密码不正确"));
-    }
-    if current == new {
-        return Err(AppError::field("new_password", "新密码不能与当前密码相同"));
-    }
-    s.cfg
-        .security
-        .password
-        .check(&user.username, new)
-        .map_err(|e| AppError::field("new_password", e.to_string()))?;
-    let h = secrets::hash_password_async(new.to_string()).await;
-    users::set_password(&s.db, &user.actor(), user.id, &h, false).await?;
-    Ok(())
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LanguageInput {
     /// `zh` or `en`
@@ -201,28 +177,6 @@ pub async fn get_user(
     Ok(Json(users::get(&s.db, &a.scope(), id).await?))
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserInput {
-    pub username: Option<String>,
-    pub display_name: Option<String>,
-    /// Initial password (creation only); the user must change it at first sign-in.
-    pub password: Option<String>,
-    pub role: Option<String>,
-    pub region_code: Option<String>,
-    pub institution_id: Option<i64>,
-    pub appraiser_id: Option<i64>,
-    pub organ_id: Option<i64>,
-    pub active: Option<bool>,
-    pub lang: Option<String>,
-}
-
-fn parse_role(v: Option<&str>) -> Result<Role, AppError> {
-    v.and_then(Role::parse)
-        .filter(|r| *r != Role::Public)
-        .ok_or_else(|| AppError::field("role", "请选择有效的角色"))
-}
-
 /// Create an account (administrators).
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput,
     responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
@@ -234,58 +188,6 @@ pub async fn create_user(
     a.require_write(Action::ManageUsers)?;
     let user = create_user_from(&s, &a.actor(), &a.scope(), &u).await?;
     Ok((StatusCode::CREATED, Json(user)))
-}
-
-pub async fn create_user_from(
-    s: &AppState,
-    actor: &sijian_store::Actor,
-    scope: &sijian_store::Scope,
-    u: &UserInput,
-) -> AppResult<User> {
-    let mut problems = sijian_domain::Problems::default();
-    let username = u.username.clone().unwrap_or_default().trim().to_lowercase();
-    if let Err(m) = validate_username(&username) {
-        problems.add("username", m);
-    }
-    let display_name = problems.required(
-        "display_name",
-        "姓名",
-        u.display_name.as_deref().unwrap_or(""),
-        50,
-    );
-    let password = u.password.clone().unwrap_or_default();
-    if let Err(e) = s.cfg.security.password.check(&username, &password) {
-        problems.add("password", e.to_string());
-    }
-    let role = match parse_role(u.role.as_deref()) {
-        Ok(r) => Some(r),
-        Err(_) => {
-            problems.add("role", "请选择有效的角色");
-            None
-        }
-    };
-    let lang = u.lang.clone().unwrap_or_else(|| "zh".into());
-    if crate::i18n::Lang::parse(&lang).is_none() {
-        problems.add("lang", "语言须为 zh 或 en");
-    }
-    if !problems.is_empty() {
-        return Err(AppError::validation(problems.0));
-    }
-    let new = NewUser {
-        username,
-        display_name,
-        password_hash: secrets::hash_password_async(password).await,
-        role: role.expect("checked above"),
-        attachment: Attachment {
-            region_code: nonempty(&u.region_code),
-            institution_id: u.institution_id,
-            appraiser_id: u.appraiser_id,
-            organ_id: u.organ_id,
-        },
-        lang,
-        must_change_password: true,
-    };
-    Ok(users::create(&s.db, actor, scope, &new).await?)
 }
 
 /// Change an account's name, role, attachment or whether it is active (administrators).
@@ -302,75 +204,6 @@ pub async fn update_user(
     Ok(Json(
         update_user_from(&s, &a, id, body.version, &body.changes).await?,
     ))
-}
-
-pub async fn update_user_from(
-    s: &AppState,
-    a: &crate::auth::Authed,
-    id: i64,
-    version: i64,
-    u: &UserInput,
-) -> AppResult<User> {
-    let cur = users::get(&s.db, &a.scope(), id).await?;
-    if u.username.as_ref().is_some_and(|n| *n != cur.username) {
-        return Err(AppError::field("username", "用户名创建后不能修改"));
-    }
-    if u.password.is_some() {
-        return Err(AppError::field("password", "请使用重置密码功能"));
-    }
-    let role = match &u.role {
-        Some(r) => parse_role(Some(r))?,
-        None => cur.role(),
-    };
-    let same_role = role == cur.role();
-    let att = Attachment {
-        region_code: u
-            .region_code
-            .clone()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .or(if same_role {
-                cur.region_code.clone()
-            } else {
-                None
-            }),
-        institution_id: u
-            .institution_id
-            .or(if same_role { cur.institution_id } else { None }),
-        appraiser_id: u
-            .appraiser_id
-            .or(if same_role { cur.appraiser_id } else { None }),
-        organ_id: u.organ_id.or(if same_role { cur.organ_id } else { None }),
-    };
-    let mut p = sijian_domain::Problems::default();
-    let display_name = p.required(
-        "display_name",
-        "姓名",
-        u.display_name.as_deref().unwrap_or(&cur.display_name),
-        50,
-    );
-    if !p.is_empty() {
-        return Err(AppError::validation(p.0));
-    }
-    let active = u.active.unwrap_or(cur.active);
-    if id == a.user.id && (!active || role != cur.role()) {
-        return Err(AppError::field(
-            "active",
-            "不能停用自己的账号或修改自己的角色",
-        ));
-    }
-    Ok(users::update(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        version,
-        &display_name,
-        role,
-        &att,
-        active,
-    )
-    .await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -433,13 +266,6 @@ pub struct TokenInput {
     pub expires_in_days: Option<i64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NewTokenOut {
-    /// The secret, shown this once only.
-    pub token: String,
-    pub info: ApiToken,
-}
-
 /// Create an API token bound to the caller's role and organisation. Requires a signed-in
 /// session (a token cannot mint tokens).
 #[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = TokenInput,
@@ -459,44 +285,6 @@ pub async fn create_token(
     a.require(Action::UseApiTokens)?;
     let out = issue_token(&s, &a.user, &t.name, t.read_only, t.expires_in_days).await?;
     Ok((StatusCode::CREATED, Json(out)))
-}
-
-pub async fn issue_token(
-    s: &AppState,
-    user: &User,
-    name: &str,
-    read_only: bool,
-    days: Option<i64>,
-) -> AppResult<NewTokenOut> {
-    let mut p = sijian_domain::Problems::default();
-    let name = p.required("name", "令牌名称", name, 50);
-    let days = days.unwrap_or(s.cfg.security.token_default_days);
-    if !(1..=365).contains(&days) {
-        p.add("expires_in_days", "有效天数须在 1–365 之间");
-    }
-    if !p.is_empty() {
-        return Err(AppError::validation(p.0));
-    }
-    let secret = secrets::new_api_token();
-    let hash = secrets::sha256_hex(&secret);
-    let info = tokens::create(
-        &s.db,
-        &user.actor(),
-        tokens::NewToken {
-            user,
-            name: &name,
-            token_hash: &hash,
-            token_prefix: &secret[..8],
-            org_key: &user.principal().org_key(),
-            read_only,
-            expires_at: Some(now_ms() + days * 86_400_000),
-        },
-    )
-    .await?;
-    Ok(NewTokenOut {
-        token: secret,
-        info,
-    })
 }
 
 /// Revoke one of the caller's tokens.

@@ -10,7 +10,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub mod accounts;
 pub mod calendar;
 pub mod cases;
+pub mod directory;
 pub mod ledger;
+pub mod licences;
 pub mod licensing;
 pub mod linkage;
 pub mod practice;
@@ -100,9 +102,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(records::list_operations))
         .routes(routes!(records::list_logins))
         .routes(routes!(records::list_regions))
-        .routes(routes!(crate::public::institutions))
-        .routes(routes!(crate::public::institution))
-        .routes(routes!(crate::public::appraisers))
+        .routes(routes!(directory::institutions))
+        .routes(routes!(directory::institution))
+        .routes(routes!(directory::appraisers))
         .routes(routes!(calendar::get_calendar))
         .routes(routes!(calendar::deadline))
         .routes(routes!(calendar::get_year, calendar::put_year))
@@ -159,9 +161,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(verification::checks))
         .routes(routes!(verification::keys))
         .routes(routes!(verification::label))
-        .routes(routes!(crate::licences::licence_pdf))
-        .routes(routes!(crate::licences::verify_api))
-        .routes(routes!(crate::licences::of_holder))
+        .routes(routes!(licences::licence_pdf))
+        .routes(routes!(licences::verify_api))
+        .routes(routes!(licences::of_holder))
         .routes(routes!(ledger::checkpoint))
         .routes(routes!(ledger::keys))
         .routes(routes!(ledger::inclusion))

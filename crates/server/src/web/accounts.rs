@@ -3,9 +3,6 @@ use super::forms::{AnonPost, FormData, LOGIN_CSRF_COOKIE, Post};
 use super::listing::{ListParams, badge, cell, link};
 use super::view::*;
 use super::{OrPage, PageResult, page_error, redirect, render};
-use crate::api::accounts::{
-    UserInput, change_own_password, create_user_from, issue_token, update_user_from,
-};
 use crate::auth::{Authed, Ctx, PageUser, Via, set_cookie};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -15,6 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, OrganKind, Role};
+use sijian_service::accounts::{
+    UserInput, change_own_password, create_user_from, issue_token, update_user_from,
+};
 use sijian_service::secrets;
 use sijian_store::events::{self, EventFilter};
 use sijian_store::users::{self, UserFilter};
@@ -326,7 +326,7 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
     // Those who work against deadlines are told loudly when a year's holiday table is missing.
     if role == sijian_domain::Role::Admin || role.is_regulator() || role.is_institution_staff() {
         let cal = s.calendar.current(&s.db).await.or_page(lang)?;
-        c.warning = crate::api::calendar::missing_warning(&crate::state::missing_years(
+        c.warning = sijian_service::calendar::missing_warning(&crate::state::missing_years(
             &cal,
             crate::state::today(),
         ));
@@ -439,7 +439,9 @@ pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
     let result = if new != p.form.text("repeat_password") {
         Err(AppError::field("repeat_password", "两次输入的新密码不一致"))
     } else {
-        change_own_password(&s, &a.user, &p.form.text("current_password"), &new).await
+        change_own_password(&s, &a.user, &p.form.text("current_password"), &new)
+            .await
+            .map_err(AppError::from)
     };
     match result {
         // The change ended every session of the account: sign in again with the new password.
@@ -860,7 +862,10 @@ pub async fn user_new(State(s): State<AppState>, PageUser(a, lang): PageUser) ->
 pub async fn user_create(State(s): State<AppState>, p: Post) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
     a.require_write(Action::ManageUsers).or_page(lang)?;
-    match create_user_from(&s, &a.actor(), &a.scope(), &user_input(&p.form, false)).await {
+    match create_user_from(&s, &a.actor(), &a.scope(), &user_input(&p.form, false))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(u) => Ok(redirect(&format!("/users/{}?saved=1", u.id))),
         Err(e) => {
             let mut shown = p.form.clone();
@@ -931,7 +936,10 @@ pub async fn user_update(State(s): State<AppState>, Path(id): Path<i64>, p: Post
             input.region_code = None;
         }
     }
-    match update_user_from(&s, a, id, version, &input).await {
+    match update_user_from(&s, a, id, version, &input)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(redirect(&format!("/users/{id}?saved=1"))),
         Err(e) => {
             let mut shown = p.form.clone();
@@ -1132,6 +1140,7 @@ pub async fn token_create(State(s): State<AppState>, p: Post) -> PageResult {
         days,
     )
     .await
+    .map_err(AppError::from)
     {
         Ok(out) => {
             let v = MessageView {

@@ -3,7 +3,6 @@
 use super::forms::Post;
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
-use crate::api::calendar::{YearSummary, compute_deadline, load_year, overview};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -12,12 +11,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use sijian_domain::Action;
+use sijian_service::calendar::{YearSummary, compute_deadline, load_year, overview};
 
 #[derive(Template)]
 #[template(path = "calendar.html")]
 pub struct CalendarPage {
     pub c: Chrome,
-    pub v: crate::api::calendar::CalendarOverview,
+    pub v: sijian_service::calendar::CalendarOverview,
     pub calc_from: String,
     pub calc_days: String,
     pub calc_result: Option<String>,
@@ -107,7 +107,10 @@ pub async fn calendar_load(State(s): State<AppState>, p: Post) -> PageResult {
     a.require_write(Action::ManageCalendar).or_page(lang)?;
     let (year, text) = (p.form.text("year"), p.form.text("text"));
     let result = match year.trim().parse::<i32>() {
-        Ok(y) if (2000..=2100).contains(&y) => load_year(&s, a, y, &text).await.map(|_| y),
+        Ok(y) if (2000..=2100).contains(&y) => load_year(&s, a, y, &text)
+            .await
+            .map(|_| y)
+            .map_err(AppError::from),
         _ => Err(AppError::field("year", "年份须为 2000–2100 之间的整数")),
     };
     match result {

@@ -12,8 +12,10 @@ use axum::routing::{get, post};
 pub mod accounts;
 pub mod calendar;
 pub mod cases;
+pub mod directory;
 pub mod forms;
 pub mod ledger;
+pub mod licences;
 pub mod licensing;
 pub mod linkage;
 pub mod listing;
@@ -143,17 +145,17 @@ pub fn router() -> Router<AppState> {
             get(calendar::calendar_page).post(calendar::calendar_load),
         )
         .route("/calendar/{year}", get(calendar::year_page))
-        .route("/directory", get(crate::public::directory_page))
+        .route("/directory", get(directory::directory_page))
         .route("/ledger", get(ledger::ledger_page))
         .route("/v/{code}", get(verify::page))
-        .route("/l/{id}", get(crate::licences::page))
+        .route("/l/{id}", get(licences::page))
         .route(
             "/directory/appraisers",
-            get(crate::public::directory_appraisers_page),
+            get(directory::directory_appraisers_page),
         )
         .route(
             "/directory/institutions/{id}",
-            get(crate::public::directory_institution_page),
+            get(directory::directory_institution_page),
         )
         .route("/cases", get(cases::list))
         .route("/cases/new", get(cases::new_page).post(cases::new_submit))

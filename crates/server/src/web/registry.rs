@@ -6,6 +6,7 @@ use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
+pub use crate::labels::{education_label, qualification_label, scope_labels};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -25,28 +26,6 @@ pub fn category_labels(lang: Lang, set: &str) -> String {
         .join("、")
 }
 
-/// The names of a scope's codes, e.g. "法医临床鉴定；文书鉴定：笔迹鉴定".
-pub fn scope_labels(scope: &str) -> String {
-    let cls = Classification::current();
-    let names: Vec<String> = registry::scope_codes(scope)
-        .into_iter()
-        .map(|c| match cls.find(c) {
-            Some(e) => match e.parent.and_then(|p| cls.get(p)) {
-                Some(parent) if e.level == Level::Item => {
-                    format!("{}·{}", parent.name_zh, e.name_zh)
-                }
-                _ => e.name_zh.to_string(),
-            },
-            None => c.to_string(),
-        })
-        .collect();
-    if names.is_empty() {
-        "—".into()
-    } else {
-        names.join("；")
-    }
-}
-
 /// Sub-categories and items as filter or form options, items indented under their sub-category.
 pub fn item_options() -> Vec<(String, String)> {
     let cls = Classification::current();
@@ -61,18 +40,6 @@ pub fn item_options() -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-pub fn qualification_label(level: &str) -> String {
-    sijian_service::inputs::label_of(&sijian_service::inputs::QUALIFICATION_LEVELS, level)
-}
-
-pub fn education_label(level: &str) -> String {
-    if level.is_empty() {
-        "—".into()
-    } else {
-        sijian_service::inputs::label_of(&sijian_service::inputs::EDUCATION, level)
-    }
 }
 
 /// Accreditations in one line each: "CNAS IB0001（…）有效期至 2027-06-30".

@@ -2,13 +2,13 @@
 //! compares a chosen file by its SHA-256 computed in the browser, and with the verification key
 //! shows the commissioning side and the signing appraisers.
 use super::{PageResult, render};
-use crate::api::verification::verification;
 use crate::auth::Ctx;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use sijian_domain::opinion_code::OpinionCode;
+use sijian_service::verification::verification;
 
 #[derive(Template)]
 #[template(path = "verify.html")]
@@ -70,7 +70,7 @@ pub async fn page(
             return Ok(render(&page));
         }
     };
-    let v = match verification(&s, &ctx, &parsed, key, None, param("t")).await {
+    let v = match verification(&s, ctx.authed.as_deref(), &parsed, key, None, param("t")).await {
         Ok(v) => v,
         Err(e) => return Err(super::page_error(e, lang)),
     };

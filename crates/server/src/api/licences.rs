@@ -1,0 +1,139 @@
+//! Electronic licences (电子证照): institution licences and appraiser certificates with GB/T 36904
+//! identifiers, data signed with the platform key, a status that follows the register, a public
+//! verification page and API like an opinion's, and a printable PDF with the QR code.
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use sijian_domain::elicence::LicenceKind;
+use sijian_domain::identifiers::ElectronicLicenceId;
+use sijian_service::licences::{LicenceVerification, LicenceView, licence_of, verification};
+use sijian_store::registry;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LicenceParams {
+    /// The signed token from the QR code.
+    pub t: Option<String>,
+}
+
+fn parse_id(id: &str) -> AppResult<ElectronicLicenceId> {
+    ElectronicLicenceId::parse(id).map_err(|e| AppError::bad_request(e.to_string()))
+}
+
+/// Verify an electronic licence (a malformed identifier is 400 before any lookup).
+#[utoipa::path(get, path = "/licences/{id}/verification", tag = "verification",
+    params(("id" = String, Path, description = "电子证照标识（GB/T 36904）"), LicenceParams),
+    responses((status = 200, body = LicenceVerification), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn verify_api(
+    State(s): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<LicenceParams>,
+) -> AppResult<Json<LicenceVerification>> {
+    let id = parse_id(&id)?;
+    Ok(Json(verification(&s, &id, p.t.as_deref()).await?))
+}
+
+/// An institution's or appraiser's electronic licence (public register data).
+#[utoipa::path(get, path = "/public/{kind}/{holder_id}/licence", tag = "directory",
+    params(("kind" = String, Path, description = "institutions | appraisers"), ("holder_id" = i64, Path)),
+    responses((status = 200, body = LicenceView), (status = 404, body = ErrorBody)))]
+pub async fn of_holder(
+    State(s): State<AppState>,
+    ApiPath((kind, holder_id)): ApiPath<(String, i64)>,
+) -> AppResult<Json<LicenceView>> {
+    let kind = match kind.as_str() {
+        "institutions" => LicenceKind::Institution,
+        "appraisers" => LicenceKind::Appraiser,
+        _ => return Err(AppError::not_found()),
+    };
+    licence_of(&s, kind, holder_id)
+        .await?
+        .map(Json)
+        .ok_or_else(AppError::not_found)
+}
+
+/// The licence as a printable A4 PDF with its QR code, for those who may see the register entry
+/// (the holder's institution, regulators in scope); 503 with the reason when no CJK font is
+/// available.
+#[utoipa::path(get, path = "/licences/{id}/licence.pdf", tag = "verification",
+    params(("id" = String, Path, description = "电子证照标识")),
+    responses((status = 200, description = "电子证照 PDF", content_type = "application/pdf"),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn licence_pdf(
+    State(s): State<AppState>,
+    crate::auth::ApiUser(a): crate::auth::ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<axum::response::Response> {
+    let id = parse_id(&id)?;
+    let (kind, holder) = s.licences.holder_of(&id).ok_or_else(AppError::not_found)?;
+    // Only within the caller's reach.
+    match kind {
+        LicenceKind::Institution => {
+            a.require(sijian_domain::Action::ViewInstitutions)?;
+            registry::get_institution(&s.db, &a.scope(), holder).await?;
+        }
+        LicenceKind::Appraiser => {
+            a.require(sijian_domain::Action::ViewAppraisers)?;
+            registry::get_appraiser(&s.db, &a.scope(), holder).await?;
+        }
+    }
+    let l = licence_of(&s, kind, holder)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let title = format!("{}（电子证照）", l.kind_label);
+    let scope = crate::labels::scope_labels(&l.scope);
+    let status = format!("{}（打印时）", l.status_label);
+    let valid_to = l.valid_to.clone().unwrap_or_else(|| "—".into());
+    let today = crate::state::today().to_string();
+    let filename = format!("licence-{}.pdf", l.id);
+    let bytes = s
+        .pdf(move |fonts| {
+            let mut lines: Vec<(&str, &str)> = vec![(
+                if kind == LicenceKind::Institution {
+                    "机构名称"
+                } else {
+                    "姓名"
+                },
+                l.holder.as_str(),
+            )];
+            lines.push(("电子证照标识", l.id.as_str()));
+            lines.push((
+                if kind == LicenceKind::Institution {
+                    "许可证号"
+                } else {
+                    "执业证号"
+                },
+                l.number.as_str(),
+            ));
+            if let Some(i) = &l.institution {
+                lines.push(("执业机构", i.as_str()));
+            }
+            lines.push(("业务范围", scope.as_str()));
+            lines.push(("有效期至", valid_to.as_str()));
+            lines.push(("证照状态", status.as_str()));
+            lines.push(("颁发机构代码", l.issuer.as_str()));
+            lines.push(("打印日期", today.as_str()));
+            crate::documents::render(
+                &crate::documents::Card {
+                    size: crate::documents::PageSize::A4,
+                    title: &title,
+                    subtitle: Some("依据《司法鉴定机构登记管理办法》《司法鉴定人登记管理办法》登记"),
+                    lines: &lines,
+                    qr: &l.qr_content,
+                    qr_caption: Some("扫码核验证照状态"),
+                    footer: &[
+                        "证照状态随登记实时变化，以扫码核验结果为准。",
+                        "二维码内含平台签名，可离线核验：sijian verify qr '<二维码内容>' --key <平台核验公钥>",
+                    ],
+                },
+                fonts,
+            )
+        })
+        .await?;
+    Ok(crate::responses::pdf_response(bytes, &filename))
+}
