@@ -538,6 +538,18 @@ fn signer(a: &Caller, given: Option<i64>) -> Result<(i64, SignedBy)> {
     }
 }
 
+/// A court, procuratorate or police organ commissions a case online, or institution staff
+/// enter a paper commission: every field checked at once, the case stored with its first event,
+/// then checked against every other case on the platform (多头、重复鉴定).
+pub async fn commission(s: &Services, a: &Caller, b: &CommissionBody) -> Result<Case> {
+    a.require_write(Action::CommissionCase)?;
+    let n = prepare(s, a, b)?;
+    let env = Env::load(s, "").await?;
+    let c = sijian_store::cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
+    crate::linkage::after_commission(s, &a.actor(), c.id).await;
+    Ok(c)
+}
+
 /// Runs one step on a case the caller may act on, at the version they saw. Returns the case as
 /// it now is, and for an issue the code and key.
 pub async fn apply(

@@ -471,3 +471,12 @@ pub fn clock(s: &Services, cal: &WorkingCalendar, app: &Application) -> ClockVie
         }
     }
 }
+
+/// An institution or a person applies (设立、变更、延续、注销、执业登记): every condition checked
+/// at once against its rule; nothing is stored unless all hold.
+pub async fn submit(s: &Services, a: &Caller, body: &SubmitBody) -> crate::Result<Application> {
+    a.require_write(sijian_domain::Action::SubmitApplication)?;
+    let files = decode_attachments(&body.attachments)?;
+    let new = prepare(s, a, body).await?;
+    Ok(sijian_store::applications::submit(&s.db, &a.actor(), &a.scope(), &new, &files).await?)
+}

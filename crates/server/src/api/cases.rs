@@ -13,7 +13,7 @@ use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, Terminatio
 use sijian_domain::{Action, Scope};
 use sijian_service::cases::{
     CaseClock, CommissionBody, Env, StepInput, apply, clock_of, date_field, opt_date_field,
-    parse_all, prepare,
+    parse_all,
 };
 use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewAttachment, opinions};
@@ -139,11 +139,7 @@ pub async fn commission(
     ApiUser(a): ApiUser,
     ApiJson(b): ApiJson<CommissionBody>,
 ) -> AppResult<(StatusCode, Json<CaseDetail>)> {
-    a.require_write(Action::CommissionCase)?;
-    let n = prepare(&s, &a, &b)?;
-    let env = Env::load(&s, "").await?;
-    let c = cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
-    sijian_service::linkage::after_commission(&s, &a.actor(), c.id).await;
+    let c = sijian_service::cases::commission(&s, &a, &b).await?;
     let env = Env::load(&s, &c.region_path).await?;
     Ok((StatusCode::CREATED, Json(detail(&s, &a, c, &env).await?)))
 }

@@ -110,10 +110,7 @@ pub async fn submit(
     ApiUser(a): ApiUser,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> AppResult<(StatusCode, Json<ApplicationDetail>)> {
-    a.require_write(Action::SubmitApplication)?;
-    let files = decode_attachments(&body.attachments)?;
-    let new = prepare(&s, &a, &body).await?;
-    let app = applications::submit(&s.db, &a.actor(), &a.scope(), &new, &files).await?;
+    let app = sijian_service::licensing::submit(&s, &a, &body).await?;
     Ok((StatusCode::CREATED, Json(detail(&s, app).await?)))
 }
 

@@ -18,7 +18,7 @@ use sijian_domain::role::OrganKind;
 use sijian_domain::{Action, Scope};
 use sijian_service::cases::{
     CASE_TYPES, CaseClock, CommissionBody, Env, PersonInput, StepInput, apply, clock_of,
-    date_field, opt_date_field, parse_all, prepare,
+    date_field, opt_date_field, parse_all,
 };
 use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewMaterial, opinions};
@@ -1603,15 +1603,7 @@ pub async fn new_submit(State(s): State<AppState>, p: MultipartPost) -> PageResu
     let (a, lang) = (&p.user, p.lang);
     a.require_write(Action::CommissionCase).or_page(lang)?;
     let body = commission_body(&p.form, &p.files);
-    let result = async {
-        let n = prepare(&s, a, &body)?;
-        let env = Env::load(&s, "").await?;
-        let c = cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
-        sijian_service::linkage::after_commission(&s, &a.actor(), c.id).await;
-        Ok::<_, AppError>(c)
-    }
-    .await;
-    match result {
+    match sijian_service::cases::commission(&s, a, &body).await {
         Ok(c) => Ok(redirect(&format!("/cases/{}?saved=1", c.id))),
         Err(e) => {
             let v = commission_form(&s, a, lang, &p.form).await;

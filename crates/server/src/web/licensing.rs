@@ -17,9 +17,7 @@ use base64::Engine;
 use sijian_domain::licensing::{ApplicationKind, Stage};
 use sijian_domain::{Action, Category, Scope};
 use sijian_service::inputs::{AppraiserInput, EDUCATION, InstitutionInput, QUALIFICATION_LEVELS};
-use sijian_service::licensing::{
-    AttachmentInput, ClockView, Declarations, SubmitBody, clock, decode_attachments, prepare,
-};
+use sijian_service::licensing::{AttachmentInput, ClockView, Declarations, SubmitBody, clock};
 use sijian_store::applications::{
     self, Application, ApplicationFilter, NewExpert, NewReview, Proposal,
 };
@@ -623,7 +621,7 @@ pub async fn check_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Pos
             Err(refused(
                 Chrome::new(a, lang, v.title.clone(), "/applications"),
                 v,
-                e.into(),
+                e,
             ))
         }
     }
@@ -820,7 +818,7 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
             Err(refused(
                 Chrome::new(a, lang, v.title.clone(), "/applications"),
                 v,
-                e.into(),
+                e,
             ))
         }
     }
@@ -1420,13 +1418,10 @@ pub async fn new_submit(
         .ok_or(AppError::not_found())
         .or_page(lang)?;
     let body = submit_body(kind, &p.form, &p.files);
-    let result = async {
-        let files = decode_attachments(&body.attachments)?;
-        let new = prepare(&s, a, &body).await?;
-        Ok::<_, AppError>(applications::submit(&s.db, &a.actor(), &a.scope(), &new, &files).await?)
-    }
-    .await;
-    match result {
+    match sijian_service::licensing::submit(&s, a, &body)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(app) => Ok(redirect(&format!("/applications/{}?saved=1", app.id))),
         Err(mut e) => {
             // Field names of nested inputs ("appraiser.name", "declarations.healthy") are the

@@ -811,7 +811,8 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
 }
 
 /// Renders a form again with the refused input and the reasons.
-pub fn refused(c: Chrome, v: FormView, e: AppError) -> axum::response::Response {
+pub fn refused(c: Chrome, v: FormView, e: impl Into<AppError>) -> axum::response::Response {
+    let e: AppError = e.into();
     let status = e.status;
     let summary = if e.fields.is_empty() || e.code == "version_conflict" || e.code == "forbidden" {
         Some(e.message.clone())
