@@ -37,7 +37,10 @@ pub enum CaseCommand {
     /// 第十三、十四条.
     Accept,
     /// 第十三条.
-    AgreeAcceptDate { date: Date, agreement: String },
+    AgreeAcceptDate {
+        date: Date,
+        agreement: String,
+    },
     /// 第十五、十七条.
     Refuse {
         reasons: Vec<RefusalReason>,
@@ -52,7 +55,9 @@ pub enum CaseCommand {
         contract_sha256: Option<String>,
     },
     /// 第十八至二十条、第三十条、第三十二条.
-    Assign { appraiser_ids: Vec<i64> },
+    Assign {
+        appraiser_ids: Vec<i64>,
+    },
     /// 第二十条: `kind` is same_matter_before | consultant | expert_witness | relation.
     DeclareConflict {
         appraiser_id: i64,
@@ -67,7 +72,9 @@ pub enum CaseCommand {
     },
     Start,
     /// 第二十五、二十八条.
-    StopClock { reason: StopReason },
+    StopClock {
+        reason: StopReason,
+    },
     ResumeClock,
     /// 第二十八条.
     Extend {
@@ -83,7 +90,9 @@ pub enum CaseCommand {
         materials_returned: bool,
     },
     /// 第三十五条.
-    SubmitForReview { reviewer_ids: Vec<i64> },
+    SubmitForReview {
+        reviewer_ids: Vec<i64>,
+    },
     /// 第三十五条.
     Review {
         reviewer_id: i64,
@@ -100,7 +109,9 @@ pub enum CaseCommand {
     /// 第三十八条.
     Seal,
     /// Issue the sealed opinion: the final document's SHA-256 (empty when none was given).
-    Issue { document_sha256: String },
+    Issue {
+        document_sha256: String,
+    },
     /// 第四十二条.
     Archive,
     /// 第四十一条.
@@ -111,7 +122,9 @@ pub enum CaseCommand {
         document_sha256: Option<String>,
     },
     /// Revoking the issued opinion (平台核验规则).
-    Revoke { reason: String },
+    Revoke {
+        reason: String,
+    },
     /// 第四十三条.
     NotifyAppearance {
         appraiser_ids: Vec<i64>,
@@ -285,26 +298,44 @@ pub enum ClockChange {
 #[serde(rename_all = "snake_case", tag = "record")]
 pub enum SideRecord {
     /// 第十七、二十九条: every material not yet returned is returned on this date.
-    MaterialsReturned { on: Date },
+    MaterialsReturned {
+        on: Date,
+    },
     /// A stop of the clock begins.
-    StopOpened { from: Date, reason: StopReason },
+    StopOpened {
+        from: Date,
+        reason: StopReason,
+    },
     /// The open stop ends.
-    StopClosed { on: Date },
-    AssignmentAdded { appraiser_id: i64 },
-    AssignmentRemoved { appraiser_id: i64, reason: String },
+    StopClosed {
+        on: Date,
+    },
+    AssignmentAdded {
+        appraiser_id: i64,
+    },
+    AssignmentRemoved {
+        appraiser_id: i64,
+        reason: String,
+    },
     ConflictDeclared {
         appraiser_id: i64,
         kind: String,
         detail: String,
     },
-    ReviewersNamed { round: i64, reviewer_ids: Vec<i64> },
+    ReviewersNamed {
+        round: i64,
+        reviewer_ids: Vec<i64>,
+    },
     ReviewRecorded {
         round: i64,
         reviewer_id: i64,
         agrees: bool,
         opinion: String,
     },
-    Signature { appraiser_id: i64, dissent: String },
+    Signature {
+        appraiser_id: i64,
+        dissent: String,
+    },
     /// The coded opinion, linked to the event that records its issue.
     OpinionIssued {
         opinion: NewOpinion,
@@ -319,7 +350,11 @@ pub enum SideRecord {
         document_sha256: Option<String>,
         on: Date,
     },
-    Revocation { code: String, on: Date, reason: String },
+    Revocation {
+        code: String,
+        on: Date,
+        reason: String,
+    },
     AppearanceNotified {
         appraiser_ids: Vec<i64>,
         court: String,
@@ -469,11 +504,7 @@ fn check_signer(by: SignedBy, appraiser_id: i64) -> Result<(), CaseError> {
 }
 
 /// Decides one step of a case.
-pub fn decide(
-    c: &CaseFacts,
-    cmd: &CaseCommand,
-    ctx: &Context<'_>,
-) -> Result<Transition, Refusal> {
+pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Transition, Refusal> {
     let (today, cal, p) = (ctx.today, ctx.calendar, ctx.policy);
     let on = json!({ "on": today.to_string() });
     Ok(match cmd {
