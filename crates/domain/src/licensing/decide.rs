@@ -266,3 +266,238 @@ pub fn decide(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every command: one case allowed and one refused with its rule; then the law of closing.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts(kind: ApplicationKind, stage: Stage) -> ApplicationFacts {
+        ApplicationFacts {
+            kind,
+            stage,
+            region_path: "/33/3301/".into(),
+            subject: "韩思远".into(),
+            institution_name: Some("浙江某司法鉴定所".into()),
+            extended: false,
+            review_started: false,
+            review_finished: false,
+            reviews: vec![],
+            expert: None,
+        }
+    }
+
+    fn expert(id: i64, organisation: &str, region_path: &str) -> ExpertFacts {
+        ExpertFacts {
+            id,
+            name: format!("专家{id}"),
+            organisation: organisation.into(),
+            region_path: region_path.into(),
+            active: true,
+        }
+    }
+
+    fn run(a: &ApplicationFacts, cmd: &ApplicationCommand) -> Result<Transition, Refusal> {
+        let p = Policy::default();
+        decide(
+            a,
+            cmd,
+            &Context {
+                today: "2026-03-05",
+                policy: &p,
+            },
+        )
+    }
+
+    const K: ApplicationKind = ApplicationKind::AppraiserRegister;
+
+    fn good_reviews() -> Vec<Review> {
+        (1..=3)
+            .map(|i| Review {
+                expert_id: i,
+                score: 80,
+                recommend: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn material_check_accepts_or_returns_with_everything_to_correct() {
+        let a = facts(K, Stage::Submitted);
+        let accept = ApplicationCommand::CheckMaterials {
+            complete: true,
+            reasons: String::new(),
+        };
+        let t = run(&a, &accept).unwrap();
+        assert_eq!(
+            (t.stage, t.event),
+            (Stage::Accepted, "application.accepted")
+        );
+        assert_eq!(
+            t.fields,
+            vec![ApplicationField::AcceptedOn("2026-03-05".into())]
+        );
+        let back = ApplicationCommand::CheckMaterials {
+            complete: false,
+            reasons: "缺少住所证明".into(),
+        };
+        assert_eq!(run(&a, &back).unwrap().event, "application.returned");
+        let silent = ApplicationCommand::CheckMaterials {
+            complete: false,
+            reasons: " ".into(),
+        };
+        assert_eq!(run(&a, &silent).unwrap_err().rule(), LAW_CHECK);
+    }
+
+    #[test]
+    fn resubmit_restarts_the_check_only_when_returned() {
+        let cmd = ApplicationCommand::Resubmit {
+            proposal: Some("{}".into()),
+            files: vec![StoredFile {
+                name: "证明.pdf".into(),
+                sha256: "ab".into(),
+            }],
+        };
+        let t = run(&facts(K, Stage::Returned), &cmd).unwrap();
+        assert_eq!(t.stage, Stage::Submitted);
+        assert_eq!(t.payload["fields_changed"], true);
+        assert!(t.fields.contains(&ApplicationField::Proposal("{}".into())));
+        let e = run(&facts(K, Stage::Accepted), &cmd).unwrap_err();
+        assert_eq!(e.rule(), LAW_PROCEDURE);
+    }
+
+    #[test]
+    fn withdraw_only_while_open() {
+        let t = run(&facts(K, Stage::Accepted), &ApplicationCommand::Withdraw).unwrap();
+        assert_eq!(
+            (t.stage, t.event),
+            (Stage::Withdrawn, "application.withdrawn")
+        );
+        let e = run(&facts(K, Stage::Approved), &ApplicationCommand::Withdraw).unwrap_err();
+        assert_eq!(e.rule(), LAW_PROCEDURE);
+    }
+
+    #[test]
+    fn extend_once_with_reasons() {
+        let cmd = |r: &str| ApplicationCommand::Extend { reasons: r.into() };
+        let mut a = facts(K, Stage::Accepted);
+        let t = run(&a, &cmd("需要现场核查")).unwrap();
+        assert_eq!(t.fields, vec![ApplicationField::Extended(true)]);
+        let e = run(&a, &cmd(" ")).unwrap_err();
+        assert_eq!((e.rule(), e.field()), (LAW_PERIOD, "reasons"));
+        a.extended = true;
+        assert_eq!(
+            run(&a, &cmd("再次")).unwrap_err(),
+            LicensingError::AlreadyExtended
+        );
+    }
+
+    #[test]
+    fn a_review_by_a_listed_expert_not_party_to_the_application() {
+        let cmd = |id: i64| ApplicationCommand::AddReview {
+            expert_id: id,
+            score: 85,
+            recommend: true,
+            comment: " 符合条件 ".into(),
+        };
+        let mut a = facts(K, Stage::Accepted);
+        a.reviews = good_reviews()[..2].to_vec();
+        a.expert = Some(expert(9, "浙江大学", "/33/"));
+        let t = run(&a, &cmd(9)).unwrap();
+        assert_eq!(t.event, "application.reviewed");
+        assert_eq!(t.review.as_ref().unwrap().comment, "符合条件");
+        assert!(
+            t.fields
+                .contains(&ApplicationField::ReviewFinishedOn("2026-03-05".into()))
+        );
+        a.expert = None;
+        assert_eq!(
+            run(&a, &cmd(9)).unwrap_err(),
+            LicensingError::ExpertNotListed
+        );
+        a.expert = Some(expert(9, "浙江大学", "/44/"));
+        assert_eq!(
+            run(&a, &cmd(9)).unwrap_err(),
+            LicensingError::ExpertOutOfRegion
+        );
+        a.expert = Some(expert(9, "浙江某司法鉴定所", "/33/"));
+        let e = run(&a, &cmd(9)).unwrap_err();
+        assert_eq!(
+            (e.clone(), e.rule()),
+            (LicensingError::ReviewerIsApplicant, PLATFORM)
+        );
+    }
+
+    #[test]
+    fn decision_changes_the_register_only_on_approval() {
+        let cmd = |approve: bool, r: &str| ApplicationCommand::Decide {
+            approve,
+            reasons: r.into(),
+        };
+        let mut a = facts(K, Stage::Accepted);
+        a.reviews = good_reviews();
+        let t = run(&a, &cmd(true, "")).unwrap();
+        assert_eq!(
+            (t.stage, t.event),
+            (Stage::Approved, "application.approved")
+        );
+        assert!(t.changes_register);
+        assert_eq!(t.payload["result_id"], Value::Null);
+        let t = run(&a, &cmd(false, "不符合条件")).unwrap();
+        assert_eq!((t.stage, t.changes_register), (Stage::Refused, false));
+        assert_eq!(run(&a, &cmd(false, " ")).unwrap_err().rule(), LAW_REFUSAL);
+    }
+
+    fn any_command() -> impl Strategy<Value = ApplicationCommand> {
+        let text = prop::sample::select(vec!["", "理由"]);
+        prop_oneof![
+            (any::<bool>(), text.clone()).prop_map(|(c, r)| ApplicationCommand::CheckMaterials {
+                complete: c,
+                reasons: r.into()
+            }),
+            Just(ApplicationCommand::Resubmit {
+                proposal: None,
+                files: vec![]
+            }),
+            Just(ApplicationCommand::Withdraw),
+            text.clone()
+                .prop_map(|r| ApplicationCommand::Extend { reasons: r.into() }),
+            (0u32..120, any::<bool>()).prop_map(|(s, r)| ApplicationCommand::AddReview {
+                expert_id: 9,
+                score: s,
+                recommend: r,
+                comment: String::new()
+            }),
+            (any::<bool>(), text).prop_map(|(a, r)| ApplicationCommand::Decide {
+                approve: a,
+                reasons: r.into()
+            }),
+        ]
+    }
+
+    proptest! {
+        /// The law: a decided application stays decided (no transition leaves a closed stage);
+        /// an open one closes only by withdrawal or a decision, and only an approval changes
+        /// the register.
+        #[test]
+        fn closed_applications_stay_closed(
+            stage in prop::sample::select(Stage::ALL.to_vec()),
+            kind in prop::sample::select(ApplicationKind::ALL.to_vec()),
+            cmd in any_command(),
+            n in 0usize..4,
+        ) {
+            let mut a = facts(kind, stage);
+            a.reviews = good_reviews()[..n.min(3)].to_vec();
+            a.expert = Some(expert(9, "浙江大学", "/33/"));
+            if let Ok(t) = run(&a, &cmd) {
+                prop_assert!(stage.is_open(), "{:?} changed a closed application", cmd);
+                if !t.stage.is_open() {
+                    let closing = matches!(cmd, ApplicationCommand::Withdraw | ApplicationCommand::Decide { .. });
+                    prop_assert!(closing, "{:?} closed an application", cmd);
+                }
+                prop_assert_eq!(t.changes_register, t.stage == Stage::Approved);
+            }
+        }
+    }
+}

@@ -984,3 +984,6 @@ pub fn material_problems(p: &mut Problems, materials: &[MaterialRecord<'_>]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
