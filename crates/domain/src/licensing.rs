@@ -6,8 +6,9 @@
 //! refusal 第三十八条第二款). Conditions: 《司法鉴定机构登记管理办法》（司法部令第95号）第十四条
 //! and 《司法鉴定人登记管理办法》（司法部令第96号）第十二条、第十三条.
 //!
-//! Transitions are pure: each returns the new stage or the rule it breaks; the caller records
-//! the event.
+//! Transitions are pure: each rule returns the new stage or the rule it breaks, and [`decide`]
+//! turns an [`ApplicationCommand`] on an application's facts into the whole [`Transition`]
+//! (stage, event, field changes, the review to record, whether the register changes).
 use crate::calendar::{CalendarError, Date, WorkingCalendar};
 use crate::category::Category;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! The appraisal case under 《司法鉴定程序通则》（司法部令第132号，2016年5月1日施行）: its stages,
-//! one pure function per step that either allows it (returning what changes) or names the
-//! article it breaks, and the statutory clocks in working days.
+//! one pure rule per step that either allows it or names the article it breaks, the statutory
+//! clocks in working days, and [`decide`], which turns a [`CaseCommand`] on a case's facts into
+//! the whole [`Transition`] (next stage, event, field and clock changes, side records).
 //!
 //! ```text
 //! received ─accept (第十三、十四条)─▶ accepted ─contract (第十六条)─▶ contracted ─assign (第十八至二十条)─▶ assigned
@@ -10,8 +11,9 @@
 //! any open stage ─terminate (第二十九条)─▶ terminated
 //! issued: correction (第四十一条), supplementary child (第三十条), re-appraisal child (第三十一、三十二条), court appearance (第四十三至四十六条)
 //! ```
-//! The caller gathers the facts (the case, the institution, the appraisers, declared conflicts),
-//! calls the step, and records the returned event in the same transaction as the change.
+//! The caller gathers the facts (the case, the institution, and what the command needs: the
+//! appraisers it names, declared conflicts and earlier assignments to the same matter, …),
+//! calls [`decide`], and applies the transition with its event in one transaction.
 use crate::calendar::{CalendarError, Date, WorkingCalendar};
 use crate::role::OrganKind;
 use serde::{Deserialize, Serialize};
