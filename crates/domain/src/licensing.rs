@@ -6,8 +6,9 @@
 //! refusal 第三十八条第二款). Conditions: 《司法鉴定机构登记管理办法》（司法部令第95号）第十四条
 //! and 《司法鉴定人登记管理办法》（司法部令第96号）第十二条、第十三条.
 //!
-//! Transitions are pure: each returns the new stage or the rule it breaks; the caller records
-//! the event.
+//! Transitions are pure: each rule returns the new stage or the rule it breaks, and [`decide`]
+//! turns an [`ApplicationCommand`] on an application's facts into the whole [`Transition`]
+//! (stage, event, field changes, the review to record, whether the register changes).
 use crate::calendar::{CalendarError, Date, WorkingCalendar};
 use crate::category::Category;
 use serde::{Deserialize, Serialize};
@@ -251,6 +252,12 @@ pub enum LicensingError {
     AlreadyExtended,
     #[error("专家与申请人有利害关系，应当回避，不能评审（平台审批规则）")]
     ReviewerIsApplicant,
+    #[error("延长期限须说明理由（《行政许可法》第四十二条）")]
+    ExtensionReasonsRequired,
+    #[error("专家不在专家库中")]
+    ExpertNotListed,
+    #[error("该专家不在本辖区的在册专家名单中")]
+    ExpertOutOfRegion,
     #[error(
         "专家评审平均分{average}分，须不低于{need}分且过半数专家推荐方可准予登记（平台审批规则）"
     )]
@@ -264,12 +271,14 @@ impl LicensingError {
             Self::WrongStage { .. } => LAW_PROCEDURE,
             Self::CorrectionsRequired => LAW_CHECK,
             Self::ReasonsRequired => LAW_REFUSAL,
-            Self::AlreadyExtended => LAW_PERIOD,
+            Self::AlreadyExtended | Self::ExtensionReasonsRequired => LAW_PERIOD,
             Self::NotEnoughReviews { .. }
             | Self::DuplicateReviewer
             | Self::ScoreOutOfRange(_)
             | Self::ReviewNotNeeded
             | Self::ReviewerIsApplicant
+            | Self::ExpertNotListed
+            | Self::ExpertOutOfRegion
             | Self::ReviewsAgainst { .. } => PLATFORM,
         }
     }
@@ -278,9 +287,14 @@ impl LicensingError {
     pub fn field(&self) -> &'static str {
         match self {
             Self::WrongStage { .. } => "stage",
-            Self::CorrectionsRequired | Self::ReasonsRequired => "reasons",
+            Self::CorrectionsRequired | Self::ReasonsRequired | Self::ExtensionReasonsRequired => {
+                "reasons"
+            }
             Self::NotEnoughReviews { .. } | Self::ReviewsAgainst { .. } => "reviews",
-            Self::DuplicateReviewer | Self::ReviewerIsApplicant => "expert_id",
+            Self::DuplicateReviewer
+            | Self::ReviewerIsApplicant
+            | Self::ExpertNotListed
+            | Self::ExpertOutOfRegion => "expert_id",
             Self::ScoreOutOfRange(_) => "score",
             Self::ReviewNotNeeded => "kind",
             Self::AlreadyExtended => "extension",
@@ -380,7 +394,7 @@ fn distinct(reviews: &[Review]) -> Vec<Review> {
 /// `policy.min_expert_reviews` reviews first; an approval needs an average score of at least
 /// `policy.min_review_score` and no majority against; a refusal needs written reasons
 /// (《行政许可法》第三十八条第二款).
-pub fn decide(
+pub fn registration_decision(
     kind: ApplicationKind,
     stage: Stage,
     reviews: &[Review],
@@ -428,6 +442,12 @@ pub fn extend(stage: Stage, already_extended: bool) -> Result<Stage, LicensingEr
         Ok(Stage::Accepted)
     }
 }
+
+mod decide;
+pub use decide::{
+    ApplicationCommand, ApplicationFacts, ApplicationField, Context, ExpertFacts, Refusal,
+    ReviewRecord, StoredFile, Transition, decide,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Clocks
@@ -986,11 +1006,11 @@ mod tests {
         let p = Policy::default();
         let k = K::InstitutionEstablish;
         assert_eq!(
-            decide(k, Stage::Accepted, &good_reviews(), &p, true, ""),
+            registration_decision(k, Stage::Accepted, &good_reviews(), &p, true, ""),
             Ok(Stage::Approved)
         );
         assert_eq!(
-            decide(
+            registration_decision(
                 k,
                 Stage::Accepted,
                 &good_reviews(),
@@ -1007,7 +1027,7 @@ mod tests {
             K::AppraiserCancel,
         ] {
             assert_eq!(
-                decide(k, Stage::Accepted, &[], &p, true, ""),
+                registration_decision(k, Stage::Accepted, &[], &p, true, ""),
                 Ok(Stage::Approved)
             );
         }
@@ -1017,7 +1037,8 @@ mod tests {
     fn refusal_needs_reasons() {
         let p = Policy::default();
         for k in [K::AppraiserRegister, K::AppraiserChange] {
-            let err = decide(k, Stage::Accepted, &good_reviews(), &p, false, " ").unwrap_err();
+            let err = registration_decision(k, Stage::Accepted, &good_reviews(), &p, false, " ")
+                .unwrap_err();
             assert_eq!(err, LicensingError::ReasonsRequired);
             assert_eq!(err.rule(), "《行政许可法》第三十八条第二款");
             assert_eq!(err.field(), "reasons");
@@ -1029,7 +1050,7 @@ mod tests {
         let p = Policy::default();
         let two = &good_reviews()[..2];
         for approve in [true, false] {
-            let err = decide(
+            let err = registration_decision(
                 K::AppraiserRegister,
                 Stage::Accepted,
                 two,
@@ -1047,7 +1068,7 @@ mod tests {
         // The same expert twice counts once.
         let dup = [rv(1, 80, true), rv(1, 80, true), rv(2, 80, true)];
         assert_eq!(
-            decide(K::AppraiserRegister, Stage::Accepted, &dup, &p, true, ""),
+            registration_decision(K::AppraiserRegister, Stage::Accepted, &dup, &p, true, ""),
             Err(LicensingError::NotEnoughReviews { have: 2, need: 3 })
         );
     }
@@ -1058,7 +1079,7 @@ mod tests {
             min_expert_reviews: 5,
             ..Policy::default()
         };
-        let err = decide(
+        let err = registration_decision(
             K::InstitutionRenew,
             Stage::Accepted,
             &good_reviews(),
@@ -1077,7 +1098,7 @@ mod tests {
             ..Policy::default()
         };
         assert_eq!(
-            decide(
+            registration_decision(
                 K::InstitutionRenew,
                 Stage::Accepted,
                 &[rv(1, 90, true)],
@@ -1096,7 +1117,7 @@ mod tests {
         // Average 59.67: below 60.
         let low = [rv(1, 60, true), rv(2, 60, true), rv(3, 59, true)];
         assert_eq!(
-            decide(k, Stage::Accepted, &low, &p, true, ""),
+            registration_decision(k, Stage::Accepted, &low, &p, true, ""),
             Err(LicensingError::ReviewsAgainst {
                 average: 59,
                 need: 60
@@ -1104,7 +1125,7 @@ mod tests {
         );
         // Good scores, but two of three do not recommend.
         let against = [rv(1, 90, true), rv(2, 90, false), rv(3, 90, false)];
-        let err = decide(k, Stage::Accepted, &against, &p, true, "").unwrap_err();
+        let err = registration_decision(k, Stage::Accepted, &against, &p, true, "").unwrap_err();
         assert_eq!(
             err,
             LicensingError::ReviewsAgainst {
@@ -1115,7 +1136,7 @@ mod tests {
         assert_eq!(err.field(), "reviews");
         // Refusing is still possible.
         assert_eq!(
-            decide(k, Stage::Accepted, &against, &p, false, "专家多数不推荐"),
+            registration_decision(k, Stage::Accepted, &against, &p, false, "专家多数不推荐"),
             Ok(Stage::Refused)
         );
         // Exactly 60 on average and a tie on recommendation is not against.
@@ -1126,7 +1147,7 @@ mod tests {
             rv(4, 70, false),
         ];
         assert_eq!(
-            decide(k, Stage::Accepted, &edge, &p, true, ""),
+            registration_decision(k, Stage::Accepted, &edge, &p, true, ""),
             Ok(Stage::Approved)
         );
     }
@@ -1136,7 +1157,7 @@ mod tests {
         let p = Policy::default();
         for s in Stage::ALL.into_iter().filter(|s| *s != Stage::Accepted) {
             assert!(is_wrong_stage(
-                decide(K::InstitutionEstablish, s, &good_reviews(), &p, true, ""),
+                registration_decision(K::InstitutionEstablish, s, &good_reviews(), &p, true, ""),
                 s
             ));
         }
@@ -1662,7 +1683,7 @@ mod tests {
                         })
                     }
                     Act::Decide(approve, r) => {
-                        decide(kind, stage, &reviews, &policy, approve, reason(r))
+                        registration_decision(kind, stage, &reviews, &policy, approve, reason(r))
                     }
                     Act::Extend => extend(stage, extended).inspect(|_| extended = true),
                 };

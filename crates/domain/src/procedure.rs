@@ -1,6 +1,7 @@
 //! The appraisal case under 《司法鉴定程序通则》（司法部令第132号，2016年5月1日施行）: its stages,
-//! one pure function per step that either allows it (returning what changes) or names the
-//! article it breaks, and the statutory clocks in working days.
+//! one pure rule per step that either allows it or names the article it breaks, the statutory
+//! clocks in working days, and [`decide`], which turns a [`CaseCommand`] on a case's facts into
+//! the whole [`Transition`] (next stage, event, field and clock changes, side records).
 //!
 //! ```text
 //! received ─accept (第十三、十四条)─▶ accepted ─contract (第十六条)─▶ contracted ─assign (第十八至二十条)─▶ assigned
@@ -10,12 +11,15 @@
 //! any open stage ─terminate (第二十九条)─▶ terminated
 //! issued: correction (第四十一条), supplementary child (第三十条), re-appraisal child (第三十一、三十二条), court appearance (第四十三至四十六条)
 //! ```
-//! The caller gathers the facts (the case, the institution, the appraisers, declared conflicts),
-//! calls the step, and records the returned event in the same transaction as the change.
+//! The caller gathers the facts (the case, the institution, and what the command needs: the
+//! appraisers it names, declared conflicts and earlier assignments to the same matter, …),
+//! calls [`decide`], and applies the transition with its event in one transaction.
 use crate::calendar::{CalendarError, Date, WorkingCalendar};
 use crate::role::OrganKind;
 use serde::{Deserialize, Serialize};
 
+/// 第十二条: materials are checked and recorded on receipt.
+pub const ART12: &str = "通则第十二条";
 pub const ART13: &str = "通则第十三条";
 pub const ART14: &str = "通则第十四条";
 pub const ART15: &str = "通则第十五条";
@@ -447,6 +451,9 @@ pub struct CaseFacts {
     /// when a regulator has allowed acceptance.
     #[serde(default)]
     pub concurrent_elsewhere: Vec<String>,
+    /// What the step at hand needs besides the case (loaded for that command only).
+    #[serde(default)]
+    pub step: StepFacts,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,19 +474,32 @@ pub enum CaseError {
     WrongStage { stage: Stage, action: &'static str },
     #[error("工作日历缺少所需年份：{0}")]
     Calendar(#[from] CalendarError),
+    /// The input of a step is incomplete or unknown; shown as the message alone, the article
+    /// it serves kept beside it.
+    #[error("{message}")]
+    Input {
+        rule: &'static str,
+        field: &'static str,
+        message: String,
+    },
+    /// An appraiser's account signs or reviews for that appraiser only (第三十五、三十七条).
+    #[error("只能以本人名义签名或复核")]
+    NotOwnSignature,
 }
 
 impl CaseError {
     pub fn rule(&self) -> &'static str {
         match self {
-            Self::Rule { rule, .. } => rule,
+            Self::Rule { rule, .. } | Self::Input { rule, .. } => rule,
+            Self::NotOwnSignature => ART37,
             Self::WrongStage { .. } => "通则第三章",
             Self::Calendar(_) => "通则第二十八条（工作日）",
         }
     }
     pub fn field(&self) -> &'static str {
         match self {
-            Self::Rule { field, .. } => field,
+            Self::Rule { field, .. } | Self::Input { field, .. } => field,
+            Self::NotOwnSignature => "appraiser_id",
             Self::WrongStage { .. } => "stage",
             Self::Calendar(_) => "date",
         }
@@ -1255,6 +1275,13 @@ pub fn clock(
         stopped: c.stage == Stage::ClockStopped,
     }))
 }
+
+mod decide;
+pub use decide::{
+    CaseCommand, CaseField, ClockChange, Context, MaterialRecord, NewOpinion, OpinionFacts,
+    Refusal, SameMatterLink, SideRecord, SignedBy, StepFacts, Transition, commission_items,
+    conflicts_of, decide, material_problems,
+};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,6 @@ use crate::services::{Services, today};
 use serde::{Deserialize, Serialize};
 use sijian_domain::calendar::{Date, WorkingCalendar};
 use sijian_domain::case_number::CaseNumber;
-use sijian_domain::classification::Classification;
 use sijian_domain::identifiers::ResidentId;
 use sijian_domain::procedure::{self, Lineage, Policy, Urgency};
 use sijian_domain::role::OrganKind;
@@ -97,30 +96,6 @@ fn lineage_of(p: &mut Problems, v: Option<&str>) -> Lineage {
     }
 }
 
-fn items_of(p: &mut Problems, items: &[String]) -> Vec<String> {
-    let cls = Classification::current();
-    let mut out = Vec::new();
-    for c in items.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-        match cls.parse_in_force(c) {
-            Ok(e) => out.push(e.code.to_string()),
-            Err(e) => p.add("items", format!("{c}：{e}")),
-        }
-    }
-    out.sort();
-    out.dedup();
-    if out.is_empty() && p.is_empty() {
-        p.add("items", "请选择委托鉴定事项（执业分类中的项目）");
-    }
-    let cats: Vec<&str> = out.iter().filter_map(|c| c.split('.').next()).collect();
-    if cats.windows(2).any(|w| w[0] != w[1]) {
-        p.add(
-            "items",
-            "一次委托的鉴定事项应属于同一类别；不同类别请分别委托",
-        );
-    }
-    out
-}
-
 /// Reads and checks a commission; every problem is reported at once.
 pub fn prepare(s: &Services, a: &Caller, b: &CommissionBody) -> Result<NewCase> {
     let mut p = Problems::default();
@@ -162,7 +137,7 @@ pub fn prepare(s: &Services, a: &Caller, b: &CommissionBody) -> Result<NewCase> 
             "案件类型应为 civil、criminal、administrative 或 other",
         );
     }
-    let items = items_of(&mut p, &b.items);
+    let items = procedure::commission_items(&mut p, &b.items);
     let purpose = p.required("purpose", "鉴定用途", &b.purpose, 500);
     let summary = p.required("summary", "基本案情", &b.summary, 5000);
     let lineage = lineage_of(&mut p, b.lineage.as_deref());
@@ -219,31 +194,19 @@ pub fn prepare(s: &Services, a: &Caller, b: &CommissionBody) -> Result<NewCase> 
     if b.materials.len() > MAX_MATERIALS {
         p.add("materials", format!("鉴定材料最多 {MAX_MATERIALS} 项"));
     }
-    for (n, m) in b.materials.iter().enumerate() {
-        let missing: Vec<&str> = [
-            ("名称", &m.name),
-            ("种类", &m.kind),
-            ("数量", &m.quantity),
-            ("性状", &m.condition),
-            ("保存状况", &m.storage),
-            ("收到时间", &m.received_at),
-        ]
+    let materials: Vec<procedure::MaterialRecord<'_>> = b
+        .materials
         .iter()
-        .filter(|(_, v)| v.trim().is_empty())
-        .map(|(l, _)| *l)
+        .map(|m| procedure::MaterialRecord {
+            name: &m.name,
+            kind: &m.kind,
+            quantity: &m.quantity,
+            condition: &m.condition,
+            storage: &m.storage,
+            received_at: &m.received_at,
+        })
         .collect();
-        if !missing.is_empty() {
-            p.add(
-                "materials",
-                format!(
-                    "第{}项鉴定材料缺少：{}（{}：应当核对并记录材料的名称、种类、数量、性状、保存状况、收到时间）",
-                    n + 1,
-                    missing.join("、"),
-                    "通则第十二条"
-                ),
-            );
-        }
-    }
+    procedure::material_problems(&mut p, &materials);
     let attachments = match decode_attachments(&b.attachments) {
         Ok(v) => v,
         Err(e) => {
@@ -427,7 +390,9 @@ pub fn clock_of(c: &Case, today: Date, cal: &WorkingCalendar, policy: &Policy) -
 // ---------------------------------------------------------------------------------------------
 
 use sijian_domain::Action;
-use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, TerminationReason};
+use sijian_domain::procedure::{
+    Appearance, CaseCommand, RefusalReason, StopReason, TerminationReason,
+};
 use sijian_store::cases::NewAttachment;
 use sijian_store::cases::steps::{self, Issued, SignedBy};
 
@@ -562,229 +527,199 @@ pub async fn apply(
     a.require_write(input.action())?;
     let current = sijian_store::cases::get(&s.db, &a.scope(), id).await?;
     let env = Env::load(s, &current.region_path).await?;
-    let (db, actor, scope, ctx) = (&s.db, &a.actor(), &a.scope(), env.ctx());
-    let case = match input {
-        StepInput::Accept => {
-            // 通则第十五条第六项: check against every other institution's cases first; the
-            // store's acceptance reads the resulting alerts.
-            s.linkage.check(db, &s.keys, actor, id).await?;
-            steps::accept(db, actor, scope, id, version, ctx).await?
-        }
+    let (actor, scope) = (&a.actor(), &a.scope());
+    let at = steps::At {
+        actor,
+        scope,
+        id,
+        version,
+        ctx: env.ctx(),
+    };
+    if matches!(input, StepInput::Accept) {
+        // 通则第十五条第六项: check against every other institution's cases first; the
+        // store's acceptance reads the resulting alerts.
+        s.linkage.check(&s.db, &s.keys, actor, id).await?;
+    }
+    let (command, file) = command_of(a, input, env.today)?;
+    let out = steps::run(&s.db, &at, command, file.as_ref()).await?;
+    Ok((out.case, out.issued))
+}
+
+/// The domain's command for a step, and the file it carries.
+fn command_of(
+    a: &Caller,
+    input: StepInput,
+    today: Date,
+) -> Result<(CaseCommand, Option<NewAttachment>)> {
+    use CaseCommand as C;
+    Ok(match input {
+        StepInput::Accept => (C::Accept, None),
         StepInput::AgreeAcceptDate { date, agreement } => {
-            steps::agree_accept_date(db, actor, scope, id, version, date, &agreement, ctx).await?
+            (C::AgreeAcceptDate { date, agreement }, None)
         }
         StepInput::Refuse {
             reasons,
             explanation,
             materials_returned,
-        } => {
-            steps::refuse(
-                db,
-                actor,
-                scope,
-                id,
-                version,
-                &reasons,
-                &explanation,
+        } => (
+            C::Refuse {
+                reasons,
+                explanation,
                 materials_returned,
-                ctx,
-            )
-            .await?
-        }
+            },
+            None,
+        ),
         StepInput::Contract {
             effective_on,
             is_reappraisal,
             agreed_complete_by,
             contract,
-        } => {
-            let on = effective_on.unwrap_or(env.today);
-            steps::sign_contract(
-                db,
-                actor,
-                scope,
-                id,
-                version,
-                on,
-                is_reappraisal,
+        } => (
+            C::SignContract {
+                effective_on: effective_on.unwrap_or(today),
+                declares_reappraisal: is_reappraisal,
                 agreed_complete_by,
-                contract.as_ref(),
-                ctx,
-            )
-            .await?
-        }
-        StepInput::Assign { appraiser_ids } => {
-            steps::assign(db, actor, scope, id, version, &appraiser_ids, ctx).await?
-        }
+                contract_sha256: None,
+            },
+            contract,
+        ),
+        StepInput::Assign { appraiser_ids } => (C::Assign { appraiser_ids }, None),
         StepInput::Conflict {
             appraiser_id,
             kind,
             detail,
-        } => {
-            steps::declare_conflict(
-                db,
-                actor,
-                scope,
-                id,
-                version,
+        } => (
+            C::DeclareConflict {
                 appraiser_id,
-                &kind,
-                &detail,
-                ctx,
-            )
-            .await?
-        }
+                kind,
+                detail,
+            },
+            None,
+        ),
         StepInput::Recusal {
             appraiser_id,
             granted,
             decision,
-        } => {
-            steps::decide_recusal(
-                db,
-                actor,
-                scope,
-                id,
-                version,
+        } => (
+            C::DecideRecusal {
                 appraiser_id,
                 granted,
-                &decision,
-                ctx,
-            )
-            .await?
-        }
-        StepInput::Start => steps::start(db, actor, scope, id, version, ctx).await?,
-        StepInput::StopClock { reason } => {
-            steps::stop_clock(db, actor, scope, id, version, reason, ctx).await?
-        }
-        StepInput::ResumeClock => steps::resume_clock(db, actor, scope, id, version, ctx).await?,
+                decision,
+            },
+            None,
+        ),
+        StepInput::Start => (C::Start, None),
+        StepInput::StopClock { reason } => (C::StopClock { reason }, None),
+        StepInput::ResumeClock => (C::ResumeClock, None),
         StepInput::Extend {
             days,
             reason,
             client_notified,
-        } => {
-            let head = a.role().may(Action::ApproveExtension);
-            steps::extend(
-                db,
-                actor,
-                scope,
-                id,
-                version,
+        } => (
+            C::Extend {
                 days,
-                &reason,
-                head,
+                reason,
+                head_approved: a.role().may(Action::ApproveExtension),
                 client_notified,
-                ctx,
-            )
-            .await?
-        }
+            },
+            None,
+        ),
         StepInput::Terminate {
             reasons,
             explanation,
             materials_returned,
-        } => {
-            steps::terminate(
-                db,
-                actor,
-                scope,
-                id,
-                version,
-                &reasons,
-                &explanation,
+        } => (
+            C::Terminate {
+                reasons,
+                explanation,
                 materials_returned,
-                ctx,
-            )
-            .await?
-        }
-        StepInput::RequestReview { reviewer_ids } => {
-            steps::submit_for_review(db, actor, scope, id, version, &reviewer_ids, ctx).await?
-        }
+            },
+            None,
+        ),
+        StepInput::RequestReview { reviewer_ids } => (C::SubmitForReview { reviewer_ids }, None),
         StepInput::Review {
             reviewer_id,
             agrees,
             opinion,
         } => {
-            let (reviewer, by) = signer(a, reviewer_id)?;
-            steps::review(
-                db, actor, scope, id, version, reviewer, agrees, &opinion, by, ctx,
+            let (reviewer_id, by) = signer(a, reviewer_id)?;
+            (
+                C::Review {
+                    reviewer_id,
+                    agrees,
+                    opinion,
+                    by,
+                },
+                None,
             )
-            .await?
         }
         StepInput::Sign {
             appraiser_id,
             dissent,
         } => {
-            let (appraiser, by) = signer(a, appraiser_id)?;
-            steps::sign(db, actor, scope, id, version, appraiser, &dissent, by, ctx).await?
+            let (appraiser_id, by) = signer(a, appraiser_id)?;
+            (
+                C::Sign {
+                    appraiser_id,
+                    dissent,
+                    by,
+                },
+                None,
+            )
         }
-        StepInput::Seal => steps::seal(db, actor, scope, id, version, ctx).await?,
+        StepInput::Seal => (C::Seal, None),
         StepInput::Issue { document } => {
             if document.content_type != "application/pdf" {
                 return Err(Error::field("document", "鉴定意见书须为 PDF 文件"));
             }
-            let out = steps::issue(db, actor, scope, id, version, &document, ctx).await?;
-            return Ok((out.case.clone(), Some(out)));
+            (
+                C::Issue {
+                    document_sha256: String::new(),
+                },
+                Some(document),
+            )
         }
-        StepInput::Archive => steps::archive(db, actor, scope, id, version, ctx).await?,
+        StepInput::Archive => (C::Archive, None),
         StepInput::Correct {
             signer_id,
             what,
             changes_conclusion,
             document,
-        } => {
-            steps::correct(
-                db,
-                actor,
-                scope,
-                id,
-                version,
+        } => (
+            C::Correct {
                 signer_id,
-                &what,
+                what,
                 changes_conclusion,
-                document.as_ref(),
-                ctx,
-            )
-            .await?
-        }
-        StepInput::RevokeOpinion { reason } => {
-            steps::revoke_opinion(db, actor, scope, id, version, &reason, ctx).await?
-        }
+                document_sha256: None,
+            },
+            document,
+        ),
+        StepInput::RevokeOpinion { reason } => (C::Revoke { reason }, None),
         StepInput::NotifyAppearance {
             appraiser_ids,
             court,
             hearing_on,
-        } => {
-            steps::notify_appearance(
-                db,
-                actor,
-                scope,
-                id,
-                version,
-                &appraiser_ids,
-                &court,
+        } => (
+            C::NotifyAppearance {
+                appraiser_ids,
+                court,
                 hearing_on,
-                ctx,
-            )
-            .await?
-        }
+            },
+            None,
+        ),
         StepInput::RecordAppearance {
             appearance_id,
             outcome,
             note,
-        } => {
-            steps::record_appearance(
-                db,
-                actor,
-                scope,
-                id,
-                version,
+        } => (
+            C::RecordAppearance {
                 appearance_id,
                 outcome,
-                &note,
-                ctx,
-            )
-            .await?
-        }
-    };
-    Ok((case, None))
+                note,
+            },
+            None,
+        ),
+    })
 }
 
 /// A date field: YYYY-MM-DD.

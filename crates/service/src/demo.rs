@@ -450,10 +450,8 @@ const EXPERTS: &[(&str, &str, &str, &str)] = &[
 
 /// Experts and applications at every stage, so the licensing pages have something to show.
 async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(), StoreError> {
-    use sijian_domain::licensing::{ApplicationKind, Policy};
-    use sijian_store::applications::{
-        self, NewApplication, NewAttachment, NewExpert, NewReview, Proposal,
-    };
+    use sijian_domain::licensing::{ApplicationCommand as C, ApplicationKind, Policy};
+    use sijian_store::applications::{self, NewApplication, NewAttachment, NewExpert, Proposal};
     let actor = Actor::system("演示数据");
     let all = Scope::All;
     let mut experts = Vec::new();
@@ -475,6 +473,28 @@ async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(),
     }
     let today = crate::services::today().to_string();
     let policy = Policy::default();
+    macro_rules! step {
+        ($app:expr, $version:expr, $cmd:expr) => {
+            applications::step(
+                db,
+                &applications::At {
+                    actor: &actor,
+                    scope: &all,
+                    id: $app.id,
+                    version: $version,
+                    today: &today,
+                    policy: &|_: &str| policy,
+                },
+                $cmd,
+                &[],
+            )
+            .await?
+        };
+    }
+    let accept = || C::CheckMaterials {
+        complete: true,
+        reasons: String::new(),
+    };
     let material = |name: &str| NewAttachment {
         name: name.to_string(),
         content_type: "application/pdf".into(),
@@ -543,24 +563,18 @@ async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(),
         &[material("执业登记申请表.pdf"), material("工作经历证明.pdf")],
     )
     .await?;
-    let a2 = applications::check_materials(db, &actor, &all, a2.id, a2.version, true, "", &today)
-        .await?;
+    let a2 = step!(a2, Some(a2.version), accept());
     for (n, e) in experts.iter().take(2).enumerate() {
-        applications::add_review(
-            db,
-            &actor,
-            &all,
-            a2.id,
-            &NewReview {
+        step!(
+            a2,
+            None,
+            C::AddReview {
                 expert_id: *e,
                 score: 82 + n as u32 * 5,
                 recommend: true,
                 comment: "专业能力符合要求。".into(),
-            },
-            &policy,
-            &today,
-        )
-        .await?;
+            }
+        );
     }
     // 3. Renewal accepted, ready for the decision.
     let renew_inst = registry::get_institution(db, &all, inst_ids[2]).await?;
@@ -579,7 +593,7 @@ async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(),
         &[material("延续登记申请书.pdf")],
     )
     .await?;
-    applications::check_materials(db, &actor, &all, a3.id, a3.version, true, "", &today).await?;
+    step!(a3, Some(a3.version), accept());
     // 4. A new institution, returned for correction.
     let new_inst = InstitutionFields {
         name: "杭州钱塘声像资料司法鉴定所".into(),
@@ -617,17 +631,14 @@ async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(),
         &[material("设立登记申请书.pdf")],
     )
     .await?;
-    applications::check_materials(
-        db,
-        &actor,
-        &all,
-        a4.id,
-        a4.version,
-        false,
-        "1. 缺少住所使用证明；2. 仪器设备清单未加盖公章；3. 拟执业鉴定人名单须附执业资格证明。",
-        &today,
-    )
-    .await?;
+    step!(
+        a4,
+        Some(a4.version),
+        C::CheckMaterials {
+            complete: false,
+            reasons: "1. 缺少住所使用证明；2. 仪器设备清单未加盖公章；3. 拟执业鉴定人名单须附执业资格证明。".into(),
+        }
+    );
     // 5. Approved: the appraiser is on the register.
     let a5 = applications::submit(
         db,
@@ -642,27 +653,28 @@ async fn demo_licensing(db: &Db, keys: &DataKey, inst_ids: &[i64]) -> Result<(),
         &[material("执业登记申请表.pdf")],
     )
     .await?;
-    let a5 = applications::check_materials(db, &actor, &all, a5.id, a5.version, true, "", &today)
-        .await?;
+    let a5 = step!(a5, Some(a5.version), accept());
     for (n, e) in experts.iter().skip(2).take(3).enumerate() {
-        applications::add_review(
-            db,
-            &actor,
-            &all,
-            a5.id,
-            &NewReview {
+        step!(
+            a5,
+            None,
+            C::AddReview {
                 expert_id: *e,
                 score: 78 + n as u32 * 4,
                 recommend: true,
                 comment: "符合执业登记条件。".into(),
-            },
-            &policy,
-            &today,
-        )
-        .await?;
+            }
+        );
     }
     let a5 = applications::get(db, &all, a5.id).await?;
-    applications::decide(db, &actor, &all, a5.id, a5.version, true, "", &policy).await?;
+    step!(
+        a5,
+        Some(a5.version),
+        C::Decide {
+            approve: true,
+            reasons: String::new(),
+        }
+    );
     Ok(())
 }
 

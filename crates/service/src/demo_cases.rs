@@ -5,7 +5,9 @@
 use crate::secrets::DataKey;
 use sijian_domain::Scope;
 use sijian_domain::calendar::{Date, WorkingCalendar};
-use sijian_domain::procedure::{Lineage, Policy, RefusalReason, StopReason, TerminationReason};
+use sijian_domain::procedure::{
+    CaseCommand, Lineage, Policy, RefusalReason, StopReason, TerminationReason,
+};
 use sijian_domain::role::OrganKind;
 use sijian_store::cases::steps::{self, SignedBy};
 use sijian_store::cases::{self, Case, Ctx, NewAttachment, NewCase, NewMaterial, NewPerson};
@@ -177,161 +179,150 @@ pub async fn load(
             Scope::Institution(institution_id)
         };
         let mut c: Case = cases::create(db, &actor, &create_scope, &new, ctx(received)).await?;
+        macro_rules! step {
+            ($cmd:expr, $day:expr) => {
+                step!($cmd, None, $day)
+            };
+            ($cmd:expr, $file:expr, $day:expr) => {
+                steps::run(
+                    db,
+                    &steps::At {
+                        actor: &actor,
+                        scope: &scope,
+                        id: c.id,
+                        version: c.version,
+                        ctx: ctx($day),
+                    },
+                    $cmd,
+                    $file,
+                )
+                .await?
+            };
+        }
         macro_rules! go {
-            ($e:expr) => {
-                c = $e;
+            ($cmd:expr, $day:expr) => {
+                c = step!($cmd, $day).case;
             };
         }
         if upto == Upto::Received {
             continue;
         }
         if upto == Upto::Refused {
-            steps::refuse(
-                db,
-                &actor,
-                &scope,
-                c.id,
-                c.version,
-                &[RefusalReason::BeyondCapability],
-                "所需检验项目超出本机构现有技术条件",
-                true,
-                ctx(at(2)),
-            )
-            .await?;
+            step!(
+                CaseCommand::Refuse {
+                    reasons: vec![RefusalReason::BeyondCapability],
+                    explanation: "所需检验项目超出本机构现有技术条件".into(),
+                    materials_returned: true,
+                },
+                at(2)
+            );
             continue;
         }
-        go!(steps::accept(db, &actor, &scope, c.id, c.version, ctx(at(2))).await?);
+        go!(CaseCommand::Accept, at(2));
         if upto == Upto::Accepted {
             continue;
         }
-        go!(steps::sign_contract(
-            db,
-            &actor,
-            &scope,
-            c.id,
-            c.version,
-            at(3),
-            false,
-            None,
-            None,
-            ctx(at(3))
-        )
-        .await?);
+        go!(
+            CaseCommand::SignContract {
+                effective_on: at(3),
+                declares_reappraisal: false,
+                agreed_complete_by: None,
+                contract_sha256: None,
+            },
+            at(3)
+        );
         if upto == Upto::Terminated {
-            steps::terminate(
-                db,
-                &actor,
-                &scope,
-                c.id,
-                c.version,
-                &[TerminationReason::WithdrawnOrUnpaid],
-                "委托人撤回委托",
-                true,
-                ctx(at(6)),
-            )
-            .await?;
+            step!(
+                CaseCommand::Terminate {
+                    reasons: vec![TerminationReason::WithdrawnOrUnpaid],
+                    explanation: "委托人撤回委托".into(),
+                    materials_returned: true,
+                },
+                at(6)
+            );
             continue;
         }
-        go!(steps::assign(db, &actor, &scope, c.id, c.version, &[a1, a2], ctx(at(3))).await?);
-        go!(steps::start(db, &actor, &scope, c.id, c.version, ctx(at(4))).await?);
+        go!(
+            CaseCommand::Assign {
+                appraiser_ids: vec![a1, a2]
+            },
+            at(3)
+        );
+        go!(CaseCommand::Start, at(4));
         if upto == Upto::InProgress {
             continue;
         }
         if upto == Upto::Stopped {
-            steps::stop_clock(
-                db,
-                &actor,
-                &scope,
-                c.id,
-                c.version,
-                StopReason::MaterialSupplement,
-                ctx(at(8)),
-            )
-            .await?;
+            step!(
+                CaseCommand::StopClock {
+                    reason: StopReason::MaterialSupplement
+                },
+                at(8)
+            );
             continue;
         }
-        go!(steps::submit_for_review(
-            db,
-            &actor,
-            &scope,
-            c.id,
-            c.version,
-            &[reviewer],
-            ctx(at(15))
-        )
-        .await?);
+        go!(
+            CaseCommand::SubmitForReview {
+                reviewer_ids: vec![reviewer]
+            },
+            at(15)
+        );
         if upto == Upto::UnderReview {
             continue;
         }
-        go!(steps::review(
-            db,
-            &actor,
-            &scope,
-            c.id,
-            c.version,
-            reviewer,
-            true,
-            "鉴定程序合规，分析说明充分，同意出具",
-            SignedBy::Staff,
-            ctx(at(16))
-        )
-        .await?);
-        go!(steps::sign(
-            db,
-            &actor,
-            &scope,
-            c.id,
-            c.version,
-            a1,
-            "",
-            SignedBy::Staff,
-            ctx(at(17))
-        )
-        .await?);
+        go!(
+            CaseCommand::Review {
+                reviewer_id: reviewer,
+                agrees: true,
+                opinion: "鉴定程序合规，分析说明充分，同意出具".into(),
+                by: SignedBy::Staff,
+            },
+            at(16)
+        );
+        go!(
+            CaseCommand::Sign {
+                appraiser_id: a1,
+                dissent: String::new(),
+                by: SignedBy::Staff,
+            },
+            at(17)
+        );
         if upto == Upto::Signing {
             continue;
         }
-        go!(steps::sign(
-            db,
-            &actor,
-            &scope,
-            c.id,
-            c.version,
-            a2,
-            "",
-            SignedBy::Staff,
-            ctx(at(17))
+        go!(
+            CaseCommand::Sign {
+                appraiser_id: a2,
+                dissent: String::new(),
+                by: SignedBy::Staff,
+            },
+            at(17)
+        );
+        go!(CaseCommand::Seal, at(18));
+        let document = pdf(&serial.to_string());
+        c = step!(
+            CaseCommand::Issue {
+                document_sha256: String::new()
+            },
+            Some(&document),
+            at(18)
         )
-        .await?);
-        go!(steps::seal(db, &actor, &scope, c.id, c.version, ctx(at(18))).await?);
-        let issued = steps::issue(
-            db,
-            &actor,
-            &scope,
-            c.id,
-            c.version,
-            &pdf(&serial.to_string()),
-            ctx(at(18)),
-        )
-        .await?;
-        c = issued.case;
+        .case;
         if upto == Upto::Corrected {
-            steps::correct(
-                db,
-                &actor,
-                &scope,
-                c.id,
-                c.version,
-                a1,
-                "第 3 页检验所见中的错别字",
-                false,
-                Some(&pdf(&format!("{serial} 补正"))),
-                ctx(at(22)),
-            )
-            .await?;
+            let corrected = pdf(&format!("{serial} 补正"));
+            step!(
+                CaseCommand::Correct {
+                    signer_id: a1,
+                    what: "第 3 页检验所见中的错别字".into(),
+                    changes_conclusion: false,
+                    document_sha256: None,
+                },
+                Some(&corrected),
+                at(22)
+            );
         }
         if upto == Upto::Archived {
-            steps::archive(db, &actor, &scope, c.id, c.version, ctx(at(25))).await?;
+            step!(CaseCommand::Archive, at(25));
         }
     }
     Ok(())

@@ -480,3 +480,26 @@ pub async fn submit(s: &Services, a: &Caller, body: &SubmitBody) -> crate::Resul
     let new = prepare(s, a, body).await?;
     Ok(sijian_store::applications::submit(&s.db, &a.actor(), &a.scope(), &new, &files).await?)
 }
+
+/// Takes one step of an application for the signed-in user, today, with the numbers of the
+/// application's region; the domain decides it (`licensing::decide`).
+pub async fn step(
+    s: &Services,
+    a: &Caller,
+    id: i64,
+    version: Option<i64>,
+    command: licensing::ApplicationCommand,
+    files: &[NewAttachment],
+) -> Result<Application, sijian_store::StoreError> {
+    let today = today().to_string();
+    let policy = |path: &str| s.cfg.licensing.for_path(path);
+    let at = sijian_store::applications::At {
+        actor: &a.actor(),
+        scope: &a.scope(),
+        id,
+        version,
+        today: &today,
+        policy: &policy,
+    };
+    sijian_store::applications::step(&s.db, &at, command, files).await
+}

@@ -649,60 +649,61 @@ async fn lifecycle(
     );
     let [x, y, reviewer] = fx.appraisers;
     let c = timed(rec, 0, cases::create(db, a, s, &new, ctx)).await?;
-    let c = timed(rec, 1, steps::accept(db, a, s, c.id, c.version, ctx)).await?;
-    let c = timed(
-        rec,
-        2,
-        steps::sign_contract(db, a, s, c.id, c.version, effective, false, None, None, ctx),
-    )
-    .await?;
-    let c = timed(
-        rec,
-        3,
-        steps::assign(db, a, s, c.id, c.version, &[x, y], ctx),
-    )
-    .await?;
-    let c = timed(rec, 4, steps::start(db, a, s, c.id, c.version, ctx)).await?;
-    let c = timed(
-        rec,
-        5,
-        steps::submit_for_review(db, a, s, c.id, c.version, &[reviewer], ctx),
-    )
-    .await?;
-    let staff = steps::SignedBy::Staff;
-    let c = timed(
-        rec,
-        6,
-        steps::review(
-            db,
-            a,
-            s,
-            c.id,
-            c.version,
-            reviewer,
-            true,
-            "程序合规，意见有据",
-            staff,
-            ctx,
-        ),
-    )
-    .await?;
-    let c = timed(
-        rec,
-        7,
-        steps::sign(db, a, s, c.id, c.version, x, "", staff, ctx),
-    )
-    .await?;
-    let c = timed(
-        rec,
-        8,
-        steps::sign(db, a, s, c.id, c.version, y, "", staff, ctx),
-    )
-    .await?;
-    let c = timed(rec, 9, steps::seal(db, a, s, c.id, c.version, ctx)).await?;
-    let issued = timed(rec, 10, steps::issue(db, a, s, c.id, c.version, &doc, ctx)).await?;
-    let c = issued.case;
-    let c = timed(rec, 11, steps::archive(db, a, s, c.id, c.version, ctx)).await?;
+    use sijian_domain::procedure::{CaseCommand as C, SignedBy};
+    // One step at the case's current version.
+    async fn step(
+        db: &Db,
+        at: steps::At<'_>,
+        command: C,
+        file: Option<&sijian_store::cases::NewAttachment>,
+    ) -> Result<cases::Case, sijian_store::StoreError> {
+        Ok(steps::run(db, &at, command, file).await?.case)
+    }
+    let at = |c: &cases::Case| steps::At {
+        actor: a,
+        scope: s,
+        id: c.id,
+        version: c.version,
+        ctx,
+    };
+    let c = timed(rec, 1, step(db, at(&c), C::Accept, None)).await?;
+    let contract = C::SignContract {
+        effective_on: effective,
+        declares_reappraisal: false,
+        agreed_complete_by: None,
+        contract_sha256: None,
+    };
+    let c = timed(rec, 2, step(db, at(&c), contract, None)).await?;
+    let assign = C::Assign {
+        appraiser_ids: vec![x, y],
+    };
+    let c = timed(rec, 3, step(db, at(&c), assign, None)).await?;
+    let c = timed(rec, 4, step(db, at(&c), C::Start, None)).await?;
+    let request = C::SubmitForReview {
+        reviewer_ids: vec![reviewer],
+    };
+    let c = timed(rec, 5, step(db, at(&c), request, None)).await?;
+    let by = SignedBy::Staff;
+    let review = C::Review {
+        reviewer_id: reviewer,
+        agrees: true,
+        opinion: "程序合规，意见有据".into(),
+        by,
+    };
+    let c = timed(rec, 6, step(db, at(&c), review, None)).await?;
+    let sign = |appraiser_id| C::Sign {
+        appraiser_id,
+        dissent: String::new(),
+        by,
+    };
+    let c = timed(rec, 7, step(db, at(&c), sign(x), None)).await?;
+    let c = timed(rec, 8, step(db, at(&c), sign(y), None)).await?;
+    let c = timed(rec, 9, step(db, at(&c), C::Seal, None)).await?;
+    let issue = C::Issue {
+        document_sha256: String::new(),
+    };
+    let c = timed(rec, 10, step(db, at(&c), issue, Some(&doc))).await?;
+    let c = timed(rec, 11, step(db, at(&c), C::Archive, None)).await?;
     anyhow::ensure!(c.stage == "archived", "case {} ended in {}", c.id, c.stage);
     Ok(())
 }

@@ -15,7 +15,10 @@ use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::Serialize;
 use sijian_domain::Scope;
-use sijian_domain::licensing::{self, ApplicationKind, LicensingError, Policy, Review, Stage};
+use sijian_domain::licensing::{
+    self, ApplicationCommand, ApplicationFacts, ApplicationField, ApplicationKind, ExpertFacts,
+    LicensingError, Policy, Review, Stage, StoredFile, Transition,
+};
 
 impl From<LicensingError> for StoreError {
     fn from(e: LicensingError) -> Self {
@@ -133,7 +136,8 @@ pub enum Proposal {
 }
 
 impl Proposal {
-    fn to_json(&self) -> String {
+    /// The proposal as stored (JSON text).
+    pub fn to_json(&self) -> String {
         match self {
             Proposal::Institution(f) => serde_json::json!({ "institution": f }),
             Proposal::Appraiser(f) => serde_json::json!({ "appraiser": f }),
@@ -335,333 +339,177 @@ fn domain_reviews(rows: &[ReviewRow]) -> Vec<Review> {
         .collect()
 }
 
-/// Loads an application in scope for a change, checking the version the caller saw.
-async fn open_for_change(
-    tx: &mut Tx,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
-) -> Result<Application, StoreError> {
-    let app = fetch(tx.exec(), scope, id).await?;
-    if app.version != expected_version {
-        return Err(StoreError::Conflict);
-    }
-    Ok(app)
+/// Who takes a step on which application, and when. `policy` gives the approval numbers of
+/// the application's region.
+#[derive(Clone, Copy)]
+pub struct At<'a> {
+    pub actor: &'a Actor,
+    pub scope: &'a Scope,
+    pub id: i64,
+    /// The version the caller saw; none for an expert review, which adds to the application
+    /// whatever its version.
+    pub version: Option<i64>,
+    /// YYYY-MM-DD.
+    pub today: &'a str,
+    pub policy: &'a (dyn Fn(&str) -> Policy + Sync),
 }
 
-async fn set_stage(
+/// The facts of a stored application (with the expert a review names).
+async fn facts(
     tx: &mut Tx,
     app: &Application,
-    stage: Stage,
-    extra_sql: &str,
-    mut extra: Args,
+    kind: ApplicationKind,
+    command: &ApplicationCommand,
+) -> Result<ApplicationFacts, StoreError> {
+    let reviews = reviews_in(tx.exec(), app.id).await?;
+    let expert = match command {
+        ApplicationCommand::AddReview { expert_id, .. } => {
+            let row: Option<(String, String, String, bool)> = tx
+                .fetch_optional(
+                    "SELECT name, organisation, region_path, active FROM experts WHERE id = $1",
+                    args![*expert_id],
+                )
+                .await?;
+            row.map(|(name, organisation, region_path, active)| ExpertFacts {
+                id: *expert_id,
+                name,
+                organisation,
+                region_path,
+                active,
+            })
+        }
+        _ => None,
+    };
+    Ok(ApplicationFacts {
+        kind,
+        stage: app.stage(),
+        region_path: app.region_path.clone(),
+        subject: app.subject.clone(),
+        institution_name: app.institution_name.clone(),
+        extended: app.extended,
+        review_started: app.review_started_on.is_some(),
+        review_finished: app.review_finished_on.is_some(),
+        reviews: domain_reviews(&reviews),
+        expert,
+    })
+}
+
+/// Takes one step of an application: open it (at the version the caller saw), store the files
+/// sent with it, let the domain decide (`licensing::decide`), apply the transition, commit.
+pub async fn step(
+    db: &Db,
+    at: &At<'_>,
+    command: ApplicationCommand,
+    files: &[NewAttachment],
+) -> Result<Application, StoreError> {
+    let mut tx = db.begin().await?;
+    let app = fetch(tx.exec(), at.scope, at.id).await?;
+    if at.version.is_some_and(|v| v != app.version) {
+        return Err(StoreError::Conflict);
+    }
+    let kind = app.kind().ok_or(StoreError::NotFound)?;
+    let command = match command {
+        ApplicationCommand::Resubmit { proposal, .. } => {
+            let now = now_ms();
+            let mut stored = Vec::new();
+            for f in files {
+                let sha256 = store_attachment(&mut tx, app.id, f, now).await?;
+                stored.push(StoredFile {
+                    name: f.name.clone(),
+                    sha256,
+                });
+            }
+            ApplicationCommand::Resubmit {
+                proposal,
+                files: stored,
+            }
+        }
+        other => other,
+    };
+    let facts = facts(&mut tx, &app, kind, &command).await?;
+    let policy = (at.policy)(&app.region_path);
+    let ctx = licensing::Context {
+        today: at.today,
+        policy: &policy,
+    };
+    let t = licensing::decide(&facts, &command, &ctx)?;
+    apply(&mut tx, at, &app, kind, t).await?;
+    let out = fetch(tx.exec(), &Scope::All, app.id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Applies any transition: the expert review, the register change of an approval, the
+/// application row under the version check, and the event.
+async fn apply(
+    tx: &mut Tx,
+    at: &At<'_>,
+    app: &Application,
+    kind: ApplicationKind,
+    mut t: Transition,
 ) -> Result<(), StoreError> {
-    let stage_p = extra.push(stage.as_str());
-    let now_p = extra.push(now_ms());
-    let id_p = extra.push(app.id);
-    let ver_p = extra.push(app.version);
-    let sep = if extra_sql.is_empty() { "" } else { ", " };
+    let now = now_ms();
+    if let Some(r) = &t.review {
+        tx.execute(
+            "INSERT INTO application_reviews (application_id, expert_id, score, recommend, comment, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            args![app.id, r.expert_id, i64::from(r.score), r.recommend, r.comment.as_str(), at.actor.user_id, now],
+        )
+        .await?;
+    }
+    let result_id = if t.changes_register {
+        Some(change_register(tx, at.actor, at.scope, app, kind).await?)
+    } else {
+        None
+    };
+    let mut a = Args::new();
+    let mut set = String::new();
+    for f in &t.fields {
+        let cols: Vec<(&str, crate::Val)> = match f {
+            ApplicationField::AcceptedOn(d) => vec![("accepted_on", d.as_str().into())],
+            ApplicationField::ReturnReasons(r) => vec![("return_reasons", r.as_str().into())],
+            ApplicationField::SubmittedOn(d) => vec![("submitted_on", d.as_str().into())],
+            ApplicationField::Proposal(p) => vec![("payload", p.as_str().into())],
+            ApplicationField::Extended(b) => vec![("extended", (*b).into())],
+            ApplicationField::ReviewStartedOn(d) => vec![("review_started_on", d.as_str().into())],
+            ApplicationField::ReviewFinishedOn(d) => {
+                vec![("review_finished_on", d.as_str().into())]
+            }
+            ApplicationField::Decision(r) => vec![
+                ("decision_reasons", r.as_str().into()),
+                ("decided_at", now.into()),
+                ("decided_by", at.actor.user_id.into()),
+                ("result_id", result_id.into()),
+            ],
+        };
+        for (col, v) in cols {
+            let p = a.push(v);
+            set.push_str(&format!(", {col} = {p}"));
+        }
+    }
+    let stage_p = a.push(t.stage.as_str());
+    let now_p = a.push(now);
+    let id_p = a.push(app.id);
+    let ver_p = a.push(app.version);
     let n = tx
         .execute(
             &format!(
-                "UPDATE applications SET stage = {stage_p}, updated_at = {now_p}, version = version + 1{sep}{extra_sql} WHERE id = {id_p} AND version = {ver_p}"
+                "UPDATE applications SET stage = {stage_p}, updated_at = {now_p}, version = version + 1{set} WHERE id = {id_p} AND version = {ver_p}"
             ),
-            extra,
+            a,
         )
         .await?;
     if n != 1 {
         return Err(StoreError::Conflict);
     }
+    if let Some(v) = t.payload.get_mut("result_id") {
+        *v = serde_json::json!(result_id);
+    }
+    append(tx, at.actor, event(t.event, app, t.payload)).await?;
     Ok(())
 }
 
-/// Material check (形式审查): complete → accepted (受理); incomplete → returned for correction
-/// with every point at once (《行政许可法》第三十二条).
-pub async fn check_materials(
-    db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
-    complete: bool,
-    reasons: &str,
-    today: &str,
-) -> Result<Application, StoreError> {
-    let mut tx = db.begin().await?;
-    let app = open_for_change(&mut tx, scope, id, expected_version).await?;
-    let kind = app.kind().ok_or(StoreError::NotFound)?;
-    let stage = licensing::material_check(kind, app.stage(), complete, reasons)?;
-    let mut a = Args::new();
-    let sql = if complete {
-        format!("accepted_on = {}", a.push(today))
-    } else {
-        format!("return_reasons = {}", a.push(reasons.trim()))
-    };
-    set_stage(&mut tx, &app, stage, &sql, a).await?;
-    let kind_name = if complete {
-        "application.accepted"
-    } else {
-        "application.returned"
-    };
-    append(
-        &mut tx,
-        actor,
-        event(
-            kind_name,
-            &app,
-            serde_json::json!({ "reasons": reasons.trim(), "on": today }),
-        ),
-    )
-    .await?;
-    let out = fetch(tx.exec(), &Scope::All, id).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// The applicant sends a returned application back with corrected fields (the material check
-/// period starts again from today).
-pub async fn resubmit(
-    db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
-    proposal: Option<&Proposal>,
-    files: &[NewAttachment],
-    today: &str,
-) -> Result<Application, StoreError> {
-    let mut tx = db.begin().await?;
-    let app = open_for_change(&mut tx, scope, id, expected_version).await?;
-    let stage = licensing::resubmit(app.stage())?;
-    let mut a = Args::new();
-    let mut sql = format!("submitted_on = {}", a.push(today));
-    if let Some(p) = proposal {
-        sql.push_str(&format!(", payload = {}", a.push(p.to_json())));
-    }
-    set_stage(&mut tx, &app, stage, &sql, a).await?;
-    let now = now_ms();
-    let mut names = Vec::new();
-    for f in files {
-        let sha = store_attachment(&mut tx, id, f, now).await?;
-        names.push(serde_json::json!({ "name": f.name, "sha256": sha }));
-    }
-    append(
-        &mut tx,
-        actor,
-        event(
-            "application.resubmitted",
-            &app,
-            serde_json::json!({ "fields_changed": proposal.is_some(), "attachments": names }),
-        ),
-    )
-    .await?;
-    let out = fetch(tx.exec(), &Scope::All, id).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-pub async fn withdraw(
-    db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
-) -> Result<Application, StoreError> {
-    let mut tx = db.begin().await?;
-    let app = open_for_change(&mut tx, scope, id, expected_version).await?;
-    let stage = licensing::withdraw(app.stage())?;
-    set_stage(&mut tx, &app, stage, "", Args::new()).await?;
-    append(
-        &mut tx,
-        actor,
-        event("application.withdrawn", &app, serde_json::json!({})),
-    )
-    .await?;
-    let out = fetch(tx.exec(), &Scope::All, id).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// Extends the decision period once (《行政许可法》第四十二条).
-pub async fn extend(
-    db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
-    reasons: &str,
-) -> Result<Application, StoreError> {
-    let mut tx = db.begin().await?;
-    let app = open_for_change(&mut tx, scope, id, expected_version).await?;
-    let stage = licensing::extend(app.stage(), app.extended)?;
-    let mut a = Args::new();
-    let sql = format!("extended = {}", a.push(true));
-    set_stage(&mut tx, &app, stage, &sql, a).await?;
-    append(
-        &mut tx,
-        actor,
-        event(
-            "application.extended",
-            &app,
-            serde_json::json!({ "reasons": reasons.trim() }),
-        ),
-    )
-    .await?;
-    let out = fetch(tx.exec(), &Scope::All, id).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-#[derive(Debug, Clone)]
-pub struct NewReview {
-    pub expert_id: i64,
-    pub score: u32,
-    pub recommend: bool,
-    pub comment: String,
-}
-
-/// Records one expert's review. The expert must be on the list of a region that reaches the
-/// application and not belong to the applicant (回避). The review period starts with the first
-/// review and ends when the required number is reached (its time is not counted,
-/// 《行政许可法》第四十五条).
-pub async fn add_review(
-    db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    r: &NewReview,
-    policy: &Policy,
-    today: &str,
-) -> Result<Application, StoreError> {
-    let mut tx = db.begin().await?;
-    let app = fetch(tx.exec(), scope, id).await?;
-    let kind = app.kind().ok_or(StoreError::NotFound)?;
-    let expert: Option<(String, String, String, bool)> = tx
-        .fetch_optional(
-            "SELECT name, organisation, region_path, active FROM experts WHERE id = $1",
-            args![r.expert_id],
-        )
-        .await?;
-    let Some((expert_name, organisation, expert_path, active)) = expert else {
-        return Err(StoreError::Invalid {
-            field: "expert_id".into(),
-            message: "专家不在专家库中".into(),
-        });
-    };
-    if !active || !app.region_path.starts_with(&expert_path) {
-        return Err(StoreError::Invalid {
-            field: "expert_id".into(),
-            message: "该专家不在本辖区的在册专家名单中".into(),
-        });
-    }
-    let existing = reviews_in(tx.exec(), id).await?;
-    let parties: Vec<i64> = if organisation.trim().is_empty()
-        || (organisation != app.subject && Some(&organisation) != app.institution_name.as_ref())
-    {
-        Vec::new()
-    } else {
-        vec![r.expert_id]
-    };
-    let new = Review {
-        expert_id: r.expert_id,
-        score: r.score,
-        recommend: r.recommend,
-    };
-    licensing::add_review(
-        kind,
-        app.stage(),
-        &domain_reviews(&existing),
-        &new,
-        &parties,
-    )?;
-    tx.execute(
-        "INSERT INTO application_reviews (application_id, expert_id, score, recommend, comment, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        args![id, r.expert_id, i64::from(r.score), r.recommend, r.comment.trim(), actor.user_id, now_ms()],
-    )
-    .await?;
-    let count = existing.len() as u32 + 1;
-    let mut a = Args::new();
-    let mut sql = Vec::new();
-    if app.review_started_on.is_none() {
-        sql.push(format!("review_started_on = {}", a.push(today)));
-    }
-    if count >= policy.min_expert_reviews && app.review_finished_on.is_none() {
-        sql.push(format!("review_finished_on = {}", a.push(today)));
-    }
-    set_stage(&mut tx, &app, app.stage(), &sql.join(", "), a).await?;
-    append(
-        &mut tx,
-        actor,
-        event(
-            "application.reviewed",
-            &app,
-            serde_json::json!({ "expert_id": r.expert_id, "expert": expert_name, "score": r.score, "recommend": r.recommend, "comment": r.comment.trim() }),
-        ),
-    )
-    .await?;
-    let out = fetch(tx.exec(), &Scope::All, id).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// The decision. An approval changes the register in the same transaction: a new institution
-/// or appraiser, or the proposed fields laid over the current record.
-pub async fn decide(
-    db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
-    approve: bool,
-    reasons: &str,
-    policy: &Policy,
-) -> Result<Application, StoreError> {
-    let mut tx = db.begin().await?;
-    let app = open_for_change(&mut tx, scope, id, expected_version).await?;
-    let kind = app.kind().ok_or(StoreError::NotFound)?;
-    let existing = reviews_in(tx.exec(), id).await?;
-    let stage = licensing::decide(
-        kind,
-        app.stage(),
-        &domain_reviews(&existing),
-        policy,
-        approve,
-        reasons,
-    )?;
-    let result_id = if approve {
-        Some(apply(&mut tx, actor, scope, &app, kind).await?)
-    } else {
-        None
-    };
-    let mut a = Args::new();
-    let sql = format!(
-        "decision_reasons = {}, decided_at = {}, decided_by = {}, result_id = {}",
-        a.push(reasons.trim()),
-        a.push(now_ms()),
-        a.push(actor.user_id),
-        a.push(result_id)
-    );
-    set_stage(&mut tx, &app, stage, &sql, a).await?;
-    append(
-        &mut tx,
-        actor,
-        event(
-            if approve {
-                "application.approved"
-            } else {
-                "application.refused"
-            },
-            &app,
-            serde_json::json!({ "reasons": reasons.trim(), "result_id": result_id, "reviews": existing.len() }),
-        ),
-    )
-    .await?;
-    let out = fetch(tx.exec(), &Scope::All, id).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-async fn apply(
+/// Lays an approved application's proposal over the register; returns the record's id.
+async fn change_register(
     tx: &mut Tx,
     actor: &Actor,
     scope: &Scope,

@@ -47,6 +47,7 @@ fn case(stage: Stage) -> CaseFacts {
         reviewers: vec![],
         signed: vec![],
         concurrent_elsewhere: vec![],
+        step: StepFacts::default(),
     }
 }
 

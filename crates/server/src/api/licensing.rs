@@ -4,15 +4,16 @@ use super::{Paging, nonempty};
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::state::{AppState, today};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sijian_domain::Action;
+use sijian_domain::licensing::ApplicationCommand;
 use sijian_service::licensing::{ClockView, SubmitBody, clock, decode_attachments, prepare};
 use sijian_store::applications::{
-    self, Application, ApplicationFilter, Attachment, Expert, NewExpert, NewReview, ReviewRow,
+    self, Application, ApplicationFilter, Attachment, Expert, NewExpert, ReviewRow,
 };
 use sijian_store::list::Page;
 use utoipa::{IntoParams, ToSchema};
@@ -148,17 +149,11 @@ pub async fn check_materials(
     ApiJson(b): ApiJson<CheckBody>,
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::HandleApplication)?;
-    let app = applications::check_materials(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        b.version,
-        b.complete,
-        &b.reasons,
-        &today().to_string(),
-    )
-    .await?;
+    let command = ApplicationCommand::CheckMaterials {
+        complete: b.complete,
+        reasons: b.reasons,
+    };
+    let app = sijian_service::licensing::step(&s, &a, id, Some(b.version), command, &[]).await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -202,17 +197,11 @@ pub async fn resubmit(
     } else {
         None
     };
-    let app = applications::resubmit(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        b.version,
-        proposal.as_ref(),
-        &files,
-        &today().to_string(),
-    )
-    .await?;
+    let command = ApplicationCommand::Resubmit {
+        proposal: proposal.map(|p| p.to_json()),
+        files: Vec::new(),
+    };
+    let app = sijian_service::licensing::step(&s, &a, id, Some(b.version), command, &files).await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -234,7 +223,8 @@ pub async fn withdraw(
     ApiJson(b): ApiJson<VersionBody>,
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::SubmitApplication)?;
-    let app = applications::withdraw(&s.db, &a.actor(), &a.scope(), id, b.version).await?;
+    let command = ApplicationCommand::Withdraw;
+    let app = sijian_service::licensing::step(&s, &a, id, Some(b.version), command, &[]).await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -248,14 +238,8 @@ pub async fn extend(
     ApiJson(b): ApiJson<VersionBody>,
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::HandleApplication)?;
-    if b.reasons.trim().is_empty() {
-        return Err(AppError::field(
-            "reasons",
-            "延长期限须说明理由（《行政许可法》第四十二条）",
-        ));
-    }
-    let app =
-        applications::extend(&s.db, &a.actor(), &a.scope(), id, b.version, &b.reasons).await?;
+    let command = ApplicationCommand::Extend { reasons: b.reasons };
+    let app = sijian_service::licensing::step(&s, &a, id, Some(b.version), command, &[]).await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -283,24 +267,13 @@ pub async fn add_review(
     if b.comment.chars().count() > 2000 {
         return Err(AppError::field("comment", "评审意见不超过 2000 字"));
     }
-    let app = applications::get(&s.db, &a.scope(), id).await?;
-    let policy = s.cfg.licensing.for_path(&app.region_path);
-    let r = NewReview {
+    let command = ApplicationCommand::AddReview {
         expert_id: b.expert_id,
         score: b.score,
         recommend: b.recommend,
         comment: b.comment,
     };
-    let app = applications::add_review(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        &r,
-        &policy,
-        &today().to_string(),
-    )
-    .await?;
+    let app = sijian_service::licensing::step(&s, &a, id, None, command, &[]).await?;
     Ok(Json(detail(&s, app).await?))
 }
 
@@ -342,18 +315,12 @@ pub async fn decide(
         }
         Err(e) => return Err(e.into()),
     };
-    let policy = s.cfg.licensing.for_path(&app.region_path);
-    let app = applications::decide(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        b.version,
-        b.approve,
-        &b.reasons,
-        &policy,
-    )
-    .await?;
+    let command = ApplicationCommand::Decide {
+        approve: b.approve,
+        reasons: b.reasons,
+    };
+    let app =
+        sijian_service::licensing::step(&s, &a, app.id, Some(b.version), command, &[]).await?;
     Ok(Json(detail(&s, app).await?))
 }
 

@@ -11,16 +11,14 @@ use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::state::{AppState, today};
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use base64::Engine;
-use sijian_domain::licensing::{ApplicationKind, Stage};
+use sijian_domain::licensing::{ApplicationCommand, ApplicationKind, Stage};
 use sijian_domain::{Action, Category, Scope};
 use sijian_service::inputs::{AppraiserInput, EDUCATION, InstitutionInput, QUALIFICATION_LEVELS};
 use sijian_service::licensing::{AttachmentInput, ClockView, Declarations, SubmitBody, clock};
-use sijian_store::applications::{
-    self, Application, ApplicationFilter, NewExpert, NewReview, Proposal,
-};
+use sijian_store::applications::{self, Application, ApplicationFilter, NewExpert, Proposal};
 use sijian_store::{ListQuery, registry};
 
 fn kind_label(kind: &str) -> String {
@@ -603,18 +601,11 @@ pub async fn check_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Pos
         .or_page(lang)?;
     let complete = p.form.text("complete") == "true";
     let version = p.form.int("version").unwrap_or(-1);
-    match applications::check_materials(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        version,
+    let command = ApplicationCommand::CheckMaterials {
         complete,
-        &p.form.text("reasons"),
-        &today().to_string(),
-    )
-    .await
-    {
+        reasons: p.form.text("reasons"),
+    };
+    match sijian_service::licensing::step(&s, a, id, Some(version), command, &[]).await {
         Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
         Err(e) => {
             let v = check_form(lang, &app, &p.form);
@@ -697,30 +688,21 @@ pub async fn review_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
     let app = applications::get(&s.db, &a.scope(), id)
         .await
         .or_page(lang)?;
-    let policy = s.cfg.licensing.for_path(&app.region_path);
     let score = p
         .form
         .get("score")
         .and_then(|v| v.trim().parse::<u32>().ok());
     let result = match (p.form.int("expert_id"), score) {
         (Some(expert_id), Some(score)) => {
-            let r = NewReview {
+            let command = ApplicationCommand::AddReview {
                 expert_id,
                 score,
                 recommend: p.form.flag("recommend"),
                 comment: p.form.text("comment"),
             };
-            applications::add_review(
-                &s.db,
-                &a.actor(),
-                &a.scope(),
-                id,
-                &r,
-                &policy,
-                &today().to_string(),
-            )
-            .await
-            .map_err(AppError::from)
+            sijian_service::licensing::step(&s, a, id, None, command, &[])
+                .await
+                .map_err(AppError::from)
         }
         (None, _) => Err(AppError::field("expert_id", "请选择评审专家")),
         (_, None) => Err(AppError::field("score", "评分须为 0–100 的整数")),
@@ -797,21 +779,12 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
     let app = applications::get(&s.db, &a.scope(), id)
         .await
         .or_page(lang)?;
-    let policy = s.cfg.licensing.for_path(&app.region_path);
     let version = p.form.int("version").unwrap_or(-1);
-    let approve = p.form.text("approve") == "true";
-    match applications::decide(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        version,
-        approve,
-        &p.form.text("reasons"),
-        &policy,
-    )
-    .await
-    {
+    let command = ApplicationCommand::Decide {
+        approve: p.form.text("approve") == "true",
+        reasons: p.form.text("reasons"),
+    };
+    match sijian_service::licensing::step(&s, a, id, Some(version), command, &[]).await {
         Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
         Err(e) => {
             let v = decide_form(lang, &app, &p.form);
@@ -873,23 +846,11 @@ pub async fn extend_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
         .await
         .or_page(lang)?;
     let reasons = p.form.text("reasons");
-    let result = if reasons.trim().is_empty() {
-        Err(AppError::field(
-            "reasons",
-            "延长期限须说明理由（《行政许可法》第四十二条）",
-        ))
-    } else {
-        applications::extend(
-            &s.db,
-            &a.actor(),
-            &a.scope(),
-            id,
-            p.form.int("version").unwrap_or(-1),
-            &reasons,
-        )
+    let version = p.form.int("version").unwrap_or(-1);
+    let command = ApplicationCommand::Extend { reasons };
+    let result = sijian_service::licensing::step(&s, a, id, Some(version), command, &[])
         .await
-        .map_err(AppError::from)
-    };
+        .map_err(AppError::from);
     match result {
         Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
         Err(e) => {
@@ -913,9 +874,16 @@ pub async fn withdraw_submit(
     let app = applications::get(&s.db, &a.scope(), id)
         .await
         .or_page(lang)?;
-    applications::withdraw(&s.db, &a.actor(), &a.scope(), id, app.version)
-        .await
-        .or_page(lang)?;
+    sijian_service::licensing::step(
+        &s,
+        a,
+        id,
+        Some(app.version),
+        ApplicationCommand::Withdraw,
+        &[],
+    )
+    .await
+    .or_page(lang)?;
     Ok(redirect(&format!("/applications/{id}?saved=1")))
 }
 
@@ -929,18 +897,13 @@ pub async fn resubmit_submit(
     let app = applications::get(&s.db, &a.scope(), id)
         .await
         .or_page(lang)?;
-    applications::resubmit(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        app.version,
-        None,
-        &[],
-        &today().to_string(),
-    )
-    .await
-    .or_page(lang)?;
+    let command = ApplicationCommand::Resubmit {
+        proposal: None,
+        files: Vec::new(),
+    };
+    sijian_service::licensing::step(&s, a, id, Some(app.version), command, &[])
+        .await
+        .or_page(lang)?;
     Ok(redirect(&format!("/applications/{id}?saved=1")))
 }
 

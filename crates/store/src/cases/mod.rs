@@ -22,6 +22,9 @@ pub mod steps;
 
 impl From<CaseError> for StoreError {
     fn from(e: CaseError) -> Self {
+        if e == CaseError::NotOwnSignature {
+            return StoreError::Forbidden(e.field().into());
+        }
         StoreError::Invalid {
             field: e.field().into(),
             message: e.to_string(),
@@ -450,6 +453,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
         reviewers,
         signed,
         concurrent_elsewhere: crate::linkage::blocking(tx.exec(), c.id).await?,
+        step: Default::default(),
     })
 }
 
