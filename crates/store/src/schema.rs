@@ -12,7 +12,7 @@
 //! - collations (SQLite's pragmas do not report a column's collation; SQLite compares text
 //!   bytewise everywhere, which the `COLLATE "C"` of PostgreSQL's path columns matches);
 //! - triggers (SQLite has no `TRUNCATE` and no trigger on several events at once, so the
-//!   append-only guards are written differently; `tests/ledger.rs` checks what they refuse);
+//!   append-only guards are written differently; `tests/it/ledger.rs` checks what they refuse);
 //! - the expressions of CHECK constraints (PostgreSQL rewrites `x IN (…)` to `x = ANY (ARRAY…)`):
 //!   only which columns each check covers is compared.
 use crate::args;

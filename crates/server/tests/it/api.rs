@@ -1,5 +1,5 @@
 //! Integration tests over HTTP against the real server, on SQLite and on PostgreSQL.
-mod common;
+use crate::common;
 
 use common::{Engine, TestApp};
 use reqwest::StatusCode;
