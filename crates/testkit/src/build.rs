@@ -101,7 +101,12 @@ pub fn appraiser_fields(institution_id: i64) -> AppraiserFields {
     AppraiserFields {
         institution_id,
         name: format!("李鉴定{n}"),
-        gender: if n % 2 == 0 { "female" } else { "male" }.into(),
+        gender: if n.is_multiple_of(2) {
+            "female"
+        } else {
+            "male"
+        }
+        .into(),
         birth_date: Some("1980-05-01".into()),
         id_number: None,
         education: "master".into(),
