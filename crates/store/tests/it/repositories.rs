@@ -138,6 +138,50 @@ db_test!(appraisers_round_trip_and_scope, |db| {
     assert_eq!(postings.len(), 1, "{postings:?}");
 });
 
+db_test!(register_entries_add_up_and_stay_in_scope, |db| {
+    let i = build::institution(&db).await;
+    let a = build::appraiser(&db, i.id).await;
+    let training = |on: &str, hours| registry::RecordFields {
+        kind: "training".into(),
+        on_date: on.into(),
+        hours: Some(hours),
+        detail: "继续教育".into(),
+    };
+    for (on, hours) in [("2026-03-01", 8), ("2026-05-01", 4), ("2025-06-01", 6)] {
+        registry::add_record(
+            &db,
+            &build::actor(),
+            &Scope::Institution(i.id),
+            a.id,
+            &training(on, hours),
+        )
+        .await
+        .unwrap();
+    }
+    let rows = registry::records(&db, a.id).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.on_date.as_str()).collect::<Vec<_>>(),
+        ["2026-05-01", "2026-03-01", "2025-06-01"]
+    );
+    assert_eq!(
+        registry::training_hours(&db, a.id).await.unwrap(),
+        [("2026".to_string(), 12), ("2025".to_string(), 6)]
+    );
+    // Another institution cannot add to its register entry.
+    let other = build::institution(&db).await;
+    not_found(
+        registry::add_record(
+            &db,
+            &build::actor(),
+            &Scope::Institution(other.id),
+            a.id,
+            &training("2026-07-01", 2),
+        )
+        .await,
+    );
+    assert_eq!(registry::records(&db, a.id).await.unwrap().len(), 3);
+});
+
 db_test!(name_search_finds_by_grams, |db| {
     let i = build::institution_with(&db, |f| f.name = "钱塘江司法鉴定所".into()).await;
     build::institution(&db).await;
