@@ -1,6 +1,9 @@
 //! Crash safety of the log: SIGKILL the server during sustained writes, start it again, and the
 //! log must hold every acknowledged event under gapless indices and audit clean. Then the
 //! audit CLI must name a changed event, and accept a checkpoint a court kept.
+//!
+//! A test binary of its own, not part of `tests/it`: it kills a server process mid-write and
+//! counts what survived, so it runs alone rather than beside other tests of the same process.
 use sijian_store::{Args, Db, PoolSettings};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

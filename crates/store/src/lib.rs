@@ -17,6 +17,7 @@ pub mod organs;
 pub mod readers;
 pub mod regions;
 pub mod registry;
+pub mod schema;
 pub mod scope;
 pub mod search;
 pub mod sessions;

@@ -62,7 +62,7 @@ pub async fn records(db: &Db, appraiser_id: i64) -> Result<Vec<RecordRow>, Store
 /// Training hours per year, for the appraiser page and continuing-education checks.
 pub async fn training_hours(db: &Db, appraiser_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
     db.fetch_all(
-        "SELECT substr(on_date, 1, 4) AS year, COALESCE(SUM(hours), 0) AS hours FROM appraiser_records \
+        "SELECT substr(on_date, 1, 4) AS year, CAST(COALESCE(SUM(hours), 0) AS BIGINT) AS hours FROM appraiser_records \
          WHERE appraiser_id = $1 AND kind = 'training' GROUP BY substr(on_date, 1, 4) ORDER BY 1 DESC",
         args![appraiser_id],
     )

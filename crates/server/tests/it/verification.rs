@@ -1,7 +1,7 @@
 //! Public verification of coded opinions on both engines: public fields by code, details only
 //! with the right key and never the examined persons, document comparison by hash, malformed
 //! codes refused before any lookup, the offline bundle, and every check counted.
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::StatusCode;

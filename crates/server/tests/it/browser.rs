@@ -1,6 +1,6 @@
 //! Main journey in headless Chromium: a regulator signs in, opens the institutions list, sees
 //! Chinese labels, searches, sorts and opens a record; the same on a phone-sized screen.
-mod common;
+use crate::common;
 
 use common::{Engine, TestApp};
 use fantoccini::{ClientBuilder, Locator};

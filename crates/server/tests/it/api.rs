@@ -1,9 +1,16 @@
 //! Integration tests over HTTP against the real server, on SQLite and on PostgreSQL.
-mod common;
+use crate::common;
 
 use common::{Engine, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sijian_domain::Role;
+use sijian_testkit::build;
+
+/// An account named `username` that signs in with `common::PASSWORD`, on an empty database.
+async fn account(app: &TestApp, role: Role, username: &str) {
+    app.account(role, |u| u.username = username.into()).await;
+}
 
 async fn id_of(app: &TestApp, path: &str, name: &str) -> i64 {
     let admin = app.login("admin").await;
@@ -24,7 +31,7 @@ async fn id_of(app: &TestApp, path: &str, name: &str) -> i64 {
         .unwrap()
 }
 
-both_engines!(health_and_ready, async |app: &TestApp| {
+both_engines!(health_and_ready, empty, async |app: &TestApp| {
     let c = app.anon();
     assert_eq!(c.page("/healthz").await, (StatusCode::OK, "ok".to_string()));
     assert_eq!(
@@ -381,7 +388,9 @@ both_engines!(
     }
 );
 
-both_engines!(login_lockout_and_throttle, async |app: &TestApp| {
+both_engines!(login_lockout_and_throttle, empty, async |app: &TestApp| {
+    account(app, Role::Admin, "admin").await;
+    account(app, Role::RegulatorCounty, "xh.reg").await;
     let c = app.anon();
     for _ in 0..4 {
         let (st, body) = c
@@ -448,8 +457,11 @@ both_engines!(login_lockout_and_throttle, async |app: &TestApp| {
 
 both_engines!(
     api_tokens_are_scoped_revocable_and_hashed,
+    empty,
     async |app: &TestApp| {
-        let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
+        account(app, Role::Admin, "admin").await;
+        account(app, Role::RegulatorCity, "hz.reg").await;
+        let inst = build::institution(&app.db).await.id;
         let ro = app.token_client("hz.reg", true).await;
         let secret = ro.token.clone().unwrap();
         assert!(secret.starts_with("sjt_"));
@@ -524,8 +536,11 @@ both_engines!(
 
 both_engines!(
     csrf_is_required_for_cookie_sessions,
+    empty,
     async |app: &TestApp| {
-        let inst = id_of(app, "/api/v1/institutions", "浙江明正司法鉴定中心").await;
+        account(app, Role::Admin, "admin").await;
+        account(app, Role::RegulatorProvince, "zj.reg").await;
+        let inst = build::institution(&app.db).await.id;
         let mut c = app.login("zj.reg").await;
         let (_, cur) = c.get(&format!("/api/v1/institutions/{inst}")).await;
         let csrf = std::mem::take(&mut c.csrf);
@@ -571,38 +586,44 @@ both_engines!(
     }
 );
 
-both_engines!(sessions_end_on_logout_and_disable, async |app: &TestApp| {
-    let c = app.login("inspector").await;
-    assert_eq!(c.get("/api/v1/me").await.0, StatusCode::OK);
-    assert_eq!(c.delete("/api/v1/session").await.0, StatusCode::NO_CONTENT);
-    assert_eq!(c.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
-    let c = app.login("inspector").await;
-    let admin = app.login("admin").await;
-    let (_, u) = admin.get("/api/v1/users?q=inspector").await;
-    let (uid, v) = (
-        u["items"][0]["id"].as_i64().unwrap(),
-        u["items"][0]["version"].clone(),
-    );
-    let (st, _) = admin
-        .patch(
-            &format!("/api/v1/users/{uid}"),
-            json!({"version": v, "active": false}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK);
-    assert_eq!(c.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
-    let (st, body) = app
-        .anon()
-        .post(
-            "/api/v1/session",
-            json!({"username": "inspector", "password": common::PASSWORD}),
-        )
-        .await;
-    assert_eq!(
-        (st, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("account_disabled"))
-    );
-});
+both_engines!(
+    sessions_end_on_logout_and_disable,
+    empty,
+    async |app: &TestApp| {
+        account(app, Role::Admin, "admin").await;
+        account(app, Role::Inspector, "inspector").await;
+        let c = app.login("inspector").await;
+        assert_eq!(c.get("/api/v1/me").await.0, StatusCode::OK);
+        assert_eq!(c.delete("/api/v1/session").await.0, StatusCode::NO_CONTENT);
+        assert_eq!(c.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+        let c = app.login("inspector").await;
+        let admin = app.login("admin").await;
+        let (_, u) = admin.get("/api/v1/users?q=inspector").await;
+        let (uid, v) = (
+            u["items"][0]["id"].as_i64().unwrap(),
+            u["items"][0]["version"].clone(),
+        );
+        let (st, _) = admin
+            .patch(
+                &format!("/api/v1/users/{uid}"),
+                json!({"version": v, "active": false}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(c.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+        let (st, body) = app
+            .anon()
+            .post(
+                "/api/v1/session",
+                json!({"username": "inspector", "password": common::PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("account_disabled"))
+        );
+    }
+);
 
 both_engines!(user_administration, async |app: &TestApp| {
     let admin = app.login("admin").await;

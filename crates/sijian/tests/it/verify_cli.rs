@@ -2,7 +2,7 @@
 //! content and an opinion document with its offline bundle check with no network (exit 0);
 //! a tampered token or bundle, a wrong key, a wrong file or another opinion's bundle fail with
 //! the reason (exit 1); missing inputs are usage errors (exit 2).
-mod common;
+use crate::common;
 
 use common::{code_of, sijian, text};
 use serde_json::Value;

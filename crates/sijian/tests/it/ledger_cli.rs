@@ -2,7 +2,9 @@
 //! stderr), 2 usage error; proofs checked against the transparency-dev/merkle vectors,
 //! checkpoints against the C2SP note vectors, offline bundles, a witness over HTTP across a
 //! restart, and a monitor following a fake log that grows, forks and forges.
-mod common;
+use crate::common;
+
+use sijian_testkit::TempDir;
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -68,26 +70,8 @@ fn assert_invalid(o: &Output, what: &str) {
 }
 
 /// A scratch directory, removed when the test ends.
-struct TmpDir(PathBuf);
-
-impl std::ops::Deref for TmpDir {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TmpDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tmpdir(name: &str) -> TmpDir {
-    let d = std::env::temp_dir().join(format!("sijian-ledger-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    TmpDir(d)
+fn tmpdir(name: &str) -> TempDir {
+    TempDir::new(&format!("ledger-{name}"))
 }
 
 fn p(path: &Path) -> &str {

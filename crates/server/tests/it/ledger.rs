@@ -2,7 +2,7 @@
 //! keys verify it, proofs and tiles agree with the tree, an event's offline bundle verifies and
 //! is shown only to those who may see the event; with a witness configured, checkpoints are
 //! published only once cosigned.
-mod common;
+use crate::common;
 
 use common::{Engine, TestApp};
 use reqwest::StatusCode;

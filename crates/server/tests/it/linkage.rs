@@ -4,7 +4,7 @@
 //! regulator confirms (blocking) or dismisses (not); a new commission after an issued opinion is a
 //! repeated finding — the demo's issued cases are in the index only through the start-up rebuild;
 //! every raise and decision is an event; the queue is the regulators'.
-mod common;
+use crate::common;
 
 use common::{Client, TestApp};
 use reqwest::StatusCode;

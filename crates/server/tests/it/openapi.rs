@@ -1,5 +1,5 @@
 //! The OpenAPI document lists exactly the API that is served.
-mod common;
+use crate::common;
 
 use common::{Engine, TestApp};
 use reqwest::StatusCode;

@@ -9,66 +9,13 @@ use sijian_ledger::policy::Policy;
 use sijian_ledger::proof::{verify_consistency, verify_inclusion};
 use sijian_store::ledger::audit::{Finding, audit};
 use sijian_store::ledger::{self, integrate};
-use sijian_store::{Actor, Db, NewEvent, PoolSettings, events};
+use sijian_store::{Actor, Db, NewEvent, events};
+use sijian_testkit::{Engine, TestDb};
 
 const ORIGIN: &str = "sijian.test/log";
 
 fn signer() -> Signer {
     Signer::from_seed(ORIGIN, KeyKind::Ed25519, [5; 32]).unwrap()
-}
-
-fn unique() -> String {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{}_{}", std::process::id(), t % 1_000_000_000_000)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-/// A migrated, empty database; None (with the reason printed) when PostgreSQL is absent and
-/// not required.
-async fn fresh(engine: Engine) -> Option<Db> {
-    let url = match engine {
-        Engine::Sqlite => {
-            let d = std::env::temp_dir().join(format!("sijian-ledger-{}", unique()));
-            std::fs::create_dir_all(&d).unwrap();
-            format!("sqlite://{}", d.join("t.db").display())
-        }
-        Engine::Postgres => {
-            let admin_url = std::env::var("SJTEST_PG_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let admin = match Db::connect(&admin_url, &PoolSettings::default()).await {
-                Ok(d) => d,
-                Err(e) => {
-                    if std::env::var("SJTEST_REQUIRE_PG").is_ok_and(|v| v == "1") {
-                        panic!("PostgreSQL required but unreachable: {e:?}");
-                    }
-                    eprintln!("SKIPPED: PostgreSQL not reachable at {admin_url} ({e})");
-                    return None;
-                }
-            };
-            let name = format!("sijian_ledger_{}", unique());
-            admin
-                .execute(
-                    &format!("CREATE DATABASE {name}"),
-                    sijian_store::Args::new(),
-                )
-                .await
-                .unwrap();
-            admin.close().await;
-            let root = admin_url.rsplit_once('/').unwrap().0.to_string();
-            format!("{root}/{name}")
-        }
-    };
-    let db = Db::connect(&url, &PoolSettings::default()).await.unwrap();
-    db.migrate().await.unwrap();
-    Some(db)
 }
 
 async fn add_events(db: &Db, n: usize, per_tx: usize) -> Vec<i64> {
@@ -138,17 +85,17 @@ macro_rules! both_engines {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = fresh(Engine::Sqlite).await.unwrap();
-                ($body)(&db, Engine::Sqlite).await;
-                db.close().await;
+                let t = TestDb::new(Engine::Sqlite).await.unwrap();
+                ($body)(&t.db, Engine::Sqlite).await;
+                t.remove().await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(db) = fresh(Engine::Postgres).await else {
+                let Some(t) = TestDb::new(Engine::Postgres).await else {
                     return;
                 };
-                ($body)(&db, Engine::Postgres).await;
-                db.close().await;
+                ($body)(&t.db, Engine::Postgres).await;
+                t.remove().await;
             }
         }
     };

@@ -1,7 +1,7 @@
 //! Appraisal cases over HTTP on both engines: complete lifecycles (issue with a code, correction,
 //! termination, refusal, supplementary and re-appraisal), every refused step naming its article,
 //! concurrent clerks, and files refused before they are stored.
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use common::{Client, TestApp};

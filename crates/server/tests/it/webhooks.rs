@@ -2,7 +2,7 @@
 //! webhook, commissions a case that 浙江明正 accepts, and a receiver started here gets both
 //! notifications signed with the secret shown once; failures are retried with back-off and
 //! finally given up; other organs cannot see the webhook; loopback addresses are refused.
-mod common;
+use crate::common;
 
 use axum::body::Bytes;
 use axum::extract::State;

@@ -1,134 +1,78 @@
 //! Test harness: starts the real server on port 0 against a fresh SQLite file or a fresh
-//! PostgreSQL database, with the demo dataset loaded, and drives it over HTTP.
+//! PostgreSQL database (from `sijian_testkit`), with the demo dataset loaded or empty, and
+//! drives it over HTTP.
 #![allow(dead_code)]
 
 use reqwest::StatusCode;
 use serde_json::Value;
 use sijian_server::{Config, Server};
 use sijian_service::demo;
-use sijian_store::{Db, PoolSettings};
-use std::sync::atomic::{AtomicU32, Ordering};
+use sijian_store::Db;
+use sijian_testkit::Place;
+
+pub use sijian_testkit::Engine;
+pub use sijian_testkit::engine::pg_admin_url;
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
 
 pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub engine: Engine,
     server: Option<Server>,
-    pg_name: Option<String>,
-    _dir: Option<tempdir::Dir>,
+    place: Option<Place>,
 }
 
-pub mod tempdir {
-    /// A directory removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-pub fn pg_admin_url() -> String {
-    std::env::var("SJTEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-fn unique() -> String {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-        % 1_000_000_000;
-    format!("{}_{}_{}", std::process::id(), n, t)
-}
-
-/// Whether PostgreSQL tests must run (CI) or may be skipped with a printed reason.
-fn pg_required() -> bool {
-    std::env::var("SJTEST_REQUIRE_PG").is_ok_and(|v| v == "1")
+/// What the database holds when the server starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Data {
+    /// The demo dataset (`sijian_service::demo`).
+    Demo,
+    /// Nothing but the migrations and the shipped regions: a test builds what it needs with
+    /// `sijian_testkit::build` (and `TestApp::account` for accounts that sign in).
+    Empty,
 }
 
 impl TestApp {
-    /// Starts an app, or returns None (printing why) when PostgreSQL is unavailable and not required.
+    /// Starts an app on the demo dataset, or returns None (printing why) when PostgreSQL is
+    /// unavailable and not required.
     pub async fn start(engine: Engine) -> Option<TestApp> {
         Self::start_with(engine, |_| {}).await
     }
 
     pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        Self::launch(engine, Data::Demo, tweak).await
+    }
+
+    /// Starts an app on an empty database (see `Data::Empty`).
+    pub async fn start_empty(engine: Engine) -> Option<TestApp> {
+        Self::launch(engine, Data::Empty, |_| {}).await
+    }
+
+    pub async fn launch(
+        engine: Engine,
+        data: Data,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
         let mut cfg = Config {
             listen: "127.0.0.1:0".into(),
             metrics_listen: String::new(),
             ..Default::default()
         };
         cfg.database.acquire_timeout_ms = 2000;
-        let mut dir = None;
-        let mut pg_name = None;
-        match engine {
-            Engine::Sqlite => {
-                let d = std::env::temp_dir().join(format!("sijian-test-{}", unique()));
-                std::fs::create_dir_all(&d).unwrap();
-                cfg.data_dir = d.clone();
-                dir = Some(tempdir::Dir(d));
-            }
-            Engine::Postgres => {
-                let admin = match Db::connect(
-                    &pg_admin_url(),
-                    &PoolSettings {
-                        max_connections: Some(1),
-                        ..Default::default()
-                    },
-                )
-                .await
-                {
-                    Ok(db) => db,
-                    Err(e) => {
-                        if pg_required() {
-                            panic!(
-                                "PostgreSQL required (SJTEST_REQUIRE_PG=1) but unreachable at {}: {e:?}",
-                                pg_admin_url()
-                            );
-                        }
-                        eprintln!(
-                            "SKIPPED: PostgreSQL not reachable at {} ({e}); set SJTEST_PG_URL or run .ci/run",
-                            pg_admin_url()
-                        );
-                        return None;
-                    }
-                };
-                let name = format!("sijian_test_{}", unique());
-                admin
-                    .execute(
-                        &format!("CREATE DATABASE {name}"),
-                        sijian_store::Args::new(),
-                    )
-                    .await
-                    .expect("create test database");
-                admin.close().await;
-                let base = pg_admin_url();
-                let root = base
-                    .rsplit_once('/')
-                    .map(|(r, _)| r.to_string())
-                    .unwrap_or(base);
-                cfg.database_url = Some(format!("{root}/{name}"));
-                pg_name = Some(name);
-            }
+        let place = Place::new(engine).await?;
+        cfg.data_dir = place.dir.path().to_path_buf();
+        if engine == Engine::Postgres {
+            cfg.database_url = Some(place.url().to_string());
         }
         tweak(&mut cfg);
         let db = sijian_server::open_database(&cfg, true)
             .await
             .expect("open database");
-        let keys = sijian_service::secrets::DataKey::load(&cfg).expect("data key");
-        demo::load(&db, &keys).await.expect("demo data");
+        if data == Data::Demo {
+            let keys = sijian_service::secrets::DataKey::load(&cfg).expect("data key");
+            demo::load(&db, &keys).await.expect("demo data");
+        }
         let server = sijian_server::start(cfg, db.clone(), false)
             .await
             .expect("start server");
@@ -137,9 +81,23 @@ impl TestApp {
             db,
             engine,
             server: Some(server),
-            pg_name,
-            _dir: dir,
+            place: Some(place),
         })
+    }
+
+    /// An account of `role` (with what the role needs attached, see
+    /// `sijian_testkit::build::user_with`) that signs in with `PASSWORD`; `edit` may change it.
+    pub async fn account(
+        &self,
+        role: sijian_domain::Role,
+        edit: impl FnOnce(&mut sijian_store::users::NewUser),
+    ) -> sijian_store::users::User {
+        let hash = password_hash();
+        sijian_testkit::build::user_with(&self.db, role, |u| {
+            u.password_hash = hash;
+            edit(u)
+        })
+        .await
     }
 
     pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
@@ -209,25 +167,17 @@ impl TestApp {
             s.stop().await;
         }
         self.db.close().await;
-        if let Some(name) = self.pg_name.take()
-            && let Ok(admin) = Db::connect(
-                &pg_admin_url(),
-                &PoolSettings {
-                    max_connections: Some(1),
-                    ..Default::default()
-                },
-            )
-            .await
-        {
-            let _ = admin
-                .execute(
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    sijian_store::Args::new(),
-                )
-                .await;
-            admin.close().await;
+        if let Some(place) = self.place.take() {
+            place.remove().await;
         }
     }
+}
+
+/// The argon2 hash of `PASSWORD`, computed once per test binary.
+pub fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| sijian_service::secrets::hash_password(PASSWORD))
+        .clone()
 }
 
 pub struct Client {
@@ -278,15 +228,22 @@ impl Client {
     }
 }
 
-/// Runs the test body once per engine: `both_engines!(name, |app| async move { … })`.
+/// Runs the test body once per engine: `both_engines!(name, |app| async move { … })` on the demo
+/// dataset, `both_engines!(name, empty, |app| …)` on an empty database (`Data::Empty`).
 #[macro_export]
 macro_rules! both_engines {
+    ($name:ident, empty, $body:expr) => {
+        $crate::both_engines!(@on $name, common::Data::Empty, $body);
+    };
     ($name:ident, $body:expr) => {
+        $crate::both_engines!(@on $name, common::Data::Demo, $body);
+    };
+    (@on $name:ident, $data:expr, $body:expr) => {
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::TestApp::start(common::Engine::Sqlite)
+                let app = common::TestApp::launch(common::Engine::Sqlite, $data, |_| {})
                     .await
                     .expect("sqlite always available");
                 ($body)(&app).await;
@@ -294,7 +251,9 @@ macro_rules! both_engines {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(app) = common::TestApp::start(common::Engine::Postgres).await else {
+                let Some(app) =
+                    common::TestApp::launch(common::Engine::Postgres, $data, |_| {}).await
+                else {
                     return;
                 };
                 ($body)(&app).await;

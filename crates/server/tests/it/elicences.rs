@@ -2,7 +2,7 @@
 //! status that follows the register, signed QR tokens, malformed identifiers refused; the
 //! licence PDF and the opinion's cover label rendered and read back (text layer and QR code);
 //! PDF output disabled with the reason when no CJK font can be loaded.
-mod common;
+use crate::common;
 
 use common::{Client, Engine, TestApp};
 use reqwest::StatusCode;

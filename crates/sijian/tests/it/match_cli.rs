@@ -2,7 +2,7 @@
 //! clusters in the documented format; a saved model loads and gives the same result; malformed
 //! rows are reported with line numbers and refused, or skipped by flag; a missing column mapping
 //! is a usage error (exit 2); an unreadable or mismatched model is refused (exit 1).
-mod common;
+use crate::common;
 
 use common::{code_of, sijian, text};
 use std::collections::{HashMap, HashSet};

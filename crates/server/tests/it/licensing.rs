@@ -1,6 +1,6 @@
 //! Online licensing over HTTP on both engines: a full application from submission to licence,
 //! and every refusal the rules call for, each naming its field and rule with nothing half-written.
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::StatusCode;

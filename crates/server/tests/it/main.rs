@@ -1,0 +1,14 @@
+//! Every integration test of the server in one binary: the server is linked once, not once per
+//! file. `common` is the harness (a server on a fresh database of either engine).
+#[macro_use]
+mod common;
+mod api;
+mod browser;
+mod cases;
+mod elicences;
+mod ledger;
+mod licensing;
+mod linkage;
+mod openapi;
+mod verification;
+mod webhooks;
