@@ -145,10 +145,7 @@ impl Linkage {
     pub async fn mark_replayed(&self, db: &Db) -> Result<(), StoreError> {
         let mut st = self.state.lock().await;
         if st.replay_until < 0 {
-            st.replay_until = db
-                .scalar::<Option<i64>>("SELECT MAX(id) FROM case_persons", sijian_store::args![])
-                .await?
-                .unwrap_or(0);
+            st.replay_until = sijian_store::linkage::max_person_id(db).await?.unwrap_or(0);
         }
         Ok(())
     }

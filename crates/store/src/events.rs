@@ -208,3 +208,8 @@ pub async fn list(
     )
     .await
 }
+
+/// How many events were recorded.
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) FROM events", args![]).await
+}

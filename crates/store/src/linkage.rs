@@ -435,3 +435,8 @@ pub async fn record_merge(
     .await?;
     tx.commit().await
 }
+
+/// The highest id of an examined person stored so far (`None` when there is none).
+pub async fn max_person_id(db: &Db) -> Result<Option<i64>, StoreError> {
+    db.scalar("SELECT MAX(id) FROM case_persons", args![]).await
+}

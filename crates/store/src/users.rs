@@ -437,3 +437,18 @@ pub async fn set_lang(db: &Db, id: i64, lang: &str) -> Result<(), StoreError> {
 pub async fn count(db: &Db) -> Result<i64, StoreError> {
     db.scalar("SELECT COUNT(*) FROM users", args![]).await
 }
+
+/// The id of account `username` of institution `institution_id`, if there is one.
+pub async fn id_at_institution(
+    db: &Db,
+    username: &str,
+    institution_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> = db
+        .fetch_optional(
+            "SELECT id FROM users WHERE username = $1 AND institution_id = $2",
+            args![username, institution_id],
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
+}

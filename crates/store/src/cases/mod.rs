@@ -995,3 +995,20 @@ pub async fn overdue_rates(
     )
     .await
 }
+
+/// How many cases are at `stage`.
+pub async fn count_at_stage(db: &Db, stage: Stage) -> Result<i64, StoreError> {
+    db.scalar(
+        "SELECT COUNT(*) FROM cases WHERE stage = $1",
+        args![stage.as_str()],
+    )
+    .await
+}
+
+/// Every case's id, ascending.
+pub async fn ids(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all("SELECT id FROM cases ORDER BY id", args![])
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

@@ -360,3 +360,18 @@ pub async fn signers(db: &Db, case_id: i64) -> Result<Vec<String>, StoreError> {
         .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
+
+/// How many (code, day, kind) tallies of verifications are stored.
+pub async fn check_rows(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) FROM opinion_checks", args![])
+        .await
+}
+
+/// The first `limit` issued opinions by code: their codes (as stored) and verification keys.
+pub async fn first_codes(db: &Db, limit: i64) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        "SELECT code, verification_key FROM opinions ORDER BY code LIMIT $1",
+        args![limit],
+    )
+    .await
+}

@@ -647,3 +647,9 @@ pub async fn leaf_by_index(db: &Db, idx: u64) -> Result<Option<LeafRow>, StoreEr
     )
     .await
 }
+
+/// How many checkpoints were signed (published or not).
+pub async fn checkpoint_count(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) FROM ledger_checkpoints", args![])
+        .await
+}

@@ -512,3 +512,14 @@ pub async fn update_appraiser(
     tx.commit().await?;
     Ok(row)
 }
+
+/// The ids of the practising (`active`) appraisers of an institution, ascending.
+pub async fn active_appraiser_ids(db: &Db, institution_id: i64) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM appraisers WHERE institution_id = $1 AND status = 'active' ORDER BY id",
+            args![institution_id],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

@@ -478,3 +478,32 @@ async fn check_scope_covers_appraisers(
         })
     }
 }
+
+/// The highest institution id so far (0 when there is none).
+pub async fn max_institution_id(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COALESCE(MAX(id), 0) FROM institutions", args![])
+        .await
+}
+
+/// The id of the institution named `name`, if there is one.
+pub async fn institution_id_by_name(db: &Db, name: &str) -> Result<Option<i64>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM institutions WHERE name = $1 ORDER BY id",
+            args![name],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.0))
+}
+
+/// The practice scope of an institution as its codes, in stored order (empty when it does not
+/// exist).
+pub async fn institution_scope_codes(db: &Db, id: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = db
+        .fetch_all("SELECT scope FROM institutions WHERE id = $1", args![id])
+        .await?;
+    Ok(rows
+        .first()
+        .map(|r| r.0.split(',').map(str::to_string).collect())
+        .unwrap_or_default())
+}
