@@ -98,6 +98,7 @@ pub struct CheckResult {
     /// none | possible | certain
     pub level: String,
     /// Alerts of this case (all, including decided ones).
+    #[schema(value_type = Vec<crate::api::schema::linkage::Alert>)]
     pub alerts: Vec<store::Alert>,
 }
 

@@ -45,6 +45,7 @@ pub struct PublicInstitution {
     pub licence_valid_to: Option<String>,
     /// national | provincial | ordinary
     pub qualification_level: String,
+    #[schema(value_type = Vec<crate::api::schema::institutions::Accreditation>)]
     pub accreditations: Vec<registry::Accreditation>,
     pub address: String,
     pub phone: String,
@@ -145,7 +146,7 @@ impl DirectoryParams {
 
 /// Search the register of institutions (public).
 #[utoipa::path(get, path = "/public/institutions", tag = "directory", params(DirectoryParams),
-    responses((status = 200, body = Page<PublicInstitution>), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = crate::api::schema::list::Page<PublicInstitution>), (status = 429, body = ErrorBody)))]
 pub async fn institutions(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<DirectoryParams>,
@@ -211,7 +212,7 @@ async fn institution_with_appraisers(
 
 /// Search the register of appraisers (public).
 #[utoipa::path(get, path = "/public/appraisers", tag = "directory", params(DirectoryParams),
-    responses((status = 200, body = Page<PublicAppraiser>), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = crate::api::schema::list::Page<PublicAppraiser>), (status = 429, body = ErrorBody)))]
 pub async fn appraisers(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<DirectoryParams>,

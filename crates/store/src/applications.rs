@@ -26,7 +26,7 @@ impl From<LicensingError> for StoreError {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Application {
     pub id: i64,
     pub kind: String,
@@ -181,7 +181,7 @@ pub struct NewAttachment {
     pub data: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Attachment {
     pub id: i64,
     pub name: String,
@@ -300,7 +300,7 @@ pub async fn attachment_data(
     .ok_or(StoreError::NotFound)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReviewRow {
     pub id: i64,
     pub expert_id: i64,
@@ -723,7 +723,7 @@ async fn apply(
 // ---------------------------------------------------------------------------------------------
 // The expert list
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Expert {
     pub id: i64,
     pub name: String,

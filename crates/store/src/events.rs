@@ -35,7 +35,7 @@ pub struct NewEvent<'a> {
     pub payload: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct EventRow {
     pub id: i64,
     pub at: i64,

@@ -113,7 +113,7 @@ pub struct NewAlert {
 }
 
 /// One alert with what the queue shows.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Alert {
     pub id: i64,
     pub case_id: i64,

@@ -5,7 +5,7 @@ use crate::users::{USER_JOINS, USER_SELECT, User};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: i64,
     pub user_id: i64,

@@ -7,7 +7,7 @@ use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 use sijian_domain::{Principal, RegionPath, Role, Scope};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub username: String,

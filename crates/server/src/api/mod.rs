@@ -16,6 +16,7 @@ pub mod linkage;
 pub mod practice;
 pub mod records;
 pub mod registry;
+pub mod schema;
 pub mod verification;
 pub mod webhooks;
 

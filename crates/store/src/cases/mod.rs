@@ -38,7 +38,7 @@ pub struct Ctx<'a> {
     pub policy: &'a Policy,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Case {
     pub id: i64,
     pub institution_id: i64,
@@ -253,7 +253,7 @@ pub struct NewPerson {
 }
 
 /// 通则第十二条: the six recorded facts of each material.
-#[derive(Debug, Clone, serde::Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
 pub struct NewMaterial {
     pub name: String,
     pub kind: String,
@@ -659,7 +659,7 @@ pub(crate) async fn attach(
 // Reading the parts of a case
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Person {
     pub id: i64,
     /// Masked name, e.g. 张*.
@@ -667,7 +667,7 @@ pub struct Person {
     pub id_masked: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Material {
     pub id: i64,
     pub name: String,
@@ -679,7 +679,7 @@ pub struct Material {
     pub returned_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CaseFile {
     pub id: i64,
     pub kind: String,
@@ -690,7 +690,7 @@ pub struct CaseFile {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Assignment {
     pub appraiser_id: i64,
     pub name: String,
@@ -704,7 +704,7 @@ pub struct Assignment {
     pub dissent: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReviewEntry {
     pub round: i64,
     pub reviewer_id: i64,
@@ -714,7 +714,7 @@ pub struct ReviewEntry {
     pub reviewed_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StopEntry {
     pub id: i64,
     pub from_on: String,
@@ -723,7 +723,7 @@ pub struct StopEntry {
 }
 
 /// The parts of a case shown on its page and in its API record.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CaseParts {
     pub persons: Vec<Person>,
     pub materials: Vec<Material>,
@@ -934,7 +934,7 @@ pub async fn sweep(
 }
 
 /// An alert on a case's deadline.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Alert {
     pub id: i64,
     pub case_id: i64,
@@ -966,7 +966,7 @@ pub async fn alerts(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Alert>, St
 
 /// Per institution: cases with a deadline, how many missed it (overdue now, accepted late, or
 /// still running past the date), and the rate.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OverdueRate {
     pub institution_id: i64,
     pub institution_name: String,

@@ -49,7 +49,7 @@ pub(crate) async fn allocate(
     })
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Opinion {
     /// The code, 19 characters without separators.
     pub code: String,
@@ -208,7 +208,7 @@ pub async fn keyed_details(db: &Db, o: &Opinion) -> Result<KeyedDetails, StoreEr
     })
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Correction {
     pub version: i64,
     pub what: String,
@@ -305,7 +305,7 @@ pub async fn add_checks(db: &Db, tallies: &[CheckTally]) -> Result<(), StoreErro
 }
 
 /// How often an opinion was verified, by whom, and when last.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckCounts {
     /// Anyone with the code alone.
     pub public: i64,

@@ -582,7 +582,7 @@ pub async fn tile(db: &Db, t: &Tile) -> Result<Option<Vec<u8>>, StoreError> {
 }
 
 /// Queue length and tree sizes, for pages and metrics.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct LedgerStatus {
     pub queued: i64,
     pub leaves: i64,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 use sijian_domain::classification::is_within;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Appraiser {
     pub id: i64,
     pub institution_id: i64,

@@ -6,7 +6,7 @@ use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Posting {
     pub institution_id: i64,
     pub institution_name: String,
@@ -29,7 +29,7 @@ pub async fn postings(db: &Db, appraiser_id: i64) -> Result<Vec<Posting>, StoreE
 /// Kinds of dated entry.
 pub const RECORD_KINDS: [&str; 3] = ["training", "insurance", "oath"];
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RecordFields {
     /// training | insurance | oath
     pub kind: String,
@@ -40,7 +40,7 @@ pub struct RecordFields {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct RecordRow {
     pub id: i64,
     pub kind: String,
@@ -109,7 +109,7 @@ pub async fn add_record(
     Ok(row)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AssistantFields {
     pub name: String,
     /// male | female
@@ -119,7 +119,7 @@ pub struct AssistantFields {
     pub started_on: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AssistantRow {
     pub id: i64,
     pub supervisor_id: i64,

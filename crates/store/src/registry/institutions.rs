@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 
 /// A laboratory accreditation (资质认定 CMA or 实验室认可 CNAS) with its scope and expiry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Accreditation {
     /// CMA | CNAS
     pub kind: String,
@@ -22,7 +22,7 @@ pub struct Accreditation {
 }
 
 /// Accreditations as stored (a JSON array in one column).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Accreditations(pub Vec<Accreditation>);
 
@@ -33,7 +33,7 @@ impl TryFrom<String> for Accreditations {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Institution {
     pub id: i64,
     pub name: String,
@@ -74,7 +74,7 @@ pub struct Institution {
 }
 
 /// Validated fields of an institution, as written.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InstitutionFields {
     pub name: String,
     pub uscc: Option<String>,
