@@ -182,12 +182,25 @@ pub enum Tx {
     Pg(sqlx::Transaction<'static, Postgres>),
 }
 
-/// Anything queries run on: a pool or an open transaction.
+/// Anything queries run on: a pool or an open transaction. A read written once takes
+/// `impl Into<Exec<'_>>`, so callers pass `&Db` or `&mut Tx` (inside a transaction, `&mut *tx`).
 pub enum Exec<'a> {
     SqlitePool(&'a SqlitePool),
     PgPool(&'a PgPool),
     SqliteTx(&'a mut sqlx::Transaction<'static, Sqlite>),
     PgTx(&'a mut sqlx::Transaction<'static, Postgres>),
+}
+
+impl<'a> From<&'a Db> for Exec<'a> {
+    fn from(db: &'a Db) -> Self {
+        db.exec()
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        tx.exec()
+    }
 }
 
 /// Row types readable from both engines.

@@ -72,20 +72,23 @@ impl Organ {
     }
 }
 
-async fn fetch(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
+/// One case-handling organ, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get(
+    ex: impl Into<crate::db::Exec<'_>>,
+    scope: &Scope,
+    id: i64,
+) -> Result<Organ, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Organ, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {SELECT} FROM {FROM} WHERE o.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
-pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
-    fetch(db.exec(), scope, id).await
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {SELECT} FROM {FROM} WHERE o.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn create(
@@ -117,7 +120,7 @@ pub async fn create(
         },
     )
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -131,7 +134,7 @@ pub async fn update(
     f: &OrganFields,
 ) -> Result<Organ, StoreError> {
     let mut tx = db.begin().await?;
-    let cur = fetch(tx.exec(), scope, id).await?;
+    let cur = get(&mut tx, scope, id).await?;
     if cur.version != version {
         return Err(StoreError::Conflict);
     }
@@ -169,7 +172,7 @@ pub async fn update(
         },
     )
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }

@@ -176,20 +176,23 @@ async fn resolve(
     Ok((out, home))
 }
 
-async fn fetch(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<User, StoreError> {
+/// One account, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get(
+    ex: impl Into<crate::db::Exec<'_>>,
+    scope: &Scope,
+    id: i64,
+) -> Result<User, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::User, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
-pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<User, StoreError> {
-    fetch(db.exec(), scope, id).await
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String)>, StoreError> {
@@ -240,7 +243,7 @@ pub async fn create(
         payload: serde_json::json!({ "username": u.username, "role": u.role.as_str(), "region_code": att.region_code, "institution_id": att.institution_id, "appraiser_id": att.appraiser_id, "organ_id": att.organ_id }),
     })
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -290,7 +293,7 @@ pub async fn update(
     active: bool,
 ) -> Result<User, StoreError> {
     let mut tx = db.begin().await?;
-    let cur = fetch(tx.exec(), scope, id).await?;
+    let cur = get(&mut tx, scope, id).await?;
     if cur.version != version {
         return Err(StoreError::Conflict);
     }
@@ -319,7 +322,7 @@ pub async fn update(
         payload: serde_json::json!({ "display_name": display_name, "role": role.as_str(), "active": active, "region_code": att.region_code, "institution_id": att.institution_id, "appraiser_id": att.appraiser_id, "organ_id": att.organ_id }),
     })
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -406,7 +409,7 @@ pub async fn record_success(db: &Db, id: i64, now: i64) -> Result<(), StoreError
 
 pub async fn unlock(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let cur = fetch(tx.exec(), scope, id).await?;
+    let cur = get(&mut tx, scope, id).await?;
     tx.execute(
         "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
         args![id],

@@ -2,7 +2,7 @@
 //! (`sijian_domain::procedure`); here every step loads the case's facts, asks the rule, and
 //! writes the change with its event (and the event's log commitment) in one transaction, under
 //! the case's version, so two clerks acting at once cannot both succeed.
-use crate::db::{Args, Exec, Tx};
+use crate::db::{Args, Tx};
 use crate::events::{Actor, NewEvent};
 use crate::list::{ListQuery, Listing, Page};
 use crate::registry::SealedId;
@@ -224,20 +224,26 @@ fn open_stages() -> String {
         .join(", ")
 }
 
-pub(crate) async fn fetch(exec: Exec<'_>, scope: &Scope, id: i64) -> Result<Case, StoreError> {
+/// `get`, as the steps call it.
+pub(crate) use self::get as fetch;
+
+/// One case, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get(
+    ex: impl Into<crate::db::Exec<'_>>,
+    scope: &Scope,
+    id: i64,
+) -> Result<Case, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Case, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {CASE_SELECT} FROM {CASE_FROM} WHERE k.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
-pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Case, StoreError> {
-    fetch(db.exec(), scope, id).await
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {CASE_SELECT} FROM {CASE_FROM} WHERE k.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +355,7 @@ async fn assigned(tx: &mut Tx, case_id: i64) -> Result<Vec<i64>, StoreError> {
 /// The opinion a supplementary or re-appraisal case follows: its institution, the appraisers
 /// who signed it, the institution's qualification.
 async fn original_of(tx: &mut Tx, parent_id: i64) -> Result<(Original, Stage, String), StoreError> {
-    let parent = fetch(tx.exec(), &Scope::All, parent_id).await?;
+    let parent = get(&mut *tx, &Scope::All, parent_id).await?;
     let (inst, _) = institution_facts(tx, parent.institution_id).await?;
     let signed: Vec<(i64,)> = tx
         .fetch_all(
@@ -604,7 +610,7 @@ pub async fn create(
         let sha = attach(&mut tx, id, kind, f, now).await?;
         files.push(serde_json::json!({"kind": kind, "name": f.name, "sha256": sha}));
     }
-    let c = fetch(tx.exec(), &Scope::All, id).await?;
+    let c = get(&mut tx, &Scope::All, id).await?;
     let event_id = crate::events::append(
         &mut tx,
         actor,
@@ -883,7 +889,7 @@ pub async fn sweep(
         .await?;
     for (id,) in stale {
         let mut tx = db.begin().await?;
-        let c = fetch(tx.exec(), &Scope::All, id).await?;
+        let c = get(&mut tx, &Scope::All, id).await?;
         let f = facts(&mut tx, &c).await?;
         let policy = policy_for(&c.region_path);
         let ctx = Ctx {

@@ -1,5 +1,5 @@
 //! Appraisers (司法鉴定人): registration, practice items, postings (one institution at a time).
-use super::institutions::{Institution, fetch_institution};
+use super::institutions::{Institution, get_institution};
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
 };
@@ -176,38 +176,37 @@ impl Appraiser {
     }
 }
 
-pub(crate) async fn fetch_appraiser(
-    exec: Exec<'_>,
+/// One appraiser, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get_appraiser(
+    ex: impl Into<Exec<'_>>,
     scope: &Scope,
     id: i64,
 ) -> Result<Appraiser, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Appraiser, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
-pub async fn get_appraiser(db: &Db, scope: &Scope, id: i64) -> Result<Appraiser, StoreError> {
-    fetch_appraiser(db.exec(), scope, id).await
-}
-
-/// One appraiser inside a transaction, if in scope.
+/// `get_appraiser` inside a transaction, as `applications` still calls it.
 pub(crate) async fn get_appraiser_in(
     tx: &mut Tx,
     scope: &Scope,
     id: i64,
 ) -> Result<Appraiser, StoreError> {
-    fetch_appraiser(tx.exec(), scope, id).await
+    get_appraiser(tx, scope, id).await
 }
 
 /// The sealed ID number of an appraiser in scope, for the few who may reveal it.
 pub async fn sealed_id_of(db: &Db, scope: &Scope, id: i64) -> Result<Option<String>, StoreError> {
-    fetch_appraiser(db.exec(), scope, id).await?;
+    get_appraiser(db, scope, id).await?;
     db.scalar("SELECT id_sealed FROM appraisers WHERE id = $1", args![id])
         .await
 }
@@ -220,17 +219,18 @@ pub struct IdHolder {
     pub status: String,
 }
 
-async fn id_holder(exec: Exec<'_>, hash: &str) -> Result<Option<IdHolder>, StoreError> {
-    exec.fetch_optional(
-        "SELECT a.id, i.name AS institution_name, a.status FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
-        args![hash],
-    )
-    .await
-}
-
-/// The appraiser holding an ID number (by its keyed hash), anywhere in the register.
-pub async fn appraiser_by_id_hash(db: &Db, hash: &str) -> Result<Option<IdHolder>, StoreError> {
-    id_holder(db.exec(), hash).await
+/// The appraiser holding an ID number (by its keyed hash), anywhere in the register; on the
+/// pool or inside a transaction.
+pub async fn appraiser_by_id_hash(
+    ex: impl Into<Exec<'_>>,
+    hash: &str,
+) -> Result<Option<IdHolder>, StoreError> {
+    ex.into()
+        .fetch_optional(
+            "SELECT a.id, i.name AS institution_name, a.status FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
+            args![hash],
+        )
+        .await
 }
 
 /// The institution an appraiser is placed in must be in the actor's scope and its business
@@ -240,7 +240,7 @@ async fn check_placement(
     scope: &Scope,
     f: &AppraiserFields,
 ) -> Result<Institution, StoreError> {
-    let inst = fetch_institution(tx.exec(), scope, f.institution_id)
+    let inst = get_institution(&mut *tx, scope, f.institution_id)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => StoreError::ForeignKey("institution_id".into()),
@@ -273,7 +273,7 @@ async fn check_single_institution(
     let Some(sealed) = id_number else {
         return Ok(());
     };
-    match id_holder(tx.exec(), &sealed.hash).await? {
+    match appraiser_by_id_hash(&mut *tx, &sealed.hash).await? {
         Some(IdHolder {
             id,
             institution_name: inst,
@@ -348,7 +348,7 @@ pub async fn create_appraiser(
 ) -> Result<Appraiser, StoreError> {
     let mut tx = db.begin().await?;
     let id = insert_appraiser(&mut tx, actor, scope, f, "").await?;
-    let row = fetch_appraiser(tx.exec(), &Scope::All, id).await?;
+    let row = get_appraiser(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -365,7 +365,7 @@ pub(crate) async fn change_appraiser(
     may_change_registration: bool,
     reason: &str,
 ) -> Result<Appraiser, StoreError> {
-    let current = fetch_appraiser(tx.exec(), scope, id).await?;
+    let current = get_appraiser(&mut *tx, scope, id).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);
     }
@@ -484,7 +484,7 @@ pub(crate) async fn change_appraiser(
         },
     )
     .await?;
-    fetch_appraiser(tx.exec(), &Scope::All, id).await
+    get_appraiser(&mut *tx, &Scope::All, id).await
 }
 
 pub async fn update_appraiser(

@@ -1,6 +1,6 @@
 //! What hangs off an appraiser: postings (transfer history), dated entries (training hours,
 //! liability insurance, oath) and assistants (鉴定人助理) under a supervising appraiser.
-use super::appraisers::fetch_appraiser;
+use super::appraisers::get_appraiser;
 use crate::events::{Actor, NewEvent, append};
 use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
@@ -77,7 +77,7 @@ pub async fn add_record(
     f: &RecordFields,
 ) -> Result<RecordRow, StoreError> {
     let mut tx = db.begin().await?;
-    let a = fetch_appraiser(tx.exec(), scope, appraiser_id).await?;
+    let a = get_appraiser(&mut tx, scope, appraiser_id).await?;
     let id: i64 = tx
         .scalar(
             "INSERT INTO appraiser_records (appraiser_id, kind, on_date, hours, detail, created_by, created_at) \
@@ -148,7 +148,7 @@ pub async fn add_assistant(
     f: &AssistantFields,
 ) -> Result<AssistantRow, StoreError> {
     let mut tx = db.begin().await?;
-    let sup = fetch_appraiser(tx.exec(), scope, supervisor_id).await?;
+    let sup = get_appraiser(&mut tx, scope, supervisor_id).await?;
     if sup.status != "active" {
         return Err(StoreError::Invalid {
             field: "supervisor_id".into(),
@@ -196,7 +196,7 @@ pub async fn end_assistant(
     ended_on: &str,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let sup = fetch_appraiser(tx.exec(), scope, supervisor_id).await?;
+    let sup = get_appraiser(&mut tx, scope, supervisor_id).await?;
     let n = tx
         .execute(
             "UPDATE assistants SET ended_on = $1 WHERE id = $2 AND supervisor_id = $3 AND ended_on IS NULL",

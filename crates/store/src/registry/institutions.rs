@@ -183,34 +183,32 @@ pub async fn list_institutions_unbounded(
         .await
 }
 
-pub(crate) async fn fetch_institution(
-    exec: Exec<'_>,
+/// One institution, if in scope (otherwise `NotFound`, so its existence is not revealed); on
+/// the pool (`&Db`) or inside a transaction (`&mut Tx`).
+pub async fn get_institution(
+    ex: impl Into<Exec<'_>>,
     scope: &Scope,
     id: i64,
 ) -> Result<Institution, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Institution, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
-/// One institution, if in scope (otherwise `NotFound`, so its existence is not revealed).
-pub async fn get_institution(db: &Db, scope: &Scope, id: i64) -> Result<Institution, StoreError> {
-    fetch_institution(db.exec(), scope, id).await
-}
-
-/// One institution inside a transaction, if in scope.
+/// `get_institution` inside a transaction, as `applications` still calls it.
 pub(crate) async fn get_institution_in(
     tx: &mut Tx,
     scope: &Scope,
     id: i64,
 ) -> Result<Institution, StoreError> {
-    fetch_institution(tx.exec(), scope, id).await
+    get_institution(tx, scope, id).await
 }
 
 impl Institution {
@@ -302,7 +300,7 @@ pub async fn create_institution(
 ) -> Result<Institution, StoreError> {
     let mut tx = db.begin().await?;
     let id = insert_institution(&mut tx, actor, scope, f, "").await?;
-    let row = fetch_institution(tx.exec(), &Scope::All, id).await?;
+    let row = get_institution(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -328,7 +326,7 @@ pub(crate) async fn change_institution(
     mode: InstitutionChange,
     reason: &str,
 ) -> Result<Institution, StoreError> {
-    let current = fetch_institution(tx.exec(), scope, id).await?;
+    let current = get_institution(&mut *tx, scope, id).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);
     }
@@ -427,7 +425,7 @@ pub(crate) async fn change_institution(
         },
     )
     .await?;
-    fetch_institution(tx.exec(), &Scope::All, id).await
+    get_institution(&mut *tx, &Scope::All, id).await
 }
 
 pub async fn update_institution(
