@@ -7,6 +7,7 @@ pub mod blobs;
 pub mod bulk;
 pub mod calendar;
 pub mod cases;
+pub mod column;
 pub mod db;
 pub mod error;
 pub mod events;

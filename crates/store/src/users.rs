@@ -12,7 +12,8 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub role: Role,
     pub region_code: Option<String>,
     pub institution_id: Option<i64>,
     pub appraiser_id: Option<i64>,
@@ -46,7 +47,7 @@ pub(crate) const USER_FROM: &str = concat!("users u ", user_joins!());
 
 impl User {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Public)
+        self.role
     }
 
     pub fn principal(&self) -> Principal {
@@ -308,7 +309,7 @@ pub async fn update(
     if n != 1 {
         return Err(StoreError::Conflict);
     }
-    if !active || role.as_str() != cur.role {
+    if !active || role != cur.role {
         // A disabled account or a changed role ends the account's sessions at once.
         tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
             .await?;

@@ -883,7 +883,7 @@ fn form_of_user(u: &users::User) -> FormData {
     let mut v = vec![
         ("username".to_string(), u.username.clone()),
         ("display_name".to_string(), u.display_name.clone()),
-        ("role".to_string(), u.role.clone()),
+        ("role".to_string(), u.role.as_str().to_string()),
     ];
     if let Some(r) = &u.region_code {
         v.push(("region_code".into(), r.clone()));
