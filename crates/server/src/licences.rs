@@ -12,7 +12,6 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
-use sijian_domain::calendar::Date;
 use sijian_domain::elicence::{self, LicenceKind};
 use sijian_domain::identifiers::ElectronicLicenceId;
 use sijian_domain::{AppraiserStatus, InstitutionStatus, Scope};
@@ -73,10 +72,6 @@ fn parse_id(id: &str) -> AppResult<ElectronicLicenceId> {
     ElectronicLicenceId::parse(id).map_err(|e| AppError::bad_request(e.to_string()))
 }
 
-fn date(s: Option<&str>) -> Option<Date> {
-    s.and_then(|d| Date::parse(d).ok())
-}
-
 /// The record a licence's QR token carries.
 fn record(v: &LicenceView) -> SignedRecord {
     SignedRecord::new(
@@ -106,7 +101,7 @@ pub async fn licence_of(
     let institution_licence = |i: &registry::Institution| {
         elicence::institution_status(
             InstitutionStatus::parse(&i.status).unwrap_or(InstitutionStatus::Revoked),
-            date(i.licence_valid_to.as_deref()),
+            i.licence_valid_to,
             today,
         )
     };
@@ -119,7 +114,7 @@ pub async fn licence_of(
                     i.licence_no.clone(),
                     None,
                     i.scope.clone(),
-                    i.licence_valid_to.clone(),
+                    i.licence_valid_to.map(|d| d.to_string()),
                 )),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),

@@ -66,7 +66,7 @@ impl From<&Institution> for PublicInstitution {
             categories: i.categories.clone(),
             scope: i.scope.clone(),
             registering_authority: i.registering_authority.clone(),
-            licence_valid_to: i.licence_valid_to.clone(),
+            licence_valid_to: i.licence_valid_to.map(|d| d.to_string()),
             qualification_level: i.qualification_level.clone(),
             accreditations: i.accreditations.0.clone(),
             address: i.address.clone(),
@@ -482,7 +482,8 @@ pub async fn directory_institution_page(
         ),
         (
             t("field.licence_valid_to"),
-            i.licence_valid_to.clone().unwrap_or_else(|| "—".into()),
+            i.licence_valid_to
+                .map_or_else(|| "—".into(), |d| d.to_string()),
         ),
         (t("field.head_name"), i.head_name.clone()),
         (t("field.address"), i.address.clone()),

@@ -111,7 +111,9 @@ pub async fn export_institutions(
             &cats,
             &crate::web::registry::scope_labels(&i.scope),
             &crate::web::registry::qualification_label(&i.qualification_level),
-            i.licence_valid_to.as_deref().unwrap_or(""),
+            &i.licence_valid_to
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             &i.legal_rep,
             &i.head_name,
             &i.address,

@@ -475,7 +475,8 @@ pub async fn institution_detail(
             ),
             (
                 t("field.licence_valid_to"),
-                i.licence_valid_to.clone().unwrap_or_else(|| "—".into()),
+                i.licence_valid_to
+                    .map_or_else(|| "—".into(), |d| d.to_string()),
                 None,
             ),
             (
@@ -492,7 +493,8 @@ pub async fn institution_detail(
                         "{} 保单 {}，有效期至 {}",
                         i.insurer,
                         or_dash(&i.insurance_policy),
-                        i.insurance_expires.clone().unwrap_or_else(|| "—".into())
+                        i.insurance_expires
+                            .map_or_else(|| "—".into(), |d| d.to_string())
                     )
                 },
                 None,
@@ -804,7 +806,9 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
         ("status".to_string(), i.status.clone()),
         (
             "licence_valid_to".to_string(),
-            i.licence_valid_to.clone().unwrap_or_default(),
+            i.licence_valid_to
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ),
         (
             "registering_authority".to_string(),
@@ -818,7 +822,9 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
         ("insurance_policy".to_string(), i.insurance_policy.clone()),
         (
             "insurance_expires".to_string(),
-            i.insurance_expires.clone().unwrap_or_default(),
+            i.insurance_expires
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ),
         ("party_members".to_string(), i.party_members.to_string()),
     ];
@@ -1116,7 +1122,7 @@ pub async fn appraiser_detail(
             (t("field.gender"), gender(lang, &x.gender), None),
             (
                 t("field.birth_date"),
-                x.birth_date.clone().unwrap_or_else(|| "—".into()),
+                x.birth_date.map_or_else(|| "—".into(), |d| d.to_string()),
                 None,
             ),
             (t("field.id_number"), or_dash(&x.id_masked), None),
@@ -1321,7 +1327,7 @@ fn form_of_appraiser(x: &registry::Appraiser) -> FormData {
         ("status".to_string(), x.status.clone()),
         (
             "birth_date".to_string(),
-            x.birth_date.clone().unwrap_or_default(),
+            x.birth_date.map(|d| d.to_string()).unwrap_or_default(),
         ),
         ("education".to_string(), x.education.clone()),
     ];

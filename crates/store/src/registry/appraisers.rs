@@ -10,6 +10,7 @@ use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
+use sijian_domain::calendar::Date;
 use sijian_domain::classification::is_within;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -21,7 +22,8 @@ pub struct Appraiser {
     pub name: String,
     pub gender: String,
     /// YYYY-MM-DD; never shown to the public.
-    pub birth_date: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub birth_date: Option<Date>,
     /// The resident ID number masked for screens (the number itself is sealed).
     pub id_masked: String,
     /// doctorate | master | bachelor | college | other | "" (not recorded)
@@ -163,7 +165,7 @@ impl Appraiser {
             institution_id: a.institution_id,
             name: a.name,
             gender: a.gender,
-            birth_date: a.birth_date,
+            birth_date: a.birth_date.map(|d| d.to_string()),
             id_number: None,
             education: a.education,
             certificate_no: a.certificate_no,

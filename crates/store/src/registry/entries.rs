@@ -44,7 +44,8 @@ pub struct RecordFields {
 pub struct RecordRow {
     pub id: i64,
     pub kind: String,
-    pub on_date: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub on_date: sijian_domain::calendar::Date,
     pub hours: Option<i64>,
     pub detail: String,
     pub created_at: i64,
@@ -126,8 +127,10 @@ pub struct AssistantRow {
     pub name: String,
     pub gender: String,
     pub education: String,
-    pub started_on: String,
-    pub ended_on: Option<String>,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub started_on: sijian_domain::calendar::Date,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub ended_on: Option<sijian_domain::calendar::Date>,
 }
 
 pub async fn assistants(db: &Db, supervisor_id: i64) -> Result<Vec<AssistantRow>, StoreError> {

@@ -9,6 +9,7 @@ use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
+use sijian_domain::calendar::Date;
 
 /// A laboratory accreditation (资质认定 CMA or 实验室认可 CNAS) with its scope and expiry.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -41,7 +42,8 @@ pub struct Institution {
     /// Why a credit code that fails its check characters was accepted (known pilot codes).
     pub uscc_override: Option<String>,
     pub licence_no: String,
-    pub licence_valid_to: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub licence_valid_to: Option<Date>,
     pub region_code: String,
     pub region_name: String,
     pub region_path: String,
@@ -57,7 +59,8 @@ pub struct Institution {
     pub accreditations: Accreditations,
     pub insurer: String,
     pub insurance_policy: String,
-    pub insurance_expires: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub insurance_expires: Option<Date>,
     /// Military units need the military management office's opinion on applications.
     pub military: bool,
     pub party_org: bool,
@@ -220,7 +223,7 @@ impl Institution {
             uscc: i.uscc,
             uscc_override: i.uscc_override,
             licence_no: i.licence_no,
-            licence_valid_to: i.licence_valid_to,
+            licence_valid_to: i.licence_valid_to.map(|d| d.to_string()),
             region_code: i.region_code,
             registering_authority: i.registering_authority,
             scope: i.scope,
@@ -228,7 +231,7 @@ impl Institution {
             accreditations: i.accreditations,
             insurer: i.insurer,
             insurance_policy: i.insurance_policy,
-            insurance_expires: i.insurance_expires,
+            insurance_expires: i.insurance_expires.map(|d| d.to_string()),
             military: i.military,
             party_org: i.party_org,
             party_members: i.party_members,
