@@ -110,6 +110,29 @@ pub fn split(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Reads text column `name` of a reader row (SQLite, `readers`) as `T`.
+pub(crate) fn lite<T: FromText>(r: &rusqlite::Row<'_>, name: &str) -> rusqlite::Result<T> {
+    let text: String = r.get(name)?;
+    parse(&text).map_err(|e| conversion(r, name, e))
+}
+
+/// Reads nullable text column `name` of a reader row as an optional `T`.
+pub(crate) fn lite_opt<T: FromText>(
+    r: &rusqlite::Row<'_>,
+    name: &str,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = r.get(name)?;
+    text.as_deref()
+        .map(parse)
+        .transpose()
+        .map_err(|e| conversion(r, name, e))
+}
+
+fn conversion(r: &rusqlite::Row<'_>, name: &str, e: BadValue) -> rusqlite::Error {
+    let idx = r.as_ref().column_index(name).unwrap_or(0);
+    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+}
+
 /// Serialises a list of codes as the comma-separated text it is stored as (`serialize_with`), so
 /// the JSON of a row is what it was when the row carried the text.
 pub fn joined<S: serde::Serializer>(codes: &[String], s: S) -> Result<S::Ok, S::Error> {

@@ -66,7 +66,7 @@ async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseD
         code: opinions::grouped(&o.code),
         document_sha256: o.document_sha256,
         verification_key: may_see_key.then_some(o.verification_key),
-        issued_on: o.issued_on,
+        issued_on: o.issued_on.to_string(),
         status: o.status,
         version: o.version,
         event_id: o.event_id,

@@ -1060,7 +1060,7 @@ pub async fn detail(
                 "撤销".into(),
                 format!(
                     "{} 撤销；依据：{}",
-                    o.revoked_on.clone().unwrap_or_default(),
+                    o.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
                     o.revoked_reason
                 ),
                 None,

@@ -6,6 +6,7 @@ use crate::readers::LiteRow;
 use crate::{Db, StoreError, args};
 use rand::Rng;
 use serde::Serialize;
+use sijian_domain::calendar::Date;
 use sijian_domain::opinion_code::OpinionCode;
 
 /// Characters of verification keys: digits and capitals without 0/O, 1/I/L, so a key read
@@ -63,11 +64,13 @@ pub struct Opinion {
     /// SHA-256 (hex) of the current version of the document.
     pub document_sha256: String,
     pub verification_key: String,
-    pub issued_on: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub issued_on: Date,
     /// valid | corrected | revoked
     pub status: String,
     pub version: i64,
-    pub revoked_on: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub revoked_on: Option<Date>,
     pub revoked_reason: String,
     /// The event that recorded the issue in the log.
     pub event_id: i64,
@@ -100,10 +103,10 @@ impl LiteRow for Opinion {
             serial: r.get("serial")?,
             document_sha256: r.get("document_sha256")?,
             verification_key: r.get("verification_key")?,
-            issued_on: r.get("issued_on")?,
+            issued_on: crate::column::lite(r, "issued_on")?,
             status: r.get("status")?,
             version: r.get("version")?,
-            revoked_on: r.get("revoked_on")?,
+            revoked_on: crate::column::lite_opt(r, "revoked_on")?,
             revoked_reason: r.get("revoked_reason")?,
             event_id: r.get("event_id")?,
         })
