@@ -645,7 +645,12 @@ async fn lifecycle(
     let issued = timed(rec, 10, steps::issue(db, a, s, c.id, c.version, &doc, ctx)).await?;
     let c = issued.case;
     let c = timed(rec, 11, steps::archive(db, a, s, c.id, c.version, ctx)).await?;
-    anyhow::ensure!(c.stage == "archived", "case {} ended in {}", c.id, c.stage);
+    anyhow::ensure!(
+        c.stage == sijian_domain::procedure::Stage::Archived,
+        "case {} ended in {}",
+        c.id,
+        c.stage.as_str()
+    );
     Ok(())
 }
 

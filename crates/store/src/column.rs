@@ -5,6 +5,7 @@
 //! fails the read with the column's text in the message.
 use sijian_domain::Role;
 use sijian_domain::calendar::Date;
+use sijian_domain::procedure::Stage;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Type};
 
@@ -68,6 +69,13 @@ impl FromText for Role {
     }
 }
 
+impl FromText for Stage {
+    const WHAT: &'static str = "案件阶段";
+    fn from_text(s: &str) -> Option<Self> {
+        Stage::parse(s)
+    }
+}
+
 /// Parses a stored text into `T`.
 pub fn parse<T: FromText>(s: &str) -> Result<T, BadValue> {
     T::from_text(s).ok_or_else(|| BadValue {
@@ -92,7 +100,7 @@ macro_rules! from_text {
         }
     )+};
 }
-from_text!(Date, Role);
+from_text!(Date, Role, Stage);
 
 impl TryFrom<Codes> for Vec<String> {
     type Error = BadValue;

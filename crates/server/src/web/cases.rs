@@ -24,18 +24,16 @@ use sijian_domain::{Action, Scope};
 use sijian_store::cases::{self, Case, CaseParts, NewMaterial, opinions};
 
 fn stage_badge(c: &Case) -> (String, &'static str) {
-    match Stage::parse(&c.stage) {
-        Some(s) => (
-            s.label_zh().to_string(),
-            match s {
-                Stage::Issued | Stage::Archived => "ok",
-                Stage::Refused | Stage::Terminated => "bad",
-                Stage::ClockStopped => "warn",
-                _ => "",
-            },
-        ),
-        None => (c.stage.clone(), ""),
-    }
+    let s = c.stage;
+    (
+        s.label_zh().to_string(),
+        match s {
+            Stage::Issued | Stage::Archived => "ok",
+            Stage::Refused | Stage::Terminated => "bad",
+            Stage::ClockStopped => "warn",
+            _ => "",
+        },
+    )
 }
 
 fn clock_badge(k: &CaseClock) -> (String, &'static str) {

@@ -65,8 +65,8 @@ pub struct Case {
     pub parent_id: Option<i64>,
     pub original_opinion_code: Option<String>,
     pub same_institution_reason: Option<String>,
-    /// `sijian_domain::procedure::Stage`.
-    pub stage: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub stage: Stage,
     pub received_on: String,
     pub agreed_accept_by: Option<String>,
     pub accept_agreement: String,
@@ -113,7 +113,7 @@ const CASE_SORTS: &[(&str, &str)] = &[
 
 impl Case {
     pub fn stage(&self) -> Stage {
-        Stage::parse(&self.stage).unwrap_or(Stage::Received)
+        self.stage
     }
     pub fn lineage(&self) -> Lineage {
         match self.lineage.as_str() {
