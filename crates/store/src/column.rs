@@ -6,6 +6,7 @@
 use sijian_domain::Role;
 use sijian_domain::calendar::Date;
 use sijian_domain::procedure::Stage;
+use sijian_domain::role::OrganKind;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Type};
 
@@ -76,6 +77,13 @@ impl FromText for Stage {
     }
 }
 
+impl FromText for OrganKind {
+    const WHAT: &'static str = "办案机关类别";
+    fn from_text(s: &str) -> Option<Self> {
+        OrganKind::parse(s)
+    }
+}
+
 /// Parses a stored text into `T`.
 pub fn parse<T: FromText>(s: &str) -> Result<T, BadValue> {
     T::from_text(s).ok_or_else(|| BadValue {
@@ -100,7 +108,7 @@ macro_rules! from_text {
         }
     )+};
 }
-from_text!(Date, Role, Stage);
+from_text!(Date, Role, Stage, OrganKind);
 
 impl TryFrom<Codes> for Vec<String> {
     type Error = BadValue;

@@ -12,7 +12,8 @@ use sijian_domain::Scope;
 pub struct Organ {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub kind: sijian_domain::role::OrganKind,
     pub region_code: String,
     pub region_name: String,
     pub region_path: String,
@@ -64,7 +65,7 @@ impl Organ {
     pub fn fields(&self) -> OrganFields {
         OrganFields {
             name: self.name.clone(),
-            kind: self.kind.clone(),
+            kind: self.kind.as_str().to_string(),
             region_code: self.region_code.clone(),
             address: self.address.clone(),
             phone: self.phone.clone(),

@@ -434,7 +434,7 @@ pub async fn update_organ(
     let cur = organs::get(&s.db, &scope, id).await?;
     let base = organs::OrganFields {
         name: cur.name,
-        kind: cur.kind,
+        kind: cur.kind.as_str().to_string(),
         region_code: cur.region_code,
         address: cur.address,
         phone: cur.phone,

@@ -14,7 +14,7 @@ use crate::{login, secrets};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, OrganKind, Role};
+use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, Role};
 use sijian_store::events::{self, EventFilter};
 use sijian_store::users::{self, UserFilter};
 use sijian_store::{ListQuery, organs, registry, tokens};
@@ -721,13 +721,7 @@ async fn user_form(
                 .map(|o| {
                     (
                         o.id.to_string(),
-                        format!(
-                            "{}（{}）",
-                            o.name,
-                            OrganKind::parse(&o.kind)
-                                .map(|k| k.label_zh())
-                                .unwrap_or("")
-                        ),
+                        format!("{}（{}）", o.name, o.kind.label_zh()),
                     )
                 })
                 .collect()

@@ -210,10 +210,8 @@ fn app_status(lang: Lang, s: &str) -> (String, &'static str) {
     }
 }
 
-fn organ_kind(lang: Lang, s: &str) -> String {
-    OrganKind::parse(s)
-        .map(|k| lang.pick(k.label_zh(), k.label_en()).to_string())
-        .unwrap_or_else(|| s.to_string())
+fn organ_kind(lang: Lang, k: OrganKind) -> String {
+    lang.pick(k.label_zh(), k.label_en()).to_string()
 }
 
 pub fn gender(lang: Lang, g: &str) -> String {
@@ -1493,7 +1491,7 @@ pub async fn organs_list(
         |o| {
             vec![
                 link(lang.t("field.name"), &o.name, format!("/organs/{}", o.id)),
-                cell(lang.t("field.kind"), organ_kind(lang, &o.kind)),
+                cell(lang.t("field.kind"), organ_kind(lang, o.kind)),
                 cell(lang.t("field.region"), &o.region_name),
                 cell(lang.t("field.phone"), &o.phone),
             ]
@@ -1528,7 +1526,7 @@ pub async fn organ_detail(
     let v = DetailView {
         tables: Vec::new(),
         title: o.name.clone(),
-        badge: Some((organ_kind(lang, &o.kind), "")),
+        badge: Some((organ_kind(lang, o.kind), "")),
         back: "/organs".into(),
         actions,
         fields: vec![
@@ -1658,7 +1656,7 @@ pub async fn organ_edit(
     let o = organs::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let f = FormData(vec![
         ("name".into(), o.name.clone()),
-        ("kind".into(), o.kind.clone()),
+        ("kind".into(), o.kind.as_str().to_string()),
         ("region_code".into(), o.region_code.clone()),
         ("address".into(), o.address.clone()),
         ("phone".into(), o.phone.clone()),
@@ -1678,7 +1676,7 @@ pub async fn organ_update(State(s): State<AppState>, Path(id): Path<i64>, p: Pos
     let version = p.form.int("version").unwrap_or(-1);
     let base = organs::OrganFields {
         name: cur.name,
-        kind: cur.kind,
+        kind: cur.kind.as_str().to_string(),
         region_code: cur.region_code,
         address: cur.address,
         phone: cur.phone,
