@@ -828,3 +828,103 @@ pub mod users {
         pub version: i64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each shape above names the same fields, in the same order and with the same serde
+    //! attributes, as the store row it describes (read from the store's source).
+    use std::path::Path;
+
+    /// Module of this file → the store source file holding its rows.
+    const SOURCES: [(&str, &str); 18] = [
+        ("applications", "applications.rs"),
+        ("calendar", "calendar.rs"),
+        ("cases", "cases/mod.rs"),
+        ("opinions", "cases/opinions.rs"),
+        ("steps", "cases/steps.rs"),
+        ("events", "events.rs"),
+        ("ledger", "ledger/mod.rs"),
+        ("linkage", "linkage.rs"),
+        ("list", "list.rs"),
+        ("logs", "logs.rs"),
+        ("organs", "organs.rs"),
+        ("regions", "regions.rs"),
+        ("appraisers", "registry/appraisers.rs"),
+        ("entries", "registry/entries.rs"),
+        ("institutions", "registry/institutions.rs"),
+        ("registry", "registry/mod.rs"),
+        ("tokens", "tokens.rs"),
+        ("users", "users.rs"),
+    ];
+
+    /// The serde attributes and field names of struct `name` in `source`, in order.
+    fn shape(source: &str, name: &str) -> Option<Vec<String>> {
+        let lines: Vec<&str> = source.lines().map(str::trim).collect();
+        let start = lines.iter().position(|l| {
+            l.strip_prefix("pub struct ").is_some_and(|r| {
+                r.starts_with(name) && !r[name.len()..].starts_with(char::is_alphanumeric)
+            })
+        })?;
+        let mut out: Vec<String> = lines[..start]
+            .iter()
+            .rev()
+            .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
+            .filter(|l| l.starts_with("#[serde"))
+            .map(|l| l.to_string())
+            .collect();
+        out.reverse();
+        if lines[start].ends_with(';') {
+            out.push(lines[start].to_string());
+            return Some(out);
+        }
+        for l in &lines[start + 1..] {
+            if *l == "}" {
+                break;
+            }
+            if l.starts_with("#[serde") {
+                out.push(l.to_string());
+            } else if let Some(field) = l.strip_prefix("pub ") {
+                out.push(field.split(':').next().unwrap_or("").to_string());
+            }
+        }
+        Some(out)
+    }
+
+    fn module_body<'a>(text: &'a str, module: &str) -> &'a str {
+        let start = text
+            .find(&format!("pub mod {module} {{"))
+            .unwrap_or_else(|| panic!("module {module}"));
+        let rest = &text[start..];
+        &rest[..rest.find("\n}\n").unwrap_or(rest.len())]
+    }
+
+    #[test]
+    fn every_shape_matches_its_row() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let this = std::fs::read_to_string(here.join("src/api/schema.rs")).unwrap();
+        let this = &this[..this.find("#[cfg(test)]").unwrap()];
+        let mut checked = 0;
+        for (module, file) in SOURCES {
+            let store = std::fs::read_to_string(here.join("../store/src").join(file))
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            let body = module_body(this, module);
+            for name in body.lines().filter_map(|l| {
+                l.trim().strip_prefix("pub struct ").map(|r| {
+                    r.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()
+                        .unwrap_or("")
+                })
+            }) {
+                let ours = shape(body, name).unwrap();
+                let theirs = shape(&store, name)
+                    .unwrap_or_else(|| panic!("{name} is no longer a row of store/src/{file}"));
+                assert_eq!(
+                    ours, theirs,
+                    "api::schema::{module}::{name} no longer describes store/src/{file}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 40, "only {checked} shapes checked");
+    }
+}
