@@ -183,6 +183,7 @@ pub async fn update_user_from(
 pub struct NewTokenOut {
     /// The secret, shown this once only.
     pub token: String,
+    #[schema(value_type = crate::schema::tokens::ApiToken)]
     pub info: ApiToken,
 }
 

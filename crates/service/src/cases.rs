@@ -58,6 +58,7 @@ pub struct CommissionBody {
     /// Date the commission and materials were received (default today).
     pub received_on: Option<String>,
     pub persons: Vec<PersonInput>,
+    #[schema(value_type = Vec<crate::schema::cases::NewMaterial>)]
     pub materials: Vec<NewMaterial>,
     pub attachments: Vec<AttachmentInput>,
 }

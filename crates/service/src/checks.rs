@@ -112,7 +112,7 @@ mod tests {
         .unwrap();
         db.migrate().await.unwrap();
         let stored = |db: Db| async move {
-            db.scalar::<i64>("SELECT COUNT(*) FROM opinion_checks", sijian_store::args![])
+            sijian_store::cases::opinions::check_rows(&db)
                 .await
                 .unwrap()
         };

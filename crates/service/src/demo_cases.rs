@@ -330,12 +330,7 @@ pub async fn load(
 
 /// A few issued opinions' codes and verification keys, for trying verification.
 pub async fn codes(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
-    let rows: Vec<(String, String)> = db
-        .fetch_all(
-            "SELECT code, verification_key FROM opinions ORDER BY code LIMIT 3",
-            sijian_store::Args::new(),
-        )
-        .await?;
+    let rows = sijian_store::cases::opinions::first_codes(db, 3).await?;
     Ok(rows
         .into_iter()
         .map(|(c, k)| (sijian_store::cases::opinions::grouped(&c), k))

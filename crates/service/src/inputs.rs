@@ -161,6 +161,7 @@ pub struct InstitutionInput {
     pub categories: Option<Vec<String>>,
     /// national | provincial | ordinary
     pub qualification_level: Option<String>,
+    #[schema(value_type = Option<Vec<crate::schema::institutions::Accreditation>>)]
     pub accreditations: Option<Vec<Accreditation>>,
     pub insurer: Option<String>,
     pub insurance_policy: Option<String>,

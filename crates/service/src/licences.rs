@@ -5,7 +5,6 @@ use crate::error::{Error, Result};
 use crate::services::Services;
 use crate::verification::TokenCheck;
 use serde::Serialize;
-use sijian_domain::calendar::Date;
 use sijian_domain::elicence::{self, LicenceKind};
 use sijian_domain::identifiers::ElectronicLicenceId;
 use sijian_domain::{AppraiserStatus, InstitutionStatus, Scope};
@@ -55,10 +54,6 @@ pub struct LicenceVerification {
     pub token: Option<TokenCheck>,
 }
 
-pub fn date(s: Option<&str>) -> Option<Date> {
-    s.and_then(|d| Date::parse(d).ok())
-}
-
 /// The record a licence's QR token carries.
 pub fn record(v: &LicenceView) -> SignedRecord {
     SignedRecord::new(
@@ -88,7 +83,7 @@ pub async fn licence_of(
     let institution_licence = |i: &registry::Institution| {
         elicence::institution_status(
             InstitutionStatus::parse(&i.status).unwrap_or(InstitutionStatus::Revoked),
-            date(i.licence_valid_to.as_deref()),
+            i.licence_valid_to,
             today,
         )
     };
@@ -101,7 +96,7 @@ pub async fn licence_of(
                     i.licence_no.clone(),
                     None,
                     i.scope.clone(),
-                    i.licence_valid_to.clone(),
+                    i.licence_valid_to.map(|d| d.to_string()),
                 )),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),

@@ -249,11 +249,7 @@ pub async fn prepare(s: &Services, a: &Caller, b: &SubmitBody) -> Result<NewAppl
                             format!("请填写延续后的许可证有效期：{e}"),
                         )
                     })?;
-                    if cur
-                        .licence_valid_to
-                        .as_deref()
-                        .is_some_and(|old| d.to_string().as_str() <= old)
-                    {
+                    if cur.licence_valid_to.is_some_and(|old| d <= old) {
                         return Err(Error::field(
                             "institution.licence_valid_to",
                             "延续后的有效期须晚于现有效期",

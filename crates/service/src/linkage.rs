@@ -49,6 +49,7 @@ pub struct CheckResult {
     /// none | possible | certain
     pub level: String,
     /// Alerts of this case (all, including decided ones).
+    #[schema(value_type = Vec<crate::schema::linkage::Alert>)]
     pub alerts: Vec<store::Alert>,
 }
 
@@ -96,10 +97,7 @@ impl Linkage {
     pub async fn mark_replayed(&self, db: &Db) -> Result<(), StoreError> {
         let mut st = self.state.lock().await;
         if st.replay_until < 0 {
-            st.replay_until = db
-                .scalar::<Option<i64>>("SELECT MAX(id) FROM case_persons", sijian_store::args![])
-                .await?
-                .unwrap_or(0);
+            st.replay_until = sijian_store::linkage::max_person_id(db).await?.unwrap_or(0);
         }
         Ok(())
     }

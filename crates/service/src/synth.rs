@@ -28,12 +28,7 @@ pub async fn fill(
         .map(|r| (r.code, r.name))
         .collect();
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
-    let base: i64 = db
-        .scalar(
-            "SELECT COALESCE(MAX(id), 0) FROM institutions",
-            sijian_store::Args::new(),
-        )
-        .await?;
+    let base = sijian_store::registry::max_institution_id(db).await?;
     let mut inst_rows = Vec::new();
     for n in 0..institutions {
         let (code, name) = &places[n % places.len()];

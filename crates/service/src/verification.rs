@@ -16,6 +16,7 @@ pub struct Details {
     pub client: String,
     pub case_number: Option<String>,
     pub appraisers: Vec<String>,
+    #[schema(value_type = Vec<crate::schema::opinions::Correction>)]
     pub corrections: Vec<opinions::Correction>,
     /// What the cover label's QR code holds: the verification address with the key and the
     /// signed token (docs/VERIFICATION.md).
@@ -71,7 +72,7 @@ pub fn opinion_record(o: &Opinion, licence_no: &str, first_sha256: &str) -> Sign
             o.code.clone(),
             first_sha256.to_string(),
             licence_no.to_string(),
-            o.issued_on.clone(),
+            o.issued_on.to_string(),
         ],
     )
     .expect("an opinion's fields are single-line and non-empty")
@@ -221,11 +222,15 @@ pub async fn verification(
         status: o.status.clone(),
         institution: Some(o.institution_name.clone()),
         category: Some(o.category as u8),
-        issued_on: Some(o.issued_on.clone()),
+        issued_on: Some(o.issued_on.to_string()),
         document_match: sha256.map(|h| h.trim().eq_ignore_ascii_case(&o.document_sha256)),
         document_sha256: Some(o.document_sha256),
         version: Some(o.version),
-        revoked_on: if revoked { o.revoked_on } else { None },
+        revoked_on: if revoked {
+            o.revoked_on.map(|d| d.to_string())
+        } else {
+            None
+        },
         revoked_reason: revoked.then_some(o.revoked_reason),
         key_valid,
         details,

@@ -7,7 +7,7 @@ use sijian_ledger::hash::{leaf_hash, sha256};
 use sijian_ledger::note::{KeyKind, Signer};
 use sijian_ledger::proof::verify_inclusion;
 use sijian_ledger::tree::{MemoryTree, prove_inclusion};
-use sijian_store::{Actor, Args, Db, NewEvent, PoolSettings, events, ledger};
+use sijian_store::{Actor, Db, NewEvent, PoolSettings, events, ledger};
 use std::time::{Duration, Instant};
 
 #[derive(Subcommand)]
@@ -175,15 +175,7 @@ pub(crate) async fn fresh_db_with(
         }
         "postgres" => {
             let admin = Db::connect(pg_admin_url, &PoolSettings::default()).await?;
-            admin
-                .execute(
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    Args::new(),
-                )
-                .await?;
-            admin
-                .execute(&format!("CREATE DATABASE {name}"), Args::new())
-                .await?;
+            sijian_store::bulk::recreate_database(&admin, &name).await?;
             admin.close().await;
             format!(
                 "{}/{name}",
@@ -336,29 +328,16 @@ async fn fill_log(db: &Db, leaves: usize) -> anyhow::Result<()> {
     let mut done = 0usize;
     while done < leaves {
         let k = 100.min(leaves - done);
-        let mut a = Args::new();
-        let rows: Vec<String> = (0..k)
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = (0..k)
             .map(|i| {
                 let id = (done + i + 1) as i64;
                 let entry = format!(
                     "sijian/event/v1\n{id}\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
                 );
-                format!(
-                    "({}, {}, {})",
-                    a.push(id),
-                    a.push(vec![0u8; 32]),
-                    a.push(entry.into_bytes())
-                )
+                (id, vec![0u8; 32], entry.into_bytes())
             })
             .collect();
-        db.execute(
-            &format!(
-                "INSERT INTO ledger_queue (event_id, salt, entry) VALUES {}",
-                rows.join(",")
-            ),
-            a,
-        )
-        .await?;
+        sijian_store::bulk::queue_entries(db, &rows).await?;
         done += k;
         if done.is_multiple_of(10_000) || done == leaves {
             while ledger::integrate(db, &s, ledger::DEFAULT_BATCH_MAX, true)
@@ -422,13 +401,7 @@ async fn latency(db: &Db, per_second: u64, seconds: u64, interval_ms: u64) -> an
     integrator.await?;
     // Commit time: the event's own timestamp, taken just before its insert (so this slightly
     // overstates the latency). Inclusion: the first published checkpoint that covers the leaf.
-    let rows: Vec<(i64, i64)> = db
-        .fetch_all(
-            "SELECT e.at, (SELECT MIN(c.published_at) FROM ledger_checkpoints c WHERE c.size > l.idx) \
-             FROM events e JOIN ledger_leaves l ON l.event_id = e.id",
-            Args::new(),
-        )
-        .await?;
+    let rows = sijian_store::bulk::commit_and_publication_times(db).await?;
     let lat: Vec<Duration> = rows
         .iter()
         .map(|(at, p)| Duration::from_millis((p - at).max(0) as u64))
@@ -470,13 +443,6 @@ pub(crate) struct CaseFixture {
     actor: Actor,
 }
 
-async fn first_id(db: &Db, sql: &str, what: &str) -> anyhow::Result<i64> {
-    let rows: Vec<(i64,)> = db.fetch_all(sql, Args::new()).await?;
-    rows.first()
-        .map(|r| r.0)
-        .ok_or_else(|| anyhow::anyhow!("demo data has no {what}"))
-}
-
 /// Demo data, then three practising appraisers of 浙江明正司法鉴定中心 licensed for one item of
 /// its scope (as the case tests' fixture does).
 pub(crate) async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
@@ -484,53 +450,29 @@ pub(crate) async fn case_fixture(db: &Db) -> anyhow::Result<CaseFixture> {
     sijian_store::regions::load_shipped(db).await?;
     let keys = sijian_service::secrets::DataKey::from_master(&[7u8; 32]);
     sijian_service::demo::load(db, &keys).await?;
-    let inst = first_id(
-        db,
-        "SELECT id FROM institutions WHERE name = '浙江明正司法鉴定中心'",
-        "浙江明正司法鉴定中心",
-    )
-    .await?;
-    let scope: Vec<(String,)> = db
-        .fetch_all(
-            "SELECT scope FROM institutions WHERE id = $1",
-            sijian_store::args![inst],
-        )
-        .await?;
-    let sub = scope
-        .first()
-        .and_then(|s| s.0.split(',').next())
-        .unwrap_or_default()
-        .to_string();
+    let inst = sijian_store::registry::institution_id_by_name(db, "浙江明正司法鉴定中心")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo data has no 浙江明正司法鉴定中心"))?;
+    let scope = sijian_store::registry::institution_scope_codes(db, inst).await?;
+    let sub = scope.first().cloned().unwrap_or_default();
     let item = sijian_domain::classification::Classification::current()
         .items(&sub)
         .next()
         .map(|e| e.code.to_string())
         .unwrap_or(sub);
-    let ids: Vec<(i64,)> = db
-        .fetch_all(
-            "SELECT id FROM appraisers WHERE institution_id = $1 AND status = 'active' ORDER BY id",
-            sijian_store::args![inst],
-        )
-        .await?;
+    let ids = sijian_store::registry::active_appraiser_ids(db, inst).await?;
     anyhow::ensure!(
         ids.len() >= 3,
         "浙江明正 has {} practising appraisers; 3 needed",
         ids.len()
     );
-    let appraisers = [ids[0].0, ids[1].0, ids[2].0];
+    let appraisers = [ids[0], ids[1], ids[2]];
     for id in appraisers {
-        db.execute(
-            &format!("UPDATE appraisers SET scope = scope || ',{item}' WHERE id = $1"),
-            sijian_store::args![id],
-        )
-        .await?;
+        sijian_store::bulk::add_appraiser_item(db, id, &item).await?;
     }
-    let clerk = first_id(
-        db,
-        &format!("SELECT id FROM users WHERE username = 'inst.clerk' AND institution_id = {inst}"),
-        "clerk account inst.clerk at 浙江明正",
-    )
-    .await?;
+    let clerk = sijian_store::users::id_at_institution(db, "inst.clerk", inst)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo data has no clerk account inst.clerk at 浙江明正"))?;
     println!(
         "demo data loaded in {:.1} s: institution {inst}, item {item}, appraisers {appraisers:?}",
         t.elapsed().as_secs_f64()
@@ -704,7 +646,12 @@ async fn lifecycle(
     };
     let c = timed(rec, 10, step(db, at(&c), issue, Some(&doc))).await?;
     let c = timed(rec, 11, step(db, at(&c), C::Archive, None)).await?;
-    anyhow::ensure!(c.stage == "archived", "case {} ended in {}", c.id, c.stage);
+    anyhow::ensure!(
+        c.stage == sijian_domain::procedure::Stage::Archived,
+        "case {} ended in {}",
+        c.id,
+        c.stage.as_str()
+    );
     Ok(())
 }
 
@@ -715,7 +662,7 @@ async fn statement_round_trip(db: &Db) -> anyhow::Result<Duration> {
     let mut v = Vec::with_capacity(2000);
     for _ in 0..2000 {
         let t = Instant::now();
-        let one: i64 = tx.scalar("SELECT CAST(1 AS BIGINT)", Args::new()).await?;
+        let one = sijian_store::bulk::trivial_statement(&mut tx).await?;
         v.push(t.elapsed());
         std::hint::black_box(one);
     }
@@ -744,23 +691,15 @@ async fn case_lifecycles(
         .await?
         .is_some()
     {}
-    let events_before: i64 = db
-        .scalar("SELECT COUNT(*) FROM events", Args::new())
-        .await?;
-    let archived_before: i64 = db
-        .scalar(
-            "SELECT COUNT(*) FROM cases WHERE stage = 'archived'",
-            Args::new(),
-        )
-        .await?;
+    let events_before = sijian_store::events::count(db).await?;
+    let archived_before =
+        sijian_store::cases::count_at_stage(db, sijian_domain::procedure::Stage::Archived).await?;
     println!(
         "one statement (SELECT 1) inside a write transaction: p50 {:.1} µs",
         statement_round_trip(db).await?.as_secs_f64() * 1e6
     );
 
-    let checkpoints_before: i64 = db
-        .scalar("SELECT COUNT(*) FROM ledger_checkpoints", Args::new())
-        .await?;
+    let checkpoints_before = ledger::checkpoint_count(db).await?;
     let gate = writer_gate.then(|| Arc::new(tokio::sync::Mutex::new(())));
     let stop = Arc::new(AtomicBool::new(false));
     let integrator = {
@@ -836,9 +775,7 @@ async fn case_lifecycles(
     let wall = start.elapsed();
     stop.store(true, Ordering::SeqCst);
     let integrator_failures = integrator.await?;
-    let checkpoints_after: i64 = db
-        .scalar("SELECT COUNT(*) FROM ledger_checkpoints", Args::new())
-        .await?;
+    let checkpoints_after = ledger::checkpoint_count(db).await?;
 
     // Drain what the integrator had not reached, then check the log.
     let t = Instant::now();
@@ -850,19 +787,11 @@ async fn case_lifecycles(
         drained += 1;
     }
     let drain = t.elapsed();
-    let queued: i64 = db
-        .scalar("SELECT COUNT(*) FROM ledger_queue", Args::new())
-        .await?;
-    let events_after: i64 = db
-        .scalar("SELECT COUNT(*) FROM events", Args::new())
-        .await?;
+    let queued = ledger::status(db).await?.queued;
+    let events_after = sijian_store::events::count(db).await?;
     let events = events_after - events_before;
-    let archived_after: i64 = db
-        .scalar(
-            "SELECT COUNT(*) FROM cases WHERE stage = 'archived'",
-            Args::new(),
-        )
-        .await?;
+    let archived_after =
+        sijian_store::cases::count_at_stage(db, sijian_domain::procedure::Stage::Archived).await?;
     let archived = archived_after - archived_before;
     let t = Instant::now();
     let report = ledger::audit::audit(db, &[s.verifier()], &[]).await?;

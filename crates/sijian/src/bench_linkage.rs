@@ -132,12 +132,7 @@ pub async fn rebuild_from_db(a: &LinkageArgs) -> anyhow::Result<()> {
     sijian_service::demo::load(&db, &keys)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let case_ids: Vec<(i64,)> = db
-        .fetch_all(
-            "SELECT id FROM cases ORDER BY id",
-            sijian_store::Args::new(),
-        )
-        .await?;
+    let case_ids = sijian_store::cases::ids(&db).await?;
     anyhow::ensure!(!case_ids.is_empty(), "the demo data has no cases");
     let records = synth::generate(&synth::Params {
         people: a.people,
@@ -146,31 +141,18 @@ pub async fn rebuild_from_db(a: &LinkageArgs) -> anyhow::Result<()> {
     });
     let t = Instant::now();
     for chunk in records.chunks(500) {
-        let mut tx = db.begin().await?;
-        let mut args = sijian_store::Args::new();
-        let mut rows = Vec::with_capacity(chunk.len());
-        for (k, r) in chunk.iter().enumerate() {
-            let case = case_ids[k % case_ids.len()].0;
-            let id = (!r.id_number.is_empty()).then(|| keys.seal(&r.id_number));
-            let hash = (!r.id_number.is_empty()).then(|| keys.hash("resident_id", &r.id_number));
-            rows.push(format!(
-                "({}, {}, '*', {}, {}, {}, NULL)",
-                args.push(case),
-                args.push(keys.seal(&r.name)),
-                args.push(keys.hash("person_name", &r.name)),
-                args.push(hash),
-                args.push(id)
-            ));
-        }
-        tx.execute(
-            &format!(
-                "INSERT INTO case_persons (case_id, name_sealed, name_masked, name_hash, id_hash, id_sealed, id_masked) VALUES {}",
-                rows.join(", ")
-            ),
-            args,
-        )
-        .await?;
-        tx.commit().await?;
+        let persons: Vec<sijian_store::bulk::SealedPerson> = chunk
+            .iter()
+            .enumerate()
+            .map(|(k, r)| sijian_store::bulk::SealedPerson {
+                case_id: case_ids[k % case_ids.len()],
+                name_sealed: keys.seal(&r.name),
+                name_hash: keys.hash("person_name", &r.name),
+                id_hash: (!r.id_number.is_empty()).then(|| keys.hash("resident_id", &r.id_number)),
+                id_sealed: (!r.id_number.is_empty()).then(|| keys.seal(&r.id_number)),
+            })
+            .collect();
+        sijian_store::bulk::insert_persons(&db, &persons).await?;
     }
     println!(
         "stored {} examined persons ({} engine) in {:.1} s",

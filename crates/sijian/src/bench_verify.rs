@@ -7,9 +7,7 @@
 use crate::bench::{CaseFixture, case_fixture, fresh_db_with, next};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
-use sijian_domain::opinion_code::OpinionCode;
-use sijian_ledger::hash::sha256;
-use sijian_store::{Args, Db};
+use sijian_store::{Db, bulk};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -120,10 +118,7 @@ pub async fn run_verify(a: VerifyArgs) -> anyhow::Result<()> {
         a.keyed_share * 100.0
     ));
     // Informational only: how the counts are stored is the server's business.
-    if let Ok(rows) = db
-        .scalar::<i64>("SELECT COUNT(*) FROM opinion_checks", Args::new())
-        .await
-    {
+    if let Ok(rows) = sijian_store::cases::opinions::check_rows(&db).await {
         println!("opinion_checks rows after the run: {rows}");
     }
 
@@ -154,12 +149,7 @@ async fn remove_db(a: &VerifyArgs) -> anyhow::Result<()> {
     let name = format!("sijian_bench_{}", std::process::id());
     if a.engine == "postgres" {
         let admin = Db::connect(&a.pg_admin_url, &sijian_store::PoolSettings::default()).await?;
-        admin
-            .execute(
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                Args::new(),
-            )
-            .await?;
+        bulk::drop_database(&admin, &name).await?;
         admin.close().await;
     } else {
         for ext in ["db", "db-wal", "db-shm"] {
@@ -170,145 +160,27 @@ async fn remove_db(a: &VerifyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Values embedded as literals must be what this module generated or the demo's own
-/// identifiers: digits, dots and slashes only.
-fn plain(s: &str) -> anyhow::Result<&str> {
-    anyhow::ensure!(
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'/'),
-        "unexpected literal {s:?}"
-    );
-    Ok(s)
-}
-
-/// Cases and issued opinions in large transactions of multi-row INSERTs with literal values:
-/// binding thousands of `$n` is slow on SQLite (the driver finds each by name), and every value
-/// is generated here. The same SQL runs on both engines.
+/// Cases and issued opinions written in bulk by the store (`bulk::seed_issued_opinions`), then
+/// the serial counter and the statistics.
 async fn seed(db: &Db, fx: &CaseFixture, n: usize) -> anyhow::Result<Seeded> {
     let t = Instant::now();
-    let inst = fx.institution_id;
-    let region_path: String = db
-        .scalar(
-            "SELECT region_path FROM institutions WHERE id = $1",
-            sijian_store::args![inst],
-        )
-        .await?;
-    let region_path = plain(&region_path)?.to_string();
-    // As `steps::issue` does: the province's code, the item's category.
-    let region = format!(
-        "{}0000",
-        region_path
-            .trim_start_matches('/')
-            .get(..2)
-            .ok_or_else(|| anyhow::anyhow!("region path {region_path}"))?
-    );
-    let item = plain(&fx.item)?.to_string();
-    let category: u8 = item.split('.').next().unwrap_or("").parse()?;
-    let first_case: i64 = db
-        .scalar("SELECT COALESCE(MAX(id), 0) FROM cases", Args::new())
-        .await?;
-    let first_serial: i64 = db
-        .scalar(
-            "SELECT COALESCE(MAX(serial), 0) FROM opinions WHERE region = $1 AND year = $2",
-            sijian_store::args![region.as_str(), SEED_YEAR as i64],
-        )
-        .await?;
-    anyhow::ensure!(
-        first_serial as usize + n <= 9_999_999,
-        "at most 9,999,999 serials per region and year"
-    );
-    let now = sijian_store::now_ms();
-
-    let mut codes = Vec::with_capacity(n);
-    let mut keys = Vec::with_capacity(n);
-    let mut cases_sql = String::new();
-    let mut opinions_sql = String::new();
-    let mut done = 0usize;
-    while done < n {
-        let tx_end = n.min(done + TRANSACTION_ROWS);
-        let mut tx = db.begin().await?;
-        while done < tx_end {
-            let end = tx_end.min(done + STATEMENT_ROWS);
-            cases_sql.clear();
-            opinions_sql.clear();
-            cases_sql.push_str(
-                "INSERT INTO cases (id, institution_id, region_path, client_name, client_kind, case_type, items, \
-                 category, purpose, summary, stage, received_on, created_via, created_at, updated_at) VALUES ",
-            );
-            opinions_sql.push_str(
-                "INSERT INTO opinions (code, case_id, institution_id, region, year, category, serial, document_sha256, \
-                 verification_key, issued_on, status, version, revoked_on, revoked_reason, event_id, created_at) VALUES ",
-            );
-            for i in done..end {
-                let case_id = first_case + 1 + i as i64;
-                let serial = first_serial + 1 + i as i64;
-                let code = OpinionCode::new(&region, SEED_YEAR, category, serial as u32)?;
-                let key = sijian_store::cases::opinions::new_verification_key();
-                let (month, day) = (1 + i % 12, 1 + i % 28);
-                // About 1 % revoked and 2 % corrected (a second version), the rest valid.
-                let (status, version, revoked_on, reason) = match i % 100 {
-                    0 => ("revoked", 1, format!("'{SEED_YEAR}-12-{day:02}'"), "撤销"),
-                    1 | 2 => ("corrected", 2, "NULL".to_string(), ""),
-                    _ => ("valid", 1, "NULL".to_string(), ""),
-                };
-                let sep = if i == done { "" } else { "," };
-                use std::fmt::Write;
-                write!(
-                    cases_sql,
-                    "{sep}({case_id}, {inst}, '{region_path}', '杭州市西湖区人民法院', 'court', 'civil', '{item}', \
-                     '{category}', '确定伤残等级', '', 'archived', '{SEED_YEAR}-{month:02}-{day:02}', 'paper', {now}, {now})"
-                )?;
-                write!(
-                    opinions_sql,
-                    "{sep}('{}', {case_id}, {inst}, '{region}', {SEED_YEAR}, {category}, {serial}, '",
-                    code.as_str()
-                )?;
-                // Stands in for the document's SHA-256: distinct per opinion.
-                for byte in sha256(&serial.to_be_bytes()) {
-                    write!(opinions_sql, "{byte:02x}")?;
-                }
-                write!(
-                    opinions_sql,
-                    "', '{key}', '{SEED_YEAR}-{month:02}-{day:02}', '{status}', {version}, {revoked_on}, '{reason}', 0, {now})"
-                )?;
-                codes.push(<[u8; 19]>::try_from(code.as_str().as_bytes())?);
-                keys.push(<[u8; 12]>::try_from(key.as_bytes())?);
-            }
-            tx.execute(&cases_sql, Args::new()).await?;
-            tx.execute(&opinions_sql, Args::new()).await?;
-            done = end;
-        }
-        tx.commit().await?;
-    }
-    let seeded = t.elapsed();
-    db.execute(
-        &format!(
-            "INSERT INTO opinion_serials (region, year, last) VALUES ('{region}', {SEED_YEAR}, {}) \
-             ON CONFLICT (region, year) DO UPDATE SET last = excluded.last",
-            first_serial + n as i64
-        ),
-        Args::new(),
+    let issued = bulk::seed_issued_opinions(
+        db,
+        &bulk::IssuedSeed {
+            institution_id: fx.institution_id,
+            item: &fx.item,
+            year: SEED_YEAR,
+            n,
+            statement_rows: STATEMENT_ROWS,
+            transaction_rows: TRANSACTION_ROWS,
+        },
     )
     .await?;
+    let seeded = t.elapsed();
+    bulk::set_opinion_serial(db, &issued.region, SEED_YEAR, issued.last_serial).await?;
     let t2 = Instant::now();
-    match db {
-        Db::Pg(_) => {
-            // Explicit ids leave the identity behind; statistics as autovacuum would gather them.
-            db.execute(
-                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT MAX(id) FROM cases))",
-                Args::new(),
-            )
-            .await?;
-            db.execute("ANALYZE", Args::new()).await?;
-        }
-        Db::Sqlite(..) => {
-            // Start the run with an empty WAL rather than hundreds of megabytes of it.
-            db.execute("ANALYZE", Args::new()).await?;
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)", Args::new())
-                .await?;
-        }
-    }
+    bulk::settle_after_load(db).await?;
+    let (codes, keys) = (issued.codes, issued.keys);
     println!(
         "seeded {n} issued opinions ({n} cases + {n} opinions) in {:.1} s: {:.0} rows/s \
          (then statistics{} in {:.1} s)",

@@ -29,7 +29,7 @@ impl From<LicensingError> for StoreError {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Application {
     pub id: i64,
     pub kind: String,
@@ -185,7 +185,7 @@ pub struct NewAttachment {
     pub data: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Attachment {
     pub id: i64,
     pub name: String,
@@ -304,7 +304,7 @@ pub async fn attachment_data(
     .ok_or(StoreError::NotFound)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReviewRow {
     pub id: i64,
     pub expert_id: i64,
@@ -571,7 +571,7 @@ async fn change_register(
 // ---------------------------------------------------------------------------------------------
 // The expert list
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Expert {
     pub id: i64,
     pub name: String,

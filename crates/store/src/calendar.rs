@@ -4,7 +4,7 @@ use crate::events::{Actor, NewEvent, append};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LoadedYear {
     pub year: i64,
     pub source: String,

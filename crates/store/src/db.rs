@@ -1,8 +1,10 @@
 //! The one database handle for both engines. Every query is written once, with `$1`-style
 //! placeholders that SQLite and PostgreSQL both understand, and bound from portable values
 //! (`Val`). Engine-specific code lives only here: connecting, `BEGIN IMMEDIATE`, and locks.
+use crate::args;
 use crate::error::StoreError;
 use crate::readers::{LiteRow, Readers};
+pub use crate::values::{Args, Val};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -11,88 +13,6 @@ use sqlx::{AssertSqlSafe, FromRow, Sqlite};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A value bound to a placeholder. Nulls carry their type so PostgreSQL can infer it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Val {
-    I64(Option<i64>),
-    Text(Option<String>),
-    Bool(Option<bool>),
-    Bytes(Option<Vec<u8>>),
-}
-
-impl From<Vec<u8>> for Val {
-    fn from(v: Vec<u8>) -> Self {
-        Val::Bytes(Some(v))
-    }
-}
-
-impl From<i64> for Val {
-    fn from(v: i64) -> Self {
-        Val::I64(Some(v))
-    }
-}
-impl From<Option<i64>> for Val {
-    fn from(v: Option<i64>) -> Self {
-        Val::I64(v)
-    }
-}
-impl From<&str> for Val {
-    fn from(v: &str) -> Self {
-        Val::Text(Some(v.to_string()))
-    }
-}
-impl From<String> for Val {
-    fn from(v: String) -> Self {
-        Val::Text(Some(v))
-    }
-}
-impl From<&String> for Val {
-    fn from(v: &String) -> Self {
-        Val::Text(Some(v.clone()))
-    }
-}
-impl From<Option<String>> for Val {
-    fn from(v: Option<String>) -> Self {
-        Val::Text(v)
-    }
-}
-impl From<Option<&str>> for Val {
-    fn from(v: Option<&str>) -> Self {
-        Val::Text(v.map(str::to_string))
-    }
-}
-impl From<bool> for Val {
-    fn from(v: bool) -> Self {
-        Val::Bool(Some(v))
-    }
-}
-
-/// Builds the argument list of a query and hands out the matching `$n` placeholders.
-#[derive(Debug, Default, Clone)]
-pub struct Args(pub Vec<Val>);
-
-impl Args {
-    pub fn new() -> Self {
-        Args(Vec::new())
-    }
-    /// Adds a value and returns its placeholder.
-    pub fn push(&mut self, v: impl Into<Val>) -> String {
-        self.0.push(v.into());
-        format!("${}", self.0.len())
-    }
-}
-
-/// `args![a, b, c]` binds values in order to `$1, $2, $3`.
-#[macro_export]
-macro_rules! args {
-    () => { $crate::db::Args::new() };
-    ($($v:expr),+ $(,)?) => {{
-        let mut a = $crate::db::Args::new();
-        $( a.0.push($crate::db::Val::from($v)); )+
-        a
-    }};
-}
 
 macro_rules! bind_all {
     ($q:expr, $args:expr) => {{
@@ -182,12 +102,25 @@ pub enum Tx {
     Pg(sqlx::Transaction<'static, Postgres>),
 }
 
-/// Anything queries run on: a pool or an open transaction.
+/// Anything queries run on: a pool or an open transaction. A read written once takes
+/// `impl Into<Exec<'_>>`, so callers pass `&Db` or `&mut Tx` (inside a transaction, `&mut *tx`).
 pub enum Exec<'a> {
     SqlitePool(&'a SqlitePool),
     PgPool(&'a PgPool),
     SqliteTx(&'a mut sqlx::Transaction<'static, Sqlite>),
     PgTx(&'a mut sqlx::Transaction<'static, Postgres>),
+}
+
+impl<'a> From<&'a Db> for Exec<'a> {
+    fn from(db: &'a Db) -> Self {
+        db.exec()
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        tx.exec()
+    }
 }
 
 /// Row types readable from both engines.

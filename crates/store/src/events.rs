@@ -35,7 +35,7 @@ pub struct NewEvent<'a> {
     pub payload: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct EventRow {
     pub id: i64,
     pub at: i64,
@@ -207,4 +207,9 @@ pub async fn list(
         "e.id",
     )
     .await
+}
+
+/// How many events were recorded.
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) FROM events", args![]).await
 }

@@ -1,7 +1,7 @@
 //! Record linkage storage (多头、重复鉴定核查): the examined persons the online index is built
 //! from, the case facts the checks need, and the alert queue regulators decide — every raise and
 //! decision an event in the same transaction.
-use crate::cases::split_codes;
+use crate::column::split_codes;
 use crate::db::Args;
 use crate::list::{ListQuery, Listing, Page};
 use crate::scope::{Scoped, predicate};
@@ -113,7 +113,7 @@ pub struct NewAlert {
 }
 
 /// One alert with what the queue shows.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Alert {
     pub id: i64,
     pub case_id: i64,
@@ -434,4 +434,9 @@ pub async fn record_merge(
     )
     .await?;
     tx.commit().await
+}
+
+/// The highest id of an examined person stored so far (`None` when there is none).
+pub async fn max_person_id(db: &Db) -> Result<Option<i64>, StoreError> {
+    db.scalar("SELECT MAX(id) FROM case_persons", args![]).await
 }

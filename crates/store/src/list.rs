@@ -32,7 +32,7 @@ impl ListQuery {
 /// `total_capped` is true ("10,000+"), so a query over a large register never counts it all.
 pub const COUNT_CAP: i64 = 10_000;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Matching records, counted up to 10,000 (see `total_capped`).

@@ -31,7 +31,7 @@ pub async fn record_op(db: &Db, e: &OpEntry<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OpLogRow {
     pub id: i64,
     pub at: i64,
@@ -79,7 +79,7 @@ pub async fn list_ops(
     .await
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LoginLogRow {
     pub id: i64,
     pub at: i64,

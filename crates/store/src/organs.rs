@@ -8,11 +8,12 @@ use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Organ {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub kind: sijian_domain::role::OrganKind,
     pub region_code: String,
     pub region_name: String,
     pub region_path: String,
@@ -64,7 +65,7 @@ impl Organ {
     pub fn fields(&self) -> OrganFields {
         OrganFields {
             name: self.name.clone(),
-            kind: self.kind.clone(),
+            kind: self.kind.as_str().to_string(),
             region_code: self.region_code.clone(),
             address: self.address.clone(),
             phone: self.phone.clone(),
@@ -72,20 +73,23 @@ impl Organ {
     }
 }
 
-async fn fetch(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
+/// One case-handling organ, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get(
+    ex: impl Into<crate::db::Exec<'_>>,
+    scope: &Scope,
+    id: i64,
+) -> Result<Organ, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Organ, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {SELECT} FROM {FROM} WHERE o.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
-pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
-    fetch(db.exec(), scope, id).await
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {SELECT} FROM {FROM} WHERE o.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn create(
@@ -117,7 +121,7 @@ pub async fn create(
         },
     )
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -131,7 +135,7 @@ pub async fn update(
     f: &OrganFields,
 ) -> Result<Organ, StoreError> {
     let mut tx = db.begin().await?;
-    let cur = fetch(tx.exec(), scope, id).await?;
+    let cur = get(&mut tx, scope, id).await?;
     if cur.version != version {
         return Err(StoreError::Conflict);
     }
@@ -169,7 +173,7 @@ pub async fn update(
         },
     )
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }

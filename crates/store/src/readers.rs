@@ -10,8 +10,8 @@
 //! [`READER_BUSY_TIMEOUT`] for a lock (in WAL mode only recovery or an exclusive-mode
 //! connection takes one) and then reports `Unavailable`, and `Db` sends the read through the
 //! pool, which waits without holding the thread.
-use crate::db::{Args, Val};
 use crate::error::{DbMessage, StoreError};
+use crate::values::{Args, Val};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -5,7 +5,7 @@ use serde::Serialize;
 /// The shipped table: all province-level regions and the full tree of the demo province.
 pub const REGIONS_TSV: &str = include_str!("../data/regions.tsv");
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Region {
     pub code: String,
     pub name: String,

@@ -5,14 +5,15 @@ use crate::users::{USER_JOINS, USER_SELECT, User};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: i64,
     pub user_id: i64,
     pub name: String,
     /// First characters of the token, to recognise it in lists.
     pub token_prefix: String,
-    pub role: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub role: sijian_domain::Role,
     pub org_key: String,
     pub read_only: bool,
     pub created_at: i64,
@@ -109,7 +110,8 @@ struct Joined {
     t_id: i64,
     t_name: String,
     token_prefix: String,
-    t_role: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    t_role: sijian_domain::Role,
     org_key: String,
     read_only: bool,
     t_created_at: i64,

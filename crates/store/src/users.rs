@@ -7,12 +7,13 @@ use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 use sijian_domain::{Principal, RegionPath, Role, Scope};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub role: Role,
     pub region_code: Option<String>,
     pub institution_id: Option<i64>,
     pub appraiser_id: Option<i64>,
@@ -46,7 +47,7 @@ pub(crate) const USER_FROM: &str = concat!("users u ", user_joins!());
 
 impl User {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Public)
+        self.role
     }
 
     pub fn principal(&self) -> Principal {
@@ -176,20 +177,23 @@ async fn resolve(
     Ok((out, home))
 }
 
-async fn fetch(exec: crate::db::Exec<'_>, scope: &Scope, id: i64) -> Result<User, StoreError> {
+/// One account, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get(
+    ex: impl Into<crate::db::Exec<'_>>,
+    scope: &Scope,
+    id: i64,
+) -> Result<User, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::User, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
-pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<User, StoreError> {
-    fetch(db.exec(), scope, id).await
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String)>, StoreError> {
@@ -240,7 +244,7 @@ pub async fn create(
         payload: serde_json::json!({ "username": u.username, "role": u.role.as_str(), "region_code": att.region_code, "institution_id": att.institution_id, "appraiser_id": att.appraiser_id, "organ_id": att.organ_id }),
     })
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -290,7 +294,7 @@ pub async fn update(
     active: bool,
 ) -> Result<User, StoreError> {
     let mut tx = db.begin().await?;
-    let cur = fetch(tx.exec(), scope, id).await?;
+    let cur = get(&mut tx, scope, id).await?;
     if cur.version != version {
         return Err(StoreError::Conflict);
     }
@@ -305,7 +309,7 @@ pub async fn update(
     if n != 1 {
         return Err(StoreError::Conflict);
     }
-    if !active || role.as_str() != cur.role {
+    if !active || role != cur.role {
         // A disabled account or a changed role ends the account's sessions at once.
         tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
             .await?;
@@ -319,7 +323,7 @@ pub async fn update(
         payload: serde_json::json!({ "display_name": display_name, "role": role.as_str(), "active": active, "region_code": att.region_code, "institution_id": att.institution_id, "appraiser_id": att.appraiser_id, "organ_id": att.organ_id }),
     })
     .await?;
-    let row = fetch(tx.exec(), &Scope::All, id).await?;
+    let row = get(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -406,7 +410,7 @@ pub async fn record_success(db: &Db, id: i64, now: i64) -> Result<(), StoreError
 
 pub async fn unlock(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let cur = fetch(tx.exec(), scope, id).await?;
+    let cur = get(&mut tx, scope, id).await?;
     tx.execute(
         "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
         args![id],
@@ -436,4 +440,19 @@ pub async fn set_lang(db: &Db, id: i64, lang: &str) -> Result<(), StoreError> {
 
 pub async fn count(db: &Db) -> Result<i64, StoreError> {
     db.scalar("SELECT COUNT(*) FROM users", args![]).await
+}
+
+/// The id of account `username` of institution `institution_id`, if there is one.
+pub async fn id_at_institution(
+    db: &Db,
+    username: &str,
+    institution_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> = db
+        .fetch_optional(
+            "SELECT id FROM users WHERE username = $1 AND institution_id = $2",
+            args![username, institution_id],
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
 }

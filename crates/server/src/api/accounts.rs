@@ -1,4 +1,5 @@
 //! Sessions, the caller's own account, user administration and API tokens.
+use super::schema;
 use super::{Paging, nonempty};
 use crate::auth::{ApiUser, Ctx, Via};
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -26,6 +27,7 @@ pub struct LoginInput {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
+    #[schema(value_type = schema::users::User)]
     pub user: User,
     /// Session CSRF token for `X-CSRF-Token` (empty when called with an API token).
     pub csrf_token: String,
@@ -149,7 +151,7 @@ pub struct UserParams {
 /// Accounts in scope (administrators: all; regulators: those in their region, read-only).
 /// Sort keys: username, name, role, last_login.
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserParams, Paging),
-    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<schema::users::User>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_users(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -167,7 +169,7 @@ pub async fn list_users(
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path)),
-    responses((status = 200, body = User), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::users::User), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn get_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -179,7 +181,7 @@ pub async fn get_user(
 
 /// Create an account (administrators).
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput,
-    responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, body = schema::users::User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn create_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -193,7 +195,7 @@ pub async fn create_user(
 /// Change an account's name, role, attachment or whether it is active (administrators).
 /// Disabling an account or changing its role ends its sessions.
 #[utoipa::path(patch, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = super::registry::Versioned<UserInput>,
-    responses((status = 200, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::users::User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn update_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -247,7 +249,7 @@ pub async fn unlock_user(
 }
 
 /// The caller's own API tokens (never the secret itself).
-#[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, body = Vec<ApiToken>)), security(("bearer" = []), ("session" = [])))]
+#[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, body = Vec<schema::tokens::ApiToken>)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_tokens(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,

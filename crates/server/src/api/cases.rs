@@ -1,5 +1,6 @@
 //! Appraisal cases over JSON: commission, every step of the procedure (通则), files, and the
 //! coded opinion. Each step takes the `version` the caller last saw: a stale version is 409.
+use super::schema;
 use super::{Paging, nonempty};
 use crate::auth::{ApiUser, Authed};
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -23,6 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseItem {
     #[serde(flatten)]
+    #[schema(value_type = schema::cases::Case)]
     pub case: Case,
     pub clock: CaseClock,
 }
@@ -45,9 +47,11 @@ pub struct OpinionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetail {
     #[serde(flatten)]
+    #[schema(value_type = schema::cases::Case)]
     pub case: Case,
     pub clock: CaseClock,
     #[serde(flatten)]
+    #[schema(value_type = schema::cases::CaseParts)]
     pub parts: CaseParts,
     pub opinion: Option<OpinionView>,
     /// Record-linkage result (多头、重复鉴定核查) as checked at commission and acceptance.
@@ -62,7 +66,7 @@ async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseD
         code: opinions::grouped(&o.code),
         document_sha256: o.document_sha256,
         verification_key: may_see_key.then_some(o.verification_key),
-        issued_on: o.issued_on,
+        issued_on: o.issued_on.to_string(),
         status: o.status,
         version: o.version,
         event_id: o.event_id,
@@ -90,7 +94,7 @@ pub struct CaseParams {
 /// Cases in the caller's scope, each with its running deadline. Sort keys: received, due,
 /// stage, client, updated.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(CaseParams, Paging),
-    responses((status = 200, body = Page<CaseItem>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<CaseItem>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -673,7 +677,7 @@ pub async fn record_appearance(
 
 /// Open deadline alerts (due soon, overdue) in the caller's scope, most urgent first.
 #[utoipa::path(get, path = "/cases/alerts", tag = "cases",
-    responses((status = 200, body = Vec<cases::Alert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::cases::Alert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn alerts(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -685,6 +689,7 @@ pub async fn alerts(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OverdueRateItem {
     #[serde(flatten)]
+    #[schema(value_type = schema::cases::OverdueRate)]
     pub row: cases::OverdueRate,
     /// overdue / cases.
     pub rate: f64,

@@ -29,6 +29,7 @@ pub struct PublicInstitution {
     pub licence_valid_to: Option<String>,
     /// national | provincial | ordinary
     pub qualification_level: String,
+    #[schema(value_type = Vec<crate::api::schema::institutions::Accreditation>)]
     pub accreditations: Vec<registry::Accreditation>,
     pub address: String,
     pub phone: String,
@@ -49,7 +50,7 @@ impl From<&Institution> for PublicInstitution {
             categories: i.categories.clone(),
             scope: i.scope.clone(),
             registering_authority: i.registering_authority.clone(),
-            licence_valid_to: i.licence_valid_to.clone(),
+            licence_valid_to: i.licence_valid_to.map(|d| d.to_string()),
             qualification_level: i.qualification_level.clone(),
             accreditations: i.accreditations.0.clone(),
             address: i.address.clone(),
@@ -129,7 +130,7 @@ impl DirectoryParams {
 
 /// Search the register of institutions (public).
 #[utoipa::path(get, path = "/public/institutions", tag = "directory", params(DirectoryParams),
-    responses((status = 200, body = Page<PublicInstitution>), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = crate::api::schema::list::Page<PublicInstitution>), (status = 429, body = ErrorBody)))]
 pub async fn institutions(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<DirectoryParams>,
@@ -173,7 +174,7 @@ pub async fn institution(
 
 /// Search the register of appraisers (public).
 #[utoipa::path(get, path = "/public/appraisers", tag = "directory", params(DirectoryParams),
-    responses((status = 200, body = Page<PublicAppraiser>), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = crate::api::schema::list::Page<PublicAppraiser>), (status = 429, body = ErrorBody)))]
 pub async fn appraisers(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<DirectoryParams>,

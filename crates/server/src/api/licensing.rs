@@ -1,5 +1,6 @@
 //! Online licensing (网上审批) over JSON: submit, material check, expert review, extension,
 //! decision, withdrawal, resubmission; the expert list.
+use super::schema;
 use super::{Paging, nonempty};
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -21,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationItem {
     #[serde(flatten)]
+    #[schema(value_type = schema::applications::Application)]
     pub application: Application,
     pub clock: ClockView,
 }
@@ -28,9 +30,12 @@ pub struct ApplicationItem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationDetail {
     #[serde(flatten)]
+    #[schema(value_type = schema::applications::Application)]
     pub application: Application,
     pub clock: ClockView,
+    #[schema(value_type = Vec<schema::applications::Attachment>)]
     pub attachments: Vec<Attachment>,
+    #[schema(value_type = Vec<schema::applications::ReviewRow>)]
     pub reviews: Vec<ReviewRow>,
 }
 
@@ -68,7 +73,7 @@ async fn detail(s: &AppState, app: Application) -> AppResult<ApplicationDetail> 
 /// Applications in the caller's scope, each with its statutory clock. Sort keys: submitted,
 /// stage, kind, subject, updated.
 #[utoipa::path(get, path = "/applications", tag = "licensing", params(ApplicationParams, Paging),
-    responses((status = 200, body = Page<ApplicationItem>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<ApplicationItem>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -363,7 +368,7 @@ pub struct ExpertParams {
 
 /// Experts available to review applications of a region (its own list and those above it).
 #[utoipa::path(get, path = "/experts", tag = "licensing", params(ExpertParams),
-    responses((status = 200, body = Vec<Expert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::applications::Expert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_experts(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -379,7 +384,7 @@ pub async fn list_experts(
 
 /// Add an expert to a region's list.
 #[utoipa::path(post, path = "/experts", tag = "licensing", request_body = ExpertBody,
-    responses((status = 201, body = Expert), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, body = schema::applications::Expert), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn add_expert(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,

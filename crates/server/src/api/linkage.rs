@@ -1,5 +1,6 @@
 //! Record-linkage alerts (多头、重复鉴定核查): the case's check for its institution, the queue and
 //! decisions for regulators.
+use super::schema;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
@@ -45,7 +46,7 @@ pub struct AlertParams {
 /// The alert queue in the caller's region. Sort keys: raised (default, newest first), kind,
 /// level, status, institution.
 #[utoipa::path(get, path = "/linkage/alerts", tag = "linkage", params(AlertParams, Paging),
-    responses((status = 200, body = Page<Alert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<schema::linkage::Alert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -86,7 +87,7 @@ pub fn filter(p: &AlertParams) -> AppResult<AlertFilter> {
 
 /// One alert with its reasons.
 #[utoipa::path(get, path = "/linkage/alerts/{id}", tag = "linkage", params(("id" = i64, Path)),
-    responses((status = 200, body = Alert), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::linkage::Alert), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn get(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -108,7 +109,7 @@ pub struct DecisionBody {
 
 /// A regulator's decision on an alert, recorded as an event.
 #[utoipa::path(post, path = "/linkage/alerts/{id}/decision", tag = "linkage", params(("id" = i64, Path)), request_body = DecisionBody,
-    responses((status = 200, body = Alert), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::linkage::Alert), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,

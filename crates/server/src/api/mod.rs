@@ -18,6 +18,7 @@ pub mod linkage;
 pub mod practice;
 pub mod records;
 pub mod registry;
+pub use sijian_service::schema;
 pub mod verification;
 pub mod webhooks;
 

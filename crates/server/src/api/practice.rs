@@ -1,5 +1,6 @@
 //! An appraiser's practice record (postings, dated entries, assistants), status histories and
 //! the classification of practice.
+use super::schema;
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
@@ -16,7 +17,7 @@ use utoipa::ToSchema;
 
 /// Where an appraiser has practised, newest first (transfers keep every posting).
 #[utoipa::path(get, path = "/appraisers/{id}/postings", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Posting>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::entries::Posting>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn postings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -29,7 +30,7 @@ pub async fn postings(
 
 /// Training, insurance and oath entries of an appraiser, newest first.
 #[utoipa::path(get, path = "/appraisers/{id}/records", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<RecordRow>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::entries::RecordRow>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_records(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -42,7 +43,7 @@ pub async fn list_records(
 
 /// Add a dated entry (training with hours, insurance, oath).
 #[utoipa::path(post, path = "/appraisers/{id}/records", tag = "registry", params(("id" = i64, Path)), request_body = RecordInput,
-    responses((status = 201, body = RecordRow), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, body = schema::entries::RecordRow), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn add_record(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -59,7 +60,7 @@ pub async fn add_record(
 
 /// Assistants (鉴定人助理) under an appraiser.
 #[utoipa::path(get, path = "/appraisers/{id}/assistants", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<AssistantRow>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::entries::AssistantRow>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_assistants(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -72,7 +73,7 @@ pub async fn list_assistants(
 
 /// Place an assistant under an active appraiser.
 #[utoipa::path(post, path = "/appraisers/{id}/assistants", tag = "registry", params(("id" = i64, Path)), request_body = AssistantInput,
-    responses((status = 201, body = AssistantRow), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, body = schema::entries::AssistantRow), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn add_assistant(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -121,7 +122,7 @@ pub async fn end_assistant(
 
 /// Status history of an institution (newest first, with reasons).
 #[utoipa::path(get, path = "/institutions/{id}/status-history", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<StatusChange>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::registry::StatusChange>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn institution_status_history(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -136,7 +137,7 @@ pub async fn institution_status_history(
 
 /// Status history of an appraiser (newest first, with reasons).
 #[utoipa::path(get, path = "/appraisers/{id}/status-history", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<StatusChange>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::registry::StatusChange>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn appraiser_status_history(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,

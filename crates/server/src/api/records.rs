@@ -1,4 +1,5 @@
 //! The event record, the operations and login logs, and reference data.
+use super::schema;
 use super::{Paging, nonempty};
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -25,7 +26,7 @@ pub struct EventParams {
 
 /// Recorded events in scope, newest first. Sort keys: at, kind, actor.
 #[utoipa::path(get, path = "/events", tag = "records", params(EventParams, Paging),
-    responses((status = 200, body = Page<EventRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<schema::events::EventRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_events(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -52,7 +53,7 @@ pub struct LogParams {
 
 /// The operations log in scope, newest first. Sort keys: at, user, action, status.
 #[utoipa::path(get, path = "/logs/operations", tag = "records", params(LogParams, Paging),
-    responses((status = 200, body = Page<OpLogRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<schema::logs::OpLogRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_operations(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -67,7 +68,7 @@ pub async fn list_operations(
 
 /// The login log in scope, newest first. Sort keys: at, user, result.
 #[utoipa::path(get, path = "/logs/logins", tag = "records", params(LogParams, Paging),
-    responses((status = 200, body = Page<LoginLogRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<schema::logs::LoginLogRow>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_logins(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -92,7 +93,7 @@ pub struct RegionParams {
 
 /// Administrative regions (GB/T 2260): in use, or with `history=true` also those with a `valid_to`.
 #[utoipa::path(get, path = "/regions", tag = "reference", params(RegionParams),
-    responses((status = 200, body = Vec<Region>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Vec<schema::regions::Region>), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_regions(
     State(s): State<AppState>,
     ApiUser(_a): ApiUser,

@@ -1,4 +1,5 @@
 //! Institutions, appraisers and commissioning organs.
+use super::schema;
 use super::{Paging, nonempty};
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -32,7 +33,7 @@ pub struct InstitutionParams {
 
 /// List institutions in the caller's scope. Sort keys: name, region, status, licence, updated.
 #[utoipa::path(get, path = "/institutions", tag = "registry", params(InstitutionParams, Paging),
-    responses((status = 200, body = Page<Institution>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = schema::list::Page<schema::institutions::Institution>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list_institutions(
     State(s): State<AppState>,
@@ -110,7 +111,9 @@ pub async fn export_institutions(
             &cats,
             &crate::labels::scope_labels(&i.scope),
             &crate::labels::qualification_label(&i.qualification_level),
-            i.licence_valid_to.as_deref().unwrap_or(""),
+            &i.licence_valid_to
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             &i.legal_rep,
             &i.head_name,
             &i.address,
@@ -194,7 +197,7 @@ fn category_names(set: &str) -> String {
 
 /// One institution.
 #[utoipa::path(get, path = "/institutions/{id}", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Institution), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::institutions::Institution), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn get_institution(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -208,7 +211,7 @@ pub async fn get_institution(
 
 /// Register an institution (regulators within their region, administrators).
 #[utoipa::path(post, path = "/institutions", tag = "registry", request_body = InstitutionInput,
-    responses((status = 201, body = Institution), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = schema::institutions::Institution), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_institution(
     State(s): State<AppState>,
@@ -234,7 +237,7 @@ pub struct Versioned<T> {
 /// Change an institution. Heads may change contact details only; registration fields
 /// (name, codes, region, categories, status) are for regulators.
 #[utoipa::path(patch, path = "/institutions/{id}", tag = "registry", params(("id" = i64, Path)), request_body = Versioned<InstitutionInput>,
-    responses((status = 200, body = Institution), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = schema::institutions::Institution), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn update_institution(
     State(s): State<AppState>,
@@ -286,7 +289,7 @@ pub struct AppraiserParams {
 
 /// List appraisers in the caller's scope. Sort keys: name, institution, certificate, status, updated.
 #[utoipa::path(get, path = "/appraisers", tag = "registry", params(AppraiserParams, Paging),
-    responses((status = 200, body = Page<Appraiser>), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<schema::appraisers::Appraiser>), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_appraisers(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -308,7 +311,7 @@ pub async fn list_appraisers(
 }
 
 #[utoipa::path(get, path = "/appraisers/{id}", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Appraiser), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::appraisers::Appraiser), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn get_appraiser(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -320,7 +323,7 @@ pub async fn get_appraiser(
 
 /// Add an appraiser to an institution in scope.
 #[utoipa::path(post, path = "/appraisers", tag = "registry", request_body = AppraiserInput,
-    responses((status = 201, body = Appraiser), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, body = schema::appraisers::Appraiser), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn create_appraiser(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -339,7 +342,7 @@ pub async fn create_appraiser(
 }
 
 #[utoipa::path(patch, path = "/appraisers/{id}", tag = "registry", params(("id" = i64, Path)), request_body = Versioned<AppraiserInput>,
-    responses((status = 200, body = Appraiser), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::appraisers::Appraiser), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn update_appraiser(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -379,7 +382,7 @@ pub struct OrganParams {
 
 /// List commissioning organs in scope. Sort keys: name, kind, region.
 #[utoipa::path(get, path = "/organs", tag = "registry", params(OrganParams, Paging),
-    responses((status = 200, body = Page<Organ>), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::list::Page<schema::organs::Organ>), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_organs(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -393,7 +396,7 @@ pub async fn list_organs(
 }
 
 #[utoipa::path(get, path = "/organs/{id}", tag = "registry", params(("id" = i64, Path)),
-    responses((status = 200, body = Organ), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::organs::Organ), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn get_organ(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -404,7 +407,7 @@ pub async fn get_organ(
 }
 
 #[utoipa::path(post, path = "/organs", tag = "registry", request_body = OrganInput,
-    responses((status = 201, body = Organ), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, body = schema::organs::Organ), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn create_organ(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -419,7 +422,7 @@ pub async fn create_organ(
 }
 
 #[utoipa::path(patch, path = "/organs/{id}", tag = "registry", params(("id" = i64, Path)), request_body = Versioned<OrganInput>,
-    responses((status = 200, body = Organ), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::organs::Organ), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn update_organ(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -431,7 +434,7 @@ pub async fn update_organ(
     let cur = organs::get(&s.db, &scope, id).await?;
     let base = organs::OrganFields {
         name: cur.name,
-        kind: cur.kind,
+        kind: cur.kind.as_str().to_string(),
         region_code: cur.region_code,
         address: cur.address,
         phone: cur.phone,

@@ -3,6 +3,7 @@
 //! the case number, the signing appraisers and the corrections — never the examined persons.
 //! Every check is counted. The offline proof bundle is public (its leaf holds only the
 //! public line and a salted commitment).
+use super::schema;
 use crate::auth::Ctx;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
@@ -119,7 +120,7 @@ pub async fn bundle(
 /// How often an opinion was verified, by whom (for the issuing institution, regulators in scope
 /// and administrators).
 #[utoipa::path(get, path = "/opinions/{code}/checks", tag = "verification", params(("code" = String, Path)),
-    responses((status = 200, body = opinions::CheckCounts), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = schema::opinions::CheckCounts), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn checks(
     State(s): State<AppState>,
     crate::auth::ApiUser(a): crate::auth::ApiUser,

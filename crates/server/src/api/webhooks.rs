@@ -2,6 +2,7 @@
 //! what was sent. The organ itself manages its own; regulators and administrators those of
 //! organs in their region.
 use super::Paging;
+use super::schema;
 use crate::auth::{ApiUser, Authed, Via};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -166,7 +167,7 @@ pub async fn get_webhook(
 
 /// An organ's notifications, newest first, with their delivery state.
 #[utoipa::path(get, path = "/organs/{id}/webhook/deliveries", tag = "webhooks", params(("id" = i64, Path), Paging),
-    responses((status = 200, body = Page<Delivery>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = schema::list::Page<Delivery>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn deliveries(
     State(s): State<AppState>,

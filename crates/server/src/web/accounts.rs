@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, OrganKind, Role};
+use sijian_domain::{Action, AppraiserStatus, InstitutionStatus, Role};
 use sijian_service::accounts::{
     UserInput, change_own_password, create_user_from, issue_token, update_user_from,
 };
@@ -726,13 +726,7 @@ async fn user_form(
                 .map(|o| {
                     (
                         o.id.to_string(),
-                        format!(
-                            "{}（{}）",
-                            o.name,
-                            OrganKind::parse(&o.kind)
-                                .map(|k| k.label_zh())
-                                .unwrap_or("")
-                        ),
+                        format!("{}（{}）", o.name, o.kind.label_zh()),
                     )
                 })
                 .collect()
@@ -891,7 +885,7 @@ fn form_of_user(u: &users::User) -> FormData {
     let mut v = vec![
         ("username".to_string(), u.username.clone()),
         ("display_name".to_string(), u.display_name.clone()),
-        ("role".to_string(), u.role.clone()),
+        ("role".to_string(), u.role.as_str().to_string()),
     ];
     if let Some(r) = &u.region_code {
         v.push(("region_code".into(), r.clone()));

@@ -24,18 +24,16 @@ use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewMaterial, opinions};
 
 fn stage_badge(c: &Case) -> (String, &'static str) {
-    match Stage::parse(&c.stage) {
-        Some(s) => (
-            s.label_zh().to_string(),
-            match s {
-                Stage::Issued | Stage::Archived => "ok",
-                Stage::Refused | Stage::Terminated => "bad",
-                Stage::ClockStopped => "warn",
-                _ => "",
-            },
-        ),
-        None => (c.stage.clone(), ""),
-    }
+    let s = c.stage;
+    (
+        s.label_zh().to_string(),
+        match s {
+            Stage::Issued | Stage::Archived => "ok",
+            Stage::Refused | Stage::Terminated => "bad",
+            Stage::ClockStopped => "warn",
+            _ => "",
+        },
+    )
 }
 
 fn clock_badge(k: &CaseClock) -> (String, &'static str) {
@@ -1062,7 +1060,7 @@ pub async fn detail(
                 "撤销".into(),
                 format!(
                     "{} 撤销；依据：{}",
-                    o.revoked_on.clone().unwrap_or_default(),
+                    o.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
                     o.revoked_reason
                 ),
                 None,

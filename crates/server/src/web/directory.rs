@@ -241,7 +241,8 @@ pub async fn directory_institution_page(
         ),
         (
             t("field.licence_valid_to"),
-            i.licence_valid_to.clone().unwrap_or_else(|| "—".into()),
+            i.licence_valid_to
+                .map_or_else(|| "—".into(), |d| d.to_string()),
         ),
         (t("field.head_name"), i.head_name.clone()),
         (t("field.address"), i.address.clone()),

@@ -83,7 +83,7 @@ pub async fn appraiser_tables(
                 .map(|r| {
                     vec![
                         kind_label(&r.kind),
-                        r.on_date.clone(),
+                        r.on_date.to_string(),
                         r.hours.map(|h| h.to_string()).unwrap_or_else(|| "—".into()),
                         r.detail.clone(),
                     ]
@@ -118,8 +118,9 @@ pub async fn appraiser_tables(
                         })
                         .into(),
                         education_label(&r.education),
-                        r.started_on.clone(),
-                        r.ended_on.clone().unwrap_or_else(|| t("detail.current")),
+                        r.started_on.to_string(),
+                        r.ended_on
+                            .map_or_else(|| t("detail.current"), |d| d.to_string()),
                     ]
                 })
                 .collect(),

@@ -177,10 +177,8 @@ fn app_status(lang: Lang, s: &str) -> (String, &'static str) {
     }
 }
 
-fn organ_kind(lang: Lang, s: &str) -> String {
-    OrganKind::parse(s)
-        .map(|k| lang.pick(k.label_zh(), k.label_en()).to_string())
-        .unwrap_or_else(|| s.to_string())
+fn organ_kind(lang: Lang, k: OrganKind) -> String {
+    lang.pick(k.label_zh(), k.label_en()).to_string()
 }
 
 pub fn gender(lang: Lang, g: &str) -> String {
@@ -442,7 +440,8 @@ pub async fn institution_detail(
             ),
             (
                 t("field.licence_valid_to"),
-                i.licence_valid_to.clone().unwrap_or_else(|| "—".into()),
+                i.licence_valid_to
+                    .map_or_else(|| "—".into(), |d| d.to_string()),
                 None,
             ),
             (
@@ -459,7 +458,8 @@ pub async fn institution_detail(
                         "{} 保单 {}，有效期至 {}",
                         i.insurer,
                         or_dash(&i.insurance_policy),
-                        i.insurance_expires.clone().unwrap_or_else(|| "—".into())
+                        i.insurance_expires
+                            .map_or_else(|| "—".into(), |d| d.to_string())
                     )
                 },
                 None,
@@ -771,7 +771,9 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
         ("status".to_string(), i.status.clone()),
         (
             "licence_valid_to".to_string(),
-            i.licence_valid_to.clone().unwrap_or_default(),
+            i.licence_valid_to
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ),
         (
             "registering_authority".to_string(),
@@ -785,7 +787,9 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
         ("insurance_policy".to_string(), i.insurance_policy.clone()),
         (
             "insurance_expires".to_string(),
-            i.insurance_expires.clone().unwrap_or_default(),
+            i.insurance_expires
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ),
         ("party_members".to_string(), i.party_members.to_string()),
     ];
@@ -1084,7 +1088,7 @@ pub async fn appraiser_detail(
             (t("field.gender"), gender(lang, &x.gender), None),
             (
                 t("field.birth_date"),
-                x.birth_date.clone().unwrap_or_else(|| "—".into()),
+                x.birth_date.map_or_else(|| "—".into(), |d| d.to_string()),
                 None,
             ),
             (t("field.id_number"), or_dash(&x.id_masked), None),
@@ -1289,7 +1293,7 @@ fn form_of_appraiser(x: &registry::Appraiser) -> FormData {
         ("status".to_string(), x.status.clone()),
         (
             "birth_date".to_string(),
-            x.birth_date.clone().unwrap_or_default(),
+            x.birth_date.map(|d| d.to_string()).unwrap_or_default(),
         ),
         ("education".to_string(), x.education.clone()),
     ];
@@ -1455,7 +1459,7 @@ pub async fn organs_list(
         |o| {
             vec![
                 link(lang.t("field.name"), &o.name, format!("/organs/{}", o.id)),
-                cell(lang.t("field.kind"), organ_kind(lang, &o.kind)),
+                cell(lang.t("field.kind"), organ_kind(lang, o.kind)),
                 cell(lang.t("field.region"), &o.region_name),
                 cell(lang.t("field.phone"), &o.phone),
             ]
@@ -1490,7 +1494,7 @@ pub async fn organ_detail(
     let v = DetailView {
         tables: Vec::new(),
         title: o.name.clone(),
-        badge: Some((organ_kind(lang, &o.kind), "")),
+        badge: Some((organ_kind(lang, o.kind), "")),
         back: "/organs".into(),
         actions,
         fields: vec![
@@ -1620,7 +1624,7 @@ pub async fn organ_edit(
     let o = organs::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let f = FormData(vec![
         ("name".into(), o.name.clone()),
-        ("kind".into(), o.kind.clone()),
+        ("kind".into(), o.kind.as_str().to_string()),
         ("region_code".into(), o.region_code.clone()),
         ("address".into(), o.address.clone()),
         ("phone".into(), o.phone.clone()),
@@ -1640,7 +1644,7 @@ pub async fn organ_update(State(s): State<AppState>, Path(id): Path<i64>, p: Pos
     let version = p.form.int("version").unwrap_or(-1);
     let base = organs::OrganFields {
         name: cur.name,
-        kind: cur.kind,
+        kind: cur.kind.as_str().to_string(),
         region_code: cur.region_code,
         address: cur.address,
         phone: cur.phone,

@@ -2,7 +2,8 @@
 //! (`sijian_domain::procedure`); here every step loads the case's facts, asks the rule, and
 //! writes the change with its event (and the event's log commitment) in one transaction, under
 //! the case's version, so two clerks acting at once cannot both succeed.
-use crate::db::{Args, Exec, Tx};
+pub(crate) use crate::column::split_codes;
+use crate::db::{Args, Tx};
 use crate::events::{Actor, NewEvent};
 use crate::list::{ListQuery, Listing, Page};
 use crate::registry::SealedId;
@@ -41,7 +42,7 @@ pub struct Ctx<'a> {
     pub policy: &'a Policy,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Case {
     pub id: i64,
     pub institution_id: i64,
@@ -68,8 +69,8 @@ pub struct Case {
     pub parent_id: Option<i64>,
     pub original_opinion_code: Option<String>,
     pub same_institution_reason: Option<String>,
-    /// `sijian_domain::procedure::Stage`.
-    pub stage: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub stage: Stage,
     pub received_on: String,
     pub agreed_accept_by: Option<String>,
     pub accept_agreement: String,
@@ -116,7 +117,7 @@ const CASE_SORTS: &[(&str, &str)] = &[
 
 impl Case {
     pub fn stage(&self) -> Stage {
-        Stage::parse(&self.stage).unwrap_or(Stage::Received)
+        self.stage
     }
     pub fn lineage(&self) -> Lineage {
         match self.lineage.as_str() {
@@ -138,14 +139,6 @@ impl Case {
             payload,
         }
     }
-}
-
-pub(crate) fn split_codes(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn date(s: &str) -> Result<Date, StoreError> {
@@ -227,20 +220,26 @@ fn open_stages() -> String {
         .join(", ")
 }
 
-pub(crate) async fn fetch(exec: Exec<'_>, scope: &Scope, id: i64) -> Result<Case, StoreError> {
+/// `get`, as the steps call it.
+pub(crate) use self::get as fetch;
+
+/// One case, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get(
+    ex: impl Into<crate::db::Exec<'_>>,
+    scope: &Scope,
+    id: i64,
+) -> Result<Case, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Case, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {CASE_SELECT} FROM {CASE_FROM} WHERE k.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
-pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Case, StoreError> {
-    fetch(db.exec(), scope, id).await
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {CASE_SELECT} FROM {CASE_FROM} WHERE k.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,7 +255,7 @@ pub struct NewPerson {
 }
 
 /// 通则第十二条: the six recorded facts of each material.
-#[derive(Debug, Clone, serde::Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
 pub struct NewMaterial {
     pub name: String,
     pub kind: String,
@@ -352,7 +351,7 @@ async fn assigned(tx: &mut Tx, case_id: i64) -> Result<Vec<i64>, StoreError> {
 /// The opinion a supplementary or re-appraisal case follows: its institution, the appraisers
 /// who signed it, the institution's qualification.
 async fn original_of(tx: &mut Tx, parent_id: i64) -> Result<(Original, Stage, String), StoreError> {
-    let parent = fetch(tx.exec(), &Scope::All, parent_id).await?;
+    let parent = get(&mut *tx, &Scope::All, parent_id).await?;
     let (inst, _) = institution_facts(tx, parent.institution_id).await?;
     let signed: Vec<(i64,)> = tx
         .fetch_all(
@@ -608,7 +607,7 @@ pub async fn create(
         let sha = attach(&mut tx, id, kind, f, now).await?;
         files.push(serde_json::json!({"kind": kind, "name": f.name, "sha256": sha}));
     }
-    let c = fetch(tx.exec(), &Scope::All, id).await?;
+    let c = get(&mut tx, &Scope::All, id).await?;
     let event_id = crate::events::append(
         &mut tx,
         actor,
@@ -663,7 +662,7 @@ pub(crate) async fn attach(
 // Reading the parts of a case
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Person {
     pub id: i64,
     /// Masked name, e.g. 张*.
@@ -671,7 +670,7 @@ pub struct Person {
     pub id_masked: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Material {
     pub id: i64,
     pub name: String,
@@ -683,7 +682,7 @@ pub struct Material {
     pub returned_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CaseFile {
     pub id: i64,
     pub kind: String,
@@ -694,7 +693,7 @@ pub struct CaseFile {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Assignment {
     pub appraiser_id: i64,
     pub name: String,
@@ -708,7 +707,7 @@ pub struct Assignment {
     pub dissent: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReviewEntry {
     pub round: i64,
     pub reviewer_id: i64,
@@ -718,7 +717,7 @@ pub struct ReviewEntry {
     pub reviewed_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StopEntry {
     pub id: i64,
     pub from_on: String,
@@ -727,7 +726,7 @@ pub struct StopEntry {
 }
 
 /// The parts of a case shown on its page and in its API record.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CaseParts {
     pub persons: Vec<Person>,
     pub materials: Vec<Material>,
@@ -887,7 +886,7 @@ pub async fn sweep(
         .await?;
     for (id,) in stale {
         let mut tx = db.begin().await?;
-        let c = fetch(tx.exec(), &Scope::All, id).await?;
+        let c = get(&mut tx, &Scope::All, id).await?;
         let f = facts(&mut tx, &c).await?;
         let policy = policy_for(&c.region_path);
         let ctx = Ctx {
@@ -938,7 +937,7 @@ pub async fn sweep(
 }
 
 /// An alert on a case's deadline.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Alert {
     pub id: i64,
     pub case_id: i64,
@@ -970,7 +969,7 @@ pub async fn alerts(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Alert>, St
 
 /// Per institution: cases with a deadline, how many missed it (overdue now, accepted late, or
 /// still running past the date), and the rate.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OverdueRate {
     pub institution_id: i64,
     pub institution_name: String,
@@ -998,4 +997,21 @@ pub async fn overdue_rates(
         a,
     )
     .await
+}
+
+/// How many cases are at `stage`.
+pub async fn count_at_stage(db: &Db, stage: Stage) -> Result<i64, StoreError> {
+    db.scalar(
+        "SELECT COUNT(*) FROM cases WHERE stage = $1",
+        args![stage.as_str()],
+    )
+    .await
+}
+
+/// Every case's id, ascending.
+pub async fn ids(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all("SELECT id FROM cases ORDER BY id", args![])
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -6,6 +6,7 @@ use crate::readers::LiteRow;
 use crate::{Db, StoreError, args};
 use rand::Rng;
 use serde::Serialize;
+use sijian_domain::calendar::Date;
 use sijian_domain::opinion_code::OpinionCode;
 
 /// Characters of verification keys: digits and capitals without 0/O, 1/I/L, so a key read
@@ -49,7 +50,7 @@ pub(crate) async fn allocate(
     })
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Opinion {
     /// The code, 19 characters without separators.
     pub code: String,
@@ -63,11 +64,13 @@ pub struct Opinion {
     /// SHA-256 (hex) of the current version of the document.
     pub document_sha256: String,
     pub verification_key: String,
-    pub issued_on: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub issued_on: Date,
     /// valid | corrected | revoked
     pub status: String,
     pub version: i64,
-    pub revoked_on: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub revoked_on: Option<Date>,
     pub revoked_reason: String,
     /// The event that recorded the issue in the log.
     pub event_id: i64,
@@ -100,10 +103,10 @@ impl LiteRow for Opinion {
             serial: r.get("serial")?,
             document_sha256: r.get("document_sha256")?,
             verification_key: r.get("verification_key")?,
-            issued_on: r.get("issued_on")?,
+            issued_on: crate::column::lite(r, "issued_on")?,
             status: r.get("status")?,
             version: r.get("version")?,
-            revoked_on: r.get("revoked_on")?,
+            revoked_on: crate::column::lite_opt(r, "revoked_on")?,
             revoked_reason: r.get("revoked_reason")?,
             event_id: r.get("event_id")?,
         })
@@ -208,7 +211,7 @@ pub async fn keyed_details(db: &Db, o: &Opinion) -> Result<KeyedDetails, StoreEr
     })
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Correction {
     pub version: i64,
     pub what: String,
@@ -305,7 +308,7 @@ pub async fn add_checks(db: &Db, tallies: &[CheckTally]) -> Result<(), StoreErro
 }
 
 /// How often an opinion was verified, by whom, and when last.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckCounts {
     /// Anyone with the code alone.
     pub public: i64,
@@ -359,4 +362,19 @@ pub async fn signers(db: &Db, case_id: i64) -> Result<Vec<String>, StoreError> {
         )
         .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// How many (code, day, kind) tallies of verifications are stored.
+pub async fn check_rows(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) FROM opinion_checks", args![])
+        .await
+}
+
+/// The first `limit` issued opinions by code: their codes (as stored) and verification keys.
+pub async fn first_codes(db: &Db, limit: i64) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        "SELECT code, verification_key FROM opinions ORDER BY code LIMIT $1",
+        args![limit],
+    )
+    .await
 }

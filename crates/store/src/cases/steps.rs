@@ -599,7 +599,7 @@ pub(crate) async fn notify(
 }
 
 /// What the issuing institution receives: the code and the key to print beside it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Issued {
     pub case: Case,
     /// Grouped, e.g. `330000-2026-1-0000001-5`.
@@ -614,7 +614,7 @@ pub struct Issued {
 // Court appearance
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AppearanceRow {
     pub id: i64,
     pub appraiser_ids: String,

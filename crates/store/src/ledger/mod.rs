@@ -582,7 +582,7 @@ pub async fn tile(db: &Db, t: &Tile) -> Result<Option<Vec<u8>>, StoreError> {
 }
 
 /// Queue length and tree sizes, for pages and metrics.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct LedgerStatus {
     pub queued: i64,
     pub leaves: i64,
@@ -646,4 +646,10 @@ pub async fn leaf_by_index(db: &Db, idx: u64) -> Result<Option<LeafRow>, StoreEr
         args![idx as i64],
     )
     .await
+}
+
+/// How many checkpoints were signed (published or not).
+pub async fn checkpoint_count(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) FROM ledger_checkpoints", args![])
+        .await
 }

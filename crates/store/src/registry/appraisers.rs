@@ -1,5 +1,5 @@
 //! Appraisers (司法鉴定人): registration, practice items, postings (one institution at a time).
-use super::institutions::{Institution, fetch_institution};
+use super::institutions::{Institution, get_institution};
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
 };
@@ -10,9 +10,10 @@ use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
+use sijian_domain::calendar::Date;
 use sijian_domain::classification::is_within;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Appraiser {
     pub id: i64,
     pub institution_id: i64,
@@ -21,7 +22,8 @@ pub struct Appraiser {
     pub name: String,
     pub gender: String,
     /// YYYY-MM-DD; never shown to the public.
-    pub birth_date: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub birth_date: Option<Date>,
     /// The resident ID number masked for screens (the number itself is sealed).
     pub id_masked: String,
     /// doctorate | master | bachelor | college | other | "" (not recorded)
@@ -163,7 +165,7 @@ impl Appraiser {
             institution_id: a.institution_id,
             name: a.name,
             gender: a.gender,
-            birth_date: a.birth_date,
+            birth_date: a.birth_date.map(|d| d.to_string()),
             id_number: None,
             education: a.education,
             certificate_no: a.certificate_no,
@@ -176,38 +178,37 @@ impl Appraiser {
     }
 }
 
-pub(crate) async fn fetch_appraiser(
-    exec: Exec<'_>,
+/// One appraiser, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
+/// transaction (`&mut Tx`).
+pub async fn get_appraiser(
+    ex: impl Into<Exec<'_>>,
     scope: &Scope,
     id: i64,
 ) -> Result<Appraiser, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Appraiser, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
-pub async fn get_appraiser(db: &Db, scope: &Scope, id: i64) -> Result<Appraiser, StoreError> {
-    fetch_appraiser(db.exec(), scope, id).await
-}
-
-/// One appraiser inside a transaction, if in scope.
+/// `get_appraiser` inside a transaction, as `applications` still calls it.
 pub(crate) async fn get_appraiser_in(
     tx: &mut Tx,
     scope: &Scope,
     id: i64,
 ) -> Result<Appraiser, StoreError> {
-    fetch_appraiser(tx.exec(), scope, id).await
+    get_appraiser(tx, scope, id).await
 }
 
 /// The sealed ID number of an appraiser in scope, for the few who may reveal it.
 pub async fn sealed_id_of(db: &Db, scope: &Scope, id: i64) -> Result<Option<String>, StoreError> {
-    fetch_appraiser(db.exec(), scope, id).await?;
+    get_appraiser(db, scope, id).await?;
     db.scalar("SELECT id_sealed FROM appraisers WHERE id = $1", args![id])
         .await
 }
@@ -220,17 +221,18 @@ pub struct IdHolder {
     pub status: String,
 }
 
-async fn id_holder(exec: Exec<'_>, hash: &str) -> Result<Option<IdHolder>, StoreError> {
-    exec.fetch_optional(
-        "SELECT a.id, i.name AS institution_name, a.status FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
-        args![hash],
-    )
-    .await
-}
-
-/// The appraiser holding an ID number (by its keyed hash), anywhere in the register.
-pub async fn appraiser_by_id_hash(db: &Db, hash: &str) -> Result<Option<IdHolder>, StoreError> {
-    id_holder(db.exec(), hash).await
+/// The appraiser holding an ID number (by its keyed hash), anywhere in the register; on the
+/// pool or inside a transaction.
+pub async fn appraiser_by_id_hash(
+    ex: impl Into<Exec<'_>>,
+    hash: &str,
+) -> Result<Option<IdHolder>, StoreError> {
+    ex.into()
+        .fetch_optional(
+            "SELECT a.id, i.name AS institution_name, a.status FROM appraisers a JOIN institutions i ON i.id = a.institution_id WHERE a.id_hash = $1",
+            args![hash],
+        )
+        .await
 }
 
 /// The institution an appraiser is placed in must be in the actor's scope and its business
@@ -240,7 +242,7 @@ async fn check_placement(
     scope: &Scope,
     f: &AppraiserFields,
 ) -> Result<Institution, StoreError> {
-    let inst = fetch_institution(tx.exec(), scope, f.institution_id)
+    let inst = get_institution(&mut *tx, scope, f.institution_id)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => StoreError::ForeignKey("institution_id".into()),
@@ -273,7 +275,7 @@ async fn check_single_institution(
     let Some(sealed) = id_number else {
         return Ok(());
     };
-    match id_holder(tx.exec(), &sealed.hash).await? {
+    match appraiser_by_id_hash(&mut *tx, &sealed.hash).await? {
         Some(IdHolder {
             id,
             institution_name: inst,
@@ -348,7 +350,7 @@ pub async fn create_appraiser(
 ) -> Result<Appraiser, StoreError> {
     let mut tx = db.begin().await?;
     let id = insert_appraiser(&mut tx, actor, scope, f, "").await?;
-    let row = fetch_appraiser(tx.exec(), &Scope::All, id).await?;
+    let row = get_appraiser(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -365,7 +367,7 @@ pub(crate) async fn change_appraiser(
     may_change_registration: bool,
     reason: &str,
 ) -> Result<Appraiser, StoreError> {
-    let current = fetch_appraiser(tx.exec(), scope, id).await?;
+    let current = get_appraiser(&mut *tx, scope, id).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);
     }
@@ -484,7 +486,7 @@ pub(crate) async fn change_appraiser(
         },
     )
     .await?;
-    fetch_appraiser(tx.exec(), &Scope::All, id).await
+    get_appraiser(&mut *tx, &Scope::All, id).await
 }
 
 pub async fn update_appraiser(
@@ -511,4 +513,15 @@ pub async fn update_appraiser(
     .await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// The ids of the practising (`active`) appraisers of an institution, ascending.
+pub async fn active_appraiser_ids(db: &Db, institution_id: i64) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM appraisers WHERE institution_id = $1 AND status = 'active' ORDER BY id",
+            args![institution_id],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

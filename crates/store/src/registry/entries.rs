@@ -1,12 +1,12 @@
 //! What hangs off an appraiser: postings (transfer history), dated entries (training hours,
 //! liability insurance, oath) and assistants (鉴定人助理) under a supervising appraiser.
-use super::appraisers::fetch_appraiser;
+use super::appraisers::get_appraiser;
 use crate::events::{Actor, NewEvent, append};
 use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Posting {
     pub institution_id: i64,
     pub institution_name: String,
@@ -29,7 +29,7 @@ pub async fn postings(db: &Db, appraiser_id: i64) -> Result<Vec<Posting>, StoreE
 /// Kinds of dated entry.
 pub const RECORD_KINDS: [&str; 3] = ["training", "insurance", "oath"];
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RecordFields {
     /// training | insurance | oath
     pub kind: String,
@@ -40,11 +40,12 @@ pub struct RecordFields {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct RecordRow {
     pub id: i64,
     pub kind: String,
-    pub on_date: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub on_date: sijian_domain::calendar::Date,
     pub hours: Option<i64>,
     pub detail: String,
     pub created_at: i64,
@@ -77,7 +78,7 @@ pub async fn add_record(
     f: &RecordFields,
 ) -> Result<RecordRow, StoreError> {
     let mut tx = db.begin().await?;
-    let a = fetch_appraiser(tx.exec(), scope, appraiser_id).await?;
+    let a = get_appraiser(&mut tx, scope, appraiser_id).await?;
     let id: i64 = tx
         .scalar(
             "INSERT INTO appraiser_records (appraiser_id, kind, on_date, hours, detail, created_by, created_at) \
@@ -109,7 +110,7 @@ pub async fn add_record(
     Ok(row)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AssistantFields {
     pub name: String,
     /// male | female
@@ -119,15 +120,17 @@ pub struct AssistantFields {
     pub started_on: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AssistantRow {
     pub id: i64,
     pub supervisor_id: i64,
     pub name: String,
     pub gender: String,
     pub education: String,
-    pub started_on: String,
-    pub ended_on: Option<String>,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub started_on: sijian_domain::calendar::Date,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub ended_on: Option<sijian_domain::calendar::Date>,
 }
 
 pub async fn assistants(db: &Db, supervisor_id: i64) -> Result<Vec<AssistantRow>, StoreError> {
@@ -148,7 +151,7 @@ pub async fn add_assistant(
     f: &AssistantFields,
 ) -> Result<AssistantRow, StoreError> {
     let mut tx = db.begin().await?;
-    let sup = fetch_appraiser(tx.exec(), scope, supervisor_id).await?;
+    let sup = get_appraiser(&mut tx, scope, supervisor_id).await?;
     if sup.status != "active" {
         return Err(StoreError::Invalid {
             field: "supervisor_id".into(),
@@ -196,7 +199,7 @@ pub async fn end_assistant(
     ended_on: &str,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let sup = fetch_appraiser(tx.exec(), scope, supervisor_id).await?;
+    let sup = get_appraiser(&mut tx, scope, supervisor_id).await?;
     let n = tx
         .execute(
             "UPDATE assistants SET ended_on = $1 WHERE id = $2 AND supervisor_id = $3 AND ended_on IS NULL",

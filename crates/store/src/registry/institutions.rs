@@ -9,9 +9,10 @@ use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
+use sijian_domain::calendar::Date;
 
 /// A laboratory accreditation (资质认定 CMA or 实验室认可 CNAS) with its scope and expiry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Accreditation {
     /// CMA | CNAS
     pub kind: String,
@@ -22,7 +23,7 @@ pub struct Accreditation {
 }
 
 /// Accreditations as stored (a JSON array in one column).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Accreditations(pub Vec<Accreditation>);
 
@@ -33,7 +34,7 @@ impl TryFrom<String> for Accreditations {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Institution {
     pub id: i64,
     pub name: String,
@@ -41,7 +42,8 @@ pub struct Institution {
     /// Why a credit code that fails its check characters was accepted (known pilot codes).
     pub uscc_override: Option<String>,
     pub licence_no: String,
-    pub licence_valid_to: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub licence_valid_to: Option<Date>,
     pub region_code: String,
     pub region_name: String,
     pub region_path: String,
@@ -57,7 +59,8 @@ pub struct Institution {
     pub accreditations: Accreditations,
     pub insurer: String,
     pub insurance_policy: String,
-    pub insurance_expires: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub insurance_expires: Option<Date>,
     /// Military units need the military management office's opinion on applications.
     pub military: bool,
     pub party_org: bool,
@@ -74,7 +77,7 @@ pub struct Institution {
 }
 
 /// Validated fields of an institution, as written.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InstitutionFields {
     pub name: String,
     pub uscc: Option<String>,
@@ -183,34 +186,32 @@ pub async fn list_institutions_unbounded(
         .await
 }
 
-pub(crate) async fn fetch_institution(
-    exec: Exec<'_>,
+/// One institution, if in scope (otherwise `NotFound`, so its existence is not revealed); on
+/// the pool (`&Db`) or inside a transaction (`&mut Tx`).
+pub async fn get_institution(
+    ex: impl Into<Exec<'_>>,
     scope: &Scope,
     id: i64,
 ) -> Result<Institution, StoreError> {
     let mut a = Args::new();
     let idp = a.push(id);
     let pred = predicate(scope, Scoped::Institution, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    ex.into()
+        .fetch_optional(
+            &format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
-/// One institution, if in scope (otherwise `NotFound`, so its existence is not revealed).
-pub async fn get_institution(db: &Db, scope: &Scope, id: i64) -> Result<Institution, StoreError> {
-    fetch_institution(db.exec(), scope, id).await
-}
-
-/// One institution inside a transaction, if in scope.
+/// `get_institution` inside a transaction, as `applications` still calls it.
 pub(crate) async fn get_institution_in(
     tx: &mut Tx,
     scope: &Scope,
     id: i64,
 ) -> Result<Institution, StoreError> {
-    fetch_institution(tx.exec(), scope, id).await
+    get_institution(tx, scope, id).await
 }
 
 impl Institution {
@@ -222,7 +223,7 @@ impl Institution {
             uscc: i.uscc,
             uscc_override: i.uscc_override,
             licence_no: i.licence_no,
-            licence_valid_to: i.licence_valid_to,
+            licence_valid_to: i.licence_valid_to.map(|d| d.to_string()),
             region_code: i.region_code,
             registering_authority: i.registering_authority,
             scope: i.scope,
@@ -230,7 +231,7 @@ impl Institution {
             accreditations: i.accreditations,
             insurer: i.insurer,
             insurance_policy: i.insurance_policy,
-            insurance_expires: i.insurance_expires,
+            insurance_expires: i.insurance_expires.map(|d| d.to_string()),
             military: i.military,
             party_org: i.party_org,
             party_members: i.party_members,
@@ -302,7 +303,7 @@ pub async fn create_institution(
 ) -> Result<Institution, StoreError> {
     let mut tx = db.begin().await?;
     let id = insert_institution(&mut tx, actor, scope, f, "").await?;
-    let row = fetch_institution(tx.exec(), &Scope::All, id).await?;
+    let row = get_institution(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -328,7 +329,7 @@ pub(crate) async fn change_institution(
     mode: InstitutionChange,
     reason: &str,
 ) -> Result<Institution, StoreError> {
-    let current = fetch_institution(tx.exec(), scope, id).await?;
+    let current = get_institution(&mut *tx, scope, id).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);
     }
@@ -427,7 +428,7 @@ pub(crate) async fn change_institution(
         },
     )
     .await?;
-    fetch_institution(tx.exec(), &Scope::All, id).await
+    get_institution(&mut *tx, &Scope::All, id).await
 }
 
 pub async fn update_institution(
@@ -477,4 +478,33 @@ async fn check_scope_covers_appraisers(
             ),
         })
     }
+}
+
+/// The highest institution id so far (0 when there is none).
+pub async fn max_institution_id(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COALESCE(MAX(id), 0) FROM institutions", args![])
+        .await
+}
+
+/// The id of the institution named `name`, if there is one.
+pub async fn institution_id_by_name(db: &Db, name: &str) -> Result<Option<i64>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all(
+            "SELECT id FROM institutions WHERE name = $1 ORDER BY id",
+            args![name],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.0))
+}
+
+/// The practice scope of an institution as its codes, in stored order (empty when it does not
+/// exist).
+pub async fn institution_scope_codes(db: &Db, id: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = db
+        .fetch_all("SELECT scope FROM institutions WHERE id = $1", args![id])
+        .await?;
+    Ok(rows
+        .first()
+        .map(|r| r.0.split(',').map(str::to_string).collect())
+        .unwrap_or_default())
 }

@@ -121,7 +121,7 @@ pub(crate) async fn record_status(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StatusChange {
     pub from_status: Option<String>,
     pub to_status: String,

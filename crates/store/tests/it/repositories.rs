@@ -160,7 +160,9 @@ db_test!(register_entries_add_up_and_stay_in_scope, |db| {
     }
     let rows = registry::records(&db, a.id).await.unwrap();
     assert_eq!(
-        rows.iter().map(|r| r.on_date.as_str()).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|r| r.on_date.to_string())
+            .collect::<Vec<_>>(),
         ["2026-05-01", "2026-03-01", "2025-06-01"]
     );
     assert_eq!(
@@ -247,7 +249,7 @@ db_test!(users_round_trip_and_scope, |db| {
     let clerk = build::user(&db, Role::InstitutionClerk).await;
     let read = users::get(&db, &Scope::All, clerk.id).await.unwrap();
     assert_eq!(read.username, clerk.username);
-    assert_eq!(read.role, Role::InstitutionClerk.as_str());
+    assert_eq!(read.role, Role::InstitutionClerk);
     let (by_name, hash) = users::by_username(&db, &clerk.username)
         .await
         .unwrap()
@@ -553,7 +555,7 @@ db_test!(webhooks_are_set_in_scope, |db| {
 db_test!(cases_walk_to_issue_and_stay_in_scope, |db| {
     let b = build::case_at(&db, Stage::Issued).await;
     let read = cases::get(&db, &Scope::All, b.case.id).await.unwrap();
-    assert_eq!(read.stage, "issued");
+    assert_eq!(read.stage, sijian_domain::procedure::Stage::Issued);
     assert_eq!(read.version, b.case.version);
     let issued = b.issued.as_ref().unwrap();
     let opinion = cases::opinions::by_case(&db, b.case.id)
@@ -617,12 +619,12 @@ db_test!(
         let mut b = build::case_at(&db, Stage::Commissioned).await;
         let seen = b.case.clone();
         build::advance(&db, &mut b, Stage::Accepted).await;
-        assert_eq!(b.case.stage, "accepted");
+        assert_eq!(b.case.stage, sijian_domain::procedure::Stage::Accepted);
         // A second clerk acting on what they saw before the acceptance is refused.
         let again = build::steps::try_accept(&db, &seen, 2).await;
         assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
         build::advance(&db, &mut b, Stage::InProgress).await;
-        assert_eq!(b.case.stage, "in_progress");
+        assert_eq!(b.case.stage, sijian_domain::procedure::Stage::InProgress);
         let other =
             build::case_with(&db, Stage::Commissioned, Some(b.institution_id), |_| {}).await;
         let list = |stage: &str| CaseFilter {
