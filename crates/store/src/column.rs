@@ -155,6 +155,15 @@ pub fn joined<S: serde::Serializer>(codes: &[String], s: S) -> Result<S::Ok, S::
     s.serialize_str(&codes.join(","))
 }
 
+/// A comma-separated list of codes, blanks dropped.
+pub(crate) fn split_codes(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,12 +198,4 @@ mod tests {
         .unwrap();
         assert_eq!(j, r#"{"scope":"01.01,02.03"}"#);
     }
-}
-
-pub(crate) fn split_codes(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
 }
