@@ -204,17 +204,13 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
                 crate::error_page::page_error(e.clone(), lang)
             };
             if e.status == StatusCode::UNAUTHORIZED {
-                record(
-                    &state,
-                    None,
-                    req.method(),
-                    &path,
-                    "authenticate",
-                    &ip,
-                    res.status(),
-                    e.code,
-                )
-                .await;
+                let op = Op {
+                    method: req.method(),
+                    path: &path,
+                    action: "authenticate",
+                    ip: &ip,
+                };
+                record(&state, None, op, res.status(), e.code).await;
             }
             return res;
         }
@@ -246,17 +242,13 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             .map(|e| format!("{}: {}", e.code, e.message))
             .or_else(|| res.extensions().get::<OpDetail>().map(|d| d.0.clone()))
             .unwrap_or_default();
-        record(
-            &state,
-            authed.as_ref(),
-            &method,
-            &path,
-            &action,
-            &ip,
-            res.status(),
-            &detail,
-        )
-        .await;
+        let op = Op {
+            method: &method,
+            path: &path,
+            action: &action,
+            ip: &ip,
+        };
+        record(&state, authed.as_ref(), op, res.status(), &detail).await;
     }
     res
 }
@@ -265,16 +257,27 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
 #[derive(Debug, Clone)]
 pub struct OpDetail(pub String);
 
+/// The request an operations-log line is about.
+struct Op<'a> {
+    method: &'a Method,
+    path: &'a str,
+    action: &'a str,
+    ip: &'a str,
+}
+
 async fn record(
     state: &AppState,
     who: Option<&Authed>,
-    method: &Method,
-    path: &str,
-    action: &str,
-    ip: &str,
+    op: Op<'_>,
     status: StatusCode,
     detail: &str,
 ) {
+    let Op {
+        method,
+        path,
+        action,
+        ip,
+    } = op;
     let result = match status.as_u16() {
         200..=399 => "ok",
         401 | 403 => "denied",

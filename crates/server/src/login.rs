@@ -32,8 +32,16 @@ pub async fn sign_in(
         );
         let (name, ip, ua) = (username.clone(), ctx.ip.clone(), ctx.user_agent.clone());
         async move {
-            if let Err(e) = logs::record_login(&db, now, &name, uid, &home, &ip, &ua, result).await
-            {
+            let attempt = logs::LoginAttempt {
+                at: now,
+                username: &name,
+                user_id: uid,
+                home_path: &home,
+                ip: &ip,
+                user_agent: &ua,
+                result,
+            };
+            if let Err(e) = logs::record_login(&db, &attempt).await {
                 tracing::warn!(error = %e, "login log not written");
             }
         }
@@ -89,17 +97,16 @@ pub async fn sign_in(
     let sid = secrets::random_secret();
     let csrf = secrets::random_secret();
     let idle = sec.session_idle_minutes * 60_000;
-    sessions::create(
-        &state.db,
-        &secrets::sha256_hex(&sid),
-        user.id,
-        &csrf,
+    let session = sessions::NewSession {
+        id_hash: &secrets::sha256_hex(&sid),
+        user_id: user.id,
+        csrf: &csrf,
         now,
-        now + idle,
-        &ctx.ip,
-        &ctx.user_agent,
-    )
-    .await?;
+        expires_at: now + idle,
+        ip: &ctx.ip,
+        user_agent: &ctx.user_agent,
+    };
+    sessions::create(&state.db, &session).await?;
     log(Some(&user), "ok").await;
     let cookie = set_cookie(state, session_cookie_name(state), &sid, None);
     Ok(SignedIn { user, cookie })

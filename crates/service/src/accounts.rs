@@ -165,18 +165,13 @@ pub async fn update_user_from(
     if id == a.user.id && (!active || role != cur.role()) {
         return Err(Error::field("active", "不能停用自己的账号或修改自己的角色"));
     }
-    Ok(users::update(
-        &s.db,
-        &a.actor(),
-        &a.scope(),
-        id,
-        version,
-        &display_name,
+    let change = users::AccountChange {
+        display_name: &display_name,
         role,
-        &att,
+        attachment: &att,
         active,
-    )
-    .await?)
+    };
+    Ok(users::update(&s.db, &a.actor(), &a.scope(), id, version, &change).await?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod licences;
 pub mod licensing;
 pub mod linkage;
+pub mod registry;
 pub mod schema;
 pub mod secrets;
 pub mod services;

@@ -536,18 +536,16 @@ async fn change_register(
         ) => {
             let inst_id = app.institution_id.ok_or(StoreError::NotFound)?;
             let current = crate::registry::get_institution_in(tx, scope, inst_id).await?;
-            change_institution(
-                tx,
+            let edit = crate::registry::Edit {
                 actor,
                 scope,
-                inst_id,
-                current.version,
-                &f,
-                InstitutionChange::Registration,
-                &reason,
-            )
-            .await
-            .map(|i| i.id)
+                id: inst_id,
+                version: current.version,
+                reason: &reason,
+            };
+            change_institution(tx, &edit, &f, InstitutionChange::Registration)
+                .await
+                .map(|i| i.id)
         }
         (ApplicationKind::AppraiserRegister, Proposal::Appraiser(f)) => {
             insert_appraiser(tx, actor, scope, &f, &reason).await
@@ -558,9 +556,14 @@ async fn change_register(
         ) => {
             let app_id = app.appraiser_id.ok_or(StoreError::NotFound)?;
             let current = crate::registry::get_appraiser_in(tx, scope, app_id).await?;
-            change_appraiser(tx, actor, scope, app_id, current.version, &f, true, &reason)
-                .await
-                .map(|a| a.id)
+            let edit = crate::registry::Edit {
+                actor,
+                scope,
+                id: app_id,
+                version: current.version,
+                reason: &reason,
+            };
+            change_appraiser(tx, &edit, &f, true).await.map(|a| a.id)
         }
         _ => Err(StoreError::Other(DbMessage(
             "application payload does not match its kind".into(),

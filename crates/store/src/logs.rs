@@ -90,16 +90,29 @@ pub struct LoginLogRow {
     pub result: String,
 }
 
-pub async fn record_login(
-    db: &Db,
-    at: i64,
-    username: &str,
-    user_id: Option<i64>,
-    home_path: &str,
-    ip: &str,
-    user_agent: &str,
-    result: &str,
-) -> Result<(), StoreError> {
+/// One sign-in attempt for the login log.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAttempt<'a> {
+    pub at: i64,
+    pub username: &'a str,
+    pub user_id: Option<i64>,
+    pub home_path: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    /// ok | wrong_password | locked | throttled | …
+    pub result: &'a str,
+}
+
+pub async fn record_login(db: &Db, attempt: &LoginAttempt<'_>) -> Result<(), StoreError> {
+    let LoginAttempt {
+        at,
+        username,
+        user_id,
+        home_path,
+        ip,
+        user_agent,
+        result,
+    } = *attempt;
     db.execute(
         "INSERT INTO login_log (at, username, user_id, home_path, ip, user_agent, result) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         args![at, username, user_id, home_path, ip, user_agent, result],

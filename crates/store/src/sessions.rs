@@ -20,16 +20,28 @@ struct SessionCols {
     s_created_at: i64,
 }
 
-pub async fn create(
-    db: &Db,
-    id_hash: &str,
-    user_id: i64,
-    csrf: &str,
-    now: i64,
-    expires_at: i64,
-    ip: &str,
-    user_agent: &str,
-) -> Result<(), StoreError> {
+/// A session to start: the hash of its secret, whose it is, its CSRF token and where from.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub user_id: i64,
+    pub csrf: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+pub async fn create(db: &Db, session: &NewSession<'_>) -> Result<(), StoreError> {
+    let NewSession {
+        id_hash,
+        user_id,
+        csrf,
+        now,
+        expires_at,
+        ip,
+        user_agent,
+    } = *session;
     db.execute(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
         args![id_hash, user_id, csrf, now, expires_at, ip, user_agent],

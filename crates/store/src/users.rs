@@ -282,17 +282,29 @@ pub async fn list(
 }
 
 /// Changes display name, role and attachment, and whether the account is active.
+/// What an administrator may change of an account.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountChange<'a> {
+    pub display_name: &'a str,
+    pub role: Role,
+    pub attachment: &'a Attachment,
+    pub active: bool,
+}
+
 pub async fn update(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
     id: i64,
     version: i64,
-    display_name: &str,
-    role: Role,
-    attachment: &Attachment,
-    active: bool,
+    change: &AccountChange<'_>,
 ) -> Result<User, StoreError> {
+    let AccountChange {
+        display_name,
+        role,
+        attachment,
+        active,
+    } = *change;
     let mut tx = db.begin().await?;
     let cur = get(&mut tx, scope, id).await?;
     if cur.version != version {

@@ -245,31 +245,9 @@ pub async fn update_institution(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<Versioned<InstitutionInput>>,
 ) -> AppResult<Json<Institution>> {
-    a.require_write(Action::EditInstitution)?;
-    let scope = a.scope();
-    let cur = registry::get_institution(&s.db, &scope, id).await?;
-    let f = body
-        .changes
-        .apply(Some(&cur.fields()))
-        .map_err(AppError::validation)?;
-    let mode = if a.role().may(Action::EditInstitutionRegistration) {
-        registry::InstitutionChange::Registration
-    } else {
-        registry::InstitutionChange::ContactOnly
-    };
-    let reason = body.changes.reason();
     Ok(Json(
-        registry::update_institution(
-            &s.db,
-            &a.actor(),
-            &scope,
-            id,
-            body.version,
-            &f,
-            mode,
-            &reason,
-        )
-        .await?,
+        sijian_service::registry::update_institution(&s, &a, id, body.version, &body.changes)
+            .await?,
     ))
 }
 
@@ -349,27 +327,8 @@ pub async fn update_appraiser(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<Versioned<AppraiserInput>>,
 ) -> AppResult<Json<Appraiser>> {
-    a.require_write(Action::EditAppraiser)?;
-    let scope = a.scope();
-    let cur = registry::get_appraiser(&s.db, &scope, id).await?;
-    let f = body
-        .changes
-        .apply(Some(&cur.fields()), &s.keys)
-        .map_err(AppError::validation)?;
-    let may = a.role().may(Action::EditAppraiserRegistration);
-    let reason = body.changes.reason();
     Ok(Json(
-        registry::update_appraiser(
-            &s.db,
-            &a.actor(),
-            &scope,
-            id,
-            body.version,
-            &f,
-            may,
-            &reason,
-        )
-        .await?,
+        sijian_service::registry::update_appraiser(&s, &a, id, body.version, &body.changes).await?,
     ))
 }
 

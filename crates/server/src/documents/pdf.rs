@@ -33,6 +33,18 @@ pub(crate) const ASCENT: f32 = 0.88;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Rgb(u8, u8, u8);
 
+/// Where a table goes on the page and how it is set: left edge, width, top, body size, and the
+/// cell padding across and down.
+#[derive(Debug, Clone, Copy)]
+struct TableBox {
+    x: f32,
+    width: f32,
+    top: f32,
+    body: f32,
+    pad_x: f32,
+    pad_y: f32,
+}
+
 const INK: Rgb = Rgb(17, 17, 17);
 const LABEL: Rgb = Rgb(64, 64, 64);
 const MUTED: Rgb = Rgb(96, 96, 96);
@@ -139,15 +151,15 @@ fn layout_a4(card: &Card, m: &Measurer, matrix: &Matrix, s: f32) -> Option<Layou
     y += 3.0 + 16.0 * s;
 
     let body = size(12.0, s);
-    y = c.table(
-        card.lines,
-        x0,
-        cw,
-        y,
+    let at = TableBox {
+        x: x0,
+        width: cw,
+        top: y,
         body,
-        (8.0 * s).max(4.0),
-        (6.0 * s).max(3.0),
-    );
+        pad_x: (8.0 * s).max(4.0),
+        pad_y: (6.0 * s).max(3.0),
+    };
+    y = c.table(card.lines, at);
 
     // Foot: QR block bottom-right, small print bottom-left, both ending at the bottom margin.
     let bottom = h - 22.0 * MM;
@@ -371,16 +383,15 @@ impl<'m, 'f> Canvas<'m, 'f> {
     }
 
     /// Ruled two-column table with shaded label cells (A4); returns its bottom.
-    fn table(
-        &mut self,
-        lines: &[(&str, &str)],
-        x: f32,
-        width: f32,
-        top: f32,
-        body: f32,
-        pad_x: f32,
-        pad_y: f32,
-    ) -> f32 {
+    fn table(&mut self, lines: &[(&str, &str)], at: TableBox) -> f32 {
+        let TableBox {
+            x,
+            width,
+            top,
+            body,
+            pad_x,
+            pad_y,
+        } = at;
         if lines.is_empty() {
             return top;
         }

@@ -915,26 +915,9 @@ pub async fn institution_update(
         .or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
     let input = institution_input(&p.form);
-    let mode = if a.role().may(Action::EditInstitutionRegistration) {
-        registry::InstitutionChange::Registration
-    } else {
-        registry::InstitutionChange::ContactOnly
-    };
-    let result = match input.apply(Some(&cur.fields())) {
-        Ok(f) => registry::update_institution(
-            &s.db,
-            &a.actor(),
-            &scope,
-            id,
-            version,
-            &f,
-            mode,
-            &input.reason(),
-        )
+    let result = sijian_service::registry::update_institution(&s, a, id, version, &input)
         .await
-        .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
+        .map_err(AppError::from);
     match result {
         Ok(_) => Ok(redirect(&format!("/institutions/{id}?saved=1"))),
         Err(e) => {
@@ -1380,21 +1363,9 @@ pub async fn appraiser_update(
         .or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
     let input = appraiser_input(&p.form);
-    let result = match input.apply(Some(&cur.fields()), &s.keys) {
-        Ok(f) => registry::update_appraiser(
-            &s.db,
-            &a.actor(),
-            &scope,
-            id,
-            version,
-            &f,
-            a.role().may(Action::EditAppraiserRegistration),
-            &input.reason(),
-        )
+    let result = sijian_service::registry::update_appraiser(&s, a, id, version, &input)
         .await
-        .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
+        .map_err(AppError::from);
     match result {
         Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
         Err(e) => {

@@ -1,4 +1,5 @@
 //! Appraisers (司法鉴定人): registration, practice items, postings (one institution at a time).
+use super::Edit;
 use super::institutions::{Institution, get_institution};
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
@@ -359,14 +360,17 @@ pub async fn create_appraiser(
 /// posting closes and a new one opens, both kept. Status changes and transfers need a reason.
 pub(crate) async fn change_appraiser(
     tx: &mut Tx,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
+    edit: &Edit<'_>,
     f: &AppraiserFields,
     may_change_registration: bool,
-    reason: &str,
 ) -> Result<Appraiser, StoreError> {
+    let Edit {
+        actor,
+        scope,
+        id,
+        version: expected_version,
+        reason,
+    } = *edit;
     let current = get_appraiser(&mut *tx, scope, id).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);
@@ -491,26 +495,12 @@ pub(crate) async fn change_appraiser(
 
 pub async fn update_appraiser(
     db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
+    edit: &Edit<'_>,
     f: &AppraiserFields,
     may_change_registration: bool,
-    reason: &str,
 ) -> Result<Appraiser, StoreError> {
     let mut tx = db.begin().await?;
-    let row = change_appraiser(
-        &mut tx,
-        actor,
-        scope,
-        id,
-        expected_version,
-        f,
-        may_change_registration,
-        reason,
-    )
-    .await?;
+    let row = change_appraiser(&mut tx, edit, f, may_change_registration).await?;
     tx.commit().await?;
     Ok(row)
 }

@@ -1,4 +1,5 @@
 //! Institutions (司法鉴定机构): registration, business scope, accreditation, insurance, status.
+use super::Edit;
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
 };
@@ -321,14 +322,17 @@ pub enum InstitutionChange {
 /// status needs a reason; narrowing the scope below what its appraisers practise is refused.
 pub(crate) async fn change_institution(
     tx: &mut Tx,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
+    edit: &Edit<'_>,
     f: &InstitutionFields,
     mode: InstitutionChange,
-    reason: &str,
 ) -> Result<Institution, StoreError> {
+    let Edit {
+        actor,
+        scope,
+        id,
+        version: expected_version,
+        reason,
+    } = *edit;
     let current = get_institution(&mut *tx, scope, id).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);
@@ -433,17 +437,12 @@ pub(crate) async fn change_institution(
 
 pub async fn update_institution(
     db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    expected_version: i64,
+    edit: &Edit<'_>,
     f: &InstitutionFields,
     mode: InstitutionChange,
-    reason: &str,
 ) -> Result<Institution, StoreError> {
     let mut tx = db.begin().await?;
-    let row =
-        change_institution(&mut tx, actor, scope, id, expected_version, f, mode, reason).await?;
+    let row = change_institution(&mut tx, edit, f, mode).await?;
     tx.commit().await?;
     Ok(row)
 }

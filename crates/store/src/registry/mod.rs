@@ -10,9 +10,11 @@ pub use entries::*;
 pub use institutions::*;
 
 use crate::db::{Args, Tx};
+use crate::events::Actor;
 use crate::{StoreError, args, now_ms};
 use serde::Serialize;
 use sijian_domain::Category;
+use sijian_domain::Scope;
 use sijian_domain::classification::Code;
 
 /// `{field: [old, new]}` for every field that differs.
@@ -186,4 +188,15 @@ mod tests {
         assert_eq!(categories_of("3.01.02,1.02,1"), "1,3");
         assert_eq!(categories_of(""), "");
     }
+}
+
+/// A change to one register entry: who makes it, in which scope, at the version they saw, and
+/// why (a status change or a transfer needs a reason).
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'a> {
+    pub actor: &'a Actor,
+    pub scope: &'a Scope,
+    pub id: i64,
+    pub version: i64,
+    pub reason: &'a str,
 }

@@ -56,13 +56,15 @@ db_test!(institutions_round_trip_and_scope, |db| {
     f.phone = "0571-12345678".into();
     let changed = registry::update_institution(
         &db,
-        &build::actor(),
-        &Scope::All,
-        i.id,
-        read.version,
+        &registry::Edit {
+            actor: &build::actor(),
+            scope: &Scope::All,
+            id: i.id,
+            version: read.version,
+            reason: "",
+        },
         &f,
         InstitutionChange::ContactOnly,
-        "",
     )
     .await
     .unwrap();
@@ -71,13 +73,15 @@ db_test!(institutions_round_trip_and_scope, |db| {
     // The version the caller saw is stale now.
     let stale = registry::update_institution(
         &db,
-        &build::actor(),
-        &Scope::All,
-        i.id,
-        read.version,
+        &registry::Edit {
+            actor: &build::actor(),
+            scope: &Scope::All,
+            id: i.id,
+            version: read.version,
+            reason: "",
+        },
         &f,
         InstitutionChange::ContactOnly,
-        "",
     )
     .await;
     assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
@@ -257,19 +261,23 @@ db_test!(users_round_trip_and_scope, |db| {
     assert_eq!((by_name.id, hash.as_str()), (clerk.id, "!"));
     // The county regulator's scope reaches the accounts of its institutions.
     let county_scope = region_of(&read.home_path);
+    let attachment = users::Attachment {
+        institution_id: read.institution_id,
+        ..Default::default()
+    };
+    let change = users::AccountChange {
+        display_name: "新名字",
+        role: Role::InstitutionHead,
+        attachment: &attachment,
+        active: true,
+    };
     let changed = users::update(
         &db,
         &build::actor(),
         &county_scope,
         clerk.id,
         read.version,
-        "新名字",
-        Role::InstitutionHead,
-        &users::Attachment {
-            institution_id: read.institution_id,
-            ..Default::default()
-        },
-        true,
+        &change,
     )
     .await
     .unwrap();
@@ -303,18 +311,16 @@ db_test!(users_round_trip_and_scope, |db| {
 
 db_test!(sessions_live_until_they_expire, |db| {
     let u = build::user(&db, Role::Admin).await;
-    sessions::create(
-        &db,
-        "hash-1",
-        u.id,
-        "csrf",
-        1_000,
-        5_000,
-        "127.0.0.1",
-        "test",
-    )
-    .await
-    .unwrap();
+    let new = sessions::NewSession {
+        id_hash: "hash-1",
+        user_id: u.id,
+        csrf: "csrf",
+        now: 1_000,
+        expires_at: 5_000,
+        ip: "127.0.0.1",
+        user_agent: "test",
+    };
+    sessions::create(&db, &new).await.unwrap();
     let s = sessions::load(&db, "hash-1", 2_000).await.unwrap().unwrap();
     assert_eq!((s.user.id, s.csrf_token.as_str()), (u.id, "csrf"));
     assert!(
@@ -468,30 +474,26 @@ db_test!(operation_and_login_logs, |db| {
         .unwrap();
     assert_eq!(denied.total, 1);
 
-    logs::record_login(
-        &db,
-        10,
-        &u.username,
-        Some(u.id),
-        &u.home_path,
-        "10.0.0.2",
-        "ua",
-        "bad_password",
-    )
-    .await
-    .unwrap();
-    logs::record_login(
-        &db,
-        20,
-        &u.username,
-        Some(u.id),
-        &u.home_path,
-        "10.0.0.2",
-        "ua",
-        "ok",
-    )
-    .await
-    .unwrap();
+    let attempt = logs::LoginAttempt {
+        at: 10,
+        username: &u.username,
+        user_id: Some(u.id),
+        home_path: &u.home_path,
+        ip: "10.0.0.2",
+        user_agent: "ua",
+        result: "bad_password",
+    };
+    logs::record_login(&db, &attempt).await.unwrap();
+    let attempt = logs::LoginAttempt {
+        at: 20,
+        username: &u.username,
+        user_id: Some(u.id),
+        home_path: &u.home_path,
+        ip: "10.0.0.2",
+        user_agent: "ua",
+        result: "ok",
+    };
+    logs::record_login(&db, &attempt).await.unwrap();
     assert_eq!(logs::failures_from_ip(&db, "10.0.0.2", 0).await.unwrap(), 1);
     assert_eq!(
         logs::failures_from_ip(&db, "10.0.0.2", 11).await.unwrap(),
