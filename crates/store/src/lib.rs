@@ -9,6 +9,7 @@ pub mod cases;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod ledger;
 pub mod linkage;
 pub mod list;
