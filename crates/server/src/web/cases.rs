@@ -23,10 +23,10 @@ use sijian_service::cases::{
 use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewMaterial, opinions};
 
-fn stage_badge(c: &Case) -> (String, &'static str) {
+fn stage_badge(lang: Lang, c: &Case) -> (String, &'static str) {
     match Stage::parse(&c.stage) {
         Some(s) => (
-            s.label_zh().to_string(),
+            lang.pick(s.label_zh(), s.label_en()).to_string(),
             match s {
                 Stage::Issued | Stage::Archived => "ok",
                 Stage::Refused | Stage::Terminated => "bad",
@@ -103,7 +103,12 @@ pub async fn list(
             lang.t("field.stage"),
             Stage::ALL
                 .iter()
-                .map(|x| (x.as_str().to_string(), x.label_zh().to_string()))
+                .map(|x| {
+                    (
+                        x.as_str().to_string(),
+                        lang.pick(x.label_zh(), x.label_en()).to_string(),
+                    )
+                })
                 .collect(),
         ),
     ];
@@ -132,7 +137,7 @@ pub async fn list(
     };
     let v = p.view(lang, title.into(), new_link, filters, cols, &page, |c| {
         let policy = s.cfg.procedure.for_path(&c.region_path);
-        let (st, class) = stage_badge(c);
+        let (st, class) = stage_badge(lang, c);
         let (due, due_class) = clock_badge(&clock_of(c, env.today, &env.cal, &policy));
         vec![
             link(
@@ -1501,7 +1506,7 @@ pub async fn detail(
         }
     }
     let (show_history, history) = history_of(&s, lang, "case", id, &Scope::All).await;
-    let (st, class) = stage_badge(&c);
+    let (st, class) = stage_badge(lang, &c);
     let v = DetailView {
         tables,
         title: lang.tf("cases.detail.title", &[("id", &c.id.to_string())]),
