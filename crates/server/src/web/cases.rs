@@ -1275,10 +1275,7 @@ pub async fn detail(
     let linkage_table = DetailTable {
         title: lang.tf(
             "cases.linkage.title",
-            &[(
-                "level",
-                &sijian_service::linkage::level_label(&linkage.level),
-            )],
+            &[("level", &super::linkage::level_label(lang, &linkage.level))],
         ),
         head: vec![
             lang.t("cases.linkage.type").into(),
@@ -1287,7 +1284,7 @@ pub async fn detail(
             lang.t("cases.linkage.basis").into(),
             lang.t("cases.linkage.status").into(),
         ],
-        rows: super::linkage::case_rows(&linkage.alerts),
+        rows: super::linkage::case_rows(lang, &linkage.alerts),
         empty: lang.t("cases.linkage.none").into(),
         link: a.role().may(Action::ViewLinkageAlerts).then(|| {
             (

@@ -70,7 +70,10 @@ pub async fn appraiser_tables(
             title: if hours_text.is_empty() {
                 t("detail.records")
             } else {
-                format!("{}（培训：{hours_text}）", t("detail.records"))
+                lang.tf(
+                    "practice.records_title",
+                    &[("records", &t("detail.records")), ("hours", &hours_text)],
+                )
             },
             head: vec![
                 t("field.record_kind"),
@@ -139,7 +142,7 @@ fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
     let t = |k: &str| lang.t(k).to_string();
     FormView {
         title: format!("{} · {name}", t("action.add_record")),
-        intro: Some("继续教育学时、执业责任保险、执业宣誓按日期逐条记录，记入操作留痕。".into()),
+        intro: Some(lang.t("practice.intro").into()),
         action: format!("/appraisers/{id}/records/new"),
         hidden: Vec::new(),
         fields: vec![
@@ -158,9 +161,9 @@ fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 .required(),
             FormField::text("hours", t("field.hours"), f.text("hours"))
                 .typed("number")
-                .help("仅培训填写，1–200 学时"),
+                .help(lang.t("practice.help.hours")),
             FormField::text("detail", t("field.detail"), f.text("detail"))
-                .help("如培训名称与主办单位、保单号、宣誓地点"),
+                .help(lang.t("practice.help.detail")),
         ],
         errors: Vec::new(),
         submit: t("action.save"),
@@ -224,7 +227,7 @@ fn assistant_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
     let t = |k: &str| lang.t(k).to_string();
     FormView {
         title: format!("{} · {name}", t("action.add_assistant")),
-        intro: Some("鉴定人助理在指导鉴定人的指导下从事辅助工作，不得独立出具鉴定意见。".into()),
+        intro: Some(lang.t("practice.assistants_intro").into()),
         action: format!("/appraisers/{id}/assistants/new"),
         hidden: Vec::new(),
         fields: vec![

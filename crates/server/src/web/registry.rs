@@ -124,7 +124,9 @@ pub async fn status_table(s: &AppState, lang: Lang, entity: &str, id: i64) -> De
                         None => label(&r.to_status),
                     },
                     or_dash(&r.reason),
-                    r.actor_name.clone().unwrap_or_else(|| "系统".into()),
+                    r.actor_name
+                        .clone()
+                        .unwrap_or_else(|| lang.t("registry.system").into()),
                 ]
             })
             .collect(),
@@ -413,7 +415,10 @@ pub async fn institution_detail(
             (
                 t("field.uscc"),
                 match &i.uscc_override {
-                    Some(r) => format!("{}（校验例外：{r}）", i.uscc.clone().unwrap_or_default()),
+                    Some(r) => lang.tf(
+                        "registry.code_exception",
+                        &[("code", &i.uscc.clone().unwrap_or_default()), ("reason", r)],
+                    ),
                     None => i.uscc.clone().unwrap_or_else(|| "—".into()),
                 },
                 None,
@@ -455,11 +460,16 @@ pub async fn institution_detail(
                 if i.insurer.is_empty() {
                     "—".into()
                 } else {
-                    format!(
-                        "{} 保单 {}，有效期至 {}",
-                        i.insurer,
-                        or_dash(&i.insurance_policy),
-                        i.insurance_expires.clone().unwrap_or_else(|| "—".into())
+                    lang.tf(
+                        "registry.insurance",
+                        &[
+                            ("insurer", &i.insurer),
+                            ("policy", &or_dash(&i.insurance_policy)),
+                            (
+                                "until",
+                                &i.insurance_expires.clone().unwrap_or_else(|| "—".into()),
+                            ),
+                        ],
                     )
                 },
                 None,
@@ -467,9 +477,9 @@ pub async fn institution_detail(
             (
                 t("field.party_org"),
                 if i.party_org {
-                    format!("已建立，党员 {} 人", i.party_members)
+                    lang.tf("registry.party.yes", &[("n", &i.party_members.to_string())])
                 } else {
-                    format!("未建立，党员 {} 人", i.party_members)
+                    lang.tf("registry.party.no", &[("n", &i.party_members.to_string())])
                 },
                 None,
             ),
@@ -527,14 +537,14 @@ async fn institution_form(
             .disabled(lock),
         FormField::text("uscc", t("field.uscc"), f.text("uscc"))
             .disabled(lock)
-            .help("GB 32100，18 位"),
+            .help(lang.t("registry.help.credit_code")),
         FormField::text(
             "uscc_override",
             t("field.uscc_override"),
             f.text("uscc_override"),
         )
         .disabled(lock)
-        .help("仅当早期试点代码校验码不符时填写，须写明依据"),
+        .help(lang.t("registry.help.code_exception")),
         FormField::text("licence_no", t("field.licence_no"), f.text("licence_no"))
             .required()
             .disabled(lock),
@@ -568,7 +578,7 @@ async fn institution_form(
         .class("tree")
         .required()
         .disabled(lock)
-        .help("选择子类即包括其全部项目；《意见》第7条：仅限四大类"),
+        .help(lang.t("registry.help.scope")),
         FormField::select(
             "qualification_level",
             t("field.qualification_level"),
@@ -596,23 +606,27 @@ async fn institution_form(
         fields.push(
             FormField::select(
                 name("kind"),
-                format!("{label} · 类型"),
+                lang.tf("registry.acc.kind", &[("label", &label)]),
                 f.text(&k("kind")),
                 vec![
-                    ("CMA".into(), "CMA 资质认定".into()),
-                    ("CNAS".into(), "CNAS 实验室认可".into()),
+                    ("CMA".into(), lang.t("registry.accreditation.cma").into()),
+                    ("CNAS".into(), lang.t("registry.accreditation.cnas").into()),
                 ],
             )
             .disabled(lock),
         );
         fields.push(
-            FormField::text(name("no"), format!("{label} · 证书编号"), f.text(&k("no")))
-                .disabled(lock),
+            FormField::text(
+                name("no"),
+                lang.tf("registry.acc.no", &[("label", &label)]),
+                f.text(&k("no")),
+            )
+            .disabled(lock),
         );
         fields.push(
             FormField::text(
                 name("scope"),
-                format!("{label} · 认可范围"),
+                lang.tf("registry.acc.scope", &[("label", &label)]),
                 f.text(&k("scope")),
             )
             .disabled(lock),
@@ -620,7 +634,7 @@ async fn institution_form(
         fields.push(
             FormField::text(
                 name("expires"),
-                format!("{label} · 有效期至"),
+                lang.tf("registry.acc.until", &[("label", &label)]),
                 f.text(&k("expires")),
             )
             .typed("date")
@@ -644,7 +658,7 @@ async fn institution_form(
             "party_org",
             t("field.party_org"),
             f.flag("party_org"),
-            "已建立党组织".into(),
+            lang.t("registry.field.party").into(),
         ),
         FormField::text(
             "party_members",
@@ -656,7 +670,7 @@ async fn institution_form(
             "military",
             t("field.military"),
             f.flag("military"),
-            "军队单位（申请须附军队主管部门意见）".into(),
+            lang.t("registry.field.military").into(),
         )
         .disabled(lock),
         FormField::text("legal_rep", t("field.legal_rep"), f.text("legal_rep")),
@@ -677,7 +691,7 @@ async fn institution_form(
                 f.text("status_reason"),
             )
             .disabled(lock)
-            .help("变更执业状态时必填，记入状态历史"),
+            .help(lang.t("registry.help.status_reason")),
         );
     }
     FormView {
@@ -813,11 +827,21 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
 /// Renders a form again with the refused input and the reasons.
 pub fn refused(c: Chrome, v: FormView, e: AppError) -> axum::response::Response {
     let status = e.status;
+    let lang = c.lang;
     let summary = if e.fields.is_empty() || e.code == "version_conflict" || e.code == "forbidden" {
-        Some(e.message.clone())
+        Some(lang.error_message(e.code, &e.message))
     } else {
         None
     };
+    // The reasons in the reader's language where the catalogue has their text.
+    let fields: Vec<sijian_domain::FieldError> = e
+        .fields
+        .iter()
+        .map(|f| sijian_domain::FieldError {
+            message: lang.error_message("", &f.message),
+            ..f.clone()
+        })
+        .collect();
     let mut res = (
         if status.is_client_error() {
             status
@@ -826,7 +850,7 @@ pub fn refused(c: Chrome, v: FormView, e: AppError) -> axum::response::Response 
         },
         render(&FormPage {
             c,
-            v: v.with_errors(&e.fields, summary),
+            v: v.with_errors(&fields, summary),
         }),
     )
         .into_response();
@@ -1174,9 +1198,9 @@ async fn appraiser_form(
         FormField::text("id_number", t("field.id_number"), f.text("id_number"))
             .disabled(lock)
             .help(if id.is_some() {
-                "留空则保持原号码；号码加密保存，页面只显示脱敏号码"
+                lang.t("registry.help.id_keep")
             } else {
-                "GB 11643，18 位；加密保存，页面只显示脱敏号码"
+                lang.t("registry.help.id_number")
             }),
         FormField::select(
             "education",
@@ -1200,7 +1224,7 @@ async fn appraiser_form(
         .class("tree")
         .required()
         .disabled(lock)
-        .help("须在所在机构的业务范围之内（《司法鉴定人登记管理办法》第十一条）"),
+        .help(lang.t("registry.help.items")),
         FormField::text("title", t("field.title"), f.text("title")),
         FormField::checkbox(
             "senior_title",
@@ -1223,7 +1247,7 @@ async fn appraiser_form(
                 f.text("status_reason"),
             )
             .disabled(lock)
-            .help("变更执业状态或执业机构（转所）时必填"),
+            .help(lang.t("registry.help.change_reason")),
         );
     }
     FormView {
