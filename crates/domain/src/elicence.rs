@@ -27,6 +27,12 @@ impl LicenceKind {
             LicenceKind::Appraiser => "司法鉴定人执业证",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LicenceKind::Institution => "Forensic appraisal licence",
+            LicenceKind::Appraiser => "Forensic appraiser's certificate",
+        }
+    }
     /// First character of the serial: tells the two apart inside one issuer's numbering.
     fn serial_prefix(self) -> char {
         match self {
@@ -81,6 +87,16 @@ impl LicenceStatus {
             LicenceStatus::Cancelled => "注销",
             LicenceStatus::Expired => "失效",
             LicenceStatus::RevokedAsPenalty => "吊销",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LicenceStatus::Valid => "Valid",
+            LicenceStatus::Withheld => "Withheld",
+            LicenceStatus::Withdrawn => "Revoked",
+            LicenceStatus::Cancelled => "Deregistered",
+            LicenceStatus::Expired => "Lapsed",
+            LicenceStatus::RevokedAsPenalty => "Revoked as a penalty",
         }
     }
 }

@@ -750,7 +750,7 @@ async fn user_form(
                             "{}（{}）",
                             o.name,
                             OrganKind::parse(&o.kind)
-                                .map(|k| k.label_zh())
+                                .map(|k| lang.pick(k.label_zh(), k.label_en()))
                                 .unwrap_or("")
                         ),
                     )

@@ -467,7 +467,7 @@ async fn step_fields(
                 opts(
                     &RefusalReason::ALL,
                     RefusalReason::as_str,
-                    RefusalReason::label_zh,
+                    |x: RefusalReason| lang.pick(x.label_zh(), x.label_en()),
                 ),
             )
             .required(),
@@ -584,11 +584,19 @@ async fn step_fields(
                 vec![
                     (
                         StopReason::MaterialSupplement.as_str().into(),
-                        StopReason::MaterialSupplement.label_zh().into(),
+                        lang.pick(
+                            StopReason::MaterialSupplement.label_zh(),
+                            StopReason::MaterialSupplement.label_en(),
+                        )
+                        .into(),
                     ),
                     (
                         StopReason::WitnessAbsent.as_str().into(),
-                        StopReason::WitnessAbsent.label_zh().into(),
+                        lang.pick(
+                            StopReason::WitnessAbsent.label_zh(),
+                            StopReason::WitnessAbsent.label_en(),
+                        )
+                        .into(),
                     ),
                 ],
             )
@@ -623,7 +631,7 @@ async fn step_fields(
                 opts(
                     &TerminationReason::ALL,
                     TerminationReason::as_str,
-                    TerminationReason::label_zh,
+                    |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
                 ),
             )
             .required(),
@@ -1037,7 +1045,7 @@ pub async fn detail(
                 "{}（{}）",
                 c.client_name,
                 OrganKind::parse(&c.client_kind)
-                    .map(|k| k.label_zh())
+                    .map(|k| lang.pick(k.label_zh(), k.label_en()))
                     .unwrap_or(lang.t("cases.other"))
             ),
             None,
@@ -1138,7 +1146,7 @@ pub async fn detail(
         let r = sijian_service::cases::reason_labels(
             &c.refusal_reasons,
             RefusalReason::parse,
-            RefusalReason::label_zh,
+            |x: RefusalReason| lang.pick(x.label_zh(), x.label_en()),
         );
         fields.push((
             lang.t("cases.field.refused").into(),
@@ -1150,7 +1158,7 @@ pub async fn detail(
         let r = sijian_service::cases::reason_labels(
             &c.termination_reasons,
             TerminationReason::parse,
-            TerminationReason::label_zh,
+            |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
         );
         fields.push((
             lang.t("cases.field.terminated").into(),
@@ -1423,7 +1431,7 @@ pub async fn detail(
                             .clone()
                             .unwrap_or_else(|| lang.t("cases.stop.ongoing").into()),
                         StopReason::parse(&x.reason)
-                            .map(|r| r.label_zh().to_string())
+                            .map(|r| lang.pick(r.label_zh(), r.label_en()).to_string())
                             .unwrap_or(x.reason.clone()),
                     ]
                 })
@@ -1476,7 +1484,7 @@ pub async fn detail(
                         x.court.clone(),
                         x.hearing_on.clone(),
                         Appearance::parse(&x.status)
-                            .map(|s| s.label_zh().to_string())
+                            .map(|s| lang.pick(s.label_zh(), s.label_en()).to_string())
                             .unwrap_or(x.status.clone()),
                         yes_no(lang, x.refund_due),
                     ]
@@ -1601,7 +1609,12 @@ async fn commission_form(s: &AppState, a: &Authed, lang: Lang, f: &FormData) -> 
             f.text("client_kind"),
             OrganKind::ALL
                 .iter()
-                .map(|k| (k.as_str().to_string(), k.label_zh().to_string()))
+                .map(|k| {
+                    (
+                        k.as_str().to_string(),
+                        lang.pick(k.label_zh(), k.label_en()).to_string(),
+                    )
+                })
                 .collect(),
         )
         .required(),

@@ -131,7 +131,12 @@ pub async fn list(
             lang.t("linkage.col.kind"),
             [Kind::MultiInstitution, Kind::Repeated, Kind::Volume]
                 .iter()
-                .map(|k| (k.as_str().to_owned(), k.label_zh().to_owned()))
+                .map(|k| {
+                    (
+                        k.as_str().to_owned(),
+                        lang.pick(k.label_zh(), k.label_en()).to_owned(),
+                    )
+                })
                 .collect(),
         ),
     ];

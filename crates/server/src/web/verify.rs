@@ -29,9 +29,9 @@ struct VerifyPage {
 }
 
 /// The category's label (1 法医 2 物证 3 声像资料 4 环境损害), from the domain's table.
-fn category(c: u8) -> &'static str {
+fn category(lang: Lang, c: u8) -> &'static str {
     sijian_domain::category::Category::from_digit(c)
-        .map(|c| c.label_zh())
+        .map(|c| lang.pick(c.label_zh(), c.label_en()))
         .unwrap_or("—")
 }
 
@@ -101,7 +101,7 @@ pub async fn page(
         ),
         (
             lang.t("verify.field.category").into(),
-            category(v.category.unwrap_or(0)).into(),
+            category(lang, v.category.unwrap_or(0)).into(),
         ),
         (
             lang.t("verify.field.issued_on").into(),
