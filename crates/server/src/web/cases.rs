@@ -63,10 +63,6 @@ fn lineage_label(lang: Lang, l: &str) -> &'static str {
     }
 }
 
-fn label_of(list: &[(&str, &str)], code: &str) -> String {
-    sijian_service::inputs::label_of(list, code)
-}
-
 const QUEUES: &[(&str, &str)] = &[
     ("to_accept", "cases.queue.to_accept"),
     ("due_soon", "cases.queue.due_soon"),
@@ -1057,7 +1053,7 @@ pub async fn detail(
         ),
         (
             lang.t("cases.field.case_type").into(),
-            label_of(CASE_TYPES, &c.case_type),
+            crate::labels::value_label(lang, "case_type", CASE_TYPES, &c.case_type),
             None,
         ),
         (
@@ -1633,7 +1629,7 @@ async fn commission_form(s: &AppState, a: &Authed, lang: Lang, f: &FormData) -> 
             "case_type",
             lang.t("cases.field.case_type").into(),
             f.text("case_type"),
-            pairs(CASE_TYPES),
+            crate::labels::value_options(lang, "case_type", CASE_TYPES),
         )
         .required(),
         FormField::checks(

@@ -3,9 +3,7 @@
 //! expert list.
 use super::forms::{FormData, MultipartPost, Post, UploadedFile};
 use super::listing::{ListParams, badge, cell, link};
-use super::registry::{
-    history, or_dash, pairs, refused, region_options, scope_labels, scope_options,
-};
+use super::registry::{history, or_dash, refused, region_options, scope_labels_in, scope_options};
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
@@ -206,10 +204,13 @@ fn proposal_rows(lang: Lang, app: &Application) -> Vec<Vec<String>> {
                     lang.t("licensing.reg.issuer"),
                     f.registering_authority.clone(),
                 ),
-                (lang.t("licensing.reg.scope"), scope_labels(&f.scope)),
+                (
+                    lang.t("licensing.reg.scope"),
+                    scope_labels_in(lang, &f.scope),
+                ),
                 (
                     lang.t("licensing.reg.qualification"),
-                    super::registry::qualification_label(&f.qualification_level),
+                    crate::labels::qualification_label_in(lang, &f.qualification_level),
                 ),
                 (
                     lang.t("licensing.reg.accreditation"),
@@ -256,13 +257,16 @@ fn proposal_rows(lang: Lang, app: &Application) -> Vec<Vec<String>> {
                 ),
                 (
                     lang.t("licensing.reg.education"),
-                    super::registry::education_label(&f.education),
+                    crate::labels::education_label_in(lang, &f.education),
                 ),
                 (
                     lang.t("licensing.reg.certificate"),
                     f.certificate_no.clone(),
                 ),
-                (lang.t("licensing.reg.items"), scope_labels(&f.scope)),
+                (
+                    lang.t("licensing.reg.items"),
+                    scope_labels_in(lang, &f.scope),
+                ),
                 (lang.t("licensing.reg.title"), f.title.clone()),
                 (
                     lang.t("licensing.reg.senior"),
@@ -1157,7 +1161,7 @@ async fn new_form(
                     "education",
                     t("field.education"),
                     f.text("education"),
-                    pairs(&EDUCATION),
+                    crate::labels::value_options(lang, "education", &EDUCATION),
                 ),
                 FormField::text(
                     "certificate_no",
@@ -1259,7 +1263,7 @@ async fn new_form(
                     "qualification_level",
                     t("field.qualification_level"),
                     f.text("qualification_level"),
-                    pairs(&QUALIFICATION_LEVELS),
+                    crate::labels::value_options(lang, "qualification", &QUALIFICATION_LEVELS),
                 )
                 .required(),
                 FormField::text("address", t("field.address"), f.text("address")).required(),
@@ -1622,7 +1626,7 @@ pub async fn experts(State(s): State<AppState>, PageUser(a, lang): PageUser) -> 
                         e.name.clone(),
                         e.organisation.clone(),
                         e.title.clone(),
-                        scope_labels(&e.speciality),
+                        scope_labels_in(lang, &e.speciality),
                     ]
                 })
                 .collect(),

@@ -1,7 +1,7 @@
 //! An appraiser's practice record on their page: postings (transfers), dated entries (training
 //! hours, insurance, oath), assistants and status history, with the forms that add to them.
 use super::forms::{FormData, Post};
-use super::registry::{education_label, refused};
+use super::registry::refused;
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
@@ -13,8 +13,8 @@ use sijian_domain::Action;
 use sijian_service::inputs::{AssistantInput, EDUCATION, RECORD_KINDS, RecordInput};
 use sijian_store::registry;
 
-fn kind_label(kind: &str) -> String {
-    sijian_service::inputs::label_of(&RECORD_KINDS, kind)
+fn kind_label(lang: Lang, kind: &str) -> String {
+    crate::labels::value_label(lang, "record_kind", &RECORD_KINDS, kind)
 }
 
 /// The tables under an appraiser's fields.
@@ -85,7 +85,7 @@ pub async fn appraiser_tables(
                 .iter()
                 .map(|r| {
                     vec![
-                        kind_label(&r.kind),
+                        kind_label(lang, &r.kind),
                         r.on_date.clone(),
                         r.hours.map(|h| h.to_string()).unwrap_or_else(|| "—".into()),
                         r.detail.clone(),
@@ -120,7 +120,7 @@ pub async fn appraiser_tables(
                             "gender.male"
                         })
                         .into(),
-                        education_label(&r.education),
+                        crate::labels::education_label_in(lang, &r.education),
                         r.started_on.clone(),
                         r.ended_on.clone().unwrap_or_else(|| t("detail.current")),
                     ]
@@ -150,10 +150,7 @@ fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 "kind",
                 t("field.record_kind"),
                 f.text("kind"),
-                RECORD_KINDS
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
+                crate::labels::value_options(lang, "record_kind", &RECORD_KINDS),
             )
             .required(),
             FormField::text("on_date", t("field.date"), f.text("on_date"))
@@ -246,10 +243,7 @@ fn assistant_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 "education",
                 t("field.education"),
                 f.text("education"),
-                EDUCATION
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
+                crate::labels::value_options(lang, "education", &EDUCATION),
             ),
             FormField::text("started_on", t("field.started_on"), f.text("started_on"))
                 .typed("date")

@@ -6,7 +6,7 @@ use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
-pub use crate::labels::{education_label, qualification_label, scope_labels};
+pub use crate::labels::{education_label, qualification_label, scope_labels, scope_labels_in};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -27,7 +27,7 @@ pub fn category_labels(lang: Lang, set: &str) -> String {
 }
 
 /// Sub-categories and items as filter or form options, items indented under their sub-category.
-pub fn item_options() -> Vec<(String, String)> {
+pub fn item_options(lang: Lang) -> Vec<(String, String)> {
     let cls = Classification::current();
     cls.entries()
         .iter()
@@ -36,7 +36,7 @@ pub fn item_options() -> Vec<(String, String)> {
             let indent = if e.level == Level::Item { "　　" } else { "" };
             (
                 e.code.to_string(),
-                format!("{indent}{} {}", e.code, e.name_zh),
+                format!("{indent}{} {}", e.code, lang.pick(e.name_zh, e.name_en)),
             )
         })
         .collect()
@@ -86,8 +86,8 @@ pub fn scope_options(lang: Lang) -> Vec<(String, String)> {
         .map(|e| {
             let (indent, name) = match e.level {
                 Level::Category => ("", lang.pick(e.category.label_zh(), e.category.label_en())),
-                Level::SubCategory => ("　", e.name_zh),
-                Level::Item => ("　　", e.name_zh),
+                Level::SubCategory => ("　", lang.pick(e.name_zh, e.name_en)),
+                Level::Item => ("　　", lang.pick(e.name_zh, e.name_en)),
             };
             (e.code.to_string(), format!("{indent}{} {name}", e.code))
         })
@@ -333,11 +333,15 @@ pub async fn institutions_list(
             lang.t("field.categories"),
             category_options(lang),
         ),
-        p.select_filter("item", lang.t("field.item"), item_options()),
+        p.select_filter("item", lang.t("field.item"), item_options(lang)),
         p.select_filter(
             "qualification_level",
             lang.t("field.qualification_level"),
-            pairs(&sijian_service::inputs::QUALIFICATION_LEVELS),
+            crate::labels::value_options(
+                lang,
+                "qualification",
+                &sijian_service::inputs::QUALIFICATION_LEVELS,
+            ),
         ),
         p.select_filter(
             "region",
@@ -434,10 +438,10 @@ pub async fn institution_detail(
                 category_labels(lang, &i.categories),
                 None,
             ),
-            (t("field.scope"), scope_labels(&i.scope), None),
+            (t("field.scope"), scope_labels_in(lang, &i.scope), None),
             (
                 t("field.qualification_level"),
-                qualification_label(&i.qualification_level),
+                crate::labels::qualification_label_in(lang, &i.qualification_level),
                 None,
             ),
             (
@@ -583,7 +587,11 @@ async fn institution_form(
             "qualification_level",
             t("field.qualification_level"),
             f.text("qualification_level"),
-            pairs(&sijian_service::inputs::QUALIFICATION_LEVELS),
+            crate::labels::value_options(
+                lang,
+                "qualification",
+                &sijian_service::inputs::QUALIFICATION_LEVELS,
+            ),
         )
         .required()
         .disabled(lock),
@@ -1009,7 +1017,7 @@ pub async fn appraisers_list(
             lang.t("field.categories"),
             category_options(lang),
         ),
-        p.select_filter("item", lang.t("field.item"), item_options()),
+        p.select_filter("item", lang.t("field.item"), item_options(lang)),
         p.select_filter(
             "senior_title",
             lang.t("field.senior_title"),
@@ -1054,7 +1062,7 @@ pub async fn appraisers_list(
                     &x.institution_name,
                     format!("/institutions/{}", x.institution_id),
                 ),
-                cell(lang.t("field.scope"), scope_labels(&x.scope)),
+                cell(lang.t("field.scope"), scope_labels_in(lang, &x.scope)),
                 cell(lang.t("field.title"), &x.title),
                 badge(lang.t("field.status"), st, class),
             ]
@@ -1111,14 +1119,18 @@ pub async fn appraiser_detail(
                 None,
             ),
             (t("field.id_number"), or_dash(&x.id_masked), None),
-            (t("field.education"), education_label(&x.education), None),
+            (
+                t("field.education"),
+                crate::labels::education_label_in(lang, &x.education),
+                None,
+            ),
             (t("field.certificate_no"), x.certificate_no.clone(), None),
             (
                 t("field.categories"),
                 category_labels(lang, &x.categories),
                 None,
             ),
-            (t("field.scope"), scope_labels(&x.scope), None),
+            (t("field.scope"), scope_labels_in(lang, &x.scope), None),
             (t("field.title"), x.title.clone(), None),
             (
                 t("field.senior_title"),
@@ -1206,7 +1218,7 @@ async fn appraiser_form(
             "education",
             t("field.education"),
             f.text("education"),
-            pairs(&sijian_service::inputs::EDUCATION),
+            crate::labels::value_options(lang, "education", &sijian_service::inputs::EDUCATION),
         ),
         FormField::text(
             "certificate_no",
