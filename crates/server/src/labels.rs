@@ -78,3 +78,15 @@ pub fn education_label_in(lang: Lang, level: &str) -> String {
         value_label(lang, "education", &sijian_service::inputs::EDUCATION, level)
     }
 }
+
+/// The warning that holiday tables are missing for `years`, in `lang` (the service words it in
+/// Chinese for the API and logs).
+pub fn missing_calendar_warning(lang: Lang, years: &[i32]) -> Option<String> {
+    match lang {
+        Lang::Zh => sijian_service::calendar::missing_warning(years),
+        Lang::En => (!years.is_empty()).then(|| {
+            let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            lang.tf("calendar.missing", &[("years", &years.join(", "))])
+        }),
+    }
+}

@@ -340,10 +340,10 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
     // Those who work against deadlines are told loudly when a year's holiday table is missing.
     if role == sijian_domain::Role::Admin || role.is_regulator() || role.is_institution_staff() {
         let cal = s.calendar.current(&s.db).await.or_page(lang)?;
-        c.warning = sijian_service::calendar::missing_warning(&crate::state::missing_years(
-            &cal,
-            crate::state::today(),
-        ));
+        c.warning = crate::labels::missing_calendar_warning(
+            lang,
+            &crate::state::missing_years(&cal, crate::state::today()),
+        );
     }
     Ok(render(&HomePage { c, v }))
 }

@@ -54,7 +54,8 @@ async fn page(
     q: &[(String, String)],
     form: Option<FormView>,
 ) -> Result<CalendarPage, AppError> {
-    let (_, v) = overview(s).await?;
+    let (_, mut v) = overview(s).await?;
+    v.warning = crate::labels::missing_calendar_warning(lang, &v.missing_years);
     let get = |k: &str| {
         q.iter()
             .find(|(n, _)| n == k)

@@ -38,21 +38,53 @@ fn stage_badge(lang: Lang, c: &Case) -> (String, &'static str) {
     }
 }
 
-fn clock_badge(k: &CaseClock) -> (String, &'static str) {
+/// A case's clock as people read it, from the service's clock: the Chinese is the service's own
+/// text; other languages build it from the same figures.
+fn clock_text(lang: Lang, c: &Case, k: &CaseClock) -> String {
+    if lang == Lang::Zh {
+        return k.text.clone();
+    }
+    match (k.deadline.as_str(), &k.due_on, k.days_left) {
+        ("unknown", _, _) => lang.t("cases.clock.unknown").to_string(),
+        (deadline, Some(due), Some(days)) => {
+            let label = lang.t(if deadline == "accept" {
+                "cases.col.accept_limit"
+            } else {
+                "cases.col.complete_limit"
+            });
+            let stopped = if c.stage() == Stage::ClockStopped {
+                lang.t("cases.clock.stopped")
+            } else {
+                ""
+            };
+            let (key, n) = if days < 0 {
+                ("cases.clock.overdue", -days)
+            } else {
+                ("cases.clock.left", days)
+            };
+            lang.tf(
+                key,
+                &[
+                    ("deadline", label),
+                    ("due", due),
+                    ("days", &n.to_string()),
+                    ("stopped", stopped),
+                ],
+            )
+        }
+        _ => k.text.clone(),
+    }
+}
+
+fn clock_badge(lang: Lang, c: &Case, k: &CaseClock) -> (String, &'static str) {
     let class = match k.urgency.as_str() {
         "overdue" => "bad",
         "due_soon" => "warn",
         _ if k.deadline == "unknown" => "warn",
         _ => "",
     };
-    (
-        if k.text.is_empty() {
-            "—".into()
-        } else {
-            k.text.clone()
-        },
-        class,
-    )
+    let text = clock_text(lang, c, k);
+    (if text.is_empty() { "—".into() } else { text }, class)
 }
 
 fn lineage_label(lang: Lang, l: &str) -> &'static str {
@@ -134,7 +166,7 @@ pub async fn list(
     let v = p.view(lang, title.into(), new_link, filters, cols, &page, |c| {
         let policy = s.cfg.procedure.for_path(&c.region_path);
         let (st, class) = stage_badge(lang, c);
-        let (due, due_class) = clock_badge(&clock_of(c, env.today, &env.cal, &policy));
+        let (due, due_class) = clock_badge(lang, c, &clock_of(c, env.today, &env.cal, &policy));
         vec![
             link(
                 lang.t("cases.col.case"),
@@ -1093,7 +1125,7 @@ pub async fn detail(
         ),
         (
             lang.t("cases.col.deadline").into(),
-            or_dash(&clock.text),
+            or_dash(&clock_text(lang, &c, &clock)),
             None,
         ),
     ];
