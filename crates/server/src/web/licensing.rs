@@ -47,9 +47,30 @@ fn stage_badge(lang: Lang, app: &Application) -> (String, &'static str) {
     }
 }
 
+/// The name of an application's running clock: the service's Chinese, or the catalogue's text
+/// for its kind.
+fn clock_label(lang: Lang, c: &ClockView) -> String {
+    let key = format!("licensing.clock.{}", c.kind);
+    match lang {
+        Lang::En if crate::i18n::has(&key) => {
+            let label = lang.t(&key);
+            if c.warning.is_some() {
+                lang.tf("licensing.clock.uncomputable", &[("clock", label)])
+            } else {
+                label.to_string()
+            }
+        }
+        _ => c.label.clone(),
+    }
+}
+
 fn clock_text(lang: Lang, c: &ClockView) -> (String, &'static str) {
     if let Some(w) = &c.warning {
-        return (w.clone(), "warn");
+        return (
+            lang.pick(w, lang.t("licensing.clock.no_calendar"))
+                .to_string(),
+            "warn",
+        );
     }
     match (&c.due, c.working_days_left) {
         (Some(due), Some(left)) if c.overdue => (
@@ -73,7 +94,7 @@ fn clock_text(lang: Lang, c: &ClockView) -> (String, &'static str) {
             ),
             if left <= 2 { "warn" } else { "ok" },
         ),
-        _ => (c.label.clone(), ""),
+        _ => (clock_label(lang, c), ""),
     }
 }
 
@@ -465,7 +486,11 @@ pub async fn detail(
             t(if app.extended { "yes" } else { "no" }),
             None,
         ),
-        (t("field.deadline"), format!("{}：{due}", c.label), None),
+        (
+            t("field.deadline"),
+            format!("{}{}{due}", clock_label(lang, &c), lang.pick("：", ": ")),
+            None,
+        ),
     ];
     if !app.return_reasons.is_empty() {
         fields.push((t("field.return_reasons"), app.return_reasons.clone(), None));
