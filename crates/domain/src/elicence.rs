@@ -15,6 +15,10 @@ pub enum LicenceKind {
 }
 
 impl LicenceKind {
+    pub const ALL: [LicenceKind; 2] = [LicenceKind::Institution, LicenceKind::Appraiser];
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             LicenceKind::Institution => "institution",
@@ -59,6 +63,17 @@ pub enum LicenceStatus {
 }
 
 impl LicenceStatus {
+    pub const ALL: [LicenceStatus; 6] = [
+        LicenceStatus::Valid,
+        LicenceStatus::Withheld,
+        LicenceStatus::Withdrawn,
+        LicenceStatus::Cancelled,
+        LicenceStatus::Expired,
+        LicenceStatus::RevokedAsPenalty,
+    ];
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             LicenceStatus::Valid => "valid",

@@ -441,6 +441,16 @@ async fn every_page_reads_in_english() {
         let n = crawl(&app, &c.http, role, &seeds, &corpus, &mut findings).await;
         assert!(n >= 10, "{role}: only {n} pages");
     }
+    // The crawl itself stores data (the operations log records each refused page with its
+    // reason): what was stored by the end is data too.
+    let after = Corpus::new(&sijian_store::export::all_text(&app.db).await.unwrap());
+    for roles in findings.by_page.values_mut() {
+        for runs in roles.values_mut() {
+            runs.retain(|r| !after.contains(r));
+        }
+        roles.retain(|_, runs| !runs.is_empty());
+    }
+    findings.by_page.retain(|_, roles| !roles.is_empty());
     app.stop().await;
     assert!(
         findings.by_page.is_empty(),

@@ -1095,7 +1095,7 @@ pub async fn detail(
         ),
         (
             lang.t("cases.field.matter").into(),
-            super::registry::scope_labels(&c.items),
+            super::registry::scope_labels_in(lang, &c.items),
             None,
         ),
         (

@@ -233,7 +233,7 @@ pub async fn directory_institution_page(
         ),
         (
             t("field.accreditations"),
-            accreditation_text(&i.accreditations.0),
+            accreditation_text(lang, &i.accreditations.0),
         ),
         (
             t("field.registering_authority"),

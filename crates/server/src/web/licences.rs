@@ -77,9 +77,18 @@ pub async fn page(
         return Ok(render(&page));
     };
     page.id = l.id.clone();
-    page.badge = Some(badge(&l.status, &l.status_label));
+    // The service labels in Chinese; other languages take the domain's label of the same code.
+    let kind_label = sijian_domain::elicence::LicenceKind::parse(&l.kind)
+        .map_or(l.kind_label.clone(), |k| {
+            lang.pick(k.label_zh(), k.label_en()).to_string()
+        });
+    let status_label = sijian_domain::elicence::LicenceStatus::parse(&l.status)
+        .map_or(l.status_label.clone(), |k| {
+            lang.pick(k.label_zh(), k.label_en()).to_string()
+        });
+    page.badge = Some(badge(&l.status, &status_label));
     page.fields = vec![
-        (lang.t("licences.field.kind").into(), l.kind_label.clone()),
+        (lang.t("licences.field.kind").into(), kind_label),
         (lang.t("licences.field.id").into(), l.id.clone()),
         (lang.t("licences.field.holder").into(), l.holder.clone()),
         (lang.t("licences.field.number").into(), l.number.clone()),
@@ -94,7 +103,10 @@ pub async fn page(
     ));
     page.fields.push((
         lang.t("licences.field.status").into(),
-        format!("{}（{}）", l.status_label, l.status_code),
+        lang.tf(
+            "licences.status_code",
+            &[("status", &status_label), ("code", &l.status_code)],
+        ),
     ));
     page.fields.push((
         lang.t("licences.field.issuer_code").into(),
@@ -109,7 +121,8 @@ pub async fn page(
             },
         ));
     }
-    page.qr_svg = crate::documents::qr_svg(&l.qr_content, 176).unwrap_or_default();
+    page.qr_svg =
+        crate::documents::qr_svg(&l.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
     if ctx.authed.is_some() {
         page.pdf_url = Some(format!("/api/v1/licences/{}/licence.pdf", l.id));
     }

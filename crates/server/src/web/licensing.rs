@@ -235,7 +235,7 @@ fn proposal_rows(lang: Lang, app: &Application) -> Vec<Vec<String>> {
                 ),
                 (
                     lang.t("licensing.reg.accreditation"),
-                    super::registry::accreditation_text(&f.accreditations.0),
+                    super::registry::accreditation_text(lang, &f.accreditations.0),
                 ),
                 (lang.t("licensing.reg.legal_rep"), f.legal_rep.clone()),
                 (lang.t("licensing.reg.head"), f.head_name.clone()),

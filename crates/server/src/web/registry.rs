@@ -43,7 +43,7 @@ pub fn item_options(lang: Lang) -> Vec<(String, String)> {
 }
 
 /// Accreditations in one line each: "CNAS IB0001（…）有效期至 2027-06-30".
-pub fn accreditation_text(list: &[registry::Accreditation]) -> String {
+pub fn accreditation_text(lang: Lang, list: &[registry::Accreditation]) -> String {
     if list.is_empty() {
         return "—".into();
     }
@@ -52,15 +52,20 @@ pub fn accreditation_text(list: &[registry::Accreditation]) -> String {
             let scope = if a.scope.is_empty() {
                 String::new()
             } else {
-                format!("，{}", a.scope)
+                format!("{}{}", lang.pick("，", ", "), a.scope)
             };
-            format!(
-                "{} {}{scope}，有效期至 {}",
-                a.kind, a.certificate_no, a.expires_on
+            lang.tf(
+                "registry.accreditation",
+                &[
+                    ("kind", &a.kind),
+                    ("no", &a.certificate_no),
+                    ("scope", &scope),
+                    ("until", &a.expires_on),
+                ],
             )
         })
         .collect::<Vec<_>>()
-        .join("；")
+        .join(lang.pick("；", "; "))
 }
 
 pub fn or_dash(v: &str) -> String {
@@ -456,7 +461,7 @@ pub async fn institution_detail(
             ),
             (
                 t("field.accreditations"),
-                accreditation_text(&i.accreditations.0),
+                accreditation_text(lang, &i.accreditations.0),
                 None,
             ),
             (

@@ -159,7 +159,8 @@ pub async fn page(
         page.error = Some(lang.t("verify.wrong_key").into());
     }
     if let Some(d) = &v.details {
-        page.qr_svg = crate::documents::qr_svg(&d.qr_content, 176).unwrap_or_default();
+        page.qr_svg =
+            crate::documents::qr_svg(&d.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
         page.details = vec![
             (lang.t("verify.field.client").into(), d.client.clone()),
             (
