@@ -50,7 +50,7 @@ fn stage_badge(lang: Lang, app: &Application) -> (String, &'static str) {
 /// The name of an application's running clock: the service's Chinese, or the catalogue's text
 /// for its kind.
 fn clock_label(lang: Lang, c: &ClockView) -> String {
-    let key = format!("licensing.clock.{}", c.kind);
+    let key = format!("licensing.clock_kind.{}", c.kind);
     match lang {
         Lang::En if crate::i18n::has(&key) => {
             let label = lang.t(&key);
