@@ -1879,6 +1879,7 @@ fn printable(doc: &str, c: &Case, parts: &CaseParts) -> bool {
 #[derive(Template)]
 #[template(path = "print.html")]
 struct PrintPage {
+    lang: Lang,
     title: String,
     institution: String,
     number: String,
@@ -1915,9 +1916,14 @@ pub async fn print(
         .assignments
         .iter()
         .filter(|x| x.removed_at.is_none())
-        .map(|x| format!("{}（执业证号 {}）", x.name, x.certificate_no))
+        .map(|x| {
+            lang.tf(
+                "cases.doc.signer",
+                &[("name", &x.name), ("cert", &x.certificate_no)],
+            )
+        })
         .collect();
-    let items = super::registry::scope_labels(&c.items);
+    let items = super::registry::scope_labels_in(lang, &c.items);
     let mut rows = vec![
         (
             lang.t("cases.col.client").to_string(),
@@ -1967,11 +1973,11 @@ pub async fn print(
                     lang.t("cases.doc.time_limit").into(),
                     c.agreed_complete_by
                         .clone()
-                        .map(|d| format!("约定于 {d} 前完成"))
+                        .map(|d| lang.tf("cases.doc.agreed_limit", &[("date", &d)]))
                         .unwrap_or_else(|| lang.t("cases.doc.default_limit").into()),
                 ),
             ]);
-            paragraphs.push("鉴定风险提示：鉴定意见属于专业意见，其是否被采信取决于办案机关的审查和判断；因鉴定材料或者被鉴定人的原因，可能无法得出明确的鉴定意见。".into());
+            paragraphs.push(lang.t("cases.doc.risk").into());
             paragraphs.push(lang.t("cases.doc.client_material").into());
             signatures.insert(0, lang.t("cases.doc.client_sign").into());
             date = c.contract_effective_on.clone().unwrap_or_default();
@@ -1979,9 +1985,17 @@ pub async fn print(
         "extension" => {
             let env = Env::load(&s, &c.region_path).await.or_page(lang)?;
             let clock = clock_of(&c, env.today, &env.cal, &env.policy);
-            paragraphs.push(format!(
-                "因{}，经本机构负责人批准，本案鉴定时限延长 {} 个工作日（《司法鉴定程序通则》第二十八条）。{}",
-                c.extension_reason, c.extension_days.unwrap_or(0), clock.due_on.map(|d| format!("延长后应于 {d} 前完成。")).unwrap_or_default()
+            let due = clock
+                .due_on
+                .map(|d| lang.tf("cases.doc.extended_due", &[("date", &d)]))
+                .unwrap_or_default();
+            paragraphs.push(lang.tf(
+                "cases.doc.extension_text",
+                &[
+                    ("reason", &c.extension_reason),
+                    ("days", &c.extension_days.unwrap_or(0).to_string()),
+                    ("due", &due),
+                ],
             ));
             paragraphs.push(lang.t("cases.doc.notice_end").into());
             date = today().to_string();
@@ -1990,38 +2004,43 @@ pub async fn print(
             let r = sijian_service::cases::reason_labels(
                 &c.termination_reasons,
                 TerminationReason::parse,
-                TerminationReason::label_zh,
+                |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
             );
             rows.push((lang.t("cases.doc.termination_ground").into(), r));
-            paragraphs.push(format!(
-                "根据《司法鉴定程序通则》第二十九条，本机构决定终止本案鉴定。理由：{}",
-                c.termination_explanation
+            paragraphs.push(lang.tf(
+                "cases.doc.termination_text",
+                &[("reason", &c.termination_explanation)],
             ));
-            paragraphs.push(format!(
-                "鉴定材料已于 {} 退还委托人。",
-                c.materials_returned_on.clone().unwrap_or_default()
+            paragraphs.push(lang.tf(
+                "cases.doc.returned_on",
+                &[("date", &c.materials_returned_on.clone().unwrap_or_default())],
             ));
             date = c.closed_on.clone().unwrap_or_default();
         }
         "review" => {
             for r in parts.reviews.iter().filter(|r| r.agrees.is_some()) {
-                paragraphs.push(format!(
-                    "第{}轮复核 · {}：{}（{}）",
-                    r.round,
-                    r.name,
-                    r.opinion,
-                    if r.agrees == Some(true) {
-                        lang.t("cases.review.approve")
-                    } else {
-                        lang.t("cases.review.return")
-                    }
+                paragraphs.push(lang.tf(
+                    "cases.doc.review_round",
+                    &[
+                        ("round", &r.round.to_string()),
+                        ("name", &r.name),
+                        ("opinion", &r.opinion),
+                        (
+                            "result",
+                            if r.agrees == Some(true) {
+                                lang.t("cases.review.approve")
+                            } else {
+                                lang.t("cases.review.return")
+                            },
+                        ),
+                    ],
                 ));
             }
             signatures = parts
                 .reviews
                 .iter()
                 .filter(|r| r.agrees.is_some())
-                .map(|r| format!("复核人：{}", r.name))
+                .map(|r| lang.tf("cases.doc.reviewer", &[("name", &r.name)]))
                 .collect();
             date = today().to_string();
         }
@@ -2036,9 +2055,13 @@ pub async fn print(
                 .await
                 .or_page(lang)?;
             for x in &list {
-                paragraphs.push(format!(
-                    "第 {} 版补正（{}）：{}",
-                    x.version, x.corrected_on, x.what
+                paragraphs.push(lang.tf(
+                    "cases.doc.correction_version",
+                    &[
+                        ("version", &x.version.to_string()),
+                        ("date", &x.corrected_on),
+                        ("what", &x.what),
+                    ],
                 ));
             }
             paragraphs.push(lang.t("cases.doc.no_change").into());
@@ -2056,6 +2079,7 @@ pub async fn print(
         signatures.extend(signers);
     }
     Ok(render(&PrintPage {
+        lang,
         title: title.into(),
         institution: c.institution_name.clone(),
         number: lang.tf("cases.number", &[("id", &c.id.to_string())]),
