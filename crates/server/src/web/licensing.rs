@@ -588,7 +588,13 @@ pub async fn detail(
                 link: None,
             },
         ],
-        title: format!("{} · 第{}号", kind_label(lang, &app.kind), app.id),
+        title: lang.tf(
+            "licensing.title_no",
+            &[
+                ("what", &kind_label(lang, &app.kind)),
+                ("id", &app.id.to_string()),
+            ],
+        ),
         badge: Some((st, class)),
         back: "/applications".into(),
         actions,

@@ -34,9 +34,14 @@ pub async fn appraiser_tables(
     let assistants = registry::assistants(&s.db, x.id).await.unwrap_or_default();
     let hours_text = hours
         .iter()
-        .map(|(y, h)| format!("{y} 年 {h} 学时"))
+        .map(|(y, h)| {
+            lang.tf(
+                "practice.hours_in_year",
+                &[("year", &y.to_string()), ("hours", &h.to_string())],
+            )
+        })
         .collect::<Vec<_>>()
-        .join("，");
+        .join(lang.pick("，", ", "));
     vec![
         DetailTable {
             title: t("detail.postings"),
