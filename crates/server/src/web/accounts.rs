@@ -647,7 +647,10 @@ pub async fn user_detail(
     .unwrap_or_default();
     let v = DetailView {
         tables: Vec::new(),
-        title: format!("{}（{}）", u.display_name, u.username),
+        title: lang.tf(
+            "common.with_note",
+            &[("text", &u.display_name), ("note", &u.username)],
+        ),
         badge: Some(if u.active {
             (t("field.active"), "ok")
         } else {
@@ -732,7 +735,10 @@ async fn user_form(
                 .map(|x| {
                     (
                         x.id.to_string(),
-                        format!("{}（{}）", x.name, x.institution_name),
+                        lang.tf(
+                            "common.with_note",
+                            &[("text", &x.name), ("note", &x.institution_name)],
+                        ),
                     )
                 })
                 .collect()
@@ -746,12 +752,17 @@ async fn user_form(
                 .map(|o| {
                     (
                         o.id.to_string(),
-                        format!(
-                            "{}（{}）",
-                            o.name,
-                            OrganKind::parse(&o.kind)
-                                .map(|k| lang.pick(k.label_zh(), k.label_en()))
-                                .unwrap_or("")
+                        lang.tf(
+                            "common.with_note",
+                            &[
+                                ("text", &o.name),
+                                (
+                                    "note",
+                                    OrganKind::parse(&o.kind)
+                                        .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                                        .unwrap_or(""),
+                                ),
+                            ],
                         ),
                     )
                 })

@@ -154,7 +154,7 @@ pub async fn year_page(
         if it.is_empty() {
             "—".to_string()
         } else {
-            it.join("，")
+            it.join(lang.pick("，", ", "))
         }
     };
     let detail = DetailView {

@@ -1069,12 +1069,17 @@ pub async fn detail(
     let mut fields = vec![
         (
             lang.t("cases.col.client").to_string(),
-            format!(
-                "{}（{}）",
-                c.client_name,
-                OrganKind::parse(&c.client_kind)
-                    .map(|k| lang.pick(k.label_zh(), k.label_en()))
-                    .unwrap_or(lang.t("cases.other"))
+            lang.tf(
+                "common.with_note",
+                &[
+                    ("text", &c.client_name),
+                    (
+                        "note",
+                        OrganKind::parse(&c.client_kind)
+                            .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                            .unwrap_or(lang.t("cases.other")),
+                    ),
+                ],
             ),
             None,
         ),

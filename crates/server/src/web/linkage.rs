@@ -93,7 +93,7 @@ pub fn case_rows(lang: Lang, alerts: &[Alert]) -> Vec<Vec<String>> {
                 kind_label(lang, &al.kind),
                 level_label(lang, &al.level),
                 other_case(lang, al),
-                al.reasons().join("；"),
+                al.reasons().join(lang.pick("；", "; ")),
                 status_label(lang, &al.status),
             ]
         })

@@ -23,7 +23,7 @@ pub fn category_labels(lang: Lang, set: &str) -> String {
         .iter()
         .map(|c| lang.pick(c.label_zh(), c.label_en()))
         .collect::<Vec<_>>()
-        .join("、")
+        .join(lang.pick("、", ", "))
 }
 
 /// Sub-categories and items as filter or form options, items indented under their sub-category.

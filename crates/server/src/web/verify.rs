@@ -169,7 +169,7 @@ pub async fn page(
             ),
             (
                 lang.t("verify.field.signers").into(),
-                d.appraisers.join("、"),
+                d.appraisers.join(lang.pick("、", ", ")),
             ),
         ];
         for c in &d.corrections {
