@@ -652,7 +652,7 @@ fn check_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
         lang.tf(
             "licensing.title_no",
             &[
-                ("what", &lang.t("licensing.check")),
+                ("what", lang.t("licensing.check")),
                 ("id", &app.id.to_string()),
             ],
         ),
@@ -754,7 +754,7 @@ async fn review_form(s: &AppState, lang: Lang, app: &Application, f: &FormData) 
         lang.tf(
             "licensing.title_no",
             &[
-                ("what", &lang.t("licensing.review")),
+                ("what", lang.t("licensing.review")),
                 ("id", &app.id.to_string()),
             ],
         ),
@@ -863,7 +863,7 @@ fn decide_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
         lang.tf(
             "licensing.title_no",
             &[
-                ("what", &lang.t("licensing.decide")),
+                ("what", lang.t("licensing.decide")),
                 ("id", &app.id.to_string()),
             ],
         ),
@@ -956,7 +956,7 @@ fn extend_form(s: &AppState, lang: Lang, app: &Application, f: &FormData) -> For
         lang.tf(
             "licensing.title_no",
             &[
-                ("what", &lang.t("licensing.extend")),
+                ("what", lang.t("licensing.extend")),
                 ("id", &app.id.to_string()),
             ],
         ),
