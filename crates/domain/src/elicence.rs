@@ -15,6 +15,10 @@ pub enum LicenceKind {
 }
 
 impl LicenceKind {
+    pub const ALL: [LicenceKind; 2] = [LicenceKind::Institution, LicenceKind::Appraiser];
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             LicenceKind::Institution => "institution",
@@ -25,6 +29,12 @@ impl LicenceKind {
         match self {
             LicenceKind::Institution => "司法鉴定许可证",
             LicenceKind::Appraiser => "司法鉴定人执业证",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LicenceKind::Institution => "Forensic appraisal licence",
+            LicenceKind::Appraiser => "Forensic appraiser's certificate",
         }
     }
     /// First character of the serial: tells the two apart inside one issuer's numbering.
@@ -53,6 +63,17 @@ pub enum LicenceStatus {
 }
 
 impl LicenceStatus {
+    pub const ALL: [LicenceStatus; 6] = [
+        LicenceStatus::Valid,
+        LicenceStatus::Withheld,
+        LicenceStatus::Withdrawn,
+        LicenceStatus::Cancelled,
+        LicenceStatus::Expired,
+        LicenceStatus::RevokedAsPenalty,
+    ];
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             LicenceStatus::Valid => "valid",
@@ -81,6 +102,16 @@ impl LicenceStatus {
             LicenceStatus::Cancelled => "注销",
             LicenceStatus::Expired => "失效",
             LicenceStatus::RevokedAsPenalty => "吊销",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LicenceStatus::Valid => "Valid",
+            LicenceStatus::Withheld => "Withheld",
+            LicenceStatus::Withdrawn => "Revoked",
+            LicenceStatus::Cancelled => "Deregistered",
+            LicenceStatus::Expired => "Lapsed",
+            LicenceStatus::RevokedAsPenalty => "Revoked as a penalty",
         }
     }
 }

@@ -221,6 +221,25 @@ impl RefusalReason {
             Self::Other => "（七）其他不符合法律、法规、规章规定的情形",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::OutOfScope => "(1) The matter is outside the institution's scope of practice",
+            Self::Materials => {
+                "(2) The material is untrue, incomplete, insufficient or unlawfully obtained"
+            }
+            Self::UnlawfulPurpose => "(3) The purpose is unlawful or against public morals",
+            Self::NonConformingRequest => {
+                "(4) The request does not conform to the practice rules or technical standards"
+            }
+            Self::BeyondCapability => {
+                "(5) The request exceeds the institution's technical means or ability"
+            }
+            Self::ConcurrentCommission => {
+                "(6) The client has commissioned another institution on the same matter at the same time"
+            }
+            Self::Other => "(7) Other cases contrary to laws, regulations or rules",
+        }
+    }
 }
 
 /// 第二十九条: the grounds on which an appraisal may be terminated.
@@ -271,6 +290,22 @@ impl TerminationReason {
             Self::Other => "（六）其他需要终止鉴定的情形",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::RefusalGroundFound => "(1) A case of Art. 15 items 2 to 7 is found",
+            Self::MaterialsExhausted => {
+                "(2) The material is used up and the client cannot supply more"
+            }
+            Self::NonCooperation => {
+                "(3) The client does not meet the agreement's duties, the person appraised does not cooperate, or the appraisal is seriously obstructed, so it cannot go on"
+            }
+            Self::WithdrawnOrUnpaid => {
+                "(4) The client withdraws the commission, or the client or a party refuses to pay the fee"
+            }
+            Self::ForceMajeure => "(5) Force majeure prevents the appraisal from going on",
+            Self::Other => "(6) Other cases where the appraisal must end",
+        }
+    }
 }
 
 /// Why the completion clock stops (the time is not counted).
@@ -299,6 +334,12 @@ impl StopReason {
         match self {
             Self::MaterialSupplement => "补充或者重新提取鉴定材料（第二十八条）",
             Self::WitnessAbsent => "见证人员未到场（第二十五条）",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::MaterialSupplement => "Material to supplement or collect again (Art. 28)",
+            Self::WitnessAbsent => "Witnesses did not attend (Art. 25)",
         }
     }
 }
@@ -1149,6 +1190,13 @@ impl Appearance {
             Self::Notified => "已通知出庭",
             Self::Attended => "已出庭",
             Self::Refused => "拒不出庭",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Notified => "Summoned",
+            Self::Attended => "Appeared",
+            Self::Refused => "Refused to appear",
         }
     }
 }

@@ -66,6 +66,13 @@ impl Kind {
             Kind::Volume => "短期内多机构鉴定",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Kind::MultiInstitution => "Multiple appraisal",
+            Kind::Repeated => "Repeated appraisal",
+            Kind::Volume => "Many institutions in a short time",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -86,6 +93,12 @@ impl Level {
         match self {
             Level::Possible => "可能",
             Level::Certain => "确定",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Level::Possible => "Possible",
+            Level::Certain => "Certain",
         }
     }
 }

@@ -19,11 +19,11 @@ pub fn page_error(e: impl Into<AppError>, lang: Lang) -> Response {
     let page = ErrorPage {
         lang,
         status: e.status.as_u16(),
-        message: e.message.clone(),
+        message: lang.error_message(e.code, &e.message),
         fields: e
             .fields
             .iter()
-            .map(|f| format!("{}：{}", f.field, f.message))
+            .map(|f| format!("{}：{}", f.field, lang.error_message("", &f.message)))
             .collect(),
     };
     let body = page.render().unwrap_or_else(|_| e.message.clone());

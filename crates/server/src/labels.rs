@@ -1,18 +1,26 @@
 //! Labels of register values as people read them, shared by pages, exports and documents.
+use crate::i18n::Lang;
 use sijian_domain::classification::{Classification, Level};
 use sijian_store::registry;
 
-/// The names of a scope's codes, e.g. "法医临床鉴定；文书鉴定：笔迹鉴定".
+/// The names of a scope's codes, e.g. "法医临床鉴定；文书鉴定：笔迹鉴定" (the API's and documents'
+/// form, in Chinese).
 pub fn scope_labels(scope: &str) -> String {
+    scope_labels_in(Lang::Zh, scope)
+}
+
+/// The names of a scope's codes in `lang`, from the classification's Chinese and English names.
+pub fn scope_labels_in(lang: Lang, scope: &str) -> String {
     let cls = Classification::current();
+    let name = |e: &sijian_domain::classification::Entry| lang.pick(e.name_zh, e.name_en);
     let names: Vec<String> = registry::scope_codes(scope)
         .into_iter()
         .map(|c| match cls.find(c) {
             Some(e) => match e.parent.and_then(|p| cls.get(p)) {
                 Some(parent) if e.level == Level::Item => {
-                    format!("{}·{}", parent.name_zh, e.name_zh)
+                    format!("{}{}{}", name(parent), lang.pick("·", " · "), name(e))
                 }
-                _ => e.name_zh.to_string(),
+                _ => name(e).to_string(),
             },
             None => c.to_string(),
         })
@@ -20,7 +28,7 @@ pub fn scope_labels(scope: &str) -> String {
     if names.is_empty() {
         "—".into()
     } else {
-        names.join("；")
+        names.join(lang.pick("；", "; "))
     }
 }
 
@@ -33,5 +41,52 @@ pub fn education_label(level: &str) -> String {
         "—".into()
     } else {
         sijian_service::inputs::label_of(&sijian_service::inputs::EDUCATION, level)
+    }
+}
+
+/// The label of a stored code from one of the service's code lists: its Chinese from the list,
+/// its English from the catalogue (`value.{group}.{code}`); a code with no English shows its
+/// Chinese.
+pub fn value_label(lang: Lang, group: &str, list: &[(&str, &str)], code: &str) -> String {
+    let key = format!("value.{group}.{code}");
+    match lang {
+        Lang::En if crate::i18n::has(&key) => lang.t(&key).to_string(),
+        _ => sijian_service::inputs::label_of(list, code),
+    }
+}
+
+/// A code list as form options in `lang`.
+pub fn value_options(lang: Lang, group: &str, list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(code, _)| (code.to_string(), value_label(lang, group, list, code)))
+        .collect()
+}
+
+pub fn qualification_label_in(lang: Lang, level: &str) -> String {
+    value_label(
+        lang,
+        "qualification",
+        &sijian_service::inputs::QUALIFICATION_LEVELS,
+        level,
+    )
+}
+
+pub fn education_label_in(lang: Lang, level: &str) -> String {
+    if level.is_empty() {
+        "—".into()
+    } else {
+        value_label(lang, "education", &sijian_service::inputs::EDUCATION, level)
+    }
+}
+
+/// The warning that holiday tables are missing for `years`, in `lang` (the service words it in
+/// Chinese for the API and logs).
+pub fn missing_calendar_warning(lang: Lang, years: &[i32]) -> Option<String> {
+    match lang {
+        Lang::Zh => sijian_service::calendar::missing_warning(years),
+        Lang::En => (!years.is_empty()).then(|| {
+            let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            lang.tf("calendar.missing", &[("years", &years.join(", "))])
+        }),
     }
 }

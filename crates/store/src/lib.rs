@@ -11,6 +11,7 @@ pub mod column;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod ledger;
 pub mod linkage;
 pub mod list;

@@ -85,51 +85,56 @@ pub async fn licence_pdf(
     let l = licence_of(&s, kind, holder)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let title = format!("{}（电子证照）", l.kind_label);
-    let scope = crate::labels::scope_labels(&l.scope);
-    let status = format!("{}（打印时）", l.status_label);
+    // The document in the account's language (Chinese unless the account chose English).
+    let lang = crate::i18n::Lang::parse(&a.user.lang).unwrap_or(crate::i18n::Lang::Zh);
+    let t = move |k: &str| lang.t(k);
+    let kind_label = lang.pick(&l.kind_label, kind.label_en()).to_string();
+    let status_label = sijian_domain::elicence::LicenceStatus::parse(&l.status)
+        .map_or(l.status_label.clone(), |x| {
+            lang.pick(x.label_zh(), x.label_en()).to_string()
+        });
+    let title = lang.tf("pdf.licence.title", &[("kind", &kind_label)]);
+    let scope = crate::labels::scope_labels_in(lang, &l.scope);
+    let status = lang.tf("pdf.licence.status", &[("status", &status_label)]);
     let valid_to = l.valid_to.clone().unwrap_or_else(|| "—".into());
     let today = crate::state::today().to_string();
     let filename = format!("licence-{}.pdf", l.id);
     let bytes = s
         .pdf(move |fonts| {
             let mut lines: Vec<(&str, &str)> = vec![(
-                if kind == LicenceKind::Institution {
-                    "机构名称"
+                t(if kind == LicenceKind::Institution {
+                    "pdf.licence.institution_name"
                 } else {
-                    "姓名"
-                },
+                    "pdf.licence.person_name"
+                }),
                 l.holder.as_str(),
             )];
-            lines.push(("电子证照标识", l.id.as_str()));
+            lines.push((t("pdf.licence.id"), l.id.as_str()));
             lines.push((
-                if kind == LicenceKind::Institution {
-                    "许可证号"
+                t(if kind == LicenceKind::Institution {
+                    "pdf.licence.licence_no"
                 } else {
-                    "执业证号"
-                },
+                    "pdf.licence.certificate_no"
+                }),
                 l.number.as_str(),
             ));
             if let Some(i) = &l.institution {
-                lines.push(("执业机构", i.as_str()));
+                lines.push((t("pdf.licence.institution"), i.as_str()));
             }
-            lines.push(("业务范围", scope.as_str()));
-            lines.push(("有效期至", valid_to.as_str()));
-            lines.push(("证照状态", status.as_str()));
-            lines.push(("颁发机构代码", l.issuer.as_str()));
-            lines.push(("打印日期", today.as_str()));
+            lines.push((t("pdf.licence.scope"), scope.as_str()));
+            lines.push((t("pdf.licence.valid_to"), valid_to.as_str()));
+            lines.push((t("pdf.licence.status_label"), status.as_str()));
+            lines.push((t("pdf.licence.issuer"), l.issuer.as_str()));
+            lines.push((t("pdf.licence.printed_on"), today.as_str()));
             crate::documents::render(
                 &crate::documents::Card {
                     size: crate::documents::PageSize::A4,
                     title: &title,
-                    subtitle: Some("依据《司法鉴定机构登记管理办法》《司法鉴定人登记管理办法》登记"),
+                    subtitle: Some(t("pdf.licence.subtitle")),
                     lines: &lines,
                     qr: &l.qr_content,
-                    qr_caption: Some("扫码核验证照状态"),
-                    footer: &[
-                        "证照状态随登记实时变化，以扫码核验结果为准。",
-                        "二维码内含平台签名，可离线核验：sijian verify qr '<二维码内容>' --key <平台核验公钥>",
-                    ],
+                    qr_caption: Some(t("pdf.licence.qr_caption")),
+                    footer: &[t("pdf.licence.footer1"), t("pdf.licence.footer2")],
                 },
                 fonts,
             )

@@ -160,24 +160,25 @@ pub async fn label(
     let address = format!("{}/v/{grouped}", s.cfg.public_url.trim_end_matches('/'));
     let key = grouped_key(&o.verification_key);
     let institution = o.institution_name.clone();
+    // The label in the account's language (Chinese unless the account chose English).
+    let lang = crate::i18n::Lang::parse(&a.user.lang).unwrap_or(crate::i18n::Lang::Zh);
+    let t = move |k: &str| lang.t(k);
     let bytes = s
         .pdf(move |fonts| {
             crate::documents::render(
                 &crate::documents::Card {
                     size: crate::documents::PageSize::Label,
-                    title: "鉴定意见书核验标签",
+                    title: t("pdf.label.title"),
                     subtitle: None,
                     lines: &[
-                        ("意见书编码", grouped.as_str()),
-                        ("查询校验码", key.as_str()),
-                        ("鉴定机构", institution.as_str()),
-                        ("核验地址", address.as_str()),
+                        (t("pdf.label.code"), grouped.as_str()),
+                        (t("pdf.label.key"), key.as_str()),
+                        (t("pdf.label.institution"), institution.as_str()),
+                        (t("pdf.label.address"), address.as_str()),
                     ],
                     qr: &qr,
-                    qr_caption: Some("扫码核验"),
-                    footer: &[
-                        "扫码或打开核验地址、输入编码与查询校验码核验本意见书。请勿涂改、撕毁。",
-                    ],
+                    qr_caption: Some(t("pdf.label.qr_caption")),
+                    footer: &[t("pdf.label.footer")],
                 },
                 fonts,
             )

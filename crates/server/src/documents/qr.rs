@@ -67,12 +67,13 @@ impl Matrix {
 }
 
 /// The QR code as an inline `<svg>` element (no XML prolog) of `size_px` × `size_px`, with a white
-/// quiet zone of 4 modules, scaling crisply through its `viewBox`.
-pub fn qr_svg(content: &str, size_px: u32) -> Result<String, PdfError> {
+/// quiet zone of 4 modules, scaling crisply through its `viewBox`; `label` names it for screen
+/// readers, in the page's language.
+pub fn qr_svg(content: &str, size_px: u32, label: &str) -> Result<String, PdfError> {
     let matrix = Matrix::encode(content)?;
     let n = matrix.total_modules();
     let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{size_px}" height="{size_px}" viewBox="0 0 {n} {n}" shape-rendering="crispEdges" role="img" aria-label="二维码"><rect width="{n}" height="{n}" fill="#fff"/><path fill="#000" d=""##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{size_px}" height="{size_px}" viewBox="0 0 {n} {n}" shape-rendering="crispEdges" role="img" aria-label="{label}"><rect width="{n}" height="{n}" fill="#fff"/><path fill="#000" d=""##
     );
     for (x, y, len) in matrix.runs() {
         // Writing to a String cannot fail.

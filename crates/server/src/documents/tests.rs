@@ -468,7 +468,7 @@ fn discovered_font_describes_itself() {
 
 #[test]
 fn qr_svg_is_inline_svg_with_viewbox() {
-    let svg = qr_svg(&long_url(), 160).unwrap();
+    let svg = qr_svg(&long_url(), 160, "二维码").unwrap();
     assert!(svg.starts_with("<svg "), "{}", &svg[..40]);
     assert!(svg.contains(r#"width="160" height="160""#));
     let matrix = Matrix::encode(&long_url()).unwrap();
@@ -484,7 +484,7 @@ fn qr_svg_is_inline_svg_with_viewbox() {
 
 #[test]
 fn qr_content_too_long_is_a_qr_error() {
-    let err = qr_svg(&"x".repeat(4000), 100).unwrap_err();
+    let err = qr_svg(&"x".repeat(4000), 100, "二维码").unwrap_err();
     assert!(matches!(err, PdfError::Qr(_)), "{err:?}");
     assert!(err.to_string().starts_with("无法生成二维码"), "{err}");
 }

@@ -155,7 +155,7 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             .total;
         queues.push((
             lang.pick(
-                "暂停执业的鉴定机构（待复查）",
+                lang.t("home.stat.suspended_institutions"),
                 "Suspended institutions (to review)",
             )
             .to_string(),
@@ -178,8 +178,11 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             .or_page(lang)?
             .total;
         queues.push((
-            lang.pick("暂停执业的鉴定人", "Suspended appraisers")
-                .to_string(),
+            lang.pick(
+                lang.t("home.stat.suspended_appraisers"),
+                "Suspended appraisers",
+            )
+            .to_string(),
             n,
             "/appraisers?status=suspended".to_string(),
         ));
@@ -189,13 +192,21 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             .await
             .or_page(lang)?;
         for (queue, zh, en) in [
-            ("to_accept", "待受理的鉴定委托", "Commissions to accept"),
-            ("due_soon", "即将到期的鉴定案件", "Cases due soon"),
-            ("overdue", "已逾期的鉴定案件", "Overdue cases"),
-            ("to_review", "待复核的鉴定案件", "Cases to review"),
+            (
+                "to_accept",
+                lang.t("home.stat.to_accept"),
+                "Commissions to accept",
+            ),
+            ("due_soon", lang.t("home.stat.due_soon"), "Cases due soon"),
+            ("overdue", lang.t("home.stat.overdue"), "Overdue cases"),
+            (
+                "to_review",
+                lang.t("home.stat.to_review"),
+                "Cases to review",
+            ),
             (
                 "to_sign",
-                "待签名、盖章或出具的鉴定案件",
+                lang.t("home.stat.to_sign"),
                 "Cases to sign, seal or issue",
             ),
         ] {
@@ -215,17 +226,17 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         for (stage, zh, en) in [
             (
                 "submitted",
-                "待形式审查的许可申请",
+                lang.t("home.stat.to_check"),
                 "Applications awaiting material check",
             ),
             (
                 "accepted",
-                "已受理待评审或决定的许可申请",
+                lang.t("home.stat.accepted"),
                 "Applications in review or awaiting decision",
             ),
             (
                 "returned",
-                "退回补正的许可申请",
+                lang.t("home.stat.returned"),
                 "Applications returned for correction",
             ),
         ] {
@@ -270,7 +281,8 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         .or_page(lang)?
         .total;
         queues.push((
-            lang.pick("已停用的账号", "Disabled accounts").to_string(),
+            lang.pick(lang.t("home.stat.disabled"), "Disabled accounts")
+                .to_string(),
             n,
             "/users?active=false".to_string(),
         ));
@@ -281,17 +293,19 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             .or_page(lang)?
             .total;
         queues.push((
-            lang.pick("因锁定被拒的登录", "Sign-ins refused by lock-out")
-                .to_string(),
+            lang.pick(
+                lang.t("home.stat.locked_logins"),
+                "Sign-ins refused by lock-out",
+            )
+            .to_string(),
             n,
             "/logs/logins?result=locked".to_string(),
         ));
     }
-    let org = a
-        .user
-        .org_name
-        .clone()
-        .unwrap_or_else(|| lang.pick("全国", "Nationwide").to_string());
+    let org = a.user.org_name.clone().unwrap_or_else(|| {
+        lang.pick(lang.t("home.nationwide"), "Nationwide")
+            .to_string()
+    });
     let recent = if role.may(Action::ViewEvents) {
         let mut q = ListQuery {
             per_page: 8,
@@ -326,10 +340,10 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
     // Those who work against deadlines are told loudly when a year's holiday table is missing.
     if role == sijian_domain::Role::Admin || role.is_regulator() || role.is_institution_staff() {
         let cal = s.calendar.current(&s.db).await.or_page(lang)?;
-        c.warning = sijian_service::calendar::missing_warning(&crate::state::missing_years(
-            &cal,
-            crate::state::today(),
-        ));
+        c.warning = crate::labels::missing_calendar_warning(
+            lang,
+            &crate::state::missing_years(&cal, crate::state::today()),
+        );
     }
     Ok(render(&HomePage { c, v }))
 }
@@ -411,7 +425,7 @@ fn password_form(lang: Lang, required: bool) -> FormView {
             FormField::password("current_password", t("account.current_password")).required(),
             FormField::password("new_password", t("account.new_password"))
                 .required()
-                .help("至少 10 位，包含大写字母、小写字母、数字、符号中的 3 类，且不含用户名"),
+                .help(lang.t("account.password_help")),
             FormField::password("repeat_password", t("account.repeat_password")).required(),
         ],
         errors: Vec::new(),
@@ -437,7 +451,10 @@ pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
     let new = p.form.text("new_password");
     let result = if new != p.form.text("repeat_password") {
-        Err(AppError::field("repeat_password", "两次输入的新密码不一致"))
+        Err(AppError::field(
+            "repeat_password",
+            lang.t("account.password_mismatch"),
+        ))
     } else {
         change_own_password(&s, &a.user, &p.form.text("current_password"), &new)
             .await
@@ -598,7 +615,7 @@ pub async fn user_detail(
                 href: format!("/users/{id}/unlock"),
                 post: true,
                 confirm: lang
-                    .pick("确认解除该账号的锁定？", "Unlock this account?")
+                    .pick(lang.t("users.confirm_unlock"), "Unlock this account?")
                     .into(),
                 danger: false,
             });
@@ -630,11 +647,17 @@ pub async fn user_detail(
     .unwrap_or_default();
     let v = DetailView {
         tables: Vec::new(),
-        title: format!("{}（{}）", u.display_name, u.username),
+        title: lang.tf(
+            "common.with_note",
+            &[("text", &u.display_name), ("note", &u.username)],
+        ),
         badge: Some(if u.active {
             (t("field.active"), "ok")
         } else {
-            (lang.pick("已停用", "Disabled").into(), "warn")
+            (
+                lang.pick(lang.t("users.disabled"), "Disabled").into(),
+                "warn",
+            )
         }),
         back: "/users".into(),
         actions,
@@ -712,7 +735,10 @@ async fn user_form(
                 .map(|x| {
                     (
                         x.id.to_string(),
-                        format!("{}（{}）", x.name, x.institution_name),
+                        lang.tf(
+                            "common.with_note",
+                            &[("text", &x.name), ("note", &x.institution_name)],
+                        ),
                     )
                 })
                 .collect()
@@ -726,7 +752,18 @@ async fn user_form(
                 .map(|o| {
                     (
                         o.id.to_string(),
-                        format!("{}（{}）", o.name, o.kind.label_zh()),
+                        lang.tf(
+                            "common.with_note",
+                            &[
+                                ("text", &o.name),
+                                (
+                                    "note",
+                                    Some(o.kind)
+                                        .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                                        .unwrap_or(""),
+                                ),
+                            ],
+                        ),
                     )
                 })
                 .collect()
@@ -736,7 +773,7 @@ async fn user_form(
         FormField::text("username", t("field.username"), f.text("username"))
             .required()
             .disabled(id.is_some())
-            .help("3–32 位小写字母、数字或 . _ -"),
+            .help(lang.t("users.help.username")),
     ];
     fields.push(
         FormField::text(
@@ -750,7 +787,7 @@ async fn user_form(
         fields.push(
             FormField::password("password", t("field.password"))
                 .required()
-                .help("用户首次登录时须修改"),
+                .help(lang.t("users.help.first_login")),
         );
     }
     fields.push(
@@ -763,7 +800,7 @@ async fn user_form(
             f.text("region_code"),
             regions,
         )
-        .help("监管部门、协会、检查人员：所在行政区划（司法部与系统管理员不填）"),
+        .help(lang.t("users.help.region")),
     );
     fields.push(
         FormField::select(
@@ -772,7 +809,7 @@ async fn user_form(
             f.text("institution_id"),
             insts,
         )
-        .help("鉴定机构负责人与工作人员"),
+        .help(lang.t("users.help.institution")),
     );
     fields.push(
         FormField::select(
@@ -781,18 +818,19 @@ async fn user_form(
             f.text("appraiser_id"),
             apprs,
         )
-        .help("鉴定人账号"),
+        .help(lang.t("users.help.appraiser")),
     );
     fields.push(
         FormField::select("organ_id", t("field.organ_id"), f.text("organ_id"), orgs)
-            .help("办案机关账号"),
+            .help(lang.t("users.help.organ")),
     );
     if id.is_some() {
         fields.push(FormField::checkbox(
             "active",
             t("field.active"),
             f.flag("active"),
-            lang.pick("账号可以登录", "The account can sign in").into(),
+            lang.pick(lang.t("users.help.active"), "The account can sign in")
+                .into(),
         ));
     }
     FormView {
@@ -963,7 +1001,7 @@ fn reset_form(lang: Lang, id: i64, username: &str) -> FormView {
         title: format!("{} · {}", t("action.reset_password"), username),
         intro: Some(
             lang.pick(
-                "重置后该用户的所有会话立即失效，下次登录时须修改密码。",
+                lang.t("users.reset_help"),
                 "All sessions of the user end; they must change the password at next sign-in.",
             )
             .into(),
@@ -1067,11 +1105,11 @@ async fn tokens_page_for(
         .into_iter()
         .map(|tk| {
             let (status, class) = if tk.revoked_at.is_some() {
-                (lang.pick("已撤销", "Revoked"), "bad")
+                (lang.pick(lang.t("tokens.revoked"), "Revoked"), "bad")
             } else if tk.expires_at.is_some_and(|e| e <= now) {
-                (lang.pick("已过期", "Expired"), "warn")
+                (lang.pick(lang.t("tokens.expired"), "Expired"), "warn")
             } else {
-                (lang.pick("有效", "Valid"), "ok")
+                (lang.pick(lang.t("tokens.valid"), "Valid"), "ok")
             };
             TokenRow {
                 id: tk.id,
@@ -1088,13 +1126,13 @@ async fn tokens_page_for(
         .collect();
     let mut v = FormView {
         title: format!("{} · {}", t("list.new"), t("nav.tokens")),
-        intro: Some(lang.pick("令牌代表您的账号、角色和所属单位访问接口；角色或单位变更后令牌自动失效。", "A token acts for your account, role and organisation; it stops working if either changes.").into()),
+        intro: Some(lang.pick(lang.t("tokens.intro"), "A token acts for your account, role and organisation; it stops working if either changes.").into()),
         action: "/tokens".into(),
         hidden: Vec::new(),
         fields: vec![
             FormField::text("name", t("field.token_name"), f.text("name")).required(),
             FormField::text("expires_in_days", t("field.expires_in_days"), f.get("expires_in_days").unwrap_or_else(|| s.cfg.security.token_default_days.to_string())).help("1–365"),
-            FormField::checkbox("read_only", t("field.read_only"), f.flag("read_only"), lang.pick("只读令牌不能修改数据", "A read-only token cannot change data").into()),
+            FormField::checkbox("read_only", t("field.read_only"), f.flag("read_only"), lang.pick(lang.t("tokens.read_only_help"), "A read-only token cannot change data").into()),
         ],
         errors: Vec::new(),
         submit: t("action.create"),

@@ -29,7 +29,7 @@ fn load_form(lang: Lang, year: &str, text: &str) -> FormView {
     FormView {
         title: lang.t("calendar.load").into(),
         intro: Some(lang.pick(
-            "按国务院办公厅当年通知逐项录入；载入后替换该年的现有安排，并记入全过程留痕。格式：year、source、holiday、workday 各占一行。",
+            lang.t("calendar.load_help"),
             "Copy the State Council's notice for the year; a loaded year replaces the current table and is recorded.",
         ).into()),
         action: "/calendar".into(),
@@ -54,7 +54,8 @@ async fn page(
     q: &[(String, String)],
     form: Option<FormView>,
 ) -> Result<CalendarPage, AppError> {
-    let (_, v) = overview(s).await?;
+    let (_, mut v) = overview(s).await?;
+    v.warning = crate::labels::missing_calendar_warning(lang, &v.missing_years);
     let get = |k: &str| {
         q.iter()
             .find(|(n, _)| n == k)
@@ -69,10 +70,19 @@ async fn page(
     if get("from").is_some() {
         match calc_days.parse::<u32>() {
             Ok(n) => match compute_deadline(s, &calc_from, n).await {
-                Ok(d) => calc_result = Some(lang.pick(&format!("自 {calc_from} 起 {n} 个工作日，期限届满日为 {d}（起算日不计入，《民事诉讼法》第八十五条）"), &format!("{n} working days after {calc_from}: {d}")).to_string()),
+                Ok(d) => {
+                    calc_result = Some(lang.tf(
+                        "calendar.result",
+                        &[
+                            ("from", &calc_from.to_string()),
+                            ("n", &n.to_string()),
+                            ("date", &d.to_string()),
+                        ],
+                    ))
+                }
                 Err(e) => calc_error = Some(e.message),
             },
-            Err(_) => calc_error = Some("工作日数须为 0–400 的整数".into()),
+            Err(_) => calc_error = Some(lang.t("calendar.error.days").into()),
         }
     }
     let load_form = form.or_else(|| {
@@ -144,7 +154,7 @@ pub async fn year_page(
         if it.is_empty() {
             "—".to_string()
         } else {
-            it.join("，")
+            it.join(lang.pick("，", ", "))
         }
     };
     let detail = DetailView {

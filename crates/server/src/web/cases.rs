@@ -23,10 +23,10 @@ use sijian_service::cases::{
 use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewMaterial, opinions};
 
-fn stage_badge(c: &Case) -> (String, &'static str) {
+fn stage_badge(lang: Lang, c: &Case) -> (String, &'static str) {
     let s = c.stage;
     (
-        s.label_zh().to_string(),
+        lang.pick(s.label_zh(), s.label_en()).to_string(),
         match s {
             Stage::Issued | Stage::Archived => "ok",
             Stage::Refused | Stage::Terminated => "bad",
@@ -36,42 +36,70 @@ fn stage_badge(c: &Case) -> (String, &'static str) {
     )
 }
 
-fn clock_badge(k: &CaseClock) -> (String, &'static str) {
+/// A case's clock as people read it, from the service's clock: the Chinese is the service's own
+/// text; other languages build it from the same figures.
+fn clock_text(lang: Lang, c: &Case, k: &CaseClock) -> String {
+    if lang == Lang::Zh {
+        return k.text.clone();
+    }
+    match (k.deadline.as_str(), &k.due_on, k.days_left) {
+        ("unknown", _, _) => lang.t("cases.clock.unknown").to_string(),
+        (deadline, Some(due), Some(days)) => {
+            let label = lang.t(if deadline == "accept" {
+                "cases.col.accept_limit"
+            } else {
+                "cases.col.complete_limit"
+            });
+            let stopped = if c.stage() == Stage::ClockStopped {
+                lang.t("cases.clock.stopped")
+            } else {
+                ""
+            };
+            let (key, n) = if days < 0 {
+                ("cases.clock.overdue", -days)
+            } else {
+                ("cases.clock.left", days)
+            };
+            lang.tf(
+                key,
+                &[
+                    ("deadline", label),
+                    ("due", due),
+                    ("days", &n.to_string()),
+                    ("stopped", stopped),
+                ],
+            )
+        }
+        _ => k.text.clone(),
+    }
+}
+
+fn clock_badge(lang: Lang, c: &Case, k: &CaseClock) -> (String, &'static str) {
     let class = match k.urgency.as_str() {
         "overdue" => "bad",
         "due_soon" => "warn",
         _ if k.deadline == "unknown" => "warn",
         _ => "",
     };
-    (
-        if k.text.is_empty() {
-            "—".into()
-        } else {
-            k.text.clone()
-        },
-        class,
-    )
+    let text = clock_text(lang, c, k);
+    (if text.is_empty() { "—".into() } else { text }, class)
 }
 
-fn lineage_label(l: &str) -> &'static str {
+fn lineage_label(lang: Lang, l: &str) -> &'static str {
     match l {
-        "supplementary" => "补充鉴定",
-        "reappraisal" => "重新鉴定",
-        _ => "初次鉴定",
+        "supplementary" => lang.t("cases.lineage.supplementary"),
+        "reappraisal" => lang.t("cases.lineage.reappraisal"),
+        _ => lang.t("cases.lineage.initial"),
     }
 }
 
-fn label_of(list: &[(&str, &str)], code: &str) -> String {
-    sijian_service::inputs::label_of(list, code)
-}
-
 const QUEUES: &[(&str, &str)] = &[
-    ("to_accept", "待受理"),
-    ("due_soon", "即将到期"),
-    ("overdue", "已逾期"),
-    ("to_review", "待复核"),
-    ("to_sign", "待签名、盖章"),
-    ("open", "办理中"),
+    ("to_accept", "cases.queue.to_accept"),
+    ("due_soon", "cases.queue.due_soon"),
+    ("overdue", "cases.queue.overdue"),
+    ("to_review", "cases.queue.to_review"),
+    ("to_sign", "cases.queue.to_sign"),
+    ("open", "cases.queue.open"),
 ];
 
 pub async fn list(
@@ -87,53 +115,77 @@ pub async fn list(
         .await
         .or_page(lang)?;
     let filters = vec![
-        p.text_filter("q", "委托人、案号、案情或意见书编码"),
-        p.select_filter("queue", "工作队列", pairs(QUEUES)),
+        p.text_filter("q", lang.t("cases.list.search")),
+        p.select_filter(
+            "queue",
+            lang.t("cases.list.queue"),
+            QUEUES
+                .iter()
+                .map(|(k, v)| (k.to_string(), lang.t(v).to_string()))
+                .collect(),
+        ),
         p.select_filter(
             "stage",
             lang.t("field.stage"),
             Stage::ALL
                 .iter()
-                .map(|x| (x.as_str().to_string(), x.label_zh().to_string()))
+                .map(|x| {
+                    (
+                        x.as_str().to_string(),
+                        lang.pick(x.label_zh(), x.label_en()).to_string(),
+                    )
+                })
                 .collect(),
         ),
     ];
     let cols = vec![
-        p.column("案件", ""),
-        p.column("委托人", "client"),
-        p.column("案号", ""),
-        p.column("鉴定机构", ""),
-        p.column("收到委托", "received"),
+        p.column(lang.t("cases.col.case"), ""),
+        p.column(lang.t("cases.col.client"), "client"),
+        p.column(lang.t("cases.col.case_number"), ""),
+        p.column(lang.t("cases.col.institution"), ""),
+        p.column(lang.t("cases.col.received"), "received"),
         p.column(lang.t("field.stage"), "stage"),
-        p.column("期限", "due"),
+        p.column(lang.t("cases.col.deadline"), "due"),
     ];
     let title = match a.role() {
-        r if r.is_institution_staff() => "鉴定案件",
-        sijian_domain::Role::Organ => "我的委托",
-        sijian_domain::Role::Appraiser => "我的案件",
-        _ => "鉴定案件查询",
+        r if r.is_institution_staff() => lang.t("cases.title.staff"),
+        sijian_domain::Role::Organ => lang.t("cases.title.organ"),
+        sijian_domain::Role::Appraiser => lang.t("cases.title.appraiser"),
+        _ => lang.t("cases.title.regulator"),
     };
     let new_link = if a.role().may(Action::CommissionCase) {
-        Some(("/cases/new".to_string(), "新建委托".to_string()))
+        Some(("/cases/new".to_string(), lang.t("cases.new").to_string()))
     } else {
-        Some(("/cases/deadlines".to_string(), "期限与逾期".to_string()))
+        Some((
+            "/cases/deadlines".to_string(),
+            lang.t("cases.deadlines").to_string(),
+        ))
     };
     let v = p.view(lang, title.into(), new_link, filters, cols, &page, |c| {
         let policy = s.cfg.procedure.for_path(&c.region_path);
-        let (st, class) = stage_badge(c);
-        let (due, due_class) = clock_badge(&clock_of(c, env.today, &env.cal, &policy));
+        let (st, class) = stage_badge(lang, c);
+        let (due, due_class) = clock_badge(lang, c, &clock_of(c, env.today, &env.cal, &policy));
         vec![
             link(
-                "案件",
-                format!("第{}号 · {}", c.id, lineage_label(&c.lineage)),
+                lang.t("cases.col.case"),
+                lang.tf(
+                    "cases.no_lineage",
+                    &[
+                        ("id", &c.id.to_string()),
+                        ("lineage", lineage_label(lang, &c.lineage)),
+                    ],
+                ),
                 format!("/cases/{}", c.id),
             ),
-            cell("委托人", &c.client_name),
-            cell("案号", c.case_number.clone().unwrap_or_else(|| "—".into())),
-            cell("鉴定机构", &c.institution_name),
-            cell("收到委托", &c.received_on),
+            cell(lang.t("cases.col.client"), &c.client_name),
+            cell(
+                lang.t("cases.col.case_number"),
+                c.case_number.clone().unwrap_or_else(|| "—".into()),
+            ),
+            cell(lang.t("cases.col.institution"), &c.institution_name),
+            cell(lang.t("cases.col.received"), &c.received_on),
             badge(lang.t("field.stage"), st, class),
-            badge("期限", due, due_class),
+            badge(lang.t("cases.col.deadline"), due, due_class),
         ]
     });
     Ok(render(&ListPage {
@@ -149,6 +201,7 @@ pub async fn list(
 /// A step as the pages offer it.
 struct StepDef {
     name: &'static str,
+    /// Catalogue keys of the step's name and of the rule shown above its form.
     label: &'static str,
     stages: &'static [Stage],
     action: Action,
@@ -162,87 +215,87 @@ use Stage::*;
 const STEPS: &[StepDef] = &[
     StepDef {
         name: "accept",
-        label: "受理",
+        label: "cases.step.accept",
         stages: &[Received],
         action: Action::HandleCase,
         upload: false,
-        intro: "属于本机构业务范围、鉴定用途合法、提供的鉴定材料能够满足鉴定需要的，应当受理（通则第十四条）；自收到委托之日起七个工作日内作出决定（第十三条）。",
+        intro: "cases.step.accept.intro",
     },
     StepDef {
         name: "agree-accept-date",
-        label: "商定受理时间",
+        label: "cases.step.agree-accept-date",
         stages: &[Received],
         action: Action::HandleCase,
         upload: false,
-        intro: "对于复杂、疑难或者特殊鉴定事项，可以与委托人协商决定受理的时间（通则第十三条）。",
+        intro: "cases.step.agree-accept-date.intro",
     },
     StepDef {
         name: "refuse",
-        label: "不予受理",
+        label: "cases.step.refuse",
         stages: &[Received],
         action: Action::HandleCase,
         upload: false,
-        intro: "有通则第十五条规定情形的，不得受理；不予受理的，应当向委托人说明理由，退还鉴定材料（第十七条）。",
+        intro: "cases.step.refuse.intro",
     },
     StepDef {
         name: "contract",
-        label: "签订委托书",
+        label: "cases.step.contract",
         stages: &[Accepted],
         action: Action::HandleCase,
         upload: true,
-        intro: "受理后签订司法鉴定委托书，载明是否属于重新鉴定等事项（通则第十六条）；鉴定时限自委托书生效之日起计算（第二十八条）。",
+        intro: "cases.step.contract.intro",
     },
     StepDef {
         name: "assign",
-        label: "指定鉴定人",
+        label: "cases.step.assign",
         stages: &[Contracted, Assigned, InProgress, ClockStopped],
         action: Action::HandleCase,
         upload: false,
-        intro: "指定本机构具有该鉴定事项执业资格的司法鉴定人，同一鉴定事项至少二名（通则第十八、十九条）；有第二十条情形的应当回避。",
+        intro: "cases.step.assign.intro",
     },
     StepDef {
         name: "conflicts",
-        label: "登记回避情形",
+        label: "cases.step.conflicts",
         stages: &[Contracted, Assigned, InProgress, ClockStopped],
         action: Action::HandleCase,
         upload: false,
-        intro: "登记鉴定人应当回避的情形（通则第二十条）；登记后该鉴定人不能被指定。",
+        intro: "cases.step.conflicts.intro",
     },
     StepDef {
         name: "recusal",
-        label: "决定回避",
+        label: "cases.step.recusal",
         stages: &[Assigned, InProgress, ClockStopped],
         action: Action::HandleCase,
         upload: false,
-        intro: "鉴定人自行提出回避的，由其所属机构决定；委托人要求回避的，向机构提出，由机构决定（通则第二十一条）。",
+        intro: "cases.step.recusal.intro",
     },
     StepDef {
         name: "start",
-        label: "开始鉴定",
+        label: "cases.step.start",
         stages: &[Assigned],
         action: Action::HandleCase,
         upload: false,
-        intro: "开始实施鉴定。",
+        intro: "cases.step.start.intro",
     },
     StepDef {
         name: "stop-clock",
-        label: "中止计时",
+        label: "cases.step.stop-clock",
         stages: &[InProgress],
         action: Action::HandleCase,
         upload: false,
-        intro: "补充或者重新提取鉴定材料所需的时间，以及见证人员未到场延误的时间，不计入鉴定时限（通则第二十五、二十八条）。",
+        intro: "cases.step.stop-clock.intro",
     },
     StepDef {
         name: "resume-clock",
-        label: "恢复计时",
+        label: "cases.step.resume-clock",
         stages: &[ClockStopped],
         action: Action::HandleCase,
         upload: false,
-        intro: "恢复计算鉴定时限。",
+        intro: "cases.step.resume-clock.intro",
     },
     StepDef {
         name: "extend",
-        label: "延长时限",
+        label: "cases.step.extend",
         stages: &[
             Contracted,
             Assigned,
@@ -253,11 +306,11 @@ const STEPS: &[StepDef] = &[
         ],
         action: Action::ApproveExtension,
         upload: false,
-        intro: "复杂、疑难、特殊技术问题或者检验过程需要较长时间的，经本机构负责人批准，可以延长，延长时限一般不得超过三十个工作日，并应当及时告知委托人（通则第二十八条）。只能延长一次。",
+        intro: "cases.step.extenlang.t(d.intro)",
     },
     StepDef {
         name: "terminate",
-        label: "终止鉴定",
+        label: "cases.step.terminate",
         stages: &[
             Accepted,
             Contracted,
@@ -269,79 +322,79 @@ const STEPS: &[StepDef] = &[
         ],
         action: Action::HandleCase,
         upload: false,
-        intro: "有通则第二十九条规定情形的，可以终止鉴定；终止的，应当书面通知委托人，说明理由并退还鉴定材料。",
+        intro: "cases.step.terminate.intro",
     },
     StepDef {
         name: "review-request",
-        label: "提交复核",
+        label: "cases.step.review-request",
         stages: &[InProgress],
         action: Action::HandleCase,
         upload: false,
-        intro: "鉴定人完成鉴定后，由机构指定具有相应资质的人员对鉴定程序和鉴定意见进行复核；重新鉴定的组织三名以上专家复核（通则第三十五条）。",
+        intro: "cases.step.review-request.intro",
     },
     StepDef {
         name: "review",
-        label: "记录复核意见",
+        label: "cases.step.review",
         stages: &[UnderReview],
         action: Action::SignOpinion,
         upload: false,
-        intro: "复核人员完成复核，应当提出复核意见并签名（通则第三十五条）。不同意的，案件退回鉴定人。",
+        intro: "cases.step.review.intro",
     },
     StepDef {
         name: "sign",
-        label: "鉴定人签名",
+        label: "cases.step.sign",
         stages: &[Signing],
         action: Action::SignOpinion,
         upload: false,
-        intro: "司法鉴定意见书应当由司法鉴定人签名；多人参加的鉴定，对鉴定意见有不同意见的，应当注明（通则第三十七条）。",
+        intro: "cases.step.sign.intro",
     },
     StepDef {
         name: "seal",
-        label: "加盖鉴定专用章",
+        label: "cases.step.seal",
         stages: &[Signing],
         action: Action::HandleCase,
         upload: false,
-        intro: "全部鉴定人签名后，加盖司法鉴定机构的司法鉴定专用章（通则第三十八条）。",
+        intro: "cases.step.seal.intro",
     },
     StepDef {
         name: "issue",
-        label: "赋码出具",
+        label: "cases.step.issue",
         stages: &[Sealed],
         action: Action::HandleCase,
         upload: true,
-        intro: "上传最终的鉴定意见书（PDF）。平台保存其 SHA-256，分配意见书编码与查询校验码，并将出具记入防篡改日志。",
+        intro: "cases.step.issue.intro",
     },
     StepDef {
         name: "archive",
-        label: "归档",
+        label: "cases.step.archive",
         stages: &[Issued],
         action: Action::HandleCase,
         upload: false,
-        intro: "将司法鉴定意见书及有关资料整理立卷、归档保管（通则第四十二条）。",
+        intro: "cases.step.archive.intro",
     },
     StepDef {
         name: "correct",
-        label: "补正",
+        label: "cases.step.correct",
         stages: &[Issued, Archived],
         action: Action::HandleCase,
         upload: true,
-        intro: "图像、谱图、表格不清晰，签名、盖章或者编号不符合制作要求，文字表达有瑕疵或者错别字但不影响鉴定意见的，可以补正；补正不得改变鉴定意见的原意，由至少一名鉴定人在补正处签名（通则第四十一条）。",
+        intro: "cases.step.correct.intro",
     },
     StepDef {
         name: "revoke",
-        label: "撤销意见书",
+        label: "cases.step.revoke",
         stages: &[Issued, Archived],
         action: Action::RevokeOpinion,
         upload: false,
-        intro: "撤销后，任何人核验该意见书都会看到“已撤销”及撤销日期和依据；撤销记入防篡改日志，不能恢复。请写明依据，如行政处罚决定书文号。",
+        intro: "cases.step.revoke.intro",
     },
     StepDef {
         name: "appearances",
-        label: "登记出庭通知",
+        label: "cases.step.appearances",
         stages: &[Issued, Archived],
         action: Action::HandleCase,
         upload: false,
-        intro: "经人民法院依法通知，鉴定人应当出庭作证（通则第四十三条）。",
+        intro: "cases.step.appearances.intro",
     },
 ];
 
@@ -367,7 +420,7 @@ fn opts<T: Copy>(
         .collect()
 }
 
-async fn appraiser_opts(s: &AppState, institution_id: i64) -> Vec<(String, String)> {
+async fn appraiser_opts(s: &AppState, lang: Lang, institution_id: i64) -> Vec<(String, String)> {
     cases::appraiser_options(&s.db, institution_id)
         .await
         .unwrap_or_default()
@@ -375,9 +428,20 @@ async fn appraiser_opts(s: &AppState, institution_id: i64) -> Vec<(String, Strin
         .map(|(id, name, cert, senior)| {
             (
                 id.to_string(),
-                format!(
-                    "{name}（执业证号 {cert}{}）",
-                    if senior { "，高级职称" } else { "" }
+                lang.tf(
+                    "cases.appraiser.option",
+                    &[
+                        ("name", &name),
+                        ("cert", &cert),
+                        (
+                            "senior",
+                            if senior {
+                                lang.t("cases.appraiser.senior")
+                            } else {
+                                ""
+                            },
+                        ),
+                    ],
                 ),
             )
         })
@@ -393,6 +457,7 @@ fn textarea(name: &'static str, label: &str, value: String) -> FormField {
 
 async fn step_fields(
     s: &AppState,
+    lang: Lang,
     c: &Case,
     parts: &CaseParts,
     d: &StepDef,
@@ -406,130 +471,158 @@ async fn step_fields(
         .collect();
     match d.name {
         "agree-accept-date" => vec![
-            FormField::text("date", "商定的受理日期".into(), f.text("date"))
-                .typed("date")
-                .required(),
-            textarea("agreement", "协商情况", f.text("agreement")).required(),
+            FormField::text(
+                "date",
+                lang.t("cases.field.agreed_date").into(),
+                f.text("date"),
+            )
+            .typed("date")
+            .required(),
+            textarea(
+                "agreement",
+                lang.t("cases.field.agreement"),
+                f.text("agreement"),
+            )
+            .required(),
         ],
         "refuse" => vec![
             FormField::checks(
                 "reasons",
-                "不予受理的情形（第十五条）".into(),
+                lang.t("cases.field.refusal_reasons").into(),
                 f.all("reasons"),
                 opts(
                     &RefusalReason::ALL,
                     RefusalReason::as_str,
-                    RefusalReason::label_zh,
+                    |x: RefusalReason| lang.pick(x.label_zh(), x.label_en()),
                 ),
             )
             .required(),
-            textarea("explanation", "向委托人说明的理由", f.text("explanation")).required(),
+            textarea(
+                "explanation",
+                lang.t("cases.field.explanation"),
+                f.text("explanation"),
+            )
+            .required(),
             FormField::checkbox(
                 "materials_returned",
-                "退还材料".into(),
+                lang.t("cases.field.returned").into(),
                 f.flag("materials_returned"),
-                "鉴定材料已退还委托人（第十七条）".into(),
+                lang.t("cases.field.returned_art17").into(),
             ),
         ],
         "contract" => vec![
             FormField::text(
                 "effective_on",
-                "委托书生效日期".into(),
+                lang.t("cases.field.contract_date").into(),
                 f.get("effective_on").unwrap_or_else(|| today().to_string()),
             )
             .typed("date")
             .required(),
             FormField::select(
                 "is_reappraisal",
-                "是否属于重新鉴定".into(),
+                lang.t("cases.field.is_reappraisal").into(),
                 f.get("is_reappraisal")
                     .unwrap_or_else(|| (c.lineage == "reappraisal").to_string()),
                 vec![
-                    ("false".into(), "否".into()),
-                    ("true".into(), "是（重新鉴定）".into()),
+                    ("false".into(), lang.t("cases.no").into()),
+                    ("true".into(), lang.t("cases.yes_reappraisal").into()),
                 ],
             )
             .required(),
             FormField::text(
                 "agreed_complete_by",
-                "与委托人约定的完成日期".into(),
+                lang.t("cases.field.agreed_due").into(),
                 f.text("agreed_complete_by"),
             )
             .typed("date")
-            .help("无约定的，自委托书生效之日起三十个工作日内完成（第二十八条）"),
-            FormField::text("contract", "委托书扫描件".into(), "").typed("file"),
+            .help(lang.t("cases.help.agreed_due")),
+            FormField::text("contract", lang.t("cases.field.contract_scan").into(), "")
+                .typed("file"),
         ],
         "assign" => vec![
             FormField::checks(
                 "appraiser_ids",
-                "鉴定人（至少二名）".into(),
+                lang.t("cases.field.appraisers_two").into(),
                 if f.0.is_empty() {
                     assigned.iter().map(|x| x.0.clone()).collect()
                 } else {
                     f.all("appraiser_ids")
                 },
-                appraiser_opts(s, c.institution_id).await,
+                appraiser_opts(s, lang, c.institution_id).await,
             )
             .required(),
         ],
         "conflicts" => vec![
             FormField::select(
                 "appraiser_id",
-                "鉴定人".into(),
+                lang.t("cases.field.appraiser").into(),
                 f.text("appraiser_id"),
-                appraiser_opts(s, c.institution_id).await,
+                appraiser_opts(s, lang, c.institution_id).await,
             )
             .required(),
             FormField::select(
                 "kind",
-                "回避情形（第二十条）".into(),
+                lang.t("cases.field.conflict").into(),
                 f.text("kind"),
                 pairs(&[
-                    ("relation", "本人或者其近亲属与诉讼当事人、案件有利害关系"),
-                    ("same_matter_before", "曾参加过同一鉴定事项鉴定"),
-                    ("consultant", "曾作为专家提供过咨询意见"),
+                    ("relation", lang.t("cases.conflict.relation")),
                     (
-                        "expert_witness",
-                        "曾作为有专门知识的人参与过同一鉴定事项法庭质证",
+                        "same_matter_before",
+                        lang.t("cases.conflict.same_matter_before"),
                     ),
+                    ("consultant", lang.t("cases.conflict.consultant")),
+                    ("expert_witness", lang.t("cases.conflict.testified")),
                 ]),
             )
             .required(),
-            textarea("detail", "具体情况", f.text("detail")),
+            textarea("detail", lang.t("cases.field.detail"), f.text("detail")),
         ],
         "recusal" => vec![
             FormField::select(
                 "appraiser_id",
-                "申请回避的鉴定人".into(),
+                lang.t("cases.field.recusal_appraiser").into(),
                 f.text("appraiser_id"),
                 assigned.clone(),
             )
             .required(),
             FormField::select(
                 "granted",
-                "决定".into(),
+                lang.t("cases.field.decision").into(),
                 f.text("granted"),
                 vec![
-                    ("true".into(), "准予回避".into()),
-                    ("false".into(), "驳回申请".into()),
+                    ("true".into(), lang.t("cases.recusal.grant").into()),
+                    ("false".into(), lang.t("cases.recusal.reject").into()),
                 ],
             )
             .required(),
-            textarea("decision", "决定理由", f.text("decision")).required(),
+            textarea(
+                "decision",
+                lang.t("cases.field.decision_reasons"),
+                f.text("decision"),
+            )
+            .required(),
         ],
         "stop-clock" => vec![
             FormField::select(
                 "reason",
-                "中止计时的原因".into(),
+                lang.t("cases.field.stop_reason").into(),
                 f.text("reason"),
                 vec![
                     (
                         StopReason::MaterialSupplement.as_str().into(),
-                        StopReason::MaterialSupplement.label_zh().into(),
+                        lang.pick(
+                            StopReason::MaterialSupplement.label_zh(),
+                            StopReason::MaterialSupplement.label_en(),
+                        )
+                        .into(),
                     ),
                     (
                         StopReason::WitnessAbsent.as_str().into(),
-                        StopReason::WitnessAbsent.label_zh().into(),
+                        lang.pick(
+                            StopReason::WitnessAbsent.label_zh(),
+                            StopReason::WitnessAbsent.label_en(),
+                        )
+                        .into(),
                     ),
                 ],
             )
@@ -538,42 +631,52 @@ async fn step_fields(
         "extend" => vec![
             FormField::text(
                 "days",
-                "延长的工作日数（不超过 30）".into(),
+                lang.t("cases.field.extend_days").into(),
                 f.get("days").unwrap_or_else(|| "30".into()),
             )
             .typed("number")
             .required(),
-            textarea("reason", "延长理由", f.text("reason")).required(),
+            textarea(
+                "reason",
+                lang.t("cases.field.extend_reason"),
+                f.text("reason"),
+            )
+            .required(),
             FormField::checkbox(
                 "client_notified",
-                "告知委托人".into(),
+                lang.t("cases.field.client_told").into(),
                 f.flag("client_notified"),
-                "已向委托人送达延长鉴定时限告知书".into(),
+                lang.t("cases.field.extension_notice_sent").into(),
             ),
         ],
         "terminate" => vec![
             FormField::checks(
                 "reasons",
-                "终止的情形（第二十九条）".into(),
+                lang.t("cases.field.termination").into(),
                 f.all("reasons"),
                 opts(
                     &TerminationReason::ALL,
                     TerminationReason::as_str,
-                    TerminationReason::label_zh,
+                    |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
                 ),
             )
             .required(),
-            textarea("explanation", "书面通知中说明的理由", f.text("explanation")).required(),
+            textarea(
+                "explanation",
+                lang.t("cases.field.notice_reasons"),
+                f.text("explanation"),
+            )
+            .required(),
             FormField::checkbox(
                 "materials_returned",
-                "退还材料".into(),
+                lang.t("cases.field.returned").into(),
                 f.flag("materials_returned"),
-                "鉴定材料已退还委托人".into(),
+                lang.t("cases.field.material_returned").into(),
             ),
         ],
         "review-request" => {
             let mine: Vec<String> = assigned.iter().map(|x| x.0.clone()).collect();
-            let options = appraiser_opts(s, c.institution_id)
+            let options = appraiser_opts(s, lang, c.institution_id)
                 .await
                 .into_iter()
                 .filter(|o| !mine.contains(&o.0))
@@ -581,7 +684,7 @@ async fn step_fields(
             vec![
                 FormField::checks(
                     "reviewer_ids",
-                    "复核人员（不得为本案鉴定人）".into(),
+                    lang.t("cases.field.reviewer_not_appraiser").into(),
                     f.all("reviewer_ids"),
                     options,
                 )
@@ -598,22 +701,27 @@ async fn step_fields(
             vec![
                 FormField::select(
                     "reviewer_id",
-                    "复核人员".into(),
+                    lang.t("cases.field.reviewer").into(),
                     f.text("reviewer_id"),
                     round,
                 )
                 .required(),
                 FormField::select(
                     "agrees",
-                    "复核结论".into(),
+                    lang.t("cases.field.review_result").into(),
                     f.text("agrees"),
                     vec![
-                        ("true".into(), "同意出具".into()),
-                        ("false".into(), "退回鉴定人".into()),
+                        ("true".into(), lang.t("cases.review.approve").into()),
+                        ("false".into(), lang.t("cases.review.return").into()),
                     ],
                 )
                 .required(),
-                textarea("opinion", "复核意见", f.text("opinion")).required(),
+                textarea(
+                    "opinion",
+                    lang.t("cases.field.review_opinion"),
+                    f.text("opinion"),
+                )
+                .required(),
             ]
         }
         "sign" => {
@@ -626,53 +734,66 @@ async fn step_fields(
             vec![
                 FormField::select(
                     "appraiser_id",
-                    "签名的鉴定人".into(),
+                    lang.t("cases.field.signing_appraiser").into(),
                     f.text("appraiser_id"),
                     unsigned,
                 )
                 .required(),
-                textarea(
-                    "dissent",
-                    "不同意见（如有，将在意见书上注明）",
-                    f.text("dissent"),
-                ),
+                textarea("dissent", lang.t("cases.field.dissent"), f.text("dissent")),
             ]
         }
         "issue" => vec![
-            FormField::text("document", "最终的鉴定意见书（PDF）".into(), "")
+            FormField::text("document", lang.t("cases.field.final_opinion").into(), "")
                 .typed("file")
                 .required(),
         ],
         "correct" => vec![
             FormField::select(
                 "signer_id",
-                "在补正处签名的鉴定人".into(),
+                lang.t("cases.field.correction_signer").into(),
                 f.text("signer_id"),
                 assigned.clone(),
             )
             .required(),
-            textarea("what", "补正内容", f.text("what")).required(),
+            textarea("what", lang.t("cases.field.correction"), f.text("what")).required(),
             FormField::checkbox(
                 "changes_conclusion",
-                "涉及鉴定意见".into(),
+                lang.t("cases.field.touches_opinion").into(),
                 f.flag("changes_conclusion"),
-                "补正会改变鉴定意见的原意（不允许）".into(),
+                lang.t("cases.field.changes_opinion").into(),
             ),
-            FormField::text("document", "补正书或补正后的意见书（PDF）".into(), "").typed("file"),
+            FormField::text(
+                "document",
+                lang.t("cases.field.correction_document").into(),
+                "",
+            )
+            .typed("file"),
         ],
-        "revoke" => vec![textarea("reason", "撤销依据", f.text("reason")).required()],
+        "revoke" => vec![
+            textarea(
+                "reason",
+                lang.t("cases.field.revocation_basis"),
+                f.text("reason"),
+            )
+            .required(),
+        ],
         "appearances" => vec![
             FormField::checks(
                 "appraiser_ids",
-                "出庭的鉴定人（须为签名鉴定人）".into(),
+                lang.t("cases.field.appearing_appraiser").into(),
                 f.all("appraiser_ids"),
                 assigned.clone(),
             )
             .required(),
-            FormField::text("court", "通知出庭的人民法院".into(), f.text("court")).required(),
-            FormField::text("hearing_on", "开庭日期".into(), f.text("hearing_on"))
-                .typed("date")
+            FormField::text("court", lang.t("cases.field.court").into(), f.text("court"))
                 .required(),
+            FormField::text(
+                "hearing_on",
+                lang.t("cases.field.hearing_on").into(),
+                f.text("hearing_on"),
+            )
+            .typed("date")
+            .required(),
         ],
         _ => Vec::new(),
     }
@@ -793,17 +914,26 @@ fn step_input(name: &str, f: &FormData, files: &[UploadedFile]) -> AppResult<Ste
     })
 }
 
-async fn step_form(s: &AppState, c: &Case, d: &StepDef, f: &FormData) -> AppResult<FormView> {
+async fn step_form(
+    s: &AppState,
+    lang: Lang,
+    c: &Case,
+    d: &StepDef,
+    f: &FormData,
+) -> AppResult<FormView> {
     let parts = cases::parts(&s.db, &Scope::All, c.id).await?;
     let base = if d.upload { "upload" } else { "steps" };
     Ok(FormView {
-        title: format!("{} · 第{}号", d.label, c.id),
-        intro: Some(d.intro.into()),
+        title: lang.tf(
+            "cases.step.title",
+            &[("step", lang.t(d.label)), ("id", &c.id.to_string())],
+        ),
+        intro: Some(lang.t(d.intro).into()),
         action: format!("/cases/{}/{base}/{}", c.id, d.name),
         hidden: vec![("version".into(), c.version.to_string())],
-        fields: step_fields(s, c, &parts, d, f).await,
+        fields: step_fields(s, lang, c, &parts, d, f).await,
         errors: Vec::new(),
-        submit: d.label.into(),
+        submit: lang.t(d.label).into(),
         cancel: format!("/cases/{}", c.id),
         confirm: true,
     })
@@ -819,7 +949,7 @@ pub async fn step_page(
         .or_page(lang)?;
     a.require(d.action).or_page(lang)?;
     let c = cases::get(&s.db, &a.scope(), id).await.or_page(lang)?;
-    let v = step_form(&s, &c, d, &FormData::default())
+    let v = step_form(&s, lang, &c, d, &FormData::default())
         .await
         .or_page(lang)?;
     Ok(render(&FormPage {
@@ -851,7 +981,7 @@ async fn submit(
     match result {
         Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=1"))),
         Err(e) => {
-            let v = step_form(s, &c, d, f).await.or_page(lang)?;
+            let v = step_form(s, lang, &c, d, f).await.or_page(lang)?;
             Err(refused(
                 Chrome::new(a, lang, v.title.clone(), "/cases"),
                 v,
@@ -914,8 +1044,12 @@ pub async fn appearance_submit(
 // The case's file
 // ---------------------------------------------------------------------------------------------
 
-fn yes_no(b: bool) -> String {
-    if b { "是".into() } else { "否".into() }
+fn yes_no(lang: Lang, b: bool) -> String {
+    if b {
+        lang.t("cases.yes").into()
+    } else {
+        lang.t("cases.no").into()
+    }
 }
 
 pub async fn detail(
@@ -932,68 +1066,93 @@ pub async fn detail(
     let opinion = opinions::by_case(&s.db, id).await.or_page(lang)?;
     let mut fields = vec![
         (
-            "委托人".to_string(),
-            format!(
-                "{}（{}）",
-                c.client_name,
-                OrganKind::parse(&c.client_kind)
-                    .map(|k| k.label_zh())
-                    .unwrap_or("其他")
+            lang.t("cases.col.client").to_string(),
+            lang.tf(
+                "common.with_note",
+                &[
+                    ("text", &c.client_name),
+                    (
+                        "note",
+                        OrganKind::parse(&c.client_kind)
+                            .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                            .unwrap_or(lang.t("cases.other")),
+                    ),
+                ],
             ),
             None,
         ),
         (
-            "案号".into(),
+            lang.t("cases.col.case_number").into(),
             c.case_number.clone().unwrap_or_else(|| "—".into()),
             None,
         ),
-        ("案件类型".into(), label_of(CASE_TYPES, &c.case_type), None),
         (
-            "鉴定机构".into(),
+            lang.t("cases.field.case_type").into(),
+            crate::labels::value_label(lang, "case_type", CASE_TYPES, &c.case_type),
+            None,
+        ),
+        (
+            lang.t("cases.col.institution").into(),
             c.institution_name.clone(),
             Some(format!("/institutions/{}", c.institution_id)),
         ),
         (
-            "委托鉴定事项".into(),
-            super::registry::scope_labels(&c.items),
+            lang.t("cases.field.matter").into(),
+            super::registry::scope_labels_in(lang, &c.items),
             None,
         ),
-        ("鉴定用途".into(), c.purpose.clone(), None),
-        ("基本案情".into(), c.summary.clone(), None),
         (
-            "鉴定类型".into(),
-            lineage_label(&c.lineage).into(),
+            lang.t("cases.field.purpose").into(),
+            c.purpose.clone(),
+            None,
+        ),
+        (lang.t("cases.field.facts").into(), c.summary.clone(), None),
+        (
+            lang.t("cases.field.lineage").into(),
+            lineage_label(lang, &c.lineage).into(),
             c.parent_id.map(|p| format!("/cases/{p}")),
         ),
         (
-            "委托方式".into(),
+            lang.t("cases.field.channel").into(),
             if c.created_via == "online" {
-                "办案机关网上委托".into()
+                lang.t("cases.channel.online").into()
             } else {
-                "纸质委托录入".into()
+                lang.t("cases.channel.paper").into()
             },
             None,
         ),
-        ("收到委托日期".into(), c.received_on.clone(), None),
-        ("期限".into(), or_dash(&clock.text), None),
+        (
+            lang.t("cases.field.received_on").into(),
+            c.received_on.clone(),
+            None,
+        ),
+        (
+            lang.t("cases.col.deadline").into(),
+            or_dash(&clock_text(lang, &c, &clock)),
+            None,
+        ),
     ];
     if let Some(code) = &c.original_opinion_code {
-        fields.push(("原鉴定意见书编码".into(), code.clone(), None));
+        fields.push((
+            lang.t("cases.field.original_code").into(),
+            code.clone(),
+            None,
+        ));
     }
     if let Some(d) = &c.agreed_accept_by {
         fields.push((
-            "商定受理时间".into(),
+            lang.t("cases.field.agreed_accept").into(),
             format!("{d}（{}）", c.accept_agreement),
             None,
         ));
     }
     if let Some(d) = &c.decided_on {
         fields.push((
-            "受理决定日期".into(),
+            lang.t("cases.field.accepted_on").into(),
             format!(
                 "{d}{}",
                 if c.accept_late {
-                    "（超过法定期限）"
+                    lang.t("cases.late")
                 } else {
                     ""
                 }
@@ -1002,12 +1161,15 @@ pub async fn detail(
         ));
     }
     if let Some(d) = &c.contract_effective_on {
-        fields.push(("委托书生效日期".into(), d.clone(), None));
+        fields.push((lang.t("cases.field.contract_date").into(), d.clone(), None));
     }
     if let Some(days) = c.extension_days {
         fields.push((
-            "延长时限".into(),
-            format!("{days} 个工作日：{}", c.extension_reason),
+            lang.t("cases.field.extension").into(),
+            lang.tf(
+                "cases.extension.value",
+                &[("days", &days.to_string()), ("reason", &c.extension_reason)],
+            ),
             None,
         ));
     }
@@ -1015,10 +1177,10 @@ pub async fn detail(
         let r = sijian_service::cases::reason_labels(
             &c.refusal_reasons,
             RefusalReason::parse,
-            RefusalReason::label_zh,
+            |x: RefusalReason| lang.pick(x.label_zh(), x.label_en()),
         );
         fields.push((
-            "不予受理".into(),
+            lang.t("cases.field.refused").into(),
             format!("{r}；{}", c.refusal_explanation),
             None,
         ));
@@ -1027,41 +1189,59 @@ pub async fn detail(
         let r = sijian_service::cases::reason_labels(
             &c.termination_reasons,
             TerminationReason::parse,
-            TerminationReason::label_zh,
+            |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
         );
         fields.push((
-            "终止鉴定".into(),
+            lang.t("cases.field.terminated").into(),
             format!("{r}；{}", c.termination_explanation),
             None,
         ));
     }
     if let Some(o) = &opinion {
         let grouped = opinions::grouped(&o.code);
-        fields.push(("鉴定意见书编码".into(), grouped, None));
+        fields.push((lang.t("cases.field.opinion_code").into(), grouped, None));
         if sijian_service::cases::may_see_key(a.role()) {
-            fields.push(("查询校验码".into(), o.verification_key.clone(), None));
+            fields.push((
+                lang.t("cases.field.check_code").into(),
+                o.verification_key.clone(),
+                None,
+            ));
         }
-        fields.push(("意见书 SHA-256".into(), o.document_sha256.clone(), None));
         fields.push((
-            "意见书状态".into(),
-            format!(
-                "{}（第 {} 版）",
-                match o.status.as_str() {
-                    "corrected" => "已补正",
-                    "revoked" => "已撤销",
-                    _ => "有效",
-                },
-                o.version
+            lang.t("cases.field.opinion_sha").into(),
+            o.document_sha256.clone(),
+            None,
+        ));
+        fields.push((
+            lang.t("cases.field.opinion_status").into(),
+            lang.tf(
+                "cases.opinion.status_version",
+                &[
+                    (
+                        "status",
+                        match o.status.as_str() {
+                            "corrected" => lang.t("cases.opinion.corrected"),
+                            "revoked" => lang.t("cases.opinion.revoked"),
+                            _ => lang.t("cases.opinion.valid"),
+                        },
+                    ),
+                    ("version", &o.version.to_string()),
+                ],
             ),
             None,
         ));
         if o.status == "revoked" {
             fields.push((
-                "撤销".into(),
-                format!(
-                    "{} 撤销；依据：{}",
-                    o.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
-                    o.revoked_reason
+                lang.t("cases.field.revocation").into(),
+                lang.tf(
+                    "cases.opinion.revoked_on",
+                    &[
+                        (
+                            "date",
+                            &o.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
+                        ),
+                        ("basis", &o.revoked_reason),
+                    ],
                 ),
                 None,
             ));
@@ -1069,17 +1249,22 @@ pub async fn detail(
         if a.role().may(Action::ViewOpinionRecord) {
             let n = s.checks.counts(&s.db, &o.code).await.or_page(lang)?;
             fields.push((
-                "核验次数".into(),
-                format!(
-                    "共 {} 次：公众凭编码 {}，凭查询校验码 {}，办案机关 {}，平台用户 {}{}",
-                    n.total,
-                    n.public,
-                    n.keyed,
-                    n.organ,
-                    n.platform,
-                    n.last_day
-                        .map(|d| format!("；最近 {d}"))
-                        .unwrap_or_default()
+                lang.t("cases.field.checks").into(),
+                lang.tf(
+                    "cases.checks.counts",
+                    &[
+                        ("total", &n.total.to_string()),
+                        ("public", &n.public.to_string()),
+                        ("keyed", &n.keyed.to_string()),
+                        ("organ", &n.organ.to_string()),
+                        ("platform", &n.platform.to_string()),
+                        (
+                            "last",
+                            &n.last_day
+                                .map(|d| lang.tf("cases.checks.last", &[("date", &d.to_string())]))
+                                .unwrap_or_default(),
+                        ),
+                    ],
                 ),
                 None,
             ));
@@ -1088,7 +1273,7 @@ pub async fn detail(
     let mut actions: Vec<ActionButton> = available(&a, &c)
         .into_iter()
         .map(|d| ActionButton {
-            label: d.label.into(),
+            label: lang.t(d.label).into(),
             href: format!("/cases/{id}/steps/{}", d.name),
             post: false,
             danger: matches!(d.name, "refuse" | "terminate" | "revoke"),
@@ -1099,7 +1284,7 @@ pub async fn detail(
         let grouped = opinions::grouped(&o.code);
         if a.role().may(Action::ViewOpinionRecord) {
             actions.push(ActionButton {
-                label: "打印核验标签".into(),
+                label: lang.t("cases.print_label").into(),
                 href: format!("/api/v1/opinions/{grouped}/label.pdf"),
                 post: false,
                 danger: false,
@@ -1107,7 +1292,7 @@ pub async fn detail(
             });
         }
         actions.push(ActionButton {
-            label: "核验页".into(),
+            label: lang.t("cases.verify_page").into(),
             href: format!("/v/{grouped}"),
             post: false,
             danger: false,
@@ -1117,7 +1302,7 @@ pub async fn detail(
     for (doc, label) in PRINTS {
         if printable(doc, &c, &parts) {
             actions.push(ActionButton {
-                label: format!("打印{label}"),
+                label: lang.tf("cases.print", &[("document", lang.t(label))]),
                 href: format!("/cases/{id}/print/{doc}"),
                 post: false,
                 danger: false,
@@ -1130,29 +1315,34 @@ pub async fn detail(
         .await
         .or_page(lang)?;
     let linkage_table = DetailTable {
-        title: format!(
-            "多头、重复鉴定核查：{}",
-            sijian_service::linkage::level_label(&linkage.level)
+        title: lang.tf(
+            "cases.linkage.title",
+            &[("level", &super::linkage::level_label(lang, &linkage.level))],
         ),
         head: vec![
-            "类型".into(),
-            "程度".into(),
-            "另案".into(),
-            "依据".into(),
-            "状态".into(),
+            lang.t("cases.linkage.type").into(),
+            lang.t("cases.linkage.degree").into(),
+            lang.t("cases.linkage.other_case").into(),
+            lang.t("cases.linkage.basis").into(),
+            lang.t("cases.linkage.status").into(),
         ],
-        rows: super::linkage::case_rows(&linkage.alerts),
-        empty: "未发现同一被鉴定人、同一事项在其他机构办理或已出具意见".into(),
-        link: a
-            .role()
-            .may(Action::ViewLinkageAlerts)
-            .then(|| ("处理预警".to_string(), format!("/linkage/alerts?case={id}"))),
+        rows: super::linkage::case_rows(lang, &linkage.alerts),
+        empty: lang.t("cases.linkage.none").into(),
+        link: a.role().may(Action::ViewLinkageAlerts).then(|| {
+            (
+                lang.t("cases.linkage.handle").to_string(),
+                format!("/linkage/alerts?case={id}"),
+            )
+        }),
     };
     let tables = vec![
         linkage_table,
         DetailTable {
-            title: "被鉴定人".into(),
-            head: vec!["姓名".into(), "公民身份号码".into()],
+            title: lang.t("cases.persons").into(),
+            head: vec![
+                lang.t("cases.person.name").into(),
+                lang.t("cases.person.id_number").into(),
+            ],
             rows: parts
                 .persons
                 .iter()
@@ -1167,15 +1357,15 @@ pub async fn detail(
             link: None,
         },
         DetailTable {
-            title: "鉴定材料（通则第十二条）".into(),
+            title: lang.t("cases.materials").into(),
             head: vec![
-                "名称".into(),
-                "种类".into(),
-                "数量".into(),
-                "性状".into(),
-                "保存状况".into(),
-                "收到时间".into(),
-                "退还日期".into(),
+                lang.t("cases.material.name").into(),
+                lang.t("cases.material.kind").into(),
+                lang.t("cases.material.quantity").into(),
+                lang.t("cases.material.condition").into(),
+                lang.t("cases.material.storage").into(),
+                lang.t("cases.material.received_at").into(),
+                lang.t("cases.material.returned_on").into(),
             ],
             rows: parts
                 .materials
@@ -1196,14 +1386,14 @@ pub async fn detail(
             link: None,
         },
         DetailTable {
-            title: "鉴定人与签名".into(),
+            title: lang.t("cases.appraisers").into(),
             head: vec![
-                "鉴定人".into(),
-                "执业证号".into(),
-                "高级职称".into(),
-                "签名".into(),
-                "不同意见".into(),
-                "状态".into(),
+                lang.t("cases.field.appraiser").into(),
+                lang.t("cases.col.certificate").into(),
+                lang.t("cases.col.senior").into(),
+                lang.t("cases.col.signature").into(),
+                lang.t("cases.col.dissent").into(),
+                lang.t("cases.linkage.status").into(),
             ],
             rows: parts
                 .assignments
@@ -1212,15 +1402,16 @@ pub async fn detail(
                     vec![
                         x.name.clone(),
                         x.certificate_no.clone(),
-                        yes_no(x.senior_title),
+                        yes_no(lang, x.senior_title),
                         x.signed_at.map(fmt_time).unwrap_or_else(|| "—".into()),
                         x.dissent
                             .clone()
                             .filter(|d| !d.is_empty())
                             .unwrap_or_else(|| "—".into()),
                         match x.removed_at {
-                            Some(_) => format!("已撤换：{}", x.removal_reason),
-                            None => "在办".into(),
+                            Some(_) => lang
+                                .tf("cases.assignment.removed", &[("reason", &x.removal_reason)]),
+                            None => lang.t("cases.assignment.active").into(),
                         },
                     ]
                 })
@@ -1229,13 +1420,13 @@ pub async fn detail(
             link: None,
         },
         DetailTable {
-            title: "复核（通则第三十五条）".into(),
+            title: lang.t("cases.reviews").into(),
             head: vec![
-                "轮次".into(),
-                "复核人员".into(),
-                "结论".into(),
-                "复核意见".into(),
-                "时间".into(),
+                lang.t("cases.col.round").into(),
+                lang.t("cases.field.reviewer").into(),
+                lang.t("cases.col.result").into(),
+                lang.t("cases.field.review_opinion").into(),
+                lang.t("cases.col.time").into(),
             ],
             rows: parts
                 .reviews
@@ -1245,9 +1436,9 @@ pub async fn detail(
                         r.round.to_string(),
                         r.name.clone(),
                         match r.agrees {
-                            Some(true) => "同意".into(),
-                            Some(false) => "退回".into(),
-                            None => "待复核".into(),
+                            Some(true) => lang.t("cases.review.approved").into(),
+                            Some(false) => lang.t("cases.review.returned").into(),
+                            None => lang.t("cases.queue.to_review").into(),
                         },
                         r.opinion.clone(),
                         r.reviewed_at.map(fmt_time).unwrap_or_else(|| "—".into()),
@@ -1258,17 +1449,23 @@ pub async fn detail(
             link: None,
         },
         DetailTable {
-            title: "中止计时".into(),
-            head: vec!["自".into(), "至".into(), "原因".into()],
+            title: lang.t("cases.stops").into(),
+            head: vec![
+                lang.t("cases.stop.from").into(),
+                lang.t("cases.stop.to").into(),
+                lang.t("cases.stop.reason").into(),
+            ],
             rows: parts
                 .stops
                 .iter()
                 .map(|x| {
                     vec![
                         x.from_on.clone(),
-                        x.to_on.clone().unwrap_or_else(|| "（中止中）".into()),
+                        x.to_on
+                            .clone()
+                            .unwrap_or_else(|| lang.t("cases.stop.ongoing").into()),
                         StopReason::parse(&x.reason)
-                            .map(|r| r.label_zh().to_string())
+                            .map(|r| lang.pick(r.label_zh(), r.label_en()).to_string())
                             .unwrap_or(x.reason.clone()),
                     ]
                 })
@@ -1277,11 +1474,11 @@ pub async fn detail(
             link: None,
         },
         DetailTable {
-            title: "文件".into(),
+            title: lang.t("cases.col.file").into(),
             head: vec![
-                "类别".into(),
-                "名称".into(),
-                "大小".into(),
+                lang.t("cases.col.category").into(),
+                lang.t("cases.material.name").into(),
+                lang.t("cases.col.size").into(),
                 "SHA-256".into(),
             ],
             rows: parts
@@ -1290,10 +1487,10 @@ pub async fn detail(
                 .map(|x| {
                     vec![
                         match x.kind.as_str() {
-                            "opinion" => "鉴定意见书",
-                            "commission" => "委托材料",
-                            "correction" => "补正",
-                            _ => "其他",
+                            "opinion" => lang.t("cases.file.opinion"),
+                            "commission" => lang.t("cases.file.commission"),
+                            "correction" => lang.t("cases.file.correction"),
+                            _ => lang.t("cases.other"),
                         }
                         .into(),
                         format!("{}（/api/v1/cases/{id}/files/{}）", x.name, x.id),
@@ -1306,12 +1503,12 @@ pub async fn detail(
             link: None,
         },
         DetailTable {
-            title: "出庭作证".into(),
+            title: lang.t("cases.appearances").into(),
             head: vec![
-                "人民法院".into(),
-                "开庭日期".into(),
-                "状态".into(),
-                "退还鉴定费".into(),
+                lang.t("cases.col.court").into(),
+                lang.t("cases.field.hearing_on").into(),
+                lang.t("cases.linkage.status").into(),
+                lang.t("cases.col.fee_refund").into(),
             ],
             rows: parts
                 .appearances
@@ -1321,9 +1518,9 @@ pub async fn detail(
                         x.court.clone(),
                         x.hearing_on.clone(),
                         Appearance::parse(&x.status)
-                            .map(|s| s.label_zh().to_string())
+                            .map(|s| lang.pick(s.label_zh(), s.label_en()).to_string())
                             .unwrap_or(x.status.clone()),
-                        yes_no(x.refund_due),
+                        yes_no(lang, x.refund_due),
                     ]
                 })
                 .collect(),
@@ -1333,22 +1530,25 @@ pub async fn detail(
     ];
     for x in parts.appearances.iter().filter(|x| x.status == "notified") {
         if a.role().may(Action::HandleCase) {
-            for (o, l) in [("attended", "已出庭"), ("refused", "拒不出庭")] {
+            for (o, l) in [
+                ("attended", lang.t("cases.appearance.attended")),
+                ("refused", lang.t("cases.appearance.refused")),
+            ] {
                 actions.push(ActionButton {
                     label: format!("{} {}：{l}", x.court, x.hearing_on),
                     href: format!("/cases/{id}/appearances/{}/{o}?version={}", x.id, c.version),
                     post: true,
                     danger: o == "refused",
-                    confirm: "确认记录出庭结果？".into(),
+                    confirm: lang.t("cases.appearance.confirm").into(),
                 });
             }
         }
     }
     let (show_history, history) = history_of(&s, lang, "case", id, &Scope::All).await;
-    let (st, class) = stage_badge(&c);
+    let (st, class) = stage_badge(lang, &c);
     let v = DetailView {
         tables,
-        title: format!("鉴定案件 · 第{}号", c.id),
+        title: lang.tf("cases.detail.title", &[("id", &c.id.to_string())]),
         badge: Some((st, class)),
         back: "/cases".into(),
         actions,
@@ -1379,12 +1579,12 @@ async fn institution_opts(s: &AppState, a: &Authed) -> Vec<(String, String)> {
 
 const MATERIAL_ROWS: usize = 3;
 const MATERIAL_FIELDS: [(&str, &str); 6] = [
-    ("name", "名称"),
-    ("kind", "种类"),
-    ("quantity", "数量"),
-    ("condition", "性状"),
-    ("storage", "保存状况"),
-    ("received_at", "收到时间"),
+    ("name", "cases.material.name"),
+    ("kind", "cases.material.kind"),
+    ("quantity", "cases.material.quantity"),
+    ("condition", "cases.material.condition"),
+    ("storage", "cases.material.storage"),
+    ("received_at", "cases.material.received_at"),
 ];
 
 fn material_field(i: usize, key: &str) -> &'static str {
@@ -1426,99 +1626,134 @@ async fn commission_form(s: &AppState, a: &Authed, lang: Lang, f: &FormData) -> 
     let mut fields = vec![
         FormField::select(
             "institution_id",
-            "受委托的司法鉴定机构".into(),
+            lang.t("cases.field.institution").into(),
             f.text("institution_id"),
             institution_opts(s, a).await,
         )
         .required(),
-        FormField::text("client_name", "委托人".into(), f.text("client_name")).required(),
+        FormField::text(
+            "client_name",
+            lang.t("cases.col.client").into(),
+            f.text("client_name"),
+        )
+        .required(),
         FormField::select(
             "client_kind",
-            "委托人类别".into(),
+            lang.t("cases.field.client_kind").into(),
             f.text("client_kind"),
             OrganKind::ALL
                 .iter()
-                .map(|k| (k.as_str().to_string(), k.label_zh().to_string()))
+                .map(|k| {
+                    (
+                        k.as_str().to_string(),
+                        lang.pick(k.label_zh(), k.label_en()).to_string(),
+                    )
+                })
                 .collect(),
         )
         .required(),
         FormField::text(
             "client_contact",
-            "联系方式".into(),
+            lang.t("cases.field.client_contact").into(),
             f.text("client_contact"),
         ),
-        FormField::text("case_number", "案号".into(), f.text("case_number"))
-            .help("如（2026）浙0106民初1234号；录入后自动规范化"),
+        FormField::text(
+            "case_number",
+            lang.t("cases.col.case_number").into(),
+            f.text("case_number"),
+        )
+        .help(lang.t("cases.help.case_number")),
         FormField::select(
             "case_type",
-            "案件类型".into(),
+            lang.t("cases.field.case_type").into(),
             f.text("case_type"),
-            pairs(CASE_TYPES),
+            crate::labels::value_options(lang, "case_type", CASE_TYPES),
         )
         .required(),
         FormField::checks(
             "items",
-            "委托鉴定事项".into(),
+            lang.t("cases.field.matter").into(),
             f.all("items"),
             scope_options(lang),
         )
         .required()
         .class("tree"),
-        FormField::text("purpose", "鉴定用途".into(), f.text("purpose")).required(),
-        textarea("summary", "基本案情", f.text("summary")).required(),
+        FormField::text(
+            "purpose",
+            lang.t("cases.field.purpose").into(),
+            f.text("purpose"),
+        )
+        .required(),
+        textarea("summary", lang.t("cases.field.facts"), f.text("summary")).required(),
         FormField::select(
             "lineage",
-            "鉴定类型".into(),
+            lang.t("cases.field.lineage").into(),
             f.get("lineage").unwrap_or_else(|| "original".into()),
             pairs(&[
-                ("original", "初次鉴定"),
-                ("supplementary", "补充鉴定（通则第三十条）"),
-                ("reappraisal", "重新鉴定（通则第三十一、三十二条）"),
+                ("original", lang.t("cases.lineage.initial")),
+                ("supplementary", lang.t("cases.lineage.supplementary_art30")),
+                ("reappraisal", lang.t("cases.lineage.reappraisal_art31")),
             ]),
         )
         .required(),
-        FormField::text("parent_id", "原鉴定案件编号".into(), f.text("parent_id"))
-            .typed("number")
-            .help("补充鉴定、重新鉴定时填写原案件的编号"),
+        FormField::text(
+            "parent_id",
+            lang.t("cases.field.original_case").into(),
+            f.text("parent_id"),
+        )
+        .typed("number")
+        .help(lang.t("cases.help.original_case")),
         FormField::text(
             "same_institution_reason",
-            "委托原机构重新鉴定的特殊原因".into(),
+            lang.t("cases.field.special_reason").into(),
             f.text("same_institution_reason"),
         ),
         FormField::text(
             "received_on",
-            "收到委托及材料的日期".into(),
+            lang.t("cases.field.received_material").into(),
             f.get("received_on").unwrap_or_else(|| today().to_string()),
         )
         .typed("date")
         .required(),
-        FormField::text("person_name", "被鉴定人姓名".into(), f.text("person_name"))
-            .help("姓名与身份号码加密保存，页面只显示遮蔽后的形式"),
+        FormField::text(
+            "person_name",
+            lang.t("cases.field.person_name").into(),
+            f.text("person_name"),
+        )
+        .help(lang.t("cases.help.person_name")),
         FormField::text(
             "person_id",
-            "被鉴定人公民身份号码".into(),
+            lang.t("cases.field.person_id").into(),
             f.text("person_id"),
         ),
     ];
     for i in 0..MATERIAL_ROWS {
         for (key, label) in MATERIAL_FIELDS {
             let name = material_field(i, key);
-            let mut fld = FormField::text(name, format!("材料{}：{label}", i + 1), f.text(name));
+            let mut fld = FormField::text(
+                name,
+                lang.tf(
+                    "cases.material.field",
+                    &[("n", &(i + 1).to_string()), ("field", lang.t(label))],
+                ),
+                f.text(name),
+            );
             if key == "received_at" {
-                fld = fld.help("如 2026-09-01 09:30");
+                fld = fld.help(lang.t("cases.help.received_at"));
             }
             fields.push(fld);
         }
     }
-    fields.push(FormField::text("attachments", "委托书及材料扫描件".into(), "").typed("file"));
+    fields
+        .push(FormField::text("attachments", lang.t("cases.field.scans").into(), "").typed("file"));
     FormView {
-        title: "新建委托".into(),
-        intro: Some("委托人应当提供真实、完整、充分的鉴定材料；机构核对并记录材料的名称、种类、数量、性状、保存状况、收到时间（通则第十二条）。".into()),
+        title: lang.t("cases.new").into(),
+        intro: Some(lang.t("cases.help.materials").into()),
         action: "/cases/new".into(),
         hidden: Vec::new(),
         fields,
         errors: Vec::new(),
-        submit: "提交委托".into(),
+        submit: lang.t("cases.submit_commission").into(),
         cancel: "/cases".into(),
         confirm: false,
     }
@@ -1619,11 +1854,11 @@ pub async fn new_submit(State(s): State<AppState>, p: MultipartPost) -> PageResu
 // ---------------------------------------------------------------------------------------------
 
 const PRINTS: [(&str, &str); 5] = [
-    ("contract", "司法鉴定委托书"),
-    ("extension", "延长鉴定时限告知书"),
-    ("termination", "终止鉴定告知书"),
-    ("review", "司法鉴定复核意见"),
-    ("correction", "司法鉴定意见补正书"),
+    ("contract", "cases.doc.contract"),
+    ("extension", "cases.doc.extension"),
+    ("termination", "cases.doc.termination"),
+    ("review", "cases.doc.review"),
+    ("correction", "cases.doc.correction"),
 ];
 
 fn printable(doc: &str, c: &Case, parts: &CaseParts) -> bool {
@@ -1642,6 +1877,7 @@ fn printable(doc: &str, c: &Case, parts: &CaseParts) -> bool {
 #[derive(Template)]
 #[template(path = "print.html")]
 struct PrintPage {
+    lang: Lang,
     title: String,
     institution: String,
     number: String,
@@ -1665,12 +1901,12 @@ pub async fn print(
     let title = PRINTS
         .iter()
         .find(|(d, _)| *d == doc)
-        .map(|(_, t)| *t)
+        .map(|(_, t)| lang.t(t))
         .ok_or_else(AppError::not_found)
         .or_page(lang)?;
     if !printable(&doc, &c, &parts) {
         return Err(super::page_error(
-            AppError::bad_request(format!("本案目前没有{title}")),
+            AppError::bad_request(lang.tf("cases.print.none", &[("document", title)])),
             lang,
         ));
     }
@@ -1678,82 +1914,131 @@ pub async fn print(
         .assignments
         .iter()
         .filter(|x| x.removed_at.is_none())
-        .map(|x| format!("{}（执业证号 {}）", x.name, x.certificate_no))
+        .map(|x| {
+            lang.tf(
+                "cases.doc.signer",
+                &[("name", &x.name), ("cert", &x.certificate_no)],
+            )
+        })
         .collect();
-    let items = super::registry::scope_labels(&c.items);
+    let items = super::registry::scope_labels_in(lang, &c.items);
     let mut rows = vec![
-        ("委托人".to_string(), c.client_name.clone()),
-        ("司法鉴定机构".into(), c.institution_name.clone()),
         (
-            "案号".into(),
+            lang.t("cases.col.client").to_string(),
+            c.client_name.clone(),
+        ),
+        (
+            lang.t("cases.doc.institution").into(),
+            c.institution_name.clone(),
+        ),
+        (
+            lang.t("cases.col.case_number").into(),
             c.case_number.clone().unwrap_or_else(|| "—".into()),
         ),
-        ("委托鉴定事项".into(), items),
+        (lang.t("cases.field.matter").into(), items),
     ];
     let mut paragraphs = Vec::new();
-    let mut signatures = vec!["司法鉴定机构（司法鉴定专用章）".to_string()];
+    let mut signatures = vec![lang.t("cases.doc.institution_seal").to_string()];
     let date;
     match doc.as_str() {
         "contract" => {
             rows.extend([
-                ("是否属于重新鉴定".into(), yes_no(c.lineage == "reappraisal")),
-                ("鉴定用途".into(), c.purpose.clone()),
-                ("基本案情".into(), c.summary.clone()),
-                ("鉴定材料".into(), parts.materials.iter().map(|m| format!("{}（{}，{}，{}，{}）", m.name, m.kind, m.quantity, m.condition, m.storage)).collect::<Vec<_>>().join("；")),
-                ("委托书生效日期".into(), c.contract_effective_on.clone().unwrap_or_default()),
-                ("鉴定时限".into(), c.agreed_complete_by.clone().map(|d| format!("约定于 {d} 前完成")).unwrap_or_else(|| "自本委托书生效之日起三十个工作日内完成（《司法鉴定程序通则》第二十八条）".into())),
+                (
+                    lang.t("cases.field.is_reappraisal").into(),
+                    yes_no(lang, c.lineage == "reappraisal"),
+                ),
+                (lang.t("cases.field.purpose").into(), c.purpose.clone()),
+                (lang.t("cases.field.facts").into(), c.summary.clone()),
+                (
+                    lang.t("cases.doc.materials").into(),
+                    parts
+                        .materials
+                        .iter()
+                        .map(|m| {
+                            format!(
+                                "{}（{}，{}，{}，{}）",
+                                m.name, m.kind, m.quantity, m.condition, m.storage
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ),
+                (
+                    lang.t("cases.field.contract_date").into(),
+                    c.contract_effective_on.clone().unwrap_or_default(),
+                ),
+                (
+                    lang.t("cases.doc.time_limit").into(),
+                    c.agreed_complete_by
+                        .clone()
+                        .map(|d| lang.tf("cases.doc.agreed_limit", &[("date", &d)]))
+                        .unwrap_or_else(|| lang.t("cases.doc.default_limit").into()),
+                ),
             ]);
-            paragraphs.push("鉴定风险提示：鉴定意见属于专业意见，其是否被采信取决于办案机关的审查和判断；因鉴定材料或者被鉴定人的原因，可能无法得出明确的鉴定意见。".into());
-            paragraphs.push("委托人应当提供真实、完整、充分的鉴定材料，并对鉴定材料的真实性、合法性负责（通则第十二条）。鉴定材料的提供和退还按照双方约定进行。".into());
-            signatures.insert(0, "委托人（签名或盖章）".into());
+            paragraphs.push(lang.t("cases.doc.risk").into());
+            paragraphs.push(lang.t("cases.doc.client_material").into());
+            signatures.insert(0, lang.t("cases.doc.client_sign").into());
             date = c.contract_effective_on.clone().unwrap_or_default();
         }
         "extension" => {
             let env = Env::load(&s, &c.region_path).await.or_page(lang)?;
             let clock = clock_of(&c, env.today, &env.cal, &env.policy);
-            paragraphs.push(format!(
-                "因{}，经本机构负责人批准，本案鉴定时限延长 {} 个工作日（《司法鉴定程序通则》第二十八条）。{}",
-                c.extension_reason, c.extension_days.unwrap_or(0), clock.due_on.map(|d| format!("延长后应于 {d} 前完成。")).unwrap_or_default()
+            let due = clock
+                .due_on
+                .map(|d| lang.tf("cases.doc.extended_due", &[("date", &d)]))
+                .unwrap_or_default();
+            paragraphs.push(lang.tf(
+                "cases.doc.extension_text",
+                &[
+                    ("reason", &c.extension_reason),
+                    ("days", &c.extension_days.unwrap_or(0).to_string()),
+                    ("due", &due),
+                ],
             ));
-            paragraphs.push("特此告知。".into());
+            paragraphs.push(lang.t("cases.doc.notice_end").into());
             date = today().to_string();
         }
         "termination" => {
             let r = sijian_service::cases::reason_labels(
                 &c.termination_reasons,
                 TerminationReason::parse,
-                TerminationReason::label_zh,
+                |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
             );
-            rows.push(("终止情形".into(), r));
-            paragraphs.push(format!(
-                "根据《司法鉴定程序通则》第二十九条，本机构决定终止本案鉴定。理由：{}",
-                c.termination_explanation
+            rows.push((lang.t("cases.doc.termination_ground").into(), r));
+            paragraphs.push(lang.tf(
+                "cases.doc.termination_text",
+                &[("reason", &c.termination_explanation)],
             ));
-            paragraphs.push(format!(
-                "鉴定材料已于 {} 退还委托人。",
-                c.materials_returned_on.clone().unwrap_or_default()
+            paragraphs.push(lang.tf(
+                "cases.doc.returned_on",
+                &[("date", &c.materials_returned_on.clone().unwrap_or_default())],
             ));
             date = c.closed_on.clone().unwrap_or_default();
         }
         "review" => {
             for r in parts.reviews.iter().filter(|r| r.agrees.is_some()) {
-                paragraphs.push(format!(
-                    "第{}轮复核 · {}：{}（{}）",
-                    r.round,
-                    r.name,
-                    r.opinion,
-                    if r.agrees == Some(true) {
-                        "同意出具"
-                    } else {
-                        "退回鉴定人"
-                    }
+                paragraphs.push(lang.tf(
+                    "cases.doc.review_round",
+                    &[
+                        ("round", &r.round.to_string()),
+                        ("name", &r.name),
+                        ("opinion", &r.opinion),
+                        (
+                            "result",
+                            if r.agrees == Some(true) {
+                                lang.t("cases.review.approve")
+                            } else {
+                                lang.t("cases.review.return")
+                            },
+                        ),
+                    ],
                 ));
             }
             signatures = parts
                 .reviews
                 .iter()
                 .filter(|r| r.agrees.is_some())
-                .map(|r| format!("复核人：{}", r.name))
+                .map(|r| lang.tf("cases.doc.reviewer", &[("name", &r.name)]))
                 .collect();
             date = today().to_string();
         }
@@ -1763,21 +2048,24 @@ pub async fn print(
                 .as_deref()
                 .map(opinions::grouped)
                 .unwrap_or_default();
-            rows.push(("原鉴定意见书编码".into(), code.clone()));
+            rows.push((lang.t("cases.field.original_code").into(), code.clone()));
             let list = opinions::corrections(&s.db, c.opinion_code.as_deref().unwrap_or(""))
                 .await
                 .or_page(lang)?;
             for x in &list {
-                paragraphs.push(format!(
-                    "第 {} 版补正（{}）：{}",
-                    x.version, x.corrected_on, x.what
+                paragraphs.push(lang.tf(
+                    "cases.doc.correction_version",
+                    &[
+                        ("version", &x.version.to_string()),
+                        ("date", &x.corrected_on),
+                        ("what", &x.what),
+                    ],
                 ));
             }
-            paragraphs
-                .push("上述补正不改变原鉴定意见的原意（《司法鉴定程序通则》第四十一条）。".into());
+            paragraphs.push(lang.t("cases.doc.no_change").into());
             signatures = vec![
-                "司法鉴定人（签名）".into(),
-                "司法鉴定机构（司法鉴定专用章）".into(),
+                lang.t("cases.doc.appraiser_sign").into(),
+                lang.t("cases.doc.institution_seal").into(),
             ];
             date = list
                 .last()
@@ -1789,9 +2077,10 @@ pub async fn print(
         signatures.extend(signers);
     }
     Ok(render(&PrintPage {
+        lang,
         title: title.into(),
         institution: c.institution_name.clone(),
-        number: format!("第{}号", c.id),
+        number: lang.tf("cases.number", &[("id", &c.id.to_string())]),
         rows,
         paragraphs,
         signatures,
@@ -1810,32 +2099,32 @@ pub async fn deadlines(State(s): State<AppState>, PageUser(a, lang): PageUser) -
     let v = DetailView {
         tables: vec![
             DetailTable {
-                title: "期限预警".into(),
+                title: lang.t("cases.alerts").into(),
                 head: vec![
-                    "案件".into(),
-                    "鉴定机构".into(),
-                    "委托人".into(),
-                    "期限".into(),
-                    "到期日".into(),
-                    "预警".into(),
+                    lang.t("cases.col.case").into(),
+                    lang.t("cases.col.institution").into(),
+                    lang.t("cases.col.client").into(),
+                    lang.t("cases.col.deadline").into(),
+                    lang.t("cases.col.due_on").into(),
+                    lang.t("cases.col.alert").into(),
                 ],
                 rows: alerts
                     .iter()
                     .map(|x| {
                         vec![
-                            format!("第{}号", x.case_id),
+                            lang.tf("cases.number", &[("id", &x.case_id.to_string())]),
                             x.institution_name.clone(),
                             x.client_name.clone(),
                             if x.deadline == "accept" {
-                                "受理期限".into()
+                                lang.t("cases.col.accept_limit").into()
                             } else {
-                                "完成期限".into()
+                                lang.t("cases.col.complete_limit").into()
                             },
                             x.due_on.clone(),
                             if x.kind == "overdue" {
-                                "已逾期".into()
+                                lang.t("cases.queue.overdue").into()
                             } else {
-                                "即将到期".into()
+                                lang.t("cases.queue.due_soon").into()
                             },
                         ]
                     })
@@ -1844,12 +2133,12 @@ pub async fn deadlines(State(s): State<AppState>, PageUser(a, lang): PageUser) -
                 link: None,
             },
             DetailTable {
-                title: "各机构逾期率".into(),
+                title: lang.t("cases.overdue_rates").into(),
                 head: vec![
-                    "鉴定机构".into(),
-                    "案件数".into(),
-                    "逾期案件".into(),
-                    "逾期率".into(),
+                    lang.t("cases.col.institution").into(),
+                    lang.t("cases.col.cases").into(),
+                    lang.t("cases.col.overdue").into(),
+                    lang.t("cases.col.overdue_rate").into(),
                 ],
                 rows: rates
                     .iter()
@@ -1873,7 +2162,7 @@ pub async fn deadlines(State(s): State<AppState>, PageUser(a, lang): PageUser) -
                 link: None,
             },
         ],
-        title: "期限与逾期".into(),
+        title: lang.t("cases.deadlines").into(),
         badge: None,
         back: "/cases".into(),
         actions: Vec::new(),

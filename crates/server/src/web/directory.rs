@@ -4,7 +4,7 @@
 use super::listing::{ListParams, badge, cell, link};
 use super::registry::{
     accreditation_text, category_labels, category_options, inst_status, institution_row,
-    item_options, qualification_label, scope_labels,
+    item_options, scope_labels_in,
 };
 use super::view::ListView;
 use super::{OrPage, PageResult, render};
@@ -86,7 +86,7 @@ pub async fn directory_page(
             lang.t("field.categories"),
             category_options(lang),
         ),
-        p.select_filter("item", lang.t("field.item"), item_options()),
+        p.select_filter("item", lang.t("field.item"), item_options(lang)),
         p.select_filter("status", lang.t("field.status"), statuses),
     ];
     let cols = [
@@ -151,7 +151,7 @@ pub async fn directory_appraisers_page(
             lang.t("field.categories"),
             category_options(lang),
         ),
-        p.select_filter("item", lang.t("field.item"), item_options()),
+        p.select_filter("item", lang.t("field.item"), item_options(lang)),
         p.select_filter("status", lang.t("field.status"), statuses),
     ];
     let cols = [
@@ -226,14 +226,14 @@ pub async fn directory_institution_page(
         (t("field.licence_no"), i.licence_no.clone()),
         (t("field.region"), i.region_name.clone()),
         (t("field.categories"), category_labels(lang, &i.categories)),
-        (t("field.scope"), scope_labels(&i.scope)),
+        (t("field.scope"), scope_labels_in(lang, &i.scope)),
         (
             t("field.qualification_level"),
-            qualification_label(&i.qualification_level),
+            crate::labels::qualification_label_in(lang, &i.qualification_level),
         ),
         (
             t("field.accreditations"),
-            accreditation_text(&i.accreditations.0),
+            accreditation_text(lang, &i.accreditations.0),
         ),
         (
             t("field.registering_authority"),
@@ -254,7 +254,7 @@ pub async fn directory_institution_page(
             licence_url: licence_url(&s, LicenceKind::Appraiser, a.id),
             name: a.name.clone(),
             certificate_no: a.certificate_no.clone(),
-            categories: scope_labels(&a.scope),
+            categories: scope_labels_in(lang, &a.scope),
             title: a.title.clone(),
             status: AppraiserStatus::parse(&a.status)
                 .map(|x| lang.pick(x.label_zh(), x.label_en()))

@@ -52,7 +52,7 @@ pub async fn page(
     let lang = ctx.lang;
     let mut page = LicencePage {
         lang,
-        title: "电子证照核验".into(),
+        title: lang.t("licences.title").into(),
         here: "verify",
         id: id.clone(),
         badge: None,
@@ -64,7 +64,7 @@ pub async fn page(
     let parsed = match ElectronicLicenceId::parse(&id) {
         Ok(p) => p,
         Err(e) => {
-            page.error = Some(format!("电子证照标识无效：{e}"));
+            page.error = Some(lang.tf("licences.bad_id", &[("error", &e.to_string())]));
             return Ok(render(&page));
         }
     };
@@ -72,40 +72,57 @@ pub async fn page(
         .await
         .map_err(|e| crate::web::page_error(e, lang))?;
     let Some(l) = &v.licence else {
-        page.badge = Some(("未找到".into(), "bad"));
-        page.error = Some("平台上没有这个电子证照。请核对标识；伪造的证照不会出现在这里。".into());
+        page.badge = Some((lang.t("licences.not_found").into(), "bad"));
+        page.error = Some(lang.t("licences.not_found_help").into());
         return Ok(render(&page));
     };
     page.id = l.id.clone();
-    page.badge = Some(badge(&l.status, &l.status_label));
+    // The service labels in Chinese; other languages take the domain's label of the same code.
+    let kind_label = sijian_domain::elicence::LicenceKind::parse(&l.kind)
+        .map_or(l.kind_label.clone(), |k| {
+            lang.pick(k.label_zh(), k.label_en()).to_string()
+        });
+    let status_label = sijian_domain::elicence::LicenceStatus::parse(&l.status)
+        .map_or(l.status_label.clone(), |k| {
+            lang.pick(k.label_zh(), k.label_en()).to_string()
+        });
+    page.badge = Some(badge(&l.status, &status_label));
     page.fields = vec![
-        ("证照类型".into(), l.kind_label.clone()),
-        ("电子证照标识".into(), l.id.clone()),
-        ("持证者".into(), l.holder.clone()),
-        ("证号".into(), l.number.clone()),
+        (lang.t("licences.field.kind").into(), kind_label),
+        (lang.t("licences.field.id").into(), l.id.clone()),
+        (lang.t("licences.field.holder").into(), l.holder.clone()),
+        (lang.t("licences.field.number").into(), l.number.clone()),
     ];
     if let Some(i) = &l.institution {
-        page.fields.push(("执业机构".into(), i.clone()));
+        page.fields
+            .push((lang.t("licences.field.institution").into(), i.clone()));
     }
     page.fields.push((
-        "有效期至".into(),
+        lang.t("licences.field.valid_until").into(),
         l.valid_to.clone().unwrap_or_else(|| "—".into()),
     ));
     page.fields.push((
-        "状态".into(),
-        format!("{}（{}）", l.status_label, l.status_code),
+        lang.t("licences.field.status").into(),
+        lang.tf(
+            "licences.status_code",
+            &[("status", &status_label), ("code", &l.status_code)],
+        ),
     ));
-    page.fields.push(("颁发机构代码".into(), l.issuer.clone()));
+    page.fields.push((
+        lang.t("licences.field.issuer_code").into(),
+        l.issuer.clone(),
+    ));
     if let Some(t) = &v.token {
         page.fields.push((
-            "二维码签名".into(),
+            lang.t("licences.field.qr").into(),
             match &t.reason {
-                None => "有效：由平台密钥签发，内容与当前登记一致".into(),
-                Some(r) => format!("无效：{r}"),
+                None => lang.t("licences.qr.valid").into(),
+                Some(r) => lang.tf("verify.qr.invalid", &[("reason", r)]),
             },
         ));
     }
-    page.qr_svg = crate::documents::qr_svg(&l.qr_content, 176).unwrap_or_default();
+    page.qr_svg =
+        crate::documents::qr_svg(&l.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
     if ctx.authed.is_some() {
         page.pdf_url = Some(format!("/api/v1/licences/{}/licence.pdf", l.id));
     }

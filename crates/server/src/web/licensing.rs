@@ -3,9 +3,7 @@
 //! expert list.
 use super::forms::{FormData, MultipartPost, Post, UploadedFile};
 use super::listing::{ListParams, badge, cell, link};
-use super::registry::{
-    history, or_dash, pairs, refused, region_options, scope_labels, scope_options,
-};
+use super::registry::{history, or_dash, refused, region_options, scope_labels_in, scope_options};
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
@@ -21,19 +19,19 @@ use sijian_service::licensing::{AttachmentInput, ClockView, Declarations, Submit
 use sijian_store::applications::{self, Application, ApplicationFilter, NewExpert, Proposal};
 use sijian_store::{ListQuery, registry};
 
-fn kind_label(kind: &str) -> String {
+fn kind_label(lang: Lang, kind: &str) -> String {
     ApplicationKind::parse(kind)
-        .map(|k| k.label_zh().to_string())
+        .map(|k| lang.pick(k.label_zh(), k.label_en()).to_string())
         .unwrap_or_else(|| kind.into())
 }
 
-fn stage_badge(app: &Application) -> (String, &'static str) {
+fn stage_badge(lang: Lang, app: &Application) -> (String, &'static str) {
     match Stage::parse(&app.stage) {
         Some(Stage::Accepted) if !app.kind().is_some_and(|k| k.needs_expert_review()) => {
-            ("已受理待决定".into(), "")
+            (lang.t("licensing.stage.accepted").into(), "")
         }
         Some(s) => (
-            s.label_zh().to_string(),
+            lang.pick(s.label_zh(), s.label_en()).to_string(),
             match s {
                 Stage::Approved => "ok",
                 Stage::Refused | Stage::Withdrawn => "bad",
@@ -45,23 +43,54 @@ fn stage_badge(app: &Application) -> (String, &'static str) {
     }
 }
 
-fn clock_text(c: &ClockView) -> (String, &'static str) {
+/// The name of an application's running clock: the service's Chinese, or the catalogue's text
+/// for its kind.
+fn clock_label(lang: Lang, c: &ClockView) -> String {
+    let key = format!("licensing.clock_kind.{}", c.kind);
+    match lang {
+        Lang::En if crate::i18n::has(&key) => {
+            let label = lang.t(&key);
+            if c.warning.is_some() {
+                lang.tf("licensing.clock.uncomputable", &[("clock", label)])
+            } else {
+                label.to_string()
+            }
+        }
+        _ => c.label.clone(),
+    }
+}
+
+fn clock_text(lang: Lang, c: &ClockView) -> (String, &'static str) {
     if let Some(w) = &c.warning {
-        return (w.clone(), "warn");
+        return (
+            lang.pick(w, lang.t("licensing.clock.no_calendar"))
+                .to_string(),
+            "warn",
+        );
     }
     match (&c.due, c.working_days_left) {
-        (Some(due), Some(left)) if c.overdue => {
-            (format!("已逾期 {} 个工作日（应于 {due} 前）", -left), "bad")
-        }
+        (Some(due), Some(left)) if c.overdue => (
+            lang.tf(
+                "licensing.clock.overdue",
+                &[("days", &(-left).to_string()), ("due", &due.to_string())],
+            ),
+            "bad",
+        ),
         (Some(due), Some(left)) if c.kind == "stopped" => (
-            format!("暂停计时（如今日恢复，{due} 到期，剩 {left} 个工作日）"),
+            lang.tf(
+                "licensing.clock.stopped",
+                &[("due", &due.to_string()), ("left", &left.to_string())],
+            ),
             "",
         ),
         (Some(due), Some(left)) => (
-            format!("{due} 到期，剩 {left} 个工作日"),
+            lang.tf(
+                "licensing.clock.running",
+                &[("due", &due.to_string()), ("left", &left.to_string())],
+            ),
             if left <= 2 { "warn" } else { "ok" },
         ),
-        _ => (c.label.clone(), ""),
+        _ => (clock_label(lang, c), ""),
     }
 }
 
@@ -88,7 +117,12 @@ pub async fn list(
             lang.t("field.stage"),
             Stage::ALL
                 .iter()
-                .map(|x| (x.as_str().to_string(), x.label_zh().to_string()))
+                .map(|x| {
+                    (
+                        x.as_str().to_string(),
+                        lang.pick(x.label_zh(), x.label_en()).to_string(),
+                    )
+                })
                 .collect(),
         ),
         p.select_filter(
@@ -96,7 +130,12 @@ pub async fn list(
             lang.t("field.application_kind"),
             ApplicationKind::ALL
                 .iter()
-                .map(|x| (x.as_str().to_string(), x.label_zh().to_string()))
+                .map(|x| {
+                    (
+                        x.as_str().to_string(),
+                        lang.pick(x.label_zh(), x.label_en()).to_string(),
+                    )
+                })
                 .collect(),
         ),
         p.select_filter(
@@ -128,15 +167,15 @@ pub async fn list(
         cols,
         &page,
         |x| {
-            let (st, class) = stage_badge(x);
-            let (due, due_class) = clock_text(&clock(&s, &cal, x));
+            let (st, class) = stage_badge(lang, x);
+            let (due, due_class) = clock_text(lang, &clock(&s, &cal, x));
             vec![
                 link(
                     lang.t("field.application_no"),
-                    format!("第{}号", x.id),
+                    lang.tf("licensing.number", &[("id", &x.id.to_string())]),
                     format!("/applications/{}", x.id),
                 ),
-                cell(lang.t("field.application_kind"), kind_label(&x.kind)),
+                cell(lang.t("field.application_kind"), kind_label(lang, &x.kind)),
                 cell(lang.t("field.subject"), &x.subject),
                 cell(lang.t("field.region"), &x.region_name),
                 cell(lang.t("field.submitted_on"), &x.submitted_on),
@@ -162,132 +201,172 @@ fn button(label: &str, href: String) -> ActionButton {
 }
 
 /// The proposed fields in readable form.
-fn proposal_rows(app: &Application) -> Vec<Vec<String>> {
+fn proposal_rows(lang: Lang, app: &Application) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     match Proposal::parse(&app.payload) {
         Ok(Proposal::Institution(f)) => {
             for (k, v) in [
-                ("名称", f.name.clone()),
-                ("统一社会信用代码", f.uscc.clone().unwrap_or_default()),
-                ("许可证号", f.licence_no.clone()),
+                (lang.t("licensing.reg.name"), f.name.clone()),
                 (
-                    "许可证有效期至",
+                    lang.t("licensing.reg.credit_code"),
+                    f.uscc.clone().unwrap_or_default(),
+                ),
+                (lang.t("licensing.reg.licence_no"), f.licence_no.clone()),
+                (
+                    lang.t("licensing.reg.licence_until"),
                     f.licence_valid_to.clone().unwrap_or_default(),
                 ),
-                ("行政区划", f.region_code.clone()),
-                ("发证机关", f.registering_authority.clone()),
-                ("业务范围", scope_labels(&f.scope)),
+                (lang.t("licensing.reg.region"), f.region_code.clone()),
                 (
-                    "资质等级",
-                    super::registry::qualification_label(&f.qualification_level),
+                    lang.t("licensing.reg.issuer"),
+                    f.registering_authority.clone(),
                 ),
                 (
-                    "资质认定／实验室认可",
-                    super::registry::accreditation_text(&f.accreditations.0),
+                    lang.t("licensing.reg.scope"),
+                    scope_labels_in(lang, &f.scope),
                 ),
-                ("法定代表人", f.legal_rep.clone()),
-                ("机构负责人", f.head_name.clone()),
-                ("住所", f.address.clone()),
-                ("联系电话", f.phone.clone()),
                 (
-                    "军队单位",
+                    lang.t("licensing.reg.qualification"),
+                    crate::labels::qualification_label_in(lang, &f.qualification_level),
+                ),
+                (
+                    lang.t("licensing.reg.accreditation"),
+                    super::registry::accreditation_text(lang, &f.accreditations.0),
+                ),
+                (lang.t("licensing.reg.legal_rep"), f.legal_rep.clone()),
+                (lang.t("licensing.reg.head"), f.head_name.clone()),
+                (lang.t("licensing.reg.address"), f.address.clone()),
+                (lang.t("licensing.reg.phone"), f.phone.clone()),
+                (
+                    lang.t("licensing.reg.military"),
                     if f.military {
-                        "是".into()
+                        lang.t("licensing.yes").into()
                     } else {
-                        "否".into()
+                        lang.t("licensing.no").into()
                     },
                 ),
-                ("执业状态", f.status.clone()),
+                (lang.t("licensing.reg.status"), f.status.clone()),
             ] {
                 rows.push(vec![k.to_string(), or_dash(&v)]);
             }
         }
         Ok(Proposal::Appraiser(f)) => {
             for (k, v) in [
-                ("姓名", f.name.clone()),
+                (lang.t("licensing.reg.person_name"), f.name.clone()),
                 (
-                    "性别",
+                    lang.t("licensing.reg.gender"),
                     if f.gender == "female" {
-                        "女".into()
+                        lang.t("licensing.gender.female").into()
                     } else {
-                        "男".into()
+                        lang.t("licensing.gender.male").into()
                     },
                 ),
-                ("出生日期", f.birth_date.clone().unwrap_or_default()),
                 (
-                    "公民身份号码",
+                    lang.t("licensing.reg.birth"),
+                    f.birth_date.clone().unwrap_or_default(),
+                ),
+                (
+                    lang.t("licensing.reg.id_number"),
                     f.id_number
                         .as_ref()
                         .map(|i| i.masked.clone())
                         .unwrap_or_default(),
                 ),
-                ("学历", super::registry::education_label(&f.education)),
-                ("执业证号", f.certificate_no.clone()),
-                ("执业项目", scope_labels(&f.scope)),
-                ("专业技术职称", f.title.clone()),
                 (
-                    "高级职称",
+                    lang.t("licensing.reg.education"),
+                    crate::labels::education_label_in(lang, &f.education),
+                ),
+                (
+                    lang.t("licensing.reg.certificate"),
+                    f.certificate_no.clone(),
+                ),
+                (
+                    lang.t("licensing.reg.items"),
+                    scope_labels_in(lang, &f.scope),
+                ),
+                (lang.t("licensing.reg.title"), f.title.clone()),
+                (
+                    lang.t("licensing.reg.senior"),
                     if f.senior_title {
-                        "是".into()
+                        lang.t("licensing.yes").into()
                     } else {
-                        "否".into()
+                        lang.t("licensing.no").into()
                     },
                 ),
-                ("执业状态", f.status.clone()),
+                (lang.t("licensing.reg.status"), f.status.clone()),
             ] {
                 rows.push(vec![k.to_string(), or_dash(&v)]);
             }
         }
-        Err(_) => rows.push(vec!["—".into(), "申请内容无法读取".into()]),
+        Err(_) => rows.push(vec!["—".into(), lang.t("licensing.unreadable").into()]),
     }
     rows
 }
 
-fn declaration_rows(app: &Application) -> Vec<Vec<String>> {
+fn declaration_rows(lang: Lang, app: &Application) -> Vec<Vec<String>> {
     let v: serde_json::Value = serde_json::from_str(&app.eligibility).unwrap_or_default();
     let d: Declarations = serde_json::from_value(v["declarations"].clone()).unwrap_or_default();
-    let yes = |b: bool| if b { "是" } else { "否" }.to_string();
+    let yes = |b: bool| {
+        if b {
+            lang.t("licensing.yes")
+        } else {
+            lang.t("licensing.no")
+        }
+        .to_string()
+    };
     let mut rows = Vec::new();
     if app.kind.starts_with("appraiser_register") {
         rows.extend([
-            vec!["具有相关行业执业资格".into(), yes(d.industry_qualification)],
             vec![
-                "从事相关工作年限".into(),
-                format!("{} 年", d.years_in_field),
+                lang.t("licensing.decl.industry").into(),
+                yes(d.industry_qualification),
             ],
             vec![
-                "申请经验鉴定型或技能鉴定型业务".into(),
+                lang.t("licensing.decl.years").into(),
+                lang.tf("licensing.years", &[("n", &d.years_in_field.to_string())]),
+            ],
+            vec![
+                lang.t("licensing.decl.experience").into(),
                 yes(d.experience_based),
             ],
-            vec!["身体健康，能够适应鉴定工作".into(), yes(d.healthy)],
+            vec![lang.t("licensing.decl.healthy").into(), yes(d.healthy)],
             vec![
-                "受过刑事处罚（故意犯罪或职务过失犯罪）".into(),
+                lang.t("licensing.decl.criminal").into(),
                 yes(d.criminal_record),
             ],
             vec![
-                "受过开除公职处分".into(),
+                lang.t("licensing.decl.dismissed").into(),
                 yes(d.dismissed_from_public_office),
             ],
             vec![
-                "无民事行为能力或限制民事行为能力".into(),
+                lang.t("licensing.decl.incapacity").into(),
                 yes(d.lacks_capacity),
             ],
         ]);
     } else if app.kind == "institution_establish" {
-        rows.push(vec!["资金".into(), format!("{} 元", d.funds_yuan)]);
-        rows.push(vec!["具备业务所需仪器设备".into(), yes(d.has_equipment)]);
+        rows.push(vec![
+            lang.t("licensing.decl.funds").into(),
+            lang.tf("licensing.yuan", &[("n", &d.funds_yuan.to_string())]),
+        ]);
+        rows.push(vec![
+            lang.t("licensing.decl.equipment").into(),
+            yes(d.has_equipment),
+        ]);
         for (c, n) in &d.appraisers_per_category {
             let name = c
                 .parse::<u8>()
                 .ok()
                 .and_then(Category::from_digit)
-                .map(|x| x.label_zh())
+                .map(|x| lang.pick(x.label_zh(), x.label_en()))
                 .unwrap_or("");
-            rows.push(vec![format!("{name}鉴定人"), format!("{n} 名")]);
+            rows.push(vec![
+                lang.tf("licensing.appraisers_of", &[("category", name)]),
+                lang.tf("licensing.persons", &[("n", &n.to_string())]),
+            ]);
         }
     }
     if let Some(r) = v["reason"].as_str().filter(|r| !r.is_empty()) {
-        rows.push(vec!["申请理由".into(), r.to_string()]);
+        rows.push(vec![lang.t("licensing.decl.reasons").into(), r.to_string()]);
     }
     rows
 }
@@ -304,7 +383,7 @@ pub async fn detail(
         .or_page(lang)?;
     let cal = s.calendar.current(&s.db).await.or_page(lang)?;
     let c = clock(&s, &cal, &app);
-    let (due, _) = clock_text(&c);
+    let (due, _) = clock_text(lang, &c);
     let attachments = applications::attachments(&s.db, id)
         .await
         .unwrap_or_default();
@@ -343,7 +422,7 @@ pub async fn detail(
             label: t("licensing.resubmit"),
             href: format!("/applications/{id}/resubmit"),
             post: true,
-            confirm: "确认已按退回意见补正，重新提交？".into(),
+            confirm: lang.t("licensing.confirm.resubmit").into(),
             danger: false,
         });
     }
@@ -352,19 +431,23 @@ pub async fn detail(
             label: t("licensing.withdraw"),
             href: format!("/applications/{id}/withdraw"),
             post: true,
-            confirm: "撤回后本申请即办结，不能恢复。确认撤回？".into(),
+            confirm: lang.t("licensing.confirm.withdraw").into(),
             danger: true,
         });
     }
-    let (st, class) = stage_badge(&app);
+    let (st, class) = stage_badge(lang, &app);
     let mut fields = vec![
-        (t("field.application_kind"), kind_label(&app.kind), None),
+        (
+            t("field.application_kind"),
+            kind_label(lang, &app.kind),
+            None,
+        ),
         (t("field.subject"), app.subject.clone(), None),
         (
             t("field.institution"),
             app.institution_name
                 .clone()
-                .unwrap_or_else(|| "（设立中）".into()),
+                .unwrap_or_else(|| lang.t("licensing.being_set_up").into()),
             app.institution_id.map(|i| format!("/institutions/{i}")),
         ),
         (
@@ -386,8 +469,10 @@ pub async fn detail(
         (
             t("field.review_period"),
             match (&app.review_started_on, &app.review_finished_on) {
-                (Some(a), Some(b)) => format!("{a} 至 {b}（不计入审查期限）"),
-                (Some(a), None) => format!("{a} 起，评审中（不计入审查期限）"),
+                (Some(a), Some(b)) => {
+                    lang.tf("licensing.review_period.done", &[("from", a), ("to", b)])
+                }
+                (Some(a), None) => lang.tf("licensing.review_period.open", &[("from", a)]),
                 _ => "—".into(),
             },
             None,
@@ -397,7 +482,11 @@ pub async fn detail(
             t(if app.extended { "yes" } else { "no" }),
             None,
         ),
-        (t("field.deadline"), format!("{}：{due}", c.label), None),
+        (
+            t("field.deadline"),
+            format!("{}{}{due}", clock_label(lang, &c), lang.pick("：", ": ")),
+            None,
+        ),
     ];
     if !app.return_reasons.is_empty() {
         fields.push((t("field.return_reasons"), app.return_reasons.clone(), None));
@@ -425,14 +514,14 @@ pub async fn detail(
             DetailTable {
                 title: t("licensing.proposal"),
                 head: vec![t("field.item_name"), t("field.value")],
-                rows: proposal_rows(&app),
+                rows: proposal_rows(lang, &app),
                 empty: t("detail.none"),
                 link: None,
             },
             DetailTable {
                 title: t("licensing.declarations"),
                 head: vec![t("field.item_name"), t("field.value")],
-                rows: declaration_rows(&app),
+                rows: declaration_rows(lang, &app),
                 empty: t("detail.none"),
                 link: None,
             },
@@ -459,10 +548,12 @@ pub async fn detail(
                 link: None,
             },
             DetailTable {
-                title: format!(
-                    "{}（须至少 {} 名）",
-                    t("licensing.reviews"),
-                    policy.min_expert_reviews
+                title: lang.tf(
+                    "licensing.reviews.title",
+                    &[
+                        ("reviews", &t("licensing.reviews")),
+                        ("n", &policy.min_expert_reviews.to_string()),
+                    ],
                 ),
                 head: vec![
                     t("field.expert"),
@@ -475,7 +566,13 @@ pub async fn detail(
                     .iter()
                     .map(|r| {
                         vec![
-                            format!("{}（{}）", r.expert_name, r.expert_organisation),
+                            lang.tf(
+                                "licensing.expert_at",
+                                &[
+                                    ("name", &r.expert_name),
+                                    ("organisation", &r.expert_organisation),
+                                ],
+                            ),
                             r.score.to_string(),
                             t(if r.recommend { "yes" } else { "no" }),
                             r.comment.clone(),
@@ -487,7 +584,13 @@ pub async fn detail(
                 link: None,
             },
         ],
-        title: format!("{} · 第{}号", kind_label(&app.kind), app.id),
+        title: lang.tf(
+            "licensing.title_no",
+            &[
+                ("what", &kind_label(lang, &app.kind)),
+                ("id", &app.id.to_string()),
+            ],
+        ),
         badge: Some((st, class)),
         back: "/applications".into(),
         actions,
@@ -542,8 +645,14 @@ fn step_form(
 
 fn check_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
     step_form(
-        format!("{} · 第{}号", lang.t("licensing.check"), app.id),
-        "材料齐全、符合法定形式的，予以受理；不齐全或不符合法定形式的，退回并一次告知需要补正的全部内容（《行政许可法》第三十二条）。",
+        lang.tf(
+            "licensing.title_no",
+            &[
+                ("what", lang.t("licensing.check")),
+                ("id", &app.id.to_string()),
+            ],
+        ),
+        lang.t("licensing.check.intro"),
         format!("/applications/{}/check", app.id),
         app.id,
         app.version,
@@ -553,8 +662,8 @@ fn check_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
                 lang.t("licensing.check_result").into(),
                 f.text("complete"),
                 vec![
-                    ("true".into(), "材料齐全，予以受理".into()),
-                    ("false".into(), "退回补正".into()),
+                    ("true".into(), lang.t("licensing.check.accept").into()),
+                    ("false".into(), lang.t("licensing.check.return").into()),
                 ],
             )
             .required(),
@@ -566,7 +675,7 @@ fn check_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
                     f.text("reasons"),
                 )
             }
-            .help("退回时必填：列明需要补正的全部内容"),
+            .help(lang.t("licensing.check.return_help")),
         ],
         lang.t("action.save").into(),
         true,
@@ -631,8 +740,14 @@ async fn review_form(s: &AppState, lang: Lang, app: &Application, f: &FormData) 
         })
         .collect();
     let mut v = step_form(
-        format!("{} · 第{}号", lang.t("licensing.review"), app.id),
-        "由专家库中的专家逐一评审，记录评分与意见；评审所需时间不计入审查期限（《行政许可法》第四十五条）。与申请人有利害关系的专家应当回避。",
+        lang.tf(
+            "licensing.title_no",
+            &[
+                ("what", lang.t("licensing.review")),
+                ("id", &app.id.to_string()),
+            ],
+        ),
+        lang.t("licensing.review.intro"),
         format!("/applications/{}/review", app.id),
         app.id,
         app.version,
@@ -647,12 +762,12 @@ async fn review_form(s: &AppState, lang: Lang, app: &Application, f: &FormData) 
             FormField::text("score", lang.t("field.score").into(), f.text("score"))
                 .typed("number")
                 .required()
-                .help("0–100 分"),
+                .help(lang.t("licensing.review.score_help")),
             FormField::checkbox(
                 "recommend",
                 lang.t("field.recommend").into(),
                 f.flag("recommend"),
-                "建议准予登记".into(),
+                lang.t("licensing.review.recommend").into(),
             ),
             FormField {
                 kind: "textarea",
@@ -704,8 +819,11 @@ pub async fn review_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
                 .await
                 .map_err(AppError::from)
         }
-        (None, _) => Err(AppError::field("expert_id", "请选择评审专家")),
-        (_, None) => Err(AppError::field("score", "评分须为 0–100 的整数")),
+        (None, _) => Err(AppError::field(
+            "expert_id",
+            lang.t("licensing.error.expert"),
+        )),
+        (_, None) => Err(AppError::field("score", lang.t("licensing.error.score"))),
     };
     match result {
         Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
@@ -722,8 +840,14 @@ pub async fn review_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
 
 fn decide_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
     step_form(
-        format!("{} · 第{}号", lang.t("licensing.decide"), app.id),
-        "准予登记的，登记簿随即变更；不予登记的，应当说明理由，并告知申请人享有依法申请行政复议或者提起行政诉讼的权利（《行政许可法》第三十八条第二款）。",
+        lang.tf(
+            "licensing.title_no",
+            &[
+                ("what", lang.t("licensing.decide")),
+                ("id", &app.id.to_string()),
+            ],
+        ),
+        lang.t("licensing.decide.intro"),
         format!("/applications/{}/decide", app.id),
         app.id,
         app.version,
@@ -733,8 +857,8 @@ fn decide_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
                 lang.t("licensing.decision").into(),
                 f.text("approve"),
                 vec![
-                    ("true".into(), "准予登记".into()),
-                    ("false".into(), "不予登记".into()),
+                    ("true".into(), lang.t("licensing.decide.approve").into()),
+                    ("false".into(), lang.t("licensing.decide.refuse").into()),
                 ],
             )
             .required(),
@@ -746,7 +870,7 @@ fn decide_form(lang: Lang, app: &Application, f: &FormData) -> FormView {
                     f.text("reasons"),
                 )
             }
-            .help("不予登记时必填"),
+            .help(lang.t("licensing.decide.reasons_help")),
         ],
         lang.t("licensing.decide").into(),
         true,
@@ -800,10 +924,14 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
 fn extend_form(s: &AppState, lang: Lang, app: &Application, f: &FormData) -> FormView {
     let days = s.cfg.licensing.for_path(&app.region_path).extension_days;
     step_form(
-        format!("{} · 第{}号", lang.t("licensing.extend"), app.id),
-        &format!(
-            "二十日内不能作出决定的，经本机关负责人批准，可以延长 {days} 个工作日，并应当将延长期限的理由告知申请人（《行政许可法》第四十二条）。只能延长一次。"
+        lang.tf(
+            "licensing.title_no",
+            &[
+                ("what", lang.t("licensing.extend")),
+                ("id", &app.id.to_string()),
+            ],
         ),
+        &lang.tf("licensing.extend.intro", &[("days", &days.to_string())]),
         format!("/applications/{}/extend", app.id),
         app.id,
         app.version,
@@ -933,10 +1061,18 @@ pub async fn new_choice(PageUser(a, lang): PageUser) -> PageResult {
         title: lang.t("licensing.new").into(),
         badge: None,
         back: "/applications".into(),
-        actions: web_kinds(&a).into_iter().map(|k| button(k.label_zh(), format!("/applications/new/{}", k.as_str()))).collect(),
+        actions: web_kinds(&a)
+            .into_iter()
+            .map(|k| {
+                button(
+                    lang.pick(k.label_zh(), k.label_en()),
+                    format!("/applications/new/{}", k.as_str()),
+                )
+            })
+            .collect(),
         fields: vec![(
-            "说明".into(),
-            "请选择申请类型。申请提交后按《行政许可法》计算期限：五个工作日内完成形式审查，受理后二十个工作日内作出决定（专家评审时间不计入）。".into(),
+            lang.t("licensing.new.explain").into(),
+            lang.t("licensing.new.intro").into(),
             None,
         )],
         show_history: false,
@@ -1009,15 +1145,15 @@ async fn new_form(
                 .required(),
                 FormField::text("id_number", t("field.id_number"), f.text("id_number"))
                     .required()
-                    .help("GB 11643，18 位；加密保存，页面只显示脱敏号码"),
+                    .help(lang.t("licensing.help.id_number")),
                 FormField::text("birth_date", t("field.birth_date"), f.text("birth_date"))
                     .typed("date")
-                    .help("留空则取自公民身份号码"),
+                    .help(lang.t("licensing.help.birth")),
                 FormField::select(
                     "education",
                     t("field.education"),
                     f.text("education"),
-                    pairs(&EDUCATION),
+                    crate::labels::value_options(lang, "education", &EDUCATION),
                 ),
                 FormField::text(
                     "certificate_no",
@@ -1025,7 +1161,7 @@ async fn new_form(
                     f.text("certificate_no"),
                 )
                 .required()
-                .help("拟核发的执业证号"),
+                .help(lang.t("licensing.field.certificate")),
                 FormField::checks(
                     "scope",
                     t("field.scope"),
@@ -1034,56 +1170,61 @@ async fn new_form(
                 )
                 .class("tree")
                 .required()
-                .help("须在所在机构的业务范围之内"),
+                .help(lang.t("licensing.help.items")),
                 FormField::text("title", t("field.title"), f.text("title")),
                 yes_no(
                     "senior_title",
                     &t("field.senior_title"),
-                    "具有相关的高级专业技术职称",
+                    lang.t("licensing.help.senior"),
                 ),
                 FormField::text("phone", t("field.phone"), f.text("phone")),
                 yes_no(
                     "industry_qualification",
-                    "行业执业资格",
-                    "具有相关的行业执业资格",
+                    lang.t("licensing.field.industry"),
+                    lang.t("licensing.help.industry"),
                 ),
                 FormField::text(
                     "years_in_field",
-                    "从事相关工作年限".into(),
+                    lang.t("licensing.decl.years").into(),
                     f.text("years_in_field"),
                 )
                 .typed("number")
                 .required(),
                 yes_no(
                     "experience_based",
-                    "经验鉴定型／技能鉴定型",
-                    "申请从事经验鉴定型或技能鉴定型业务（须十年以上经历）",
+                    lang.t("licensing.field.experience"),
+                    lang.t("licensing.help.experience"),
                 ),
-                yes_no("healthy", "身体状况", "身体健康，能够适应司法鉴定工作需要"),
+                yes_no(
+                    "healthy",
+                    lang.t("licensing.field.health"),
+                    lang.t("licensing.help.health"),
+                ),
                 yes_no(
                     "criminal_record",
-                    "刑事处罚",
-                    "因故意犯罪或者职务过失犯罪受过刑事处罚",
+                    lang.t("licensing.field.criminal"),
+                    lang.t("licensing.help.criminal"),
                 ),
                 yes_no(
                     "dismissed_from_public_office",
-                    "开除公职",
-                    "受过开除公职处分",
+                    lang.t("licensing.field.dismissed"),
+                    lang.t("licensing.decl.dismissed"),
                 ),
                 yes_no(
                     "lacks_capacity",
-                    "民事行为能力",
-                    "无民事行为能力或者限制民事行为能力",
+                    lang.t("licensing.field.capacity"),
+                    lang.t("licensing.help.capacity"),
                 ),
             ]);
         }
         ApplicationKind::InstitutionEstablish => {
             fields.extend([
                 FormField::text("name", t("field.name"), f.text("name")).required(),
-                FormField::text("uscc", t("field.uscc"), f.text("uscc")).help("GB 32100，18 位"),
+                FormField::text("uscc", t("field.uscc"), f.text("uscc"))
+                    .help(lang.t("licensing.help.credit_code")),
                 FormField::text("licence_no", t("field.licence_no"), f.text("licence_no"))
                     .required()
-                    .help("拟核发的许可证号"),
+                    .help(lang.t("licensing.field.licence_no")),
                 FormField::text(
                     "licence_valid_to",
                     t("field.licence_valid_to"),
@@ -1114,53 +1255,82 @@ async fn new_form(
                     "qualification_level",
                     t("field.qualification_level"),
                     f.text("qualification_level"),
-                    pairs(&QUALIFICATION_LEVELS),
+                    crate::labels::value_options(lang, "qualification", &QUALIFICATION_LEVELS),
                 )
                 .required(),
                 FormField::text("address", t("field.address"), f.text("address")).required(),
                 FormField::text("legal_rep", t("field.legal_rep"), f.text("legal_rep")),
                 FormField::text("head_name", t("field.head_name"), f.text("head_name")),
                 FormField::text("phone", t("field.phone"), f.text("phone")),
-                FormField::text("funds_yuan", "资金（元）".into(), f.text("funds_yuan"))
-                    .typed("number")
-                    .required(),
+                FormField::text(
+                    "funds_yuan",
+                    lang.t("licensing.field.funds").into(),
+                    f.text("funds_yuan"),
+                )
+                .typed("number")
+                .required(),
                 yes_no(
                     "has_equipment",
-                    "仪器设备",
-                    "具备业务范围内所需的仪器、设备",
+                    lang.t("licensing.field.equipment"),
+                    lang.t("licensing.help.equipment"),
                 ),
                 FormField::select(
                     "acc1_kind",
-                    format!("{} · 类型", t("field.accreditations")),
+                    lang.tf(
+                        "licensing.accreditation.kind",
+                        &[("what", &t("field.accreditations"))],
+                    ),
                     f.text("acc1_kind"),
                     vec![
-                        ("CMA".into(), "CMA 资质认定".into()),
-                        ("CNAS".into(), "CNAS 实验室认可".into()),
+                        ("CMA".into(), lang.t("licensing.accreditation.cma").into()),
+                        ("CNAS".into(), lang.t("licensing.accreditation.cnas").into()),
                     ],
                 ),
                 FormField::text(
                     "acc1_no",
-                    format!("{} · 证书编号", t("field.accreditations")),
+                    lang.tf(
+                        "licensing.accreditation.no",
+                        &[("what", &t("field.accreditations"))],
+                    ),
                     f.text("acc1_no"),
                 ),
                 FormField::text(
                     "acc1_expires",
-                    format!("{} · 有效期至", t("field.accreditations")),
+                    lang.tf(
+                        "licensing.accreditation.until",
+                        &[("what", &t("field.accreditations"))],
+                    ),
                     f.text("acc1_expires"),
                 )
                 .typed("date"),
-                FormField::text("apps_1", "法医类鉴定人（名）".into(), f.text("apps_1"))
-                    .typed("number"),
-                FormField::text("apps_2", "物证类鉴定人（名）".into(), f.text("apps_2"))
-                    .typed("number"),
-                FormField::text("apps_3", "声像资料类鉴定人（名）".into(), f.text("apps_3"))
-                    .typed("number"),
-                FormField::text("apps_4", "环境损害类鉴定人（名）".into(), f.text("apps_4"))
-                    .typed("number"),
+                FormField::text(
+                    "apps_1",
+                    lang.t("licensing.field.forensic_medicine").into(),
+                    f.text("apps_1"),
+                )
+                .typed("number"),
+                FormField::text(
+                    "apps_2",
+                    lang.t("licensing.field.physical_evidence").into(),
+                    f.text("apps_2"),
+                )
+                .typed("number"),
+                FormField::text(
+                    "apps_3",
+                    lang.t("licensing.field.audiovisual").into(),
+                    f.text("apps_3"),
+                )
+                .typed("number"),
+                FormField::text(
+                    "apps_4",
+                    lang.t("licensing.field.environmental").into(),
+                    f.text("apps_4"),
+                )
+                .typed("number"),
                 yes_no(
                     "military",
                     &t("field.military"),
-                    "军队单位（须附军队主管部门意见）",
+                    lang.t("licensing.field.military"),
                 ),
             ]);
         }
@@ -1168,7 +1338,7 @@ async fn new_form(
             fields.push(
                 FormField::text(
                     "licence_valid_to",
-                    "延续后有效期至".into(),
+                    lang.t("licensing.field.renewed_until").into(),
                     f.text("licence_valid_to"),
                 )
                 .typed("date")
@@ -1211,7 +1381,11 @@ async fn new_form(
             fields.push(
                 FormField {
                     kind: "textarea",
-                    ..FormField::text("reason", "注销理由".into(), f.text("reason"))
+                    ..FormField::text(
+                        "reason",
+                        lang.t("licensing.field.deregistration").into(),
+                        f.text("reason"),
+                    )
                 }
                 .required(),
             );
@@ -1220,7 +1394,11 @@ async fn new_form(
             fields.push(
                 FormField {
                     kind: "textarea",
-                    ..FormField::text("reason", "注销理由".into(), f.text("reason"))
+                    ..FormField::text(
+                        "reason",
+                        lang.t("licensing.field.deregistration").into(),
+                        f.text("reason"),
+                    )
                 }
                 .required(),
             );
@@ -1229,21 +1407,29 @@ async fn new_form(
     fields.push(
         FormField::text("attachments", t("licensing.attachments"), "")
             .typed("file")
-            .help("PDF、OFD、JPEG 或 PNG；单次提交合计不超过 2 MiB"),
+            .help(lang.t("licensing.help.attachments")),
     );
     if matches!(
         kind,
         ApplicationKind::InstitutionEstablish | ApplicationKind::AppraiserRegister
     ) {
         fields.push(
-            FormField::text("military_opinion", "军队主管部门意见".into(), "")
-                .typed("file")
-                .help("仅军队单位提交"),
+            FormField::text(
+                "military_opinion",
+                lang.t("licensing.field.military_opinion").into(),
+                "",
+            )
+            .typed("file")
+            .help(lang.t("licensing.help.military_opinion")),
         );
     }
     FormView {
-        title: format!("{} · {}", t("licensing.new"), kind.label_zh()),
-        intro: Some("带 * 的为必填项。提交前系统按《司法鉴定人登记管理办法》第十二、十三条或《司法鉴定机构登记管理办法》第十四条核对条件，不符合的逐项列明。".into()),
+        title: format!(
+            "{} · {}",
+            t("licensing.new"),
+            lang.pick(kind.label_zh(), kind.label_en())
+        ),
+        intro: Some(lang.t("licensing.new.form_intro").into()),
         action: format!("/applications/new/{}", kind.as_str()),
         hidden: Vec::new(),
         fields,
@@ -1429,7 +1615,7 @@ pub async fn experts(State(s): State<AppState>, PageUser(a, lang): PageUser) -> 
                         e.name.clone(),
                         e.organisation.clone(),
                         e.title.clone(),
-                        scope_labels(&e.speciality),
+                        scope_labels_in(lang, &e.speciality),
                     ]
                 })
                 .collect(),
@@ -1444,8 +1630,8 @@ pub async fn experts(State(s): State<AppState>, PageUser(a, lang): PageUser) -> 
         back: "/applications".into(),
         actions: Vec::new(),
         fields: vec![(
-            "说明".into(),
-            "本辖区及上级司法行政机关专家库中可参加许可评审的专家。".into(),
+            lang.t("licensing.new.explain").into(),
+            lang.t("licensing.experts.intro").into(),
             None,
         )],
         show_history: false,
@@ -1508,9 +1694,24 @@ pub async fn expert_create(State(s): State<AppState>, p: Post) -> PageResult {
     a.require_write(Action::ManageExperts).or_page(lang)?;
     let f = &p.form;
     let mut pr = sijian_domain::Problems::default();
-    let name = pr.required("name", "姓名", &f.text("name"), 50);
-    let organisation = pr.optional("organisation", "工作单位", &f.text("organisation"), 100);
-    let title = pr.optional("title", "职称", &f.text("title"), 50);
+    let name = pr.required(
+        "name",
+        lang.t("licensing.reg.person_name"),
+        &f.text("name"),
+        50,
+    );
+    let organisation = pr.optional(
+        "organisation",
+        lang.t("licensing.expert.organisation"),
+        &f.text("organisation"),
+        100,
+    );
+    let title = pr.optional(
+        "title",
+        lang.t("licensing.expert.title"),
+        &f.text("title"),
+        50,
+    );
     let result = match pr.into_result(()) {
         Ok(()) => applications::add_expert(
             &s.db,

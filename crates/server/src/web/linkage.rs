@@ -7,6 +7,7 @@ use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
 use crate::auth::PageUser;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use sijian_domain::Action;
@@ -14,24 +15,29 @@ use sijian_linkage::cases::Kind;
 use sijian_store::linkage::{self as store, Alert, AlertFilter, Decision};
 
 const STATUSES: &[(&str, &str)] = &[
-    ("open", "待处理"),
-    ("confirmed", "已确认"),
-    ("dismissed", "已排除"),
-    ("overridden", "已准予受理"),
+    ("open", "linkage.status.open"),
+    ("confirmed", "linkage.status.confirmed"),
+    ("dismissed", "linkage.status.dismissed"),
+    ("overridden", "linkage.status.overridden"),
 ];
 
 const DECISIONS: &[(&str, &str)] = &[
-    ("confirm", "确认：属于多头或重复鉴定"),
-    ("dismiss", "排除：不是同一人或不是同一事项"),
-    ("override", "准予受理：已核实可以受理（通则第十五条第六项）"),
+    ("confirm", "linkage.decide.confirm_help"),
+    ("dismiss", "linkage.decide.dismiss_help"),
+    ("override", "linkage.decide.override_help"),
 ];
 
-pub fn kind_label(kind: &str) -> String {
-    Kind::parse(kind).map_or(kind.to_owned(), |k| k.label_zh().to_owned())
+pub fn kind_label(lang: Lang, kind: &str) -> String {
+    Kind::parse(kind).map_or(kind.to_owned(), |k| {
+        lang.pick(k.label_zh(), k.label_en()).to_owned()
+    })
 }
 
-pub fn status_label(status: &str) -> String {
-    sijian_service::inputs::label_of(STATUSES, status)
+pub fn status_label(lang: Lang, status: &str) -> String {
+    match STATUSES.iter().find(|(c, _)| *c == status) {
+        Some((_, key)) => lang.t(key).to_owned(),
+        None => status.to_owned(),
+    }
 }
 
 fn status_class(status: &str) -> &'static str {
@@ -47,29 +53,48 @@ fn level_class(level: &str) -> &'static str {
     if level == "certain" { "bad" } else { "warn" }
 }
 
-fn other_case(al: &Alert) -> String {
+fn other_case(lang: Lang, al: &Alert) -> String {
     if al.other_case_id == 0 {
         "—".into()
     } else {
-        format!(
-            "第{}号 · {}",
-            al.other_case_id,
-            al.other_institution_name.clone().unwrap_or_default()
+        lang.tf(
+            "linkage.numbered",
+            &[
+                ("id", &al.other_case_id.to_string()),
+                (
+                    "what",
+                    &al.other_institution_name.clone().unwrap_or_default(),
+                ),
+            ],
         )
     }
 }
 
 /// One row per alert for the case page.
-pub fn case_rows(alerts: &[Alert]) -> Vec<Vec<String>> {
+/// The reviewer-facing label of a level string (通则第十五条第六项 checks name it).
+pub fn level_label(lang: Lang, level: &str) -> String {
+    use sijian_linkage::cases::Level;
+    match level {
+        "certain" => lang
+            .pick(Level::Certain.label_zh(), Level::Certain.label_en())
+            .to_owned(),
+        "possible" => lang
+            .pick(Level::Possible.label_zh(), Level::Possible.label_en())
+            .to_owned(),
+        _ => lang.t("linkage.level.none").to_owned(),
+    }
+}
+
+pub fn case_rows(lang: Lang, alerts: &[Alert]) -> Vec<Vec<String>> {
     alerts
         .iter()
         .map(|al| {
             vec![
-                kind_label(&al.kind),
-                sijian_service::linkage::level_label(&al.level).to_owned(),
-                other_case(al),
-                al.reasons().join("；"),
-                status_label(&al.status),
+                kind_label(lang, &al.kind),
+                level_label(lang, &al.level),
+                other_case(lang, al),
+                al.reasons().join(lang.pick("；", "; ")),
+                status_label(lang, &al.status),
             ]
         })
         .collect()
@@ -92,36 +117,41 @@ pub async fn list(
         .await
         .or_page(lang)?;
     let filters = vec![
-        p.text_filter("q", "委托人或鉴定机构"),
+        p.text_filter("q", lang.t("linkage.search")),
         p.select_filter(
             "status",
-            "状态",
+            lang.t("linkage.col.status"),
             STATUSES
                 .iter()
-                .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+                .map(|(c, l)| ((*c).to_owned(), lang.t(l).to_owned()))
                 .collect(),
         ),
         p.select_filter(
             "kind",
-            "类型",
+            lang.t("linkage.col.kind"),
             [Kind::MultiInstitution, Kind::Repeated, Kind::Volume]
                 .iter()
-                .map(|k| (k.as_str().to_owned(), k.label_zh().to_owned()))
+                .map(|k| {
+                    (
+                        k.as_str().to_owned(),
+                        lang.pick(k.label_zh(), k.label_en()).to_owned(),
+                    )
+                })
                 .collect(),
         ),
     ];
     let cols = vec![
-        p.column("预警", "raised"),
-        p.column("类型", "kind"),
-        p.column("程度", "level"),
-        p.column("案件", ""),
-        p.column("鉴定机构", "institution"),
-        p.column("另案", ""),
-        p.column("状态", "status"),
+        p.column(lang.t("linkage.col.alert"), "raised"),
+        p.column(lang.t("linkage.col.kind"), "kind"),
+        p.column(lang.t("linkage.col.level"), "level"),
+        p.column(lang.t("linkage.col.case"), ""),
+        p.column(lang.t("linkage.col.institution"), "institution"),
+        p.column(lang.t("linkage.col.other_case"), ""),
+        p.column(lang.t("linkage.col.status"), "status"),
     ];
     let v = p.view(
         lang,
-        "多头、重复鉴定预警".into(),
+        lang.t("linkage.title").into(),
         None,
         filters,
         cols,
@@ -129,24 +159,37 @@ pub async fn list(
         |al| {
             vec![
                 link(
-                    "预警",
-                    format!("第{}号 · {}", al.id, fmt_time(al.raised_at)),
+                    lang.t("linkage.col.alert"),
+                    lang.tf(
+                        "linkage.numbered",
+                        &[
+                            ("id", &al.id.to_string()),
+                            ("what", &fmt_time(al.raised_at)),
+                        ],
+                    ),
                     format!("/linkage/alerts/{}", al.id),
                 ),
-                cell("类型", kind_label(&al.kind)),
+                cell(lang.t("linkage.col.kind"), kind_label(lang, &al.kind)),
                 badge(
-                    "程度",
-                    sijian_service::linkage::level_label(&al.level).to_owned(),
+                    lang.t("linkage.col.level"),
+                    level_label(lang, &al.level),
                     level_class(&al.level),
                 ),
                 link(
-                    "案件",
-                    format!("第{}号 · {}", al.case_id, al.client_name),
+                    lang.t("linkage.col.case"),
+                    lang.tf(
+                        "linkage.numbered",
+                        &[("id", &al.case_id.to_string()), ("what", &al.client_name)],
+                    ),
                     format!("/cases/{}", al.case_id),
                 ),
-                cell("鉴定机构", &al.institution_name),
-                cell("另案", other_case(al)),
-                badge("状态", status_label(&al.status), status_class(&al.status)),
+                cell(lang.t("linkage.col.institution"), &al.institution_name),
+                cell(lang.t("linkage.col.other_case"), other_case(lang, al)),
+                badge(
+                    lang.t("linkage.col.status"),
+                    status_label(lang, &al.status),
+                    status_class(&al.status),
+                ),
             ]
         },
     );
@@ -167,35 +210,53 @@ pub async fn detail(
     let al = store::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let mut fields = vec![
         (
-            "案件".into(),
-            format!(
-                "第{}号 · {} · {}",
-                al.case_id, al.client_name, al.institution_name
+            lang.t("linkage.col.case").into(),
+            lang.tf(
+                "linkage.numbered",
+                &[
+                    ("id", &al.case_id.to_string()),
+                    (
+                        "what",
+                        &format!("{} · {}", al.client_name, al.institution_name),
+                    ),
+                ],
             ),
             Some(format!("/cases/{}", al.case_id)),
         ),
-        ("类型".into(), kind_label(&al.kind), None),
         (
-            "程度".into(),
-            sijian_service::linkage::level_label(&al.level).to_owned(),
+            lang.t("linkage.col.kind").into(),
+            kind_label(lang, &al.kind),
             None,
         ),
         (
-            "被鉴定人匹配概率".into(),
+            lang.t("linkage.col.level").into(),
+            level_label(lang, &al.level),
+            None,
+        ),
+        (
+            lang.t("linkage.field.probability").into(),
             format!("{:.2}%", al.probability() * 100.0),
             None,
         ),
         (
-            "另案".into(),
-            other_case(&al),
+            lang.t("linkage.col.other_case").into(),
+            other_case(lang, &al),
             (al.other_case_id != 0).then(|| format!("/cases/{}", al.other_case_id)),
         ),
-        ("预警时间".into(), fmt_time(al.raised_at), None),
-        ("状态".into(), status_label(&al.status), None),
+        (
+            lang.t("linkage.field.raised_at").into(),
+            fmt_time(al.raised_at),
+            None,
+        ),
+        (
+            lang.t("linkage.col.status").into(),
+            status_label(lang, &al.status),
+            None,
+        ),
     ];
     if let Some(at) = al.decided_at {
         fields.push((
-            "处理".into(),
+            lang.t("linkage.field.handling").into(),
             format!(
                 "{} · {} · {}",
                 al.decided_by_name.clone().unwrap_or_default(),
@@ -210,9 +271,9 @@ pub async fn detail(
         let blocking = al.kind == "multi_institution"
             && (al.status == "confirmed" || (al.status == "open" && al.level == "certain"));
         for (d, l) in [
-            ("confirm", "确认"),
-            ("dismiss", "排除"),
-            ("override", "准予受理"),
+            ("confirm", lang.t("linkage.decision.confirm")),
+            ("dismiss", lang.t("linkage.decision.dismiss")),
+            ("override", lang.t("linkage.decision.override")),
         ] {
             let allowed = match d {
                 "override" => blocking,
@@ -231,14 +292,14 @@ pub async fn detail(
     }
     let v = DetailView {
         tables: vec![DetailTable {
-            title: "依据（各字段对匹配权重的贡献，单位：比特）".into(),
-            head: vec!["说明".into()],
+            title: lang.t("linkage.evidence").into(),
+            head: vec![lang.t("linkage.col.explanation").into()],
             rows: al.reasons().into_iter().map(|r| vec![r]).collect(),
             empty: lang.t("detail.none").into(),
             link: None,
         }],
-        title: format!("多头、重复鉴定预警 · 第{id}号"),
-        badge: Some((status_label(&al.status), status_class(&al.status))),
+        title: lang.tf("linkage.alert.title", &[("id", &id.to_string())]),
+        badge: Some((status_label(lang, &al.status), status_class(&al.status))),
         back: "/linkage/alerts".into(),
         actions,
         fields,
@@ -251,33 +312,35 @@ pub async fn detail(
     }))
 }
 
-fn decision_form(id: i64, decision: &str, reason: &str) -> FormView {
+fn decision_form(lang: Lang, id: i64, decision: &str, reason: &str) -> FormView {
     FormView {
-        title: format!("处理预警 · 第{id}号"),
-        intro: Some(
-            "确认或排除须写明核查情况；“准予受理”只用于已确认或系统判定为确定的多头鉴定预警，受理后仍记入全过程留痕。".into(),
-        ),
+        title: lang.tf("linkage.decide.title", &[("id", &id.to_string())]),
+        intro: Some(lang.t("linkage.decide.intro").into()),
         action: format!("/linkage/alerts/{id}/decide"),
         hidden: Vec::new(),
         fields: vec![
             FormField::select(
                 "decision",
-                "处理决定".into(),
+                lang.t("linkage.field.decision").into(),
                 decision.to_owned(),
                 DECISIONS
                     .iter()
-                    .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+                    .map(|(c, l)| ((*c).to_owned(), lang.t(l).to_owned()))
                     .collect(),
             )
             .required(),
             FormField {
                 kind: "textarea",
-                ..FormField::text("reason", "理由".into(), reason.to_owned())
+                ..FormField::text(
+                    "reason",
+                    lang.t("linkage.field.reason").into(),
+                    reason.to_owned(),
+                )
             }
             .required(),
         ],
         errors: Vec::new(),
-        submit: "提交".into(),
+        submit: lang.t("linkage.submit").into(),
         cancel: format!("/linkage/alerts/{id}"),
         confirm: true,
     }
@@ -296,7 +359,7 @@ pub async fn decide_page(
         .find(|(k, _)| k == "decision")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let v = decision_form(id, &d, "");
+    let v = decision_form(lang, id, &d, "");
     Ok(render(&FormPage {
         c: Chrome::new(&a, lang, v.title.clone(), "/linkage/alerts"),
         v,
@@ -317,7 +380,7 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
     match result {
         Ok(_) => Ok(redirect(&format!("/linkage/alerts/{id}?saved=1"))),
         Err(e) => {
-            let v = decision_form(id, &decision, &reason);
+            let v = decision_form(lang, id, &decision, &reason);
             Err(refused(
                 Chrome::new(a, lang, v.title.clone(), "/linkage/alerts"),
                 v,

@@ -1,7 +1,7 @@
 //! An appraiser's practice record on their page: postings (transfers), dated entries (training
 //! hours, insurance, oath), assistants and status history, with the forms that add to them.
 use super::forms::{FormData, Post};
-use super::registry::{education_label, refused};
+use super::registry::refused;
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
@@ -13,8 +13,8 @@ use sijian_domain::Action;
 use sijian_service::inputs::{AssistantInput, EDUCATION, RECORD_KINDS, RecordInput};
 use sijian_store::registry;
 
-fn kind_label(kind: &str) -> String {
-    sijian_service::inputs::label_of(&RECORD_KINDS, kind)
+fn kind_label(lang: Lang, kind: &str) -> String {
+    crate::labels::value_label(lang, "record_kind", &RECORD_KINDS, kind)
 }
 
 /// The tables under an appraiser's fields.
@@ -34,9 +34,14 @@ pub async fn appraiser_tables(
     let assistants = registry::assistants(&s.db, x.id).await.unwrap_or_default();
     let hours_text = hours
         .iter()
-        .map(|(y, h)| format!("{y} 年 {h} 学时"))
+        .map(|(y, h)| {
+            lang.tf(
+                "practice.hours_in_year",
+                &[("year", &y.to_string()), ("hours", &h.to_string())],
+            )
+        })
         .collect::<Vec<_>>()
-        .join("，");
+        .join(lang.pick("，", ", "));
     vec![
         DetailTable {
             title: t("detail.postings"),
@@ -70,7 +75,10 @@ pub async fn appraiser_tables(
             title: if hours_text.is_empty() {
                 t("detail.records")
             } else {
-                format!("{}（培训：{hours_text}）", t("detail.records"))
+                lang.tf(
+                    "practice.records_title",
+                    &[("records", &t("detail.records")), ("hours", &hours_text)],
+                )
             },
             head: vec![
                 t("field.record_kind"),
@@ -82,7 +90,7 @@ pub async fn appraiser_tables(
                 .iter()
                 .map(|r| {
                     vec![
-                        kind_label(&r.kind),
+                        kind_label(lang, &r.kind),
                         r.on_date.to_string(),
                         r.hours.map(|h| h.to_string()).unwrap_or_else(|| "—".into()),
                         r.detail.clone(),
@@ -117,7 +125,7 @@ pub async fn appraiser_tables(
                             "gender.male"
                         })
                         .into(),
-                        education_label(&r.education),
+                        crate::labels::education_label_in(lang, &r.education),
                         r.started_on.to_string(),
                         r.ended_on
                             .map_or_else(|| t("detail.current"), |d| d.to_string()),
@@ -140,7 +148,7 @@ fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
     let t = |k: &str| lang.t(k).to_string();
     FormView {
         title: format!("{} · {name}", t("action.add_record")),
-        intro: Some("继续教育学时、执业责任保险、执业宣誓按日期逐条记录，记入操作留痕。".into()),
+        intro: Some(lang.t("practice.intro").into()),
         action: format!("/appraisers/{id}/records/new"),
         hidden: Vec::new(),
         fields: vec![
@@ -148,10 +156,7 @@ fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 "kind",
                 t("field.record_kind"),
                 f.text("kind"),
-                RECORD_KINDS
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
+                crate::labels::value_options(lang, "record_kind", &RECORD_KINDS),
             )
             .required(),
             FormField::text("on_date", t("field.date"), f.text("on_date"))
@@ -159,9 +164,9 @@ fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 .required(),
             FormField::text("hours", t("field.hours"), f.text("hours"))
                 .typed("number")
-                .help("仅培训填写，1–200 学时"),
+                .help(lang.t("practice.help.hours")),
             FormField::text("detail", t("field.detail"), f.text("detail"))
-                .help("如培训名称与主办单位、保单号、宣誓地点"),
+                .help(lang.t("practice.help.detail")),
         ],
         errors: Vec::new(),
         submit: t("action.save"),
@@ -225,7 +230,7 @@ fn assistant_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
     let t = |k: &str| lang.t(k).to_string();
     FormView {
         title: format!("{} · {name}", t("action.add_assistant")),
-        intro: Some("鉴定人助理在指导鉴定人的指导下从事辅助工作，不得独立出具鉴定意见。".into()),
+        intro: Some(lang.t("practice.assistants_intro").into()),
         action: format!("/appraisers/{id}/assistants/new"),
         hidden: Vec::new(),
         fields: vec![
@@ -244,10 +249,7 @@ fn assistant_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
                 "education",
                 t("field.education"),
                 f.text("education"),
-                EDUCATION
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
+                crate::labels::value_options(lang, "education", &EDUCATION),
             ),
             FormField::text("started_on", t("field.started_on"), f.text("started_on"))
                 .typed("date")

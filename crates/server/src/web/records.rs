@@ -12,7 +12,7 @@ use sijian_store::logs;
 
 fn result_badge(lang: Lang, r: &str) -> (String, &'static str) {
     let key = format!("result.{r}");
-    let label = if crate::i18n::TEXTS.iter().any(|t| t.0 == key) {
+    let label = if crate::i18n::has(&key) {
         lang.t(&key).to_string()
     } else {
         r.to_string()

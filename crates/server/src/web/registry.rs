@@ -6,7 +6,7 @@ use super::{OrPage, PageResult, redirect, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
-pub use crate::labels::{education_label, qualification_label, scope_labels};
+pub use crate::labels::{education_label, qualification_label, scope_labels, scope_labels_in};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -23,11 +23,11 @@ pub fn category_labels(lang: Lang, set: &str) -> String {
         .iter()
         .map(|c| lang.pick(c.label_zh(), c.label_en()))
         .collect::<Vec<_>>()
-        .join("、")
+        .join(lang.pick("、", ", "))
 }
 
 /// Sub-categories and items as filter or form options, items indented under their sub-category.
-pub fn item_options() -> Vec<(String, String)> {
+pub fn item_options(lang: Lang) -> Vec<(String, String)> {
     let cls = Classification::current();
     cls.entries()
         .iter()
@@ -36,14 +36,14 @@ pub fn item_options() -> Vec<(String, String)> {
             let indent = if e.level == Level::Item { "　　" } else { "" };
             (
                 e.code.to_string(),
-                format!("{indent}{} {}", e.code, e.name_zh),
+                format!("{indent}{} {}", e.code, lang.pick(e.name_zh, e.name_en)),
             )
         })
         .collect()
 }
 
 /// Accreditations in one line each: "CNAS IB0001（…）有效期至 2027-06-30".
-pub fn accreditation_text(list: &[registry::Accreditation]) -> String {
+pub fn accreditation_text(lang: Lang, list: &[registry::Accreditation]) -> String {
     if list.is_empty() {
         return "—".into();
     }
@@ -52,15 +52,20 @@ pub fn accreditation_text(list: &[registry::Accreditation]) -> String {
             let scope = if a.scope.is_empty() {
                 String::new()
             } else {
-                format!("，{}", a.scope)
+                format!("{}{}", lang.pick("，", ", "), a.scope)
             };
-            format!(
-                "{} {}{scope}，有效期至 {}",
-                a.kind, a.certificate_no, a.expires_on
+            lang.tf(
+                "registry.accreditation",
+                &[
+                    ("kind", &a.kind),
+                    ("no", &a.certificate_no),
+                    ("scope", &scope),
+                    ("until", &a.expires_on),
+                ],
             )
         })
         .collect::<Vec<_>>()
-        .join("；")
+        .join(lang.pick("；", "; "))
 }
 
 pub fn or_dash(v: &str) -> String {
@@ -86,8 +91,8 @@ pub fn scope_options(lang: Lang) -> Vec<(String, String)> {
         .map(|e| {
             let (indent, name) = match e.level {
                 Level::Category => ("", lang.pick(e.category.label_zh(), e.category.label_en())),
-                Level::SubCategory => ("　", e.name_zh),
-                Level::Item => ("　　", e.name_zh),
+                Level::SubCategory => ("　", lang.pick(e.name_zh, e.name_en)),
+                Level::Item => ("　　", lang.pick(e.name_zh, e.name_en)),
             };
             (e.code.to_string(), format!("{indent}{} {name}", e.code))
         })
@@ -124,7 +129,9 @@ pub async fn status_table(s: &AppState, lang: Lang, entity: &str, id: i64) -> De
                         None => label(&r.to_status),
                     },
                     or_dash(&r.reason),
-                    r.actor_name.clone().unwrap_or_else(|| "系统".into()),
+                    r.actor_name
+                        .clone()
+                        .unwrap_or_else(|| lang.t("registry.system").into()),
                 ]
             })
             .collect(),
@@ -329,11 +336,15 @@ pub async fn institutions_list(
             lang.t("field.categories"),
             category_options(lang),
         ),
-        p.select_filter("item", lang.t("field.item"), item_options()),
+        p.select_filter("item", lang.t("field.item"), item_options(lang)),
         p.select_filter(
             "qualification_level",
             lang.t("field.qualification_level"),
-            pairs(&sijian_service::inputs::QUALIFICATION_LEVELS),
+            crate::labels::value_options(
+                lang,
+                "qualification",
+                &sijian_service::inputs::QUALIFICATION_LEVELS,
+            ),
         ),
         p.select_filter(
             "region",
@@ -411,7 +422,10 @@ pub async fn institution_detail(
             (
                 t("field.uscc"),
                 match &i.uscc_override {
-                    Some(r) => format!("{}（校验例外：{r}）", i.uscc.clone().unwrap_or_default()),
+                    Some(r) => lang.tf(
+                        "registry.code_exception",
+                        &[("code", &i.uscc.clone().unwrap_or_default()), ("reason", r)],
+                    ),
                     None => i.uscc.clone().unwrap_or_else(|| "—".into()),
                 },
                 None,
@@ -427,10 +441,10 @@ pub async fn institution_detail(
                 category_labels(lang, &i.categories),
                 None,
             ),
-            (t("field.scope"), scope_labels(&i.scope), None),
+            (t("field.scope"), scope_labels_in(lang, &i.scope), None),
             (
                 t("field.qualification_level"),
-                qualification_label(&i.qualification_level),
+                crate::labels::qualification_label_in(lang, &i.qualification_level),
                 None,
             ),
             (
@@ -446,7 +460,7 @@ pub async fn institution_detail(
             ),
             (
                 t("field.accreditations"),
-                accreditation_text(&i.accreditations.0),
+                accreditation_text(lang, &i.accreditations.0),
                 None,
             ),
             (
@@ -454,12 +468,17 @@ pub async fn institution_detail(
                 if i.insurer.is_empty() {
                     "—".into()
                 } else {
-                    format!(
-                        "{} 保单 {}，有效期至 {}",
-                        i.insurer,
-                        or_dash(&i.insurance_policy),
-                        i.insurance_expires
-                            .map_or_else(|| "—".into(), |d| d.to_string())
+                    lang.tf(
+                        "registry.insurance",
+                        &[
+                            ("insurer", &i.insurer),
+                            ("policy", &or_dash(&i.insurance_policy)),
+                            (
+                                "until",
+                                &i.insurance_expires
+                                    .map_or_else(|| "—".into(), |d| d.to_string()),
+                            ),
+                        ],
                     )
                 },
                 None,
@@ -467,9 +486,9 @@ pub async fn institution_detail(
             (
                 t("field.party_org"),
                 if i.party_org {
-                    format!("已建立，党员 {} 人", i.party_members)
+                    lang.tf("registry.party.yes", &[("n", &i.party_members.to_string())])
                 } else {
-                    format!("未建立，党员 {} 人", i.party_members)
+                    lang.tf("registry.party.no", &[("n", &i.party_members.to_string())])
                 },
                 None,
             ),
@@ -527,14 +546,14 @@ async fn institution_form(
             .disabled(lock),
         FormField::text("uscc", t("field.uscc"), f.text("uscc"))
             .disabled(lock)
-            .help("GB 32100，18 位"),
+            .help(lang.t("registry.help.credit_code")),
         FormField::text(
             "uscc_override",
             t("field.uscc_override"),
             f.text("uscc_override"),
         )
         .disabled(lock)
-        .help("仅当早期试点代码校验码不符时填写，须写明依据"),
+        .help(lang.t("registry.help.code_exception")),
         FormField::text("licence_no", t("field.licence_no"), f.text("licence_no"))
             .required()
             .disabled(lock),
@@ -568,12 +587,16 @@ async fn institution_form(
         .class("tree")
         .required()
         .disabled(lock)
-        .help("选择子类即包括其全部项目；《意见》第7条：仅限四大类"),
+        .help(lang.t("registry.help.scope")),
         FormField::select(
             "qualification_level",
             t("field.qualification_level"),
             f.text("qualification_level"),
-            pairs(&sijian_service::inputs::QUALIFICATION_LEVELS),
+            crate::labels::value_options(
+                lang,
+                "qualification",
+                &sijian_service::inputs::QUALIFICATION_LEVELS,
+            ),
         )
         .required()
         .disabled(lock),
@@ -596,23 +619,27 @@ async fn institution_form(
         fields.push(
             FormField::select(
                 name("kind"),
-                format!("{label} · 类型"),
+                lang.tf("registry.acc.kind", &[("label", &label)]),
                 f.text(&k("kind")),
                 vec![
-                    ("CMA".into(), "CMA 资质认定".into()),
-                    ("CNAS".into(), "CNAS 实验室认可".into()),
+                    ("CMA".into(), lang.t("registry.accreditation.cma").into()),
+                    ("CNAS".into(), lang.t("registry.accreditation.cnas").into()),
                 ],
             )
             .disabled(lock),
         );
         fields.push(
-            FormField::text(name("no"), format!("{label} · 证书编号"), f.text(&k("no")))
-                .disabled(lock),
+            FormField::text(
+                name("no"),
+                lang.tf("registry.acc.no", &[("label", &label)]),
+                f.text(&k("no")),
+            )
+            .disabled(lock),
         );
         fields.push(
             FormField::text(
                 name("scope"),
-                format!("{label} · 认可范围"),
+                lang.tf("registry.acc.scope", &[("label", &label)]),
                 f.text(&k("scope")),
             )
             .disabled(lock),
@@ -620,7 +647,7 @@ async fn institution_form(
         fields.push(
             FormField::text(
                 name("expires"),
-                format!("{label} · 有效期至"),
+                lang.tf("registry.acc.until", &[("label", &label)]),
                 f.text(&k("expires")),
             )
             .typed("date")
@@ -644,7 +671,7 @@ async fn institution_form(
             "party_org",
             t("field.party_org"),
             f.flag("party_org"),
-            "已建立党组织".into(),
+            lang.t("registry.field.party").into(),
         ),
         FormField::text(
             "party_members",
@@ -656,7 +683,7 @@ async fn institution_form(
             "military",
             t("field.military"),
             f.flag("military"),
-            "军队单位（申请须附军队主管部门意见）".into(),
+            lang.t("registry.field.military").into(),
         )
         .disabled(lock),
         FormField::text("legal_rep", t("field.legal_rep"), f.text("legal_rep")),
@@ -677,7 +704,7 @@ async fn institution_form(
                 f.text("status_reason"),
             )
             .disabled(lock)
-            .help("变更执业状态时必填，记入状态历史"),
+            .help(lang.t("registry.help.status_reason")),
         );
     }
     FormView {
@@ -818,11 +845,21 @@ fn form_of_institution(i: &registry::Institution) -> FormData {
 pub fn refused(c: Chrome, v: FormView, e: impl Into<AppError>) -> axum::response::Response {
     let e: AppError = e.into();
     let status = e.status;
+    let lang = c.lang;
     let summary = if e.fields.is_empty() || e.code == "version_conflict" || e.code == "forbidden" {
-        Some(e.message.clone())
+        Some(lang.error_message(e.code, &e.message))
     } else {
         None
     };
+    // The reasons in the reader's language where the catalogue has their text.
+    let fields: Vec<sijian_domain::FieldError> = e
+        .fields
+        .iter()
+        .map(|f| sijian_domain::FieldError {
+            message: lang.error_message("", &f.message),
+            ..f.clone()
+        })
+        .collect();
     let mut res = (
         if status.is_client_error() {
             status
@@ -831,7 +868,7 @@ pub fn refused(c: Chrome, v: FormView, e: impl Into<AppError>) -> axum::response
         },
         render(&FormPage {
             c,
-            v: v.with_errors(&e.fields, summary),
+            v: v.with_errors(&fields, summary),
         }),
     )
         .into_response();
@@ -973,7 +1010,7 @@ pub async fn appraisers_list(
             lang.t("field.categories"),
             category_options(lang),
         ),
-        p.select_filter("item", lang.t("field.item"), item_options()),
+        p.select_filter("item", lang.t("field.item"), item_options(lang)),
         p.select_filter(
             "senior_title",
             lang.t("field.senior_title"),
@@ -1018,7 +1055,7 @@ pub async fn appraisers_list(
                     &x.institution_name,
                     format!("/institutions/{}", x.institution_id),
                 ),
-                cell(lang.t("field.scope"), scope_labels(&x.scope)),
+                cell(lang.t("field.scope"), scope_labels_in(lang, &x.scope)),
                 cell(lang.t("field.title"), &x.title),
                 badge(lang.t("field.status"), st, class),
             ]
@@ -1075,14 +1112,18 @@ pub async fn appraiser_detail(
                 None,
             ),
             (t("field.id_number"), or_dash(&x.id_masked), None),
-            (t("field.education"), education_label(&x.education), None),
+            (
+                t("field.education"),
+                crate::labels::education_label_in(lang, &x.education),
+                None,
+            ),
             (t("field.certificate_no"), x.certificate_no.clone(), None),
             (
                 t("field.categories"),
                 category_labels(lang, &x.categories),
                 None,
             ),
-            (t("field.scope"), scope_labels(&x.scope), None),
+            (t("field.scope"), scope_labels_in(lang, &x.scope), None),
             (t("field.title"), x.title.clone(), None),
             (
                 t("field.senior_title"),
@@ -1162,15 +1203,15 @@ async fn appraiser_form(
         FormField::text("id_number", t("field.id_number"), f.text("id_number"))
             .disabled(lock)
             .help(if id.is_some() {
-                "留空则保持原号码；号码加密保存，页面只显示脱敏号码"
+                lang.t("registry.help.id_keep")
             } else {
-                "GB 11643，18 位；加密保存，页面只显示脱敏号码"
+                lang.t("registry.help.id_number")
             }),
         FormField::select(
             "education",
             t("field.education"),
             f.text("education"),
-            pairs(&sijian_service::inputs::EDUCATION),
+            crate::labels::value_options(lang, "education", &sijian_service::inputs::EDUCATION),
         ),
         FormField::text(
             "certificate_no",
@@ -1188,7 +1229,7 @@ async fn appraiser_form(
         .class("tree")
         .required()
         .disabled(lock)
-        .help("须在所在机构的业务范围之内（《司法鉴定人登记管理办法》第十一条）"),
+        .help(lang.t("registry.help.items")),
         FormField::text("title", t("field.title"), f.text("title")),
         FormField::checkbox(
             "senior_title",
@@ -1211,7 +1252,7 @@ async fn appraiser_form(
                 f.text("status_reason"),
             )
             .disabled(lock)
-            .help("变更执业状态或执业机构（转所）时必填"),
+            .help(lang.t("registry.help.change_reason")),
         );
     }
     FormView {

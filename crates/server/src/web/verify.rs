@@ -29,9 +29,9 @@ struct VerifyPage {
 }
 
 /// The category's label (1 法医 2 物证 3 声像资料 4 环境损害), from the domain's table.
-fn category(c: u8) -> &'static str {
+fn category(lang: Lang, c: u8) -> &'static str {
     sijian_domain::category::Category::from_digit(c)
-        .map(|c| c.label_zh())
+        .map(|c| lang.pick(c.label_zh(), c.label_en()))
         .unwrap_or("—")
 }
 
@@ -51,7 +51,7 @@ pub async fn page(
     let key = param("key");
     let mut page = VerifyPage {
         lang,
-        title: "鉴定意见书核验".into(),
+        title: lang.t("verify.title").into(),
         here: "verify",
         badge: None,
         error: None,
@@ -66,7 +66,7 @@ pub async fn page(
     let parsed = match OpinionCode::parse(&code) {
         Ok(c) => c,
         Err(e) => {
-            page.error = Some(format!("编码无效：{e}"));
+            page.error = Some(lang.tf("verify.bad_code", &[("error", &e.to_string())]));
             return Ok(render(&page));
         }
     };
@@ -76,47 +76,60 @@ pub async fn page(
     };
     page.code = v.code.clone();
     page.badge = Some(match v.status.as_str() {
-        "valid" => ("有效".into(), "ok"),
+        "valid" => (lang.t("verify.valid").into(), "ok"),
         "corrected" => (
-            format!("已补正（第 {} 版）", v.version.unwrap_or(1)),
+            lang.tf(
+                "verify.corrected",
+                &[("version", &v.version.unwrap_or(1).to_string())],
+            ),
             "warn",
         ),
-        "revoked" => ("已撤销".into(), "bad"),
-        _ => ("未找到".into(), "bad"),
+        "revoked" => (lang.t("verify.revoked").into(), "bad"),
+        _ => (lang.t("verify.not_found").into(), "bad"),
     });
     if v.status == "not_found" {
-        page.error =
-            Some("平台上没有这个编码的鉴定意见书。请核对编码；伪造的意见书不会出现在这里。".into());
+        page.error = Some(lang.t("verify.not_found_help").into());
         return Ok(render(&page));
     }
     page.found = true;
     page.sha256 = v.document_sha256.clone().unwrap_or_default();
     page.fields = vec![
-        ("意见书编码".into(), v.code.clone()),
-        ("鉴定机构".into(), v.institution.clone().unwrap_or_default()),
-        ("鉴定类别".into(), category(v.category.unwrap_or(0)).into()),
-        ("出具日期".into(), v.issued_on.clone().unwrap_or_default()),
-        ("文件 SHA-256".into(), page.sha256.clone()),
+        (lang.t("verify.field.code").into(), v.code.clone()),
         (
-            "防篡改日志".into(),
+            lang.t("verify.field.institution").into(),
+            v.institution.clone().unwrap_or_default(),
+        ),
+        (
+            lang.t("verify.field.category").into(),
+            category(lang, v.category.unwrap_or(0)).into(),
+        ),
+        (
+            lang.t("verify.field.issued_on").into(),
+            v.issued_on.clone().unwrap_or_default(),
+        ),
+        (lang.t("verify.field.sha").into(), page.sha256.clone()),
+        (
+            lang.t("verify.field.ledger").into(),
             v.log_leaf_index
-                .map(|i| format!("已入账（叶 #{i}）"))
-                .unwrap_or_else(|| "待入账".into()),
+                .map(|i| lang.tf("verify.ledger.leaf", &[("leaf", &i.to_string())]))
+                .unwrap_or_else(|| lang.t("verify.ledger.pending").into()),
         ),
     ];
     if v.status == "revoked" {
-        page.error = Some(format!(
-            "本意见书已于 {} 撤销，不能再作为鉴定意见使用。",
-            v.revoked_on.clone().unwrap_or_default()
+        page.error = Some(lang.tf(
+            "verify.revoked_notice",
+            &[("date", &v.revoked_on.clone().unwrap_or_default())],
         ));
         page.fields.insert(
             1,
             (
-                "撤销".into(),
-                format!(
-                    "{} 撤销；依据：{}",
-                    v.revoked_on.clone().unwrap_or_default(),
-                    v.revoked_reason.clone().unwrap_or_default()
+                lang.t("verify.field.revocation").into(),
+                lang.tf(
+                    "cases.opinion.revoked_on",
+                    &[
+                        ("date", &v.revoked_on.clone().unwrap_or_default()),
+                        ("basis", &v.revoked_reason.clone().unwrap_or_default()),
+                    ],
                 ),
             ),
         );
@@ -125,39 +138,49 @@ pub async fn page(
         page.fields.insert(
             1,
             (
-                "当前版本".into(),
-                format!(
-                    "第 {} 版（已补正；下列哈希为当前版本文件的）",
-                    v.version.unwrap_or(1)
+                lang.t("verify.field.version").into(),
+                lang.tf(
+                    "verify.version",
+                    &[("version", &v.version.unwrap_or(1).to_string())],
                 ),
             ),
         );
     }
     if let Some(t) = &v.token {
         page.fields.push((
-            "二维码签名".into(),
+            lang.t("verify.field.qr").into(),
             match (&t.reason, t.signature_valid) {
-                (None, _) => "有效：由平台密钥签发，内容与平台记录一致".into(),
-                (Some(r), _) => format!("无效：{r}"),
+                (None, _) => lang.t("verify.qr.valid").into(),
+                (Some(r), _) => lang.tf("verify.qr.invalid", &[("reason", r)]),
             },
         ));
     }
     if v.key_valid == Some(false) && page.error.is_none() {
-        page.error = Some("查询校验码不正确，只显示公开信息。".into());
+        page.error = Some(lang.t("verify.wrong_key").into());
     }
     if let Some(d) = &v.details {
-        page.qr_svg = crate::documents::qr_svg(&d.qr_content, 176).unwrap_or_default();
+        page.qr_svg =
+            crate::documents::qr_svg(&d.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
         page.details = vec![
-            ("委托人".into(), d.client.clone()),
+            (lang.t("verify.field.client").into(), d.client.clone()),
             (
-                "案号".into(),
+                lang.t("verify.field.case_number").into(),
                 d.case_number.clone().unwrap_or_else(|| "—".into()),
             ),
-            ("签名鉴定人".into(), d.appraisers.join("、")),
+            (
+                lang.t("verify.field.signers").into(),
+                d.appraisers.join(lang.pick("、", ", ")),
+            ),
         ];
         for c in &d.corrections {
             page.details.push((
-                format!("第 {} 版补正（{}）", c.version, c.corrected_on),
+                lang.tf(
+                    "verify.correction",
+                    &[
+                        ("version", &c.version.to_string()),
+                        ("date", &c.corrected_on),
+                    ],
+                ),
                 c.what.clone(),
             ));
         }

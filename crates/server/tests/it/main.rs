@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cases;
 mod elicences;
+mod english;
 mod ledger;
 mod licensing;
 mod linkage;
