@@ -2,7 +2,7 @@
 use super::forms::{AnonPost, FormData, LOGIN_CSRF_COOKIE, Post};
 use super::listing::{ListParams, badge, cell, link};
 use super::view::*;
-use super::{OrPage, PageResult, page_error, redirect, render};
+use super::{OrPage, PageResult, form_page, page_error, redirect, render};
 use crate::auth::{Authed, Ctx, PageUser, Via, set_cookie};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -360,27 +360,9 @@ pub async fn account_page(
         badge: None,
         back: "/".into(),
         actions: vec![
-            ActionButton {
-                label: t("account.change_password"),
-                href: "/account/password".into(),
-                post: false,
-                confirm: String::new(),
-                danger: false,
-            },
-            ActionButton {
-                label: "中文".into(),
-                href: "/lang/zh?next=/account".into(),
-                post: false,
-                confirm: String::new(),
-                danger: false,
-            },
-            ActionButton {
-                label: "English".into(),
-                href: "/lang/en?next=/account".into(),
-                post: false,
-                confirm: String::new(),
-                danger: false,
-            },
+            ActionButton::link(t("account.change_password"), "/account/password"),
+            ActionButton::link("中文", "/lang/zh?next=/account"),
+            ActionButton::link("English", "/lang/en?next=/account"),
         ],
         fields: vec![
             (t("field.username"), u.username.clone(), None),
@@ -441,10 +423,7 @@ pub async fn password_page(
 ) -> PageResult {
     let required = a.user.must_change_password || q.iter().any(|(k, _)| k == "required");
     let v = password_form(lang, required);
-    Ok(render(&FormPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/account"),
-        v,
-    }))
+    Ok(form_page(&a, lang, "/account", v))
 }
 
 pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
@@ -544,14 +523,10 @@ pub async fn users_list(
         .may(Action::ManageUsers)
         .then(|| ("/users/new".to_string(), lang.t("list.new").to_string()));
     let now = sijian_store::now_ms();
-    let v = p.view(
-        lang,
-        lang.t("nav.users").into(),
+    let v = ListView {
         new_link,
         filters,
-        cols,
-        &page,
-        |u| {
+        ..p.view(lang, lang.t("nav.users").into(), cols, &page, |u| {
             let r = u.role();
             let (st, class) = if u.locked_at(now) {
                 (lang.t("result.locked").to_string(), "bad")
@@ -575,8 +550,8 @@ pub async fn users_list(
                 badge(lang.t("field.active"), st, class),
                 cell(lang.t("field.last_login"), fmt_opt_time(u.last_login_at)),
             ]
-        },
-    );
+        })
+    };
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.users"), "/users"),
         v,
@@ -595,20 +570,14 @@ pub async fn user_detail(
     let now = sijian_store::now_ms();
     let mut actions = Vec::new();
     if a.role().may(Action::ManageUsers) {
-        actions.push(ActionButton {
-            label: t("action.edit"),
-            href: format!("/users/{id}/edit"),
-            post: false,
-            confirm: String::new(),
-            danger: false,
-        });
-        actions.push(ActionButton {
-            label: t("action.reset_password"),
-            href: format!("/users/{id}/password"),
-            post: false,
-            confirm: String::new(),
-            danger: false,
-        });
+        actions.push(ActionButton::link(
+            t("action.edit"),
+            format!("/users/{id}/edit"),
+        ));
+        actions.push(ActionButton::link(
+            t("action.reset_password"),
+            format!("/users/{id}/password"),
+        ));
         if u.locked_at(now) {
             actions.push(ActionButton {
                 label: t("action.unlock"),
@@ -834,31 +803,15 @@ async fn user_form(
         ));
     }
     FormView {
-        title: if id.is_some() {
-            format!("{} · {}", t("action.edit"), f.text("username"))
-        } else {
-            format!("{} · {}", t("list.new"), t("nav.users"))
-        },
-        intro: None,
-        action: match id {
-            Some(id) => format!("/users/{id}/edit"),
-            None => "/users/new".into(),
-        },
-        hidden: version
-            .map(|v| vec![("version".to_string(), v.to_string())])
-            .unwrap_or_default(),
-        fields,
-        errors: Vec::new(),
-        submit: t(if id.is_some() {
-            "action.save"
-        } else {
-            "action.create"
-        }),
-        cancel: match id {
-            Some(id) => format!("/users/{id}"),
-            None => "/users".into(),
-        },
         confirm: id.is_some(),
+        ..FormView::record(
+            lang,
+            "/users",
+            &t("nav.users"),
+            id.map(|id| (id, version)),
+            &f.text("username"),
+            fields,
+        )
     }
 }
 
@@ -885,10 +838,7 @@ fn user_input(f: &FormData, editing: bool) -> UserInput {
 pub async fn user_new(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
     a.require(Action::ManageUsers).or_page(lang)?;
     let v = user_form(&s, &a, lang, None, &FormData::default(), None).await;
-    Ok(render(&FormPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/users"),
-        v,
-    }))
+    Ok(form_page(&a, lang, "/users", v))
 }
 
 pub async fn user_create(State(s): State<AppState>, p: Post) -> PageResult {
@@ -951,10 +901,7 @@ pub async fn user_edit(
     a.require(Action::ManageUsers).or_page(lang)?;
     let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let v = user_form(&s, &a, lang, Some(id), &form_of_user(&u), Some(u.version)).await;
-    Ok(render(&FormPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/users"),
-        v,
-    }))
+    Ok(form_page(&a, lang, "/users", v))
 }
 
 pub async fn user_update(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
@@ -1024,10 +971,7 @@ pub async fn user_password_page(
     a.require(Action::ManageUsers).or_page(lang)?;
     let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let v = reset_form(lang, id, &u.username);
-    Ok(render(&FormPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/users"),
-        v,
-    }))
+    Ok(form_page(&a, lang, "/users", v))
 }
 
 pub async fn user_password_submit(

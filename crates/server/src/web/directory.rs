@@ -100,15 +100,16 @@ pub async fn directory_page(
     .iter()
     .map(|k| p.column(lang.t(k), ""))
     .collect();
-    let v = p.view(
-        lang,
-        lang.t("directory.institutions").into(),
-        None,
+    let v = ListView {
         filters,
-        cols,
-        &page,
-        |i| institution_row(lang, i, format!("/directory/institutions/{}", i.id)),
-    );
+        ..p.view(
+            lang,
+            lang.t("directory.institutions").into(),
+            cols,
+            &page,
+            |i| institution_row(lang, i, format!("/directory/institutions/{}", i.id)),
+        )
+    };
     Ok(render(&DirectoryListPage {
         lang,
         title: lang.t("directory.institutions").into(),
@@ -165,42 +166,43 @@ pub async fn directory_appraisers_page(
     .iter()
     .map(|k| p.column(lang.t(k), ""))
     .collect();
-    let v = p.view(
-        lang,
-        lang.t("directory.appraisers").into(),
-        None,
+    let v = ListView {
         filters,
-        cols,
-        &page,
-        |a| {
-            let st = AppraiserStatus::parse(&a.status);
-            vec![
-                cell(lang.t("field.person_name"), &a.name),
-                cell(lang.t("field.certificate_no"), &a.certificate_no),
-                link(
-                    lang.t("field.institution"),
-                    &a.institution_name,
-                    format!("/directory/institutions/{}", a.institution_id),
-                ),
-                cell(
-                    lang.t("field.categories"),
-                    category_labels(lang, &a.categories),
-                ),
-                cell(lang.t("field.title"), &a.title),
-                badge(
-                    lang.t("field.status"),
-                    st.map(|x| lang.pick(x.label_zh(), x.label_en()))
-                        .unwrap_or(&a.status)
-                        .to_string(),
-                    if st == Some(AppraiserStatus::Active) {
-                        "ok"
-                    } else {
-                        "warn"
-                    },
-                ),
-            ]
-        },
-    );
+        ..p.view(
+            lang,
+            lang.t("directory.appraisers").into(),
+            cols,
+            &page,
+            |a| {
+                let st = AppraiserStatus::parse(&a.status);
+                vec![
+                    cell(lang.t("field.person_name"), &a.name),
+                    cell(lang.t("field.certificate_no"), &a.certificate_no),
+                    link(
+                        lang.t("field.institution"),
+                        &a.institution_name,
+                        format!("/directory/institutions/{}", a.institution_id),
+                    ),
+                    cell(
+                        lang.t("field.categories"),
+                        category_labels(lang, &a.categories),
+                    ),
+                    cell(lang.t("field.title"), &a.title),
+                    badge(
+                        lang.t("field.status"),
+                        st.map(|x| lang.pick(x.label_zh(), x.label_en()))
+                            .unwrap_or(&a.status)
+                            .to_string(),
+                        if st == Some(AppraiserStatus::Active) {
+                            "ok"
+                        } else {
+                            "warn"
+                        },
+                    ),
+                ]
+            },
+        )
+    };
     Ok(render(&DirectoryListPage {
         lang,
         title: lang.t("directory.appraisers").into(),

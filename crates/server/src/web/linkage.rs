@@ -2,9 +2,9 @@
 //! case page.
 use super::forms::Post;
 use super::listing::{ListParams, badge, cell, link};
-use super::registry::refused;
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
+use super::{form_page, form_refused};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -149,14 +149,9 @@ pub async fn list(
         p.column(lang.t("linkage.col.other_case"), ""),
         p.column(lang.t("linkage.col.status"), "status"),
     ];
-    let v = p.view(
-        lang,
-        lang.t("linkage.title").into(),
-        None,
+    let v = ListView {
         filters,
-        cols,
-        &page,
-        |al| {
+        ..p.view(lang, lang.t("linkage.title").into(), cols, &page, |al| {
             vec![
                 link(
                     lang.t("linkage.col.alert"),
@@ -191,8 +186,8 @@ pub async fn list(
                     status_class(&al.status),
                 ),
             ]
-        },
-    );
+        })
+    };
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, v.title.clone(), "/linkage/alerts"),
         v,
@@ -360,10 +355,7 @@ pub async fn decide_page(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let v = decision_form(lang, id, &d, "");
-    Ok(render(&FormPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/linkage/alerts"),
-        v,
-    }))
+    Ok(form_page(&a, lang, "/linkage/alerts", v))
 }
 
 pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
@@ -381,11 +373,7 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
         Ok(_) => Ok(redirect(&format!("/linkage/alerts/{id}?saved=1"))),
         Err(e) => {
             let v = decision_form(lang, id, &decision, &reason);
-            Err(refused(
-                Chrome::new(a, lang, v.title.clone(), "/linkage/alerts"),
-                v,
-                e,
-            ))
+            Err(form_refused(a, lang, "/linkage/alerts", v, e))
         }
     }
 }

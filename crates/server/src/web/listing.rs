@@ -113,12 +113,11 @@ impl ListParams {
         }
     }
 
+    /// The list page of one page of rows; a caller adds its "new" link and filters to the view.
     pub fn view<T>(
         &self,
         lang: Lang,
         title: String,
-        new_link: Option<(String, String)>,
-        filters: Vec<FilterView>,
         columns: Vec<Column>,
         page: &Page<T>,
         row: impl Fn(&T) -> Vec<Cell>,
@@ -127,9 +126,9 @@ impl ListParams {
         ListView {
             title,
             base: self.base.to_string(),
-            new_link,
+            new_link: None,
             extra_links: Vec::new(),
-            filters,
+            filters: Vec::new(),
             rows: page.items.iter().map(row).collect(),
             columns,
             total_text: lang.t("list.total").replace(

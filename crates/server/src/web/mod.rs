@@ -1,5 +1,6 @@
 //! Server-rendered pages: Chinese first, English per user. Every page reads and changes data
 //! through the same store functions and scope as the API.
+use crate::auth::Authed;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -8,6 +9,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use view::{Chrome, FormPage, FormView};
 
 pub mod accounts;
 pub mod calendar;
@@ -252,4 +254,58 @@ impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
 
 pub fn redirect(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+/// The form again, with the reasons it was refused beside their fields.
+pub fn refused(c: Chrome, v: FormView, e: impl Into<AppError>) -> axum::response::Response {
+    let e: AppError = e.into();
+    let status = e.status;
+    let lang = c.lang;
+    let summary = if e.fields.is_empty() || e.code == "version_conflict" || e.code == "forbidden" {
+        Some(lang.error_message(e.code, &e.message))
+    } else {
+        None
+    };
+    // The reasons in the reader's language where the catalogue has their text.
+    let fields: Vec<sijian_domain::FieldError> = e
+        .fields
+        .iter()
+        .map(|f| sijian_domain::FieldError {
+            message: lang.error_message("", &f.message),
+            ..f.clone()
+        })
+        .collect();
+    let mut res = (
+        if status.is_client_error() {
+            status
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+        render(&FormPage {
+            c,
+            v: v.with_errors(&fields, summary),
+        }),
+    )
+        .into_response();
+    res.extensions_mut().insert(e);
+    res
+}
+
+/// A form page under the site's chrome, `nav` its section.
+pub fn form_page(a: &Authed, lang: Lang, nav: &str, v: FormView) -> Response {
+    render(&FormPage {
+        c: Chrome::new(a, lang, v.title.clone(), nav),
+        v,
+    })
+}
+
+/// A form page shown again after its submission was refused (see `refused`).
+pub fn form_refused(
+    a: &Authed,
+    lang: Lang,
+    nav: &str,
+    v: FormView,
+    e: impl Into<AppError>,
+) -> Response {
+    refused(Chrome::new(a, lang, v.title.clone(), nav), v, e)
 }

@@ -1,9 +1,9 @@
 //! An appraiser's practice record on their page: postings (transfers), dated entries (training
 //! hours, insurance, oath), assistants and status history, with the forms that add to them.
 use super::forms::{FormData, Post};
-use super::registry::refused;
 use super::view::*;
-use super::{OrPage, PageResult, redirect, render};
+use super::{OrPage, PageResult, redirect};
+use super::{form_page, form_refused};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -185,10 +185,7 @@ pub async fn record_new(
         .await
         .or_page(lang)?;
     let v = record_form(lang, id, &x.name, &FormData::default());
-    Ok(render(&FormPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"),
-        v,
-    }))
+    Ok(form_page(&a, lang, "/appraisers", v))
 }
 
 pub async fn record_create(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
@@ -217,11 +214,7 @@ pub async fn record_create(State(s): State<AppState>, Path(id): Path<i64>, p: Po
         Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
         Err(e) => {
             let v = record_form(lang, id, &x.name, f);
-            Err(refused(
-                Chrome::new(a, lang, v.title.clone(), "/appraisers"),
-                v,
-                e,
-            ))
+            Err(form_refused(a, lang, "/appraisers", v, e))
         }
     }
 }
@@ -272,10 +265,7 @@ pub async fn assistant_new(
         .await
         .or_page(lang)?;
     let v = assistant_form(lang, id, &x.name, &FormData::default());
-    Ok(render(&FormPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/appraisers"),
-        v,
-    }))
+    Ok(form_page(&a, lang, "/appraisers", v))
 }
 
 pub async fn assistant_create(
@@ -305,11 +295,7 @@ pub async fn assistant_create(
         Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
         Err(e) => {
             let v = assistant_form(lang, id, &x.name, f);
-            Err(refused(
-                Chrome::new(a, lang, v.title.clone(), "/appraisers"),
-                v,
-                e,
-            ))
+            Err(form_refused(a, lang, "/appraisers", v, e))
         }
     }
 }

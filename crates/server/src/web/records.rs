@@ -71,14 +71,9 @@ pub async fn events_list(
         p.column(lang.t("field.payload"), ""),
         p.column(lang.t("ledger.column"), ""),
     ];
-    let v = p.view(
-        lang,
-        lang.t("nav.events").into(),
-        None,
+    let v = ListView {
         filters,
-        cols,
-        &page,
-        |e| {
+        ..p.view(lang, lang.t("nav.events").into(), cols, &page, |e| {
             vec![
                 cell(lang.t("field.time"), fmt_time(e.at)),
                 cell(lang.t("field.event"), lang.event(&e.kind)),
@@ -101,8 +96,8 @@ pub async fn events_list(
                     None => badge(lang.t("ledger.column"), lang.t("ledger.pending"), "warn"),
                 },
             ]
-        },
-    );
+        })
+    };
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.events"), "/events"),
         v,
@@ -136,14 +131,9 @@ pub async fn ops_list(
         p.column(lang.t("field.result"), "status"),
         p.column(lang.t("field.detail"), ""),
     ];
-    let v = p.view(
-        lang,
-        lang.t("nav.oplog").into(),
-        None,
+    let v = ListView {
         filters,
-        cols,
-        &page,
-        |l| {
+        ..p.view(lang, lang.t("nav.oplog").into(), cols, &page, |l| {
             let (r, class) = result_badge(lang, &l.result);
             vec![
                 cell(lang.t("field.time"), fmt_time(l.at)),
@@ -154,8 +144,8 @@ pub async fn ops_list(
                 badge(lang.t("field.result"), format!("{r} {}", l.status), class),
                 cell(lang.t("field.detail"), &l.detail),
             ]
-        },
-    );
+        })
+    };
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.oplog"), "/logs/operations"),
         v,
@@ -194,14 +184,9 @@ pub async fn logins_list(
         p.column(lang.t("field.result"), "result"),
         p.column(lang.t("field.user_agent"), ""),
     ];
-    let v = p.view(
-        lang,
-        lang.t("nav.loginlog").into(),
-        None,
+    let v = ListView {
         filters,
-        cols,
-        &page,
-        |l| {
+        ..p.view(lang, lang.t("nav.loginlog").into(), cols, &page, |l| {
             let (r, class) = result_badge(lang, &l.result);
             vec![
                 cell(lang.t("field.time"), fmt_time(l.at)),
@@ -213,8 +198,8 @@ pub async fn logins_list(
                     l.user_agent.chars().take(80).collect::<String>(),
                 ),
             ]
-        },
-    );
+        })
+    };
     Ok(render(&ListPage {
         c: Chrome::new(&a, lang, lang.t("nav.loginlog"), "/logs/logins"),
         v,

@@ -163,14 +163,42 @@ pub struct DetailTable {
     pub link: Option<(String, String)>,
 }
 
+impl DetailTable {
+    /// A table whose title and column heads are catalogue keys; "none" when it has no rows.
+    pub fn of(lang: Lang, title: &str, head: &[&str], rows: Vec<Vec<String>>) -> Self {
+        DetailTable {
+            title: lang.t(title).into(),
+            head: head.iter().map(|k| lang.t(k).to_string()).collect(),
+            rows,
+            empty: lang.t("detail.none").into(),
+            link: None,
+        }
+    }
+}
+
+impl ActionButton {
+    /// A plain link to another page.
+    pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
+        ActionButton {
+            label: label.into(),
+            href: href.into(),
+            post: false,
+            confirm: String::new(),
+            danger: false,
+        }
+    }
+}
+
+/// A record's field: label, value, optional link.
+pub type Field = (String, String, Option<String>);
+
 pub struct DetailView {
     pub tables: Vec<DetailTable>,
     pub title: String,
     pub badge: Option<(String, &'static str)>,
     pub back: String,
     pub actions: Vec<ActionButton>,
-    /// Label, value, optional link.
-    pub fields: Vec<(String, String, Option<String>)>,
+    pub fields: Vec<Field>,
     pub show_history: bool,
     pub history: Vec<TimelineEntry>,
 }
@@ -317,6 +345,48 @@ pub struct FormView {
 }
 
 impl FormView {
+    /// The new or edit form of a record kept at `base` (e.g. "/institutions"): its title, address,
+    /// version, buttons and way back follow from whether the record exists. `name` names the
+    /// record being edited; `section` the register a new one joins.
+    pub fn record(
+        lang: Lang,
+        base: &str,
+        section: &str,
+        existing: Option<(i64, Option<i64>)>,
+        name: &str,
+        fields: Vec<FormField>,
+    ) -> Self {
+        let (title, action, hidden, submit, cancel) = match existing {
+            Some((id, version)) => (
+                format!("{} · {name}", lang.t("action.edit")),
+                format!("{base}/{id}/edit"),
+                version
+                    .map(|v| vec![("version".to_string(), v.to_string())])
+                    .unwrap_or_default(),
+                lang.t("action.save"),
+                format!("{base}/{id}"),
+            ),
+            None => (
+                format!("{} · {section}", lang.t("list.new")),
+                format!("{base}/new"),
+                Vec::new(),
+                lang.t("action.create"),
+                base.to_string(),
+            ),
+        };
+        FormView {
+            title,
+            intro: None,
+            action,
+            hidden,
+            fields,
+            errors: Vec::new(),
+            submit: submit.into(),
+            cancel,
+            confirm: false,
+        }
+    }
+
     /// A form with a file field is sent as multipart.
     pub fn multipart(&self) -> bool {
         self.fields.iter().any(|f| f.kind == "file")

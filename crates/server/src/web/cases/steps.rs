@@ -1,0 +1,843 @@
+//! One form per procedure step: which steps a reader may take, their fields, and their submission.
+use super::*;
+
+/// A step as the pages offer it.
+pub(super) struct StepDef {
+    pub(super) name: &'static str,
+    /// Catalogue keys of the step's name and of the rule shown above its form.
+    pub(super) label: &'static str,
+    stages: &'static [Stage],
+    action: Action,
+    /// Sent with a file (multipart).
+    upload: bool,
+    intro: &'static str,
+}
+
+pub(super) const STEPS: &[StepDef] = &[
+    StepDef {
+        name: "accept",
+        label: "cases.step.accept",
+        stages: &[Received],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.accept.intro",
+    },
+    StepDef {
+        name: "agree-accept-date",
+        label: "cases.step.agree-accept-date",
+        stages: &[Received],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.agree-accept-date.intro",
+    },
+    StepDef {
+        name: "refuse",
+        label: "cases.step.refuse",
+        stages: &[Received],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.refuse.intro",
+    },
+    StepDef {
+        name: "contract",
+        label: "cases.step.contract",
+        stages: &[Accepted],
+        action: Action::HandleCase,
+        upload: true,
+        intro: "cases.step.contract.intro",
+    },
+    StepDef {
+        name: "assign",
+        label: "cases.step.assign",
+        stages: &[Contracted, Assigned, InProgress, ClockStopped],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.assign.intro",
+    },
+    StepDef {
+        name: "conflicts",
+        label: "cases.step.conflicts",
+        stages: &[Contracted, Assigned, InProgress, ClockStopped],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.conflicts.intro",
+    },
+    StepDef {
+        name: "recusal",
+        label: "cases.step.recusal",
+        stages: &[Assigned, InProgress, ClockStopped],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.recusal.intro",
+    },
+    StepDef {
+        name: "start",
+        label: "cases.step.start",
+        stages: &[Assigned],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.start.intro",
+    },
+    StepDef {
+        name: "stop-clock",
+        label: "cases.step.stop-clock",
+        stages: &[InProgress],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.stop-clock.intro",
+    },
+    StepDef {
+        name: "resume-clock",
+        label: "cases.step.resume-clock",
+        stages: &[ClockStopped],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.resume-clock.intro",
+    },
+    StepDef {
+        name: "extend",
+        label: "cases.step.extend",
+        stages: &[
+            Contracted,
+            Assigned,
+            InProgress,
+            ClockStopped,
+            UnderReview,
+            Signing,
+        ],
+        action: Action::ApproveExtension,
+        upload: false,
+        intro: "cases.step.extenlang.t(d.intro)",
+    },
+    StepDef {
+        name: "terminate",
+        label: "cases.step.terminate",
+        stages: &[
+            Accepted,
+            Contracted,
+            Assigned,
+            InProgress,
+            ClockStopped,
+            UnderReview,
+            Signing,
+        ],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.terminate.intro",
+    },
+    StepDef {
+        name: "review-request",
+        label: "cases.step.review-request",
+        stages: &[InProgress],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.review-request.intro",
+    },
+    StepDef {
+        name: "review",
+        label: "cases.step.review",
+        stages: &[UnderReview],
+        action: Action::SignOpinion,
+        upload: false,
+        intro: "cases.step.review.intro",
+    },
+    StepDef {
+        name: "sign",
+        label: "cases.step.sign",
+        stages: &[Signing],
+        action: Action::SignOpinion,
+        upload: false,
+        intro: "cases.step.sign.intro",
+    },
+    StepDef {
+        name: "seal",
+        label: "cases.step.seal",
+        stages: &[Signing],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.seal.intro",
+    },
+    StepDef {
+        name: "issue",
+        label: "cases.step.issue",
+        stages: &[Sealed],
+        action: Action::HandleCase,
+        upload: true,
+        intro: "cases.step.issue.intro",
+    },
+    StepDef {
+        name: "archive",
+        label: "cases.step.archive",
+        stages: &[Issued],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.archive.intro",
+    },
+    StepDef {
+        name: "correct",
+        label: "cases.step.correct",
+        stages: &[Issued, Archived],
+        action: Action::HandleCase,
+        upload: true,
+        intro: "cases.step.correct.intro",
+    },
+    StepDef {
+        name: "revoke",
+        label: "cases.step.revoke",
+        stages: &[Issued, Archived],
+        action: Action::RevokeOpinion,
+        upload: false,
+        intro: "cases.step.revoke.intro",
+    },
+    StepDef {
+        name: "appearances",
+        label: "cases.step.appearances",
+        stages: &[Issued, Archived],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.appearances.intro",
+    },
+];
+
+pub(super) fn step_def(name: &str) -> Option<&'static StepDef> {
+    STEPS.iter().find(|d| d.name == name)
+}
+
+pub(super) fn available(a: &Authed, c: &Case) -> Vec<&'static StepDef> {
+    let stage = c.stage();
+    STEPS
+        .iter()
+        .filter(|d| d.stages.contains(&stage) && a.role().may(d.action))
+        .collect()
+}
+
+pub(super) fn opts<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|x| (code(*x).to_string(), label(*x).to_string()))
+        .collect()
+}
+
+pub(super) async fn appraiser_opts(
+    s: &AppState,
+    lang: Lang,
+    institution_id: i64,
+) -> Vec<(String, String)> {
+    cases::appraiser_options(&s.db, institution_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, name, cert, senior)| {
+            (
+                id.to_string(),
+                lang.tf(
+                    "cases.appraiser.option",
+                    &[
+                        ("name", &name),
+                        ("cert", &cert),
+                        (
+                            "senior",
+                            if senior {
+                                lang.t("cases.appraiser.senior")
+                            } else {
+                                ""
+                            },
+                        ),
+                    ],
+                ),
+            )
+        })
+        .collect()
+}
+
+pub(super) fn textarea(name: &'static str, label: &str, value: String) -> FormField {
+    FormField {
+        kind: "textarea",
+        ..FormField::text(name, label.into(), value)
+    }
+}
+
+pub(super) async fn step_fields(
+    s: &AppState,
+    lang: Lang,
+    c: &Case,
+    parts: &CaseParts,
+    d: &StepDef,
+    f: &FormData,
+) -> Vec<FormField> {
+    let assigned: Vec<(String, String)> = parts
+        .assignments
+        .iter()
+        .filter(|x| x.removed_at.is_none())
+        .map(|x| (x.appraiser_id.to_string(), x.name.clone()))
+        .collect();
+    match d.name {
+        "agree-accept-date" => vec![
+            FormField::text(
+                "date",
+                lang.t("cases.field.agreed_date").into(),
+                f.text("date"),
+            )
+            .typed("date")
+            .required(),
+            textarea(
+                "agreement",
+                lang.t("cases.field.agreement"),
+                f.text("agreement"),
+            )
+            .required(),
+        ],
+        "refuse" => vec![
+            FormField::checks(
+                "reasons",
+                lang.t("cases.field.refusal_reasons").into(),
+                f.all("reasons"),
+                opts(
+                    &RefusalReason::ALL,
+                    RefusalReason::as_str,
+                    |x: RefusalReason| lang.pick(x.label_zh(), x.label_en()),
+                ),
+            )
+            .required(),
+            textarea(
+                "explanation",
+                lang.t("cases.field.explanation"),
+                f.text("explanation"),
+            )
+            .required(),
+            FormField::checkbox(
+                "materials_returned",
+                lang.t("cases.field.returned").into(),
+                f.flag("materials_returned"),
+                lang.t("cases.field.returned_art17").into(),
+            ),
+        ],
+        "contract" => vec![
+            FormField::text(
+                "effective_on",
+                lang.t("cases.field.contract_date").into(),
+                f.get("effective_on").unwrap_or_else(|| today().to_string()),
+            )
+            .typed("date")
+            .required(),
+            FormField::select(
+                "is_reappraisal",
+                lang.t("cases.field.is_reappraisal").into(),
+                f.get("is_reappraisal")
+                    .unwrap_or_else(|| (c.lineage == "reappraisal").to_string()),
+                vec![
+                    ("false".into(), lang.t("cases.no").into()),
+                    ("true".into(), lang.t("cases.yes_reappraisal").into()),
+                ],
+            )
+            .required(),
+            FormField::text(
+                "agreed_complete_by",
+                lang.t("cases.field.agreed_due").into(),
+                f.text("agreed_complete_by"),
+            )
+            .typed("date")
+            .help(lang.t("cases.help.agreed_due")),
+            FormField::text("contract", lang.t("cases.field.contract_scan").into(), "")
+                .typed("file"),
+        ],
+        "assign" => vec![
+            FormField::checks(
+                "appraiser_ids",
+                lang.t("cases.field.appraisers_two").into(),
+                if f.0.is_empty() {
+                    assigned.iter().map(|x| x.0.clone()).collect()
+                } else {
+                    f.all("appraiser_ids")
+                },
+                appraiser_opts(s, lang, c.institution_id).await,
+            )
+            .required(),
+        ],
+        "conflicts" => vec![
+            FormField::select(
+                "appraiser_id",
+                lang.t("cases.field.appraiser").into(),
+                f.text("appraiser_id"),
+                appraiser_opts(s, lang, c.institution_id).await,
+            )
+            .required(),
+            FormField::select(
+                "kind",
+                lang.t("cases.field.conflict").into(),
+                f.text("kind"),
+                pairs(&[
+                    ("relation", lang.t("cases.conflict.relation")),
+                    (
+                        "same_matter_before",
+                        lang.t("cases.conflict.same_matter_before"),
+                    ),
+                    ("consultant", lang.t("cases.conflict.consultant")),
+                    ("expert_witness", lang.t("cases.conflict.testified")),
+                ]),
+            )
+            .required(),
+            textarea("detail", lang.t("cases.field.detail"), f.text("detail")),
+        ],
+        "recusal" => vec![
+            FormField::select(
+                "appraiser_id",
+                lang.t("cases.field.recusal_appraiser").into(),
+                f.text("appraiser_id"),
+                assigned.clone(),
+            )
+            .required(),
+            FormField::select(
+                "granted",
+                lang.t("cases.field.decision").into(),
+                f.text("granted"),
+                vec![
+                    ("true".into(), lang.t("cases.recusal.grant").into()),
+                    ("false".into(), lang.t("cases.recusal.reject").into()),
+                ],
+            )
+            .required(),
+            textarea(
+                "decision",
+                lang.t("cases.field.decision_reasons"),
+                f.text("decision"),
+            )
+            .required(),
+        ],
+        "stop-clock" => vec![
+            FormField::select(
+                "reason",
+                lang.t("cases.field.stop_reason").into(),
+                f.text("reason"),
+                vec![
+                    (
+                        StopReason::MaterialSupplement.as_str().into(),
+                        lang.pick(
+                            StopReason::MaterialSupplement.label_zh(),
+                            StopReason::MaterialSupplement.label_en(),
+                        )
+                        .into(),
+                    ),
+                    (
+                        StopReason::WitnessAbsent.as_str().into(),
+                        lang.pick(
+                            StopReason::WitnessAbsent.label_zh(),
+                            StopReason::WitnessAbsent.label_en(),
+                        )
+                        .into(),
+                    ),
+                ],
+            )
+            .required(),
+        ],
+        "extend" => vec![
+            FormField::text(
+                "days",
+                lang.t("cases.field.extend_days").into(),
+                f.get("days").unwrap_or_else(|| "30".into()),
+            )
+            .typed("number")
+            .required(),
+            textarea(
+                "reason",
+                lang.t("cases.field.extend_reason"),
+                f.text("reason"),
+            )
+            .required(),
+            FormField::checkbox(
+                "client_notified",
+                lang.t("cases.field.client_told").into(),
+                f.flag("client_notified"),
+                lang.t("cases.field.extension_notice_sent").into(),
+            ),
+        ],
+        "terminate" => vec![
+            FormField::checks(
+                "reasons",
+                lang.t("cases.field.termination").into(),
+                f.all("reasons"),
+                opts(
+                    &TerminationReason::ALL,
+                    TerminationReason::as_str,
+                    |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
+                ),
+            )
+            .required(),
+            textarea(
+                "explanation",
+                lang.t("cases.field.notice_reasons"),
+                f.text("explanation"),
+            )
+            .required(),
+            FormField::checkbox(
+                "materials_returned",
+                lang.t("cases.field.returned").into(),
+                f.flag("materials_returned"),
+                lang.t("cases.field.material_returned").into(),
+            ),
+        ],
+        "review-request" => {
+            let mine: Vec<String> = assigned.iter().map(|x| x.0.clone()).collect();
+            let options = appraiser_opts(s, lang, c.institution_id)
+                .await
+                .into_iter()
+                .filter(|o| !mine.contains(&o.0))
+                .collect();
+            vec![
+                FormField::checks(
+                    "reviewer_ids",
+                    lang.t("cases.field.reviewer_not_appraiser").into(),
+                    f.all("reviewer_ids"),
+                    options,
+                )
+                .required(),
+            ]
+        }
+        "review" => {
+            let round: Vec<(String, String)> = parts
+                .reviews
+                .iter()
+                .filter(|r| r.round == c.review_round && r.agrees.is_none())
+                .map(|r| (r.reviewer_id.to_string(), r.name.clone()))
+                .collect();
+            vec![
+                FormField::select(
+                    "reviewer_id",
+                    lang.t("cases.field.reviewer").into(),
+                    f.text("reviewer_id"),
+                    round,
+                )
+                .required(),
+                FormField::select(
+                    "agrees",
+                    lang.t("cases.field.review_result").into(),
+                    f.text("agrees"),
+                    vec![
+                        ("true".into(), lang.t("cases.review.approve").into()),
+                        ("false".into(), lang.t("cases.review.return").into()),
+                    ],
+                )
+                .required(),
+                textarea(
+                    "opinion",
+                    lang.t("cases.field.review_opinion"),
+                    f.text("opinion"),
+                )
+                .required(),
+            ]
+        }
+        "sign" => {
+            let unsigned: Vec<(String, String)> = parts
+                .assignments
+                .iter()
+                .filter(|x| x.removed_at.is_none() && x.signed_at.is_none())
+                .map(|x| (x.appraiser_id.to_string(), x.name.clone()))
+                .collect();
+            vec![
+                FormField::select(
+                    "appraiser_id",
+                    lang.t("cases.field.signing_appraiser").into(),
+                    f.text("appraiser_id"),
+                    unsigned,
+                )
+                .required(),
+                textarea("dissent", lang.t("cases.field.dissent"), f.text("dissent")),
+            ]
+        }
+        "issue" => vec![
+            FormField::text("document", lang.t("cases.field.final_opinion").into(), "")
+                .typed("file")
+                .required(),
+        ],
+        "correct" => vec![
+            FormField::select(
+                "signer_id",
+                lang.t("cases.field.correction_signer").into(),
+                f.text("signer_id"),
+                assigned.clone(),
+            )
+            .required(),
+            textarea("what", lang.t("cases.field.correction"), f.text("what")).required(),
+            FormField::checkbox(
+                "changes_conclusion",
+                lang.t("cases.field.touches_opinion").into(),
+                f.flag("changes_conclusion"),
+                lang.t("cases.field.changes_opinion").into(),
+            ),
+            FormField::text(
+                "document",
+                lang.t("cases.field.correction_document").into(),
+                "",
+            )
+            .typed("file"),
+        ],
+        "revoke" => vec![
+            textarea(
+                "reason",
+                lang.t("cases.field.revocation_basis"),
+                f.text("reason"),
+            )
+            .required(),
+        ],
+        "appearances" => vec![
+            FormField::checks(
+                "appraiser_ids",
+                lang.t("cases.field.appearing_appraiser").into(),
+                f.all("appraiser_ids"),
+                assigned.clone(),
+            )
+            .required(),
+            FormField::text("court", lang.t("cases.field.court").into(), f.text("court"))
+                .required(),
+            FormField::text(
+                "hearing_on",
+                lang.t("cases.field.hearing_on").into(),
+                f.text("hearing_on"),
+            )
+            .typed("date")
+            .required(),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn ids_of(f: &FormData, name: &str) -> Vec<i64> {
+    f.all(name).iter().filter_map(|v| v.parse().ok()).collect()
+}
+
+pub(super) fn pick(f: &FormData, name: &str) -> AppResult<i64> {
+    f.int(name).ok_or_else(|| AppError::field(name, "请选择"))
+}
+
+pub(super) fn file_of(
+    files: &[UploadedFile],
+    field: &str,
+) -> AppResult<Option<sijian_store::cases::NewAttachment>> {
+    let Some(f) = files.iter().find(|x| x.field == field) else {
+        return Ok(None);
+    };
+    let input = AttachmentInput {
+        name: f.file_name.clone(),
+        content_type: f.content_type.clone(),
+        data_base64: base64::engine::general_purpose::STANDARD.encode(&f.data),
+        purpose: None,
+    };
+    Ok(decode_attachments(std::slice::from_ref(&input))?.pop())
+}
+
+/// The step's input read from its form.
+pub(super) fn step_input(name: &str, f: &FormData, files: &[UploadedFile]) -> AppResult<StepInput> {
+    Ok(match name {
+        "accept" => StepInput::Accept,
+        "agree-accept-date" => StepInput::AgreeAcceptDate {
+            date: date_field("date", &f.text("date"))?,
+            agreement: f.text("agreement"),
+        },
+        "refuse" => StepInput::Refuse {
+            reasons: parse_all("reasons", &f.all("reasons"), RefusalReason::parse)?,
+            explanation: f.text("explanation"),
+            materials_returned: f.flag("materials_returned"),
+        },
+        "contract" => StepInput::Contract {
+            effective_on: opt_date_field("effective_on", f.get("effective_on").as_deref())?,
+            is_reappraisal: f.text("is_reappraisal") == "true",
+            agreed_complete_by: opt_date_field(
+                "agreed_complete_by",
+                f.get("agreed_complete_by").as_deref(),
+            )?,
+            contract: file_of(files, "contract")?,
+        },
+        "assign" => StepInput::Assign {
+            appraiser_ids: ids_of(f, "appraiser_ids"),
+        },
+        "conflicts" => StepInput::Conflict {
+            appraiser_id: pick(f, "appraiser_id")?,
+            kind: f.text("kind"),
+            detail: f.text("detail"),
+        },
+        "recusal" => StepInput::Recusal {
+            appraiser_id: pick(f, "appraiser_id")?,
+            granted: f.text("granted") == "true",
+            decision: f.text("decision"),
+        },
+        "start" => StepInput::Start,
+        "stop-clock" => StepInput::StopClock {
+            reason: StopReason::parse(&f.text("reason"))
+                .ok_or_else(|| AppError::field("reason", "请选择中止计时的原因"))?,
+        },
+        "resume-clock" => StepInput::ResumeClock,
+        "extend" => StepInput::Extend {
+            days: f
+                .text("days")
+                .trim()
+                .parse()
+                .map_err(|_| AppError::field("days", "请填写 1 至 30 之间的整数"))?,
+            reason: f.text("reason"),
+            client_notified: f.flag("client_notified"),
+        },
+        "terminate" => StepInput::Terminate {
+            reasons: parse_all("reasons", &f.all("reasons"), TerminationReason::parse)?,
+            explanation: f.text("explanation"),
+            materials_returned: f.flag("materials_returned"),
+        },
+        "review-request" => StepInput::RequestReview {
+            reviewer_ids: ids_of(f, "reviewer_ids"),
+        },
+        "review" => StepInput::Review {
+            reviewer_id: f.int("reviewer_id"),
+            agrees: f.text("agrees") == "true",
+            opinion: f.text("opinion"),
+        },
+        "sign" => StepInput::Sign {
+            appraiser_id: f.int("appraiser_id"),
+            dissent: f.text("dissent"),
+        },
+        "seal" => StepInput::Seal,
+        "issue" => StepInput::Issue {
+            document: file_of(files, "document")?
+                .ok_or_else(|| AppError::field("document", "请上传最终的鉴定意见书（PDF）"))?,
+        },
+        "archive" => StepInput::Archive,
+        "correct" => StepInput::Correct {
+            signer_id: pick(f, "signer_id")?,
+            what: f.text("what"),
+            changes_conclusion: f.flag("changes_conclusion"),
+            document: file_of(files, "document")?,
+        },
+        "revoke" => StepInput::RevokeOpinion {
+            reason: f.text("reason"),
+        },
+        "appearances" => StepInput::NotifyAppearance {
+            appraiser_ids: ids_of(f, "appraiser_ids"),
+            court: f.text("court"),
+            hearing_on: date_field("hearing_on", &f.text("hearing_on"))?,
+        },
+        _ => return Err(AppError::not_found()),
+    })
+}
+
+pub(super) async fn step_form(
+    s: &AppState,
+    lang: Lang,
+    c: &Case,
+    d: &StepDef,
+    f: &FormData,
+) -> AppResult<FormView> {
+    let parts = cases::parts(&s.db, &Scope::All, c.id).await?;
+    let base = if d.upload { "upload" } else { "steps" };
+    Ok(FormView {
+        title: lang.tf(
+            "cases.step.title",
+            &[("step", lang.t(d.label)), ("id", &c.id.to_string())],
+        ),
+        intro: Some(lang.t(d.intro).into()),
+        action: format!("/cases/{}/{base}/{}", c.id, d.name),
+        hidden: vec![("version".into(), c.version.to_string())],
+        fields: step_fields(s, lang, c, &parts, d, f).await,
+        errors: Vec::new(),
+        submit: lang.t(d.label).into(),
+        cancel: format!("/cases/{}", c.id),
+        confirm: true,
+    })
+}
+
+pub async fn step_page(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Path((id, name)): Path<(i64, String)>,
+) -> PageResult {
+    let d = step_def(&name)
+        .ok_or_else(AppError::not_found)
+        .or_page(lang)?;
+    a.require(d.action).or_page(lang)?;
+    let c = cases::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let v = step_form(&s, lang, &c, d, &FormData::default())
+        .await
+        .or_page(lang)?;
+    Ok(form_page(&a, lang, "/cases", v))
+}
+
+pub(super) async fn submit(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    id: i64,
+    name: &str,
+    f: &FormData,
+    files: &[UploadedFile],
+) -> PageResult {
+    let d = step_def(name)
+        .ok_or_else(AppError::not_found)
+        .or_page(lang)?;
+    let c = cases::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+    let version = f.int("version").unwrap_or(-1);
+    let result = match step_input(name, f, files) {
+        Ok(input) => apply(s, a, id, version, input)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=1"))),
+        Err(e) => {
+            let v = step_form(s, lang, &c, d, f).await.or_page(lang)?;
+            Err(form_refused(a, lang, "/cases", v, e))
+        }
+    }
+}
+
+pub async fn step_submit(
+    State(s): State<AppState>,
+    Path((id, name)): Path<(i64, String)>,
+    p: Post,
+) -> PageResult {
+    submit(&s, &p.user, p.lang, id, &name, &p.form, &[]).await
+}
+
+pub async fn upload_submit(
+    State(s): State<AppState>,
+    Path((id, name)): Path<(i64, String)>,
+    p: MultipartPost,
+) -> PageResult {
+    submit(&s, &p.user, p.lang, id, &name, &p.form, &p.files).await
+}
+
+/// Records the outcome of a court appearance (the buttons on the case page).
+pub async fn appearance_submit(
+    State(s): State<AppState>,
+    Path((id, aid, outcome)): Path<(i64, i64, String)>,
+    Query(q): Query<Vec<(String, String)>>,
+    p: Post,
+) -> PageResult {
+    let (a, lang) = (&p.user, p.lang);
+    let outcome = Appearance::parse(&outcome)
+        .filter(|o| *o != Appearance::Notified)
+        .ok_or_else(AppError::not_found)
+        .or_page(lang)?;
+    let version = q
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(-1);
+    apply(
+        &s,
+        a,
+        id,
+        version,
+        StepInput::RecordAppearance {
+            appearance_id: aid,
+            outcome,
+            note: String::new(),
+        },
+    )
+    .await
+    .or_page(lang)?;
+    Ok(redirect(&format!("/cases/{id}?saved=1")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The case's file
+// ---------------------------------------------------------------------------------------------

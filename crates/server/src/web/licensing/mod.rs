@@ -1,0 +1,107 @@
+//! Pages of online licensing (网上审批): the applications queue with statutory clocks, an
+//! application's file with its material, reviews and decision, the forms of each step, and the
+//! expert list.
+mod apply;
+mod detail;
+mod experts;
+mod list;
+mod steps;
+pub use apply::*;
+pub use detail::*;
+pub use experts::*;
+pub use list::*;
+pub use steps::*;
+
+use super::forms::{FormData, MultipartPost, Post, UploadedFile};
+use super::listing::{ListParams, badge, cell, link};
+use super::registry::{history, or_dash, region_options, scope_labels_in, scope_options};
+use super::view::*;
+use super::{OrPage, PageResult, redirect, render};
+use super::{form_page, form_refused};
+use crate::auth::{Authed, PageUser};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use base64::Engine;
+use sijian_domain::licensing::{ApplicationCommand, ApplicationKind, Stage};
+use sijian_domain::{Action, Category, Scope};
+use sijian_service::inputs::{AppraiserInput, EDUCATION, InstitutionInput, QUALIFICATION_LEVELS};
+use sijian_service::licensing::{AttachmentInput, ClockView, Declarations, SubmitBody, clock};
+use sijian_store::applications::{self, Application, ApplicationFilter, NewExpert, Proposal};
+use sijian_store::{ListQuery, registry};
+
+fn kind_label(lang: Lang, kind: &str) -> String {
+    ApplicationKind::parse(kind)
+        .map(|k| lang.pick(k.label_zh(), k.label_en()).to_string())
+        .unwrap_or_else(|| kind.into())
+}
+
+fn stage_badge(lang: Lang, app: &Application) -> (String, &'static str) {
+    match Stage::parse(&app.stage) {
+        Some(Stage::Accepted) if !app.kind().is_some_and(|k| k.needs_expert_review()) => {
+            (lang.t("licensing.stage.accepted").into(), "")
+        }
+        Some(s) => (
+            lang.pick(s.label_zh(), s.label_en()).to_string(),
+            match s {
+                Stage::Approved => "ok",
+                Stage::Refused | Stage::Withdrawn => "bad",
+                Stage::Returned => "warn",
+                _ => "",
+            },
+        ),
+        None => (app.stage.clone(), ""),
+    }
+}
+
+/// The name of an application's running clock: the service's Chinese, or the catalogue's text
+/// for its kind.
+fn clock_label(lang: Lang, c: &ClockView) -> String {
+    let key = format!("licensing.clock_kind.{}", c.kind);
+    match lang {
+        Lang::En if crate::i18n::has(&key) => {
+            let label = lang.t(&key);
+            if c.warning.is_some() {
+                lang.tf("licensing.clock.uncomputable", &[("clock", label)])
+            } else {
+                label.to_string()
+            }
+        }
+        _ => c.label.clone(),
+    }
+}
+
+fn clock_text(lang: Lang, c: &ClockView) -> (String, &'static str) {
+    if let Some(w) = &c.warning {
+        return (
+            lang.pick(w, lang.t("licensing.clock.no_calendar"))
+                .to_string(),
+            "warn",
+        );
+    }
+    match (&c.due, c.working_days_left) {
+        (Some(due), Some(left)) if c.overdue => (
+            lang.tf(
+                "licensing.clock.overdue",
+                &[("days", &(-left).to_string()), ("due", &due.to_string())],
+            ),
+            "bad",
+        ),
+        (Some(due), Some(left)) if c.kind == "stopped" => (
+            lang.tf(
+                "licensing.clock.stopped",
+                &[("due", &due.to_string()), ("left", &left.to_string())],
+            ),
+            "",
+        ),
+        (Some(due), Some(left)) => (
+            lang.tf(
+                "licensing.clock.running",
+                &[("due", &due.to_string()), ("left", &left.to_string())],
+            ),
+            if left <= 2 { "warn" } else { "ok" },
+        ),
+        _ => (clock_label(lang, c), ""),
+    }
+}

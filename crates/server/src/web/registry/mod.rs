@@ -1,0 +1,276 @@
+//! Pages of the register: institutions, appraisers, commissioning organs.
+mod appraiser;
+mod institution;
+mod organ;
+pub use appraiser::*;
+pub use institution::*;
+pub use organ::*;
+
+use super::forms::{FormData, Post};
+use super::listing::{ListParams, badge, cell, link};
+use super::view::*;
+use super::{OrPage, PageResult, redirect, render};
+use super::{form_page, form_refused};
+use crate::auth::{Authed, PageUser};
+use crate::error::AppError;
+use crate::i18n::Lang;
+pub use crate::labels::{education_label, qualification_label, scope_labels, scope_labels_in};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use sijian_domain::classification::{Classification, Level};
+use sijian_domain::{Action, AppraiserStatus, Category, InstitutionStatus, OrganKind, Scope};
+use sijian_service::inputs::{AppraiserInput, InstitutionInput, OrganInput};
+use sijian_store::events::{self, EventFilter};
+use sijian_store::{ListQuery, organs, registry};
+
+pub fn category_labels(lang: Lang, set: &str) -> String {
+    Category::parse_set(set)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| lang.pick(c.label_zh(), c.label_en()))
+        .collect::<Vec<_>>()
+        .join(lang.pick("、", ", "))
+}
+
+/// Sub-categories and items as filter or form options, items indented under their sub-category.
+pub fn item_options(lang: Lang) -> Vec<(String, String)> {
+    let cls = Classification::current();
+    cls.entries()
+        .iter()
+        .filter(|e| e.in_force() && e.level != Level::Category)
+        .map(|e| {
+            let indent = if e.level == Level::Item { "　　" } else { "" };
+            (
+                e.code.to_string(),
+                format!("{indent}{} {}", e.code, lang.pick(e.name_zh, e.name_en)),
+            )
+        })
+        .collect()
+}
+
+/// Accreditations in one line each: "CNAS IB0001（…）有效期至 2027-06-30".
+pub fn accreditation_text(lang: Lang, list: &[registry::Accreditation]) -> String {
+    if list.is_empty() {
+        return "—".into();
+    }
+    list.iter()
+        .map(|a| {
+            let scope = if a.scope.is_empty() {
+                String::new()
+            } else {
+                format!("{}{}", lang.pick("，", ", "), a.scope)
+            };
+            lang.tf(
+                "registry.accreditation",
+                &[
+                    ("kind", &a.kind),
+                    ("no", &a.certificate_no),
+                    ("scope", &scope),
+                    ("until", &a.expires_on),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(lang.pick("；", "; "))
+}
+
+pub fn or_dash(v: &str) -> String {
+    if v.trim().is_empty() {
+        "—".into()
+    } else {
+        v.to_string()
+    }
+}
+
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Categories, sub-categories and items as form options for a scope.
+pub fn scope_options(lang: Lang) -> Vec<(String, String)> {
+    let cls = Classification::current();
+    cls.entries()
+        .iter()
+        .filter(|e| e.in_force())
+        .map(|e| {
+            let (indent, name) = match e.level {
+                Level::Category => ("", lang.pick(e.category.label_zh(), e.category.label_en())),
+                Level::SubCategory => ("　", lang.pick(e.name_zh, e.name_en)),
+                Level::Item => ("　　", lang.pick(e.name_zh, e.name_en)),
+            };
+            (e.code.to_string(), format!("{indent}{} {name}", e.code))
+        })
+        .collect()
+}
+
+/// Status history of an institution or appraiser as a table.
+pub async fn status_table(s: &AppState, lang: Lang, entity: &str, id: i64) -> DetailTable {
+    let rows = registry::status_history(&s.db, entity, id)
+        .await
+        .unwrap_or_default();
+    let label = |st: &str| {
+        if entity == "institution" {
+            inst_status(lang, st).0
+        } else {
+            app_status(lang, st).0
+        }
+    };
+    DetailTable {
+        title: lang.t("detail.status_history").into(),
+        head: vec![
+            lang.t("field.time").into(),
+            lang.t("field.status").into(),
+            lang.t("field.status_reason").into(),
+            lang.t("field.actor").into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    fmt_time(r.at),
+                    match &r.from_status {
+                        Some(f) => format!("{} → {}", label(f), label(&r.to_status)),
+                        None => label(&r.to_status),
+                    },
+                    or_dash(&r.reason),
+                    r.actor_name
+                        .clone()
+                        .unwrap_or_else(|| lang.t("registry.system").into()),
+                ]
+            })
+            .collect(),
+        empty: lang.t("detail.none").into(),
+        link: None,
+    }
+}
+
+pub fn category_options(lang: Lang) -> Vec<(String, String)> {
+    Category::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.digit().to_string(),
+                lang.pick(c.label_zh(), c.label_en()).to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn inst_status(lang: Lang, s: &str) -> (String, &'static str) {
+    match InstitutionStatus::parse(s) {
+        Some(st) => (
+            lang.pick(st.label_zh(), st.label_en()).to_string(),
+            if st == InstitutionStatus::Normal {
+                "ok"
+            } else if st == InstitutionStatus::Suspended {
+                "warn"
+            } else {
+                "bad"
+            },
+        ),
+        None => (s.to_string(), ""),
+    }
+}
+
+fn app_status(lang: Lang, s: &str) -> (String, &'static str) {
+    match AppraiserStatus::parse(s) {
+        Some(st) => (
+            lang.pick(st.label_zh(), st.label_en()).to_string(),
+            if st == AppraiserStatus::Active {
+                "ok"
+            } else if st == AppraiserStatus::Suspended {
+                "warn"
+            } else {
+                "bad"
+            },
+        ),
+        None => (s.to_string(), ""),
+    }
+}
+
+fn organ_kind(lang: Lang, k: OrganKind) -> String {
+    lang.pick(k.label_zh(), k.label_en()).to_string()
+}
+
+pub fn gender(lang: Lang, g: &str) -> String {
+    lang.t(if g == "female" {
+        "gender.female"
+    } else {
+        "gender.male"
+    })
+    .to_string()
+}
+
+/// Regions the principal may place records in, as select options (code, "name (code)"),
+/// indented by level.
+pub async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
+    let under = match a.scope() {
+        Scope::Region(p) => Some(p.as_str().to_string()),
+        _ => None,
+    };
+    let Ok(all) = s.regions.current(&s.db).await else {
+        return Vec::new();
+    };
+    all.iter()
+        .filter(|r| under.as_deref().is_none_or(|p| r.path.starts_with(p)))
+        .map(|r| {
+            let indent = match r.level.as_str() {
+                "province" => "",
+                "prefecture" => "　",
+                _ => "　　",
+            };
+            (r.code.clone(), format!("{indent}{} ({})", r.name, r.code))
+        })
+        .collect()
+}
+
+pub async fn history(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    entity: &str,
+    id: i64,
+) -> (bool, Vec<TimelineEntry>) {
+    if !a.role().may(Action::ViewEvents) && !a.role().is_institution_staff() {
+        return (false, Vec::new());
+    }
+    history_of(s, lang, entity, id, &a.scope()).await
+}
+
+/// The timeline of one record whose page the caller may already see (the record's own scope
+/// check stands for the events').
+pub async fn history_of(
+    s: &AppState,
+    lang: Lang,
+    entity: &str,
+    id: i64,
+    scope: &sijian_domain::Scope,
+) -> (bool, Vec<TimelineEntry>) {
+    let f = EventFilter {
+        entity_type: Some(entity.into()),
+        entity_id: Some(id.to_string()),
+        kind: None,
+    };
+    let page = events::list(
+        &s.db,
+        scope,
+        &f,
+        &ListQuery {
+            per_page: 50,
+            ..Default::default()
+        },
+    )
+    .await;
+    (
+        true,
+        page.map(|p| {
+            p.items
+                .into_iter()
+                .map(|e| TimelineEntry::from_event(lang, e))
+                .collect()
+        })
+        .unwrap_or_default(),
+    )
+}
