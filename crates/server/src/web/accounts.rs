@@ -1,10 +1,11 @@
 //! Sign-in, the workbench, one's own account, user administration and API tokens.
 use super::forms::{AnonPost, FormData, LOGIN_CSRF_COOKIE, Post};
 use super::listing::{ListParams, badge, cell, link};
+use super::record_form::RecordForm;
 use super::view::*;
 use super::{OrPage, PageResult, form_page, page_error, redirect, render};
 use crate::auth::{Authed, Ctx, PageUser, Via, set_cookie};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::login;
 use crate::state::AppState;
@@ -835,40 +836,6 @@ fn user_input(f: &FormData, editing: bool) -> UserInput {
     }
 }
 
-pub async fn user_new(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
-    a.require(Action::ManageUsers).or_page(lang)?;
-    let v = user_form(&s, &a, lang, None, &FormData::default(), None).await;
-    Ok(form_page(&a, lang, "/users", v))
-}
-
-pub async fn user_create(State(s): State<AppState>, p: Post) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::ManageUsers).or_page(lang)?;
-    match create_user_from(&s, &a.actor(), &a.scope(), &user_input(&p.form, false))
-        .await
-        .map_err(AppError::from)
-    {
-        Ok(u) => Ok(redirect(&format!("/users/{}?saved=1", u.id))),
-        Err(e) => {
-            let mut shown = p.form.clone();
-            shown.0.retain(|(k, _)| k != "password");
-            let v = user_form(&s, a, lang, None, &shown, None).await;
-            let c = Chrome::new(a, lang, v.title.clone(), "/users");
-            let summary = e.fields.is_empty().then(|| e.message.clone());
-            let mut res = (
-                e.status,
-                render(&FormPage {
-                    c,
-                    v: v.with_errors(&e.fields, summary),
-                }),
-            )
-                .into_response();
-            res.extensions_mut().insert(e);
-            Err(res)
-        }
-    }
-}
-
 fn form_of_user(u: &users::User) -> FormData {
     let mut v = vec![
         ("username".to_string(), u.username.clone()),
@@ -893,52 +860,50 @@ fn form_of_user(u: &users::User) -> FormData {
     FormData(v)
 }
 
-pub async fn user_edit(
-    State(s): State<AppState>,
-    PageUser(a, lang): PageUser,
-    Path(id): Path<i64>,
-) -> PageResult {
-    a.require(Action::ManageUsers).or_page(lang)?;
-    let u = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
-    let v = user_form(&s, &a, lang, Some(id), &form_of_user(&u), Some(u.version)).await;
-    Ok(form_page(&a, lang, "/users", v))
-}
+/// The accounts' new and edit pages.
+pub struct UserForm;
 
-pub async fn user_update(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::ManageUsers).or_page(lang)?;
-    let version = p.form.int("version").unwrap_or(-1);
-    let mut input = user_input(&p.form, true);
-    // A role change clears attachments the form did not send for the new role.
-    for k in ["region_code"] {
-        if p.form.text(k).trim().is_empty() {
+impl RecordForm for UserForm {
+    const BASE: &'static str = "/users";
+    const CREATE: Action = Action::ManageUsers;
+    const EDIT: Action = Action::ManageUsers;
+    const SECRET_FIELDS: &'static [&'static str] = &["password"];
+
+    async fn form(
+        s: &AppState,
+        a: &Authed,
+        lang: Lang,
+        id: Option<i64>,
+        f: &FormData,
+        version: Option<i64>,
+    ) -> FormView {
+        user_form(s, a, lang, id, f, version).await
+    }
+
+    async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {
+        let u = users::get(&s.db, &a.scope(), id).await?;
+        Ok((form_of_user(&u), u.version))
+    }
+
+    async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
+        let u = create_user_from(s, &a.actor(), &a.scope(), &user_input(f, false)).await?;
+        Ok(u.id)
+    }
+
+    async fn update(
+        s: &AppState,
+        a: &Authed,
+        id: i64,
+        version: i64,
+        f: &FormData,
+    ) -> AppResult<()> {
+        let mut input = user_input(f, true);
+        // A role change clears the region when the form did not send one for the new role.
+        if f.text("region_code").trim().is_empty() {
             input.region_code = None;
         }
-    }
-    match update_user_from(&s, a, id, version, &input)
-        .await
-        .map_err(AppError::from)
-    {
-        Ok(_) => Ok(redirect(&format!("/users/{id}?saved=1"))),
-        Err(e) => {
-            let mut shown = p.form.clone();
-            let cur = users::get(&s.db, &a.scope(), id).await.or_page(lang)?;
-            shown.0.push(("username".into(), cur.username.clone()));
-            let v = user_form(&s, a, lang, Some(id), &shown, Some(version)).await;
-            let c = Chrome::new(a, lang, v.title.clone(), "/users");
-            let summary =
-                (e.fields.is_empty() || e.code == "version_conflict").then(|| e.message.clone());
-            let mut res = (
-                e.status,
-                render(&FormPage {
-                    c,
-                    v: v.with_errors(&e.fields, summary),
-                }),
-            )
-                .into_response();
-            res.extensions_mut().insert(e);
-            Err(res)
-        }
+        update_user_from(s, a, id, version, &input).await?;
+        Ok(())
     }
 }
 

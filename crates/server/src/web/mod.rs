@@ -22,6 +22,7 @@ pub mod licensing;
 pub mod linkage;
 pub mod listing;
 pub mod practice;
+pub mod record_form;
 pub mod records;
 pub mod registry;
 pub mod verify;
@@ -47,12 +48,14 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(accounts::users_list))
         .route(
             "/users/new",
-            get(accounts::user_new).post(accounts::user_create),
+            get(record_form::new_page::<accounts::UserForm>)
+                .post(record_form::create::<accounts::UserForm>),
         )
         .route("/users/{id}", get(accounts::user_detail))
         .route(
             "/users/{id}/edit",
-            get(accounts::user_edit).post(accounts::user_update),
+            get(record_form::edit_page::<accounts::UserForm>)
+                .post(record_form::update::<accounts::UserForm>),
         )
         .route(
             "/users/{id}/password",
@@ -115,32 +118,38 @@ pub fn router() -> Router<AppState> {
         .route("/institutions", get(registry::institutions_list))
         .route(
             "/institutions/new",
-            get(registry::institution_new).post(registry::institution_create),
+            get(record_form::new_page::<registry::InstitutionForm>)
+                .post(record_form::create::<registry::InstitutionForm>),
         )
         .route("/institutions/{id}", get(registry::institution_detail))
         .route(
             "/institutions/{id}/edit",
-            get(registry::institution_edit).post(registry::institution_update),
+            get(record_form::edit_page::<registry::InstitutionForm>)
+                .post(record_form::update::<registry::InstitutionForm>),
         )
         .route("/appraisers", get(registry::appraisers_list))
         .route(
             "/appraisers/new",
-            get(registry::appraiser_new).post(registry::appraiser_create),
+            get(record_form::new_page::<registry::AppraiserForm>)
+                .post(record_form::create::<registry::AppraiserForm>),
         )
         .route("/appraisers/{id}", get(registry::appraiser_detail))
         .route(
             "/appraisers/{id}/edit",
-            get(registry::appraiser_edit).post(registry::appraiser_update),
+            get(record_form::edit_page::<registry::AppraiserForm>)
+                .post(record_form::update::<registry::AppraiserForm>),
         )
         .route("/organs", get(registry::organs_list))
         .route(
             "/organs/new",
-            get(registry::organ_new).post(registry::organ_create),
+            get(record_form::new_page::<registry::OrganForm>)
+                .post(record_form::create::<registry::OrganForm>),
         )
         .route("/organs/{id}", get(registry::organ_detail))
         .route(
             "/organs/{id}/edit",
-            get(registry::organ_edit).post(registry::organ_update),
+            get(record_form::edit_page::<registry::OrganForm>)
+                .post(record_form::update::<registry::OrganForm>),
         )
         .route(
             "/calendar",

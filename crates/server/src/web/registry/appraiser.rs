@@ -332,84 +332,58 @@ pub(super) fn form_of_appraiser(x: &registry::Appraiser) -> FormData {
     FormData(v)
 }
 
-pub async fn appraiser_new(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
-    a.require(Action::CreateAppraiser).or_page(lang)?;
-    let mut init = vec![("status".to_string(), "active".to_string())];
-    if let Scope::Institution(i) = a.scope() {
-        init.push(("institution_id".into(), i.to_string()));
-    }
-    let v = appraiser_form(&s, &a, lang, None, &FormData(init), None).await;
-    Ok(form_page(&a, lang, "/appraisers", v))
-}
+/// The appraisers' new and edit pages.
+pub struct AppraiserForm;
 
-pub async fn appraiser_create(State(s): State<AppState>, p: Post) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::CreateAppraiser).or_page(lang)?;
-    let result = match appraiser_input(&p.form).apply(None, &s.keys) {
-        Ok(f) => registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &f)
-            .await
-            .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
-    match result {
-        Ok(x) => Ok(redirect(&format!("/appraisers/{}?saved=1", x.id))),
-        Err(e) => {
-            let v = appraiser_form(&s, a, lang, None, &p.form, None).await;
-            Err(form_refused(a, lang, "/appraisers", v, e))
+impl RecordForm for AppraiserForm {
+    const BASE: &'static str = "/appraisers";
+    const CREATE: Action = Action::CreateAppraiser;
+    const EDIT: Action = Action::EditAppraiser;
+
+    /// Staff of an institution register appraisers of their own institution.
+    fn blank(a: &Authed) -> FormData {
+        let mut init = vec![("status".to_string(), "active".to_string())];
+        if let Scope::Institution(i) = a.scope() {
+            init.push(("institution_id".into(), i.to_string()));
         }
+        FormData(init)
+    }
+
+    async fn form(
+        s: &AppState,
+        a: &Authed,
+        lang: Lang,
+        id: Option<i64>,
+        f: &FormData,
+        version: Option<i64>,
+    ) -> FormView {
+        appraiser_form(s, a, lang, id, f, version).await
+    }
+
+    async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {
+        let x = registry::get_appraiser(&s.db, &a.scope(), id).await?;
+        Ok((form_of_appraiser(&x), x.version))
+    }
+
+    async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
+        let fields = appraiser_input(f)
+            .apply(None, &s.keys)
+            .map_err(AppError::validation)?;
+        Ok(
+            registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &fields)
+                .await?
+                .id,
+        )
+    }
+
+    async fn update(
+        s: &AppState,
+        a: &Authed,
+        id: i64,
+        version: i64,
+        f: &FormData,
+    ) -> AppResult<()> {
+        sijian_service::registry::update_appraiser(s, a, id, version, &appraiser_input(f)).await?;
+        Ok(())
     }
 }
-
-pub async fn appraiser_edit(
-    State(s): State<AppState>,
-    PageUser(a, lang): PageUser,
-    Path(id): Path<i64>,
-) -> PageResult {
-    a.require(Action::EditAppraiser).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id)
-        .await
-        .or_page(lang)?;
-    let v = appraiser_form(
-        &s,
-        &a,
-        lang,
-        Some(id),
-        &form_of_appraiser(&x),
-        Some(x.version),
-    )
-    .await;
-    Ok(form_page(&a, lang, "/appraisers", v))
-}
-
-pub async fn appraiser_update(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    p: Post,
-) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::EditAppraiser).or_page(lang)?;
-    let scope = a.scope();
-    let cur = registry::get_appraiser(&s.db, &scope, id)
-        .await
-        .or_page(lang)?;
-    let version = p.form.int("version").unwrap_or(-1);
-    let input = appraiser_input(&p.form);
-    let result = sijian_service::registry::update_appraiser(&s, a, id, version, &input)
-        .await
-        .map_err(AppError::from);
-    match result {
-        Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
-        Err(e) => {
-            let mut shown = form_of_appraiser(&cur);
-            for (k, v) in p.form.0.iter().filter(|(k, _)| k != "_csrf") {
-                shown.0.retain(|(sk, _)| sk != k);
-                shown.0.push((k.clone(), v.clone()));
-            }
-            let v = appraiser_form(&s, a, lang, Some(id), &shown, Some(version)).await;
-            Err(form_refused(a, lang, "/appraisers", v, e))
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Commissioning organs

@@ -555,87 +555,54 @@ pub(super) fn form_of_institution(i: &registry::Institution) -> FormData {
     FormData(v)
 }
 
-pub async fn institution_new(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
-    a.require(Action::CreateInstitution).or_page(lang)?;
-    let v = institution_form(
-        &s,
-        &a,
-        lang,
-        None,
-        &FormData(vec![("status".into(), "normal".into())]),
-        None,
-    )
-    .await;
-    Ok(form_page(&a, lang, "/institutions", v))
-}
+/// The institutions' new and edit pages.
+pub struct InstitutionForm;
 
-pub async fn institution_create(State(s): State<AppState>, p: Post) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::CreateInstitution).or_page(lang)?;
-    let result = match institution_input(&p.form).apply(None) {
-        Ok(f) => registry::create_institution(&s.db, &a.actor(), &a.scope(), &f)
-            .await
-            .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
-    match result {
-        Ok(i) => Ok(redirect(&format!("/institutions/{}?saved=1", i.id))),
-        Err(e) => {
-            let v = institution_form(&s, a, lang, None, &p.form, None).await;
-            Err(form_refused(a, lang, "/institutions", v, e))
-        }
+impl RecordForm for InstitutionForm {
+    const BASE: &'static str = "/institutions";
+    const CREATE: Action = Action::CreateInstitution;
+    const EDIT: Action = Action::EditInstitution;
+
+    fn blank(_a: &Authed) -> FormData {
+        FormData(vec![("status".into(), "normal".into())])
+    }
+
+    async fn form(
+        s: &AppState,
+        a: &Authed,
+        lang: Lang,
+        id: Option<i64>,
+        f: &FormData,
+        version: Option<i64>,
+    ) -> FormView {
+        institution_form(s, a, lang, id, f, version).await
+    }
+
+    async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {
+        let i = registry::get_institution(&s.db, &a.scope(), id).await?;
+        Ok((form_of_institution(&i), i.version))
+    }
+
+    async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
+        let fields = institution_input(f)
+            .apply(None)
+            .map_err(AppError::validation)?;
+        Ok(
+            registry::create_institution(&s.db, &a.actor(), &a.scope(), &fields)
+                .await?
+                .id,
+        )
+    }
+
+    async fn update(
+        s: &AppState,
+        a: &Authed,
+        id: i64,
+        version: i64,
+        f: &FormData,
+    ) -> AppResult<()> {
+        sijian_service::registry::update_institution(s, a, id, version, &institution_input(f))
+            .await?;
+        Ok(())
     }
 }
-
-pub async fn institution_edit(
-    State(s): State<AppState>,
-    PageUser(a, lang): PageUser,
-    Path(id): Path<i64>,
-) -> PageResult {
-    a.require(Action::EditInstitution).or_page(lang)?;
-    let i = registry::get_institution(&s.db, &a.scope(), id)
-        .await
-        .or_page(lang)?;
-    let v = institution_form(
-        &s,
-        &a,
-        lang,
-        Some(id),
-        &form_of_institution(&i),
-        Some(i.version),
-    )
-    .await;
-    Ok(form_page(&a, lang, "/institutions", v))
-}
-
-pub async fn institution_update(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    p: Post,
-) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::EditInstitution).or_page(lang)?;
-    let scope = a.scope();
-    let cur = registry::get_institution(&s.db, &scope, id)
-        .await
-        .or_page(lang)?;
-    let version = p.form.int("version").unwrap_or(-1);
-    let input = institution_input(&p.form);
-    let result = sijian_service::registry::update_institution(&s, a, id, version, &input)
-        .await
-        .map_err(AppError::from);
-    match result {
-        Ok(_) => Ok(redirect(&format!("/institutions/{id}?saved=1"))),
-        Err(e) => {
-            let mut shown = p.form.clone();
-            if shown.get("name").is_none() {
-                shown = form_of_institution(&cur);
-            }
-            let v = institution_form(&s, a, lang, Some(id), &shown, Some(version)).await;
-            Err(form_refused(a, lang, "/institutions", v, e))
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Appraisers

@@ -6,13 +6,13 @@ pub use appraiser::*;
 pub use institution::*;
 pub use organ::*;
 
-use super::forms::{FormData, Post};
+use super::forms::FormData;
 use super::listing::{ListParams, badge, cell, link};
+use super::record_form::RecordForm;
 use super::view::*;
-use super::{OrPage, PageResult, redirect, render};
-use super::{form_page, form_refused};
+use super::{OrPage, PageResult, render};
 use crate::auth::{Authed, PageUser};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 pub use crate::labels::{education_label, qualification_label, scope_labels, scope_labels_in};
 use crate::state::AppState;

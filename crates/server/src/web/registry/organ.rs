@@ -144,72 +144,64 @@ pub(super) fn organ_input(f: &FormData) -> OrganInput {
     }
 }
 
-pub async fn organ_new(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
-    a.require(Action::EditOrgans).or_page(lang)?;
-    let v = organ_form(&s, &a, lang, None, &FormData::default(), None).await;
-    Ok(form_page(&a, lang, "/organs", v))
-}
+/// The commissioning organs' new and edit pages.
+pub struct OrganForm;
 
-pub async fn organ_create(State(s): State<AppState>, p: Post) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::EditOrgans).or_page(lang)?;
-    let result = match organ_input(&p.form).apply(None) {
-        Ok(f) => organs::create(&s.db, &a.actor(), &a.scope(), &f)
-            .await
-            .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
-    match result {
-        Ok(o) => Ok(redirect(&format!("/organs/{}?saved=1", o.id))),
-        Err(e) => {
-            let v = organ_form(&s, a, lang, None, &p.form, None).await;
-            Err(form_refused(a, lang, "/organs", v, e))
-        }
+impl RecordForm for OrganForm {
+    const BASE: &'static str = "/organs";
+    const CREATE: Action = Action::EditOrgans;
+    const EDIT: Action = Action::EditOrgans;
+
+    async fn form(
+        s: &AppState,
+        a: &Authed,
+        lang: Lang,
+        id: Option<i64>,
+        f: &FormData,
+        version: Option<i64>,
+    ) -> FormView {
+        organ_form(s, a, lang, id, f, version).await
     }
-}
 
-pub async fn organ_edit(
-    State(s): State<AppState>,
-    PageUser(a, lang): PageUser,
-    Path(id): Path<i64>,
-) -> PageResult {
-    a.require(Action::EditOrgans).or_page(lang)?;
-    let o = organs::get(&s.db, &a.scope(), id).await.or_page(lang)?;
-    let f = FormData(vec![
-        ("name".into(), o.name.clone()),
-        ("kind".into(), o.kind.as_str().to_string()),
-        ("region_code".into(), o.region_code.clone()),
-        ("address".into(), o.address.clone()),
-        ("phone".into(), o.phone.clone()),
-    ]);
-    let v = organ_form(&s, &a, lang, Some(id), &f, Some(o.version)).await;
-    Ok(form_page(&a, lang, "/organs", v))
-}
+    async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {
+        let o = organs::get(&s.db, &a.scope(), id).await?;
+        let f = FormData(vec![
+            ("name".into(), o.name.clone()),
+            ("kind".into(), o.kind.as_str().to_string()),
+            ("region_code".into(), o.region_code.clone()),
+            ("address".into(), o.address.clone()),
+            ("phone".into(), o.phone.clone()),
+        ]);
+        Ok((f, o.version))
+    }
 
-pub async fn organ_update(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::EditOrgans).or_page(lang)?;
-    let scope = a.scope();
-    let cur = organs::get(&s.db, &scope, id).await.or_page(lang)?;
-    let version = p.form.int("version").unwrap_or(-1);
-    let base = organs::OrganFields {
-        name: cur.name,
-        kind: cur.kind.as_str().to_string(),
-        region_code: cur.region_code,
-        address: cur.address,
-        phone: cur.phone,
-    };
-    let result = match organ_input(&p.form).apply(Some(&base)) {
-        Ok(f) => organs::update(&s.db, &a.actor(), &scope, id, version, &f)
-            .await
-            .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
-    match result {
-        Ok(_) => Ok(redirect(&format!("/organs/{id}?saved=1"))),
-        Err(e) => {
-            let v = organ_form(&s, a, lang, Some(id), &p.form, Some(version)).await;
-            Err(form_refused(a, lang, "/organs", v, e))
-        }
+    async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
+        let fields = organ_input(f).apply(None).map_err(AppError::validation)?;
+        Ok(organs::create(&s.db, &a.actor(), &a.scope(), &fields)
+            .await?
+            .id)
+    }
+
+    async fn update(
+        s: &AppState,
+        a: &Authed,
+        id: i64,
+        version: i64,
+        f: &FormData,
+    ) -> AppResult<()> {
+        let scope = a.scope();
+        let cur = organs::get(&s.db, &scope, id).await?;
+        let base = organs::OrganFields {
+            name: cur.name,
+            kind: cur.kind.as_str().to_string(),
+            region_code: cur.region_code,
+            address: cur.address,
+            phone: cur.phone,
+        };
+        let fields = organ_input(f)
+            .apply(Some(&base))
+            .map_err(AppError::validation)?;
+        organs::update(&s.db, &a.actor(), &scope, id, version, &fields).await?;
+        Ok(())
     }
 }
