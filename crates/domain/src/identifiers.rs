@@ -453,9 +453,11 @@ impl ResidentId {
         RegionCode::parse(self.region_digits()).ok()
     }
 
-    /// For screens: the first 6 and last 4 characters, the 8 between (the birth date) as `*`.
+    /// For screens, exports and records: the first and the last character, the 16 between as
+    /// `*`. Showing more gives the number back: the region (positions 1–6) and the sequence with
+    /// its check digit (15–18) beside a birth date shown elsewhere leave nothing to guess.
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        format!("{}{}{}", &self.0[..1], "*".repeat(16), &self.0[17..])
     }
 }
 
@@ -985,9 +987,9 @@ mod tests {
     #[test]
     fn resident_id_masked_and_debug() {
         let id = ResidentId::parse("11010519491231002X").unwrap();
-        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(id.masked(), "1****************X");
         let debug = format!("{id:?}");
-        assert!(debug.contains("110105********002X"), "{debug}");
+        assert!(debug.contains("1****************X"), "{debug}");
         assert!(!debug.contains("19491231"), "{debug}");
     }
 

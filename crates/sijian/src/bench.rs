@@ -517,7 +517,7 @@ fn bench_case(fx: &CaseFixture, n: usize) -> anyhow::Result<sijian_store::cases:
             id: Some(SealedId {
                 hash: format!("bench-id-hash-{n}"),
                 sealed: format!("v1.bench-sealed-id-{n}"),
-                masked: "110105********002X".into(),
+                masked: "1****************X".into(),
             }),
         }],
         materials: vec![NewMaterial {

@@ -197,6 +197,34 @@ impl Db {
         Ok(())
     }
 
+    /// Applies the embedded migrations up to `version` only: for testing what a later migration
+    /// does to data written under an earlier one.
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        let keep = |m: &sqlx::migrate::Migrator| {
+            let mut m = sqlx::migrate::Migrator {
+                migrations: m.migrations.clone(),
+                ..sqlx::migrate::Migrator::DEFAULT
+            };
+            m.migrations = std::borrow::Cow::Owned(
+                m.migrations
+                    .iter()
+                    .filter(|x| x.version <= version)
+                    .cloned()
+                    .collect(),
+            );
+            m
+        };
+        match self {
+            Db::Sqlite(p, _) => keep(&sqlx::migrate!("./migrations/sqlite")).run(p).await?,
+            Db::Pg(p) => {
+                keep(&sqlx::migrate!("./migrations/postgres"))
+                    .run(p)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
     /// Starts a write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`):
     /// a deferred transaction that reads and then writes fails at once with SQLITE_BUSY.
     pub async fn begin(&self) -> Result<Tx, StoreError> {

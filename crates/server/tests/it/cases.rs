@@ -175,7 +175,7 @@ both_engines!(
             "normalised 案号"
         );
         assert_eq!(case["persons"][0]["name_masked"], "张*");
-        assert_eq!(case["persons"][0]["id_masked"], "110105********002X");
+        assert_eq!(case["persons"][0]["id_masked"], "1****************X");
         assert!(
             !case.to_string().contains("张三"),
             "no examined person's name in the record"
