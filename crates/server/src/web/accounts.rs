@@ -27,9 +27,15 @@ fn one() -> ListQuery {
     }
 }
 
-/// Only local paths, so the login page cannot be used to send people elsewhere.
+/// Only local paths, so the login page and the language links cannot be used to send people
+/// elsewhere (issue 14, point 10): printable ASCII only, no whitespace, no control character, no
+/// backslash, starting with one "/" and not "//". Browsers drop tabs and newlines from a URL
+/// (WHATWG URL standard, "remove all ASCII tab or newline") and read a backslash as "/", so a
+/// tab or a backslash after the first "/" would make "//x", another site; a control character
+/// would also make the `Location` header invalid. Anything else falls back to "/".
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic());
+    if printable && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_string()
     } else {
         "/".into()
@@ -1152,4 +1158,44 @@ pub async fn token_revoke(State(s): State<AppState>, Path(id): Path<i64>, p: Pos
         .await
         .or_page(p.lang)?;
     Ok(redirect("/tokens"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn safe_next_keeps_local_paths() {
+        for ok in [
+            "/",
+            "/account",
+            "/account?saved=1",
+            "/cases?queue=due_soon&page=2",
+        ] {
+            assert_eq!(safe_next(ok), ok);
+        }
+    }
+
+    #[test]
+    fn safe_next_refuses_other_sites_and_control_characters() {
+        for bad in [
+            "",
+            "account",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\nevil",
+            "/\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/\u{0}x",
+            "/\u{7f}x",
+            "/caf\u{e9}",
+            "https://evil.example",
+            "\t//evil.example",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
 }
