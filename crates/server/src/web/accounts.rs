@@ -127,6 +127,8 @@ pub async fn switch_language(
         .map(|(_, v)| safe_next(v))
         .unwrap_or_else(|| "/".into());
     if let Some(a) = &ctx.authed {
+        // A read-only token changes nothing, one's own settings included (issue 14, point 3).
+        a.require_writable().or_page(ctx.lang)?;
         // Changing the language is harmless, so a link may do it; it is still recorded on the account only.
         users::set_lang(&s.db, a.user.id, l.code())
             .await
@@ -446,8 +448,9 @@ pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
             .map_err(AppError::from)
     };
     match result {
-        // The change ended every session of the account: sign in again with the new password.
-        Ok(()) => Ok(redirect("/login?next=/account%3Fsaved%3D1")),
+        // The change ended every session of the account and revoked its API tokens: sign in
+        // again with the new password; the account page then says so.
+        Ok(()) => Ok(redirect("/login?next=/account%3Fsaved%3Dpassword")),
         Err(e) => {
             let v = password_form(lang, a.user.must_change_password);
             let c = Chrome::new(a, lang, v.title.clone(), "/account");
@@ -955,7 +958,7 @@ fn reset_form(lang: Lang, id: i64, username: &str) -> FormView {
         intro: Some(
             lang.pick(
                 lang.t("users.reset_help"),
-                "All sessions of the user end; they must change the password at next sign-in.",
+                "All sessions of the user end and all their API tokens are revoked; they must change the password at next sign-in.",
             )
             .into(),
         ),
@@ -1007,7 +1010,8 @@ pub async fn user_password_submit(
     users::set_password(&s.db, &a.actor(), id, &h, true)
         .await
         .or_page(lang)?;
-    Ok(redirect(&format!("/users/{id}?saved=1")))
+    // The user's sessions ended and their API tokens were revoked; the page says so.
+    Ok(redirect(&format!("/users/{id}?saved=reset")))
 }
 
 pub async fn user_unlock(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
@@ -1154,6 +1158,7 @@ pub async fn token_create(State(s): State<AppState>, p: Post) -> PageResult {
 }
 
 pub async fn token_revoke(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    p.user.require_writable().or_page(p.lang)?;
     tokens::revoke(&s.db, &p.user.actor(), &p.user.user, id)
         .await
         .or_page(p.lang)?;
