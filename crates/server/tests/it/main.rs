@@ -11,5 +11,6 @@ mod ledger;
 mod licensing;
 mod linkage;
 mod openapi;
+mod security;
 mod verification;
 mod webhooks;
