@@ -321,6 +321,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 
 /// An API caller. Unauthenticated → 401. A cookie-session caller changing data must send the
 /// session's CSRF token in `X-CSRF-Token` (bearer tokens are not sent by browsers on their own).
+/// An account that must change its password may only read its own account, change the password
+/// and sign out until it has (issue 14, point 3) → 403 `password_change_required`.
 #[derive(Debug, Clone)]
 pub struct ApiUser(pub Authed);
 
@@ -340,8 +342,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
                 return Err(AppError::csrf());
             }
         }
+        if a.user.must_change_password && !password_change_allows(&parts.method, parts.uri.path()) {
+            return Err(AppError::password_change_required());
+        }
         Ok(ApiUser(a))
     }
+}
+
+/// What an account that must change its password may still do through the API (the path
+/// without `/api/v1` inside the nested router, with it outside).
+fn password_change_allows(method: &Method, path: &str) -> bool {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    matches!(
+        (method.as_str(), path),
+        ("GET" | "HEAD", "/me") | ("PUT", "/me/password") | ("DELETE", "/session")
+    )
 }
 
 /// A signed-in page visitor. Signed out → redirect to the login page, back here afterwards.

@@ -72,6 +72,22 @@ impl AppError {
     pub fn read_only_token() -> Self {
         ServiceError::read_only_token().into()
     }
+    /// A change that only a signed-in session may make (web forms, creating API tokens).
+    pub fn session_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            crate::i18n::Lang::Zh.t("error.code.session_required"),
+        )
+    }
+    /// An account that must change its password may do nothing else until it has.
+    pub fn password_change_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            crate::i18n::Lang::Zh.t("error.code.password_change_required"),
+        )
+    }
     pub fn validation(fields: Vec<FieldError>) -> Self {
         ServiceError::validation(fields).into()
     }

@@ -37,10 +37,16 @@ impl Caller {
     }
     /// Refuses changes made with a read-only token.
     pub fn require_write(&self, action: Action) -> Result<()> {
+        self.require_writable()?;
+        self.require(action)
+    }
+    /// Refuses any change made with a read-only token, for changes every role may make to its
+    /// own account (its language, its tokens).
+    pub fn require_writable(&self) -> Result<()> {
         if self.read_only {
             return Err(Error::read_only_token());
         }
-        self.require(action)
+        Ok(())
     }
     pub fn actor(&self) -> sijian_store::Actor {
         self.user.actor()

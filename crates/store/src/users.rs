@@ -340,8 +340,8 @@ pub async fn update(
     Ok(row)
 }
 
-/// Sets a new password hash; ends all sessions of the account. `must_change` forces a change
-/// at next sign-in (set when an administrator resets it).
+/// Sets a new password hash; ends all sessions of the account and revokes all its API tokens.
+/// `must_change` forces a change at next sign-in (set when an administrator resets it).
 pub async fn set_password(
     db: &Db,
     actor: &Actor,
@@ -363,6 +363,7 @@ pub async fn set_password(
     .await?;
     tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
         .await?;
+    let tokens_revoked = crate::tokens::revoke_all_for_user(&mut tx, id, now).await?;
     append(
         &mut tx,
         actor,
@@ -376,7 +377,7 @@ pub async fn set_password(
             entity_id: id.to_string(),
             scope_path: home,
             institution_id: None,
-            payload: serde_json::json!({}),
+            payload: serde_json::json!({ "tokens_revoked": tokens_revoked }),
         },
     )
     .await?;

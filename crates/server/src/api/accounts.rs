@@ -102,7 +102,7 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Change one's own password (ends all the account's sessions).
+/// Change one's own password (ends all the account's sessions and revokes all its API tokens).
 #[utoipa::path(put, path = "/me/password", tag = "session", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn change_password(
@@ -110,12 +110,7 @@ pub async fn change_password(
     ApiUser(a): ApiUser,
     ApiJson(p): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
-    if let Via::Token {
-        read_only: true, ..
-    } = a.via
-    {
-        return Err(AppError::read_only_token());
-    }
+    a.require_writable()?;
     change_own_password(&s, &a.user, &p.current_password, &p.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -134,6 +129,8 @@ pub async fn set_language(
     ApiUser(a): ApiUser,
     ApiJson(l): ApiJson<LanguageInput>,
 ) -> AppResult<StatusCode> {
+    // A read-only token changes nothing, one's own settings included (issue 14, point 3).
+    a.require_writable()?;
     if crate::i18n::Lang::parse(&l.lang).is_none() {
         return Err(AppError::field("lang", "语言须为 zh 或 en"));
     }
@@ -214,7 +211,7 @@ pub struct PasswordReset {
     pub new_password: String,
 }
 
-/// Reset an account's password (administrators). Ends its sessions.
+/// Reset an account's password (administrators). Ends its sessions and revokes its API tokens.
 #[utoipa::path(post, path = "/users/{id}/password", tag = "accounts", params(("id" = i64, Path)), request_body = PasswordReset,
     responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn reset_password(
@@ -278,11 +275,7 @@ pub async fn create_token(
     ApiJson(t): ApiJson<TokenInput>,
 ) -> AppResult<(StatusCode, Json<NewTokenOut>)> {
     if matches!(a.via, Via::Token { .. }) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "session_required",
-            "只能在登录会话中创建 API 令牌",
-        ));
+        return Err(AppError::session_required());
     }
     a.require(Action::UseApiTokens)?;
     let out = issue_token(&s, &a.user, &t.name, t.read_only, t.expires_in_days).await?;
@@ -297,6 +290,8 @@ pub async fn revoke_token(
     ApiUser(a): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
+    // A read-only token may not revoke tokens, itself included (issue 14, point 3).
+    a.require_writable()?;
     tokens::revoke(&s.db, &a.actor(), &a.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

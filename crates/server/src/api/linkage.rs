@@ -14,11 +14,12 @@ use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use sijian_service::linkage::CheckResult;
+use sijian_service::linkage::{CheckResult, Linkage};
 
 /// Checks a case against every examined person and case on the platform (run at commission and
 /// acceptance; again on request) and answers with its alerts: `none`, `possible` (with the
-/// explanation) or `certain`.
+/// explanation) or `certain`. A read-only token gets the alerts already recorded, without a new
+/// check (a check raises alerts and writes events).
 #[utoipa::path(get, path = "/cases/{id}/linkage", tag = "linkage", params(("id" = i64, Path)),
     responses((status = 200, body = CheckResult), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn case_check(
@@ -29,6 +30,10 @@ pub async fn case_check(
     a.require(Action::ViewCases)?;
     // In scope, or not found.
     sijian_store::cases::get(&s.db, &a.scope(), id).await?;
+    // A read-only token never writes (issue 14, point 3): the stored result, no new check.
+    if a.read_only {
+        return Ok(Json(Linkage::stored(&s.db, id).await?));
+    }
     Ok(Json(s.linkage.check(&s.db, &s.keys, &a.actor(), id).await?))
 }
 

@@ -28,9 +28,15 @@ fn one() -> ListQuery {
     }
 }
 
-/// Only local paths, so the login page cannot be used to send people elsewhere.
+/// Only local paths, so the login page and the language links cannot be used to send people
+/// elsewhere (issue 14, point 10): printable ASCII only, no whitespace, no control character, no
+/// backslash, starting with one "/" and not "//". Browsers drop tabs and newlines from a URL
+/// (WHATWG URL standard, "remove all ASCII tab or newline") and read a backslash as "/", so a
+/// tab or a backslash after the first "/" would make "//x", another site; a control character
+/// would also make the `Location` header invalid. Anything else falls back to "/".
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic());
+    if printable && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_string()
     } else {
         "/".into()
@@ -122,6 +128,8 @@ pub async fn switch_language(
         .map(|(_, v)| safe_next(v))
         .unwrap_or_else(|| "/".into());
     if let Some(a) = &ctx.authed {
+        // A read-only token changes nothing, one's own settings included (issue 14, point 3).
+        a.require_writable().or_page(ctx.lang)?;
         // Changing the language is harmless, so a link may do it; it is still recorded on the account only.
         users::set_lang(&s.db, a.user.id, l.code())
             .await
@@ -441,8 +449,9 @@ pub async fn password_submit(State(s): State<AppState>, p: Post) -> PageResult {
             .map_err(AppError::from)
     };
     match result {
-        // The change ended every session of the account: sign in again with the new password.
-        Ok(()) => Ok(redirect("/login?next=/account%3Fsaved%3D1")),
+        // The change ended every session of the account and revoked its API tokens: sign in
+        // again with the new password; the account page then says so.
+        Ok(()) => Ok(redirect("/login?next=/account%3Fsaved%3Dpassword")),
         Err(e) => {
             let v = password_form(lang, a.user.must_change_password);
             let c = Chrome::new(a, lang, v.title.clone(), "/account");
@@ -914,7 +923,7 @@ fn reset_form(lang: Lang, id: i64, username: &str) -> FormView {
         intro: Some(
             lang.pick(
                 lang.t("users.reset_help"),
-                "All sessions of the user end; they must change the password at next sign-in.",
+                "All sessions of the user end and all their API tokens are revoked; they must change the password at next sign-in.",
             )
             .into(),
         ),
@@ -966,7 +975,8 @@ pub async fn user_password_submit(
     users::set_password(&s.db, &a.actor(), id, &h, true)
         .await
         .or_page(lang)?;
-    Ok(redirect(&format!("/users/{id}?saved=1")))
+    // The user's sessions ended and their API tokens were revoked; the page says so.
+    Ok(redirect(&format!("/users/{id}?saved=reset")))
 }
 
 pub async fn user_unlock(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
@@ -1113,8 +1123,49 @@ pub async fn token_create(State(s): State<AppState>, p: Post) -> PageResult {
 }
 
 pub async fn token_revoke(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
+    p.user.require_writable().or_page(p.lang)?;
     tokens::revoke(&s.db, &p.user.actor(), &p.user.user, id)
         .await
         .or_page(p.lang)?;
     Ok(redirect("/tokens"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn safe_next_keeps_local_paths() {
+        for ok in [
+            "/",
+            "/account",
+            "/account?saved=1",
+            "/cases?queue=due_soon&page=2",
+        ] {
+            assert_eq!(safe_next(ok), ok);
+        }
+    }
+
+    #[test]
+    fn safe_next_refuses_other_sites_and_control_characters() {
+        for bad in [
+            "",
+            "account",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\nevil",
+            "/\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/\u{0}x",
+            "/\u{7f}x",
+            "/caf\u{e9}",
+            "https://evil.example",
+            "\t//evil.example",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
 }

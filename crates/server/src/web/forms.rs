@@ -1,6 +1,6 @@
 //! Form posts: the body is parsed once, the session's CSRF token in `_csrf` is checked before
 //! anything else, and the request must come from our own origin.
-use crate::auth::{Authed, Ctx, PageUser};
+use crate::auth::{Authed, Ctx, PageUser, Via};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -70,7 +70,16 @@ async fn read_form(
     Ok(FormData::parse(&bytes))
 }
 
-/// A signed-in form post whose CSRF token matched.
+/// Forms are for people signed in with a session: an API token has no CSRF token to send, so a
+/// token caller is refused whatever `_csrf` says (issue 14, point 3).
+fn session_only(user: &Authed, lang: Lang) -> Result<(), Response> {
+    match user.via {
+        Via::Session { .. } => Ok(()),
+        Via::Token { .. } => Err(super::page_error(AppError::session_required(), lang)),
+    }
+}
+
+/// A signed-in form post, from a session, whose CSRF token matched.
 pub struct Post {
     pub user: Authed,
     pub lang: Lang,
@@ -82,6 +91,7 @@ impl FromRequest<AppState> for Post {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let PageUser(user, lang) = PageUser::from_request_parts(&mut parts, state).await?;
+        session_only(&user, lang)?;
         let ok_origin = same_origin(&parts.headers);
         let form = read_form(parts, body, state).await?;
         if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
@@ -125,7 +135,7 @@ pub struct UploadedFile {
     pub data: Vec<u8>,
 }
 
-/// A signed-in multipart form post (forms with files) whose CSRF token matched.
+/// A signed-in multipart form post (forms with files), from a session, whose CSRF token matched.
 pub struct MultipartPost {
     pub user: Authed,
     pub lang: Lang,
@@ -138,6 +148,7 @@ impl FromRequest<AppState> for MultipartPost {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let PageUser(user, lang) = PageUser::from_request_parts(&mut parts, state).await?;
+        session_only(&user, lang)?;
         let ok_origin = same_origin(&parts.headers);
         let req = Request::from_parts(parts, body);
         let bad = || {

@@ -93,8 +93,14 @@ impl Chrome {
 impl Chrome {
     /// Confirms a change after the redirect that follows it (`?saved=1`).
     pub fn saved_flash(mut self, query: &[(String, String)]) -> Self {
-        if query.iter().any(|(k, _)| k == "saved") {
-            self.flash = Some(self.lang.t("account.saved").into());
+        // `saved=password` and `saved=reset` say what else a password change did.
+        if let Some((_, v)) = query.iter().find(|(k, _)| k == "saved") {
+            let key = match v.as_str() {
+                "password" => "account.password_changed",
+                "reset" => "users.password_reset_done",
+                _ => "account.saved",
+            };
+            self.flash = Some(self.lang.t(key).into());
         }
         self
     }

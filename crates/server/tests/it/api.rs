@@ -653,9 +653,12 @@ both_engines!(user_administration, async |app: &TestApp| {
     assert_eq!(st, StatusCode::OK);
     let mut c = c;
     c.csrf = me["csrf_token"].as_str().unwrap().into();
-    let (_, list) = c.get("/api/v1/institutions").await;
-    assert_eq!(list["total"], 1);
-    assert_eq!(list["items"][0]["id"], inst);
+    // Until the first password is changed, the API answers only the account itself.
+    let (st, body) = c.get("/api/v1/institutions").await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required"))
+    );
     // Changing one's password checks the current one and the policy.
     let (st, _) = c
         .put(
@@ -676,6 +679,17 @@ both_engines!(user_administration, async |app: &TestApp| {
         StatusCode::UNAUTHORIZED,
         "password change ends sessions"
     );
+    let (st, me) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "qj.clerk", "password": "Another-Pass-2026"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    c.csrf = me["csrf_token"].as_str().unwrap().into();
+    let (_, list) = c.get("/api/v1/institutions").await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], inst);
     // Regulators may read accounts in scope but not manage them.
     let hz = app.login("hz.reg").await;
     let (st, _) = hz.post("/api/v1/users", json!({"username": "x.y"})).await;

@@ -12,5 +12,6 @@ mod licensing;
 mod linkage;
 mod openapi;
 mod record_forms;
+mod security;
 mod verification;
 mod webhooks;
