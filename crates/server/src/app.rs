@@ -76,6 +76,13 @@ pub fn build_router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .split_for_parts();
     let doc = Arc::new(doc.to_pretty_json().expect("OpenAPI serialises"));
+    // Browsers keep to HTTPS for a year once they have reached the platform over it; over plain
+    // HTTP the header means nothing and is left out.
+    let hsts = state
+        .cfg
+        .public_url
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -91,6 +98,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(too_large))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
@@ -98,9 +106,38 @@ pub fn build_router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_| AppError::internal().into_response()))
         .with_state(state)
+}
+
+/// A body over the limit answers as every other error does: the error JSON on the API, an error
+/// page elsewhere (the limit layer and the body extractors answer in plain text).
+async fn too_large(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let lang = crate::i18n::Lang::from_headers(req.headers(), None);
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE || !plain {
+        return res;
+    }
+    let e = AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        crate::i18n::Lang::Zh.t("error.code.payload_too_large"),
+    );
+    if api {
+        e.into_response()
+    } else {
+        crate::error_page::page_error(e, lang)
+    }
 }
 
 /// The process is up.

@@ -1,6 +1,7 @@
 //! Issue 14: bearer tokens cannot post web forms nor mint tokens; read-only tokens never write;
 //! an account that must change its password is held to that on the API too; a password change
 //! or reset revokes the account's tokens; `next` cannot send the browser to another site.
+//! A body over the limit answers in the error format; HSTS only under HTTPS.
 use crate::common;
 
 use common::{Client, TestApp};
@@ -422,3 +423,62 @@ both_engines!(next_cannot_leave_the_site, empty, async |app: &TestApp| {
         assert!(res.status().is_redirection());
     }
 });
+
+both_engines!(
+    a_body_over_the_limit_answers_as_errors_do,
+    empty,
+    async |app: &TestApp| {
+        let c = app.anon();
+        let big = "x".repeat(3 * 1024 * 1024);
+        let res = c
+            .http
+            .post(app.url("/api/v1/session"))
+            .header("content-type", "application/json")
+            .body(format!(r#"{{"username": "{big}"}}"#))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(code(&body), Some("payload_too_large"), "{body}");
+        let res = c
+            .http
+            .post(app.url("/login"))
+            .form(&[("username", big.as_str()), ("password", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let ct = res.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(ct.starts_with("text/html"), "{ct}");
+        assert!(res.text().await.unwrap().contains("2 MiB"));
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hsts_only_under_https() {
+    for (public_url, expected) in [
+        ("https://sijian.example", Some("max-age=31536000")),
+        ("http://127.0.0.1:8080", None),
+    ] {
+        let app = TestApp::start_with(common::Engine::Sqlite, |c| c.public_url = public_url.into())
+            .await
+            .expect("sqlite always available");
+        let res = app
+            .anon()
+            .http
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        let got = res
+            .headers()
+            .get(reqwest::header::STRICT_TRANSPORT_SECURITY)
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(got.as_deref(), expected, "{public_url}");
+        app.stop().await;
+    }
+}
