@@ -901,7 +901,7 @@ mod tests {
     #[test]
     fn every_shape_matches_its_row() {
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let this = std::fs::read_to_string(here.join("src/api/schema.rs")).unwrap();
+        let this = std::fs::read_to_string(here.join("src/schema.rs")).unwrap();
         let this = &this[..this.find("#[cfg(test)]").unwrap()];
         let mut checked = 0;
         for (module, file) in SOURCES {
@@ -920,7 +920,7 @@ mod tests {
                     .unwrap_or_else(|| panic!("{name} is no longer a row of store/src/{file}"));
                 assert_eq!(
                     ours, theirs,
-                    "api::schema::{module}::{name} no longer describes store/src/{file}"
+                    "schema::{module}::{name} no longer describes store/src/{file}"
                 );
                 checked += 1;
             }
