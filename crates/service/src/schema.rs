@@ -109,6 +109,12 @@ pub mod cases {
     };
     use utoipa::ToSchema;
 
+    /// The store serialises a case's list of item codes as its stored comma-separated text; the
+    /// shape holds that text already.
+    fn joined<S: serde::Serializer>(codes: &str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(codes)
+    }
+
     #[derive(serde::Serialize, ToSchema)]
     pub struct Case {
         pub id: i64,
@@ -126,6 +132,7 @@ pub mod cases {
         /// civil | criminal | administrative | other
         pub case_type: String,
         /// Classification item codes, comma-separated.
+        #[serde(serialize_with = "joined")]
         pub items: String,
         pub category: String,
         pub purpose: String,

@@ -655,6 +655,45 @@ db_test!(
     }
 );
 
+db_test!(a_case_reads_back_its_dates_stage_and_items_typed, |db| {
+    use sijian_domain::calendar::WorkingCalendar;
+    use sijian_domain::procedure::{CaseCommand, Stage as CaseStage};
+    let b = build::case_at(&db, Stage::Accepted).await;
+    let cal = WorkingCalendar::shipped();
+    let day = |n: u32| cal.add_working_days(build::received_on(), n).unwrap();
+    let command = CaseCommand::SignContract {
+        effective_on: day(3),
+        declares_reappraisal: false,
+        agreed_complete_by: Some(day(20)),
+        contract_sha256: None,
+    };
+    build::steps::run(&db, &b.case, 3, command, None)
+        .await
+        .unwrap();
+    let read = cases::get(&db, &Scope::All, b.case.id).await.unwrap();
+    assert_eq!(read.stage, CaseStage::Contracted);
+    assert_eq!(read.received_on, build::received_on());
+    assert_eq!(read.decided_on, Some(day(2)));
+    assert_eq!(read.contract_effective_on, Some(day(3)));
+    assert_eq!(read.agreed_complete_by, Some(day(20)));
+    assert_eq!(read.agreed_accept_by, None);
+    assert_eq!((read.materials_returned_on, read.closed_on), (None, None));
+    assert!(read.due_on.is_some_and(|d| d > day(3)), "{:?}", read.due_on);
+    assert_eq!(read.client_kind, sijian_domain::role::OrganKind::Other);
+    assert_eq!(
+        read.items,
+        [build::first_item(&build::default_sub_category())]
+    );
+    // The JSON of the row is the stored text, as before the fields were typed.
+    let json = serde_json::to_value(&read).unwrap();
+    assert_eq!(json["stage"], "contracted");
+    assert_eq!(json["received_on"], "2026-09-01");
+    assert_eq!(json["contract_effective_on"], day(3).to_string());
+    assert_eq!(json["closed_on"], serde_json::Value::Null);
+    assert_eq!(json["client_kind"], "other");
+    assert_eq!(json["items"], read.items.join(","));
+});
+
 db_test!(online_commissions_are_the_organs, |db| {
     let court = build::organ(&db).await;
     let b = build::case_with(&db, Stage::Commissioned, None, |n| {
