@@ -23,16 +23,14 @@ fn spec_operations(spec: &Value) -> BTreeSet<(String, String)> {
 fn documented_in_source() -> BTreeSet<(String, String)> {
     let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
     let mut files = Vec::new();
-    for e in std::fs::read_dir(src).unwrap().flatten() {
-        if e.path().is_dir() {
-            files.extend(
-                std::fs::read_dir(e.path())
-                    .unwrap()
-                    .flatten()
-                    .map(|f| f.path()),
-            );
-        } else {
-            files.push(e.path());
+    let mut dirs = vec![std::path::PathBuf::from(src)];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                files.push(e.path());
+            }
         }
     }
     let mut out = BTreeSet::new();
