@@ -11,10 +11,16 @@ pub fn scope_labels(scope: &str) -> String {
 
 /// The names of a scope's codes in `lang`, from the classification's Chinese and English names.
 pub fn scope_labels_in(lang: Lang, scope: &str) -> String {
+    code_labels_in(lang, &registry::scope_codes(scope))
+}
+
+/// The names of a list of classification codes in `lang` (a case's items), as `scope_labels_in`.
+pub fn code_labels_in<S: AsRef<str>>(lang: Lang, codes: &[S]) -> String {
     let cls = Classification::current();
     let name = |e: &sijian_domain::classification::Entry| lang.pick(e.name_zh, e.name_en);
-    let names: Vec<String> = registry::scope_codes(scope)
-        .into_iter()
+    let names: Vec<String> = codes
+        .iter()
+        .map(AsRef::as_ref)
         .map(|c| match cls.find(c) {
             Some(e) => match e.parent.and_then(|p| cls.get(p)) {
                 Some(parent) if e.level == Level::Item => {

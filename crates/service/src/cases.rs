@@ -339,7 +339,7 @@ pub fn clock_of(c: &Case, today: Date, cal: &WorkingCalendar, policy: &Policy) -
     if c.deadline == "unknown" {
         return none("unknown", "工作日历缺少所需年份，期限暂无法计算");
     }
-    let Some(due) = c.due_on.as_deref().and_then(|d| Date::parse(d).ok()) else {
+    let Some(due) = c.due_on else {
         return none("none", "");
     };
     let days = if today <= due {

@@ -417,19 +417,15 @@ pub struct ClockView {
     pub warning: Option<String>,
 }
 
-fn parse_date(s: &Option<String>) -> Option<Date> {
-    s.as_deref().and_then(|d| Date::parse(d).ok())
-}
-
 pub fn clock(s: &Services, cal: &WorkingCalendar, app: &Application) -> ClockView {
     let policy = s.cfg.licensing.for_path(&app.region_path);
     let input = ClockInput {
-        submitted_on: Date::parse(&app.submitted_on).unwrap_or_else(|_| today()),
-        accepted_on: parse_date(&app.accepted_on),
-        review_started_on: parse_date(&app.review_started_on),
-        review_finished_on: parse_date(&app.review_finished_on),
+        submitted_on: app.submitted_on,
+        accepted_on: app.accepted_on,
+        review_started_on: app.review_started_on,
+        review_finished_on: app.review_finished_on,
         extended: app.extended,
-        stage: app.stage(),
+        stage: app.stage,
         today: today(),
     };
     let (kind, label) = match licensing::clock_kind(&input) {

@@ -15,6 +15,7 @@ use crate::scope::{Scoped, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::Serialize;
 use sijian_domain::Scope;
+use sijian_domain::calendar::Date;
 use sijian_domain::licensing::{
     self, ApplicationCommand, ApplicationFacts, ApplicationField, ApplicationKind, ExpertFacts,
     LicensingError, Policy, Review, Stage, StoredFile, Transition,
@@ -32,8 +33,10 @@ impl From<LicensingError> for StoreError {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Application {
     pub id: i64,
-    pub kind: String,
-    pub stage: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub kind: ApplicationKind,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub stage: Stage,
     pub region_code: String,
     pub region_name: String,
     pub region_path: String,
@@ -47,10 +50,14 @@ pub struct Application {
     pub payload: String,
     /// Eligibility declarations (JSON text).
     pub eligibility: String,
-    pub submitted_on: String,
-    pub accepted_on: Option<String>,
-    pub review_started_on: Option<String>,
-    pub review_finished_on: Option<String>,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub submitted_on: Date,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub accepted_on: Option<Date>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub review_started_on: Option<Date>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub review_finished_on: Option<Date>,
     pub extended: bool,
     pub return_reasons: String,
     pub decision_reasons: String,
@@ -117,15 +124,6 @@ async fn fetch(exec: Exec<'_>, scope: &Scope, id: i64) -> Result<Application, St
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Application, StoreError> {
     fetch(db.exec(), scope, id).await
-}
-
-impl Application {
-    pub fn kind(&self) -> Option<ApplicationKind> {
-        ApplicationKind::parse(&self.kind)
-    }
-    pub fn stage(&self) -> Stage {
-        Stage::parse(&self.stage).unwrap_or(Stage::Withdrawn)
-    }
 }
 
 /// Proposed register fields, by kind of application.
@@ -382,7 +380,7 @@ async fn facts(
     };
     Ok(ApplicationFacts {
         kind,
-        stage: app.stage(),
+        stage: app.stage,
         region_path: app.region_path.clone(),
         subject: app.subject.clone(),
         institution_name: app.institution_name.clone(),
@@ -407,7 +405,7 @@ pub async fn step(
     if at.version.is_some_and(|v| v != app.version) {
         return Err(StoreError::Conflict);
     }
-    let kind = app.kind().ok_or(StoreError::NotFound)?;
+    let kind = app.kind;
     let command = match command {
         ApplicationCommand::Resubmit { proposal, .. } => {
             let now = now_ms();

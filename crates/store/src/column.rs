@@ -5,6 +5,7 @@
 //! fails the read with the column's text in the message.
 use sijian_domain::Role;
 use sijian_domain::calendar::Date;
+use sijian_domain::licensing::{ApplicationKind, Stage as ApplicationStage};
 use sijian_domain::procedure::Stage;
 use sijian_domain::role::OrganKind;
 use sqlx::error::BoxDynError;
@@ -84,6 +85,20 @@ impl FromText for OrganKind {
     }
 }
 
+impl FromText for ApplicationKind {
+    const WHAT: &'static str = "申请类别";
+    fn from_text(s: &str) -> Option<Self> {
+        ApplicationKind::parse(s)
+    }
+}
+
+impl FromText for ApplicationStage {
+    const WHAT: &'static str = "申请阶段";
+    fn from_text(s: &str) -> Option<Self> {
+        ApplicationStage::parse(s)
+    }
+}
+
 /// Parses a stored text into `T`.
 pub fn parse<T: FromText>(s: &str) -> Result<T, BadValue> {
     T::from_text(s).ok_or_else(|| BadValue {
@@ -108,7 +123,14 @@ macro_rules! from_text {
         }
     )+};
 }
-from_text!(Date, Role, Stage, OrganKind);
+from_text!(
+    Date,
+    Role,
+    Stage,
+    OrganKind,
+    ApplicationKind,
+    ApplicationStage
+);
 
 impl TryFrom<Codes> for Vec<String> {
     type Error = BadValue;

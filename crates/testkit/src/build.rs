@@ -88,7 +88,7 @@ pub async fn institution_with(db: &Db, edit: impl FnOnce(&mut InstitutionFields)
     edit(&mut f);
     registry::create_institution(db, &actor(), &Scope::All, &f)
         .await
-        .expect("create institution")
+        .expect("register an institution")
 }
 
 pub async fn institution(db: &Db) -> Institution {
@@ -128,7 +128,7 @@ pub async fn appraiser_with(
     edit(&mut f);
     registry::create_appraiser(db, &actor(), &Scope::All, &f)
         .await
-        .expect("create appraiser")
+        .expect("register an appraiser")
 }
 
 pub async fn appraiser(db: &Db, institution_id: i64) -> Appraiser {
@@ -151,7 +151,7 @@ pub async fn organ_with(db: &Db, edit: impl FnOnce(&mut OrganFields)) -> Organ {
     edit(&mut f);
     organs::create(db, &actor(), &Scope::All, &f)
         .await
-        .expect("create organ")
+        .expect("register an organ")
 }
 
 pub async fn organ(db: &Db) -> Organ {
@@ -205,7 +205,7 @@ pub async fn user_with(db: &Db, role: Role, edit: impl FnOnce(&mut NewUser)) -> 
     edit(&mut u);
     users::create(db, &actor(), &Scope::All, &u)
         .await
-        .expect("create user")
+        .expect("add a user account")
 }
 
 pub async fn user(db: &Db, role: Role) -> User {

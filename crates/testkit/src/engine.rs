@@ -4,7 +4,7 @@
 //!
 //! When PostgreSQL cannot be reached, a test is skipped with the reason printed, unless
 //! `SJTEST_REQUIRE_PG=1` (CI), when it fails.
-use sijian_store::{Args, Db, PoolSettings};
+use sijian_store::{Db, PoolSettings};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -93,10 +93,9 @@ impl Place {
             Engine::Postgres => {
                 let admin = pg_admin().await?;
                 let name = format!("sijian_test_{}", unique());
-                admin
-                    .execute(&format!("CREATE DATABASE {name}"), Args::new())
+                sijian_store::bulk::recreate_database(&admin, &name)
                     .await
-                    .expect("create test database");
+                    .expect("a fresh test database");
                 admin.close().await;
                 let base = pg_admin_url();
                 let root = base
@@ -124,12 +123,7 @@ impl Place {
         if let Some(name) = self.pg_name.take()
             && let Ok(admin) = Db::connect(&pg_admin_url(), &one_connection()).await
         {
-            let _ = admin
-                .execute(
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    Args::new(),
-                )
-                .await;
+            let _ = sijian_store::bulk::drop_database(&admin, &name).await;
             admin.close().await;
         }
     }

@@ -189,7 +189,7 @@ pub async fn resubmit(
     let files = decode_attachments(&b.attachments)?;
     let proposal = if b.institution.is_some() || b.appraiser.is_some() || b.declarations.is_some() {
         let body = SubmitBody {
-            kind: current.kind.clone(),
+            kind: current.kind.as_str().to_string(),
             institution_id: current.institution_id,
             appraiser_id: current.appraiser_id,
             institution: b.institution.clone(),

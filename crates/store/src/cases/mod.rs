@@ -2,6 +2,7 @@
 //! (`sijian_domain::procedure`); here every step loads the case's facts, asks the rule, and
 //! writes the change with its event (and the event's log commitment) in one transaction, under
 //! the case's version, so two clerks acting at once cannot both succeed.
+use crate::column::joined;
 pub(crate) use crate::column::split_codes;
 use crate::db::{Args, Tx};
 use crate::events::{Actor, NewEvent};
@@ -52,14 +53,17 @@ pub struct Case {
     pub organ_name: Option<String>,
     pub client_name: String,
     /// court | procuratorate | police | other
-    pub client_kind: String,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub client_kind: OrganKind,
     pub client_contact: String,
     /// 案号, normalised.
     pub case_number: Option<String>,
     /// civil | criminal | administrative | other
     pub case_type: String,
-    /// Classification item codes, comma-separated.
-    pub items: String,
+    /// Classification item codes; serialised comma-separated, as stored.
+    #[sqlx(try_from = "crate::column::Codes")]
+    #[serde(serialize_with = "joined")]
+    pub items: Vec<String>,
     pub category: String,
     pub purpose: String,
     /// 基本案情.
@@ -71,25 +75,33 @@ pub struct Case {
     pub same_institution_reason: Option<String>,
     #[sqlx(try_from = "crate::column::Text")]
     pub stage: Stage,
-    pub received_on: String,
-    pub agreed_accept_by: Option<String>,
+    #[sqlx(try_from = "crate::column::Text")]
+    pub received_on: Date,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub agreed_accept_by: Option<Date>,
     pub accept_agreement: String,
-    pub decided_on: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub decided_on: Option<Date>,
     pub accept_late: bool,
     pub refusal_reasons: String,
     pub refusal_explanation: String,
-    pub contract_effective_on: Option<String>,
-    pub agreed_complete_by: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub contract_effective_on: Option<Date>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub agreed_complete_by: Option<Date>,
     pub extension_days: Option<i64>,
     pub extension_reason: String,
     pub review_round: i64,
     pub termination_reasons: String,
     pub termination_explanation: String,
-    pub materials_returned_on: Option<String>,
-    pub closed_on: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub materials_returned_on: Option<Date>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub closed_on: Option<Date>,
     /// accept | complete | "" (no running deadline).
     pub deadline: String,
-    pub due_on: Option<String>,
+    #[sqlx(try_from = "crate::column::OptText")]
+    pub due_on: Option<Date>,
     /// online | paper
     pub created_via: String,
     pub opinion_code: Option<String>,
@@ -125,9 +137,6 @@ impl Case {
             "reappraisal" => Lineage::Reappraisal,
             _ => Lineage::Original,
         }
-    }
-    pub fn item_codes(&self) -> Vec<String> {
-        split_codes(&self.items)
     }
     fn event<'a>(&self, kind: &'a str, payload: serde_json::Value) -> NewEvent<'a> {
         NewEvent {
@@ -441,11 +450,11 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
         original,
         same_institution_reason: c.same_institution_reason.clone(),
         institution,
-        items: c.item_codes(),
-        received_on: date(&c.received_on)?,
-        agreed_accept_by: opt_date(&c.agreed_accept_by)?,
-        contract_effective_on: opt_date(&c.contract_effective_on)?,
-        agreed_complete_by: opt_date(&c.agreed_complete_by)?,
+        items: c.items.clone(),
+        received_on: c.received_on,
+        agreed_accept_by: c.agreed_accept_by,
+        contract_effective_on: c.contract_effective_on,
+        agreed_complete_by: c.agreed_complete_by,
         stops,
         extension_days: c.extension_days.map(|d| d as u32),
         assigned,

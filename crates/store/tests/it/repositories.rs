@@ -1,6 +1,7 @@
 //! Each repository of the store on both engines: what is written reads back, changes apply
 //! under the version the caller saw, lists find and page, and a record outside the caller's
 //! scope is not found. Data comes from the test kit's builders.
+use sijian_domain::licensing::Stage as LicensingStage;
 use sijian_domain::region::RegionPath;
 use sijian_domain::{Role, Scope};
 use sijian_store::applications::{self, ApplicationFilter};
@@ -655,6 +656,45 @@ db_test!(
     }
 );
 
+db_test!(a_case_reads_back_its_dates_stage_and_items_typed, |db| {
+    use sijian_domain::calendar::WorkingCalendar;
+    use sijian_domain::procedure::{CaseCommand, Stage as CaseStage};
+    let b = build::case_at(&db, Stage::Accepted).await;
+    let cal = WorkingCalendar::shipped();
+    let day = |n: u32| cal.add_working_days(build::received_on(), n).unwrap();
+    let command = CaseCommand::SignContract {
+        effective_on: day(3),
+        declares_reappraisal: false,
+        agreed_complete_by: Some(day(20)),
+        contract_sha256: None,
+    };
+    build::steps::run(&db, &b.case, 3, command, None)
+        .await
+        .unwrap();
+    let read = cases::get(&db, &Scope::All, b.case.id).await.unwrap();
+    assert_eq!(read.stage, CaseStage::Contracted);
+    assert_eq!(read.received_on, build::received_on());
+    assert_eq!(read.decided_on, Some(day(2)));
+    assert_eq!(read.contract_effective_on, Some(day(3)));
+    assert_eq!(read.agreed_complete_by, Some(day(20)));
+    assert_eq!(read.agreed_accept_by, None);
+    assert_eq!((read.materials_returned_on, read.closed_on), (None, None));
+    assert!(read.due_on.is_some_and(|d| d > day(3)), "{:?}", read.due_on);
+    assert_eq!(read.client_kind, sijian_domain::role::OrganKind::Other);
+    assert_eq!(
+        read.items,
+        [build::first_item(&build::default_sub_category())]
+    );
+    // The JSON of the row is the stored text, as before the fields were typed.
+    let json = serde_json::to_value(&read).unwrap();
+    assert_eq!(json["stage"], "contracted");
+    assert_eq!(json["received_on"], "2026-09-01");
+    assert_eq!(json["contract_effective_on"], day(3).to_string());
+    assert_eq!(json["closed_on"], serde_json::Value::Null);
+    assert_eq!(json["client_kind"], "other");
+    assert_eq!(json["items"], read.items.join(","));
+});
+
 db_test!(online_commissions_are_the_organs, |db| {
     let court = build::organ(&db).await;
     let b = build::case_with(&db, Stage::Commissioned, None, |n| {
@@ -671,10 +711,53 @@ db_test!(online_commissions_are_the_organs, |db| {
     not_found(cases::get(&db, &Scope::Organ(other.id), b.case.id).await);
 });
 
+db_test!(
+    an_application_reads_back_its_kind_stage_and_dates_typed,
+    |db| {
+        use sijian_domain::calendar::WorkingCalendar;
+        use sijian_domain::licensing::{ApplicationCommand, ApplicationKind, Policy};
+        let i = build::institution(&db).await;
+        let a = build::application(&db, i.id).await;
+        let checked_on = WorkingCalendar::shipped()
+            .add_working_days(build::received_on(), 2)
+            .unwrap();
+        let today = checked_on.to_string();
+        let at = applications::At {
+            actor: &build::actor(),
+            scope: &Scope::All,
+            id: a.id,
+            version: Some(a.version),
+            today: &today,
+            policy: &|_: &str| Policy::default(),
+        };
+        let command = ApplicationCommand::CheckMaterials {
+            complete: true,
+            reasons: String::new(),
+        };
+        applications::step(&db, &at, command, &[]).await.unwrap();
+        let read = applications::get(&db, &Scope::All, a.id).await.unwrap();
+        assert_eq!(read.kind, ApplicationKind::AppraiserRegister);
+        assert_eq!(read.stage, LicensingStage::Accepted);
+        assert_eq!(read.submitted_on, build::received_on());
+        assert_eq!(read.accepted_on, Some(checked_on));
+        assert_eq!(
+            (read.review_started_on, read.review_finished_on),
+            (None, None)
+        );
+        // The JSON of the row is the stored text, as before the fields were typed.
+        let json = serde_json::to_value(&read).unwrap();
+        assert_eq!(json["kind"], "appraiser_register");
+        assert_eq!(json["stage"], "accepted");
+        assert_eq!(json["submitted_on"], "2026-09-01");
+        assert_eq!(json["accepted_on"], today);
+        assert_eq!(json["review_started_on"], serde_json::Value::Null);
+    }
+);
+
 db_test!(applications_round_trip_and_scope, |db| {
     let i = build::institution(&db).await;
     let a = build::application(&db, i.id).await;
-    assert_eq!(a.stage, "submitted");
+    assert_eq!(a.stage, LicensingStage::Submitted);
     let read = applications::get(&db, &Scope::All, a.id).await.unwrap();
     assert_eq!(
         (read.subject.as_str(), read.institution_id),
@@ -695,7 +778,7 @@ db_test!(applications_round_trip_and_scope, |db| {
         reasons: String::new(),
     };
     let accepted = applications::step(&db, &at, command, &[]).await.unwrap();
-    assert_ne!(accepted.stage, "submitted");
+    assert_ne!(accepted.stage, LicensingStage::Submitted);
     assert_eq!(accepted.version, a.version + 1);
     let listed = applications::list(
         &db,

@@ -58,9 +58,7 @@ fn particulars(lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
                     ("text", &c.client_name),
                     (
                         "note",
-                        OrganKind::parse(&c.client_kind)
-                            .map(|k| lang.pick(k.label_zh(), k.label_en()))
-                            .unwrap_or(lang.t("cases.other")),
+                        lang.pick(c.client_kind.label_zh(), c.client_kind.label_en()),
                     ),
                 ],
             ),
@@ -83,7 +81,7 @@ fn particulars(lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
         ),
         (
             lang.t("cases.field.matter").into(),
-            crate::web::registry::scope_labels_in(lang, &c.items),
+            crate::web::registry::code_labels_in(lang, &c.items),
             None,
         ),
         (
@@ -108,7 +106,7 @@ fn particulars(lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
         ),
         (
             lang.t("cases.field.received_on").into(),
-            c.received_on.clone(),
+            c.received_on.to_string(),
             None,
         ),
         (
@@ -146,7 +144,11 @@ fn particulars(lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
         ));
     }
     if let Some(d) = &c.contract_effective_on {
-        fields.push((lang.t("cases.field.contract_date").into(), d.clone(), None));
+        fields.push((
+            lang.t("cases.field.contract_date").into(),
+            d.to_string(),
+            None,
+        ));
     }
     if let Some(days) = c.extension_days {
         fields.push((

@@ -94,7 +94,7 @@ pub async fn list(
                     c.case_number.clone().unwrap_or_else(|| "—".into()),
                 ),
                 cell(lang.t("cases.col.institution"), &c.institution_name),
-                cell(lang.t("cases.col.received"), &c.received_on),
+                cell(lang.t("cases.col.received"), c.received_on.to_string()),
                 badge(lang.t("field.stage"), st, class),
                 badge(lang.t("cases.col.deadline"), due, due_class),
             ]

@@ -25,6 +25,7 @@ use crate::state::{AppState, today};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use base64::Engine;
+use sijian_domain::calendar::Date;
 use sijian_domain::procedure::{Appearance, RefusalReason, Stage, StopReason, TerminationReason};
 use sijian_domain::role::OrganKind;
 use sijian_domain::{Action, Scope};

@@ -69,7 +69,7 @@ pub async fn print(
             )
         })
         .collect();
-    let items = crate::web::registry::scope_labels_in(lang, &c.items);
+    let items = crate::web::registry::code_labels_in(lang, &c.items);
     let mut rows = vec![
         (
             lang.t("cases.col.client").to_string(),
@@ -85,6 +85,7 @@ pub async fn print(
         ),
         (lang.t("cases.field.matter").into(), items),
     ];
+    let day = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let mut paragraphs = Vec::new();
     let mut signatures = vec![lang.t("cases.doc.institution_seal").to_string()];
     let date;
@@ -113,20 +114,19 @@ pub async fn print(
                 ),
                 (
                     lang.t("cases.field.contract_date").into(),
-                    c.contract_effective_on.clone().unwrap_or_default(),
+                    day(c.contract_effective_on),
                 ),
                 (
                     lang.t("cases.doc.time_limit").into(),
                     c.agreed_complete_by
-                        .clone()
-                        .map(|d| lang.tf("cases.doc.agreed_limit", &[("date", &d)]))
+                        .map(|d| lang.tf("cases.doc.agreed_limit", &[("date", &d.to_string())]))
                         .unwrap_or_else(|| lang.t("cases.doc.default_limit").into()),
                 ),
             ]);
             paragraphs.push(lang.t("cases.doc.risk").into());
             paragraphs.push(lang.t("cases.doc.client_material").into());
             signatures.insert(0, lang.t("cases.doc.client_sign").into());
-            date = c.contract_effective_on.clone().unwrap_or_default();
+            date = day(c.contract_effective_on);
         }
         "extension" => {
             let env = Env::load(&s, &c.region_path).await.or_page(lang)?;
@@ -159,9 +159,9 @@ pub async fn print(
             ));
             paragraphs.push(lang.tf(
                 "cases.doc.returned_on",
-                &[("date", &c.materials_returned_on.clone().unwrap_or_default())],
+                &[("date", &day(c.materials_returned_on))],
             ));
-            date = c.closed_on.clone().unwrap_or_default();
+            date = day(c.closed_on);
         }
         "review" => {
             for r in parts.reviews.iter().filter(|r| r.agrees.is_some()) {

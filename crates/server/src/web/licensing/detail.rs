@@ -126,7 +126,7 @@ pub(super) fn declaration_rows(lang: Lang, app: &Application) -> Vec<Vec<String>
         .to_string()
     };
     let mut rows = Vec::new();
-    if app.kind.starts_with("appraiser_register") {
+    if app.kind == ApplicationKind::AppraiserRegister {
         rows.extend([
             vec![
                 lang.t("licensing.decl.industry").into(),
@@ -154,7 +154,7 @@ pub(super) fn declaration_rows(lang: Lang, app: &Application) -> Vec<Vec<String>
                 yes(d.lacks_capacity),
             ],
         ]);
-    } else if app.kind == "institution_establish" {
+    } else if app.kind == ApplicationKind::InstitutionEstablish {
         rows.push(vec![
             lang.t("licensing.decl.funds").into(),
             lang.tf("licensing.yuan", &[("n", &d.funds_yuan.to_string())]),
@@ -199,8 +199,8 @@ pub async fn detail(
         .await
         .unwrap_or_default();
     let reviews = applications::reviews(&s.db, id).await.unwrap_or_default();
-    let stage = app.stage();
-    let kind = app.kind();
+    let stage = app.stage;
+    let kind = app.kind;
     let t = |k: &str| lang.t(k).to_string();
     let mut actions = Vec::new();
     let handler = a.role().may(Action::HandleApplication);
@@ -210,7 +210,7 @@ pub async fn detail(
             format!("/applications/{id}/check"),
         ));
     }
-    if handler && stage == Stage::Accepted && kind.is_some_and(|k| k.needs_expert_review()) {
+    if handler && stage == Stage::Accepted && kind.needs_expert_review() {
         actions.push(button(
             &t("licensing.review"),
             format!("/applications/{id}/review"),
@@ -250,7 +250,7 @@ pub async fn detail(
     let mut fields = vec![
         (
             t("field.application_kind"),
-            kind_label(lang, &app.kind),
+            kind_label(lang, app.kind),
             None,
         ),
         (t("field.subject"), app.subject.clone(), None),
@@ -271,19 +271,23 @@ pub async fn detail(
             app.applicant_name.clone().unwrap_or_else(|| "—".into()),
             None,
         ),
-        (t("field.submitted_on"), app.submitted_on.clone(), None),
+        (t("field.submitted_on"), app.submitted_on.to_string(), None),
         (
             t("field.accepted_on"),
-            app.accepted_on.clone().unwrap_or_else(|| "—".into()),
+            app.accepted_on
+                .map_or_else(|| "—".into(), |d| d.to_string()),
             None,
         ),
         (
             t("field.review_period"),
             match (&app.review_started_on, &app.review_finished_on) {
-                (Some(a), Some(b)) => {
-                    lang.tf("licensing.review_period.done", &[("from", a), ("to", b)])
+                (Some(a), Some(b)) => lang.tf(
+                    "licensing.review_period.done",
+                    &[("from", &a.to_string()), ("to", &b.to_string())],
+                ),
+                (Some(a), None) => {
+                    lang.tf("licensing.review_period.open", &[("from", &a.to_string())])
                 }
-                (Some(a), None) => lang.tf("licensing.review_period.open", &[("from", a)]),
                 _ => "—".into(),
             },
             None,
@@ -311,7 +315,7 @@ pub async fn detail(
         fields.push((t("field.decided_at"), fmt_opt_time(app.decided_at), None));
     }
     if let Some(r) = app.result_id {
-        let href = if app.kind.starts_with("institution") {
+        let href = if app.kind.is_institution() {
             format!("/institutions/{r}")
         } else {
             format!("/appraisers/{r}")
@@ -398,7 +402,7 @@ pub async fn detail(
         title: lang.tf(
             "licensing.title_no",
             &[
-                ("what", &kind_label(lang, &app.kind)),
+                ("what", &kind_label(lang, app.kind)),
                 ("id", &app.id.to_string()),
             ],
         ),

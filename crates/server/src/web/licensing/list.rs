@@ -78,10 +78,10 @@ pub async fn list(
                     lang.tf("licensing.number", &[("id", &x.id.to_string())]),
                     format!("/applications/{}", x.id),
                 ),
-                cell(lang.t("field.application_kind"), kind_label(lang, &x.kind)),
+                cell(lang.t("field.application_kind"), kind_label(lang, x.kind)),
                 cell(lang.t("field.subject"), &x.subject),
                 cell(lang.t("field.region"), &x.region_name),
-                cell(lang.t("field.submitted_on"), &x.submitted_on),
+                cell(lang.t("field.submitted_on"), x.submitted_on.to_string()),
                 badge(lang.t("field.stage"), st, class),
                 badge(lang.t("field.deadline"), due, due_class),
             ]

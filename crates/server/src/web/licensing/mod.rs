@@ -31,18 +31,16 @@ use sijian_service::licensing::{AttachmentInput, ClockView, Declarations, Submit
 use sijian_store::applications::{self, Application, ApplicationFilter, NewExpert, Proposal};
 use sijian_store::{ListQuery, registry};
 
-fn kind_label(lang: Lang, kind: &str) -> String {
-    ApplicationKind::parse(kind)
-        .map(|k| lang.pick(k.label_zh(), k.label_en()).to_string())
-        .unwrap_or_else(|| kind.into())
+fn kind_label(lang: Lang, kind: ApplicationKind) -> String {
+    lang.pick(kind.label_zh(), kind.label_en()).to_string()
 }
 
 fn stage_badge(lang: Lang, app: &Application) -> (String, &'static str) {
-    match Stage::parse(&app.stage) {
-        Some(Stage::Accepted) if !app.kind().is_some_and(|k| k.needs_expert_review()) => {
+    match app.stage {
+        Stage::Accepted if !app.kind.needs_expert_review() => {
             (lang.t("licensing.stage.accepted").into(), "")
         }
-        Some(s) => (
+        s => (
             lang.pick(s.label_zh(), s.label_en()).to_string(),
             match s {
                 Stage::Approved => "ok",
@@ -51,7 +49,6 @@ fn stage_badge(lang: Lang, app: &Application) -> (String, &'static str) {
                 _ => "",
             },
         ),
-        None => (app.stage.clone(), ""),
     }
 }
 

@@ -14,7 +14,9 @@ use super::{OrPage, PageResult, render};
 use crate::auth::{Authed, PageUser};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-pub use crate::labels::{education_label, qualification_label, scope_labels, scope_labels_in};
+pub use crate::labels::{
+    code_labels_in, education_label, qualification_label, scope_labels, scope_labels_in,
+};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use sijian_domain::classification::{Classification, Level};
