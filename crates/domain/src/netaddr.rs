@@ -414,7 +414,8 @@ mod tests {
     #[test]
     fn embedded_ipv4_decides() {
         let v4 = |s: &str| s.parse::<Ipv4Addr>().unwrap();
-        let table: &[(&str, Option<(Class, Embedding, &str)>)] = &[
+        type Want<'a> = Option<(Class, Embedding, &'a str)>;
+        let table: &[(&str, Want)] = &[
             // IPv4-mapped.
             (
                 "::ffff:127.0.0.1",
