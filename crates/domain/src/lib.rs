@@ -10,6 +10,7 @@ pub mod classification;
 pub mod elicence;
 pub mod identifiers;
 pub mod licensing;
+pub mod netaddr;
 pub mod opinion_code;
 pub mod procedure;
 pub mod region;

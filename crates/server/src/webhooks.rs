@@ -8,14 +8,16 @@
 //! failures the row is given up: its `next_at` becomes `webhooks::GIVEN_UP` (never due again)
 //! and it keeps its last error. Delivery is at least once: a node that dies after sending but
 //! before recording leaves the row to be sent again when its claim expires.
+use crate::i18n::Lang;
 use crate::state::AppState;
 use reqwest::Url;
 use sha2::Sha256;
+use sijian_domain::netaddr::{self, Finding, Network};
 use sijian_service::config::WebhooksConfig;
 use sijian_store::webhooks::{self as store, GIVEN_UP, OutboxRow};
 use sijian_store::{StoreError, now_ms};
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 /// A claimed row is someone's for its request timeout plus this long; after that another
@@ -24,6 +26,9 @@ const LEASE_MARGIN_MS: i64 = 30_000;
 
 /// Longest address accepted.
 const MAX_URL_LEN: usize = 2000;
+
+/// Longest wait for the DNS answer about an organ's host.
+const DNS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `hex(HMAC-SHA256(secret, "<timestamp>.<body>"))`, the key being the secret's UTF-8 bytes.
 pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
@@ -43,87 +48,200 @@ pub fn backoff_ms(cfg: &WebhooksConfig, attempts: i64) -> i64 {
     d.min(cfg.backoff_max_ms).min(i64::MAX as u64 / 2) as i64
 }
 
-/// Loopback, link-local (including cloud metadata at 169.254.169.254), unspecified, broadcast
-/// and multicast addresses: never a commissioning organ's system.
-fn blocked(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
+/// Where notifications may be sent, as the administrator configured it.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// `webhooks.allow_private`: no address check at all (local development).
+    pub any_address: bool,
+    /// `webhooks.allow_networks`: special-purpose networks allowed all the same.
+    pub allowed: Vec<Network>,
+}
+
+impl Policy {
+    /// The policy of `cfg`. The networks were checked at start (`Services::new`); should one
+    /// not parse here, none is allowed.
+    pub fn of(cfg: &WebhooksConfig) -> Policy {
+        Policy {
+            any_address: cfg.allow_private,
+            allowed: cfg.allowed_networks().unwrap_or_default(),
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => blocked(IpAddr::V4(v4)),
-            None => {
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || v6.is_unicast_link_local()
-            }
-        },
+    }
+
+    fn check(&self, ip: IpAddr) -> Result<(), Finding> {
+        if self.any_address {
+            return Ok(());
+        }
+        netaddr::check(ip, &self.allowed)
     }
 }
 
-/// The first address `url` points at that is not allowed, if any. A name that does not
-/// resolve has none (the delivery then fails on its own).
-async fn blocked_target(url: &Url) -> Option<IpAddr> {
-    let host = url.host_str()?;
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Some(ip).filter(|ip| blocked(*ip));
+/// The host of a URL: an IP address, or a name (as written in the URL, lower case).
+enum Host<'a> {
+    Ip(IpAddr),
+    Domain(&'a str),
+}
+
+fn host(url: &Url) -> Option<Host<'_>> {
+    let h = url.host_str().filter(|h| !h.is_empty())?;
+    let bare = h
+        .strip_prefix('[')
+        .and_then(|b| b.strip_suffix(']'))
+        .unwrap_or(h);
+    Some(match bare.parse::<IpAddr>() {
+        Ok(ip) => Host::Ip(ip),
+        Err(_) => Host::Domain(h),
+    })
+}
+
+/// Why an address is not used.
+#[derive(Debug)]
+enum Refusal {
+    /// It is, or its name resolves to, an address the policy refuses.
+    Forbidden(IpAddr, Finding),
+    /// Its name did not resolve (the detail is for the log).
+    Unresolved(String),
+}
+
+/// Every address `url`'s host stands for, each checked against `policy`: an IP address itself,
+/// `localhost` (and `*.localhost`) as loopback (RFC 6761 §6.3), any other name resolved once.
+/// One refused address refuses the whole target. The delivery then connects to exactly these
+/// addresses (`client`), so a second DNS answer cannot lead elsewhere.
+async fn resolve_checked(url: &Url, policy: &Policy) -> Result<Vec<IpAddr>, Refusal> {
+    let ips: Vec<IpAddr> = match host(url) {
+        None => return Err(Refusal::Unresolved("no host".into())),
+        Some(Host::Ip(ip)) => vec![ip],
+        Some(Host::Domain(d)) => {
+            let name = d.trim_end_matches('.').to_ascii_lowercase();
+            if name == "localhost" || name.ends_with(".localhost") {
+                vec![
+                    IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    IpAddr::V6(Ipv6Addr::LOCALHOST),
+                ]
+            } else {
+                let port = url.port_or_known_default().unwrap_or(80);
+                let found = tokio::time::timeout(
+                    DNS_TIMEOUT,
+                    tokio::net::lookup_host((name.as_str(), port)),
+                )
+                .await
+                .map_err(|_| Refusal::Unresolved(format!("DNS timeout for {name}")))?
+                .map_err(|e| Refusal::Unresolved(format!("resolving {name}: {e}")))?;
+                let mut ips: Vec<IpAddr> = Vec::new();
+                for a in found {
+                    if !ips.contains(&a.ip()) {
+                        ips.push(a.ip());
+                    }
+                }
+                if ips.is_empty() {
+                    return Err(Refusal::Unresolved(format!("no address for {name}")));
+                }
+                ips
+            }
+        }
+    };
+    for ip in &ips {
+        policy.check(*ip).map_err(|f| Refusal::Forbidden(*ip, f))?;
     }
-    let name = host.trim_end_matches('.').to_ascii_lowercase();
-    if name == "localhost" || name.ends_with(".localhost") {
-        return Some(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    Ok(ips)
+}
+
+/// Why `ip` is refused, naming the range and its rule.
+fn refusal_message(lang: Lang, ip: IpAddr, f: Finding) -> String {
+    let class = lang.t(&format!("webhook.class.{}", f.class.key()));
+    let ip = ip.to_string();
+    match f.via {
+        None => lang.tf("webhook.url.forbidden", &[("ip", &ip), ("class", class)]),
+        Some((how, v4)) => lang.tf(
+            "webhook.url.forbidden_via",
+            &[
+                ("ip", &ip),
+                ("via", lang.t(&format!("webhook.via.{}", how.key()))),
+                ("v4", &v4.to_string()),
+                ("class", class),
+            ],
+        ),
     }
-    let port = url.port_or_known_default().unwrap_or(80);
-    let found = tokio::time::timeout(
-        Duration::from_secs(2),
-        tokio::net::lookup_host((name.as_str(), port)),
-    )
-    .await
-    .ok()?
-    .ok()?;
-    found.map(|a| a.ip()).find(|ip| blocked(*ip))
 }
 
 /// Checks an address given for a webhook: `http://` or `https://`, with a host, without
-/// credentials, and (unless `allow_private`) not pointing at a loopback or link-local address.
-/// Returns it normalised (without a fragment), or the reason it is refused.
-pub async fn check_url(raw: &str, allow_private: bool) -> Result<String, String> {
+/// credentials, and not pointing at an address `policy` refuses (loopback, private, link-local
+/// and the other special-purpose ranges of `sijian_domain::netaddr`). A name that does not
+/// resolve now is accepted (its deliveries are checked again). Returns it normalised (without
+/// a fragment), or the reason it is refused.
+pub async fn check_url(raw: &str, policy: &Policy) -> Result<String, String> {
+    let zh = Lang::Zh;
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err("请填写接收通知的地址".into());
+        return Err(zh.t("webhook.url.empty").into());
     }
     if raw.len() > MAX_URL_LEN {
-        return Err(format!("地址过长（至多 {MAX_URL_LEN} 个字符）"));
+        return Err(zh.tf("webhook.url.too_long", &[("max", &MAX_URL_LEN.to_string())]));
     }
-    let mut url = Url::parse(raw)
-        .map_err(|_| "地址格式不正确，须为以 http:// 或 https:// 开头的完整地址".to_string())?;
+    let mut url = Url::parse(raw).map_err(|_| zh.t("webhook.url.malformed").to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err("仅支持 http:// 或 https:// 地址".into());
+        return Err(zh.t("webhook.url.scheme").into());
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("地址中缺少主机名".into());
+        return Err(zh.t("webhook.url.no_host").into());
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("地址中不得包含用户名或密码；请用签名验证来源".into());
+        return Err(zh.t("webhook.url.credentials").into());
     }
     url.set_fragment(None);
-    if !allow_private && let Some(ip) = blocked_target(&url).await {
-        return Err(format!(
-            "不允许向环回、链路本地或未指定地址（{ip}）发送通知"
-        ));
+    match resolve_checked(&url, policy).await {
+        Ok(_) | Err(Refusal::Unresolved(_)) => Ok(url.to_string()),
+        Err(Refusal::Forbidden(ip, f)) => Err(refusal_message(zh, ip, f)),
     }
-    Ok(url.to_string())
 }
 
-fn describe(e: &reqwest::Error, timeout_ms: u64) -> String {
-    if e.is_timeout() {
-        return format!("超时：{timeout_ms} ms 内未收到应答");
+/// A resolver that resolves nothing: the delivery client reaches only the addresses it was
+/// given (`ClientBuilder::resolve_to_addrs`), never asking DNS again.
+struct NoLookup;
+
+impl reqwest::dns::Resolve for NoLookup {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let name = name.as_str().to_string();
+        Box::pin(async move { Err(format!("{name} was not checked; no DNS lookup made").into()) })
     }
+}
+
+/// The client for one delivery to `url`: connects only to `ips` (already checked), follows no
+/// redirect and uses no proxy (a proxy would resolve the name itself).
+fn client(cfg: &WebhooksConfig, url: &Url, ips: &[IpAddr]) -> reqwest::Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .timeout(Duration::from_millis(cfg.timeout_ms.max(1)))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(std::sync::Arc::new(NoLookup))
+        .user_agent(concat!("sijian-webhooks/", env!("CARGO_PKG_VERSION")));
+    if let Some(Host::Domain(d)) = host(url) {
+        let port = url.port_or_known_default().unwrap_or(80);
+        let addrs: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect();
+        b = b.resolve_to_addrs(d, &addrs);
+    }
+    b.build()
+}
+
+/// A failed attempt: what the organ is shown (a coarse category from the catalogue, stored as
+/// `last_error`) and the detail kept for administrators in the server log only, so the
+/// deliveries list cannot serve to probe hosts and ports.
+#[derive(Debug)]
+struct Failure {
+    shown: String,
+    detail: String,
+}
+
+impl Failure {
+    fn new(key: &str, detail: impl Into<String>) -> Failure {
+        Failure {
+            shown: Lang::Zh.t(key).to_string(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// `e` with its sources, for the log.
+fn chain(e: &reqwest::Error) -> String {
     let mut s = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(inner) = src {
@@ -131,35 +249,37 @@ fn describe(e: &reqwest::Error, timeout_ms: u64) -> String {
         s.push_str(&inner.to_string());
         src = inner.source();
     }
-    if e.is_connect() {
-        format!("无法连接：{s}")
-    } else {
-        s
-    }
+    s
 }
 
-/// Sends one notification. `Err` carries the reason it failed, as stored in `last_error`.
+/// Sends one notification.
 async fn deliver(
-    http: &reqwest::Client,
     cfg: &WebhooksConfig,
+    policy: &Policy,
     url: &str,
     secret: &str,
     row: &OutboxRow,
-) -> Result<(), String> {
-    let url = Url::parse(url).map_err(|e| format!("地址无效：{e}"))?;
+) -> Result<(), Failure> {
+    let url = Url::parse(url)
+        .map_err(|e| Failure::new("webhook.error.invalid", format!("address {url:?}: {e}")))?;
     if url.scheme() == "https" {
-        return Err(
-            "本版本未启用 TLS，无法向 https:// 地址投递；请改用 http:// 地址（例如经 TLS 终止代理转发）"
-                .into(),
-        );
-    }
-    if !cfg.allow_private
-        && let Some(ip) = blocked_target(&url).await
-    {
-        return Err(format!(
-            "地址指向环回、链路本地或未指定地址（{ip}），未投递"
+        return Err(Failure::new(
+            "webhook.error.no_tls",
+            "https:// address; this release has no TLS client",
         ));
     }
+    let ips = match resolve_checked(&url, policy).await {
+        Ok(ips) => ips,
+        Err(Refusal::Forbidden(ip, f)) => {
+            return Err(Failure::new(
+                "webhook.error.forbidden",
+                refusal_message(Lang::En, ip, f),
+            ));
+        }
+        Err(Refusal::Unresolved(e)) => return Err(Failure::new("webhook.error.connect", e)),
+    };
+    let http =
+        client(cfg, &url, &ips).map_err(|e| Failure::new("webhook.error.connect", chain(&e)))?;
     let ts = now_ms() / 1000;
     let sig = signature(secret, ts, &row.body);
     let res = http
@@ -172,12 +292,28 @@ async fn deliver(
         .body(row.body.clone())
         .send()
         .await
-        .map_err(|e| describe(&e, cfg.timeout_ms))?;
+        .map_err(|e| {
+            if e.is_timeout() {
+                Failure {
+                    shown: Lang::Zh.tf(
+                        "webhook.error.timeout",
+                        &[("ms", &cfg.timeout_ms.to_string())],
+                    ),
+                    detail: chain(&e),
+                }
+            } else {
+                Failure::new("webhook.error.connect", chain(&e))
+            }
+        })?;
     let status = res.status();
     if status.is_success() {
         Ok(())
     } else {
-        Err(format!("对方应答 HTTP {}", status.as_u16()))
+        let code = status.as_u16().to_string();
+        Err(Failure {
+            shown: Lang::Zh.tf("webhook.error.status", &[("status", &code)]),
+            detail: format!("HTTP {status}"),
+        })
     }
 }
 
@@ -185,7 +321,7 @@ async fn deliver(
 /// so an unreachable system costs one attempt per pass. Returns the rows delivered.
 async fn organ_pass(
     state: &AppState,
-    http: &reqwest::Client,
+    policy: &Policy,
     organ_id: i64,
     rows: Vec<OutboxRow>,
 ) -> Result<usize, StoreError> {
@@ -205,10 +341,11 @@ async fn organ_pass(
             continue;
         }
         let result = match &secret {
-            Some(s) => deliver(http, cfg, &hook.url, s, &row).await,
-            None => Err(
-                "无法解开签名密钥（数据密钥可能已更换），请重新设置该机关的 webhook".to_string(),
-            ),
+            Some(s) => deliver(cfg, policy, &hook.url, s, &row).await,
+            None => Err(Failure::new(
+                "webhook.error.secret",
+                "the sealed secret does not open under the data key",
+            )),
         };
         match result {
             Ok(()) => {
@@ -225,7 +362,7 @@ async fn organ_pass(
                 } else {
                     now_ms() + backoff_ms(cfg, attempts)
                 };
-                store::mark_failed(db, row.id, attempts, next, &e).await?;
+                store::mark_failed(db, row.id, attempts, next, &e.shown).await?;
                 let outcome = if given_up { "given_up" } else { "failed" };
                 metrics::counter!("sijian_webhook_deliveries_total", "outcome" => outcome)
                     .increment(1);
@@ -235,7 +372,9 @@ async fn organ_pass(
                     event = %row.event,
                     attempts,
                     given_up,
-                    error = %e,
+                    url = %hook.url,
+                    shown = %e.shown,
+                    error = %e.detail,
                     "webhook delivery failed"
                 );
                 break;
@@ -246,7 +385,7 @@ async fn organ_pass(
 }
 
 /// One pass over the due rows, organs in parallel. Returns the rows delivered.
-pub async fn pass(state: &AppState, http: &reqwest::Client) -> Result<usize, StoreError> {
+pub async fn pass(state: &AppState, policy: &Policy) -> Result<usize, StoreError> {
     let cfg = &state.cfg.webhooks;
     let rows = store::due(&state.db, now_ms(), i64::from(cfg.batch_max.max(1))).await?;
     let mut by_organ: BTreeMap<i64, Vec<OutboxRow>> = BTreeMap::new();
@@ -256,8 +395,8 @@ pub async fn pass(state: &AppState, http: &reqwest::Client) -> Result<usize, Sto
     let mut tasks = tokio::task::JoinSet::new();
     for (organ, rows) in by_organ {
         let state = state.clone();
-        let http = http.clone();
-        tasks.spawn(async move { organ_pass(&state, &http, organ, rows).await });
+        let policy = policy.clone();
+        tasks.spawn(async move { organ_pass(&state, &policy, organ, rows).await });
     }
     let mut delivered = 0;
     while let Some(r) = tasks.join_next().await {
@@ -273,17 +412,12 @@ pub async fn pass(state: &AppState, http: &reqwest::Client) -> Result<usize, Sto
 /// The worker: runs until aborted (the server aborts it at shutdown).
 pub async fn run(state: AppState) {
     let cfg = state.cfg.webhooks.clone();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_millis(cfg.timeout_ms.max(1)))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("sijian-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("HTTP client builds");
+    let policy = Policy::of(&cfg);
     let mut tick = tokio::time::interval(Duration::from_millis(cfg.interval_ms.max(10)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match pass(&state, &http).await {
+        match pass(&state, &policy).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(delivered = n, "webhooks delivered"),
             Err(e) => tracing::warn!(error = %e, "webhook pass failed; will retry"),
@@ -321,35 +455,135 @@ mod tests {
         assert_ne!(a, signature("other", 1, "{}"));
     }
 
-    #[test]
-    fn loopback_and_link_local_are_blocked() {
-        for ip in [
-            "127.0.0.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(blocked(ip.parse().unwrap()), "{ip}");
-        }
-        for ip in ["10.1.2.3", "192.168.1.10", "203.0.113.5", "2001:db8::1"] {
-            assert!(!blocked(ip.parse().unwrap()), "{ip}");
+    fn allowing(nets: &[&str]) -> Policy {
+        Policy {
+            any_address: false,
+            allowed: nets.iter().map(|n| Network::parse(n).unwrap()).collect(),
         }
     }
 
     #[tokio::test]
     async fn addresses_are_checked() {
-        assert!(check_url("http://127.0.0.1:9/hook", false).await.is_err());
-        assert!(check_url("http://localhost/hook", false).await.is_err());
-        assert!(check_url("http://[::1]/hook", false).await.is_err());
-        assert!(check_url("ftp://203.0.113.5/", false).await.is_err());
-        assert!(check_url("http://u:p@203.0.113.5/", false).await.is_err());
-        assert!(check_url("not a url", false).await.is_err());
+        let strict = Policy::default();
+        for bad in [
+            "http://127.0.0.1:9/hook",
+            "http://localhost/hook",
+            "http://api.localhost./hook",
+            "http://[::1]/hook",
+            "http://10.0.0.1/hook",
+            "https://[fd00::1]/",
+            "https://[64:ff9b::a00:1]/",
+            "https://[::ffff:192.168.1.1]/",
+            "https://[2002:a00:1::1]/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://0x7f.1/",
+            "ftp://8.8.8.8/",
+            "http://u:p@8.8.8.8/",
+            "not a url",
+            "",
+        ] {
+            assert!(check_url(bad, &strict).await.is_err(), "{bad}");
+        }
+        let e = check_url("https://[64:ff9b::a00:1]/", &strict)
+            .await
+            .unwrap_err();
+        assert!(e.contains("RFC 6052") && e.contains("RFC 1918"), "{e}");
+        assert!(e.contains("10.0.0.1"), "{e}");
         assert_eq!(
-            check_url("http://127.0.0.1:9/hook#x", true).await.unwrap(),
+            check_url("http://127.0.0.1:9/hook#x", &allowing(&["127.0.0.0/8"]))
+                .await
+                .unwrap(),
             "http://127.0.0.1:9/hook"
         );
-        assert!(check_url("https://203.0.113.5/in", false).await.is_ok());
+        let anything = Policy {
+            any_address: true,
+            allowed: Vec::new(),
+        };
+        assert!(check_url("http://[::1]/hook", &anything).await.is_ok());
+        // localhost is both 127.0.0.1 and ::1: one refused address refuses the name.
+        assert!(
+            check_url("http://localhost/", &allowing(&["127.0.0.0/8"]))
+                .await
+                .is_err()
+        );
+        assert!(
+            check_url("http://localhost/", &allowing(&["127.0.0.0/8", "::1"]))
+                .await
+                .is_ok()
+        );
+        assert!(check_url("https://8.8.8.8/in", &strict).await.is_ok());
+        assert!(check_url("http://[2400:3200::1]/in", &strict).await.is_ok());
+    }
+
+    #[test]
+    fn every_range_has_its_message() {
+        use netaddr::{Class, Embedding};
+        let ip: IpAddr = "64:ff9b::a00:1".parse().unwrap();
+        for class in [
+            Class::Unspecified,
+            Class::ThisNetwork,
+            Class::Loopback,
+            Class::LinkLocal,
+            Class::Private,
+            Class::SharedAddress,
+            Class::ProtocolAssignments,
+            Class::Documentation,
+            Class::Benchmarking,
+            Class::Multicast,
+            Class::Broadcast,
+            Class::Reserved,
+            Class::UniqueLocal,
+            Class::SiteLocal,
+            Class::Teredo,
+            Class::Nat64LocalUse,
+        ] {
+            assert!(
+                crate::i18n::has(&format!("webhook.class.{}", class.key())),
+                "{class:?}"
+            );
+            for lang in [Lang::Zh, Lang::En] {
+                let m = refusal_message(lang, ip, Finding { class, via: None });
+                assert!(m.contains("RFC") && !m.contains('{'), "{m}");
+            }
+        }
+        for how in [
+            Embedding::Mapped,
+            Embedding::Compatible,
+            Embedding::Nat64,
+            Embedding::SixToFour,
+        ] {
+            assert!(
+                crate::i18n::has(&format!("webhook.via.{}", how.key())),
+                "{how:?}"
+            );
+        }
+    }
+
+    /// The delivery client connects to the checked address whatever DNS would say now, and
+    /// makes no lookup of its own.
+    #[tokio::test]
+    async fn the_client_connects_to_the_checked_address_only() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = l.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock
+                    .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+                    .await;
+            }
+        });
+        let cfg = WebhooksConfig::default();
+        // A name that exists in no DNS: reached only through the checked address.
+        let url = Url::parse(&format!("http://organ.invalid:{port}/hook")).unwrap();
+        let http = client(&cfg, &url, &["127.0.0.1".parse().unwrap()]).unwrap();
+        let res = http.post(url.clone()).send().await.unwrap();
+        assert_eq!(res.status(), 204);
+        // Any other name is not looked up at all.
+        let other = Url::parse(&format!("http://localhost:{port}/hook")).unwrap();
+        let e = http.post(other).send().await.unwrap_err();
+        assert!(chain(&e).contains("no DNS lookup"), "{}", chain(&e));
     }
 }

@@ -123,9 +123,26 @@ pub struct WebhooksConfig {
     pub max_attempts: u32,
     /// Most notifications taken per pass. Default 100.
     pub batch_max: u32,
-    /// Allow webhook addresses on loopback, link-local or unspecified addresses (tests, local
-    /// development). Default false.
+    /// Skip the address check altogether: any address, loopback and cloud metadata included
+    /// (local development only). Default false.
     pub allow_private: bool,
+    /// Networks (`10.20.0.0/16`, `fd12:3456::/48`, or one address) whose addresses webhooks may
+    /// be sent to although they are private, loopback or otherwise special-purpose (an intranet
+    /// deployment). Default empty: only public addresses.
+    pub allow_networks: Vec<String>,
+}
+
+impl WebhooksConfig {
+    /// `allow_networks` parsed; an entry that is not a network stops the start.
+    pub fn allowed_networks(&self) -> anyhow::Result<Vec<sijian_domain::netaddr::Network>> {
+        self.allow_networks
+            .iter()
+            .map(|s| {
+                sijian_domain::netaddr::Network::parse(s)
+                    .map_err(|e| anyhow::anyhow!("webhooks.allow_networks 配置无效：{e}"))
+            })
+            .collect()
+    }
 }
 
 impl Default for WebhooksConfig {
@@ -138,6 +155,7 @@ impl Default for WebhooksConfig {
             max_attempts: 12,
             batch_max: 100,
             allow_private: false,
+            allow_networks: Vec::new(),
         }
     }
 }

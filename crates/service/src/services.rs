@@ -37,6 +37,7 @@ impl Services {
         let linkage = Arc::new(Linkage::new(&cfg.linkage, &keys)?);
         let ledger = Arc::new(LogKeys::load(&cfg)?);
         let licences = Arc::new(cfg.licences.scheme()?);
+        cfg.webhooks.allowed_networks()?;
         Ok(Services {
             db,
             cfg,

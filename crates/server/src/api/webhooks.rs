@@ -18,9 +18,10 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
-    /// `http://` or `https://` address that receives the POSTs. Loopback and link-local
-    /// addresses are refused (unless `webhooks.allow_private`). This release sends no TLS:
-    /// an `https://` address is accepted but every delivery to it fails with a clear error.
+    /// `http://` or `https://` address that receives the POSTs. Addresses that are or resolve
+    /// to loopback, private, link-local or other special-purpose addresses are refused unless
+    /// in `webhooks.allow_networks`. This release sends no TLS: an `https://` address is
+    /// accepted but every delivery to it fails with a clear error.
     pub url: String,
     /// Whether notifications are queued and sent. Default true.
     #[serde(default = "yes")]
@@ -121,7 +122,7 @@ pub async fn put_webhook(
     ApiJson(input): ApiJson<WebhookInput>,
 ) -> AppResult<Json<WebhookCreated>> {
     in_reach(&s, &a, id, true).await?;
-    let url = crate::webhooks::check_url(&input.url, s.cfg.webhooks.allow_private)
+    let url = crate::webhooks::check_url(&input.url, &crate::webhooks::Policy::of(&s.cfg.webhooks))
         .await
         .map_err(|m| AppError::field("url", m))?;
     let secret = sijian_service::secrets::random_secret();

@@ -1,7 +1,9 @@
 //! Webhooks to commissioning organs over HTTP on both engines: the `court` organ sets its
 //! webhook, commissions a case that 浙江明正 accepts, and a receiver started here gets both
 //! notifications signed with the secret shown once; failures are retried with back-off and
-//! finally given up; other organs cannot see the webhook; loopback addresses are refused.
+//! finally given up; other organs cannot see the webhook; loopback, private and other
+//! special-purpose addresses are refused unless allow-listed, at registration and at delivery;
+//! a failed delivery shows a category, never the raw error.
 use crate::common;
 
 use axum::body::Bytes;
@@ -165,7 +167,7 @@ async fn wait_status(c: &Client, organ: i64, id: i64, status: &str) -> Value {
 
 async fn start(engine: Engine) -> Option<TestApp> {
     TestApp::start_with(engine, |cfg| {
-        cfg.webhooks.allow_private = true;
+        cfg.webhooks.allow_networks = vec!["127.0.0.0/8".into()];
         cfg.webhooks.interval_ms = 50;
         cfg.webhooks.timeout_ms = 2000;
         cfg.webhooks.backoff_base_ms = BASE_MS;
@@ -321,7 +323,7 @@ async fn scenario(app: &TestApp) {
     );
     let d = wait_status(&court, organ, id.parse().unwrap(), "delivered").await;
     assert_eq!(d["attempts"], 3, "{d}");
-    assert!(d["last_error"].as_str().unwrap().contains("500"), "{d}");
+    assert_eq!(d["last_error"], "对方返回错误状态 500", "{d}");
 
     // A receiver that keeps failing: given up after the attempts, with its last error kept.
     rx.fail.store(1000, Ordering::SeqCst);
@@ -380,40 +382,163 @@ async fn signed_retried_and_scoped_postgres() {
     app.stop().await;
 }
 
-// With the default configuration, loopback and link-local addresses are refused.
-both_engines!(loopback_refused, async |app: &TestApp| {
+async fn put_hook(app: &TestApp, c: &Client, url: &str) -> (StatusCode, Value) {
+    let organ = app
+        .scalar_i64("SELECT organ_id FROM users WHERE username = 'court'")
+        .await;
+    c.put(
+        &format!("/api/v1/organs/{organ}/webhook"),
+        json!({"url": url, "active": true}),
+    )
+    .await
+}
+
+// With the default configuration, loopback, link-local, private, unique-local and the other
+// special-purpose addresses are refused, also inside IPv6 forms, each naming its rule.
+both_engines!(special_addresses_refused, async |app: &TestApp| {
     {
-        let organ = app
-            .scalar_i64("SELECT organ_id FROM users WHERE username = 'court'")
-            .await;
         let court = app.login("court").await;
-        for bad in [
-            "http://127.0.0.1:9/hook",
-            "http://localhost:8080/hook",
-            "http://[::1]/hook",
-            "http://169.254.169.254/latest/meta-data",
+        let (rx, receiver) = Receiver::start().await;
+        let port = receiver
+            .trim_start_matches("http://127.0.0.1:")
+            .trim_end_matches("/hook");
+        for (bad, rule) in [
+            ("http://127.0.0.1:9/hook", "RFC 1122"),
+            (&format!("https://127.0.0.1:{port}/hook"), "RFC 1122"),
+            ("http://localhost:8080/hook", "RFC 1122"),
+            ("http://[::1]/hook", "RFC 4291"),
+            ("http://169.254.169.254/latest/meta-data", "RFC 3927"),
+            ("http://10.0.0.1/hook", "RFC 1918"),
+            ("https://10.0.0.1/hook", "RFC 1918"),
+            ("http://172.16.5.4/hook", "RFC 1918"),
+            ("http://192.168.1.1/hook", "RFC 1918"),
+            ("http://100.64.0.1/hook", "RFC 6598"),
+            ("http://198.18.0.1/hook", "RFC 2544"),
+            ("http://203.0.113.9/hook", "RFC 5737"),
+            ("https://[fd00::1]/", "RFC 4193"),
+            ("https://[64:ff9b::a00:1]/", "RFC 6052"),
+            ("https://[::ffff:10.0.0.1]/", "RFC 1918"),
+            ("https://[2002:c0a8:101::1]/", "RFC 3056"),
         ] {
-            let (st, v) = court
-                .put(
-                    &format!("/api/v1/organs/{organ}/webhook"),
-                    json!({"url": bad, "active": true}),
-                )
-                .await;
+            let (st, v) = put_hook(app, &court, bad).await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+            assert_eq!(v["error"]["code"], "validation_failed", "{v}");
             assert_eq!(v["error"]["fields"][0]["field"], "url", "{v}");
+            let m = v["error"]["fields"][0]["message"].as_str().unwrap();
+            assert!(m.starts_with("目标地址不允许"), "{bad}: {m}");
+            assert!(m.contains(rule), "{bad}: {m}");
         }
+        assert!(rx.all().is_empty());
         assert_eq!(
             app.scalar_i64("SELECT COUNT(*) FROM organ_webhooks").await,
             0
         );
-        // An https:// address is accepted (deliveries to it fail: no TLS in this release).
-        let (st, v) = court
-            .put(
-                &format!("/api/v1/organs/{organ}/webhook"),
-                json!({"url": "https://203.0.113.9/hook"}),
-            )
-            .await;
+        // A public address is accepted (an https:// one's deliveries fail: no TLS in this
+        // release).
+        let (st, v) = put_hook(app, &court, "https://1.1.1.1/hook").await;
         assert_eq!(st, StatusCode::OK, "{v}");
         assert_eq!(v["active"], true);
     }
 });
+
+async fn allow_listed(engine: Engine) {
+    let Some(app) = TestApp::start_with(engine, |cfg| {
+        cfg.webhooks.allow_networks = vec!["10.20.0.0/16".into()];
+    })
+    .await
+    else {
+        return;
+    };
+    let court = app.login("court").await;
+    for ok in ["https://10.20.1.1/hook", "https://[64:ff9b::a14:101]/hook"] {
+        let (st, v) = put_hook(&app, &court, ok).await;
+        assert_eq!(st, StatusCode::OK, "{ok}: {v}");
+    }
+    for bad in ["https://10.21.0.1/hook", "http://127.0.0.1:9/hook"] {
+        let (st, v) = put_hook(&app, &court, bad).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_list_admits_its_network_sqlite() {
+    allow_listed(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_list_admits_its_network_postgres() {
+    allow_listed(Engine::Postgres).await;
+}
+
+/// Polls the deliveries list until one has a failed attempt with `error`.
+async fn wait_error(c: &Client, organ: i64, error: &str) -> Value {
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let list = deliveries(c, organ).await;
+        if let Some(d) = list.iter().find(|d| d["last_error"] == error) {
+            return d.clone();
+        }
+        assert!(
+            Instant::now() < until,
+            "no delivery failed with {error}: {list:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A delivery that cannot connect shows 连接失败 only, not the connection error; an address
+/// that became internal after it was set is refused at delivery and nothing is sent.
+async fn failures_shown_as_categories(engine: Engine) {
+    let Some(app) = start(engine).await else {
+        return;
+    };
+    let organ = one_id(&app, "SELECT organ_id FROM users WHERE username = 'court'").await;
+    let court = app.login("court").await;
+    // A port nobody listens on.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (st, v) = put_hook(&app, &court, &format!("http://127.0.0.1:{closed}/hook")).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    commission(&app, &court, "（2026）浙0106民初 01301号").await;
+    let d = wait_error(&court, organ, "连接失败").await;
+    assert!(d["attempts"].as_i64().unwrap() >= 1, "{d}");
+    let all = deliveries(&court, organ).await;
+    let text = serde_json::to_string(&all).unwrap();
+    for raw in [
+        "refused",
+        "error sending",
+        "tcp",
+        "os error",
+        &closed.to_string(),
+    ] {
+        assert!(!text.contains(raw), "{raw} shown: {text}");
+    }
+
+    // The address now points inside (as a changed DNS answer would): refused at delivery.
+    app.db
+        .execute(
+            &format!(
+                "UPDATE organ_webhooks SET url = 'http://10.0.0.1:9/hook' WHERE organ_id = {organ}"
+            ),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    commission(&app, &court, "（2026）浙0106民初 01302号").await;
+    let d = wait_error(&court, organ, "目标地址不允许").await;
+    assert!(d["attempts"].as_i64().unwrap() >= 1, "{d}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_shown_as_categories_sqlite() {
+    failures_shown_as_categories(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_shown_as_categories_postgres() {
+    failures_shown_as_categories(Engine::Postgres).await;
+}
