@@ -57,6 +57,48 @@ async fn wait_up(http: &reqwest::Client, base: &str) {
     panic!("server did not start");
 }
 
+/// What an operator does with a new account before a script may use it: sign in with the first
+/// password (`run` sets it), change it (an account that must change its password may do nothing
+/// else, API included), sign in again and create an API token in the session.
+async fn first_token(base: &str, username: &str) -> String {
+    let new_password = "Second-Pass-2026!";
+    let session = |password: &'static str| async move {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let r = http
+            .post(format!("{base}/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "sign in");
+        let me: serde_json::Value = r.json().await.unwrap();
+        (http, me["csrf_token"].as_str().unwrap().to_string())
+    };
+    let (http, csrf) = session("Strong-Pass-2026").await;
+    let r = http
+        .put(format!("{base}/api/v1/me/password"))
+        .header("X-CSRF-Token", &csrf)
+        .json(&serde_json::json!({"current_password": "Strong-Pass-2026", "new_password": new_password}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "change password: {}", r.status());
+    let (http, csrf) = session(new_password).await;
+    let r = http
+        .post(format!("{base}/api/v1/tokens"))
+        .header("X-CSRF-Token", &csrf)
+        .json(&serde_json::json!({"name": "writer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201, "create token");
+    let body: serde_json::Value = r.json().await.unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
 /// Writes organs from `n` concurrent clients until `stop`; returns the acknowledged ids.
 async fn write_until(
     http: reqwest::Client,
@@ -119,9 +161,6 @@ fn sigkill_during_sustained_writes_loses_nothing_and_audits_clean() {
         d,
     );
     assert_eq!(code, 0, "{out}{err}");
-    let (code, token, err) = run(&["admin", "create-token", "--user", "writer"], d);
-    assert_eq!(code, 0, "{err}");
-    let token = token.trim().to_string();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -138,6 +177,7 @@ fn sigkill_during_sustained_writes_loses_nothing_and_audits_clean() {
     let stop = Arc::new(AtomicBool::new(false));
     let acked = rt.block_on(async {
         wait_up(&http, &base).await;
+        let token = first_token(&base, "writer").await;
         let writers = tokio::spawn(write_until(
             http.clone(),
             base.clone(),
