@@ -13,6 +13,7 @@ pub mod licensing;
 pub mod opinion_code;
 pub mod procedure;
 pub mod region;
+pub mod register;
 pub mod role;
 pub mod scope;
 pub mod status;
