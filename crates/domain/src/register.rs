@@ -80,7 +80,7 @@ impl Refusal {
 
 /// Whether `role` is the licensing authority (登记管理机关): a provincial regulator or the ministry.
 pub fn is_licensing_authority(role: Role) -> bool {
-    matches!(role, Role::RegulatorProvince | Role::RegulatorMinistry)
+    role.is_licensing_authority()
 }
 
 /// Whether `field` of a record is a registration field.

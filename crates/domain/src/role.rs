@@ -216,6 +216,12 @@ impl Role {
         self.is_regulator() || matches!(self, Self::Association | Self::Inspector)
     }
 
+    /// The licensing authority (登记管理机关): provincial regulators and the ministry register
+    /// institutions and appraisers (决定第六条; the rule in `register.rs`).
+    pub fn is_licensing_authority(self) -> bool {
+        matches!(self, Self::RegulatorProvince | Self::RegulatorMinistry)
+    }
+
     pub fn is_institution_staff(self) -> bool {
         matches!(self, Self::InstitutionHead | Self::InstitutionClerk)
     }
@@ -245,7 +251,7 @@ impl Role {
             CreateInstitution
             | EditInstitutionRegistration
             | CreateAppraiser
-            | EditAppraiserRegistration => crate::register::is_licensing_authority(self),
+            | EditAppraiserRegistration => self.is_licensing_authority(),
             EditInstitution => regulator || self == Self::Admin || self == Self::InstitutionHead,
             EditAppraiser => regulator || self == Self::Admin || self.is_institution_staff(),
             ViewOrgans => regulator || matches!(self, Self::Admin | Self::Organ),
