@@ -14,6 +14,7 @@ pub mod netaddr;
 pub mod opinion_code;
 pub mod procedure;
 pub mod region;
+pub mod register;
 pub mod role;
 pub mod scope;
 pub mod status;

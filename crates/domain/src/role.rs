@@ -67,12 +67,14 @@ pub enum Action {
     ViewInstitutions,
     CreateInstitution,
     EditInstitution,
-    /// Changing name, credit code, licence, region or status: a licensing act (regulators only).
+    /// Changing name, credit code, licence, region or status: a licensing act (the licensing
+    /// authority only: provincial regulators and the ministry).
     EditInstitutionRegistration,
     ViewAppraisers,
     CreateAppraiser,
     EditAppraiser,
-    /// Changing an appraiser's status or institution: a licensing act.
+    /// Changing an appraiser's registration fields (name, ID number, certificate, items,
+    /// institution, status): a licensing act (the licensing authority only).
     EditAppraiserRegistration,
     ViewOrgans,
     EditOrgans,
@@ -214,6 +216,12 @@ impl Role {
         self.is_regulator() || matches!(self, Self::Association | Self::Inspector)
     }
 
+    /// The licensing authority (登记管理机关): provincial regulators and the ministry register
+    /// institutions and appraisers (决定第六条; the rule in `register.rs`).
+    pub fn is_licensing_authority(self) -> bool {
+        matches!(self, Self::RegulatorProvince | Self::RegulatorMinistry)
+    }
+
     pub fn is_institution_staff(self) -> bool {
         matches!(self, Self::InstitutionHead | Self::InstitutionClerk)
     }
@@ -237,12 +245,15 @@ impl Role {
         let regulator = self.is_regulator();
         match action {
             ViewInstitutions | ViewAppraisers => !matches!(self, Self::Public | Self::Organ),
-            CreateInstitution | EditInstitutionRegistration => regulator || self == Self::Admin,
+            // Registering and changing registration fields directly: the licensing authority
+            // only (决定第六条; `register.rs`). Others change contact fields (EditInstitution,
+            // EditAppraiser) and register through a licensing application.
+            CreateInstitution
+            | EditInstitutionRegistration
+            | CreateAppraiser
+            | EditAppraiserRegistration => self.is_licensing_authority(),
             EditInstitution => regulator || self == Self::Admin || self == Self::InstitutionHead,
-            CreateAppraiser | EditAppraiser => {
-                regulator || self == Self::Admin || self.is_institution_staff()
-            }
-            EditAppraiserRegistration => regulator || self == Self::Admin,
+            EditAppraiser => regulator || self == Self::Admin || self.is_institution_staff(),
             ViewOrgans => regulator || matches!(self, Self::Admin | Self::Organ),
             EditOrgans => regulator || self == Self::Admin,
             ViewUsers | ViewOperationLog | ViewLoginLog | ViewEvents => {
@@ -312,7 +323,7 @@ mod tests {
             assert_eq!(r.may(Action::ManageUsers), r == Role::Admin);
             assert_eq!(
                 r.may(Action::EditInstitutionRegistration),
-                r.is_regulator() || r == Role::Admin
+                matches!(r, Role::RegulatorProvince | Role::RegulatorMinistry)
             );
         }
         assert!(!Role::InstitutionClerk.may(Action::EditInstitution));

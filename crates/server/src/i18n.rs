@@ -157,6 +157,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn register_rule_refusals_read_in_english() {
+        use sijian_domain::register::{BASIS_MISSING, FIELD_NOT_AUTHORITY, NOT_AUTHORITY};
+        for m in [NOT_AUTHORITY, FIELD_NOT_AUTHORITY, BASIS_MISSING] {
+            let en = Lang::En.error_message("forbidden", m);
+            assert!(
+                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "no English for {m}"
+            );
+        }
+    }
+
+    #[test]
     fn every_entry_has_chinese_and_english() {
         assert!(texts().len() > 100, "catalogue read");
         for (k, (zh, en)) in texts() {

@@ -31,6 +31,8 @@ impl Caller {
     pub fn require(&self, action: Action) -> Result<()> {
         if self.role().may(action) {
             Ok(())
+        } else if let Some(rule) = sijian_domain::register::refusal_of(action) {
+            Err(Error::forbidden_because(rule))
         } else {
             Err(Error::forbidden())
         }

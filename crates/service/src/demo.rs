@@ -365,6 +365,7 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
                 ),
                 status: spec.status.to_string(),
             },
+            "",
         )
         .await?;
         inst_ids.push(inst.id);
@@ -402,6 +403,7 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
                     phone: format!("13{:09}", rng.below(1_000_000_000)),
                     status: status.into(),
                 },
+                "",
             )
             .await?;
             appraiser_ids.push(a.id);

@@ -50,6 +50,10 @@ impl Error {
     pub fn forbidden() -> Self {
         Self::new(ErrorKind::Forbidden, "forbidden", "您的角色无权执行此操作")
     }
+    /// Refused by a rule whose message names its source.
+    pub fn forbidden_because(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, "forbidden", message)
+    }
     pub fn not_found() -> Self {
         Self::new(
             ErrorKind::NotFound,

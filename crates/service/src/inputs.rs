@@ -176,7 +176,10 @@ pub struct InstitutionInput {
     pub phone: Option<String>,
     /// normal | suspended | cancelled | revoked
     pub status: Option<String>,
-    /// Why the status changes (required with a change of status).
+    /// The basis of a direct change (also accepted as `reason`): required with a change of
+    /// status and, from the licensing authority, with a new institution or any change of a
+    /// registration field; kept in the record's history (its event and status history).
+    #[serde(alias = "reason")]
     pub status_reason: Option<String>,
 }
 
@@ -395,7 +398,10 @@ pub struct AppraiserInput {
     pub phone: Option<String>,
     /// active | suspended | cancelled | revoked
     pub status: Option<String>,
-    /// Why the status or the institution changes (required with either).
+    /// The basis of a direct change (also accepted as `reason`): required with a change of
+    /// status or institution and, from the licensing authority, with a new appraiser or any
+    /// change of a registration field; kept in the record's history.
+    #[serde(alias = "reason")]
     pub status_reason: Option<String>,
 }
 

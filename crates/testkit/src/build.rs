@@ -86,7 +86,7 @@ pub fn institution_fields() -> InstitutionFields {
 pub async fn institution_with(db: &Db, edit: impl FnOnce(&mut InstitutionFields)) -> Institution {
     let mut f = institution_fields();
     edit(&mut f);
-    registry::create_institution(db, &actor(), &Scope::All, &f)
+    registry::create_institution(db, &actor(), &Scope::All, &f, "")
         .await
         .expect("register an institution")
 }
@@ -126,7 +126,7 @@ pub async fn appraiser_with(
 ) -> Appraiser {
     let mut f = appraiser_fields(institution_id);
     edit(&mut f);
-    registry::create_appraiser(db, &actor(), &Scope::All, &f)
+    registry::create_appraiser(db, &actor(), &Scope::All, &f, "")
         .await
         .expect("register an appraiser")
 }

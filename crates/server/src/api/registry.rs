@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use sijian_domain::Action;
 use sijian_service::inputs::{AppraiserInput, InstitutionInput, OrganInput};
+use sijian_store::Page;
 use sijian_store::organs::{self, Organ};
 use sijian_store::registry::{self, Appraiser, AppraiserFilter, Institution, InstitutionFilter};
-use sijian_store::{Page, Scope};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -209,20 +209,21 @@ pub async fn get_institution(
     ))
 }
 
-/// Register an institution (regulators within their region, administrators).
+/// Register an institution directly: the licensing authority only (provincial regulators within
+/// their province, the ministry), naming the basis in `status_reason` (or `reason`); others are
+/// refused with 403 `forbidden` naming the rule, a missing basis is 422. Institutions are
+/// otherwise registered by approving a licensing application.
 #[utoipa::path(post, path = "/institutions", tag = "registry", request_body = InstitutionInput,
-    responses((status = 201, body = schema::institutions::Institution), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = schema::institutions::Institution), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_institution(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiJson(input): ApiJson<InstitutionInput>,
 ) -> AppResult<(StatusCode, Json<Institution>)> {
-    a.require_write(Action::CreateInstitution)?;
-    let f = input.apply(None).map_err(AppError::validation)?;
     Ok((
         StatusCode::CREATED,
-        Json(registry::create_institution(&s.db, &a.actor(), &a.scope(), &f).await?),
+        Json(sijian_service::registry::create_institution(&s, &a, &input).await?),
     ))
 }
 
@@ -234,8 +235,9 @@ pub struct Versioned<T> {
     pub changes: T,
 }
 
-/// Change an institution. Heads may change contact details only; registration fields
-/// (name, codes, region, categories, status) are for regulators.
+/// Change an institution. Heads and city or county regulators may change contact details only;
+/// registration fields (name, codes, region, categories, status) are for the licensing authority
+/// (provincial regulators, the ministry), with a basis in `status_reason` (or `reason`).
 #[utoipa::path(patch, path = "/institutions/{id}", tag = "registry", params(("id" = i64, Path)), request_body = Versioned<InstitutionInput>,
     responses((status = 200, body = schema::institutions::Institution), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -299,25 +301,26 @@ pub async fn get_appraiser(
     Ok(Json(registry::get_appraiser(&s.db, &a.scope(), id).await?))
 }
 
-/// Add an appraiser to an institution in scope.
+/// Register an appraiser directly: the licensing authority only (provincial regulators, the
+/// ministry), naming the basis in `status_reason` (or `reason`). Institution staff are refused
+/// with 403 `forbidden` naming the rule: appraisers are registered by approving a licensing
+/// application (执业登记).
 #[utoipa::path(post, path = "/appraisers", tag = "registry", request_body = AppraiserInput,
-    responses((status = 201, body = schema::appraisers::Appraiser), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, body = schema::appraisers::Appraiser), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn create_appraiser(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiJson(input): ApiJson<AppraiserInput>,
 ) -> AppResult<(StatusCode, Json<Appraiser>)> {
-    a.require_write(Action::CreateAppraiser)?;
-    let mut input = input;
-    if let Scope::Institution(own) = a.scope() {
-        input.institution_id.get_or_insert(own);
-    }
-    let f = input.apply(None, &s.keys).map_err(AppError::validation)?;
     Ok((
         StatusCode::CREATED,
-        Json(registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &f).await?),
+        Json(sijian_service::registry::create_appraiser(&s, &a, &input).await?),
     ))
 }
+
+/// Change an appraiser. Institution staff and city or county regulators may change contact and
+/// personal details (phone, title, education…) only; registration fields (name, ID number,
+/// certificate, items, institution, status) are for the licensing authority, with a basis.
 
 #[utoipa::path(patch, path = "/appraisers/{id}", tag = "registry", params(("id" = i64, Path)), request_body = Versioned<AppraiserInput>,
     responses((status = 200, body = schema::appraisers::Appraiser), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]

@@ -277,7 +277,17 @@ both_engines!(bad_input_names_the_field, async |app: &TestApp| {
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["name", "licence_no", "region_code", "scope"]);
+    // Every problem at once, the missing basis of a direct registration among them.
+    assert_eq!(
+        fields,
+        [
+            "name",
+            "licence_no",
+            "region_code",
+            "scope",
+            "status_reason"
+        ]
+    );
     assert!(
         body["error"]["fields"][0]["message"]
             .as_str()
@@ -331,11 +341,17 @@ both_engines!(bad_input_names_the_field, async |app: &TestApp| {
         (st, body["error"]["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("no_such_route"))
     );
-    // A region outside the regulator's scope is refused, naming the field.
+    // A city regulator registers nothing directly: the licensing authority's act (决定第六条).
     let hz = app.login("hz.reg").await;
-    let (st, body) = hz.post("/api/v1/institutions", json!({"name": "宁波新设鉴定所", "licence_no": "33029999", "region_code": "330203", "categories": ["1"]})).await;
+    let (st, body) = hz.post("/api/v1/institutions", json!({"name": "杭州新设鉴定所", "licence_no": "33019999", "region_code": "330106", "categories": ["1"], "reason": "x"})).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["error"]["fields"][0]["field"], "region_code");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第六条"),
+        "{body}"
+    );
 });
 
 both_engines!(
@@ -343,7 +359,7 @@ both_engines!(
     async |app: &TestApp| {
         let c = app.login("zj.reg").await;
         let events_before = app.scalar_i64("SELECT COUNT(*) FROM events").await;
-        let (st, created) = c.post("/api/v1/institutions", json!({"name": "浙江新设司法鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1", "2"]})).await;
+        let (st, created) = c.post("/api/v1/institutions", json!({"name": "浙江新设司法鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1", "2"], "reason": "浙司鉴〔2026〕9号"})).await;
         assert_eq!(st, StatusCode::CREATED, "{created}");
         assert_eq!(
             app.scalar_i64("SELECT COUNT(*) FROM events").await,
@@ -353,7 +369,7 @@ both_engines!(
         let kind: String = app.db.scalar("SELECT kind FROM events WHERE entity_type = 'institution' AND entity_id = $1 ORDER BY id DESC", sijian_store::args![id.to_string()]).await.unwrap();
         assert_eq!(kind, "institution.created");
         // A duplicate licence number fails inside the transaction: no row, no event.
-        let (st, dup) = c.post("/api/v1/institutions", json!({"name": "另一家鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1"]})).await;
+        let (st, dup) = c.post("/api/v1/institutions", json!({"name": "另一家鉴定所", "licence_no": "33019001", "region_code": "330106", "categories": ["1"], "reason": "浙司鉴〔2026〕9号"})).await;
         assert_eq!(st, StatusCode::CONFLICT, "{dup}");
         assert_eq!(dup["error"]["fields"][0]["field"], "licence_no");
         assert_eq!(
@@ -366,7 +382,7 @@ both_engines!(
             0
         );
         // An appraiser practising outside the institution's scope is refused and nothing is written.
-        let (st, bad) = c.post("/api/v1/appraisers", json!({"institution_id": id, "name": "赵六", "gender": "male", "certificate_no": "330100999", "categories": ["4"]})).await;
+        let (st, bad) = c.post("/api/v1/appraisers", json!({"institution_id": id, "name": "赵六", "gender": "male", "certificate_no": "330100999", "categories": ["4"], "reason": "浙司鉴〔2026〕9号"})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert_eq!(
             app.scalar_i64("SELECT COUNT(*) FROM events").await,
@@ -1132,7 +1148,7 @@ both_engines!(
     pilot_credit_code_needs_a_recorded_reason,
     async |app: &TestApp| {
         let c = app.login("zj.reg").await;
-        let base = json!({"name": "福建试点司法鉴定所", "licence_no": "33019002", "region_code": "330106", "categories": ["1"], "uscc": "91350100M0001TGQXM"});
+        let base = json!({"name": "福建试点司法鉴定所", "licence_no": "33019002", "region_code": "330106", "categories": ["1"], "uscc": "91350100M0001TGQXM", "reason": "浙司鉴〔2026〕9号"});
         let (st, body) = c.post("/api/v1/institutions", base.clone()).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["error"]["fields"][0]["field"], "uscc");
@@ -1163,11 +1179,12 @@ both_engines!(
             payload.contains("uscc_override"),
             "the reason is recorded: {payload}"
         );
-        // Correcting the code to a valid one drops the reason.
+        // Correcting the code to a valid one (a registration field: the basis named) drops the
+        // reason.
         let (st, fixed) = c
             .patch(
                 &format!("/api/v1/institutions/{id}"),
-                json!({"version": created["version"], "uscc": "91350100M000100Y43"}),
+                json!({"version": created["version"], "uscc": "91350100M000100Y43", "reason": "换发统一社会信用代码"}),
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{fixed}");

@@ -435,7 +435,7 @@ both_engines!(
             .post(
                 "/api/v1/appraisers",
                 json!({"institution_id": inst["id"], "name": "许文博", "gender": "female",
-                       "id_number": "11010519491231002X", "certificate_no": "3301DUP001", "scope": [code]}),
+                       "id_number": "11010519491231002X", "certificate_no": "3301DUP001", "scope": [code], "reason": "省司法厅直接登记"}),
             )
             .await;
         assert_eq!(st, StatusCode::CREATED, "{x}");
@@ -445,7 +445,7 @@ both_engines!(
                 "/api/v1/appraisers",
                 json!({"institution_id": other["id"], "name": "许文博", "gender": "female",
                        "id_number": "11010519491231002X", "certificate_no": "3301DUP002",
-                       "scope": [first_code(&other["scope"])]}),
+                       "scope": [first_code(&other["scope"])], "reason": "省司法厅直接登记"}),
             )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
@@ -465,7 +465,7 @@ both_engines!(
                 "/api/v1/appraisers",
                 json!({"institution_id": other["id"], "name": "甲", "gender": "female",
                        "id_number": "110105198001010016", "certificate_no": "3301DUP003",
-                       "scope": [first_code(&other["scope"])]}),
+                       "scope": [first_code(&other["scope"])], "reason": "省司法厅直接登记"}),
             )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
@@ -511,7 +511,7 @@ both_engines!(
             .post(
                 "/api/v1/appraisers",
                 json!({"institution_id": inst["id"], "name": "占号人", "gender": "male",
-                       "certificate_no": "3301TAKEN1", "scope": [code]}),
+                       "certificate_no": "3301TAKEN1", "scope": [code], "reason": "省司法厅直接登记"}),
             )
             .await;
         assert_eq!(st, StatusCode::CREATED, "{x}");
@@ -669,11 +669,12 @@ both_engines!(
             .await;
         assert_eq!(none["total"], 0, "{none}");
 
-        // Renaming keeps the name search right: the new name is found, the old one is not.
+        // Renaming (a registration field: the basis named) keeps the name search right: the new
+        // name is found, the old one is not.
         let (st, i) = province
             .patch(
                 &format!("/api/v1/institutions/{inst_id}"),
-                json!({"version": i["version"], "name": "杭州更名司法鉴定所"}),
+                json!({"version": i["version"], "name": "杭州更名司法鉴定所", "reason": "浙司鉴〔2026〕5号变更名称"}),
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{i}");

@@ -12,6 +12,7 @@ mod licensing;
 mod linkage;
 mod openapi;
 mod record_forms;
+mod register_rights;
 mod security;
 mod verification;
 mod webhooks;

@@ -327,6 +327,10 @@ pub(crate) async fn insert_appraiser(
     )
     .await?;
     record_status(tx, "appraiser", id, None, &f.status, reason, actor.user_id).await?;
+    let mut payload = serde_json::json!({ "fields": f.for_record() });
+    if !reason.trim().is_empty() {
+        payload["reason"] = reason.trim().into();
+    }
     append(
         tx,
         actor,
@@ -336,21 +340,24 @@ pub(crate) async fn insert_appraiser(
             entity_id: id.to_string(),
             scope_path: inst.region_path.clone(),
             institution_id: Some(inst.id),
-            payload: serde_json::json!({ "fields": f.for_record() }),
+            payload,
         },
     )
     .await?;
     Ok(id)
 }
 
+/// Registers an appraiser directly; `reason` (the basis of the registration) is kept with its
+/// status history and its event.
 pub async fn create_appraiser(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
     f: &AppraiserFields,
+    reason: &str,
 ) -> Result<Appraiser, StoreError> {
     let mut tx = db.begin().await?;
-    let id = insert_appraiser(&mut tx, actor, scope, f, "").await?;
+    let id = insert_appraiser(&mut tx, actor, scope, f, reason.trim()).await?;
     let row = get_appraiser(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)

@@ -280,6 +280,10 @@ pub(crate) async fn insert_institution(
         actor.user_id,
     )
     .await?;
+    let mut payload = serde_json::json!({ "fields": f });
+    if !reason.trim().is_empty() {
+        payload["reason"] = reason.trim().into();
+    }
     append(
         tx,
         actor,
@@ -289,21 +293,24 @@ pub(crate) async fn insert_institution(
             entity_id: id.to_string(),
             scope_path: path,
             institution_id: Some(id),
-            payload: serde_json::json!({ "fields": f }),
+            payload,
         },
     )
     .await?;
     Ok(id)
 }
 
+/// Registers an institution directly; `reason` (the basis of the registration) is kept with its
+/// status history and its event.
 pub async fn create_institution(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
     f: &InstitutionFields,
+    reason: &str,
 ) -> Result<Institution, StoreError> {
     let mut tx = db.begin().await?;
-    let id = insert_institution(&mut tx, actor, scope, f, "").await?;
+    let id = insert_institution(&mut tx, actor, scope, f, reason.trim()).await?;
     let row = get_institution(&mut tx, &Scope::All, id).await?;
     tx.commit().await?;
     Ok(row)

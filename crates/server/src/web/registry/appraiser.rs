@@ -207,7 +207,9 @@ pub(super) async fn appraiser_form(
         )
         .required()
         .disabled(lock),
-        FormField::text("name", t("field.person_name"), f.text("name")).required(),
+        FormField::text("name", t("field.person_name"), f.text("name"))
+            .required()
+            .disabled(lock),
         FormField::select(
             "gender",
             t("field.gender"),
@@ -264,16 +266,20 @@ pub(super) async fn appraiser_form(
                 .required()
                 .disabled(lock),
         );
-        fields.push(
-            FormField::text(
-                "status_reason",
-                t("field.status_reason"),
-                f.text("status_reason"),
-            )
-            .disabled(lock)
-            .help(lang.t("registry.help.change_reason")),
-        );
     }
+    // The basis of a direct registration or change of registration (决定第六条).
+    let basis = FormField::text(
+        "status_reason",
+        t("field.register_basis"),
+        f.text("status_reason"),
+    )
+    .disabled(lock)
+    .help(lang.t("registry.help.register_basis"));
+    fields.push(if id.is_none() {
+        basis.required()
+    } else {
+        basis
+    });
     FormView::record(
         lang,
         "/appraisers",
@@ -299,7 +305,8 @@ pub(super) fn appraiser_input(f: &FormData) -> AppraiserInput {
         scope: f.get("certificate_no").map(|_| f.all("scope")),
         categories: None,
         title: f.get("title"),
-        senior_title: f.get("name").map(|_| f.flag("senior_title")),
+        // Always drawn: a form without it is no form of this page.
+        senior_title: f.get("gender").map(|_| f.flag("senior_title")),
         phone: f.get("phone"),
         status: f.get("status"),
         status_reason: f.get("status_reason"),
@@ -340,7 +347,7 @@ impl RecordForm for AppraiserForm {
     const CREATE: Action = Action::CreateAppraiser;
     const EDIT: Action = Action::EditAppraiser;
 
-    /// Staff of an institution register appraisers of their own institution.
+    /// The licensing authority registers appraisers directly (institution staff apply instead).
     fn blank(a: &Authed) -> FormData {
         let mut init = vec![("status".to_string(), "active".to_string())];
         if let Scope::Institution(i) = a.scope() {
@@ -366,11 +373,8 @@ impl RecordForm for AppraiserForm {
     }
 
     async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
-        let fields = appraiser_input(f)
-            .apply(None, &s.keys)
-            .map_err(AppError::validation)?;
         Ok(
-            registry::create_appraiser(&s.db, &a.actor(), &a.scope(), &fields)
+            sijian_service::registry::create_appraiser(s, a, &appraiser_input(f))
                 .await?
                 .id,
         )

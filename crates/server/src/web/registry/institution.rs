@@ -427,16 +427,20 @@ pub(super) async fn institution_form(
                 .required()
                 .disabled(lock),
         );
-        fields.push(
-            FormField::text(
-                "status_reason",
-                t("field.status_reason"),
-                f.text("status_reason"),
-            )
-            .disabled(lock)
-            .help(lang.t("registry.help.status_reason")),
-        );
     }
+    // The basis of a direct registration or change of registration (决定第六条).
+    let basis = FormField::text(
+        "status_reason",
+        t("field.register_basis"),
+        f.text("status_reason"),
+    )
+    .disabled(lock)
+    .help(lang.t("registry.help.register_basis"));
+    fields.push(if id.is_none() {
+        basis.required()
+    } else {
+        basis
+    });
     FormView {
         confirm: id.is_some() && registration,
         ..FormView::record(
@@ -584,11 +588,8 @@ impl RecordForm for InstitutionForm {
     }
 
     async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
-        let fields = institution_input(f)
-            .apply(None)
-            .map_err(AppError::validation)?;
         Ok(
-            registry::create_institution(&s.db, &a.actor(), &a.scope(), &fields)
+            sijian_service::registry::create_institution(s, a, &institution_input(f))
                 .await?
                 .id,
         )
