@@ -1,8 +1,8 @@
 //! Authentication (session cookie or bearer token), the request context, and the extractors
 //! that handlers use to demand a signed-in principal. Resolution happens once per request in
 //! `context`; every denial and every change is written to the operations log there too.
+pub use crate::cookies::cookie;
 use crate::error::{AppError, AppResult};
-pub use crate::extract::cookie;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};

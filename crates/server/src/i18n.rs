@@ -34,7 +34,7 @@ impl Lang {
         if let Some(l) = account.and_then(Lang::parse) {
             return l;
         }
-        if let Some(l) = crate::extract::cookie(headers, "lang").and_then(|v| Lang::parse(&v)) {
+        if let Some(l) = crate::cookies::cookie(headers, "lang").and_then(|v| Lang::parse(&v)) {
             return l;
         }
         Lang::Zh

@@ -2,7 +2,7 @@
 //! role and organisation of the account at creation, expirable and revocable.
 use crate::events::{Actor, NewEvent, append};
 use crate::users::{USER_JOINS, USER_SELECT, User};
-use crate::{Db, StoreError, Tx, args, now_ms};
+use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -96,17 +96,6 @@ pub async fn revoke(db: &Db, actor: &Actor, user: &User, id: i64) -> Result<(), 
     )
     .await?;
     tx.commit().await
-}
-
-/// Revokes every live token of the user, inside the caller's transaction (a password change or
-/// reset: a token must not outlive the password it was made under, issue 14, point 4). Answers
-/// how many were revoked.
-pub async fn revoke_all_for_user(tx: &mut Tx, user_id: i64, now: i64) -> Result<u64, StoreError> {
-    tx.execute(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        args![now, user_id],
-    )
-    .await
 }
 
 pub struct TokenUse {

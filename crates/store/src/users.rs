@@ -3,7 +3,7 @@ use crate::db::Args;
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
 use crate::scope::{Scoped, predicate};
-use crate::{Db, StoreError, args, now_ms};
+use crate::{Db, StoreError, Tx, args, now_ms};
 use serde::Serialize;
 use sijian_domain::{Principal, RegionPath, Role, Scope};
 
@@ -363,7 +363,7 @@ pub async fn set_password(
     .await?;
     tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
         .await?;
-    let tokens_revoked = crate::tokens::revoke_all_for_user(&mut tx, id, now).await?;
+    let tokens_revoked = revoke_all_tokens(&mut tx, id, now).await?;
     append(
         &mut tx,
         actor,
@@ -468,4 +468,15 @@ pub async fn id_at_institution(
         )
         .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// Revokes every live API token of the user, inside the caller's transaction (a password change or
+/// reset: a token must not outlive the password it was made under, issue 14, point 4). Answers
+/// how many were revoked.
+async fn revoke_all_tokens(tx: &mut Tx, user_id: i64, now: i64) -> Result<u64, StoreError> {
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        args![now, user_id],
+    )
+    .await
 }
