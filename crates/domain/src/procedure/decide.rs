@@ -831,6 +831,11 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             changes_conclusion,
             document_sha256,
         } => {
+            // A revoked opinion stays revoked: a correction would make verification answer
+            // "corrected" (issue 14, point 16); after revocation only a regulator acts on it.
+            if c.step.opinion.as_ref().is_some_and(|o| o.revoked) {
+                return Err(broke(REVOCATION, "code", "该鉴定意见书已被撤销，不得补正"));
+            }
             correct(c, *signer_id, *changes_conclusion, what)?;
             let Some(o) = &c.step.opinion else {
                 return Err(broke(ART41, "code", "本案没有已出具的鉴定意见书"));

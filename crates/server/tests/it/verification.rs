@@ -389,6 +389,23 @@ both_engines!(
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(e.to_string().contains("已撤销"), "{e}");
+        // Nor may the institution correct it afterwards: verification would then answer
+        // "corrected" (issue 14, point 16).
+        let (_, now) = reg.get(&format!("/api/v1/cases/{case_id}")).await;
+        let (st, e) = app
+            .login("inst.head")
+            .await
+            .post(
+                &format!("/api/v1/cases/{case_id}/correct"),
+                serde_json::json!({"version": now["version"], "signer_id": 1, "what": "第 3 页错别字"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e.to_string().contains("不得补正"), "{e}");
+        let (_, v) = anon
+            .get(&format!("/api/v1/opinions/{code}/verification"))
+            .await;
+        assert_eq!(v["status"], "revoked");
         let logged: Vec<(i64,)> = app
             .db
             .fetch_all(

@@ -441,6 +441,21 @@ fn correct_never_changes_the_conclusion() {
 }
 
 #[test]
+fn a_revoked_opinion_is_not_corrected() {
+    let cmd = CaseCommand::Correct {
+        signer_id: 11,
+        what: "第 3 页错别字".into(),
+        changes_conclusion: false,
+        document_sha256: None,
+    };
+    for stage in [Stage::Issued, Stage::Archived] {
+        let mut c = issued(stage);
+        c.step.opinion.as_mut().unwrap().revoked = true;
+        assert_eq!(article(&c, &cmd), REVOCATION, "{stage:?}");
+    }
+}
+
+#[test]
 fn revoke_once_with_a_ground() {
     let cmd = CaseCommand::Revoke {
         reason: "浙司罚决字〔2026〕3号".into(),
