@@ -136,8 +136,10 @@ pub async fn checks(
 }
 
 /// The cover label (封面标签) the institution puts on the opinion: code, verification key,
-/// verification address and the QR code with the signed token. For the issuing institution,
-/// regulators in scope and administrators; 503 with the reason when no CJK font is available.
+/// verification address and the QR code with the signed token. It carries the key, so only for
+/// those who may see the key (the issuing institution's staff, the commissioning organ,
+/// administrators): regulators, to whom the case page does not show the key, are refused
+/// (issue 14, point 13). 503 with the reason when no CJK font is available.
 #[utoipa::path(get, path = "/opinions/{code}/label.pdf", tag = "verification", params(("code" = String, Path)),
     responses((status = 200, description = "核验标签 PDF", content_type = "application/pdf"),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
@@ -148,6 +150,9 @@ pub async fn label(
     ApiPath(code): ApiPath<String>,
 ) -> AppResult<Response> {
     a.require(sijian_domain::Action::ViewOpinionRecord)?;
+    if !sijian_service::cases::may_see_key(a.role()) {
+        return Err(AppError::forbidden());
+    }
     let code = parse_code(&code)?;
     let v = opinions::verifiable(&s.db, &code)
         .await?

@@ -289,7 +289,8 @@ fn actions(
         .collect();
     if let Some(o) = opinion {
         let grouped = opinions::grouped(&o.code);
-        if a.role().may(Action::ViewOpinionRecord) {
+        // The label carries the verification key: only for those who may see it.
+        if a.role().may(Action::ViewOpinionRecord) && sijian_service::cases::may_see_key(a.role()) {
             actions.push(ActionButton::link(
                 lang.t("cases.print_label"),
                 format!("/api/v1/opinions/{grouped}/label.pdf"),
