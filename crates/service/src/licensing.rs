@@ -287,13 +287,12 @@ pub async fn prepare(s: &Services, a: &Caller, b: &SubmitBody) -> Result<NewAppl
             };
             let previous = registry::appraiser_by_id_hash(&s.db, &id.hash).await?;
             let revoked = match &previous {
+                // Naming no institution: an applicant must not learn where the number's
+                // holder practises (issue 14, point 13).
                 Some(holder) if holder.status != "revoked" => {
                     return Err(Error::field(
                         "appraiser.id_number",
-                        format!(
-                            "该公民身份号码已登记为{}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请申请变更登记",
-                            holder.institution_name
-                        ),
+                        "该公民身份号码已有鉴定人执业登记；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请申请变更登记",
                     ));
                 }
                 Some(_) => true,

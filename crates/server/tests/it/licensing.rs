@@ -451,6 +451,10 @@ both_engines!(
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(field_names(&e), ["id_number"]);
         assert!(messages(&e).contains("第八条"), "{e}");
+        assert!(
+            !messages(&e).contains(inst["name"].as_str().unwrap()),
+            "{e}"
+        );
         let (st, e) = head
             .post(
                 "/api/v1/applications",
@@ -459,6 +463,11 @@ both_engines!(
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(messages(&e).contains("第八条"), "{e}");
+        // Neither answer says where the number's holder practises.
+        assert!(
+            !messages(&e).contains(inst["name"].as_str().unwrap()),
+            "{e}"
+        );
         // The gender must agree with the ID number (odd sequence: male).
         let (st, e) = zj
             .post(

@@ -277,15 +277,11 @@ async fn check_single_institution(
         return Ok(());
     };
     match appraiser_by_id_hash(&mut *tx, &sealed.hash).await? {
-        Some(IdHolder {
-            id,
-            institution_name: inst,
-            ..
-        }) if Some(id) != except => Err(StoreError::Invalid {
+        // The message names no institution: whoever enters a number must not learn where its
+        // holder practises (issue 14, point 13).
+        Some(IdHolder { id, .. }) if Some(id) != except => Err(StoreError::Invalid {
             field: "id_number".into(),
-            message: format!(
-                "该公民身份号码已登记为{inst}的鉴定人；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请办理变更（转所）而非重复登记"
-            ),
+            message: "该公民身份号码已有鉴定人执业登记；鉴定人应当在一个鉴定机构中从事司法鉴定业务（《全国人民代表大会常务委员会关于司法鉴定管理问题的决定》第八条），请办理变更（转所）而非重复登记".into(),
         }),
         _ => Ok(()),
     }
