@@ -36,7 +36,7 @@ fn load_form(lang: Lang, year: &str, text: &str) -> FormView {
         hidden: Vec::new(),
         fields: vec![
             FormField::text("year", lang.t("calendar.year").into(), year).required(),
-            FormField { kind: "textarea", ..FormField::text("text", lang.t("calendar.text").into(), text) }
+            FormField::textarea("text", lang.t("calendar.text"), text)
                 .required()
                 .help("year 2027\nsource 国务院办公厅关于2027年部分节假日安排的通知（…）\nholiday 2027-01-01 元旦\nworkday 2027-… 调休上班"),
         ],

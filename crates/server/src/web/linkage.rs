@@ -324,15 +324,8 @@ fn decision_form(lang: Lang, id: i64, decision: &str, reason: &str) -> FormView 
                     .collect(),
             )
             .required(),
-            FormField {
-                kind: "textarea",
-                ..FormField::text(
-                    "reason",
-                    lang.t("linkage.field.reason").into(),
-                    reason.to_owned(),
-                )
-            }
-            .required(),
+            FormField::textarea("reason", lang.t("linkage.field.reason"), reason.to_owned())
+                .required(),
         ],
         errors: Vec::new(),
         submit: lang.t("linkage.submit").into(),

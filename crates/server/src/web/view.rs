@@ -308,6 +308,18 @@ impl FormField {
             ..Self::text(name, label, "")
         }
     }
+    /// A multi-line text field.
+    pub fn textarea(
+        name: &'static str,
+        label: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        FormField {
+            kind: "textarea",
+            ..FormField::text(name, label.into(), value.into())
+        }
+    }
+
     pub fn checkbox(name: &'static str, label: String, on: bool, help: String) -> Self {
         FormField {
             kind: "checkbox",

@@ -126,7 +126,7 @@ pub(super) async fn commission_form(
             f.text("purpose"),
         )
         .required(),
-        textarea("summary", lang.t("cases.field.facts"), f.text("summary")).required(),
+        FormField::textarea("summary", lang.t("cases.field.facts"), f.text("summary")).required(),
         FormField::select(
             "lineage",
             lang.t("cases.field.lineage").into(),

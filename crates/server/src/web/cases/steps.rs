@@ -253,13 +253,6 @@ pub(super) async fn appraiser_opts(
         .collect()
 }
 
-pub(super) fn textarea(name: &'static str, label: &str, value: String) -> FormField {
-    FormField {
-        kind: "textarea",
-        ..FormField::text(name, label.into(), value)
-    }
-}
-
 pub(super) async fn step_fields(
     s: &AppState,
     lang: Lang,
@@ -283,7 +276,7 @@ pub(super) async fn step_fields(
             )
             .typed("date")
             .required(),
-            textarea(
+            FormField::textarea(
                 "agreement",
                 lang.t("cases.field.agreement"),
                 f.text("agreement"),
@@ -302,7 +295,7 @@ pub(super) async fn step_fields(
                 ),
             )
             .required(),
-            textarea(
+            FormField::textarea(
                 "explanation",
                 lang.t("cases.field.explanation"),
                 f.text("explanation"),
@@ -380,7 +373,7 @@ pub(super) async fn step_fields(
                 ]),
             )
             .required(),
-            textarea("detail", lang.t("cases.field.detail"), f.text("detail")),
+            FormField::textarea("detail", lang.t("cases.field.detail"), f.text("detail")),
         ],
         "recusal" => vec![
             FormField::select(
@@ -400,7 +393,7 @@ pub(super) async fn step_fields(
                 ],
             )
             .required(),
-            textarea(
+            FormField::textarea(
                 "decision",
                 lang.t("cases.field.decision_reasons"),
                 f.text("decision"),
@@ -441,7 +434,7 @@ pub(super) async fn step_fields(
             )
             .typed("number")
             .required(),
-            textarea(
+            FormField::textarea(
                 "reason",
                 lang.t("cases.field.extend_reason"),
                 f.text("reason"),
@@ -466,7 +459,7 @@ pub(super) async fn step_fields(
                 ),
             )
             .required(),
-            textarea(
+            FormField::textarea(
                 "explanation",
                 lang.t("cases.field.notice_reasons"),
                 f.text("explanation"),
@@ -521,7 +514,7 @@ pub(super) async fn step_fields(
                     ],
                 )
                 .required(),
-                textarea(
+                FormField::textarea(
                     "opinion",
                     lang.t("cases.field.review_opinion"),
                     f.text("opinion"),
@@ -544,7 +537,7 @@ pub(super) async fn step_fields(
                     unsigned,
                 )
                 .required(),
-                textarea("dissent", lang.t("cases.field.dissent"), f.text("dissent")),
+                FormField::textarea("dissent", lang.t("cases.field.dissent"), f.text("dissent")),
             ]
         }
         "issue" => vec![
@@ -560,7 +553,8 @@ pub(super) async fn step_fields(
                 assigned.clone(),
             )
             .required(),
-            textarea("what", lang.t("cases.field.correction"), f.text("what")).required(),
+            FormField::textarea("what", lang.t("cases.field.correction"), f.text("what"))
+                .required(),
             FormField::checkbox(
                 "changes_conclusion",
                 lang.t("cases.field.touches_opinion").into(),
@@ -575,7 +569,7 @@ pub(super) async fn step_fields(
             .typed("file"),
         ],
         "revoke" => vec![
-            textarea(
+            FormField::textarea(
                 "reason",
                 lang.t("cases.field.revocation_basis"),
                 f.text("reason"),

@@ -342,27 +342,21 @@ pub(super) async fn new_form(
                 .required(),
             );
             fields.push(
-                FormField {
-                    kind: "textarea",
-                    ..FormField::text(
-                        "reason",
-                        lang.t("licensing.field.deregistration").into(),
-                        f.text("reason"),
-                    )
-                }
+                FormField::textarea(
+                    "reason",
+                    lang.t("licensing.field.deregistration"),
+                    f.text("reason"),
+                )
                 .required(),
             );
         }
         _ => {
             fields.push(
-                FormField {
-                    kind: "textarea",
-                    ..FormField::text(
-                        "reason",
-                        lang.t("licensing.field.deregistration").into(),
-                        f.text("reason"),
-                    )
-                }
+                FormField::textarea(
+                    "reason",
+                    lang.t("licensing.field.deregistration"),
+                    f.text("reason"),
+                )
                 .required(),
             );
         }

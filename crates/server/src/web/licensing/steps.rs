@@ -76,15 +76,8 @@ pub(super) fn check_form(lang: Lang, app: &Application, f: &FormData) -> FormVie
                 ],
             )
             .required(),
-            FormField {
-                kind: "textarea",
-                ..FormField::text(
-                    "reasons",
-                    lang.t("field.return_reasons").into(),
-                    f.text("reasons"),
-                )
-            }
-            .help(lang.t("licensing.check.return_help")),
+            FormField::textarea("reasons", lang.t("field.return_reasons"), f.text("reasons"))
+                .help(lang.t("licensing.check.return_help")),
         ],
         lang.t("action.save").into(),
         true,
@@ -169,10 +162,7 @@ pub(super) async fn review_form(
                 f.flag("recommend"),
                 lang.t("licensing.review.recommend").into(),
             ),
-            FormField {
-                kind: "textarea",
-                ..FormField::text("comment", lang.t("field.comment").into(), f.text("comment"))
-            },
+            FormField::textarea("comment", lang.t("field.comment"), f.text("comment")),
         ],
         lang.t("action.save").into(),
         false,
@@ -248,14 +238,11 @@ pub(super) fn decide_form(lang: Lang, app: &Application, f: &FormData) -> FormVi
                 ],
             )
             .required(),
-            FormField {
-                kind: "textarea",
-                ..FormField::text(
-                    "reasons",
-                    lang.t("field.decision_reasons").into(),
-                    f.text("reasons"),
-                )
-            }
+            FormField::textarea(
+                "reasons",
+                lang.t("field.decision_reasons"),
+                f.text("reasons"),
+            )
             .help(lang.t("licensing.decide.reasons_help")),
         ],
         lang.t("licensing.decide").into(),
@@ -308,15 +295,8 @@ pub(super) fn extend_form(s: &AppState, lang: Lang, app: &Application, f: &FormD
         FormStep::Extend,
         &lang.tf("licensing.extend.intro", &[("days", &days.to_string())]),
         vec![
-            FormField {
-                kind: "textarea",
-                ..FormField::text(
-                    "reasons",
-                    lang.t("field.extend_reasons").into(),
-                    f.text("reasons"),
-                )
-            }
-            .required(),
+            FormField::textarea("reasons", lang.t("field.extend_reasons"), f.text("reasons"))
+                .required(),
         ],
         lang.t("licensing.extend").into(),
         true,
