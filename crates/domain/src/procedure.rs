@@ -36,8 +36,10 @@ pub const ART30: &str = "通则第三十条";
 pub const ART31: &str = "通则第三十一条";
 pub const ART32: &str = "通则第三十二条";
 pub const ART35: &str = "通则第三十五条";
+pub const ART36: &str = "通则第三十六条";
 pub const ART37: &str = "通则第三十七条";
 pub const ART38: &str = "通则第三十八条";
+pub const ART39: &str = "通则第三十九条";
 pub const ART41: &str = "通则第四十一条";
 pub const ART42: &str = "通则第四十二条";
 pub const ART43: &str = "通则第四十三条";
@@ -492,6 +494,9 @@ pub struct CaseFacts {
     /// when a regulator has allowed acceptance.
     #[serde(default)]
     pub concurrent_elsewhere: Vec<String>,
+    /// Materials received and not returned (第十二条).
+    #[serde(default)]
+    pub materials_held: i64,
     /// What the step at hand needs besides the case (loaded for that command only).
     #[serde(default)]
     pub step: StepFacts,
@@ -510,11 +515,21 @@ pub enum CaseError {
         field: &'static str,
         message: String,
     },
-    /// The step does not apply in the case's current stage.
-    #[error("案件当前为“{}”，不能{action}", .stage.label_zh())]
-    WrongStage { stage: Stage, action: &'static str },
-    #[error("工作日历缺少所需年份：{0}")]
-    Calendar(#[from] CalendarError),
+    /// The step does not apply in the case's current stage; `rule` is the article that puts the
+    /// step in its place in the procedure (e.g. sealing follows the signatures: 第三十八条).
+    #[error("{rule}：案件当前为“{}”，不能{action}", .stage.label_zh())]
+    WrongStage {
+        stage: Stage,
+        action: &'static str,
+        rule: &'static str,
+    },
+    /// A deadline could not be counted in working days; `rule` is the article whose clock it is
+    /// (acceptance: 第十三条; completion: 第二十八条).
+    #[error("{rule}：工作日历缺少所需年份（{error}），无法计算期限")]
+    Calendar {
+        rule: &'static str,
+        error: CalendarError,
+    },
     /// The input of a step is incomplete or unknown; shown as the message alone, the article
     /// it serves kept beside it.
     #[error("{message}")]
@@ -533,8 +548,7 @@ impl CaseError {
         match self {
             Self::Rule { rule, .. } | Self::Input { rule, .. } => rule,
             Self::NotOwnSignature => ART37,
-            Self::WrongStage { .. } => "通则第三章",
-            Self::Calendar(_) => "通则第二十八条（工作日）",
+            Self::WrongStage { rule, .. } | Self::Calendar { rule, .. } => rule,
         }
     }
     pub fn field(&self) -> &'static str {
@@ -542,7 +556,7 @@ impl CaseError {
             Self::Rule { field, .. } | Self::Input { field, .. } => field,
             Self::NotOwnSignature => "appraiser_id",
             Self::WrongStage { .. } => "stage",
-            Self::Calendar(_) => "date",
+            Self::Calendar { .. } => "date",
         }
     }
 }
@@ -555,15 +569,27 @@ fn broke(rule: &'static str, field: &'static str, message: impl Into<String>) ->
     }
 }
 
-fn expect(c: &CaseFacts, allowed: &[Stage], action: &'static str) -> Result<(), CaseError> {
+/// The step `action`, which `rule` orders after the stages in `allowed`, applies to the case now.
+fn expect(
+    c: &CaseFacts,
+    allowed: &[Stage],
+    action: &'static str,
+    rule: &'static str,
+) -> Result<(), CaseError> {
     if allowed.contains(&c.stage) {
         Ok(())
     } else {
         Err(CaseError::WrongStage {
             stage: c.stage,
             action,
+            rule,
         })
     }
+}
+
+/// A working-day count failed (a year's holiday table is missing) on the clock of `rule`.
+fn on_clock(rule: &'static str) -> impl Fn(CalendarError) -> CaseError {
+    move |error| CaseError::Calendar { rule, error }
 }
 
 /// Whether practice items or a scope `granted` cover the `needed` item (a category or subclass
@@ -597,10 +623,17 @@ pub fn accept(
     cal: &WorkingCalendar,
     p: &Policy,
 ) -> Result<bool, CaseError> {
-    expect(c, &[Stage::Received], "受理")?;
+    expect(c, &[Stage::Received], "受理", ART13)?;
     institution_may_practise(&c.institution)?;
     if c.items.is_empty() {
         return Err(broke(ART14, "items", "未写明委托鉴定事项"));
+    }
+    if c.materials_held == 0 {
+        return Err(broke(
+            ART14,
+            "materials",
+            "未收到鉴定材料：材料不完整、不充分、不能满足鉴定需要的，不得受理（第十五条第二项）",
+        ));
     }
     if let Some(item) = c.items.iter().find(|i| !covers(&c.institution.scope, i)) {
         return Err(broke(
@@ -633,7 +666,7 @@ pub fn agree_accept_date(
     cal: &WorkingCalendar,
     p: &Policy,
 ) -> Result<(), CaseError> {
-    expect(c, &[Stage::Received], "商定受理时间")?;
+    expect(c, &[Stage::Received], "商定受理时间", ART13)?;
     if agreement.trim().is_empty() {
         return Err(broke(
             ART13,
@@ -641,7 +674,11 @@ pub fn agree_accept_date(
             "商定受理时间须记录与委托人协商的情况",
         ));
     }
-    if date <= cal.add_working_days(c.received_on, p.accept_days)? {
+    if date
+        <= cal
+            .add_working_days(c.received_on, p.accept_days)
+            .map_err(on_clock(ART13))?
+    {
         return Err(broke(
             ART13,
             "agreed_accept_by",
@@ -659,7 +696,7 @@ pub fn refuse(
     explanation: &str,
     materials_returned: bool,
 ) -> Result<(), CaseError> {
-    expect(c, &[Stage::Received], "不予受理")?;
+    expect(c, &[Stage::Received], "不予受理", ART13)?;
     if reasons.is_empty() {
         return Err(broke(ART15, "reasons", "不予受理须选择第十五条规定的情形"));
     }
@@ -686,7 +723,7 @@ pub fn sign_contract(
     effective_on: Date,
     declares_reappraisal: bool,
 ) -> Result<(), CaseError> {
-    expect(c, &[Stage::Accepted], "签订委托书")?;
+    expect(c, &[Stage::Accepted], "签订委托书", ART16)?;
     if declares_reappraisal != (c.lineage == Lineage::Reappraisal) {
         return Err(broke(
             ART16,
@@ -720,7 +757,7 @@ pub fn assign(
             Stage::InProgress,
             Stage::ClockStopped,
         ],
-        "指定鉴定人",
+        "指定鉴定人", ART18,
     )?;
     institution_may_practise(&c.institution)?;
     let mut ids: Vec<i64> = chosen.iter().map(|a| a.id).collect();
@@ -810,8 +847,14 @@ pub fn decide_recusal(
 ) -> Result<Vec<i64>, CaseError> {
     expect(
         c,
-        &[Stage::Assigned, Stage::InProgress, Stage::ClockStopped],
-        "决定回避",
+        &[
+            Stage::Assigned,
+            Stage::InProgress,
+            Stage::ClockStopped,
+            Stage::UnderReview,
+            Stage::Signing,
+        ],
+        "决定回避", ART21,
     )?;
     if !c.assigned.contains(&appraiser_id) {
         return Err(broke(ART21, "appraiser_id", "申请回避的不是本案鉴定人"));
@@ -821,6 +864,22 @@ pub fn decide_recusal(
             ART21,
             "decision",
             "回避由所属司法鉴定机构决定，须记录决定理由",
+        ));
+    }
+    if !granted
+        && let Some(x) = c
+            .step
+            .declared_conflicts
+            .iter()
+            .find(|x| x.appraiser_id == appraiser_id)
+    {
+        return Err(broke(
+            ART20,
+            "granted",
+            format!(
+                "该鉴定人已申报应当回避的情形（{}），不得决定不予回避",
+                x.kind.label_zh()
+            ),
         ));
     }
     let remaining: Vec<i64> = if granted {
@@ -835,18 +894,81 @@ pub fn decide_recusal(
     Ok(remaining)
 }
 
-/// Work begins: the appraisers are assigned and enough of them remain.
+/// Work begins: the appraisers are assigned and the panel still holds.
 pub fn start(c: &CaseFacts, p: &Policy) -> Result<(), CaseError> {
-    expect(c, &[Stage::Assigned], "开始鉴定")?;
+    expect(c, &[Stage::Assigned], "开始鉴定", ART18)?;
+    panel_holds(c, p)
+}
+
+/// 第十八至二十条 and registration, checked again at every step after assignment (starting,
+/// review, signing, sealing, issue): a recusal granted on the way may leave too few appraisers
+/// (第十九条), a ground to withdraw may be declared after assignment (第二十条), and an
+/// appraiser may be suspended or leave the institution. `c.step.panel` holds the assigned
+/// appraisers as they are now.
+pub fn panel_holds(c: &CaseFacts, p: &Policy) -> Result<(), CaseError> {
+    institution_may_practise(&c.institution)?;
     if c.assigned.len() < p.min_appraisers {
-        return Err(broke(ART19, "appraisers", "鉴定人不足，须先补充指定"));
+        return Err(broke(
+            ART19,
+            "appraisers",
+            format!(
+                "本案现有鉴定人 {} 名，同一鉴定事项应当由 {} 名以上司法鉴定人进行；须先补充指定",
+                c.assigned.len(),
+                p.min_appraisers
+            ),
+        ));
+    }
+    let conflicts = conflicts_of(c);
+    for id in &c.assigned {
+        let Some(a) = c.step.panel.iter().find(|a| a.id == *id) else {
+            return Err(broke(
+                ART18,
+                "appraisers",
+                format!("本案鉴定人（编号 {id}）已不在登记名册中，须重新指定"),
+            ));
+        };
+        if a.institution_id != c.institution.id {
+            return Err(broke(
+                ART18,
+                "appraisers",
+                format!("{} 已不是本机构的司法鉴定人，须重新指定", a.name),
+            ));
+        }
+        if !a.active {
+            return Err(broke(
+                REGISTRATION,
+                "appraisers",
+                format!(
+                    "{} 被停止执业、注销或者撤销登记，不得继续鉴定，须重新指定",
+                    a.name
+                ),
+            ));
+        }
+        if let Some(item) = c.items.iter().find(|i| !covers(&a.items, i)) {
+            return Err(broke(
+                ART18,
+                "appraisers",
+                format!("{} 不具有鉴定事项 {item} 的执业资格，须重新指定", a.name),
+            ));
+        }
+        if let Some(x) = conflicts.iter().find(|x| x.appraiser_id == a.id) {
+            return Err(broke(
+                ART20,
+                "appraisers",
+                format!(
+                    "{} 有应当回避的情形（{}），须先作出回避决定并补充指定",
+                    a.name,
+                    x.kind.label_zh()
+                ),
+            ));
+        }
     }
     Ok(())
 }
 
 /// 第二十五、二十八条: stop the clock while materials are supplemented or a witness is absent.
 pub fn stop_clock(c: &CaseFacts, on: Date) -> Result<(), CaseError> {
-    expect(c, &[Stage::InProgress], "中止计时")?;
+    expect(c, &[Stage::InProgress], "中止计时", ART28)?;
     if c.contract_effective_on.is_some_and(|d| on < d) {
         return Err(broke(ART28, "on", "中止计时的日期不能早于委托书生效日期"));
     }
@@ -854,7 +976,7 @@ pub fn stop_clock(c: &CaseFacts, on: Date) -> Result<(), CaseError> {
 }
 
 pub fn resume_clock(c: &CaseFacts, on: Date) -> Result<(), CaseError> {
-    expect(c, &[Stage::ClockStopped], "恢复计时")?;
+    expect(c, &[Stage::ClockStopped], "恢复计时", ART28)?;
     if let Some(s) = c.stops.iter().find(|s| s.to.is_none())
         && on < s.from
     {
@@ -881,7 +1003,7 @@ pub fn extend(
             Stage::UnderReview,
             Stage::Signing,
         ],
-        "延长鉴定时限",
+        "延长鉴定时限", ART28,
     )?;
     if c.extension_days.is_some() {
         return Err(broke(ART28, "days", "鉴定时限只能延长一次"));
@@ -928,7 +1050,7 @@ pub fn terminate(
             Stage::UnderReview,
             Stage::Signing,
         ],
-        "终止鉴定",
+        "终止鉴定", ART29,
     )?;
     if reasons.is_empty() {
         return Err(broke(
@@ -957,7 +1079,7 @@ pub fn terminate(
 /// 第三十五条: send for review by qualified people who are not among the appraisers; a
 /// re-appraisal by a panel of three or more.
 pub fn submit_for_review(c: &CaseFacts, reviewers: &[i64], p: &Policy) -> Result<(), CaseError> {
-    expect(c, &[Stage::InProgress], "提交复核")?;
+    expect(c, &[Stage::InProgress], "提交复核", ART35)?;
     let mut r = reviewers.to_vec();
     r.sort_unstable();
     r.dedup();
@@ -1008,7 +1130,7 @@ pub fn review(
     opinion: &str,
     done: &[i64],
 ) -> Result<ReviewResult, CaseError> {
-    expect(c, &[Stage::UnderReview], "复核")?;
+    expect(c, &[Stage::UnderReview], "复核", ART35)?;
     if !c.reviewers.contains(&reviewer) {
         return Err(broke(ART35, "reviewer", "不是本案指定的复核人员"));
     }
@@ -1032,7 +1154,7 @@ pub fn review(
 /// 第三十七条: every assigned appraiser signs; a dissent is noted. Returns whether all have now
 /// signed.
 pub fn sign(c: &CaseFacts, appraiser: i64) -> Result<bool, CaseError> {
-    expect(c, &[Stage::Signing], "签名")?;
+    expect(c, &[Stage::Signing], "签名", ART37)?;
     if !c.assigned.contains(&appraiser) {
         return Err(broke(
             ART37,
@@ -1050,7 +1172,7 @@ pub fn sign(c: &CaseFacts, appraiser: i64) -> Result<bool, CaseError> {
 
 /// 第三十八条: the institution's seal, once every appraiser has signed (第三十七条).
 pub fn seal(c: &CaseFacts) -> Result<(), CaseError> {
-    expect(c, &[Stage::Signing], "盖章")?;
+    expect(c, &[Stage::Signing], "盖章", ART38)?;
     if let Some(a) = c.assigned.iter().find(|a| !c.signed.contains(a)) {
         return Err(broke(
             ART37,
@@ -1063,16 +1185,20 @@ pub fn seal(c: &CaseFacts) -> Result<(), CaseError> {
 
 /// Issue: only a sealed opinion, with the final document's SHA-256 (64 hexadecimal digits).
 pub fn issue(c: &CaseFacts, document_sha256: &str) -> Result<(), CaseError> {
-    expect(c, &[Stage::Sealed], "出具意见书")?;
+    expect(c, &[Stage::Sealed], "出具意见书", ART39)?;
     if document_sha256.len() != 64 || !document_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(broke(ART38, "document", "须上传最终的鉴定意见书文件"));
+        return Err(broke(
+            ART39,
+            "document",
+            "须上传最终的鉴定意见书文件（意见书交委托人收执并由本机构存档）",
+        ));
     }
     Ok(())
 }
 
 /// 第四十二条: archive an issued opinion.
 pub fn archive(c: &CaseFacts) -> Result<(), CaseError> {
-    expect(c, &[Stage::Issued], "归档")
+    expect(c, &[Stage::Issued], "归档", ART42)
 }
 
 /// 第四十一条: a correction, signed by at least one appraiser of the case, that never changes
@@ -1083,7 +1209,7 @@ pub fn correct(
     changes_conclusion: bool,
     what: &str,
 ) -> Result<(), CaseError> {
-    expect(c, &[Stage::Issued, Stage::Archived], "补正")?;
+    expect(c, &[Stage::Issued, Stage::Archived], "补正", ART41)?;
     if changes_conclusion {
         return Err(broke(ART41, "conclusion", "补正不得改变司法鉴定意见的原意"));
     }
@@ -1103,7 +1229,7 @@ pub fn correct(
 /// Revoking an issued opinion: it stays on record, verification shows it revoked with the date
 /// and ground. Only once, and only with a stated ground.
 pub fn revoke(c: &CaseFacts, already_revoked: bool, reason: &str) -> Result<(), CaseError> {
-    expect(c, &[Stage::Issued, Stage::Archived], "撤销意见书")?;
+    expect(c, &[Stage::Issued, Stage::Archived], "撤销意见书", REVOCATION)?;
     if already_revoked {
         return Err(broke(REVOCATION, "reason", "该意见书已撤销"));
     }
@@ -1203,7 +1329,7 @@ impl Appearance {
 
 /// 第四十三条: a notice to appear names appraisers who signed the opinion.
 pub fn notify_appearance(c: &CaseFacts, appraisers: &[i64]) -> Result<(), CaseError> {
-    expect(c, &[Stage::Issued, Stage::Archived], "通知出庭")?;
+    expect(c, &[Stage::Issued, Stage::Archived], "通知出庭", ART43)?;
     if appraisers.is_empty() || appraisers.iter().any(|a| !c.signed.contains(a)) {
         return Err(broke(
             ART43,
@@ -1235,7 +1361,9 @@ pub fn record_appearance(current: Appearance, outcome: Appearance) -> Result<boo
 pub fn accept_by(c: &CaseFacts, cal: &WorkingCalendar, p: &Policy) -> Result<Date, CaseError> {
     Ok(match c.agreed_accept_by {
         Some(d) => d,
-        None => cal.add_working_days(c.received_on, p.accept_days)?,
+        None => cal
+            .add_working_days(c.received_on, p.accept_days)
+            .map_err(on_clock(ART13))?,
     })
 }
 
@@ -1244,7 +1372,9 @@ pub fn stopped_days(c: &CaseFacts, today: Date, cal: &WorkingCalendar) -> Result
     let mut n = 0;
     for s in &c.stops {
         let to = s.to.unwrap_or(today);
-        n += cal.working_days_between(s.from, to)?;
+        n += cal
+            .working_days_between(s.from, to)
+            .map_err(on_clock(ART28))?;
     }
     Ok(n)
 }
@@ -1262,10 +1392,15 @@ pub fn complete_by(
     };
     let base = match c.agreed_complete_by {
         Some(d) => d,
-        None => cal.add_working_days(start, p.complete_days)?,
+        None => cal
+            .add_working_days(start, p.complete_days)
+            .map_err(on_clock(ART28))?,
     };
     let extra = c.extension_days.unwrap_or(0) + stopped_days(c, today, cal)?;
-    Ok(Some(cal.add_working_days(base, extra)?))
+    Ok(Some(
+        cal.add_working_days(base, extra)
+            .map_err(on_clock(ART28))?,
+    ))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1303,10 +1438,14 @@ pub fn clock(
         },
         _ => return Ok(None),
     };
+    let rule = if deadline == "accept" { ART13 } else { ART28 };
     let days_left = if today <= due {
-        cal.working_days_between(today, due)? as i64
+        cal.working_days_between(today, due)
+            .map_err(on_clock(rule))? as i64
     } else {
-        -(cal.working_days_between(due, today)? as i64)
+        -(cal
+            .working_days_between(due, today)
+            .map_err(on_clock(rule))? as i64)
     };
     let urgency = if days_left < 0 {
         Urgency::Overdue

@@ -397,7 +397,18 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
                         .pick(&["doctorate", "master", "master", "bachelor", "bachelor"])
                         .to_string(),
                     certificate_no: format!("{}{:03}{:02}", &spec.region[..4], n + 1, k + 1),
-                    scope: appraiser_scope(&inst.scope, cat, k),
+                    // The first two of each category practise all of its sub-classes in the
+                    // institution's scope, so that each matter has two appraisers and a
+                    // reviewer who hold it (通则第十九、三十五条).
+                    scope: if k < 2 * cats.len() {
+                        inst.scope
+                            .split(',')
+                            .filter(|c| c.split('.').next() == Some(cat))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    } else {
+                        appraiser_scope(&inst.scope, cat, k)
+                    },
                     title: title.into(),
                     senior_title: senior,
                     phone: format!("13{:09}", rng.below(1_000_000_000)),

@@ -59,8 +59,8 @@ fn pdf(text: &str) -> NewAttachment {
     }
 }
 
-/// The institution's most widely held practice item and who holds it, plus one other
-/// practising appraiser to review.
+/// The institution's most widely held practice item and three who hold it: two to appraise
+/// and one to review.
 async fn team(db: &Db, institution_id: i64) -> Result<Option<(String, [i64; 3])>, StoreError> {
     let list = registry::list_appraisers_unbounded(
         db,
@@ -94,17 +94,11 @@ async fn team(db: &Db, institution_id: i64) -> Result<Option<(String, [i64; 3])>
         }
     }
     counts.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-    let Some((item, holders)) = counts.into_iter().next().filter(|(_, h)| h.len() >= 2) else {
+    // Two appraisers and a reviewer who also practises the item (通则第十九、三十五条).
+    let Some((item, holders)) = counts.into_iter().next().filter(|(_, h)| h.len() >= 3) else {
         return Ok(None);
     };
-    let Some(reviewer) = list
-        .iter()
-        .map(|a| a.id)
-        .find(|id| !holders[..2].contains(id))
-    else {
-        return Ok(None);
-    };
-    Ok(Some((item, [holders[0], holders[1], reviewer])))
+    Ok(Some((item, [holders[0], holders[1], holders[2]])))
 }
 
 /// Creates the demo cases at `institution_id`; the online ones are commissioned by `court_id`.

@@ -252,6 +252,9 @@ pub struct StepFacts {
     pub new_opinion: Option<NewOpinion>,
     /// The current status of the court appearance a command names.
     pub appearance: Option<Appearance>,
+    /// The assigned appraisers as they are now, for the steps that re-check the panel
+    /// ([`panel_holds`]).
+    pub panel: Vec<AppraiserFacts>,
 }
 
 /// A field of the case the step changes, as a typed value.
@@ -336,6 +339,9 @@ pub enum SideRecord {
         appraiser_id: i64,
         dissent: String,
     },
+    /// The signatures given so far no longer stand: the panel changed after review, and the
+    /// opinion is reviewed and signed again (通则第二十一、三十五、三十七条).
+    SignaturesWithdrawn,
     /// The coded opinion, linked to the event that records its issue.
     OpinionIssued {
         opinion: NewOpinion,
@@ -644,16 +650,24 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             decision,
         } => {
             decide_recusal(c, *appraiser_id, *granted, decision)?;
+            // A recusal granted once the work is done (in review or signing) sends the case back
+            // to the appraisers: the new panel completes, and the opinion is reviewed and signed
+            // again (第二十一、三十五、三十七条).
+            let back = *granted && matches!(c.stage, Stage::UnderReview | Stage::Signing);
             let t = Transition::to(
-                c.stage,
+                if back { Stage::InProgress } else { c.stage },
                 "case.recusal_decided",
-                json!({ "appraiser_id": appraiser_id, "granted": granted, "decision": decision.trim() }),
+                json!({ "appraiser_id": appraiser_id, "granted": granted, "decision": decision.trim(), "returned_to_work": back }),
             );
-            if *granted {
-                t.record(SideRecord::AssignmentRemoved {
-                    appraiser_id: *appraiser_id,
-                    reason: format!("回避：{}", decision.trim()),
-                })
+            if !*granted {
+                return Ok(t);
+            }
+            let t = t.record(SideRecord::AssignmentRemoved {
+                appraiser_id: *appraiser_id,
+                reason: format!("回避：{}", decision.trim()),
+            });
+            if back && !c.signed.is_empty() {
+                t.record(SideRecord::SignaturesWithdrawn)
             } else {
                 t
             }
@@ -729,6 +743,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
         }
         CaseCommand::SubmitForReview { reviewer_ids } => {
             submit_for_review(c, reviewer_ids, p)?;
+            panel_holds(c, p)?;
             let reviewers = named(c, reviewer_ids, "appraiser_ids")?;
             if let Some(r) = reviewers
                 .iter()
@@ -739,6 +754,16 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
                     "reviewer_ids",
                     format!("{} 不是本机构具有相应资质的人员", r.name),
                 ));
+            }
+            // 第三十五条 "具有相应资质的人员": the reviewer's own practice items cover the matter.
+            for r in &reviewers {
+                if let Some(item) = c.items.iter().find(|i| !covers(&r.items, i)) {
+                    return Err(broke(
+                        ART35,
+                        "reviewer_ids",
+                        format!("{} 不具有鉴定事项 {item} 的执业资格，不能复核", r.name),
+                    ));
+                }
             }
             let round = c.step.review_round + 1;
             Transition::to(
@@ -760,6 +785,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
         } => {
             check_signer(*by, *reviewer_id)?;
             let result = review(c, *reviewer_id, *agrees, opinion, &c.step.reviewed)?;
+            panel_holds(c, p)?;
             let stage = match result {
                 ReviewResult::Pending => Stage::UnderReview,
                 ReviewResult::Passed => Stage::Signing,
@@ -785,6 +811,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
         } => {
             check_signer(*by, *appraiser_id)?;
             let all = sign(c, *appraiser_id)?;
+            panel_holds(c, p)?;
             Transition::to(
                 Stage::Signing,
                 "case.signed",
@@ -797,12 +824,14 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
         }
         CaseCommand::Seal => {
             seal(c)?;
+            panel_holds(c, p)?;
             Transition::to(Stage::Sealed, "case.sealed", on)
         }
         CaseCommand::Issue { document_sha256 } => {
             issue(c, document_sha256)?;
+            panel_holds(c, p)?;
             let Some(opinion) = c.step.new_opinion.clone() else {
-                return Err(broke(ART38, "code", "未能分配鉴定意见书编码"));
+                return Err(broke(ART39, "code", "未能分配鉴定意见书编码"));
             };
             let grouped = opinion.code.grouped();
             let mut t = Transition::to(
@@ -963,6 +992,14 @@ pub struct MaterialRecord<'a> {
 /// 第十二条: every material is checked and recorded with its name, kind, quantity, condition,
 /// storage and time of receipt. Problems are added under `materials`, one per material.
 pub fn material_problems(p: &mut Problems, materials: &[MaterialRecord<'_>]) {
+    if materials.is_empty() {
+        p.add(
+            "materials",
+            format!(
+                "请登记委托人提供的鉴定材料（{ART12}：委托人应当提供鉴定材料；{ART15}第二项：材料不完整、不充分的，不得受理）"
+            ),
+        );
+    }
     for (n, m) in materials.iter().enumerate() {
         let missing: Vec<&str> = [
             ("名称", m.name),

@@ -47,7 +47,14 @@ fn case(stage: Stage) -> CaseFacts {
         reviewers: vec![],
         signed: vec![],
         concurrent_elsewhere: vec![],
-        step: StepFacts::default(),
+        materials_held: 1,
+        step: StepFacts {
+            panel: vec![
+                appraiser(11, &["1.02"], false),
+                appraiser(12, &["1.02"], true),
+            ],
+            ..StepFacts::default()
+        },
     }
 }
 
@@ -404,7 +411,7 @@ fn clock_urgency_and_overdue() {
     far.received_on = d("2031-03-03");
     assert!(matches!(
         clock(&far, d("2031-03-04"), &cal(), &p),
-        Err(CaseError::Calendar(_))
+        Err(CaseError::Calendar { .. })
     ));
 }
 
@@ -485,7 +492,7 @@ fn every_appraiser_signs_before_the_seal_and_issue_needs_the_document() {
     assert!(seal(&c).is_ok());
     let sealed = case(Stage::Sealed);
     assert!(issue(&sealed, &"ab".repeat(32)).is_ok());
-    assert_eq!(rule_of(issue(&sealed, "abc")), ART38);
+    assert_eq!(rule_of(issue(&sealed, "abc")), ART39);
     assert!(matches!(
         issue(&c, &"ab".repeat(32)),
         Err(CaseError::WrongStage { .. })

@@ -80,7 +80,8 @@ async fn fixture(app: &TestApp) -> Fx {
     .into_iter()
     .take(5)
     .collect();
-    for id in a.iter().chain(&b[..3]) {
+    // Every one of them holds the item: b[3] and b[4] review (通则第三十五条).
+    for id in a.iter().chain(&b) {
         exec(
             app,
             &format!("UPDATE appraisers SET scope = scope || ',{item}' WHERE id = {id}"),
@@ -680,6 +681,163 @@ both_engines!(
         let other = b_clerk(app, fx.inst_b).await;
         let (st, _) = other.get(&format!("/api/v1/cases/{}", case["id"])).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+);
+
+both_engines!(
+    every_step_after_assignment_checks_the_panel_again,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let clerk = app.login("inst.clerk").await;
+        // 第十二、十四条: a commission without materials is not taken in.
+        let (st, v) = clerk
+            .post("/api/v1/cases", commission(&fx, json!({"materials": []})))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("materials"), "{v}");
+        let (st, case) = clerk
+            .post("/api/v1/cases", commission(&fx, json!({})))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{case}");
+        let case = ok(&clerk, &case, "accept", json!({})).await;
+        let case = ok(
+            &clerk,
+            &case,
+            "contract",
+            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+        )
+        .await;
+        let case = ok(
+            &clerk,
+            &case,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
+        )
+        .await;
+        let case = ok(&clerk, &case, "start", json!({})).await;
+        // 第二十一条 then 第十九条: a recusal granted under way leaves one appraiser; review waits
+        // for a second one.
+        let case = ok(
+            &clerk,
+            &case,
+            "recusal",
+            json!({"appraiser_id": fx.a[1], "granted": true, "decision": "与当事人有利害关系"}),
+        )
+        .await;
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "review-request",
+            json!({"reviewer_ids": [fx.a[2]]}),
+        )
+        .await;
+        refused_with(st, &v, "通则第十九条");
+        let case = ok(
+            &clerk,
+            &case,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0], fx.a[3]]}),
+        )
+        .await;
+        let case = ok(
+            &clerk,
+            &case,
+            "review-request",
+            json!({"reviewer_ids": [fx.a[2]]}),
+        )
+        .await;
+        let case = ok(
+            &clerk,
+            &case,
+            "review",
+            json!({"reviewer_id": fx.a[2], "agrees": true, "opinion": "同意"}),
+        )
+        .await;
+        // 第二十条: a ground declared after assignment stops the signature, and cannot be
+        // decided away.
+        let case = ok(&clerk, &case, "sign", json!({"appraiser_id": fx.a[0]})).await;
+        let case = ok(
+            &clerk,
+            &case,
+            "conflicts",
+            json!({"appraiser_id": fx.a[3], "kind": "consultant"}),
+        )
+        .await;
+        let (st, v) = step(&clerk, &case, "sign", json!({"appraiser_id": fx.a[3]})).await;
+        refused_with(st, &v, "通则第二十条");
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "recusal",
+            json!({"appraiser_id": fx.a[3], "granted": false, "decision": "不影响公正"}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("通则第二十条"), "{v}");
+        // Granted while signing: the case goes back to the appraisers, and the signatures
+        // given so far are withdrawn.
+        let case = ok(
+            &clerk,
+            &case,
+            "recusal",
+            json!({"appraiser_id": fx.a[3], "granted": true, "decision": "曾提供咨询意见"}),
+        )
+        .await;
+        assert_eq!(case["stage"], "in_progress", "{case}");
+        let signed = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM case_signatures WHERE case_id = {}",
+                case["id"]
+            ))
+            .await;
+        assert_eq!(signed, 0, "signatures withdrawn");
+        // Out of order: sealing before the signatures names 第三十七条; archiving an opinion not
+        // yet issued names the article that orders archiving (第四十二条), not a chapter.
+        let (st, v) = step(&clerk, &case, "archive", json!({})).await;
+        refused_with(st, &v, "通则第四十二条");
+        assert!(!v.to_string().contains("第三章"), "{v}");
+    }
+);
+
+both_engines!(
+    a_reviewer_must_practise_the_matter,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let clerk = app.login("inst.clerk").await;
+        let (_, case) = clerk
+            .post("/api/v1/cases", commission(&fx, json!({})))
+            .await;
+        let case = ok(&clerk, &case, "accept", json!({})).await;
+        let case = ok(
+            &clerk,
+            &case,
+            "contract",
+            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+        )
+        .await;
+        let case = ok(
+            &clerk,
+            &case,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
+        )
+        .await;
+        let case = ok(&clerk, &case, "start", json!({})).await;
+        // 第三十五条: the reviewer's own practice items must cover the matter.
+        exec(
+            app,
+            &format!("UPDATE appraisers SET scope = '4.01' WHERE id = {}", fx.a[2]),
+        )
+        .await;
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "review-request",
+            json!({"reviewer_ids": [fx.a[2]]}),
+        )
+        .await;
+        refused_with(st, &v, "通则第三十五条");
+        assert!(v.to_string().contains("执业资格"), "{v}");
     }
 );
 

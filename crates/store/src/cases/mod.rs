@@ -407,6 +407,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
              UNION ALL SELECT 's', appraiser_id, NULL, NULL, NULL FROM case_signatures WHERE case_id = $1 \
              UNION ALL SELECT 'x', CAST(NULL AS BIGINT), from_on, to_on, reason FROM case_stops WHERE case_id = $1 \
              UNION ALL SELECT 'i', id, status, scope, qualification_level FROM institutions WHERE id = $3 \
+             UNION ALL SELECT 'm', COUNT(*), NULL, NULL, NULL FROM case_materials WHERE case_id = $1 AND returned_on IS NULL \
              ORDER BY 1, 2, 3",
             args![c.id, c.review_round, c.institution_id],
         )
@@ -414,6 +415,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
     let (mut assigned, mut reviewers, mut signed, mut stops) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut institution = None;
+    let mut materials_held = 0;
     for r in rows {
         match (r.part.as_str(), r.person) {
             ("i", Some(id)) => {
@@ -427,6 +429,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
             ("a", Some(p)) => assigned.push(p),
             ("r", Some(p)) => reviewers.push(p),
             ("s", Some(p)) => signed.push(p),
+            ("m", Some(n)) => materials_held = n,
             ("x", _) => stops.push(ClockStop {
                 from: date(r.from_on.as_deref().unwrap_or_default())?,
                 to: opt_date(&r.to_on)?,
@@ -461,6 +464,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
         reviewers,
         signed,
         concurrent_elsewhere: crate::linkage::blocking(tx.exec(), c.id).await?,
+        materials_held,
         step: Default::default(),
     })
 }

@@ -63,7 +63,7 @@ pub async fn run(
         }
         _ => command,
     };
-    facts.step = step_facts(&mut tx, &case, &command, at.ctx).await?;
+    facts.step = step_facts(&mut tx, &case, &facts.assigned, &command, at.ctx).await?;
     let t = procedure::decide(&facts, &command, &context(at.ctx))?;
     apply(tx, at.actor, &case, &facts, t, at.ctx).await
 }
@@ -75,6 +75,7 @@ pub async fn run(
 async fn step_facts(
     tx: &mut Tx,
     c: &Case,
+    assigned: &[i64],
     command: &CaseCommand,
     ctx: Ctx<'_>,
 ) -> Result<StepFacts, StoreError> {
@@ -83,6 +84,21 @@ async fn step_facts(
         review_round: c.review_round,
         ..StepFacts::default()
     };
+    // The steps after assignment re-check the panel (通则第十九、二十条): the assigned
+    // appraisers as they are now and every ground to withdraw.
+    if matches!(
+        command,
+        CaseCommand::Start
+            | CaseCommand::SubmitForReview { .. }
+            | CaseCommand::Review { .. }
+            | CaseCommand::Sign { .. }
+            | CaseCommand::Seal
+            | CaseCommand::Issue { .. }
+    ) {
+        f.panel = appraiser_facts(tx, assigned).await?;
+        f.declared_conflicts = declared_conflicts(tx, c.id).await?;
+        f.same_matter = same_matter(tx, c).await?;
+    }
     match command {
         CaseCommand::Assign { appraiser_ids } => {
             f.appraisers = appraiser_facts(tx, appraiser_ids).await?;
@@ -91,6 +107,9 @@ async fn step_facts(
         }
         CaseCommand::DeclareConflict { appraiser_id, .. } => {
             f.appraisers = appraiser_facts(tx, &[*appraiser_id]).await?;
+        }
+        CaseCommand::DecideRecusal { .. } => {
+            f.declared_conflicts = declared_conflicts(tx, c.id).await?;
         }
         CaseCommand::SubmitForReview { reviewer_ids } => {
             f.appraisers = appraiser_facts(tx, reviewer_ids).await?;
@@ -368,6 +387,13 @@ async fn write_record(tx: &mut Tx, c: &Case, r: &SideRecord, now: i64) -> Result
             )
             .await?;
         }
+        SideRecord::SignaturesWithdrawn => {
+            tx.execute(
+                "DELETE FROM case_signatures WHERE case_id = $1",
+                args![id],
+            )
+            .await?;
+        }
         SideRecord::OpinionIssued {
             opinion,
             document_sha256,
@@ -544,7 +570,7 @@ pub(crate) fn deadline_of(
     Ok(match procedure::clock(f, ctx.today, ctx.cal, ctx.policy) {
         Ok(Some(clock)) => (clock.deadline.to_string(), Some(clock.due.to_string())),
         Ok(None) => (String::new(), None),
-        Err(CaseError::Calendar(_)) => ("unknown".to_string(), None),
+        Err(CaseError::Calendar { .. }) => ("unknown".to_string(), None),
         Err(e) => return Err(e.into()),
     })
 }

@@ -44,6 +44,7 @@ fn case(stage: Stage) -> CaseFacts {
         reviewers: vec![],
         signed: vec![],
         concurrent_elsewhere: vec![],
+        materials_held: 1,
         step: StepFacts {
             appraisers: vec![
                 appraiser(11, 1),
@@ -51,6 +52,7 @@ fn case(stage: Stage) -> CaseFacts {
                 appraiser(21, 1),
                 appraiser(31, 2),
             ],
+            panel: vec![appraiser(11, 1), appraiser(12, 1)],
             ..StepFacts::default()
         },
     }
@@ -412,7 +414,8 @@ fn issue_codes_the_opinion_with_its_public_line() {
         Some(format!("opinion {grouped} {SHA} 1 {TODAY}").as_str())
     );
     assert!(matches!(t.records[0], SideRecord::OpinionIssued { .. }));
-    assert_eq!(article(&c, &cmd("")), ART38);
+    // Issuing is delivering the final document (第三十九条), not sealing it (第三十八条).
+    assert_eq!(article(&c, &cmd("")), ART39);
 }
 
 #[test]
@@ -421,7 +424,7 @@ fn archive_only_an_issued_opinion() {
     assert_eq!((t.stage, t.event), (Stage::Archived, "case.archived"));
     assert_eq!(
         article(&case(Stage::Sealed), &CaseCommand::Archive),
-        "通则第三章"
+        ART42
     );
 }
 
@@ -508,6 +511,220 @@ fn a_refusal_to_appear_makes_the_fee_refundable_once() {
     );
     c.step.appearance = Some(Appearance::Attended);
     assert_eq!(article(&c, &cmd(Appearance::Refused)), ART43);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The panel is checked again at every step after assignment (通则第十九、二十条)
+// ---------------------------------------------------------------------------------------------
+
+/// Every step after assignment that carries the case towards the opinion, each in a stage
+/// where it would otherwise be allowed.
+fn steps_after_assignment() -> Vec<(CaseFacts, CaseCommand)> {
+    let mut review = case(Stage::UnderReview);
+    review.reviewers = vec![21];
+    review.step.review_round = 1;
+    let mut seal = case(Stage::Signing);
+    seal.signed = vec![11, 12];
+    vec![
+        (case(Stage::Assigned), CaseCommand::Start),
+        (
+            case(Stage::InProgress),
+            CaseCommand::SubmitForReview {
+                reviewer_ids: vec![21],
+            },
+        ),
+        (
+            review,
+            CaseCommand::Review {
+                reviewer_id: 21,
+                agrees: true,
+                opinion: "同意".into(),
+                by: SignedBy::Staff,
+            },
+        ),
+        (
+            case(Stage::Signing),
+            CaseCommand::Sign {
+                appraiser_id: 11,
+                dissent: String::new(),
+                by: SignedBy::Staff,
+            },
+        ),
+        (seal, CaseCommand::Seal),
+        (
+            issued(Stage::Sealed),
+            CaseCommand::Issue {
+                document_sha256: SHA.into(),
+            },
+        ),
+    ]
+}
+
+#[test]
+fn a_recusal_that_leaves_one_appraiser_stops_every_later_step() {
+    for (c, cmd) in steps_after_assignment() {
+        ok(&c, &cmd);
+        // Appraiser 12 withdrew while the case was under way: one remains.
+        let t = ok(
+            &case(Stage::InProgress),
+            &CaseCommand::DecideRecusal {
+                appraiser_id: 12,
+                granted: true,
+                decision: "近亲属关系属实".into(),
+            },
+        );
+        assert!(matches!(
+            t.records[0],
+            SideRecord::AssignmentRemoved {
+                appraiser_id: 12,
+                ..
+            }
+        ));
+        let mut short = c.clone();
+        short.assigned = vec![11];
+        short.signed.retain(|a| *a == 11);
+        let e = run(&short, &cmd, TODAY).unwrap_err();
+        assert_eq!((e.rule(), e.field()), (ART19, "appraisers"), "{}", cmd.name());
+    }
+}
+
+#[test]
+fn a_conflict_declared_after_assignment_stops_every_later_step_until_decided() {
+    for (c, cmd) in steps_after_assignment() {
+        let mut conflicted = c.clone();
+        conflicted.step.declared_conflicts = vec![Conflict {
+            appraiser_id: 11,
+            kind: ConflictKind::Consultant,
+        }];
+        let e = run(&conflicted, &cmd, TODAY).unwrap_err();
+        assert_eq!((e.rule(), e.field()), (ART20, "appraisers"), "{}", cmd.name());
+        assert!(e.to_string().contains("鉴定人11"), "{e}");
+    }
+    // The institution cannot decide that a declared 第二十条 ground needs no recusal.
+    let mut c = case(Stage::InProgress);
+    c.step.declared_conflicts = vec![Conflict {
+        appraiser_id: 11,
+        kind: ConflictKind::Consultant,
+    }];
+    let keep = CaseCommand::DecideRecusal {
+        appraiser_id: 11,
+        granted: false,
+        decision: "不影响公正".into(),
+    };
+    assert_eq!(article(&c, &keep), ART20);
+    // Without a declared ground a request may be turned down.
+    ok(&case(Stage::InProgress), &keep);
+}
+
+#[test]
+fn a_suspended_or_transferred_appraiser_stops_every_later_step() {
+    for (c, cmd) in steps_after_assignment() {
+        let mut suspended = c.clone();
+        suspended.step.panel[0].active = false;
+        assert_eq!(run(&suspended, &cmd, TODAY).unwrap_err().rule(), REGISTRATION);
+        let mut moved = c.clone();
+        moved.step.panel[1].institution_id = 2;
+        assert_eq!(run(&moved, &cmd, TODAY).unwrap_err().rule(), ART18);
+        let mut gone = c.clone();
+        gone.step.panel.clear();
+        assert_eq!(run(&gone, &cmd, TODAY).unwrap_err().rule(), ART18);
+    }
+}
+
+#[test]
+fn a_reviewer_must_hold_the_practice_items_of_the_matter() {
+    let mut c = case(Stage::InProgress);
+    // Appraiser 21 of the same institution practises 物证 only (4.01), not 法医临床 (1.02).
+    c.step.appraisers[2].items = vec!["4.01".into()];
+    let e = run(
+        &c,
+        &CaseCommand::SubmitForReview {
+            reviewer_ids: vec![21],
+        },
+        TODAY,
+    )
+    .unwrap_err();
+    assert_eq!((e.rule(), e.field()), (ART35, "reviewer_ids"));
+    assert!(e.to_string().contains("1.02.01"), "{e}");
+}
+
+#[test]
+fn a_commission_without_materials_is_not_accepted() {
+    let mut c = case(Stage::Received);
+    c.materials_held = 0;
+    let e = run(&c, &CaseCommand::Accept, TODAY).unwrap_err();
+    assert_eq!((e.rule(), e.field()), (ART14, "materials"));
+    let mut p = Problems::default();
+    material_problems(&mut p, &[]);
+    assert!(!p.is_empty(), "an empty list of materials is a problem");
+}
+
+#[test]
+fn a_step_out_of_order_names_the_article_that_orders_it() {
+    let cases = [
+        (Stage::Accepted, CaseCommand::Accept, ART13),
+        (Stage::Accepted, refuse_cmd(true), ART13),
+        (
+            Stage::Received,
+            CaseCommand::SignContract {
+                effective_on: d("2026-03-04"),
+                declares_reappraisal: false,
+                agreed_complete_by: None,
+                contract_sha256: None,
+            },
+            ART16,
+        ),
+        (
+            Stage::Received,
+            CaseCommand::Assign {
+                appraiser_ids: vec![11, 12],
+            },
+            ART18,
+        ),
+        (Stage::Received, CaseCommand::Start, ART18),
+        (Stage::Received, CaseCommand::ResumeClock, ART28),
+        (Stage::Received, terminate_cmd(vec![TerminationReason::Other]), ART29),
+        (
+            Stage::Received,
+            CaseCommand::SubmitForReview {
+                reviewer_ids: vec![21],
+            },
+            ART35,
+        ),
+        (
+            Stage::InProgress,
+            CaseCommand::Sign {
+                appraiser_id: 11,
+                dissent: String::new(),
+                by: SignedBy::Staff,
+            },
+            ART37,
+        ),
+        (Stage::InProgress, CaseCommand::Seal, ART38),
+        (
+            Stage::Signing,
+            CaseCommand::Issue {
+                document_sha256: SHA.into(),
+            },
+            ART39,
+        ),
+        (Stage::Signing, CaseCommand::Archive, ART42),
+    ];
+    for (stage, cmd, rule) in cases {
+        let e = run(&case(stage), &cmd, TODAY).unwrap_err();
+        assert!(matches!(e, CaseError::WrongStage { .. }), "{}: {e}", cmd.name());
+        assert_eq!(e.rule(), rule, "{}", cmd.name());
+    }
+}
+
+#[test]
+fn a_missing_holiday_table_cites_the_clock_it_stops() {
+    // A case received in a year the calendar has no table for.
+    let mut c = case(Stage::Received);
+    c.received_on = d("2099-03-02");
+    let e = run(&c, &CaseCommand::Accept, "2099-03-05").unwrap_err();
+    assert!(matches!(e, CaseError::Calendar { .. }), "{e}");
+    assert_eq!(e.rule(), ART13);
 }
 
 // ---------------------------------------------------------------------------------------------
