@@ -757,7 +757,8 @@ pub fn assign(
             Stage::InProgress,
             Stage::ClockStopped,
         ],
-        "指定鉴定人", ART18,
+        "指定鉴定人",
+        ART18,
     )?;
     institution_may_practise(&c.institution)?;
     let mut ids: Vec<i64> = chosen.iter().map(|a| a.id).collect();
@@ -854,7 +855,8 @@ pub fn decide_recusal(
             Stage::UnderReview,
             Stage::Signing,
         ],
-        "决定回避", ART21,
+        "决定回避",
+        ART21,
     )?;
     if !c.assigned.contains(&appraiser_id) {
         return Err(broke(ART21, "appraiser_id", "申请回避的不是本案鉴定人"));
@@ -1003,7 +1005,8 @@ pub fn extend(
             Stage::UnderReview,
             Stage::Signing,
         ],
-        "延长鉴定时限", ART28,
+        "延长鉴定时限",
+        ART28,
     )?;
     if c.extension_days.is_some() {
         return Err(broke(ART28, "days", "鉴定时限只能延长一次"));
@@ -1050,7 +1053,8 @@ pub fn terminate(
             Stage::UnderReview,
             Stage::Signing,
         ],
-        "终止鉴定", ART29,
+        "终止鉴定",
+        ART29,
     )?;
     if reasons.is_empty() {
         return Err(broke(
@@ -1229,7 +1233,12 @@ pub fn correct(
 /// Revoking an issued opinion: it stays on record, verification shows it revoked with the date
 /// and ground. Only once, and only with a stated ground.
 pub fn revoke(c: &CaseFacts, already_revoked: bool, reason: &str) -> Result<(), CaseError> {
-    expect(c, &[Stage::Issued, Stage::Archived], "撤销意见书", REVOCATION)?;
+    expect(
+        c,
+        &[Stage::Issued, Stage::Archived],
+        "撤销意见书",
+        REVOCATION,
+    )?;
     if already_revoked {
         return Err(broke(REVOCATION, "reason", "该意见书已撤销"));
     }
@@ -1398,8 +1407,7 @@ pub fn complete_by(
     };
     let extra = c.extension_days.unwrap_or(0) + stopped_days(c, today, cal)?;
     Ok(Some(
-        cal.add_working_days(base, extra)
-            .map_err(on_clock(ART28))?,
+        cal.add_working_days(base, extra).map_err(on_clock(ART28))?,
     ))
 }
 

@@ -826,7 +826,10 @@ both_engines!(
         // 第三十五条: the reviewer's own practice items must cover the matter.
         exec(
             app,
-            &format!("UPDATE appraisers SET scope = '4.01' WHERE id = {}", fx.a[2]),
+            &format!(
+                "UPDATE appraisers SET scope = '4.01' WHERE id = {}",
+                fx.a[2]
+            ),
         )
         .await;
         let (st, v) = step(

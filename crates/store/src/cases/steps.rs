@@ -388,11 +388,8 @@ async fn write_record(tx: &mut Tx, c: &Case, r: &SideRecord, now: i64) -> Result
             .await?;
         }
         SideRecord::SignaturesWithdrawn => {
-            tx.execute(
-                "DELETE FROM case_signatures WHERE case_id = $1",
-                args![id],
-            )
-            .await?;
+            tx.execute("DELETE FROM case_signatures WHERE case_id = $1", args![id])
+                .await?;
         }
         SideRecord::OpinionIssued {
             opinion,

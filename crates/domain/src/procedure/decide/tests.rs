@@ -422,10 +422,7 @@ fn issue_codes_the_opinion_with_its_public_line() {
 fn archive_only_an_issued_opinion() {
     let t = ok(&case(Stage::Issued), &CaseCommand::Archive);
     assert_eq!((t.stage, t.event), (Stage::Archived, "case.archived"));
-    assert_eq!(
-        article(&case(Stage::Sealed), &CaseCommand::Archive),
-        ART42
-    );
+    assert_eq!(article(&case(Stage::Sealed), &CaseCommand::Archive), ART42);
 }
 
 #[test]
@@ -584,7 +581,12 @@ fn a_recusal_that_leaves_one_appraiser_stops_every_later_step() {
         short.assigned = vec![11];
         short.signed.retain(|a| *a == 11);
         let e = run(&short, &cmd, TODAY).unwrap_err();
-        assert_eq!((e.rule(), e.field()), (ART19, "appraisers"), "{}", cmd.name());
+        assert_eq!(
+            (e.rule(), e.field()),
+            (ART19, "appraisers"),
+            "{}",
+            cmd.name()
+        );
     }
 }
 
@@ -597,7 +599,12 @@ fn a_conflict_declared_after_assignment_stops_every_later_step_until_decided() {
             kind: ConflictKind::Consultant,
         }];
         let e = run(&conflicted, &cmd, TODAY).unwrap_err();
-        assert_eq!((e.rule(), e.field()), (ART20, "appraisers"), "{}", cmd.name());
+        assert_eq!(
+            (e.rule(), e.field()),
+            (ART20, "appraisers"),
+            "{}",
+            cmd.name()
+        );
         assert!(e.to_string().contains("鉴定人11"), "{e}");
     }
     // The institution cannot decide that a declared 第二十条 ground needs no recusal.
@@ -621,7 +628,10 @@ fn a_suspended_or_transferred_appraiser_stops_every_later_step() {
     for (c, cmd) in steps_after_assignment() {
         let mut suspended = c.clone();
         suspended.step.panel[0].active = false;
-        assert_eq!(run(&suspended, &cmd, TODAY).unwrap_err().rule(), REGISTRATION);
+        assert_eq!(
+            run(&suspended, &cmd, TODAY).unwrap_err().rule(),
+            REGISTRATION
+        );
         let mut moved = c.clone();
         moved.step.panel[1].institution_id = 2;
         assert_eq!(run(&moved, &cmd, TODAY).unwrap_err().rule(), ART18);
@@ -683,7 +693,11 @@ fn a_step_out_of_order_names_the_article_that_orders_it() {
         ),
         (Stage::Received, CaseCommand::Start, ART18),
         (Stage::Received, CaseCommand::ResumeClock, ART28),
-        (Stage::Received, terminate_cmd(vec![TerminationReason::Other]), ART29),
+        (
+            Stage::Received,
+            terminate_cmd(vec![TerminationReason::Other]),
+            ART29,
+        ),
         (
             Stage::Received,
             CaseCommand::SubmitForReview {
@@ -712,7 +726,11 @@ fn a_step_out_of_order_names_the_article_that_orders_it() {
     ];
     for (stage, cmd, rule) in cases {
         let e = run(&case(stage), &cmd, TODAY).unwrap_err();
-        assert!(matches!(e, CaseError::WrongStage { .. }), "{}: {e}", cmd.name());
+        assert!(
+            matches!(e, CaseError::WrongStage { .. }),
+            "{}: {e}",
+            cmd.name()
+        );
         assert_eq!(e.rule(), rule, "{}", cmd.name());
     }
 }

@@ -57,7 +57,14 @@ pub(super) const STEPS: &[StepDef] = &[
     StepDef {
         name: "conflicts",
         label: "cases.step.conflicts",
-        stages: &[Contracted, Assigned, InProgress, ClockStopped],
+        stages: &[
+            Contracted,
+            Assigned,
+            InProgress,
+            ClockStopped,
+            UnderReview,
+            Signing,
+        ],
         action: Action::HandleCase,
         upload: false,
         intro: "cases.step.conflicts.intro",
@@ -65,7 +72,7 @@ pub(super) const STEPS: &[StepDef] = &[
     StepDef {
         name: "recusal",
         label: "cases.step.recusal",
-        stages: &[Assigned, InProgress, ClockStopped],
+        stages: &[Assigned, InProgress, ClockStopped, UnderReview, Signing],
         action: Action::HandleCase,
         upload: false,
         intro: "cases.step.recusal.intro",
