@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use sijian_domain::procedure::{Lineage, Stage};
+use sijian_domain::{Action, Role};
 use sijian_linkage::cases::{CaseView, Finding, Level, PersonMatch, assess};
 use sijian_linkage::index::{IndexOptions, PersonIndex, default_online_model};
 use sijian_linkage::person::KeyHasher;
@@ -46,11 +47,32 @@ pub struct CatchUp {
 /// The result of checking one case, as the clerk sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckResult {
-    /// none | possible | certain
+    /// none | possible | certain; `referred` for a party to the case, who sees no details.
     pub level: String,
-    /// Alerts of this case (all, including decided ones).
+    /// Alerts of this case (all, including decided ones); empty for a party to the case.
     #[schema(value_type = Vec<crate::schema::linkage::Alert>)]
     pub alerts: Vec<store::Alert>,
+}
+
+impl CheckResult {
+    /// What `role` may see of the result. The other cases (their institution, dates, stage,
+    /// whether an opinion was issued, the explanation) go only to those who may view linkage
+    /// alerts; a party to the case — the commissioning organ, the institution — learns only
+    /// that the case was referred to the regulator for review. Otherwise anyone who can
+    /// commission could probe a person's appraisal history (issue 14, point 5).
+    pub fn seen_by(self, role: Role) -> CheckResult {
+        if role.may(Action::ViewLinkageAlerts) {
+            return self;
+        }
+        CheckResult {
+            level: if self.level == "none" {
+                self.level
+            } else {
+                "referred".into()
+            },
+            alerts: Vec::new(),
+        }
+    }
 }
 
 impl Linkage {
@@ -274,6 +296,7 @@ pub fn level_label(level: &str) -> &'static str {
     match level {
         "certain" => Level::Certain.label_zh(),
         "possible" => Level::Possible.label_zh(),
+        "referred" => "已提交司法行政机关核查",
         _ => "未发现",
     }
 }

@@ -176,6 +176,9 @@ pub struct EventFilter {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub kind: Option<String>,
+    /// Leave out the events whose kind starts with this (e.g. `linkage.` for a party to a
+    /// case, who may not see the duplicate-appraisal findings).
+    pub hide_kind_prefix: Option<&'static str>,
 }
 
 pub async fn list(
@@ -191,6 +194,10 @@ pub async fn list(
     l.eq("e.entity_type", f.entity_type.clone());
     l.eq("e.entity_id", f.entity_id.clone());
     l.eq("e.kind", f.kind.clone());
+    if let Some(prefix) = f.hide_kind_prefix {
+        let ph = l.args.push(format!("{prefix}%"));
+        l.push(format!("e.kind NOT LIKE {ph}"));
+    }
     l.search(q.search(), &["e.actor_name", "e.kind"]);
     let mut q = q.clone();
     if q.sort.is_none() {

@@ -387,26 +387,24 @@ pub async fn decide(
 /// 通则第十五条第六项: the multi-institution alerts that stop `case_id` from being accepted —
 /// confirmed, or certain and still open; not overridden or dismissed. One line each.
 pub async fn blocking(exec: crate::db::Exec<'_>, case_id: i64) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(i64, String, String)> = exec
+    let rows: Vec<(String,)> = exec
         .fetch_all(
-            "SELECT al.other_case_id, COALESCE(oi.name, ''), al.status FROM linkage_alerts al \
-             LEFT JOIN cases ok ON ok.id = al.other_case_id LEFT JOIN institutions oi ON oi.id = ok.institution_id \
+            "SELECT al.status FROM linkage_alerts al \
              WHERE al.case_id = $1 AND al.kind = 'multi_institution' \
              AND (al.status = 'confirmed' OR (al.status = 'open' AND al.level = 'certain')) ORDER BY al.id",
             args![case_id],
         )
         .await?;
+    // The institution learns that another institution holds the matter, not which one, when or
+    // at what stage (issue 14, point 5); the regulator's alert page has the details.
     Ok(rows
         .into_iter()
-        .map(|(other, inst, status)| {
-            format!(
-                "{inst}（案件 #{other}）{}",
-                if status == "confirmed" {
-                    "，已经监管部门确认"
-                } else {
-                    "，系统判定为确定"
-                }
-            )
+        .map(|(status,)| {
+            if status == "confirmed" {
+                "另一司法鉴定机构的委托，已经司法行政机关确认".to_string()
+            } else {
+                "另一司法鉴定机构的委托，系统判定为确定，已提交司法行政机关核查".to_string()
+            }
         })
         .collect())
 }

@@ -82,7 +82,7 @@ fn acceptance_within_scope_and_its_deadline() {
     assert_eq!(rule_of(accept(&none, d("2026-03-05"), &cal(), &p)), ART14);
     // 第十五条第六项: open at another institution, as record linkage confirmed.
     let mut elsewhere = c.clone();
-    elsewhere.concurrent_elsewhere = vec!["某司法鉴定中心（案件 #9），已经监管部门确认".into()];
+    elsewhere.concurrent_elsewhere = vec!["另一司法鉴定机构的委托，已经司法行政机关确认".into()];
     let e = accept(&elsewhere, d("2026-03-05"), &cal(), &p).unwrap_err();
     assert_eq!(e.rule(), ART15);
     assert!(e.to_string().contains("第十五条第六项") && e.to_string().contains("某司法鉴定中心"));

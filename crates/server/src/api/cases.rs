@@ -71,7 +71,9 @@ async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseD
         version: o.version,
         event_id: o.event_id,
     });
-    let linkage = sijian_service::linkage::Linkage::stored(&s.db, c.id).await?;
+    let linkage = sijian_service::linkage::Linkage::stored(&s.db, c.id)
+        .await?
+        .seen_by(a.role());
     Ok(CaseDetail {
         case: c,
         clock,

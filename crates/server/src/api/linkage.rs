@@ -18,7 +18,8 @@ use sijian_service::linkage::{CheckResult, Linkage};
 
 /// Checks a case against every examined person and case on the platform (run at commission and
 /// acceptance; again on request) and answers with its alerts: `none`, `possible` (with the
-/// explanation) or `certain`. A read-only token gets the alerts already recorded, without a new
+/// explanation) or `certain` — to those who may view linkage alerts; a party to the case gets
+/// `none` or `referred` without details. A read-only token gets the alerts already recorded, without a new
 /// check (a check raises alerts and writes events).
 #[utoipa::path(get, path = "/cases/{id}/linkage", tag = "linkage", params(("id" = i64, Path)),
     responses((status = 200, body = CheckResult), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
@@ -31,10 +32,13 @@ pub async fn case_check(
     // In scope, or not found.
     sijian_store::cases::get(&s.db, &a.scope(), id).await?;
     // A read-only token never writes (issue 14, point 3): the stored result, no new check.
-    if a.read_only {
-        return Ok(Json(Linkage::stored(&s.db, id).await?));
-    }
-    Ok(Json(s.linkage.check(&s.db, &s.keys, &a.actor(), id).await?))
+    let result = if a.read_only {
+        Linkage::stored(&s.db, id).await?
+    } else {
+        s.linkage.check(&s.db, &s.keys, &a.actor(), id).await?
+    };
+    // A party to the case learns only whether it was referred (issue 14, point 5).
+    Ok(Json(result.seen_by(a.role())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -38,6 +38,7 @@ pub async fn list_events(
         entity_type: nonempty(&p.entity_type),
         entity_id: nonempty(&p.entity_id),
         kind: nonempty(&p.kind),
+        hide_kind_prefix: None,
     };
     Ok(Json(
         events::list(&s.db, &a.scope(), &f, &paging.query()).await?,

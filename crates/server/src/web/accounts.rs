@@ -605,6 +605,7 @@ pub async fn user_detail(
         entity_type: Some("user".into()),
         entity_id: Some(id.to_string()),
         kind: None,
+        hide_kind_prefix: None,
     };
     let history = events::list(
         &s.db,

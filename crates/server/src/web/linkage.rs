@@ -81,6 +81,7 @@ pub fn level_label(lang: Lang, level: &str) -> String {
         "possible" => lang
             .pick(Level::Possible.label_zh(), Level::Possible.label_en())
             .to_owned(),
+        "referred" => lang.t("linkage.level.referred").to_owned(),
         _ => lang.t("linkage.level.none").to_owned(),
     }
 }

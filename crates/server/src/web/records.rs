@@ -46,6 +46,7 @@ pub async fn events_list(
         entity_type: p.get("entity_type"),
         entity_id: p.get("entity_id"),
         kind: p.get("kind"),
+        hide_kind_prefix: None,
     };
     let page = events::list(&s.db, &a.scope(), &f, &p.query())
         .await

@@ -73,6 +73,36 @@ async fn decide(reg: &Client, alert: &Value, decision: &str, reason: &str) -> (S
     .await
 }
 
+/// The case's linkage result as a regulator sees it (with the other cases).
+async fn regulator_view(reg: &Client, case: &Value) -> Value {
+    let (st, v) = reg.get(&format!("/api/v1/cases/{}", case["id"])).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v["linkage"].clone()
+}
+
+/// A party to the case learns only that it was referred: no other case, institution, date,
+/// stage or explanation (issue 14, point 5).
+fn referred_only(body: &Value, other_institution: &str) {
+    let l = &body["linkage"];
+    assert_eq!(l["level"], "referred", "{l}");
+    assert_eq!(l["alerts"], json!([]), "{l}");
+    let text = body.to_string();
+    assert!(!text.contains(other_institution), "{text}");
+    assert!(!text.contains("other_case_id"), "{text}");
+}
+
+async fn institution_name(app: &TestApp, id: i64) -> String {
+    let rows: Vec<(String,)> = app
+        .db
+        .fetch_all(
+            &format!("SELECT name FROM institutions WHERE id = {id}"),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    rows[0].0.clone()
+}
+
 async fn events(app: &TestApp, kind: &str) -> i64 {
     app.scalar_i64(&format!(
         "SELECT COUNT(*) FROM events WHERE kind = '{kind}'"
@@ -112,7 +142,15 @@ both_engines!(
             ),
         )
         .await;
-        let l = &second["linkage"];
+        let b_name = institution_name(app, fx.inst_b).await;
+        referred_only(&second, &b_name);
+        let (st, own) = clerk
+            .get(&format!("/api/v1/cases/{}/linkage", second["id"]))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{own}");
+        assert_eq!(own["level"], "referred", "{own}");
+        assert_eq!(own["alerts"], json!([]), "{own}");
+        let l = &regulator_view(&reg, &second).await;
         assert_eq!(l["level"], "certain", "{l}");
         let alert = l["alerts"][0].clone();
         assert_eq!(alert["kind"], "multi_institution");
@@ -124,10 +162,15 @@ both_engines!(
         );
         assert_eq!(events(app, "linkage.alert_raised").await, 1);
 
-        // 通则第十五条第六项: acceptance refused, naming the other institution.
+        // 通则第十五条第六项: acceptance refused, without naming the other institution.
         let (st, v) = accept(&clerk, &second).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert!(v.to_string().contains("第十五条第六项"), "{v}");
+        assert!(!v.to_string().contains(&b_name), "{v}");
+        // Nor does the case page or its timeline (the raised alert is an event of the case).
+        let (_, page) = clerk.page(&format!("/cases/{}", second["id"])).await;
+        assert!(page.contains("已提交司法行政机关核查"), "{page}");
+        assert!(!page.contains(&b_name), "{page}");
 
         // The institution cannot decide; the regulator sees the queue and allows acceptance.
         let (st, _) = clerk.get("/api/v1/linkage/alerts").await;
@@ -169,12 +212,10 @@ both_engines!(
             ),
         )
         .await;
-        assert_eq!(
-            third["linkage"]["level"], "possible",
-            "{}",
-            third["linkage"]
-        );
-        let a3 = third["linkage"]["alerts"][0].clone();
+        referred_only(&third, &b_name);
+        let l3 = regulator_view(&reg, &third).await;
+        assert_eq!(l3["level"], "possible", "{l3}");
+        let a3 = l3["alerts"][0].clone();
         assert!(a3["explanation"].as_str().unwrap().contains("案号相同"));
         let (st, v) = decide(&reg, &a3, "override", "不适用").await;
         assert_eq!(
@@ -186,7 +227,7 @@ both_engines!(
         assert_eq!(st, StatusCode::OK, "{v}");
         let (st, v) = accept(&clerk, &third).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        assert!(v.to_string().contains("已经监管部门确认"), "{v}");
+        assert!(v.to_string().contains("已经司法行政机关确认"), "{v}");
 
         // Another possible one, dismissed: acceptance goes ahead.
         let fourth = create(
@@ -199,7 +240,7 @@ both_engines!(
             ),
         )
         .await;
-        let a4 = fourth["linkage"]["alerts"][0].clone();
+        let a4 = regulator_view(&reg, &fourth).await["alerts"][0].clone();
         let (st, _) = decide(&reg, &a4, "dismiss", "案号录入错误，非同一事项").await;
         assert_eq!(st, StatusCode::OK);
         let (st, v) = accept(&clerk, &fourth).await;
@@ -224,7 +265,7 @@ both_engines!(
             page.contains("原委托已由法院书面撤回") && page.contains("已准予受理"),
             "{page}"
         );
-        let (_, page) = clerk.page(&format!("/cases/{}", second["id"])).await;
+        let (_, page) = reg.page(&format!("/cases/{}", second["id"])).await;
         assert!(page.contains("多头、重复鉴定核查：确定") && page.contains("已准予受理"));
     }
 );
@@ -246,11 +287,15 @@ both_engines!(
             ),
         )
         .await;
-        let alerts = again["linkage"]["alerts"].as_array().unwrap();
+        let inst_a_name = institution_name(app, fx.inst_a).await;
+        referred_only(&again, &inst_a_name);
+        let reg = app.login("zj.reg").await;
+        let seen = regulator_view(&reg, &again).await;
+        let alerts = seen["alerts"].as_array().unwrap();
         let repeated = alerts
             .iter()
             .find(|a| a["kind"] == "repeated")
-            .unwrap_or_else(|| panic!("{}", again["linkage"]));
+            .unwrap_or_else(|| panic!("{seen}"));
         assert!(
             repeated["explanation"]
                 .as_str()

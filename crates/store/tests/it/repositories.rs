@@ -583,6 +583,7 @@ db_test!(cases_walk_to_issue_and_stay_in_scope, |db| {
             entity_type: Some("case".into()),
             entity_id: Some(b.case.id.to_string()),
             kind: None,
+            hide_kind_prefix: None,
         },
         &all(),
     )

@@ -29,10 +29,14 @@ pub async fn detail(
     }
     let linkage = sijian_service::linkage::Linkage::stored(&s.db, c.id)
         .await
-        .or_page(lang)?;
+        .or_page(lang)?
+        .seen_by(a.role());
     let mut tables = vec![linkage_table(&a, lang, id, &linkage)];
     tables.extend(part_tables(lang, id, &parts));
-    let (show_history, history) = history_of(&s, lang, "case", id, &Scope::All).await;
+    // The duplicate-appraisal findings name other cases: only for those who may view them
+    // (issue 14, point 5).
+    let hide = (!a.role().may(Action::ViewLinkageAlerts)).then_some("linkage.");
+    let (show_history, history) = history_of(&s, lang, "case", id, &Scope::All, hide).await;
     let v = DetailView {
         tables,
         title: lang.tf("cases.detail.title", &[("id", &c.id.to_string())]),
@@ -351,7 +355,13 @@ fn linkage_table(
             lang.t("cases.linkage.status").into(),
         ],
         rows: crate::web::linkage::case_rows(lang, &linkage.alerts),
-        empty: lang.t("cases.linkage.none").into(),
+        empty: lang
+            .t(if linkage.level == "referred" {
+                "cases.linkage.referred"
+            } else {
+                "cases.linkage.none"
+            })
+            .into(),
         link: a.role().may(Action::ViewLinkageAlerts).then(|| {
             (
                 lang.t("cases.linkage.handle").to_string(),

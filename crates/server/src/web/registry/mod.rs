@@ -238,7 +238,7 @@ pub async fn history(
     if !a.role().may(Action::ViewEvents) && !a.role().is_institution_staff() {
         return (false, Vec::new());
     }
-    history_of(s, lang, entity, id, &a.scope()).await
+    history_of(s, lang, entity, id, &a.scope(), None).await
 }
 
 /// The timeline of one record whose page the caller may already see (the record's own scope
@@ -249,11 +249,13 @@ pub async fn history_of(
     entity: &str,
     id: i64,
     scope: &sijian_domain::Scope,
+    hide_kind_prefix: Option<&'static str>,
 ) -> (bool, Vec<TimelineEntry>) {
     let f = EventFilter {
         entity_type: Some(entity.into()),
         entity_id: Some(id.to_string()),
         kind: None,
+        hide_kind_prefix,
     };
     let page = events::list(
         &s.db,
