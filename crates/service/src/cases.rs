@@ -51,8 +51,14 @@ pub struct CommissionBody {
     pub summary: String,
     /// original (default) | supplementary | reappraisal
     pub lineage: Option<String>,
-    /// For supplementary and re-appraisal: the case whose opinion it follows.
+    /// For supplementary and re-appraisal: the case whose opinion it follows — a case the
+    /// caller may read, or else named by the opinion's code and verification key below.
     pub parent_id: Option<i64>,
+    /// The code of the opinion a supplementary or re-appraisal follows (as printed on it).
+    pub original_opinion_code: Option<String>,
+    /// The verification key printed beside that code; with the code it names the original
+    /// case for a caller who may not read it.
+    pub original_verification_key: Option<String>,
     /// 通则第三十二条: why a re-appraisal is done at the original institution.
     pub same_institution_reason: Option<String>,
     /// Date the commission and materials were received (default today).
@@ -509,11 +515,77 @@ fn signer(a: &Caller, given: Option<i64>) -> Result<(i64, SignedBy)> {
 /// then checked against every other case on the platform (多头、重复鉴定).
 pub async fn commission(s: &Services, a: &Caller, b: &CommissionBody) -> Result<Case> {
     a.require_write(Action::CommissionCase)?;
+    let b = &parties(s, a, b).await?;
     let n = prepare(s, a, b)?;
     let env = Env::load(s, "").await?;
     let c = sijian_store::cases::create(&s.db, &a.actor(), &a.scope(), &n, env.ctx()).await?;
     crate::linkage::after_commission(s, &a.actor(), c.id).await;
     Ok(c)
+}
+
+/// Who commissions and what opinion the commission follows, taken from what the platform
+/// knows rather than from the request (issue 14, point 6):
+/// - an organ commissions as itself: the client's name and kind are the organ's own (a
+///   legal-aid centre cannot present itself as a court to obtain a re-appraisal, which
+///   通则第三十一条 reserves to case-handling organs);
+/// - a paper commission entered by institution staff names its client in words only; it is not
+///   linked to an organ's account (it would appear in that organ's list and fire its webhook);
+/// - the original case of a supplementary or re-appraisal is one the caller may read, or is
+///   named by its opinion code together with the verification key printed on the opinion.
+async fn parties(s: &Services, a: &Caller, b: &CommissionBody) -> Result<CommissionBody> {
+    let mut b = b.clone();
+    match a.scope() {
+        Scope::Organ(id) => {
+            let (name, kind) = sijian_store::cases::organ_client(&s.db, id)
+                .await?
+                .ok_or_else(Error::not_found)?;
+            b.organ_id = Some(id);
+            b.client_name = name;
+            b.client_kind = kind;
+        }
+        Scope::Institution(_) if b.organ_id.is_some() => {
+            return Err(Error::field(
+                "organ_id",
+                "纸质委托不关联办案机关的账户：请填写委托人名称和类别；办案机关可在本平台在线委托",
+            ));
+        }
+        _ => {}
+    }
+    let code = b
+        .original_opinion_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(code) = code {
+        let key = b.original_verification_key.as_deref().unwrap_or("");
+        let wrong = || {
+            Error::field(
+                "original_opinion_code",
+                "原鉴定意见书编码或核验码不正确（均以意见书上印制的为准）",
+            )
+        };
+        let code = sijian_domain::opinion_code::OpinionCode::parse(code).map_err(|_| wrong())?;
+        let o = sijian_store::cases::opinions::by_code(&s.db, &code)
+            .await?
+            .ok_or_else(wrong)?;
+        let key = crate::verification::normalise_key(key);
+        if !crate::secrets::same_secret(&key, &o.verification_key) {
+            return Err(wrong());
+        }
+        b.parent_id = Some(o.case_id);
+    } else if let Some(parent) = b.parent_id {
+        // Only a case the caller may read; otherwise ids, stages and codes could be probed.
+        if sijian_store::cases::get(&s.db, &a.scope(), parent)
+            .await
+            .is_err()
+        {
+            return Err(Error::field(
+                "parent_id",
+                "找不到该原鉴定案件，或您无权查看；请改填原鉴定意见书编码及核验码",
+            ));
+        }
+    }
+    Ok(b)
 }
 
 /// Runs one step on a case the caller may act on, at the version they saw. Returns the case as

@@ -500,12 +500,55 @@ both_engines!(
         )
         .await;
 
-        // Re-appraisal: asked by a case-handling organ only.
+        // Re-appraisal: asked by a case-handling organ only. The court cannot read the paper
+        // case of the original: it names the opinion by its code and verification key.
         let court = app.login("court").await;
-        let re = json!({"institution_id": fx.inst_b, "lineage": "reappraisal", "parent_id": parent, "case_number": "（2026）浙0106民初77号"});
-        let mut by_other = commission(&fx, re.clone());
-        by_other["client_kind"] = json!("other");
-        let (st, v) = court.post("/api/v1/cases", by_other).await;
+        let code = issued["opinion"]["code"].as_str().unwrap().to_string();
+        let key = issued["opinion"]["verification_key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (st, v) = court
+            .post(
+                "/api/v1/cases",
+                commission(
+                    &fx,
+                    json!({"institution_id": fx.inst_b, "lineage": "reappraisal", "parent_id": parent, "case_number": "（2026）浙0106民初77号"}),
+                ),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("parent_id"), "{v}");
+        assert!(
+            !v.to_string().contains(&code),
+            "no code of an unreadable case: {v}"
+        );
+        let (st, v) = court
+            .post(
+                "/api/v1/cases",
+                commission(
+                    &fx,
+                    json!({"institution_id": fx.inst_b, "lineage": "reappraisal", "original_opinion_code": code, "original_verification_key": "WRONGKEY1234", "case_number": "（2026）浙0106民初77号"}),
+                ),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("original_opinion_code"), "{v}");
+        let re = json!({"institution_id": fx.inst_b, "lineage": "reappraisal", "original_opinion_code": code, "original_verification_key": key, "case_number": "（2026）浙0106民初77号"});
+        // A legal-aid centre is not a case-handling organ, whatever kind it sends.
+        let aid_organ = app
+            .scalar_i64("SELECT id FROM organs WHERE name = '浙江省法律援助中心'")
+            .await;
+        app.account(sijian_domain::Role::Organ, |u| {
+            u.username = "legal.aid".into();
+            u.attachment.organ_id = Some(aid_organ);
+        })
+        .await;
+        let aid = app.login("legal.aid").await;
+        let mut claims_court = commission(&fx, re.clone());
+        claims_court["client_kind"] = json!("court");
+        claims_court["client_name"] = json!("杭州市中级人民法院");
+        let (st, v) = aid.post("/api/v1/cases", claims_court).await;
         refused_with(st, &v, "通则第三十一条");
         // Not at the original institution without a recorded reason.
         let mut same = commission(&fx, re.clone());
@@ -796,6 +839,62 @@ both_engines!(
         let (st, v) = step(&clerk, &case, "archive", json!({})).await;
         refused_with(st, &v, "通则第四十二条");
         assert!(!v.to_string().contains("第三章"), "{v}");
+    }
+);
+
+both_engines!(
+    the_client_is_who_signed_in_not_who_the_request_says,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        // An organ commissions as itself (issue 14, point 6).
+        let court = app.login("court").await;
+        let organ = app
+            .scalar_i64("SELECT organ_id FROM users WHERE username = 'court'")
+            .await;
+        let (st, c) = court
+            .post(
+                "/api/v1/cases",
+                commission(
+                    &fx,
+                    json!({"client_name": "某某律师事务所", "client_kind": "other"}),
+                ),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{c}");
+        let rows: Vec<(String, String)> = app
+            .db
+            .fetch_all(
+                &format!("SELECT name, kind FROM organs WHERE id = {organ}"),
+                sijian_store::Args::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(c["client_name"], rows[0].0.as_str(), "{c}");
+        assert_eq!(c["client_kind"], rows[0].1.as_str(), "{c}");
+        assert_eq!(c["organ_id"], organ, "{c}");
+        // A paper commission is not linked to an organ's account (it would show in that
+        // organ's list and fire its webhook).
+        let clerk = app.login("inst.clerk").await;
+        let (st, v) = clerk
+            .post("/api/v1/cases", commission(&fx, json!({"organ_id": organ})))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("organ_id"), "{v}");
+        let before = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM cases WHERE organ_id = {organ}"
+            ))
+            .await;
+        let (st, _) = clerk
+            .post("/api/v1/cases", commission(&fx, json!({})))
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+        let after = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM cases WHERE organ_id = {organ}"
+            ))
+            .await;
+        assert_eq!(before, after);
     }
 );
 

@@ -860,6 +860,12 @@ pub async fn institution_options(db: &Db) -> Result<Vec<(i64, String, String)>, 
     .await
 }
 
+/// An organ's name and kind, as it commissions (the client of its cases).
+pub async fn organ_client(db: &Db, id: i64) -> Result<Option<(String, String)>, StoreError> {
+    db.fetch_optional("SELECT name, kind FROM organs WHERE id = $1", args![id])
+        .await
+}
+
 pub async fn organ_name(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
     let r: Option<(String,)> = db
         .fetch_optional("SELECT name FROM organs WHERE id = $1", args![id])

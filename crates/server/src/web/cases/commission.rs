@@ -146,6 +146,17 @@ pub(super) async fn commission_form(
         .typed("number")
         .help(lang.t("cases.help.original_case")),
         FormField::text(
+            "original_opinion_code",
+            lang.t("cases.field.original_opinion_code").into(),
+            f.text("original_opinion_code"),
+        )
+        .help(lang.t("cases.help.original_opinion_code")),
+        FormField::text(
+            "original_verification_key",
+            lang.t("cases.field.original_verification_key").into(),
+            f.text("original_verification_key"),
+        ),
+        FormField::text(
             "same_institution_reason",
             lang.t("cases.field.special_reason").into(),
             f.text("same_institution_reason"),
@@ -253,6 +264,8 @@ pub(super) fn commission_body(f: &FormData, files: &[UploadedFile]) -> Commissio
         summary: f.text("summary"),
         lineage: f.get("lineage"),
         parent_id: f.int("parent_id"),
+        original_opinion_code: f.get("original_opinion_code"),
+        original_verification_key: f.get("original_verification_key"),
         same_institution_reason: f
             .get("same_institution_reason")
             .filter(|r| !r.trim().is_empty()),
