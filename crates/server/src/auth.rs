@@ -120,7 +120,8 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
         let valid = t.revoked_at.is_none()
             && t.expires_at.is_none_or(|e| e > now)
             && user.active
-            && !user.locked_at(now)
+            // A lock-out stops password guessing; it does not break the account's API tokens
+            // (five wrong passwords from anyone would stop a court's integration).
             && t.role == user.role
             && t.org_key == principal.org_key();
         if !valid {

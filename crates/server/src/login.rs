@@ -14,6 +14,11 @@ pub struct SignedIn {
     pub cookie: String,
 }
 
+/// Signs in. Every attempt is reserved before the password is checked — against its source
+/// address, then against the account — so concurrent guesses cannot slip past the limits
+/// (issue 14, point 9). The answer names a lock-out or a disabled account only to someone who
+/// gave the right password; everyone else gets the same "wrong name or password", so the
+/// answers do not tell which usernames exist.
 pub async fn sign_in(
     state: &AppState,
     ctx: &Ctx,
@@ -23,33 +28,34 @@ pub async fn sign_in(
     let sec = &state.cfg.security;
     let now = now_ms();
     let username = username.trim().to_lowercase();
-    let log = |user: Option<&User>, result: &'static str| {
+    let attempt = logs::LoginAttempt {
+        at: now,
+        username: &username,
+        user_id: None,
+        home_path: "/",
+        ip: &ctx.ip,
+        user_agent: &ctx.user_agent,
+        result: "pending",
+    };
+    let (row, allowed) = logs::reserve_login(
+        &state.db,
+        &attempt,
+        now - sec.ip_window_minutes * 60_000,
+        sec.ip_failure_limit,
+    )
+    .await?;
+    let finish = |user: Option<&User>, result: &'static str| {
         let db = state.db.clone();
-        let (uid, home) = (
-            user.map(|u| u.id),
-            user.map(|u| u.home_path.clone())
-                .unwrap_or_else(|| "/".into()),
-        );
-        let (name, ip, ua) = (username.clone(), ctx.ip.clone(), ctx.user_agent.clone());
+        let user = user.map(|u| (u.id, u.home_path.clone()));
         async move {
-            let attempt = logs::LoginAttempt {
-                at: now,
-                username: &name,
-                user_id: uid,
-                home_path: &home,
-                ip: &ip,
-                user_agent: &ua,
-                result,
-            };
-            if let Err(e) = logs::record_login(&db, &attempt).await {
+            let who = user.as_ref().map(|(id, home)| (*id, home.as_str()));
+            if let Err(e) = logs::finish_login(&db, row, who, result).await {
                 tracing::warn!(error = %e, "login log not written");
             }
         }
     };
-    let failures =
-        logs::failures_from_ip(&state.db, &ctx.ip, now - sec.ip_window_minutes * 60_000).await?;
-    if failures >= sec.ip_failure_limit {
-        log(None, "throttled").await;
+    if !allowed {
+        finish(None, "throttled").await;
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "login_throttled",
@@ -63,23 +69,15 @@ pub async fn sign_in(
     let Some((user, hash)) = users::by_username(&state.db, &username).await? else {
         secrets::verify_password_async(password.to_string(), secrets::dummy_hash().to_string())
             .await;
-        log(None, "unknown_user").await;
+        finish(None, "unknown_user").await;
         return Err(wrong());
     };
-    if user.locked_at(now) {
-        log(Some(&user), "locked").await;
-        return Err(locked(user.locked_until.unwrap_or(now)));
-    }
-    if !user.active {
-        log(Some(&user), "disabled").await;
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "account_disabled",
-            "账号已停用，请联系系统管理员",
-        ));
-    }
-    if !secrets::verify_password_async(password.to_string(), hash).await {
-        let lock = users::record_failure(
+    let Some(reserved) =
+        users::reserve_attempt(&state.db, user.id, now, sec.max_failed_logins).await?
+    else {
+        // Locked (or attempts in flight at the limit): the password is still checked, so the
+        // time taken and the answer say nothing to someone who does not know it.
+        users::lock_if_stuck(
             &state.db,
             user.id,
             now,
@@ -87,11 +85,39 @@ pub async fn sign_in(
             sec.lockout_minutes * 60_000,
         )
         .await?;
-        log(Some(&user), "bad_password").await;
-        return Err(match lock {
-            Some(until) => locked(until),
-            None => wrong(),
+        let right = secrets::verify_password_async(password.to_string(), hash).await;
+        finish(Some(&user), "locked").await;
+        return Err(if right {
+            let until = users::by_username(&state.db, &username)
+                .await?
+                .and_then(|(u, _)| u.locked_until)
+                .unwrap_or(now);
+            locked(until)
+        } else {
+            wrong()
         });
+    };
+    if !secrets::verify_password_async(password.to_string(), hash).await {
+        users::attempt_failed(
+            &state.db,
+            user.id,
+            reserved,
+            now,
+            sec.max_failed_logins,
+            sec.lockout_minutes * 60_000,
+        )
+        .await?;
+        finish(Some(&user), "bad_password").await;
+        return Err(wrong());
+    }
+    if !user.active {
+        users::clear_failures(&state.db, user.id).await?;
+        finish(Some(&user), "disabled").await;
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "账号已停用，请联系系统管理员",
+        ));
     }
     users::record_success(&state.db, user.id, now).await?;
     let sid = secrets::random_secret();
@@ -107,7 +133,7 @@ pub async fn sign_in(
         user_agent: &ctx.user_agent,
     };
     sessions::create(&state.db, &session).await?;
-    log(Some(&user), "ok").await;
+    finish(Some(&user), "ok").await;
     let cookie = set_cookie(state, session_cookie_name(state), &sid, None);
     Ok(SignedIn { user, cookie })
 }

@@ -130,6 +130,56 @@ pub async fn failures_from_ip(db: &Db, ip: &str, since: i64) -> Result<i64, Stor
     .await
 }
 
+/// Reserves one sign-in attempt from `source` before the password is checked: the attempt is
+/// logged as `pending` first, then every attempt from the source in the window that did not
+/// succeed — pending ones included — is counted. Each attempt's row is written before it
+/// counts, so among concurrent attempts the k-th to count sees at least k rows, and no more
+/// than `limit` get past however many race (issue 14, point 9). Returns the row's id and
+/// whether the attempt may go on; [`finish_login`] records its result.
+pub async fn reserve_login(
+    db: &Db,
+    attempt: &LoginAttempt<'_>,
+    since: i64,
+    limit: i64,
+) -> Result<(i64, bool), StoreError> {
+    let LoginAttempt {
+        at,
+        username,
+        user_id,
+        home_path,
+        ip,
+        user_agent,
+        ..
+    } = *attempt;
+    let id: i64 = db
+        .scalar(
+            "INSERT INTO login_log (at, username, user_id, home_path, ip, user_agent, result) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
+            args![at, username, user_id, home_path, ip, user_agent],
+        )
+        .await?;
+    let n = failures_from_ip(db, ip, since).await?;
+    Ok((id, n <= limit))
+}
+
+/// The result of a reserved attempt, with the account once known.
+pub async fn finish_login(
+    db: &Db,
+    id: i64,
+    user: Option<(i64, &str)>,
+    result: &str,
+) -> Result<(), StoreError> {
+    let (user_id, home_path) = match user {
+        Some((u, h)) => (Some(u), h),
+        None => (None, "/"),
+    };
+    db.execute(
+        "UPDATE login_log SET result = $1, user_id = $2, home_path = $3 WHERE id = $4",
+        args![result, user_id, home_path, id],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn list_logins(
     db: &Db,
     scope: &Scope,

@@ -384,32 +384,78 @@ pub async fn set_password(
     tx.commit().await
 }
 
-/// Counts a failed sign-in; locks the account for `lock_ms` when `max_failures` is reached.
+/// Reserves one password attempt on an account that is not locked, before the password is
+/// checked: the failure count goes up first (and back to zero on success), so concurrent
+/// guesses count each other and no more than `max_failures` are ever checked between
+/// lock-outs. None when the account is locked or the attempts in flight already reach the
+/// limit (issue 14, point 9).
+pub async fn reserve_attempt(
+    db: &Db,
+    id: i64,
+    now: i64,
+    max_failures: i64,
+) -> Result<Option<i64>, StoreError> {
+    let n: Option<(i64,)> = db
+        .fetch_optional(
+            "UPDATE users SET failed_logins = failed_logins + 1 \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) AND failed_logins < $3 \
+             RETURNING failed_logins",
+            args![id, now, max_failures],
+        )
+        .await?;
+    Ok(n.map(|r| r.0))
+}
+
+/// A reserved attempt failed: at the limit the account is locked for `lock_ms` (its API
+/// tokens go on working: a lock-out stops password guessing, not an organ's integration).
 /// Returns the lock's end if it is now locked.
-pub async fn record_failure(
+pub async fn attempt_failed(
+    db: &Db,
+    id: i64,
+    reserved: i64,
+    now: i64,
+    max_failures: i64,
+    lock_ms: i64,
+) -> Result<Option<i64>, StoreError> {
+    if reserved < max_failures {
+        return Ok(None);
+    }
+    let until = now + lock_ms;
+    db.execute(
+        "UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2",
+        args![until, id],
+    )
+    .await?;
+    Ok(Some(until))
+}
+
+/// A reservation refused although the account is not locked: attempts whose outcome was
+/// never recorded (a node stopped mid-check) hold the count at the limit. That becomes an
+/// ordinary lock-out that expires, not a permanent refusal.
+pub async fn lock_if_stuck(
     db: &Db,
     id: i64,
     now: i64,
     max_failures: i64,
     lock_ms: i64,
-) -> Result<Option<i64>, StoreError> {
-    let mut tx = db.begin().await?;
-    let n: i64 = tx
-        .scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins", args![id])
-        .await?;
-    let locked = if n >= max_failures {
-        let until = now + lock_ms;
-        tx.execute(
-            "UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2",
-            args![until, id],
-        )
-        .await?;
-        Some(until)
-    } else {
-        None
-    };
-    tx.commit().await?;
-    Ok(locked)
+) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE users SET locked_until = $1, failed_logins = 0 \
+         WHERE id = $2 AND (locked_until IS NULL OR locked_until <= $3) AND failed_logins >= $4",
+        args![now + lock_ms, id, now, max_failures],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The reserved attempt gave the right password on an account that still may not sign in.
+pub async fn clear_failures(db: &Db, id: i64) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE users SET failed_logins = 0 WHERE id = $1",
+        args![id],
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn record_success(db: &Db, id: i64, now: i64) -> Result<(), StoreError> {

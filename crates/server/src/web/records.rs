@@ -170,6 +170,7 @@ pub async fn logins_list(
         "locked",
         "disabled",
         "throttled",
+        "pending",
     ]
     .iter()
     .map(|r| (r.to_string(), result_badge(lang, r).0))

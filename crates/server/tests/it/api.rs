@@ -1,7 +1,7 @@
 //! Integration tests over HTTP against the real server, on SQLite and on PostgreSQL.
 use crate::common;
 
-use common::{Engine, TestApp};
+use common::{Client, Engine, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sijian_domain::Role;
@@ -418,14 +418,29 @@ both_engines!(login_lockout_and_throttle, empty, async |app: &TestApp| {
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
         assert_eq!(body["error"]["message"], "用户名或密码错误");
     }
+    // The fifth locks the account, but the answer is the same as for any wrong password (and as
+    // for a name that does not exist): the answers do not tell which accounts exist.
     let (st, body) = c
         .post(
             "/api/v1/session",
             json!({"username": "xh.reg", "password": "wrong-Password-1"}),
         )
         .await;
-    assert_eq!(st, StatusCode::LOCKED, "{body}");
-    // Locked: even the right password is refused until the lock ends or an administrator lifts it.
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    let (st, locked_wrong) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "xh.reg", "password": "wrong-Password-1"}),
+        )
+        .await;
+    let (st2, unknown) = c
+        .post(
+            "/api/v1/session",
+            json!({"username": "no.such.user", "password": "wrong-Password-1"}),
+        )
+        .await;
+    assert_eq!((st, &locked_wrong), (st2, &unknown));
+    // Locked: the right password is refused, and only then is the lock named.
     let (st, _) = c
         .post(
             "/api/v1/session",
@@ -449,9 +464,10 @@ both_engines!(login_lockout_and_throttle, empty, async |app: &TestApp| {
         )
         .await;
     assert_eq!(st, StatusCode::OK);
-    // The address is throttled after 20 failures in the window (default), whatever the name.
+    // The address is throttled after 20 failures in the window (default), whatever the name
+    // (eight so far).
     let mut last = StatusCode::OK;
-    for i in 0..20 {
+    for i in 0..13 {
         last = c
             .post(
                 "/api/v1/session",
@@ -470,6 +486,74 @@ both_engines!(login_lockout_and_throttle, empty, async |app: &TestApp| {
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["error"]["code"], "login_throttled");
 });
+
+/// Posts every sign-in at the same moment, each on its own task.
+async fn sign_ins_at_once(c: &Client, bodies: Vec<Value>) -> Vec<StatusCode> {
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|b| {
+            let c = Client {
+                http: c.http.clone(),
+                base: c.base.clone(),
+                csrf: c.csrf.clone(),
+                token: None,
+            };
+            tokio::spawn(async move { c.post("/api/v1/session", b).await.0 })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+both_engines!(
+    concurrent_guesses_cannot_pass_the_limits,
+    empty,
+    async |app: &TestApp| {
+        account(app, Role::Admin, "admin").await;
+        account(app, Role::RegulatorCounty, "xh.reg").await;
+        // A token made before the lock-out.
+        let token = app.token_client("xh.reg", false).await;
+        // 15 wrong passwords at once on one account (under the address limit of 20): at most 5
+        // (the default limit) are checked.
+        let c = app.anon();
+        let answers = sign_ins_at_once(
+            &c,
+            (0..15)
+                .map(|_| json!({"username": "xh.reg", "password": "wrong-Password-1"}))
+                .collect(),
+        )
+        .await;
+        assert!(
+            answers.iter().all(|st| *st == StatusCode::UNAUTHORIZED),
+            "{answers:?}"
+        );
+        let checked = app
+        .scalar_i64("SELECT COUNT(*) FROM login_log WHERE username = 'xh.reg' AND result = 'bad_password'")
+        .await;
+        assert!(checked <= 5, "{checked} passwords checked");
+        // 30 more attempts with unknown names at once from the same address: with the 15 before,
+        // at most 20 (the default) get past the address limit; the rest are throttled.
+        sign_ins_at_once(
+            &c,
+            (0..30)
+                .map(|i| json!({"username": format!("nobody{i}"), "password": "x"}))
+                .collect(),
+        )
+        .await;
+        let past = app
+            .scalar_i64(
+                "SELECT COUNT(*) FROM login_log WHERE result NOT IN ('throttled', 'pending')",
+            )
+            .await;
+        assert!(past <= 20, "{past} attempts got past the address limit");
+        // The lock-out did not break the account's API token (issue 14, point 9).
+        let (st, v) = token.get("/api/v1/me").await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+);
 
 both_engines!(
     api_tokens_are_scoped_revocable_and_hashed,

@@ -159,8 +159,9 @@ both_engines!(read_only_tokens_never_write, async |app: &TestApp| {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{second}");
+    // The clerk sees only that it was referred (issue 14, point 5).
     assert_eq!(
-        second["linkage"]["level"], "certain",
+        second["linkage"]["level"], "referred",
         "{}",
         second["linkage"]
     );
@@ -188,7 +189,14 @@ both_engines!(read_only_tokens_never_write, async |app: &TestApp| {
     // A read-write caller still runs the check.
     let (st, v) = clerk.get(&format!("/api/v1/cases/{case}/linkage")).await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    assert_eq!(v["level"], "certain", "{v}");
+    assert_eq!(v["level"], "referred", "{v}");
+    assert!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM linkage_alerts WHERE case_id = {case}"
+        ))
+        .await
+            > 0
+    );
 
     // A read-only token revokes no token, itself included.
     let rw = app.token_client("inst.clerk", false).await;
