@@ -13,13 +13,19 @@
 //!
 //! (each line ending in a newline), so a verifier with the platform's key checks the record
 //! with no network. The token itself is URL-safe base64 without padding of
-//! `0x01 ‖ kind ‖ key ID (4 bytes, big-endian) ‖ signature (64 bytes) ‖ fields joined by "\n"`.
+//! `version ‖ kind ‖ key ID (4 bytes, big-endian) ‖ signature (64 bytes) ‖ fields joined by "\n"`.
+//!
+//! Version 2 (`sijian/opinion/v2`, `sijian/licence/v2`) adds two fields after the record: the
+//! holder's standing when the token was signed (`valid`, `corrected`…) and the signing time
+//! (UTC, `YYYY-MM-DDTHH:MM:SSZ`), so an offline check shows how old its answer is. Version 1
+//! tokens (already printed) still verify, without either.
 use crate::note::{KeyKind, NoteError, Signer, Verifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// The token format version (first byte).
-const VERSION: u8 = 0x01;
+/// The token format versions (first byte): 1 without standing, 2 with it.
+const VERSION_1: u8 = 0x01;
+const VERSION_2: u8 = 0x02;
 /// Longest token accepted, in characters (a QR code holds far less).
 pub const MAX_TOKEN_CHARS: usize = 2048;
 
@@ -46,11 +52,14 @@ impl RecordKind {
             _ => None,
         }
     }
-    /// The first line of the signed message: domain separation from checkpoints and notes.
-    pub fn header(self) -> &'static str {
-        match self {
-            RecordKind::Opinion => "sijian/opinion/v1",
-            RecordKind::Licence => "sijian/licence/v1",
+    /// The first line of the signed message: domain separation from checkpoints and notes,
+    /// and between the two versions.
+    pub fn header(self, with_standing: bool) -> &'static str {
+        match (self, with_standing) {
+            (RecordKind::Opinion, false) => "sijian/opinion/v1",
+            (RecordKind::Licence, false) => "sijian/licence/v1",
+            (RecordKind::Opinion, true) => "sijian/opinion/v2",
+            (RecordKind::Licence, true) => "sijian/licence/v2",
         }
     }
     /// How many fields a record of this kind has.
@@ -67,6 +76,21 @@ impl RecordKind {
 pub struct SignedRecord {
     pub kind: RecordKind,
     pub fields: Vec<String>,
+    /// The holder's standing when signed (version 2 tokens).
+    pub standing: Option<Standing>,
+}
+
+/// What a version 2 token adds: the standing it vouched for, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// e.g. `valid`, `corrected` (an opinion) or `valid` (a licence).
+    pub status: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub signed_at: String,
+}
+
+fn single_line(f: &str) -> bool {
+    !f.is_empty() && !f.chars().any(|c| c.is_control())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,20 +112,54 @@ impl SignedRecord {
         if fields.len() != kind.arity() {
             return Err(TokenError::Field("字段个数与记录种类不符"));
         }
-        if fields
-            .iter()
-            .any(|f| f.is_empty() || f.chars().any(|c| c.is_control()))
-        {
+        if !fields.iter().all(|f| single_line(f)) {
             return Err(TokenError::Field("字段不能为空，也不能含换行等控制字符"));
         }
-        Ok(SignedRecord { kind, fields })
+        Ok(SignedRecord {
+            kind,
+            fields,
+            standing: None,
+        })
+    }
+
+    /// The record with the standing it is signed for (a version 2 token).
+    pub fn with_standing(
+        mut self,
+        status: &str,
+        signed_at: &str,
+    ) -> Result<SignedRecord, TokenError> {
+        if !single_line(status) || !single_line(signed_at) {
+            return Err(TokenError::Field(
+                "状态和签发时间不能为空，也不能含控制字符",
+            ));
+        }
+        self.standing = Some(Standing {
+            status: status.to_string(),
+            signed_at: signed_at.to_string(),
+        });
+        Ok(self)
+    }
+
+    /// Whether two records name the same thing (kind and fields), whatever standing and time
+    /// each was signed with.
+    pub fn same_record(&self, other: &SignedRecord) -> bool {
+        self.kind == other.kind && self.fields == other.fields
+    }
+
+    fn lines(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.fields.iter().map(String::as_str).collect();
+        if let Some(s) = &self.standing {
+            v.push(&s.status);
+            v.push(&s.signed_at);
+        }
+        v
     }
 
     /// The message the signature covers.
     pub fn message(&self) -> String {
-        let mut m = String::from(self.kind.header());
+        let mut m = String::from(self.kind.header(self.standing.is_some()));
         m.push('\n');
-        for f in &self.fields {
+        for f in self.lines() {
             m.push_str(f);
             m.push('\n');
         }
@@ -116,9 +174,13 @@ impl SignedRecord {
             )));
         }
         let sig = signer.sign(&self.message(), 0).bytes;
-        let body = self.fields.join("\n");
+        let body = self.lines().join("\n");
         let mut raw = Vec::with_capacity(6 + sig.len() + body.len());
-        raw.push(VERSION);
+        raw.push(if self.standing.is_some() {
+            VERSION_2
+        } else {
+            VERSION_1
+        });
         raw.push(self.kind.byte());
         raw.extend_from_slice(&signer.key_id.to_be_bytes());
         raw.extend_from_slice(&sig);
@@ -145,17 +207,32 @@ fn parse(token: &str) -> Result<Parsed, TokenError> {
     if raw.len() < 6 + 64 {
         return Err(TokenError::Malformed("太短"));
     }
-    if raw[0] != VERSION {
-        return Err(TokenError::Malformed("不支持的版本"));
-    }
+    let with_standing = match raw[0] {
+        VERSION_1 => false,
+        VERSION_2 => true,
+        _ => return Err(TokenError::Malformed("不支持的版本")),
+    };
     let kind = RecordKind::from_byte(raw[1]).ok_or(TokenError::Malformed("未知的记录种类"))?;
     let key_id = u32::from_be_bytes(raw[2..6].try_into().expect("4 bytes"));
     let signature = raw[6..70].to_vec();
     let body =
         std::str::from_utf8(&raw[70..]).map_err(|_| TokenError::Malformed("字段不是 UTF-8"))?;
-    let fields = body.split('\n').map(str::to_string).collect();
-    let record = SignedRecord::new(kind, fields)
-        .map_err(|_| TokenError::Malformed("所载字段不完整或被改动"))?;
+    let mut fields: Vec<String> = body.split('\n').map(str::to_string).collect();
+    let bad = |_| TokenError::Malformed("所载字段不完整或被改动");
+    let standing = if with_standing {
+        if fields.len() != kind.arity() + 2 {
+            return Err(TokenError::Malformed("所载字段不完整或被改动"));
+        }
+        let signed_at = fields.pop().unwrap_or_default();
+        let status = fields.pop().unwrap_or_default();
+        Some((status, signed_at))
+    } else {
+        None
+    };
+    let mut record = SignedRecord::new(kind, fields).map_err(bad)?;
+    if let Some((status, signed_at)) = standing {
+        record = record.with_standing(&status, &signed_at).map_err(bad)?;
+    }
     Ok(Parsed {
         key_id,
         signature,
@@ -250,6 +327,37 @@ mod tests {
         ));
         let cosigner = Signer::from_seed("w", KeyKind::CosignatureV1, [5; 32]).unwrap();
         assert!(opinion().sign(&cosigner).is_err());
+    }
+
+    #[test]
+    fn a_version_2_token_carries_the_standing_and_the_signing_time() {
+        let s = signer(6);
+        let r = opinion()
+            .with_standing("valid", "2026-12-07T08:00:00Z")
+            .unwrap();
+        assert!(r.message().starts_with("sijian/opinion/v2\n"));
+        assert!(r.message().ends_with("\nvalid\n2026-12-07T08:00:00Z\n"));
+        let t = r.sign(&s).unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&t).unwrap()[0], 0x02);
+        let back = verify(&t, &[s.verifier()]).unwrap();
+        assert_eq!(back, r);
+        assert!(back.same_record(&opinion()));
+        let st = back.standing.unwrap();
+        assert_eq!(
+            (st.status.as_str(), st.signed_at.as_str()),
+            ("valid", "2026-12-07T08:00:00Z")
+        );
+        // A version 1 token (already printed) still verifies, without standing.
+        let old = opinion().sign(&s).unwrap();
+        assert_eq!(verify(&old, &[s.verifier()]).unwrap().standing, None);
+        // Relabelling a version 2 body as version 1 (or back) breaks the signature or the shape.
+        let mut raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
+        raw[0] = 0x01;
+        assert!(verify(&URL_SAFE_NO_PAD.encode(&raw), &[s.verifier()]).is_err());
+        let mut raw = URL_SAFE_NO_PAD.decode(&old).unwrap();
+        raw[0] = 0x02;
+        assert!(verify(&URL_SAFE_NO_PAD.encode(&raw), &[s.verifier()]).is_err());
+        assert!(opinion().with_standing("", "x").is_err());
     }
 
     #[test]

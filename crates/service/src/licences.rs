@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::services::Services;
 use crate::verification::TokenCheck;
 use serde::Serialize;
-use sijian_domain::elicence::{self, LicenceKind};
+use sijian_domain::elicence::{self, LicenceKind, LicenceStatus};
 use sijian_domain::identifiers::ElectronicLicenceId;
 use sijian_domain::{AppraiserStatus, InstitutionStatus, Scope};
 use sijian_ledger::token::{RecordKind, SignedRecord};
@@ -40,7 +40,8 @@ pub struct LicenceView {
     pub issuer: String,
     /// The register entry's id: `/directory/institutions/{id}` for institutions.
     pub holder_id: i64,
-    /// What the licence's QR code holds: `<public_url>/l/<id>?t=<token>`.
+    /// What the licence's QR code holds: `<public_url>/l/<id>?t=<token>`; empty unless the
+    /// licence is valid (no token is signed for a suspended, revoked or expired one).
     pub qr_content: String,
 }
 
@@ -143,14 +144,19 @@ pub async fn licence_of(
         holder_id,
         qr_content: String::new(),
     };
-    let token = record(&v)
-        .sign(&s.ledger.signer)
-        .expect("the log key is Ed25519");
-    v.qr_content = format!(
-        "{}/l/{}?t={token}",
-        s.cfg.public_url.trim_end_matches('/'),
-        v.id
-    );
+    // Signed only for a valid licence, with its status and the time (issue 14, point 12): an
+    // offline check of a suspended or revoked holder's licence must not say "valid".
+    if status == LicenceStatus::Valid {
+        let token = record(&v)
+            .with_standing(status.as_str(), &crate::verification::signed_at_now())
+            .and_then(|r| r.sign(&s.ledger.signer))
+            .expect("the log key is Ed25519 and the standing single-line");
+        v.qr_content = format!(
+            "{}/l/{}?t={token}",
+            s.cfg.public_url.trim_end_matches('/'),
+            v.id
+        );
+    }
     Ok(Some(v))
 }
 

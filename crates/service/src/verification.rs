@@ -19,8 +19,8 @@ pub struct Details {
     #[schema(value_type = Vec<crate::schema::opinions::Correction>)]
     pub corrections: Vec<opinions::Correction>,
     /// What the cover label's QR code holds: the verification address with the key and the
-    /// signed token (docs/VERIFICATION.md).
-    pub qr_content: String,
+    /// signed token (docs/VERIFICATION.md); none for a revoked opinion.
+    pub qr_content: Option<String>,
 }
 
 /// What the QR code's signed token says, and whether it agrees with the record.
@@ -32,6 +32,11 @@ pub struct TokenCheck {
     pub matches_record: bool,
     /// Why not, when either is false.
     pub reason: Option<String>,
+    /// The standing the token vouched for when signed (`valid`, `corrected`); none for a
+    /// version 1 token.
+    pub signed_status: Option<String>,
+    /// When the token was signed (UTC); none for a version 1 token.
+    pub signed_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,17 +83,38 @@ pub fn opinion_record(o: &Opinion, licence_no: &str, first_sha256: &str) -> Sign
     .expect("an opinion's fields are single-line and non-empty")
 }
 
-/// The cover label's QR content: `<public_url>/v/<code>?key=<key>&t=<token>`.
-pub fn qr_content(s: &Services, o: &Opinion, licence_no: &str, first_sha256: &str) -> String {
+/// The signing time of a token: now, UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn signed_at_now() -> String {
+    let ms = sijian_store::now_ms();
+    let secs = ms.div_euclid(1000);
+    let day = sijian_domain::calendar::Date::from_days(secs.div_euclid(86_400))
+        .expect("the clock is within the calendar's range");
+    let t = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", t / 3600, t % 3600 / 60, t % 60)
+}
+
+/// The cover label's QR content: `<public_url>/v/<code>?key=<key>&t=<token>`, the token signed
+/// with the opinion's standing and the time. None for a revoked opinion: the platform vouches
+/// offline only for what stands (issue 14, point 12).
+pub fn qr_content(
+    s: &Services,
+    o: &Opinion,
+    licence_no: &str,
+    first_sha256: &str,
+) -> Option<String> {
+    if o.status == "revoked" {
+        return None;
+    }
     let token = opinion_record(o, licence_no, first_sha256)
-        .sign(&s.ledger.signer)
-        .expect("the log key is Ed25519");
-    format!(
+        .with_standing(&o.status, &signed_at_now())
+        .and_then(|r| r.sign(&s.ledger.signer))
+        .expect("the log key is Ed25519 and the standing single-line");
+    Some(format!(
         "{}/v/{}?key={}&t={token}",
         s.cfg.public_url.trim_end_matches('/'),
         opinions::grouped(&o.code),
         o.verification_key
-    )
+    ))
 }
 
 /// The SHA-256 of the document as first issued (the QR token vouches for that one; a
@@ -132,13 +158,17 @@ impl TokenCheck {
                 signature_valid: false,
                 matches_record: false,
                 reason: Some(e.to_string()),
+                signed_status: None,
+                signed_at: None,
             },
             Ok(r) => {
-                let matches = expected == Some(&r);
+                let matches = expected.is_some_and(|x| x.same_record(&r));
                 TokenCheck {
                     signature_valid: true,
                     matches_record: matches,
                     reason: (!matches).then(|| mismatch.to_string()),
+                    signed_status: r.standing.as_ref().map(|st| st.status.clone()),
+                    signed_at: r.standing.map(|st| st.signed_at),
                 }
             }
         }

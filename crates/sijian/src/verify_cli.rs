@@ -118,14 +118,43 @@ fn verify_qr(content: &str, keys: &[Verifier]) -> Result<Vec<String>, Failure> {
             out.push(format!("文件 SHA-256：{}", f[1]));
             out.push(format!("鉴定机构许可证号：{}", f[2]));
             out.push(format!("出具日期：{}", f[3]));
+            out.extend(standing_lines(&record, opinion_status));
             out.push(
-                "说明：离线核验证明出具时的记录；是否已补正或撤销，请联网打开二维码地址核验。"
+                "说明：离线核验证明签发时的记录；此后是否已补正或撤销，请联网打开二维码地址核验。"
                     .into(),
             );
         }
-        RecordKind::Licence => out.extend(licence_lines(&record)),
+        RecordKind::Licence => {
+            out.extend(licence_lines(&record));
+            out.extend(standing_lines(&record, licence_status));
+        }
     }
     Ok(out)
+}
+
+/// What a version 2 token vouched for when it was signed, and when; a version 1 token says
+/// neither.
+fn standing_lines(r: &SignedRecord, label: fn(&str) -> &str) -> Vec<String> {
+    match &r.standing {
+        Some(st) => vec![
+            format!("签发时状态：{}", label(&st.status)),
+            format!("签发时间（UTC）：{}", st.signed_at),
+        ],
+        None => vec!["签发时状态与时间：未载明（旧版令牌）".into()],
+    }
+}
+
+fn opinion_status(s: &str) -> &str {
+    match s {
+        "valid" => "有效",
+        "corrected" => "有效（已补正）",
+        "revoked" => "已撤销",
+        other => other,
+    }
+}
+
+fn licence_status(s: &str) -> &str {
+    sijian_domain::elicence::LicenceStatus::parse(s).map_or(s, |x| x.label_zh())
 }
 
 fn licence_lines(r: &SignedRecord) -> Vec<String> {

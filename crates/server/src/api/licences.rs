@@ -62,7 +62,7 @@ pub async fn of_holder(
 #[utoipa::path(get, path = "/licences/{id}/licence.pdf", tag = "verification",
     params(("id" = String, Path, description = "电子证照标识")),
     responses((status = 200, description = "电子证照 PDF", content_type = "application/pdf"),
-              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn licence_pdf(
     State(s): State<AppState>,
@@ -85,6 +85,18 @@ pub async fn licence_pdf(
     let l = licence_of(&s, kind, holder)
         .await?
         .ok_or_else(AppError::not_found)?;
+    // The platform signs a licence's QR token only while the licence is valid (issue 14,
+    // point 12); a suspended, revoked or expired one gets no document to show.
+    if l.qr_content.is_empty() {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "licence_not_valid",
+            format!(
+                "该证照当前状态为“{}”，平台不为其签发电子证照",
+                l.status_label
+            ),
+        ));
+    }
     // The document in the account's language (Chinese unless the account chose English).
     let lang = crate::i18n::Lang::parse(&a.user.lang).unwrap_or(crate::i18n::Lang::Zh);
     let t = move |k: &str| lang.t(k);

@@ -142,7 +142,7 @@ pub async fn checks(
 /// (issue 14, point 13). 503 with the reason when no CJK font is available.
 #[utoipa::path(get, path = "/opinions/{code}/label.pdf", tag = "verification", params(("code" = String, Path)),
     responses((status = 200, description = "核验标签 PDF", content_type = "application/pdf"),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn label(
     State(s): State<AppState>,
@@ -160,7 +160,14 @@ pub async fn label(
     cases::get(&s.db, &a.scope(), v.opinion.case_id).await?;
     let o = &v.opinion;
     let first = first_sha256(&s, o).await?;
-    let qr = qr_content(&s, o, &v.licence_no, &first);
+    // No signed token for a revoked opinion (issue 14, point 12).
+    let qr = qr_content(&s, o, &v.licence_no, &first).ok_or_else(|| {
+        AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "opinion_revoked",
+            "该鉴定意见书已被撤销，平台不再为其签发核验标签",
+        )
+    })?;
     let grouped = code.grouped();
     let address = format!("{}/v/{grouped}", s.cfg.public_url.trim_end_matches('/'));
     let key = grouped_key(&o.verification_key);

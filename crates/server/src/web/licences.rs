@@ -120,9 +120,14 @@ pub async fn page(
                 Some(r) => lang.tf("verify.qr.invalid", &[("reason", r)]),
             },
         ));
+        page.fields
+            .extend(crate::web::verify::token_standing(lang, t));
     }
-    page.qr_svg =
-        crate::documents::qr_svg(&l.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
+    // No QR for a licence that is not valid: the platform signs none (issue 14, point 12).
+    if !l.qr_content.is_empty() {
+        page.qr_svg =
+            crate::documents::qr_svg(&l.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
+    }
     if ctx.authed.is_some() {
         page.pdf_url = Some(format!("/api/v1/licences/{}/licence.pdf", l.id));
     }

@@ -29,6 +29,34 @@ struct VerifyPage {
 }
 
 /// The category's label (1 法医 2 物证 3 声像资料 4 环境损害), from the domain's table.
+/// The line that says what a QR token vouched for when it was signed, and when (issue 14,
+/// point 12); a version 1 token states neither. Shared by the opinion and licence pages.
+pub(crate) fn token_standing(
+    lang: Lang,
+    t: &sijian_service::verification::TokenCheck,
+) -> Option<(String, String)> {
+    if !t.signature_valid {
+        return None;
+    }
+    let value = match (&t.signed_status, &t.signed_at) {
+        (Some(status), Some(at)) => {
+            let label = match sijian_domain::elicence::LicenceStatus::parse(status) {
+                Some(s) => lang.pick(s.label_zh(), s.label_en()).to_string(),
+                None => lang
+                    .t(if status == "corrected" {
+                        "verify.qr.status.corrected"
+                    } else {
+                        "verify.qr.status.valid"
+                    })
+                    .to_string(),
+            };
+            lang.tf("verify.qr.signed", &[("status", &label), ("at", at)])
+        }
+        _ => lang.t("verify.qr.signed_unknown").to_string(),
+    };
+    Some((lang.t("verify.field.qr_signed").to_string(), value))
+}
+
 fn category(lang: Lang, c: u8) -> &'static str {
     sijian_domain::category::Category::from_digit(c)
         .map(|c| lang.pick(c.label_zh(), c.label_en()))
@@ -154,13 +182,17 @@ pub async fn page(
                 (Some(r), _) => lang.tf("verify.qr.invalid", &[("reason", r)]),
             },
         ));
+        page.fields.extend(token_standing(lang, t));
     }
     if v.key_valid == Some(false) && page.error.is_none() {
         page.error = Some(lang.t("verify.wrong_key").into());
     }
     if let Some(d) = &v.details {
-        page.qr_svg =
-            crate::documents::qr_svg(&d.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
+        page.qr_svg = d
+            .qr_content
+            .as_deref()
+            .and_then(|q| crate::documents::qr_svg(q, 176, lang.t("qr.label")).ok())
+            .unwrap_or_default();
         page.details = vec![
             (lang.t("verify.field.client").into(), d.client.clone()),
             (

@@ -133,6 +133,27 @@ both_engines!(
             assert_eq!(v["status"], want_inst, "{inst_status}: {v}");
             let (_, v) = verify(app, &aid, None).await;
             assert_eq!(v["status"], want_appraiser, "{inst_status}: {v}");
+            // A token is signed only for a valid licence (issue 14, point 12).
+            let l = licence(app, "institutions", inst).await;
+            assert_eq!(
+                l["qr_content"].as_str().unwrap().is_empty(),
+                want_inst != "valid",
+                "{inst_status}: {l}"
+            );
+            if want_inst == "valid" {
+                let t = l["qr_content"]
+                    .as_str()
+                    .unwrap()
+                    .split_once("?t=")
+                    .unwrap()
+                    .1;
+                let (_, v) = verify(app, &id, Some(t)).await;
+                assert_eq!(v["token"]["signed_status"], "valid", "{v}");
+                assert!(
+                    v["token"]["signed_at"].as_str().unwrap().ends_with('Z'),
+                    "{v}"
+                );
+            }
         }
 
         // The page the QR code opens.
@@ -281,7 +302,16 @@ both_engines!(
                 "{words} missing in the text layer: {text}"
             );
         }
-        assert_eq!(qr, l["qr_content"].as_str().unwrap(), "the printed QR code");
+        // The printed QR code: the same address, and a token for the same record (each
+        // signing carries its own time).
+        let shown = l["qr_content"].as_str().unwrap();
+        let (printed_at, printed_t) = qr.split_once("?t=").unwrap();
+        let (shown_at, shown_t) = shown.split_once("?t=").unwrap();
+        assert_eq!(printed_at, shown_at, "the printed QR code");
+        let vkeys = keys(app).await;
+        let printed = sijian_ledger::token::verify(printed_t, &vkeys).unwrap();
+        assert!(printed.same_record(&sijian_ledger::token::verify(shown_t, &vkeys).unwrap()));
+        assert_eq!(printed.standing.map(|s| s.status).as_deref(), Some("valid"));
 
         let (text, qr) = read_back(&label, &format!("label-{engine}"));
         assert!(text.contains(&code), "{text}");

@@ -293,6 +293,14 @@ both_engines!(
         assert_eq!(record.fields[0], code19);
         assert_eq!(record.fields[1], sha);
         assert!(record.fields[3].starts_with("20"), "{record:?}");
+        // It also carries the standing it vouched for and when it was signed (issue 14,
+        // point 12).
+        let st = record.standing.clone().expect("a version 2 token");
+        assert_eq!(st.status, "valid");
+        assert!(
+            st.signed_at.starts_with("20") && st.signed_at.ends_with('Z'),
+            "{st:?}"
+        );
         // The server checks a token too; a tampered one fails with the reason.
         let (_, v) = anon
             .get(&format!("/api/v1/opinions/{code}/verification?t={t}"))
@@ -381,6 +389,22 @@ both_engines!(
             page.contains("已撤销") && page.contains("浙司罚决字"),
             "{page}"
         );
+        // A token signed before the revocation still shows what it vouched for then, and the
+        // platform answers revoked now; no new token or label is signed for it.
+        let (_, v) = anon
+            .get(&format!(
+                "/api/v1/opinions/{code}/verification?key={key}&t={t}"
+            ))
+            .await;
+        assert_eq!(v["status"], "revoked", "{v}");
+        assert_eq!(v["token"]["signed_status"], "valid", "{v}");
+        assert_eq!(v["details"]["qr_content"], serde_json::Value::Null, "{v}");
+        let (st, e) = app
+            .login("inst.head")
+            .await
+            .get(&format!("/api/v1/opinions/{code}/label.pdf"))
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{e}");
         let (st, e) = reg
             .post(
                 &path,

@@ -97,6 +97,12 @@ async fn verify_qr_and_opinion_offline() {
         "{}",
         text(&o)
     );
+    // The token says what it vouched for and when (issue 14, point 12).
+    assert!(
+        text(&o).contains("签发时状态：有效") && text(&o).contains("签发时间（UTC）：20"),
+        "{}",
+        text(&o)
+    );
     let t_at = qr.find("&t=").unwrap() + 3;
     let o = sijian(&["verify", "qr", &tamper(&qr, t_at + 90), "--key", &vkey]);
     assert_eq!(code_of(&o), 1, "{}", text(&o));
