@@ -173,7 +173,7 @@ impl Server {
 /// Binds the listeners and serves until stopped (or, when `signals` is set, until SIGINT/SIGTERM).
 pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server> {
     let cfg = Arc::new(cfg);
-    let state = AppState::new(db.clone(), cfg.clone())?;
+    let state = AppState::open(db.clone(), cfg.clone()).await?;
     let listener = TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.listen))?;

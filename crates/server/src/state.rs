@@ -25,13 +25,18 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(db: sijian_store::Db, cfg: Arc<sijian_service::Config>) -> anyhow::Result<Self> {
+    /// The state over `db`; refuses to start when a key is missing or not the database's own
+    /// (`sijian_service::keyring`).
+    pub async fn open(
+        db: sijian_store::Db,
+        cfg: Arc<sijian_service::Config>,
+    ) -> anyhow::Result<Self> {
         let limiter = RateLimiter::new(
             cfg.security.public_requests_per_second,
             cfg.security.public_burst,
         );
         Ok(AppState {
-            svc: Services::new(db, cfg)?,
+            svc: Services::open(db, cfg).await?,
             public_limiter: Arc::new(limiter),
             fonts: Arc::default(),
         })

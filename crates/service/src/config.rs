@@ -167,9 +167,14 @@ pub struct LedgerConfig {
     /// The log's origin line, also its key name: a schema-less URL without spaces or '+'.
     /// Default `sijian.local/ledger`; set it to the public address's host and path.
     pub origin: String,
-    /// The log's signing key, `PRIVATE+KEY+<origin>+…` text. Default empty:
-    /// `<data_dir>/ledger.key`, created on first start. Nodes sharing a database must share it.
+    /// The log's signing key, `PRIVATE+KEY+<origin>+…` text (or the environment variable
+    /// `SIJIAN_LEDGER__SIGNING_KEY`). Default empty: read from `signing_key_file`. Nodes sharing
+    /// a database must share it; its public key is recorded in the database and a start with
+    /// another key is refused (docs/SECURITY.md, "Keys").
     pub signing_key: String,
+    /// Where the signing key is kept when `signing_key` is empty. Default empty:
+    /// `<data_dir>/ledger.key`, created on the first start of an empty database only.
+    pub signing_key_file: String,
     /// Verifier keys of earlier signing keys, still published so old checkpoints verify.
     pub retired_keys: Vec<String>,
     /// How often the integrator looks for queued entries. Default 200 ms (so an event is in a
@@ -200,6 +205,7 @@ impl Default for LedgerConfig {
         LedgerConfig {
             origin: "sijian.local/ledger".into(),
             signing_key: String::new(),
+            signing_key_file: String::new(),
             retired_keys: Vec::new(),
             interval_ms: 200,
             batch_max: sijian_store::ledger::DEFAULT_BATCH_MAX,
@@ -279,9 +285,14 @@ pub struct SecurityConfig {
     pub public_burst: f64,
     /// Proxies whose `X-Forwarded-For` is believed (exact addresses). Default none.
     pub trusted_proxies: Vec<String>,
-    /// Master key protecting ID numbers at rest: standard base64 of 32 bytes. Default empty:
-    /// `<data_dir>/data.key`, created on first start. Nodes sharing a database must share it.
+    /// Master key protecting ID numbers at rest: standard base64 of 32 bytes (or the
+    /// environment variable `SIJIAN_SECURITY__DATA_KEY`). Default empty: read from
+    /// `data_key_file`. Nodes sharing a database must share it; its fingerprint is recorded in
+    /// the database and a start with another key is refused (docs/SECURITY.md, "Keys").
     pub data_key: String,
+    /// Where the data key is kept when `data_key` is empty. Default empty: `<data_dir>/data.key`,
+    /// created on the first start of an empty database only.
+    pub data_key_file: String,
     pub password: PasswordPolicy,
 }
 
@@ -343,6 +354,7 @@ impl Default for SecurityConfig {
             public_burst: 60.0,
             trusted_proxies: Vec::new(),
             data_key: String::new(),
+            data_key_file: String::new(),
             password: PasswordPolicy::default(),
         }
     }

@@ -23,15 +23,10 @@ pub struct LogKeys {
 }
 
 impl LogKeys {
-    /// From `ledger.signing_key`, or `<data_dir>/ledger.key` (created on first start).
-    pub fn load(cfg: &Config) -> anyhow::Result<LogKeys> {
+    /// The log's keys around `signer` (found by `keyring`): the published list and the
+    /// witness policy.
+    pub fn with_signer(cfg: &Config, signer: Signer) -> anyhow::Result<LogKeys> {
         let lc = &cfg.ledger;
-        let signer = if lc.signing_key.trim().is_empty() {
-            load_or_create(&cfg.data_dir.join("ledger.key"), &lc.origin)?
-        } else {
-            Signer::parse(&lc.signing_key)
-                .map_err(|e| anyhow::anyhow!("ledger.signing_key：{e}"))?
-        };
         if signer.name != lc.origin || signer.kind != KeyKind::Ed25519 {
             anyhow::bail!(
                 "日志签名密钥的名称“{}”须与 ledger.origin“{}”相同，且为 Ed25519 密钥",
@@ -102,21 +97,10 @@ fn parse_witnesses(lc: &LedgerConfig) -> anyhow::Result<Vec<Witness>> {
         .collect()
 }
 
-fn load_or_create(path: &std::path::Path, origin: &str) -> anyhow::Result<Signer> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Signer::parse(&t).map_err(|e| anyhow::anyhow!("{}：{e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut seed = [0u8; 32];
-            rand::rng().fill_bytes(&mut seed);
-            let s = Signer::from_seed(origin, KeyKind::Ed25519, seed)
-                .map_err(|e| anyhow::anyhow!("ledger.origin：{e}"))?;
-            if let Some(d) = path.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            crate::secrets::write_private(path, &format!("{}\n", s.to_text()))?;
-            tracing::info!(path = %path.display(), key = %s.verifier().to_text(), "created a new log signing key");
-            Ok(s)
-        }
-        Err(e) => anyhow::bail!("无法读取日志签名密钥 {}：{e}", path.display()),
-    }
+/// A new signing key for the log named `origin`, as the text kept in its file.
+pub fn new_signing_key(origin: &str) -> anyhow::Result<Signer> {
+    let mut seed = [0u8; 32];
+    rand::rng().fill_bytes(&mut seed);
+    Signer::from_seed(origin, KeyKind::Ed25519, seed)
+        .map_err(|e| anyhow::anyhow!("ledger.origin：{e}"))
 }

@@ -15,6 +15,7 @@ pub mod demo_cases;
 pub mod directory;
 pub mod error;
 pub mod inputs;
+pub mod keyring;
 pub mod ledger;
 pub mod licences;
 pub mod licensing;

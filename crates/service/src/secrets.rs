@@ -129,29 +129,9 @@ impl DataKey {
         }
     }
 
-    /// `security.data_key` (standard base64 of 32 bytes) when set; otherwise `data.key` in the
-    /// data directory, created with fresh random bytes on first start. Several nodes must share
-    /// one configured key.
-    pub fn load(cfg: &crate::config::Config) -> anyhow::Result<Self> {
-        let configured = cfg.security.data_key.trim();
-        let text = if configured.is_empty() {
-            let path = cfg.data_dir.join("data.key");
-            match std::fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    let mut b = [0u8; 32];
-                    rand::rng().fill_bytes(&mut b);
-                    let t = base64::engine::general_purpose::STANDARD.encode(b);
-                    std::fs::create_dir_all(&cfg.data_dir)?;
-                    write_private(&path, &t)?;
-                    tracing::info!(path = %path.display(), "created a new data key");
-                    t
-                }
-                Err(e) => anyhow::bail!("无法读取数据密钥 {}：{e}", path.display()),
-            }
-        } else {
-            configured.to_string()
-        };
+    /// A key from its text: standard base64 of 32 bytes. Where the text comes from, and
+    /// whether it may be created, is `keyring`'s decision.
+    pub fn from_text(text: &str) -> anyhow::Result<Self> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|_| anyhow::anyhow!("数据密钥须为 32 字节的标准 base64 编码"))?;
@@ -159,6 +139,19 @@ impl DataKey {
             .try_into()
             .map_err(|_| anyhow::anyhow!("数据密钥须为 32 字节的标准 base64 编码"))?;
         Ok(Self::from_master(&master))
+    }
+
+    /// A new key's text: 32 random bytes, standard base64.
+    pub fn new_text() -> String {
+        let mut b = [0u8; 32];
+        rand::rng().fill_bytes(&mut b);
+        base64::engine::general_purpose::STANDARD.encode(b)
+    }
+
+    /// A public fingerprint of the key (16 hex digits), recorded in the database so that a
+    /// start with another key is refused; it reveals nothing of the key.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(&hmac256(&self.hash_key, b"sijian data key fingerprint v1")[..8])
     }
 
     /// Keyed hash of an identifier (hex), the same for the same value under the same key.

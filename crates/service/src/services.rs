@@ -32,10 +32,12 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(db: Db, cfg: Arc<Config>) -> anyhow::Result<Self> {
-        let keys = Arc::new(DataKey::load(&cfg)?);
+    /// The services over `db`, with the keys found and checked by [`crate::keyring::open`].
+    pub async fn open(db: Db, cfg: Arc<Config>) -> anyhow::Result<Self> {
+        let found = crate::keyring::open(&db, &cfg).await?;
+        let keys = Arc::new(found.data);
         let linkage = Arc::new(Linkage::new(&cfg.linkage, &keys)?);
-        let ledger = Arc::new(LogKeys::load(&cfg)?);
+        let ledger = Arc::new(found.ledger);
         let licences = Arc::new(cfg.licences.scheme()?);
         cfg.webhooks.allowed_networks()?;
         Ok(Services {

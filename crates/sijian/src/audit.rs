@@ -34,14 +34,7 @@ pub async fn run(a: AuditArgs) -> i32 {
 async fn audit(a: AuditArgs) -> anyhow::Result<bool> {
     let cfg = crate::config(&a.db, None, "./data")?;
     let keys = if a.keys.is_empty() {
-        let key_file = cfg.data_dir.join("ledger.key");
-        if cfg.ledger.signing_key.trim().is_empty() && !key_file.exists() {
-            anyhow::bail!(
-                "找不到日志签名密钥（{}），请用 --key 给出日志公钥",
-                key_file.display()
-            );
-        }
-        sijian_service::ledger::LogKeys::load(&cfg)?.log_keys
+        sijian_service::keyring::configured_log_keys(&cfg)?.log_keys
     } else {
         a.keys
     };

@@ -128,7 +128,7 @@ pub async fn rebuild_from_db(a: &LinkageArgs) -> anyhow::Result<()> {
         cfg.database_url = Some(url.clone());
     }
     let db = sijian_server::open_database(&cfg, true).await?;
-    let keys = sijian_service::secrets::DataKey::load(&cfg)?;
+    let keys = sijian_service::keyring::open(&db, &cfg).await?.data;
     sijian_service::demo::load(&db, &keys)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -196,7 +196,7 @@ fn config(db: &DbOpts, listen: Option<String>, default_dir: &str) -> anyhow::Res
 
 async fn open(cfg: &Config) -> anyhow::Result<AppState> {
     let db = sijian_server::open_database(cfg, true).await?;
-    AppState::new(db, Arc::new(cfg.clone()))
+    AppState::open(db, Arc::new(cfg.clone())).await
 }
 
 /// A password from SIJIAN_PASSWORD, or a generated one that meets the policy.

@@ -18,6 +18,8 @@ pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The configuration the server started with.
+    pub cfg: Config,
     pub engine: Engine,
     server: Option<Server>,
     place: Option<Place>,
@@ -70,15 +72,19 @@ impl TestApp {
             .await
             .expect("open database");
         if data == Data::Demo {
-            let keys = sijian_service::secrets::DataKey::load(&cfg).expect("data key");
+            let keys = sijian_service::keyring::open(&db, &cfg)
+                .await
+                .expect("keys")
+                .data;
             demo::load(&db, &keys).await.expect("demo data");
         }
-        let server = sijian_server::start(cfg, db.clone(), false)
+        let server = sijian_server::start(cfg.clone(), db.clone(), false)
             .await
             .expect("start server");
         Some(TestApp {
             base: format!("http://{}", server.addr),
             db,
+            cfg,
             engine,
             server: Some(server),
             place: Some(place),

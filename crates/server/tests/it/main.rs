@@ -7,6 +7,7 @@ mod browser;
 mod cases;
 mod elicences;
 mod english;
+mod keys;
 mod ledger;
 mod licensing;
 mod linkage;

@@ -34,7 +34,7 @@ async fn verify_qr_and_opinion_offline() {
         ..Default::default()
     };
     let db = sijian_server::open_database(&cfg, true).await.unwrap();
-    let keys = sijian_service::secrets::DataKey::load(&cfg).unwrap();
+    let keys = sijian_service::keyring::open(&db, &cfg).await.unwrap().data;
     demo::load(&db, &keys).await.unwrap();
     let server = sijian_server::start(cfg, db.clone(), false).await.unwrap();
     let base = format!("http://{}", server.addr);
