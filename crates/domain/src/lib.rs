@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case_number;
 pub mod category;
 pub mod classification;
+pub mod conclusion;
 pub mod elicence;
 pub mod identifiers;
 pub mod licensing;

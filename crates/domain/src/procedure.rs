@@ -1205,18 +1205,11 @@ pub fn archive(c: &CaseFacts) -> Result<(), CaseError> {
     expect(c, &[Stage::Issued], "归档", ART42)
 }
 
-/// 第四十一条: a correction, signed by at least one appraiser of the case, that never changes
-/// the opinion's conclusion.
-pub fn correct(
-    c: &CaseFacts,
-    signer: i64,
-    changes_conclusion: bool,
-    what: &str,
-) -> Result<(), CaseError> {
+/// 第四十一条: a correction, signed by at least one appraiser of the case, saying what it
+/// corrects. That it never changes the conclusion is checked against the conclusion recorded at
+/// issue ([`decide`]).
+pub fn correct(c: &CaseFacts, signer: i64, what: &str) -> Result<(), CaseError> {
     expect(c, &[Stage::Issued, Stage::Archived], "补正", ART41)?;
-    if changes_conclusion {
-        return Err(broke(ART41, "conclusion", "补正不得改变司法鉴定意见的原意"));
-    }
     if !c.assigned.contains(&signer) {
         return Err(broke(
             ART41,

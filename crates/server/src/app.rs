@@ -316,7 +316,7 @@ pub async fn limit(
         .get::<crate::auth::Ctx>()
         .map(|c| c.ip.clone())
         .unwrap_or_default();
-    if !s.public_limiter.allow(&ip) {
+    if !s.public_limiter.allow_client(&ip) {
         let e = AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",

@@ -465,12 +465,13 @@ pub enum StepInput {
     Seal,
     Issue {
         document: NewAttachment,
+        conclusion: ConclusionBody,
     },
     Archive,
     Correct {
         signer_id: i64,
         what: String,
-        changes_conclusion: bool,
+        conclusion: ConclusionBody,
         document: Option<NewAttachment>,
     },
     RevokeOpinion {
@@ -496,6 +497,27 @@ impl StepInput {
             StepInput::RevokeOpinion { .. } => Action::RevokeOpinion,
             _ => Action::HandleCase,
         }
+    }
+}
+
+/// An opinion's conclusion as entered (通则第四十一条): its kind — `injury_degree` (1.02.01),
+/// `disability_grade` (1.02.02), `parentage` (1.04.02, 1.04.03) or `text` — and one value: a
+/// degree (`below_minor`, `minor`, `light_2`, `light_1`, `serious_2`, `serious_1`), a grade
+/// 1–10, `supported` or `excluded`, or the words.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConclusionBody {
+    pub kind: String,
+    pub value: String,
+}
+
+impl ConclusionBody {
+    pub fn read(&self) -> Result<sijian_domain::conclusion::Conclusion> {
+        sijian_domain::conclusion::Conclusion::parse(sijian_domain::conclusion::ConclusionInput {
+            kind: &self.kind,
+            value: &self.value,
+        })
+        .map_err(|e| Error::field("conclusion", e))
     }
 }
 
@@ -741,13 +763,18 @@ fn command_of(
             )
         }
         StepInput::Seal => (C::Seal, None),
-        StepInput::Issue { document } => {
+        StepInput::Issue {
+            document,
+            conclusion,
+        } => {
+            let conclusion = conclusion.read()?;
             if document.content_type != "application/pdf" {
                 return Err(Error::field("document", "鉴定意见书须为 PDF 文件"));
             }
             (
                 C::Issue {
                     document_sha256: String::new(),
+                    conclusion,
                 },
                 Some(document),
             )
@@ -756,13 +783,13 @@ fn command_of(
         StepInput::Correct {
             signer_id,
             what,
-            changes_conclusion,
+            conclusion,
             document,
         } => (
             C::Correct {
                 signer_id,
                 what,
-                changes_conclusion,
+                conclusion: conclusion.read()?,
                 document_sha256: None,
             },
             document,

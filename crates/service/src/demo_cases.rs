@@ -59,6 +59,21 @@ fn pdf(text: &str) -> NewAttachment {
     }
 }
 
+/// The conclusion a demo opinion states for its matter (通则第四十一条).
+fn demo_conclusion(item: &str) -> sijian_domain::conclusion::Conclusion {
+    use sijian_domain::conclusion::{Conclusion, InjuryDegree};
+    match item {
+        "1.02.01" => Conclusion::InjuryDegree {
+            degree: InjuryDegree::Light2,
+        },
+        "1.02.02" => Conclusion::DisabilityGrade { grade: 10 },
+        "1.04.02" | "1.04.03" => Conclusion::Parentage { supported: true },
+        _ => Conclusion::Text {
+            text: "送检材料所见符合委托事项所述情形（演示）".into(),
+        },
+    }
+}
+
 /// The institution's most widely held practice item and three who hold it: two to appraise
 /// and one to review.
 async fn team(db: &Db, institution_id: i64) -> Result<Option<(String, [i64; 3])>, StoreError> {
@@ -296,7 +311,8 @@ pub async fn load(
         let document = pdf(&serial.to_string());
         c = step!(
             CaseCommand::Issue {
-                document_sha256: String::new()
+                document_sha256: String::new(),
+                conclusion: demo_conclusion(&item),
             },
             Some(&document),
             at(18)
@@ -308,7 +324,7 @@ pub async fn load(
                 CaseCommand::Correct {
                     signer_id: a1,
                     what: "第 3 页检验所见中的错别字".into(),
-                    changes_conclusion: false,
+                    conclusion: demo_conclusion(&item),
                     document_sha256: None,
                 },
                 Some(&corrected),

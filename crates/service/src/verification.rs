@@ -18,6 +18,9 @@ pub struct Details {
     pub appraisers: Vec<String>,
     #[schema(value_type = Vec<crate::schema::opinions::Correction>)]
     pub corrections: Vec<opinions::Correction>,
+    /// The conclusion recorded at issue, which corrections keep (通则第四十一条); none for an
+    /// opinion issued before conclusions were recorded.
+    pub conclusion: Option<String>,
     /// What the cover label's QR code holds: the verification address with the key and the
     /// signed token (docs/VERIFICATION.md); none for a revoked opinion.
     pub qr_content: Option<String>,
@@ -55,8 +58,11 @@ pub struct Verification {
     /// For a revoked opinion: when and on what ground.
     pub revoked_on: Option<String>,
     pub revoked_reason: Option<String>,
-    /// Whether `sha256` (if given) is the opinion's document.
+    /// Whether `sha256` (if given) is the opinion's document: the current version or any earlier
+    /// one (a corrected opinion's first document stays verifiable).
     pub document_match: Option<bool>,
+    /// Which version of the document `sha256` is, when it matched (1 = as first issued).
+    pub document_version: Option<i64>,
     /// Whether the key (if given) was right.
     pub key_valid: Option<bool>,
     /// Only with the right key.
@@ -206,6 +212,7 @@ pub async fn verification(
             revoked_on: None,
             revoked_reason: None,
             document_match: None,
+            document_version: None,
             key_valid: None,
             details: None,
             log_leaf_index: None,
@@ -225,12 +232,17 @@ pub async fn verification(
         (None, Some(_)) => Some(first_sha256(s, &o).await?),
         (None, None) => None,
     };
+    let document_version = match sha256 {
+        Some(h) => document_version(s, &o, h.trim()).await?,
+        None => None,
+    };
     let details = keyed.map(|k| Details {
         qr_content: qr_content(s, &o, &v.licence_no, &k.first_document_sha256),
         client: k.client_name,
         case_number: k.case_number,
         appraisers: k.signers,
         corrections: k.corrections,
+        conclusion: o.conclusion().map(|c| c.label_zh()),
     });
     let token = t.map(|t| {
         check_token(
@@ -253,7 +265,8 @@ pub async fn verification(
         institution: Some(o.institution_name.clone()),
         category: Some(o.category as u8),
         issued_on: Some(o.issued_on.to_string()),
-        document_match: sha256.map(|h| h.trim().eq_ignore_ascii_case(&o.document_sha256)),
+        document_match: sha256.map(|_| document_version.is_some()),
+        document_version,
         document_sha256: Some(o.document_sha256),
         version: Some(o.version),
         revoked_on: if revoked {
@@ -270,6 +283,29 @@ pub async fn verification(
             .map(|_| format!("/api/v1/opinions/{}/bundle", code.grouped())),
         token,
     })
+}
+
+/// Which version of the opinion's document has SHA-256 `h`: the current one, a corrected one,
+/// or the first issued (all stay verifiable after a correction).
+async fn document_version(s: &Services, o: &Opinion, h: &str) -> Result<Option<i64>> {
+    if h.eq_ignore_ascii_case(&o.document_sha256) {
+        return Ok(Some(o.version));
+    }
+    if o.version == 1 {
+        return Ok(None);
+    }
+    if first_sha256(s, o).await?.eq_ignore_ascii_case(h) {
+        return Ok(Some(1));
+    }
+    Ok(opinions::corrections(&s.db, &o.code)
+        .await?
+        .into_iter()
+        .find(|c| {
+            c.document_sha256
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(h))
+        })
+        .map(|c| c.version))
 }
 
 /// A verification key in groups of four for reading off paper (`K7Q2-9XWM-4TRP`); it is typed

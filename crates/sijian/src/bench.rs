@@ -643,6 +643,9 @@ async fn lifecycle(
     let c = timed(rec, 9, step(db, at(&c), C::Seal, None)).await?;
     let issue = C::Issue {
         document_sha256: String::new(),
+        conclusion: sijian_domain::conclusion::Conclusion::Text {
+            text: "构成轻伤二级".into(),
+        },
     };
     let c = timed(rec, 10, step(db, at(&c), issue, Some(&doc))).await?;
     let c = timed(rec, 11, step(db, at(&c), C::Archive, None)).await?;

@@ -526,6 +526,9 @@ pub mod steps {
     pub async fn issue(db: &Db, c: &Case, day: u32) -> Issued {
         let command = CaseCommand::Issue {
             document_sha256: String::new(),
+            conclusion: sijian_domain::conclusion::Conclusion::Text {
+                text: "构成轻伤二级".into(),
+            },
         };
         run(db, c, day, command, Some(&document(&c.id.to_string())))
             .await

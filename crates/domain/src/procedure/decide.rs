@@ -6,6 +6,7 @@
 //! transition with one function; it chooses nothing.
 use super::*;
 use crate::classification::Classification;
+use crate::conclusion::Conclusion;
 use crate::opinion_code::OpinionCode;
 use crate::validate::Problems;
 use serde_json::{Value, json};
@@ -111,6 +112,8 @@ pub enum CaseCommand {
     /// Issue the sealed opinion: the final document's SHA-256 (empty when none was given).
     Issue {
         document_sha256: String,
+        /// The opinion's conclusion, recorded so a correction is compared with it (第四十一条).
+        conclusion: Conclusion,
     },
     /// 第四十二条.
     Archive,
@@ -118,7 +121,8 @@ pub enum CaseCommand {
     Correct {
         signer_id: i64,
         what: String,
-        changes_conclusion: bool,
+        /// The conclusion as the corrected document states it; it must be the issued one.
+        conclusion: Conclusion,
         document_sha256: Option<String>,
     },
     /// Revoking the issued opinion (平台核验规则).
@@ -186,7 +190,9 @@ impl CaseCommand {
             | Self::Correct {
                 document_sha256: s, ..
             } => *s = Some(sha256),
-            Self::Issue { document_sha256 } => *document_sha256 = sha256,
+            Self::Issue {
+                document_sha256, ..
+            } => *document_sha256 = sha256,
             _ => {}
         }
         self
@@ -218,6 +224,9 @@ pub struct OpinionFacts {
     pub code: String,
     pub version: i64,
     pub revoked: bool,
+    /// The conclusion recorded at issue; None for an opinion issued before conclusions were
+    /// recorded (its first correction records one).
+    pub conclusion: Option<Conclusion>,
 }
 
 /// The code allocated to the opinion being issued (from the platform's gap-free serial) and the
@@ -347,6 +356,7 @@ pub enum SideRecord {
         opinion: NewOpinion,
         document_sha256: String,
         issued_on: Date,
+        conclusion: Conclusion,
     },
     Correction {
         code: String,
@@ -355,6 +365,8 @@ pub enum SideRecord {
         signer_id: i64,
         document_sha256: Option<String>,
         on: Date,
+        /// The conclusion the corrected document states (the issued one).
+        conclusion: Conclusion,
     },
     Revocation {
         code: String,
@@ -827,9 +839,19 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             panel_holds(c, p)?;
             Transition::to(Stage::Sealed, "case.sealed", on)
         }
-        CaseCommand::Issue { document_sha256 } => {
+        CaseCommand::Issue {
+            document_sha256,
+            conclusion,
+        } => {
             issue(c, document_sha256)?;
             panel_holds(c, p)?;
+            if !conclusion.fits(&c.items) {
+                return Err(input(
+                    ART41,
+                    "conclusion",
+                    "该类鉴定意见不适用于本案的鉴定事项，请选择相应的类型或以文字表述",
+                ));
+            }
             let Some(opinion) = c.step.new_opinion.clone() else {
                 return Err(broke(ART39, "code", "未能分配鉴定意见书编码"));
             };
@@ -837,7 +859,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             let mut t = Transition::to(
                 Stage::Issued,
                 "case.issued",
-                json!({ "code": grouped, "document_sha256": document_sha256, "issued_on": today.to_string() }),
+                json!({ "code": grouped, "document_sha256": document_sha256, "issued_on": today.to_string(), "conclusion": conclusion.label_zh() }),
             )
             .set(CaseField::ClosedOn(today));
             t.public = Some(format!(
@@ -848,6 +870,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
                 opinion,
                 document_sha256: document_sha256.clone(),
                 issued_on: today,
+                conclusion: conclusion.clone(),
             })
         }
         CaseCommand::Archive => {
@@ -857,7 +880,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
         CaseCommand::Correct {
             signer_id,
             what,
-            changes_conclusion,
+            conclusion,
             document_sha256,
         } => {
             // A revoked opinion stays revoked: a correction would make verification answer
@@ -865,15 +888,30 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             if c.step.opinion.as_ref().is_some_and(|o| o.revoked) {
                 return Err(broke(REVOCATION, "code", "该鉴定意见书已被撤销，不得补正"));
             }
-            correct(c, *signer_id, *changes_conclusion, what)?;
+            correct(c, *signer_id, what)?;
             let Some(o) = &c.step.opinion else {
                 return Err(broke(ART41, "code", "本案没有已出具的鉴定意见书"));
             };
+            // 第四十一条: the corrected document states the conclusion as issued, compared here
+            // rather than taken on the caller's word.
+            if let Some(issued) = &o.conclusion
+                && issued != conclusion
+            {
+                return Err(broke(
+                    ART41,
+                    "conclusion",
+                    format!(
+                        "补正不得改变司法鉴定意见的原意：出具时为“{}”，补正后为“{}”",
+                        issued.label_zh(),
+                        conclusion.label_zh()
+                    ),
+                ));
+            }
             let next = o.version + 1;
             Transition::to(
                 c.stage,
                 "case.corrected",
-                json!({ "code": o.code, "version": next, "what": what.trim(), "signer_id": signer_id, "document_sha256": document_sha256 }),
+                json!({ "code": o.code, "version": next, "what": what.trim(), "signer_id": signer_id, "document_sha256": document_sha256, "conclusion": conclusion.label_zh() }),
             )
             .record(SideRecord::Correction {
                 code: o.code.clone(),
@@ -882,6 +920,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
                 signer_id: *signer_id,
                 document_sha256: document_sha256.clone(),
                 on: today,
+                conclusion: conclusion.clone(),
             })
         }
         CaseCommand::Revoke { reason } => {

@@ -42,6 +42,27 @@ pub struct OpinionView {
     pub status: String,
     pub version: i64,
     pub event_id: i64,
+    /// The conclusion recorded at issue (通则第四十一条); none for an opinion issued before
+    /// conclusions were recorded.
+    pub conclusion: Option<ConclusionView>,
+}
+
+/// A recorded conclusion: kind and value as entered, and as read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConclusionView {
+    pub kind: String,
+    pub value: String,
+    pub label: String,
+}
+
+impl ConclusionView {
+    pub fn of(c: &sijian_domain::conclusion::Conclusion) -> Self {
+        ConclusionView {
+            kind: c.kind().into(),
+            value: c.value(),
+            label: c.label_zh(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,14 +83,18 @@ async fn detail(s: &AppState, a: &Authed, c: Case, env: &Env) -> AppResult<CaseD
     let parts = cases::parts(&s.db, &Scope::All, c.id).await?;
     let clock = clock_of(&c, env.today, &env.cal, &env.policy);
     let may_see_key = sijian_service::cases::may_see_key(a.role());
-    let opinion = opinions::by_case(&s.db, c.id).await?.map(|o| OpinionView {
-        code: opinions::grouped(&o.code),
-        document_sha256: o.document_sha256,
-        verification_key: may_see_key.then_some(o.verification_key),
-        issued_on: o.issued_on.to_string(),
-        status: o.status,
-        version: o.version,
-        event_id: o.event_id,
+    let opinion = opinions::by_case(&s.db, c.id).await?.map(|o| {
+        let conclusion = o.conclusion().as_ref().map(ConclusionView::of);
+        OpinionView {
+            code: opinions::grouped(&o.code),
+            document_sha256: o.document_sha256,
+            verification_key: may_see_key.then_some(o.verification_key),
+            issued_on: o.issued_on.to_string(),
+            status: o.status,
+            version: o.version,
+            event_id: o.event_id,
+            conclusion,
+        }
     });
     let linkage = sijian_service::linkage::Linkage::stored(&s.db, c.id)
         .await?
@@ -542,6 +567,9 @@ pub struct IssueBody {
     pub version: i64,
     /// The final opinion document, a PDF.
     pub document: AttachmentInput,
+    /// The opinion's conclusion as the document states it; a correction is compared with it
+    /// (通则第四十一条).
+    pub conclusion: sijian_service::cases::ConclusionBody,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -567,7 +595,17 @@ pub async fn issue(
 ) -> AppResult<Json<IssueResult>> {
     let document = one_file(&Some(b.document.clone()))?
         .ok_or_else(|| AppError::field("document", "须上传最终的鉴定意见书文件"))?;
-    let (c, out) = apply(&s, &a, id, b.version, StepInput::Issue { document }).await?;
+    let (c, out) = apply(
+        &s,
+        &a,
+        id,
+        b.version,
+        StepInput::Issue {
+            document,
+            conclusion: b.conclusion.clone(),
+        },
+    )
+    .await?;
     let out = out.ok_or_else(AppError::internal)?;
     let env = Env::load(&s, &c.region_path).await?;
     Ok(Json(IssueResult {
@@ -586,9 +624,9 @@ pub struct CorrectBody {
     pub signer_id: i64,
     /// What is corrected (unclear images, signature or numbering defects, typing errors).
     pub what: String,
-    /// Whether the correction would change the opinion's conclusion: never allowed (通则第四十一条).
-    #[serde(default)]
-    pub changes_conclusion: bool,
+    /// The conclusion as the corrected document states it: refused unless it is the conclusion
+    /// recorded at issue (通则第四十一条: 不得改变鉴定意见的原意).
+    pub conclusion: sijian_service::cases::ConclusionBody,
     /// The corrected document (补正书 or corrected opinion), a PDF.
     pub document: Option<AttachmentInput>,
 }
@@ -619,7 +657,7 @@ body_step!(
     |b| StepInput::Correct {
         signer_id: b.signer_id,
         what: b.what.clone(),
-        changes_conclusion: b.changes_conclusion,
+        conclusion: b.conclusion.clone(),
         document: one_file(&b.document)?,
     }
 );

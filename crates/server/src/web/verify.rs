@@ -204,6 +204,10 @@ pub async fn page(
                 d.appraisers.join(lang.pick("、", ", ")),
             ),
         ];
+        if let Some(c) = &d.conclusion {
+            page.details
+                .push((lang.t("cases.field.conclusion").into(), c.clone()));
+        }
         for c in &d.corrections {
             page.details.push((
                 lang.tf(

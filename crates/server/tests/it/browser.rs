@@ -602,10 +602,17 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     let pdf = shots.join("opinion.pdf");
     std::fs::write(&pdf, b"%PDF-1.4\n% browser journey\n%%EOF\n").unwrap();
     fill(&c, "document", pdf.to_str().unwrap()).await;
+    // The conclusion as the opinion states it (通则第四十一条: corrections are checked against it).
+    select(&c, "conclusion", "text").await;
+    fill(&c, "conclusion_text", "构成轻伤二级").await;
     submit_step(&c).await;
 
     let body = main_text(&c).await;
     assert!(body.contains("已出具"), "{body}");
+    assert!(
+        body.contains("构成轻伤二级"),
+        "the recorded conclusion: {body}"
+    );
     // The field list reads label, then value, line by line.
     let lines: Vec<&str> = body.lines().map(str::trim).collect();
     let code = lines

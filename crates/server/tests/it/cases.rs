@@ -108,6 +108,11 @@ async fn fixture(app: &TestApp) -> Fx {
     }
 }
 
+/// The conclusion every test opinion states (words fit any matter).
+fn conclusion() -> Value {
+    json!({"kind": "text", "value": "构成轻伤二级"})
+}
+
 fn pdf(text: &str) -> Value {
     let body = format!("%PDF-1.4\n% {text}\n%%EOF\n");
     json!({
@@ -156,7 +161,13 @@ fn refused_with(st: StatusCode, v: &Value, article: &str) {
 async fn issued_case(app: &TestApp, fx: &Fx, extra: Value) -> (Value, Value) {
     let case = sealed_case(app, fx, extra).await;
     let clerk = app.login("inst.clerk").await;
-    let (st, res) = step(&clerk, &case, "issue", json!({"document": pdf("final")})).await;
+    let (st, res) = step(
+        &clerk,
+        &case,
+        "issue",
+        json!({"document": pdf("final"), "conclusion": conclusion()}),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{res}");
     (res.clone(), res)
 }
@@ -293,13 +304,13 @@ both_engines!(
         )
         .await;
         let case = ok(&clerk, &case, "seal", json!({})).await;
-        let (st, v) = step(&clerk, &case, "issue", json!({"document": {"name": "x.png", "content_type": "image/png", "data_base64": "AAAA"}})).await;
+        let (st, v) = step(&clerk, &case, "issue", json!({"document": {"name": "x.png", "content_type": "image/png", "data_base64": "AAAA"}, "conclusion": conclusion()})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let (st, res) = step(
             &clerk,
             &case,
             "issue",
-            json!({"document": pdf("final opinion")}),
+            json!({"document": pdf("final opinion"), "conclusion": conclusion()}),
         )
         .await;
         assert_eq!(st, StatusCode::OK, "{res}");
@@ -333,22 +344,57 @@ both_engines!(
             "{entry}"
         );
 
-        // Correction never changes the conclusion; archive.
+        // The conclusion is recorded at issue; a correction stating another is refused with both
+        // side by side (通则第四十一条); archive.
+        assert_eq!(
+            res["opinion"]["conclusion"]["label"], "构成轻伤二级",
+            "{res}"
+        );
         let (st, v) = step(
             &clerk,
             &res,
             "correct",
-            json!({"signer_id": fx.a[0], "what": "改结论", "changes_conclusion": true}),
+            json!({"signer_id": fx.a[0], "what": "改结论", "conclusion": {"kind": "text", "value": "构成轻伤一级"}}),
         )
         .await;
         refused_with(st, &v, "通则第四十一条");
+        assert!(
+            v.to_string().contains("构成轻伤二级") && v.to_string().contains("构成轻伤一级"),
+            "{v}"
+        );
         let case = ok(
             &clerk,
             &res,
             "correct",
-            json!({"signer_id": fx.a[0], "what": "第3页错别字", "document": pdf("corrected")}),
+            json!({"signer_id": fx.a[0], "what": "第3页错别字", "conclusion": conclusion(), "document": pdf("corrected")}),
         )
         .await;
+        // Both documents stay verifiable by their hashes.
+        let first = res["document_sha256"].as_str().unwrap();
+        let code = res["code"].as_str().unwrap();
+        let anon = app.anon();
+        let (_, v) = anon
+            .get(&format!(
+                "/api/v1/opinions/{code}/verification?sha256={first}"
+            ))
+            .await;
+        assert_eq!(
+            (&v["document_match"], &v["document_version"]),
+            (&json!(true), &json!(1)),
+            "{v}"
+        );
+        let current = case["opinion"]["document_sha256"].as_str().unwrap();
+        assert_ne!(current, first);
+        let (_, v) = anon
+            .get(&format!(
+                "/api/v1/opinions/{code}/verification?sha256={current}"
+            ))
+            .await;
+        assert_eq!(
+            (&v["document_match"], &v["document_version"]),
+            (&json!(true), &json!(2)),
+            "{v}"
+        );
         assert_eq!(
             (
                 case["opinion"]["status"].as_str(),
@@ -1128,7 +1174,7 @@ both_engines!(
                     &c,
                     &case,
                     "issue",
-                    json!({"document": pdf(&format!("doc {n}"))}),
+                    json!({"document": pdf(&format!("doc {n}")), "conclusion": conclusion()}),
                 )
                 .await
             }));
@@ -1152,7 +1198,7 @@ both_engines!(
             &clerk,
             &sealed[0],
             "issue",
-            json!({"document": pdf("again")}),
+            json!({"document": pdf("again"), "conclusion": conclusion()}),
         )
         .await;
         assert_eq!(st, StatusCode::CONFLICT);

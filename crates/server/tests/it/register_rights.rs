@@ -352,3 +352,56 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    a_transferred_appraisers_account_moves_with_them,
+    async |app: &TestApp| {
+        // The demo's appraiser account, at 浙江明正司法鉴定中心.
+        let appraiser_id = app
+            .scalar_i64("SELECT appraiser_id FROM users WHERE username = 'appraiser'")
+            .await;
+        let old = app
+            .scalar_i64(&format!(
+                "SELECT institution_id FROM appraisers WHERE id = {appraiser_id}"
+            ))
+            .await;
+        let new = app
+            .scalar_i64(&format!(
+                "SELECT id FROM institutions WHERE id <> {old} AND status = 'normal' ORDER BY id LIMIT 1"
+            ))
+            .await;
+        let own = app.login("appraiser").await;
+        let (_, me) = own.get("/api/v1/me").await;
+        assert_eq!(me["user"]["institution_id"], old, "{me}");
+        // The licensing authority transfers the appraiser (a registration field, with a basis).
+        let reg = app.login("zj.reg").await;
+        let (_, a) = reg.get(&format!("/api/v1/appraisers/{appraiser_id}")).await;
+        // Practice items within the new institution's scope.
+        let scope: Vec<(String,)> = app
+            .db
+            .fetch_all(
+                &format!("SELECT scope FROM institutions WHERE id = {new}"),
+                sijian_store::Args::new(),
+            )
+            .await
+            .unwrap();
+        let first = scope[0].0.split(',').next().unwrap().to_string();
+        let (st, moved) = reg
+            .patch(
+                &format!("/api/v1/appraisers/{appraiser_id}"),
+                json!({"version": a["version"], "institution_id": new, "scope": [first], "reason": "浙司鉴〔2026〕9号准予变更执业机构"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{moved}");
+        // The account now belongs to the new institution (issue 14, point 13): its principal,
+        // the institution it acts for, is the new one.
+        assert_eq!(
+            app.scalar_i64("SELECT institution_id FROM users WHERE username = 'appraiser'")
+                .await,
+            new
+        );
+        let (st, me) = own.get("/api/v1/me").await;
+        assert_eq!(st, StatusCode::OK, "{me}");
+        assert_eq!(me["user"]["institution_id"], new, "{me}");
+    }
+);

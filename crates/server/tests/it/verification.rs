@@ -421,7 +421,7 @@ both_engines!(
             .await
             .post(
                 &format!("/api/v1/cases/{case_id}/correct"),
-                serde_json::json!({"version": now["version"], "signer_id": 1, "what": "第 3 页错别字"}),
+                serde_json::json!({"version": now["version"], "signer_id": 1, "what": "第 3 页错别字", "conclusion": {"kind": "text", "value": "x"}}),
             )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");

@@ -74,11 +74,22 @@ pub struct Opinion {
     pub revoked_reason: String,
     /// The event that recorded the issue in the log.
     pub event_id: i64,
+    /// The conclusion recorded at issue (JSON of `domain::conclusion::Conclusion`); none for an
+    /// opinion issued before conclusions were recorded. Read through [`Opinion::conclusion`].
+    #[serde(skip)]
+    pub conclusion_json: Option<String>,
+}
+
+impl Opinion {
+    /// The conclusion recorded at issue (通则第四十一条), if any.
+    pub fn conclusion(&self) -> Option<sijian_domain::conclusion::Conclusion> {
+        serde_json::from_str(self.conclusion_json.as_deref()?).ok()
+    }
 }
 
 pub(crate) const OPINION_COLUMNS: &str = "op.code, op.case_id, op.institution_id, i.name AS institution_name, op.region, op.year, \
     op.category, op.serial, op.document_sha256, op.verification_key, op.issued_on, op.status, op.version, op.revoked_on, \
-    op.revoked_reason, op.event_id";
+    op.revoked_reason, op.event_id, op.conclusion AS conclusion_json";
 
 /// An opinion with what public verification shows beside it, from one query.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -109,6 +120,7 @@ impl LiteRow for Opinion {
             revoked_on: crate::column::lite_opt(r, "revoked_on")?,
             revoked_reason: r.get("revoked_reason")?,
             event_id: r.get("event_id")?,
+            conclusion_json: r.get("conclusion_json")?,
         })
     }
 }

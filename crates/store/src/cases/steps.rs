@@ -232,18 +232,24 @@ async fn same_matter(tx: &mut Tx, c: &Case) -> Result<Vec<SameMatterLink>, Store
         .collect())
 }
 
+/// A conclusion as stored (JSON of `domain::conclusion::Conclusion`).
+fn json_of(c: &sijian_domain::conclusion::Conclusion) -> String {
+    serde_json::to_string(c).expect("a conclusion serialises")
+}
+
 /// The case's issued opinion, if any.
 async fn opinion_of(tx: &mut Tx, case_id: i64) -> Result<Option<OpinionFacts>, StoreError> {
-    let row: Option<(String, i64, String)> = tx
+    let row: Option<(String, i64, String, Option<String>)> = tx
         .fetch_optional(
-            "SELECT code, version, status FROM opinions WHERE case_id = $1",
+            "SELECT code, version, status, conclusion FROM opinions WHERE case_id = $1",
             args![case_id],
         )
         .await?;
-    Ok(row.map(|(code, version, status)| OpinionFacts {
+    Ok(row.map(|(code, version, status, conclusion)| OpinionFacts {
         code,
         version,
         revoked: status == "revoked",
+        conclusion: conclusion.and_then(|c| serde_json::from_str(&c).ok()),
     }))
 }
 
@@ -395,12 +401,13 @@ async fn write_record(tx: &mut Tx, c: &Case, r: &SideRecord, now: i64) -> Result
             opinion,
             document_sha256,
             issued_on,
+            conclusion,
         } => {
             // The opinion row needs the event id and the event the code: the row is written
             // first with 0 and linked to its event in the same transaction.
             tx.execute(
-                "INSERT INTO opinions (code, case_id, institution_id, region, year, category, serial, document_sha256, verification_key, issued_on, event_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)",
+                "INSERT INTO opinions (code, case_id, institution_id, region, year, category, serial, document_sha256, verification_key, issued_on, event_id, created_at, conclusion) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12)",
                 args![
                     opinion.code.as_str(),
                     id,
@@ -412,7 +419,8 @@ async fn write_record(tx: &mut Tx, c: &Case, r: &SideRecord, now: i64) -> Result
                     document_sha256.as_str(),
                     opinion.verification_key.as_str(),
                     issued_on.to_string(),
-                    now
+                    now,
+                    json_of(conclusion)
                 ],
             )
             .await?;
@@ -424,15 +432,19 @@ async fn write_record(tx: &mut Tx, c: &Case, r: &SideRecord, now: i64) -> Result
             signer_id,
             document_sha256,
             on,
+            conclusion,
         } => {
+            let conclusion = json_of(conclusion);
             tx.execute(
-                "INSERT INTO opinion_corrections (code, version, what, signer_id, document_sha256, corrected_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                args![code.as_str(), *version, what.as_str(), *signer_id, document_sha256.clone(), on.to_string(), now],
+                "INSERT INTO opinion_corrections (code, version, what, signer_id, document_sha256, corrected_on, created_at, conclusion) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                args![code.as_str(), *version, what.as_str(), *signer_id, document_sha256.clone(), on.to_string(), now, conclusion.as_str()],
             )
             .await?;
+            // An opinion issued before conclusions were recorded takes its first correction's.
             tx.execute(
-                "UPDATE opinions SET status = 'corrected', version = $1, document_sha256 = COALESCE($2, document_sha256) WHERE code = $3",
-                args![*version, document_sha256.clone(), code.as_str()],
+                "UPDATE opinions SET status = 'corrected', version = $1, document_sha256 = COALESCE($2, document_sha256), \
+                 conclusion = COALESCE(conclusion, $3) WHERE code = $4",
+                args![*version, document_sha256.clone(), conclusion.as_str(), code.as_str()],
             )
             .await?;
         }

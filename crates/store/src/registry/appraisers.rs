@@ -457,6 +457,15 @@ pub(crate) async fn change_appraiser(
             args![id, f.institution_id, now, reason.trim()],
         )
         .await?;
+        // The appraiser's own account moves too: it sees the new institution's cases, not the
+        // old one's (issue 14, point 13). Its API tokens name the old institution and stop
+        // working (their organisation no longer matches).
+        tx.execute(
+            "UPDATE users SET institution_id = $1, home_path = (SELECT region_path FROM institutions WHERE id = $1), \
+             updated_at = $2, version = version + 1 WHERE appraiser_id = $3",
+            args![f.institution_id, now, id],
+        )
+        .await?;
     }
     if status_changed {
         record_status(

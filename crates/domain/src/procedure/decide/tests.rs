@@ -1,7 +1,15 @@
 //! Every command: one case the domain allows (with what it changes) and one it refuses, naming
 //! the article. Then the law of closing, over generated facts and commands.
 use super::*;
+use crate::conclusion::{Conclusion, InjuryDegree};
 use proptest::prelude::*;
+
+/// The conclusion the test opinion was issued with (the matter is 1.02.01).
+fn light2() -> Conclusion {
+    Conclusion::InjuryDegree {
+        degree: InjuryDegree::Light2,
+    }
+}
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
@@ -395,6 +403,7 @@ fn issued(stage: Stage) -> CaseFacts {
             .into(),
         version: 1,
         revoked: false,
+        conclusion: Some(light2()),
     });
     c
 }
@@ -403,6 +412,7 @@ fn issued(stage: Stage) -> CaseFacts {
 fn issue_codes_the_opinion_with_its_public_line() {
     let cmd = |sha: &str| CaseCommand::Issue {
         document_sha256: sha.into(),
+        conclusion: light2(),
     };
     let c = issued(Stage::Sealed);
     let t = ok(&c, &cmd(SHA));
@@ -427,17 +437,60 @@ fn archive_only_an_issued_opinion() {
 
 #[test]
 fn correct_never_changes_the_conclusion() {
-    let cmd = |changes: bool| CaseCommand::Correct {
+    let cmd = |conclusion: Conclusion| CaseCommand::Correct {
         signer_id: 11,
         what: "第 3 页错别字".into(),
-        changes_conclusion: changes,
+        conclusion,
         document_sha256: None,
     };
     let c = issued(Stage::Issued);
-    let t = ok(&c, &cmd(false));
+    let t = ok(&c, &cmd(light2()));
     assert_eq!(t.payload["version"], 2);
     assert_eq!(t.stage, Stage::Issued);
-    assert_eq!(article(&c, &cmd(true)), ART41);
+    // Another conclusion is refused, showing both side by side.
+    let e = run(
+        &c,
+        &cmd(Conclusion::InjuryDegree {
+            degree: InjuryDegree::Light1,
+        }),
+        TODAY,
+    )
+    .unwrap_err();
+    assert_eq!((e.rule(), e.field()), (ART41, "conclusion"));
+    assert!(
+        e.to_string().contains("轻伤二级") && e.to_string().contains("轻伤一级"),
+        "{e}"
+    );
+    // An opinion issued before conclusions were recorded: its first correction records one.
+    let mut old = issued(Stage::Issued);
+    old.step.opinion.as_mut().unwrap().conclusion = None;
+    let t = ok(&old, &cmd(light2()));
+    assert!(
+        matches!(&t.records[0], SideRecord::Correction { conclusion, .. } if *conclusion == light2())
+    );
+}
+
+#[test]
+fn the_issued_conclusion_belongs_to_the_matter() {
+    let c = issued(Stage::Sealed);
+    let cmd = |conclusion| CaseCommand::Issue {
+        document_sha256: SHA.into(),
+        conclusion,
+    };
+    let t = ok(&c, &cmd(light2()));
+    assert!(
+        matches!(&t.records[0], SideRecord::OpinionIssued { conclusion, .. } if *conclusion == light2())
+    );
+    assert_eq!(t.payload["conclusion"], "人体损伤程度：轻伤二级");
+    // A paternity conclusion on an injury matter is refused; words always fit.
+    let e = run(&c, &cmd(Conclusion::Parentage { supported: true }), TODAY).unwrap_err();
+    assert_eq!((e.rule(), e.field()), (ART41, "conclusion"));
+    ok(
+        &c,
+        &cmd(Conclusion::Text {
+            text: "构成轻伤二级".into(),
+        }),
+    );
 }
 
 #[test]
@@ -445,7 +498,7 @@ fn a_revoked_opinion_is_not_corrected() {
     let cmd = CaseCommand::Correct {
         signer_id: 11,
         what: "第 3 页错别字".into(),
-        changes_conclusion: false,
+        conclusion: light2(),
         document_sha256: None,
     };
     for stage in [Stage::Issued, Stage::Archived] {
@@ -552,6 +605,7 @@ fn steps_after_assignment() -> Vec<(CaseFacts, CaseCommand)> {
             issued(Stage::Sealed),
             CaseCommand::Issue {
                 document_sha256: SHA.into(),
+                conclusion: light2(),
             },
         ),
     ]
@@ -719,6 +773,7 @@ fn a_step_out_of_order_names_the_article_that_orders_it() {
             Stage::Signing,
             CaseCommand::Issue {
                 document_sha256: SHA.into(),
+                conclusion: light2(),
             },
             ART39,
         ),
@@ -807,13 +862,18 @@ fn any_command() -> impl Strategy<Value = CaseCommand> {
         }),
         Just(CaseCommand::Seal),
         prop::sample::select(vec!["", SHA]).prop_map(|s| CaseCommand::Issue {
-            document_sha256: s.into()
+            document_sha256: s.into(),
+            conclusion: light2()
         }),
         Just(CaseCommand::Archive),
         any::<bool>().prop_map(|c| CaseCommand::Correct {
             signer_id: 11,
             what: "错字".into(),
-            changes_conclusion: c,
+            conclusion: if c {
+                light2()
+            } else {
+                Conclusion::Text { text: "x".into() }
+            },
             document_sha256: None
         }),
         text.clone()

@@ -214,6 +214,14 @@ async fn opinion_fields(
         o.document_sha256.clone(),
         None,
     ));
+    // The conclusion recorded at issue (通则第四十一条): what every correction must keep.
+    fields.push((
+        lang.t("cases.field.conclusion").into(),
+        o.conclusion()
+            .map(|c| lang.pick(&c.label_zh(), &c.label_en()).to_string())
+            .unwrap_or_else(|| lang.t("cases.conclusion.not_recorded").into()),
+        None,
+    ));
     fields.push((
         lang.t("cases.field.opinion_status").into(),
         lang.tf(

@@ -547,34 +547,39 @@ pub(super) async fn step_fields(
                 FormField::textarea("dissent", lang.t("cases.field.dissent"), f.text("dissent")),
             ]
         }
-        "issue" => vec![
-            FormField::text("document", lang.t("cases.field.final_opinion").into(), "")
-                .typed("file")
+        "issue" => {
+            let mut v = vec![
+                FormField::text("document", lang.t("cases.field.final_opinion").into(), "")
+                    .typed("file")
+                    .required(),
+            ];
+            v.extend(conclusion_fields(lang, c, f, None));
+            v
+        }
+        "correct" => {
+            let recorded = recorded_conclusion(s, c).await;
+            let mut v = vec![
+                FormField::select(
+                    "signer_id",
+                    lang.t("cases.field.correction_signer").into(),
+                    f.text("signer_id"),
+                    assigned.clone(),
+                )
                 .required(),
-        ],
-        "correct" => vec![
-            FormField::select(
-                "signer_id",
-                lang.t("cases.field.correction_signer").into(),
-                f.text("signer_id"),
-                assigned.clone(),
-            )
-            .required(),
-            FormField::textarea("what", lang.t("cases.field.correction"), f.text("what"))
-                .required(),
-            FormField::checkbox(
-                "changes_conclusion",
-                lang.t("cases.field.touches_opinion").into(),
-                f.flag("changes_conclusion"),
-                lang.t("cases.field.changes_opinion").into(),
-            ),
-            FormField::text(
-                "document",
-                lang.t("cases.field.correction_document").into(),
-                "",
-            )
-            .typed("file"),
-        ],
+                FormField::textarea("what", lang.t("cases.field.correction"), f.text("what"))
+                    .required(),
+            ];
+            v.extend(conclusion_fields(lang, c, f, recorded.as_ref()));
+            v.push(
+                FormField::text(
+                    "document",
+                    lang.t("cases.field.correction_document").into(),
+                    "",
+                )
+                .typed("file"),
+            );
+            v
+        }
         "revoke" => vec![
             FormField::textarea(
                 "reason",
@@ -630,6 +635,68 @@ pub(super) fn file_of(
 }
 
 /// The step's input read from its form.
+/// The conclusion recorded when the case's opinion was issued, if any.
+async fn recorded_conclusion(
+    s: &AppState,
+    c: &Case,
+) -> Option<sijian_domain::conclusion::Conclusion> {
+    sijian_store::cases::opinions::by_case(&s.db, c.id)
+        .await
+        .ok()
+        .flatten()?
+        .conclusion()
+}
+
+/// The opinion's conclusion (通则第四十一条): a choice among the structured conclusions the
+/// matter allows, or words. For a correction the help names the conclusion recorded at issue,
+/// which the corrected document must state.
+fn conclusion_fields(
+    lang: Lang,
+    c: &Case,
+    f: &FormData,
+    recorded: Option<&sijian_domain::conclusion::Conclusion>,
+) -> Vec<FormField> {
+    use sijian_domain::conclusion::Conclusion;
+    let chosen = f.text("conclusion");
+    let mut select = FormField::select(
+        "conclusion",
+        lang.t("cases.field.conclusion").into(),
+        chosen,
+        Conclusion::choices(&c.items),
+    )
+    .required();
+    select = match recorded {
+        Some(r) => select.help(lang.tf(
+            "cases.help.conclusion_recorded",
+            &[("conclusion", lang.pick(&r.label_zh(), &r.label_en()))],
+        )),
+        None => select.help(lang.t("cases.help.conclusion")),
+    };
+    vec![
+        select,
+        FormField::textarea(
+            "conclusion_text",
+            lang.t("cases.field.conclusion_text"),
+            f.text("conclusion_text"),
+        ),
+    ]
+}
+
+/// The conclusion as the form gives it: `kind:value` from the list, or `text` with the words.
+fn conclusion_of(f: &FormData) -> sijian_service::cases::ConclusionBody {
+    let chosen = f.text("conclusion");
+    match chosen.split_once(':') {
+        Some((kind, value)) => sijian_service::cases::ConclusionBody {
+            kind: kind.into(),
+            value: value.into(),
+        },
+        None => sijian_service::cases::ConclusionBody {
+            kind: chosen,
+            value: f.text("conclusion_text"),
+        },
+    }
+}
+
 pub(super) fn step_input(name: &str, f: &FormData, files: &[UploadedFile]) -> AppResult<StepInput> {
     Ok(match name {
         "accept" => StepInput::Accept,
@@ -700,12 +767,13 @@ pub(super) fn step_input(name: &str, f: &FormData, files: &[UploadedFile]) -> Ap
         "issue" => StepInput::Issue {
             document: file_of(files, "document")?
                 .ok_or_else(|| AppError::field("document", "请上传最终的鉴定意见书（PDF）"))?,
+            conclusion: conclusion_of(f),
         },
         "archive" => StepInput::Archive,
         "correct" => StepInput::Correct {
             signer_id: pick(f, "signer_id")?,
             what: f.text("what"),
-            changes_conclusion: f.flag("changes_conclusion"),
+            conclusion: conclusion_of(f),
             document: file_of(files, "document")?,
         },
         "revoke" => StepInput::RevokeOpinion {
