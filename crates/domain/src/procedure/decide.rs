@@ -524,6 +524,7 @@ fn check_signer(by: SignedBy, appraiser_id: i64) -> Result<(), CaseError> {
 /// Decides one step of a case.
 pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Transition, Refusal> {
     let (today, cal, p) = (ctx.today, ctx.calendar, ctx.policy);
+    text_lengths(cmd)?;
     let on = json!({ "on": today.to_string() });
     Ok(match cmd {
         CaseCommand::Accept => {
@@ -1017,6 +1018,49 @@ pub fn commission_items(p: &mut Problems, items: &[String]) -> Vec<String> {
     out
 }
 
+/// Longest text of one material's field, in characters (platform rule: a material is named and
+/// described in a line, not a document).
+pub const MAX_MATERIAL_FIELD_CHARS: usize = 200;
+
+/// Longest free text a step carries (reasons, explanations, opinions, dissents, notes), in
+/// characters (platform rule; a longer statement is attached as a file).
+pub const MAX_STEP_TEXT_CHARS: usize = 2000;
+
+impl CaseCommand {
+    /// The free-text inputs of the command, by field.
+    fn texts(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            Self::AgreeAcceptDate { agreement, .. } => vec![("agreement", agreement)],
+            Self::Refuse { explanation, .. } | Self::Terminate { explanation, .. } => {
+                vec![("explanation", explanation)]
+            }
+            Self::DeclareConflict { detail, .. } => vec![("detail", detail)],
+            Self::DecideRecusal { decision, .. } => vec![("decision", decision)],
+            Self::Extend { reason, .. } | Self::Revoke { reason } => vec![("reason", reason)],
+            Self::Review { opinion, .. } => vec![("opinion", opinion)],
+            Self::Sign { dissent, .. } => vec![("dissent", dissent)],
+            Self::Correct { what, .. } => vec![("what", what)],
+            Self::NotifyAppearance { court, .. } => vec![("court", court)],
+            Self::RecordAppearance { note, .. } => vec![("note", note)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Refuses a step whose free text is longer than [`MAX_STEP_TEXT_CHARS`].
+fn text_lengths(cmd: &CaseCommand) -> Result<(), CaseError> {
+    for (field, text) in cmd.texts() {
+        if text.chars().count() > MAX_STEP_TEXT_CHARS {
+            return Err(CaseError::Input {
+                rule: "平台输入规则（文本长度）",
+                field,
+                message: format!("不超过 {MAX_STEP_TEXT_CHARS} 字；更长的说明请作为附件上传"),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// One material as received, in the terms of 第十二条.
 #[derive(Debug, Clone, Copy)]
 pub struct MaterialRecord<'a> {
@@ -1052,6 +1096,28 @@ pub fn material_problems(p: &mut Problems, materials: &[MaterialRecord<'_>]) {
         .filter(|(_, v)| v.trim().is_empty())
         .map(|(l, _)| *l)
         .collect();
+        let long: Vec<&str> = [
+            ("名称", m.name),
+            ("种类", m.kind),
+            ("数量", m.quantity),
+            ("性状", m.condition),
+            ("保存状况", m.storage),
+            ("收到时间", m.received_at),
+        ]
+        .iter()
+        .filter(|(_, v)| v.chars().count() > MAX_MATERIAL_FIELD_CHARS)
+        .map(|(l, _)| *l)
+        .collect();
+        if !long.is_empty() {
+            p.add(
+                "materials",
+                format!(
+                    "第{}项鉴定材料的{}过长（每项不超过 {MAX_MATERIAL_FIELD_CHARS} 字）",
+                    n + 1,
+                    long.join("、")
+                ),
+            );
+        }
         if !missing.is_empty() {
             p.add(
                 "materials",

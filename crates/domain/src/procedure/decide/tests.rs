@@ -791,6 +791,39 @@ fn a_step_out_of_order_names_the_article_that_orders_it() {
 }
 
 #[test]
+fn texts_and_materials_have_a_maximum_length() {
+    let long = "字".repeat(MAX_STEP_TEXT_CHARS + 1);
+    let e = run(
+        &case(Stage::InProgress),
+        &CaseCommand::Terminate {
+            reasons: vec![TerminationReason::Other],
+            explanation: long,
+            materials_returned: true,
+        },
+        TODAY,
+    )
+    .unwrap_err();
+    assert_eq!(e.field(), "explanation");
+    let name = "材".repeat(300_000);
+    let mut p = Problems::default();
+    material_problems(
+        &mut p,
+        &[MaterialRecord {
+            name: &name,
+            kind: "书证",
+            quantity: "1",
+            condition: "完好",
+            storage: "常温",
+            received_at: "2026-09-01 09:00",
+        }],
+    );
+    assert!(
+        !p.is_empty(),
+        "a 300,000-character material name is refused"
+    );
+}
+
+#[test]
 fn a_missing_holiday_table_cites_the_clock_it_stops() {
     // A case received in a year the calendar has no table for.
     let mut c = case(Stage::Received);
