@@ -1,13 +1,13 @@
 //! Assembling the router and serving it, with graceful shutdown.
 use crate::auth;
 use crate::error::AppError;
+use crate::routes::Routes;
 use crate::state::AppState;
 use crate::{api, telemetry, web};
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use sijian_service::config::Config;
 use sijian_store::Db;
 use std::net::SocketAddr;
@@ -71,6 +71,45 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// The server's own routes: health, readiness and the OpenAPI document `doc`.
+pub fn own_routes(doc: Arc<String>) -> Routes {
+    Routes::new()
+        .get("/healthz", healthz)
+        .get("/readyz", readyz)
+        .get("/api/openapi.json", move || {
+            let doc = doc.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
+        })
+}
+
+/// Every (method, path template) the main listener serves: the server's own routes, the API
+/// (from its OpenAPI document) and the pages. The metrics listener is separate and not here.
+pub fn served() -> Vec<(Method, String)> {
+    let mut out: Vec<(Method, String)> = own_routes(Default::default())
+        .served()
+        .iter()
+        .chain(web::routes().served())
+        .map(|(m, p)| (m.clone(), (*p).to_string()))
+        .collect();
+    for (path, item) in openapi().paths.paths {
+        let ops = [
+            (Method::GET, item.get.is_some()),
+            (Method::POST, item.post.is_some()),
+            (Method::PUT, item.put.is_some()),
+            (Method::PATCH, item.patch.is_some()),
+            (Method::DELETE, item.delete.is_some()),
+            (Method::HEAD, item.head.is_some()),
+            (Method::OPTIONS, item.options.is_some()),
+            (Method::TRACE, item.trace.is_some()),
+        ];
+        for (m, _) in ops.into_iter().filter(|(_, on)| *on) {
+            out.push((m, path.clone()));
+        }
+    }
+    out.sort_by(|a, b| (&a.1, a.0.as_str()).cmp(&(&b.1, b.0.as_str())));
+    out
+}
+
 pub fn build_router(state: AppState) -> Router {
     let (api_router, doc) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
         .nest("/api/v1", api::router())
@@ -83,15 +122,10 @@ pub fn build_router(state: AppState) -> Router {
         .public_url
         .starts_with("https://")
         .then(|| HeaderValue::from_static("max-age=31536000"));
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/api/openapi.json", get(move || {
-            let doc = doc.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
-        }))
+    own_routes(doc)
+        .router()
         .merge(api_router)
-        .merge(web::router())
+        .merge(web::routes().router())
         .fallback(web::not_found)
         // The public rate limit runs inside the context layer, which finds the client address.
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit))
@@ -185,14 +219,7 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
             .await
             .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.metrics_listen))?;
         let maddr = ml.local_addr()?;
-        let handle = telemetry::metrics_handle();
-        let app = Router::new().route(
-            "/metrics",
-            get(move || {
-                let h = handle.clone();
-                async move { h.render() }
-            }),
-        );
+        let app = crate::routes::metrics(telemetry::metrics_handle());
         tokio::spawn(async move {
             let _ = axum::serve(ml, app).await;
         });

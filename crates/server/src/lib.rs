@@ -18,6 +18,7 @@ pub mod labels;
 pub mod login;
 pub mod ratelimit;
 pub mod responses;
+pub mod routes;
 pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -3,12 +3,10 @@
 use crate::auth::Authed;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::state::AppState;
+use crate::routes::Routes;
 use askama::Template;
-use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use view::{Chrome, FormPage, FormView};
 
 pub mod accounts;
@@ -30,185 +28,160 @@ pub mod view;
 
 pub use crate::error_page::page_error;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(accounts::home))
-        .route(
-            "/login",
-            get(accounts::login_page).post(accounts::login_submit),
-        )
-        .route("/logout", post(accounts::logout))
-        .route("/lang/{lang}", get(accounts::switch_language))
-        .route("/account", get(accounts::account_page))
-        .route(
-            "/account/password",
-            get(accounts::password_page).post(accounts::password_submit),
-        )
-        .route("/account/language", post(accounts::language_submit))
-        .route("/users", get(accounts::users_list))
-        .route(
-            "/users/new",
-            get(record_form::new_page::<accounts::UserForm>)
-                .post(record_form::create::<accounts::UserForm>),
-        )
-        .route("/users/{id}", get(accounts::user_detail))
-        .route(
+/// Every page, through `Routes` so the access matrix lists it (`crate::routes`).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", accounts::home)
+        .get("/login", accounts::login_page)
+        .post("/login", accounts::login_submit)
+        .post("/logout", accounts::logout)
+        .get("/lang/{lang}", accounts::switch_language)
+        .get("/account", accounts::account_page)
+        .get("/account/password", accounts::password_page)
+        .post("/account/password", accounts::password_submit)
+        .post("/account/language", accounts::language_submit)
+        .get("/users", accounts::users_list)
+        .get("/users/new", record_form::new_page::<accounts::UserForm>)
+        .post("/users/new", record_form::create::<accounts::UserForm>)
+        .get("/users/{id}", accounts::user_detail)
+        .get(
             "/users/{id}/edit",
-            get(record_form::edit_page::<accounts::UserForm>)
-                .post(record_form::update::<accounts::UserForm>),
+            record_form::edit_page::<accounts::UserForm>,
         )
-        .route(
-            "/users/{id}/password",
-            get(accounts::user_password_page).post(accounts::user_password_submit),
+        .post(
+            "/users/{id}/edit",
+            record_form::update::<accounts::UserForm>,
         )
-        .route("/users/{id}/unlock", post(accounts::user_unlock))
-        .route(
-            "/tokens",
-            get(accounts::tokens_page).post(accounts::token_create),
-        )
-        .route("/tokens/{id}/revoke", post(accounts::token_revoke))
-        .route(
-            "/appraisers/{id}/records/new",
-            get(practice::record_new).post(practice::record_create),
-        )
-        .route(
+        .get("/users/{id}/password", accounts::user_password_page)
+        .post("/users/{id}/password", accounts::user_password_submit)
+        .post("/users/{id}/unlock", accounts::user_unlock)
+        .get("/tokens", accounts::tokens_page)
+        .post("/tokens", accounts::token_create)
+        .post("/tokens/{id}/revoke", accounts::token_revoke)
+        .get("/appraisers/{id}/records/new", practice::record_new)
+        .post("/appraisers/{id}/records/new", practice::record_create)
+        .get("/appraisers/{id}/assistants/new", practice::assistant_new)
+        .post(
             "/appraisers/{id}/assistants/new",
-            get(practice::assistant_new).post(practice::assistant_create),
+            practice::assistant_create,
         )
-        .route("/applications", get(licensing::list))
-        .route("/applications/new", get(licensing::new_choice))
-        .route(
-            "/applications/new/{kind}",
-            get(licensing::new_page).post(licensing::new_submit),
-        )
-        .route("/applications/{id}", get(licensing::detail))
-        .route(
-            "/applications/{id}/check",
-            get(licensing::check_page).post(licensing::check_submit),
-        )
-        .route(
-            "/applications/{id}/review",
-            get(licensing::review_page).post(licensing::review_submit),
-        )
-        .route(
-            "/applications/{id}/decide",
-            get(licensing::decide_page).post(licensing::decide_submit),
-        )
-        .route(
-            "/applications/{id}/extend",
-            get(licensing::extend_page).post(licensing::extend_submit),
-        )
-        .route(
-            "/applications/{id}/withdraw",
-            post(licensing::withdraw_submit),
-        )
-        .route(
-            "/applications/{id}/resubmit",
-            post(licensing::resubmit_submit),
-        )
-        .route(
+        .get("/applications", licensing::list)
+        .get("/applications/new", licensing::new_choice)
+        .get("/applications/new/{kind}", licensing::new_page)
+        .post("/applications/new/{kind}", licensing::new_submit)
+        .get("/applications/{id}", licensing::detail)
+        .get("/applications/{id}/check", licensing::check_page)
+        .post("/applications/{id}/check", licensing::check_submit)
+        .get("/applications/{id}/review", licensing::review_page)
+        .post("/applications/{id}/review", licensing::review_submit)
+        .get("/applications/{id}/decide", licensing::decide_page)
+        .post("/applications/{id}/decide", licensing::decide_submit)
+        .get("/applications/{id}/extend", licensing::extend_page)
+        .post("/applications/{id}/extend", licensing::extend_submit)
+        .post("/applications/{id}/withdraw", licensing::withdraw_submit)
+        .post("/applications/{id}/resubmit", licensing::resubmit_submit)
+        .get(
             "/applications/{id}/attachments/{aid}",
-            get(licensing::attachment),
+            licensing::attachment,
         )
-        .route("/experts", get(licensing::experts))
-        .route(
-            "/experts/new",
-            get(licensing::expert_new).post(licensing::expert_create),
-        )
-        .route("/institutions", get(registry::institutions_list))
-        .route(
+        .get("/experts", licensing::experts)
+        .get("/experts/new", licensing::expert_new)
+        .post("/experts/new", licensing::expert_create)
+        .get("/institutions", registry::institutions_list)
+        .get(
             "/institutions/new",
-            get(record_form::new_page::<registry::InstitutionForm>)
-                .post(record_form::create::<registry::InstitutionForm>),
+            record_form::new_page::<registry::InstitutionForm>,
         )
-        .route("/institutions/{id}", get(registry::institution_detail))
-        .route(
+        .post(
+            "/institutions/new",
+            record_form::create::<registry::InstitutionForm>,
+        )
+        .get("/institutions/{id}", registry::institution_detail)
+        .get(
             "/institutions/{id}/edit",
-            get(record_form::edit_page::<registry::InstitutionForm>)
-                .post(record_form::update::<registry::InstitutionForm>),
+            record_form::edit_page::<registry::InstitutionForm>,
         )
-        .route("/appraisers", get(registry::appraisers_list))
-        .route(
+        .post(
+            "/institutions/{id}/edit",
+            record_form::update::<registry::InstitutionForm>,
+        )
+        .get("/appraisers", registry::appraisers_list)
+        .get(
             "/appraisers/new",
-            get(record_form::new_page::<registry::AppraiserForm>)
-                .post(record_form::create::<registry::AppraiserForm>),
+            record_form::new_page::<registry::AppraiserForm>,
         )
-        .route("/appraisers/{id}", get(registry::appraiser_detail))
-        .route(
+        .post(
+            "/appraisers/new",
+            record_form::create::<registry::AppraiserForm>,
+        )
+        .get("/appraisers/{id}", registry::appraiser_detail)
+        .get(
             "/appraisers/{id}/edit",
-            get(record_form::edit_page::<registry::AppraiserForm>)
-                .post(record_form::update::<registry::AppraiserForm>),
+            record_form::edit_page::<registry::AppraiserForm>,
         )
-        .route("/organs", get(registry::organs_list))
-        .route(
-            "/organs/new",
-            get(record_form::new_page::<registry::OrganForm>)
-                .post(record_form::create::<registry::OrganForm>),
+        .post(
+            "/appraisers/{id}/edit",
+            record_form::update::<registry::AppraiserForm>,
         )
-        .route("/organs/{id}", get(registry::organ_detail))
-        .route(
+        .get("/organs", registry::organs_list)
+        .get("/organs/new", record_form::new_page::<registry::OrganForm>)
+        .post("/organs/new", record_form::create::<registry::OrganForm>)
+        .get("/organs/{id}", registry::organ_detail)
+        .get(
             "/organs/{id}/edit",
-            get(record_form::edit_page::<registry::OrganForm>)
-                .post(record_form::update::<registry::OrganForm>),
+            record_form::edit_page::<registry::OrganForm>,
         )
-        .route(
-            "/calendar",
-            get(calendar::calendar_page).post(calendar::calendar_load),
+        .post(
+            "/organs/{id}/edit",
+            record_form::update::<registry::OrganForm>,
         )
-        .route("/calendar/{year}", get(calendar::year_page))
-        .route("/directory", get(directory::directory_page))
-        .route("/ledger", get(ledger::ledger_page))
-        .route("/v/{code}", get(verify::page))
-        .route("/l/{id}", get(licences::page))
-        .route(
+        .get("/calendar", calendar::calendar_page)
+        .post("/calendar", calendar::calendar_load)
+        .get("/calendar/{year}", calendar::year_page)
+        .get("/directory", directory::directory_page)
+        .get("/ledger", ledger::ledger_page)
+        .get("/v/{code}", verify::page)
+        .get("/l/{id}", licences::page)
+        .get(
             "/directory/appraisers",
-            get(directory::directory_appraisers_page),
+            directory::directory_appraisers_page,
         )
-        .route(
+        .get(
             "/directory/institutions/{id}",
-            get(directory::directory_institution_page),
+            directory::directory_institution_page,
         )
-        .route("/cases", get(cases::list))
-        .route("/cases/new", get(cases::new_page).post(cases::new_submit))
-        .route("/cases/deadlines", get(cases::deadlines))
-        .route("/cases/{id}", get(cases::detail))
-        .route(
-            "/cases/{id}/steps/{name}",
-            get(cases::step_page).post(cases::step_submit),
-        )
-        .route("/cases/{id}/upload/{name}", post(cases::upload_submit))
-        .route(
+        .get("/cases", cases::list)
+        .get("/cases/new", cases::new_page)
+        .post("/cases/new", cases::new_submit)
+        .get("/cases/deadlines", cases::deadlines)
+        .get("/cases/{id}", cases::detail)
+        .get("/cases/{id}/steps/{name}", cases::step_page)
+        .post("/cases/{id}/steps/{name}", cases::step_submit)
+        .post("/cases/{id}/upload/{name}", cases::upload_submit)
+        .post(
             "/cases/{id}/appearances/{aid}/{outcome}",
-            post(cases::appearance_submit),
+            cases::appearance_submit,
         )
-        .route("/cases/{id}/print/{doc}", get(cases::print))
-        .route("/linkage/alerts", get(linkage::list))
-        .route("/linkage/alerts/{id}", get(linkage::detail))
-        .route(
-            "/linkage/alerts/{id}/decide",
-            get(linkage::decide_page).post(linkage::decide_submit),
-        )
-        .route("/events", get(records::events_list))
-        .route("/logs/operations", get(records::ops_list))
-        .route("/logs/logins", get(records::logins_list))
-        .route(
-            "/static/app.css",
-            get(|| async {
-                static_file(
-                    "text/css; charset=utf-8",
-                    include_str!("../../static/app.css"),
-                )
-            }),
-        )
-        .route(
-            "/static/app.js",
-            get(|| async {
-                static_file(
-                    "text/javascript; charset=utf-8",
-                    include_str!("../../static/app.js"),
-                )
-            }),
-        )
+        .get("/cases/{id}/print/{doc}", cases::print)
+        .get("/linkage/alerts", linkage::list)
+        .get("/linkage/alerts/{id}", linkage::detail)
+        .get("/linkage/alerts/{id}/decide", linkage::decide_page)
+        .post("/linkage/alerts/{id}/decide", linkage::decide_submit)
+        .get("/events", records::events_list)
+        .get("/logs/operations", records::ops_list)
+        .get("/logs/logins", records::logins_list)
+        .get("/static/app.css", || async {
+            static_file(
+                "text/css; charset=utf-8",
+                include_str!("../../static/app.css"),
+            )
+        })
+        .get("/static/app.js", || async {
+            static_file(
+                "text/javascript; charset=utf-8",
+                include_str!("../../static/app.js"),
+            )
+        })
 }
 
 fn static_file(ctype: &'static str, body: &'static str) -> Response {
