@@ -264,6 +264,7 @@ pub mod cases {
 
     /// An alert on a case's deadline.
     #[derive(serde::Serialize, ToSchema)]
+    #[schema(as = DeadlineAlert)]
     pub struct Alert {
         pub id: i64,
         pub case_id: i64,
@@ -439,6 +440,7 @@ pub mod linkage {
 
     /// One alert with what the queue shows.
     #[derive(serde::Serialize, ToSchema)]
+    #[schema(as = LinkageAlert)]
     pub struct Alert {
         pub id: i64,
         pub case_id: i64,

@@ -212,20 +212,20 @@ pub async fn resubmit(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VersionBody {
+pub struct ApplicationVersionBody {
     pub version: i64,
     #[serde(default)]
     pub reasons: String,
 }
 
 /// The applicant withdraws an open application.
-#[utoipa::path(post, path = "/applications/{id}/withdraw", tag = "licensing", params(("id" = i64, Path)), request_body = VersionBody,
+#[utoipa::path(post, path = "/applications/{id}/withdraw", tag = "licensing", params(("id" = i64, Path)), request_body = ApplicationVersionBody,
     responses((status = 200, body = ApplicationDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn withdraw(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<VersionBody>,
+    ApiJson(b): ApiJson<ApplicationVersionBody>,
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::SubmitApplication)?;
     let command = ApplicationCommand::Withdraw;
@@ -234,13 +234,13 @@ pub async fn withdraw(
 }
 
 /// Extend the decision period once by the configured working days (《行政许可法》第四十二条).
-#[utoipa::path(post, path = "/applications/{id}/extend", tag = "licensing", params(("id" = i64, Path)), request_body = VersionBody,
+#[utoipa::path(post, path = "/applications/{id}/extend", tag = "licensing", params(("id" = i64, Path)), request_body = ApplicationVersionBody,
     responses((status = 200, body = ApplicationDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn extend(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<VersionBody>,
+    ApiJson(b): ApiJson<ApplicationVersionBody>,
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::HandleApplication)?;
     let command = ApplicationCommand::Extend { reasons: b.reasons };
@@ -250,7 +250,7 @@ pub async fn extend(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReviewBody {
+pub struct ExpertReviewBody {
     pub expert_id: i64,
     /// 0–100
     pub score: u32,
@@ -260,13 +260,13 @@ pub struct ReviewBody {
 }
 
 /// Record one expert's review (score and comment).
-#[utoipa::path(post, path = "/applications/{id}/reviews", tag = "licensing", params(("id" = i64, Path)), request_body = ReviewBody,
+#[utoipa::path(post, path = "/applications/{id}/reviews", tag = "licensing", params(("id" = i64, Path)), request_body = ExpertReviewBody,
     responses((status = 200, body = ApplicationDetail), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn add_review(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ReviewBody>,
+    ApiJson(b): ApiJson<ExpertReviewBody>,
 ) -> AppResult<Json<ApplicationDetail>> {
     a.require_write(Action::HandleApplication)?;
     if b.comment.chars().count() > 2000 {

@@ -18,6 +18,81 @@ fn spec_operations(spec: &Value) -> BTreeSet<(String, String)> {
     ops
 }
 
+/// Every source file under `dir`, at any depth.
+fn sources(dir: &str) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(dir)];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else if e.path().extension().is_some_and(|x| x == "rs") {
+                files.push(e.path());
+            }
+        }
+    }
+    files
+}
+
+/// The component name of every `#[derive(… ToSchema …)]` type in the server's and the
+/// services' source: the type's name, or its `#[schema(as = …)]`.
+fn schema_names() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for dir in [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../service/src"),
+    ] {
+        for path in sources(dir) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for derive in text.split("#[derive(").skip(1) {
+                let attrs = derive.split(')').next().unwrap_or("");
+                if !attrs.contains("ToSchema") {
+                    continue;
+                }
+                // The item the derive is on, and an `as` among its attributes.
+                let item = derive
+                    .find("pub struct ")
+                    .into_iter()
+                    .chain(derive.find("pub enum "))
+                    .min()
+                    .expect("a derive on a type");
+                let renamed = derive[..item]
+                    .split("#[schema(as = ")
+                    .nth(1)
+                    .map(|r| r.split(')').next().unwrap().rsplit("::").next().unwrap());
+                let name = derive[item..]
+                    .split_whitespace()
+                    .nth(2)
+                    .unwrap()
+                    .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_')
+                    .split('<')
+                    .next()
+                    .unwrap();
+                let file = path.display().to_string();
+                let file = file.split("/crates/").last().unwrap_or(&file).to_string();
+                out.push((renamed.unwrap_or(name).to_string(), file));
+            }
+        }
+    }
+    out
+}
+
+/// Two types under one component name: the document would describe one of them wherever
+/// either is used (a request refused as a body of the other's shape).
+#[test]
+fn every_schema_has_a_name_of_its_own() {
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let names = schema_names();
+    assert!(names.len() > 50, "only {} schemas found", names.len());
+    for (name, file) in names {
+        if let Some(first) = seen.insert(name.clone(), file.clone()) {
+            panic!(
+                "schema {name} is defined in {first} and {file}: rename one (`#[schema(as = …)]`)"
+            );
+        }
+    }
+}
+
 /// `#[utoipa::path(method, path = "…")]` attributes anywhere in the server's source, prefixed
 /// as served.
 fn documented_in_source() -> BTreeSet<(String, String)> {
