@@ -610,6 +610,14 @@ async fn parties(s: &Services, a: &Caller, b: &CommissionBody) -> Result<Commiss
     Ok(b)
 }
 
+/// The case `id` if the caller may take a step needing `action` on it: a refusal (403, or 404
+/// out of scope) comes before any of the step's input is read, so a refused caller is told and
+/// logged as refused whatever they sent (issue 14, point 20: the access matrix).
+pub async fn reach(s: &Services, a: &Caller, id: i64, action: Action) -> Result<Case> {
+    a.require_write(action)?;
+    Ok(sijian_store::cases::get(&s.db, &a.scope(), id).await?)
+}
+
 /// Runs one step on a case the caller may act on, at the version they saw. Returns the case as
 /// it now is, and for an issue the code and key.
 pub async fn apply(
@@ -619,8 +627,7 @@ pub async fn apply(
     version: i64,
     input: StepInput,
 ) -> Result<(Case, Option<Issued>)> {
-    a.require_write(input.action())?;
-    let current = sijian_store::cases::get(&s.db, &a.scope(), id).await?;
+    let current = reach(s, a, id, input.action()).await?;
     let env = Env::load(s, &current.region_path).await?;
     let (actor, scope) = (&a.actor(), &a.scope());
     let at = steps::At {

@@ -14,7 +14,7 @@ use sijian_domain::procedure::{Appearance, RefusalReason, StopReason, Terminatio
 use sijian_domain::{Action, Scope};
 use sijian_service::cases::{
     CaseClock, CommissionBody, Env, StepInput, apply, clock_of, date_field, opt_date_field,
-    parse_all,
+    parse_all, reach,
 };
 use sijian_service::licensing::{AttachmentInput, decode_attachments};
 use sijian_store::cases::{self, Case, CaseParts, NewAttachment, opinions};
@@ -203,15 +203,19 @@ pub async fn file(
     Ok(crate::responses::download(&name, content_type, data))
 }
 
-/// Runs one step and answers with the case as it now is.
+/// Runs one step and answers with the case as it now is. The caller's access to a step needing
+/// `action` on the case is checked before `input` reads the body (`reach`); `apply` checks it
+/// again against the step the input turned out to be.
 async fn step(
     s: &AppState,
     a: &Authed,
     id: i64,
     version: i64,
-    input: StepInput,
+    action: Action,
+    input: impl FnOnce() -> AppResult<StepInput>,
 ) -> AppResult<Json<CaseDetail>> {
-    let (c, _) = apply(s, a, id, version, input).await?;
+    reach(s, a, id, action).await?;
+    let (c, _) = apply(s, a, id, version, input()?).await?;
     let env = Env::load(s, &c.region_path).await?;
     Ok(Json(detail(s, a, c, &env).await?))
 }
@@ -240,7 +244,7 @@ macro_rules! simple_step {
             ApiPath(id): ApiPath<i64>,
             ApiJson(b): ApiJson<VersionBody>,
         ) -> AppResult<Json<CaseDetail>> {
-            step(&s, &a, id, b.version, $input).await
+            step(&s, &a, id, b.version, Action::HandleCase, || Ok($input)).await
         }
     };
 }
@@ -279,6 +283,9 @@ simple_step!(
 /// A step whose JSON body turns into its input (with the version beside it).
 macro_rules! body_step {
     ($name:ident, $path:literal, $doc:literal, $body:ty, |$b:ident| $input:expr) => {
+        body_step!($name, $path, $doc, $body, Action::HandleCase, |$b| $input);
+    };
+    ($name:ident, $path:literal, $doc:literal, $body:ty, $action:expr, |$b:ident| $input:expr) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "cases", params(("id" = i64, Path)), request_body = $body,
             responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
@@ -288,8 +295,7 @@ macro_rules! body_step {
             ApiPath(id): ApiPath<i64>,
             ApiJson($b): ApiJson<$body>,
         ) -> AppResult<Json<CaseDetail>> {
-            let input = $input;
-            step(&s, &a, id, $b.version, input).await
+            step(&s, &a, id, $b.version, $action, || Ok($input)).await
         }
     };
 }
@@ -532,6 +538,7 @@ body_step!(
     "/cases/{id}/review",
     "Record one reviewer's signed review opinion; disagreement returns the case to the appraisers.",
     ReviewBody,
+    Action::SignOpinion,
     |b| StepInput::Review {
         reviewer_id: b.reviewer_id,
         agrees: b.agrees,
@@ -555,6 +562,7 @@ body_step!(
     "/cases/{id}/sign",
     "An appraiser signs the opinion (通则第三十七条).",
     SignBody,
+    Action::SignOpinion,
     |b| StepInput::Sign {
         appraiser_id: b.appraiser_id,
         dissent: b.dissent.clone()
@@ -593,6 +601,7 @@ pub async fn issue(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<IssueBody>,
 ) -> AppResult<Json<IssueResult>> {
+    reach(&s, &a, id, Action::HandleCase).await?;
     let document = one_file(&Some(b.document.clone()))?
         .ok_or_else(|| AppError::field("document", "须上传最终的鉴定意见书文件"))?;
     let (c, out) = apply(
@@ -644,6 +653,7 @@ body_step!(
     "/cases/{id}/revoke-opinion",
     "Revoke the case's issued opinion (regulators in scope): verification shows it revoked with the date and ground at once; logged.",
     RevokeBody,
+    Action::RevokeOpinion,
     |b| StepInput::RevokeOpinion {
         reason: b.reason.clone(),
     }
@@ -704,15 +714,17 @@ pub async fn record_appearance(
     ApiPath((id, appearance_id)): ApiPath<(i64, i64)>,
     ApiJson(b): ApiJson<AppearanceOutcomeBody>,
 ) -> AppResult<Json<CaseDetail>> {
-    let outcome = Appearance::parse(b.outcome.trim())
-        .filter(|o| *o != Appearance::Notified)
-        .ok_or_else(|| AppError::field("outcome", "出庭结果应为 attended 或 refused"))?;
-    let input = StepInput::RecordAppearance {
-        appearance_id,
-        outcome,
-        note: b.note.clone(),
-    };
-    step(&s, &a, id, b.version, input).await
+    step(&s, &a, id, b.version, Action::HandleCase, || {
+        let outcome = Appearance::parse(b.outcome.trim())
+            .filter(|o| *o != Appearance::Notified)
+            .ok_or_else(|| AppError::field("outcome", "出庭结果应为 attended 或 refused"))?;
+        Ok(StepInput::RecordAppearance {
+            appearance_id,
+            outcome,
+            note: b.note.clone(),
+        })
+    })
+    .await
 }
 
 /// Open deadline alerts (due soon, overdue) in the caller's scope, most urgent first.

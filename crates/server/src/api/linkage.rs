@@ -126,6 +126,8 @@ pub async fn decide(
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> AppResult<Json<Alert>> {
     a.require_write(Action::DecideLinkageAlert)?;
+    // Out of scope is refused before the decision is read.
+    store::get(&s.db, &a.scope(), id).await?;
     let d = Decision::parse(&b.decision).ok_or_else(|| {
         AppError::field(
             "decision",

@@ -51,6 +51,8 @@ pub async fn add_record(
     ApiJson(input): ApiJson<RecordInput>,
 ) -> AppResult<(StatusCode, Json<RecordRow>)> {
     a.require_write(Action::AddAppraiserRecords)?;
+    // Out of scope is refused before the input is read.
+    registry::get_appraiser(&s.db, &a.scope(), id).await?;
     let f = input.apply().map_err(AppError::validation)?;
     Ok((
         StatusCode::CREATED,
@@ -81,6 +83,7 @@ pub async fn add_assistant(
     ApiJson(input): ApiJson<AssistantInput>,
 ) -> AppResult<(StatusCode, Json<AssistantRow>)> {
     a.require_write(Action::AddAppraiserRecords)?;
+    registry::get_appraiser(&s.db, &a.scope(), id).await?;
     let f = input.apply().map_err(AppError::validation)?;
     Ok((
         StatusCode::CREATED,
@@ -106,6 +109,7 @@ pub async fn end_assistant(
     ApiJson(b): ApiJson<EndAssistantBody>,
 ) -> AppResult<StatusCode> {
     a.require_write(Action::AddAppraiserRecords)?;
+    registry::get_appraiser(&s.db, &a.scope(), id).await?;
     let day = sijian_domain::calendar::Date::parse(b.ended_on.trim())
         .map_err(|e| AppError::field("ended_on", format!("结束日期：{e}（格式 YYYY-MM-DD）")))?;
     registry::end_assistant(

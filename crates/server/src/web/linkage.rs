@@ -358,6 +358,7 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
     let reason = p.form.text("reason");
     let result = async {
         a.require_write(Action::DecideLinkageAlert)?;
+        store::get(&s.db, &a.scope(), id).await?;
         let d = Decision::parse(&decision)
             .ok_or_else(|| AppError::field("decision", "请选择处理决定"))?;
         Ok::<_, AppError>(store::decide(&s.db, &a.actor(), &a.scope(), id, d, &reason).await?)

@@ -841,7 +841,10 @@ pub(super) async fn submit(
     let d = step_def(name)
         .ok_or_else(AppError::not_found)
         .or_page(lang)?;
-    let c = cases::get(&s.db, &a.scope(), id).await.or_page(lang)?;
+    // Refused callers are refused before the form is read (`reach`).
+    let c = sijian_service::cases::reach(s, a, id, d.action)
+        .await
+        .or_page(lang)?;
     let version = f.int("version").unwrap_or(-1);
     let result = match step_input(name, f, files) {
         Ok(input) => apply(s, a, id, version, input)
@@ -882,6 +885,9 @@ pub async fn appearance_submit(
     p: Post,
 ) -> PageResult {
     let (a, lang) = (&p.user, p.lang);
+    sijian_service::cases::reach(&s, a, id, Action::HandleCase)
+        .await
+        .or_page(lang)?;
     let outcome = Appearance::parse(&outcome)
         .filter(|o| *o != Appearance::Notified)
         .ok_or_else(AppError::not_found)
