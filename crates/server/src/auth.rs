@@ -211,7 +211,7 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
                     action: "authenticate",
                     ip: &ip,
                 };
-                record(&state, None, op, res.status(), e.code).await;
+                record(&state, None, op, res.status(), res.status(), e.code).await;
             }
             return res;
         }
@@ -230,13 +230,15 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| path.clone());
+    let matched = req.extensions().get::<MatchedPath>().is_some();
     let res = next.run(req).await;
     let changing = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let denied = matches!(
-        res.status(),
-        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED
-    );
-    if (changing || denied) && !is_public {
+    let status = refusal_status(&res);
+    let denied = matches!(status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED);
+    // A record out of the caller's reach answers 404 like one that does not exist; both are
+    // refused reads of a served route (an unknown path is not).
+    let hidden = status == StatusCode::NOT_FOUND && matched;
+    if (changing || denied || hidden) && !is_public {
         let detail = res
             .extensions()
             .get::<AppError>()
@@ -249,9 +251,18 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             action: &action,
             ip: &ip,
         };
-        record(&state, authed.as_ref(), op, res.status(), &detail).await;
+        record(&state, authed.as_ref(), op, status, res.status(), &detail).await;
     }
     res
+}
+
+/// The status a response stands for: a redirect that refuses (a page sending the signed-out to
+/// sign in carries its `AppError`) stands for that error's status.
+fn refusal_status(res: &Response) -> StatusCode {
+    match res.extensions().get::<AppError>() {
+        Some(e) if res.status().is_redirection() => e.status,
+        _ => res.status(),
+    }
 }
 
 /// Extra words for the operations log, set by a handler on its response.
@@ -266,10 +277,15 @@ struct Op<'a> {
     ip: &'a str,
 }
 
+/// Writes one row: `outcome` decides the result (see `refusal_status`), `status` is what was
+/// answered. Refusals and errors of requests without a signed-in user are bounded per client
+/// address and result (`LogThrottle`), the row after a gap counting the rows left out; a
+/// sign-in, which needs a password, is always written.
 async fn record(
     state: &AppState,
     who: Option<&Authed>,
     op: Op<'_>,
+    outcome: StatusCode,
     status: StatusCode,
     detail: &str,
 ) {
@@ -279,12 +295,30 @@ async fn record(
         action,
         ip,
     } = op;
-    let result = match status.as_u16() {
+    let result = match outcome.as_u16() {
         200..=399 => "ok",
         401 | 403 => "denied",
+        404 => "not_found",
         400..=499 => "refused",
         _ => "error",
     };
+    let mut detail = detail.to_string();
+    if who.is_none() && result != "ok" {
+        match state.anonymous_log.admit(ip, result) {
+            None => return,
+            Some(0) => {}
+            Some(n) => {
+                let n = n.to_string();
+                let note = Lang::Zh.tf("log.left_out", &[("n", &n)]);
+                detail = if detail.is_empty() {
+                    note
+                } else {
+                    format!("{detail}（{note}）")
+                };
+            }
+        }
+    }
+    let detail = detail.as_str();
     let entry = logs::OpEntry {
         at: now_ms(),
         user_id: who.map(|a| a.user.id),
@@ -374,15 +408,27 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
+        // Each redirect carries the refusal it stands for, for the operations log.
+        let refused = |to: &str, e: AppError| {
+            let mut res = Redirect::to(to).into_response();
+            res.extensions_mut().insert(e);
+            res
+        };
         let Some(a) = ctx.authed else {
             let next = urlencoding::encode(here);
-            return Err(Redirect::to(&format!("/login?next={next}")).into_response());
+            return Err(refused(
+                &format!("/login?next={next}"),
+                AppError::unauthenticated(),
+            ));
         };
         if a.user.must_change_password
             && !here.starts_with("/account/password")
             && here != "/logout"
         {
-            return Err(Redirect::to("/account/password?required=1").into_response());
+            return Err(refused(
+                "/account/password?required=1",
+                AppError::password_change_required(),
+            ));
         }
         Ok(PageUser(a, ctx.lang))
     }

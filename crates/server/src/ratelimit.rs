@@ -1,8 +1,9 @@
 //! The public rate limit: a token bucket per client address, per node, for the directory, the
-//! verification pages and their API.
+//! verification pages and their API. And the bound on the operations log's rows for requests
+//! without a signed-in user (`LogThrottle`).
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A token bucket per client address, per node (public reads only; sign-in throttling is kept
 /// in the database across nodes). `rate` tokens a second, up to `burst`.
@@ -67,6 +68,64 @@ pub fn client_key(ip: &str) -> String {
     }
 }
 
+/// Addresses and kinds remembered by `LogThrottle`; beyond this, within one window, further rows
+/// are left out (a flood from this many addresses a window is bounded too).
+const THROTTLE_KEYS: usize = 100_000;
+
+/// Operations-log rows of refused requests without a signed-in user: one per client (address,
+/// or IPv6 /64: [`client_key`]) and kind (the row's result) per window, per node. Rows left out are counted, and the count goes into
+/// the next row written for that address and kind (`security.anonymous_log_window_seconds`).
+pub struct LogThrottle {
+    window: Duration,
+    /// (address, kind) → (when its last row was written, rows left out since).
+    seen: Mutex<HashMap<(String, String), (Instant, u64)>>,
+}
+
+impl LogThrottle {
+    /// A window of zero seconds writes every row.
+    pub fn new(window_seconds: u64) -> Self {
+        LogThrottle {
+            window: Duration::from_secs(window_seconds),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Some(n)`: write the row, `n` rows of the same address and kind having been left out
+    /// before it; `None`: leave it out (counted).
+    pub fn admit(&self, ip: &str, kind: &str) -> Option<u64> {
+        self.admit_at(ip, kind, Instant::now())
+    }
+
+    fn admit_at(&self, ip: &str, kind: &str, now: Instant) -> Option<u64> {
+        if self.window.is_zero() {
+            return Some(0);
+        }
+        let Ok(mut seen) = self.seen.lock() else {
+            return Some(0);
+        };
+        let key = (client_key(ip), kind.to_string());
+        if let Some((at, left_out)) = seen.get_mut(&key) {
+            if now.duration_since(*at) < self.window {
+                *left_out += 1;
+                return None;
+            }
+            let n = std::mem::take(left_out);
+            *at = now;
+            return Some(n);
+        }
+        if seen.len() >= THROTTLE_KEYS {
+            // Forget the windows that have passed (their counts with them); if every key is
+            // still in its window, leave this row out too.
+            seen.retain(|_, (at, _)| now.duration_since(*at) < self.window);
+            if seen.len() >= THROTTLE_KEYS {
+                return None;
+            }
+        }
+        seen.insert(key, (now, 0));
+        Some(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +156,34 @@ mod tests {
             l.allow_client("2001:db8:0:1::1"),
             "another /64 has its own bucket"
         );
+    }
+
+    #[test]
+    fn one_row_per_address_and_kind_per_window_then_the_count() {
+        let t = LogThrottle::new(60);
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        assert_eq!(t.admit_at("1.2.3.4", "denied", at(0)), Some(0));
+        for s in 1..=30 {
+            assert_eq!(t.admit_at("1.2.3.4", "denied", at(s)), None);
+        }
+        // Another kind, another address: rows of their own.
+        assert_eq!(t.admit_at("1.2.3.4", "refused", at(5)), Some(0));
+        assert_eq!(t.admit_at("5.6.7.8", "denied", at(5)), Some(0));
+        // An IPv6 client is its /64.
+        assert_eq!(t.admit_at("2001:db8::1", "denied", at(5)), Some(0));
+        assert_eq!(t.admit_at("2001:db8::2", "denied", at(6)), None);
+        // The window over, the next row says how many were left out.
+        assert_eq!(t.admit_at("1.2.3.4", "denied", at(60)), Some(30));
+        assert_eq!(t.admit_at("1.2.3.4", "denied", at(61)), None);
+        assert_eq!(t.admit_at("1.2.3.4", "denied", at(121)), Some(1));
+    }
+
+    #[test]
+    fn a_zero_window_writes_every_row() {
+        let t = LogThrottle::new(0);
+        for _ in 0..3 {
+            assert_eq!(t.admit("1.2.3.4", "denied"), Some(0));
+        }
     }
 }

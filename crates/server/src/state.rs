@@ -1,7 +1,7 @@
 //! The state every request shares: the services, and what only the web side needs (the public
 //! rate limiter, the PDF font).
 use crate::error::AppError;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{LogThrottle, RateLimiter};
 use axum::http::StatusCode;
 use sijian_service::Services;
 use std::ops::Deref;
@@ -13,6 +13,8 @@ pub use sijian_service::{missing_years, today};
 pub struct AppState {
     pub svc: Services,
     pub public_limiter: Arc<RateLimiter>,
+    /// The bound on operations-log rows of anonymous requests.
+    pub anonymous_log: Arc<LogThrottle>,
     /// The PDF font, loaded on first use; the error message when there is none.
     pub fonts: Arc<tokio::sync::OnceCell<Result<crate::documents::Fonts, String>>>,
 }
@@ -35,9 +37,11 @@ impl AppState {
             cfg.security.public_requests_per_second,
             cfg.security.public_burst,
         );
+        let anonymous_log = LogThrottle::new(cfg.security.anonymous_log_window_seconds);
         Ok(AppState {
             svc: Services::open(db, cfg).await?,
             public_limiter: Arc::new(limiter),
+            anonymous_log: Arc::new(anonymous_log),
             fonts: Arc::default(),
         })
     }

@@ -283,6 +283,11 @@ pub struct SecurityConfig {
     pub public_requests_per_second: f64,
     /// Public directory: burst allowance per client address. Default 60.
     pub public_burst: f64,
+    /// Operations-log rows of refused requests without a signed-in user: at most one per
+    /// client address and result within this many seconds (per node); the next row written
+    /// counts those left out, so anonymous floods cannot grow the log without bound. 0 writes
+    /// every row. Default 60.
+    pub anonymous_log_window_seconds: u64,
     /// Proxies whose `X-Forwarded-For` is believed (exact addresses). Default none.
     pub trusted_proxies: Vec<String>,
     /// Master key protecting ID numbers at rest: standard base64 of 32 bytes (or the
@@ -352,6 +357,7 @@ impl Default for SecurityConfig {
             token_default_days: 90,
             public_requests_per_second: 20.0,
             public_burst: 60.0,
+            anonymous_log_window_seconds: 60,
             trusted_proxies: Vec::new(),
             data_key: String::new(),
             data_key_file: String::new(),

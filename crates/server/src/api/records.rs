@@ -48,7 +48,7 @@ pub async fn list_events(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LogParams {
-    /// Operations: ok | denied | refused | error. Logins: ok | bad_password | unknown_user | locked | disabled | throttled | pending (checking, or never completed).
+    /// Operations: ok | denied | not_found | refused | error. Logins: ok | bad_password | unknown_user | locked | disabled | throttled | pending (checking, or never completed).
     pub result: Option<String>,
 }
 

@@ -115,7 +115,7 @@ pub async fn ops_list(
     let page = logs::list_ops(&s.db, &a.scope(), p.get("result"), &p.query())
         .await
         .or_page(lang)?;
-    let results = ["ok", "denied", "refused", "error"]
+    let results = ["ok", "denied", "not_found", "refused", "error"]
         .iter()
         .map(|r| (r.to_string(), result_badge(lang, r).0))
         .collect();
