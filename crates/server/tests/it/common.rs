@@ -235,21 +235,26 @@ impl Client {
 }
 
 /// Runs the test body once per engine: `both_engines!(name, |app| async move { … })` on the demo
-/// dataset, `both_engines!(name, empty, |app| …)` on an empty database (`Data::Empty`).
+/// dataset, `both_engines!(name, empty, |app| …)` on an empty database (`Data::Empty`),
+/// `both_engines!(name, config = |cfg| …, |app| …)` on the demo dataset with the configuration
+/// changed.
 #[macro_export]
 macro_rules! both_engines {
     ($name:ident, empty, $body:expr) => {
-        $crate::both_engines!(@on $name, common::Data::Empty, $body);
+        $crate::both_engines!(@on $name, common::Data::Empty, |_| {}, $body);
+    };
+    ($name:ident, config = $tweak:expr, $body:expr) => {
+        $crate::both_engines!(@on $name, common::Data::Demo, $tweak, $body);
     };
     ($name:ident, $body:expr) => {
-        $crate::both_engines!(@on $name, common::Data::Demo, $body);
+        $crate::both_engines!(@on $name, common::Data::Demo, |_| {}, $body);
     };
-    (@on $name:ident, $data:expr, $body:expr) => {
+    (@on $name:ident, $data:expr, $tweak:expr, $body:expr) => {
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::TestApp::launch(common::Engine::Sqlite, $data, |_| {})
+                let app = common::TestApp::launch(common::Engine::Sqlite, $data, $tweak)
                     .await
                     .expect("sqlite always available");
                 ($body)(&app).await;
@@ -258,7 +263,7 @@ macro_rules! both_engines {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(app) =
-                    common::TestApp::launch(common::Engine::Postgres, $data, |_| {}).await
+                    common::TestApp::launch(common::Engine::Postgres, $data, $tweak).await
                 else {
                     return;
                 };

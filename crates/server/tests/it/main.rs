@@ -2,6 +2,7 @@
 //! file. `common` is the harness (a server on a fresh database of either engine).
 #[macro_use]
 mod common;
+mod access_matrix;
 mod api;
 mod browser;
 mod cases;
