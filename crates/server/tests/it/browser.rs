@@ -775,8 +775,15 @@ async fn regulator_decides_a_duplicate_appraisal_alert() {
         .post("/api/v1/cases", body(inst_a, "（2026）浙0106民初8802号"))
         .await;
     assert_eq!(st.as_u16(), 201);
-    assert_eq!(second["linkage"]["level"], "certain");
-    let alert = second["linkage"]["alerts"][0]["id"].as_i64().unwrap();
+    // The clerk learns only that the case was referred; the regulator sees the alert.
+    assert_eq!(second["linkage"]["level"], "referred");
+    let (_, seen) = app
+        .login("zj.reg")
+        .await
+        .get(&format!("/api/v1/cases/{}", second["id"]))
+        .await;
+    assert_eq!(seen["linkage"]["level"], "certain", "{seen}");
+    let alert = seen["linkage"]["alerts"][0]["id"].as_i64().unwrap();
 
     sign_in(&c, &app, "zj.reg").await;
     click_to_navigate(&c, Locator::Css("nav a[href='/linkage/alerts']")).await;
