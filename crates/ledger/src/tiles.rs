@@ -124,7 +124,10 @@ impl Tile {
             .index
             .checked_mul(TILE_WIDTH)
             .ok_or(TileError::BeyondTree)?;
-        let end = start + self.width as u64;
+        // The last full tile a 64-bit index allows ends one past u64::MAX (issue 14, point 21).
+        let end = start
+            .checked_add(self.width as u64)
+            .ok_or(TileError::BeyondTree)?;
         if end > units {
             return Err(TileError::BeyondTree);
         }
@@ -232,6 +235,10 @@ mod tests {
         assert!(t(1, 1, 17).check_within(size).is_ok());
         assert!(t(2, 0, 1).check_within(size).is_ok());
         assert!(t(3, 0, 1).check_within(size).is_err());
+        // Tiles whose end lies past the last 64-bit index are beyond every tree, not an overflow.
+        let last = u64::MAX / TILE_WIDTH;
+        assert!(t(0, last, 256).check_within(u64::MAX).is_err());
+        assert!(t(0, last, 255).check_within(u64::MAX).is_ok());
     }
 
     #[test]

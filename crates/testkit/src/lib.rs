@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod engine;
+pub mod fuzz;
 
 pub use engine::{ENGINES, Engine, Place, TempDir, TestDb, on_both_engines, run_on};
 pub mod build;

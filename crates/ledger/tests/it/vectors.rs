@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The public test vectors: `SJTEST_TESTDATA`, else `shared/testdata` beside the checkout (or
 /// any folder above it), as the project's machines and CI lay them out.
-fn testdata() -> PathBuf {
+pub(crate) fn testdata() -> PathBuf {
     if let Ok(d) = std::env::var("SJTEST_TESTDATA") {
         return PathBuf::from(d);
     }
