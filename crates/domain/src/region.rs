@@ -146,7 +146,12 @@ impl RegionPath {
             return Some(Self::root());
         }
         let inner = s.strip_prefix('/')?.strip_suffix('/')?;
-        if inner.split('/').all(|c| RegionCode::parse(c).is_ok()) {
+        // Each code exactly as written: `RegionCode::parse` trims, and a path with spaces or
+        // line breaks would not compare or range as text (found by fuzzing, issue 14).
+        if inner
+            .split('/')
+            .all(|c| RegionCode::parse(c).is_ok_and(|r| r.as_string() == c))
+        {
             Some(RegionPath(s.to_string()))
         } else {
             None
@@ -223,6 +228,14 @@ mod tests {
             "", "33010", "3301066", "33O106", "990000", "100000", "330006",
         ] {
             assert!(RegionCode::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn paths_are_written_one_way() {
+        assert!(RegionPath::parse("/330000/330100/").is_some());
+        for bad in ["/\n330000/", "/330000 /", "/ 330000/330100/", "//", "/330000//"] {
+            assert!(RegionPath::parse(bad).is_none(), "{bad:?} accepted");
         }
     }
 

@@ -10,7 +10,7 @@
 //! The pure crates include this file by path (they must not depend on the test kit's database);
 //! the server's tests use it as `sijian_testkit::fuzz`. Only `proptest` is needed.
 //!
-//! Counts: [`short_cases`] inputs per parser in `cargo test` (default 512,
+//! Counts: [`short_cases`] inputs per parser in `cargo test` (default 1,000,
 //! `SJTEST_FUZZ_CASES`), [`long_cases`] in the ignored `fuzz_long` tests (default 1,000,000,
 //! `SJTEST_FUZZ_LONG_CASES`). A failure reports the shrunk input; `PROPTEST_RNG_SEED` replays a run.
 #![allow(dead_code)]
@@ -21,7 +21,7 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 /// Inputs per parser in `cargo test` unless `SJTEST_FUZZ_CASES` says otherwise.
-pub const SHORT_CASES: u32 = 512;
+pub const SHORT_CASES: u32 = 1000;
 /// Inputs per parser in the long run unless `SJTEST_FUZZ_LONG_CASES` says otherwise.
 pub const LONG_CASES: u32 = 1_000_000;
 
@@ -184,12 +184,17 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// A quarter random (bytes, or a string of any characters), three quarters valid seeds with one
-/// to eight mutations.
+/// to twelve mutations.
 pub fn inputs(seeds: Vec<Vec<u8>>, dict: Vec<Vec<u8>>) -> impl Strategy<Value = Input> {
     let mut tokens: Vec<Vec<u8>> = COMMON_TOKENS.iter().map(|t| t.as_bytes().to_vec()).collect();
     tokens.extend(dict);
     let n = seeds.len();
-    let mutated = (0..n, prop::collection::vec(op(), 1..=8)).prop_map(move |(i, ops)| {
+    // Mostly one or two changes, which keep an input close to valid; sometimes a dozen.
+    let ops = prop_oneof![
+        3 => prop::collection::vec(op(), 1..=2),
+        1 => prop::collection::vec(op(), 3..=12),
+    ];
+    let mutated = (0..n, ops).prop_map(move |(i, ops)| {
         let mut b = seeds[i].clone();
         for o in ops {
             apply(&mut b, o, &seeds, &tokens);

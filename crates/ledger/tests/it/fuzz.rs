@@ -4,7 +4,7 @@
 //! (every format has one spelling); and a changed signed object never verifies unless what it
 //! vouches for is unchanged.
 //!
-//! `cargo test -p sijian-ledger --test it fuzz` runs a short pass (512 inputs per parser);
+//! `cargo test -p sijian-ledger --test it fuzz` runs a short pass (1,000 inputs per parser);
 //! the long run is `fuzz_long` (ignored, 1,000,000 per parser, `SJTEST_FUZZ_LONG_CASES`).
 use crate::fuzzing::{Target, run, run_long, short_cases};
 use crate::vectors::testdata;
