@@ -245,7 +245,9 @@ fn split_court_kind(body: &[char]) -> Result<(String, String), CaseNumberError> 
     if kind.is_empty() {
         return Err(CaseNumberError::MissingKind);
     }
-    if kind.len() > KIND_MAX_CHARS || !kind.iter().all(|&c| is_cjk(c)) {
+    // A 第 before the serial is dropped once; a second one would stay in the type code and the
+    // normalised text would read back without it (found by fuzzing, issue 14).
+    if kind.len() > KIND_MAX_CHARS || !kind.iter().all(|&c| is_cjk(c)) || kind.ends_with(&['第']) {
         return Err(CaseNumberError::Kind(text(kind)));
     }
     Ok((text(court), text(kind)))
@@ -693,6 +695,7 @@ mod tests {
                 E::Kind("民事初审案件".into()),
             ),
             ("（2024）京0105民-初1234号", E::Kind("民-初".into())),
+            ("（2024）京0105民初第第1234号", E::Kind("民初第".into())),
             ("（2024）京0105民初0号", E::Serial("0".into())),
             ("（2024）京0105民初1234567号", E::Serial("1234567".into())),
             ("（2019）最高法民申1234号之一", E::Trailing("之一".into())),

@@ -234,7 +234,13 @@ mod tests {
     #[test]
     fn paths_are_written_one_way() {
         assert!(RegionPath::parse("/330000/330100/").is_some());
-        for bad in ["/\n330000/", "/330000 /", "/ 330000/330100/", "//", "/330000//"] {
+        for bad in [
+            "/\n330000/",
+            "/330000 /",
+            "/ 330000/330100/",
+            "//",
+            "/330000//",
+        ] {
             assert!(RegionPath::parse(bad).is_none(), "{bad:?} accepted");
         }
     }

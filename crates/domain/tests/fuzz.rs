@@ -14,9 +14,7 @@ use proptest::prelude::*;
 use sijian_domain::calendar::{Date, YearTable, parse_tables};
 use sijian_domain::case_number::CaseNumber;
 use sijian_domain::classification::{Classification, Code};
-use sijian_domain::identifiers::{
-    CertificateNo, ElectronicLicenceId, LicenceNo, ResidentId, Uscc,
-};
+use sijian_domain::identifiers::{CertificateNo, ElectronicLicenceId, LicenceNo, ResidentId, Uscc};
 use sijian_domain::netaddr::Network;
 use sijian_domain::opinion_code::OpinionCode;
 use sijian_domain::{Category, PasswordPolicy, RegionCode, RegionPath, validate_username};
@@ -52,7 +50,14 @@ fn case_number() -> Target {
         let again = CaseNumber::parse(c.as_str());
         prop_assert_eq!(again.as_ref(), Ok(&c), "normalised form refused or changed");
         prop_assert_eq!(again.unwrap().key(), c.key());
-        let _ = (c.shape(), c.year(), c.court(), c.kind(), c.serial(), c.is_court());
+        let _ = (
+            c.shape(),
+            c.year(),
+            c.court(),
+            c.kind(),
+            c.serial(),
+            c.is_court(),
+        );
         Ok(true)
     })
     .seeds([
@@ -66,8 +71,24 @@ fn case_number() -> Target {
         "［2024］京0105民初第１２３４號",
     ])
     .dict([
-        "（", "）", "(", ")", "〔", "〕", "[", "]", "【", "】", "号", "號", "第", "民初", "刑终",
-        "最高法", "2024", "０",
+        "（",
+        "）",
+        "(",
+        ")",
+        "〔",
+        "〕",
+        "[",
+        "]",
+        "【",
+        "】",
+        "号",
+        "號",
+        "第",
+        "民初",
+        "刑终",
+        "最高法",
+        "2024",
+        "０",
     ])
 }
 
@@ -79,7 +100,10 @@ fn resident_id() -> Target {
         prop_assert_eq!(ResidentId::parse(id.as_str()), Ok(id.clone()));
         prop_assert_eq!(id.as_str().len(), 18);
         let masked = id.masked();
-        prop_assert!(!masked.contains(&id.as_str()[1..17]), "mask shows the number");
+        prop_assert!(
+            !masked.contains(&id.as_str()[1..17]),
+            "mask shows the number"
+        );
         let _ = (id.birth_date(), id.is_female(), id.region());
         Ok(true)
     })
@@ -136,7 +160,8 @@ fn electronic_licence_id() -> Target {
             return Ok(false);
         };
         prop_assert_eq!(ElectronicLicenceId::parse(id.as_str()), Ok(id.clone()));
-        let built = ElectronicLicenceId::build(id.type_code(), id.issuer(), id.serial(), id.version());
+        let built =
+            ElectronicLicenceId::build(id.type_code(), id.issuer(), id.serial(), id.version());
         prop_assert_eq!(built, Ok(id.clone()));
         let _ = (id.type_authority(), id.check_char());
         Ok(true)
@@ -163,7 +188,12 @@ fn licence_and_certificate_numbers() -> Target {
         }
         accepted(&licence)
     })
-    .seeds(["330112001", "司鉴证字〔2024〕第33010001号", "（浙）A-123[4]", " 330112001 "])
+    .seeds([
+        "330112001",
+        "司鉴证字〔2024〕第33010001号",
+        "（浙）A-123[4]",
+        " 330112001 ",
+    ])
     .dict(["（", "）", "〔", "〕", "[", "]", "-"])
 }
 
@@ -178,10 +208,20 @@ fn date() -> Target {
         };
         prop_assert_eq!(d.to_string(), s);
         prop_assert_eq!(Date::from_days(d.to_days()), Some(d));
-        let _ = (d.weekday(), d.checked_add_days(i64::MAX), d.checked_add_days(i64::MIN));
+        let _ = (
+            d.weekday(),
+            d.checked_add_days(i64::MAX),
+            d.checked_add_days(i64::MIN),
+        );
         Ok(true)
     })
-    .seeds(["2026-12-07", "2024-02-29", "1970-01-01", "0001-01-01", "9999-12-31"])
+    .seeds([
+        "2026-12-07",
+        "2024-02-29",
+        "1970-01-01",
+        "0001-01-01",
+        "9999-12-31",
+    ])
     .dict(["-", "00", "29", "31", "13"])
 }
 
@@ -211,7 +251,15 @@ fn holiday_tables() -> Target {
     .seeds([SHIPPED_TABLES.to_string()])
     .seeds(years)
     .dict([
-        "year ", "source ", "holiday ", "workday ", "..", "#", "\u{feff}", "2026-01-01", "春节",
+        "year ",
+        "source ",
+        "holiday ",
+        "workday ",
+        "..",
+        "#",
+        "\u{feff}",
+        "2026-01-01",
+        "春节",
     ])
 }
 

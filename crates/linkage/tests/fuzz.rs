@@ -63,7 +63,13 @@ fn birth_date() -> Target {
         };
         Ok(p.birth.is_some())
     })
-    .seeds(["1980-05-03", "19800503", "1980/5/3", "1980年5月3日", "2000-02-29"])
+    .seeds([
+        "1980-05-03",
+        "19800503",
+        "1980/5/3",
+        "1980年5月3日",
+        "2000-02-29",
+    ])
     .dict(["年", "月", "日", "/", "-", "0"])
 }
 
@@ -109,15 +115,25 @@ fn phone() -> Target {
         "400-123-4567",
         "１３８１２３４５６７８",
     ])
-    .dict(["+86", "0086", "转", "ext", "分机", "#", "(", ")", "（", "）", "-", " "])
+    .dict([
+        "+86", "0086", "转", "ext", "分机", "#", "(", ")", "（", "）", "-", " ",
+    ])
 }
 
 fn free_text() -> Target {
     Target::text("address and organisation", |s| {
         let t = normalise::free_text(s);
-        prop_assert_eq!(normalise::free_text(&t), t.clone(), "free text not idempotent");
+        prop_assert_eq!(
+            normalise::free_text(&t),
+            t.clone(),
+            "free text not idempotent"
+        );
         let o = normalise::organisation(s);
-        prop_assert_eq!(normalise::organisation(&o), o.clone(), "organisation not idempotent");
+        prop_assert_eq!(
+            normalise::organisation(&o),
+            o.clone(),
+            "organisation not idempotent"
+        );
         let _ = normalise::case_number(s);
         Ok(!t.is_empty())
     })
@@ -192,7 +208,11 @@ fn model_file() -> Target {
         let close = |a: f64, b: f64| (a - b).abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs());
         prop_assert!(close(again.lambda, m.lambda));
         for (x, y) in [(&again.m, &m.m), (&again.u, &m.u)] {
-            let same = x.iter().flatten().zip(y.iter().flatten()).all(|(a, b)| close(*a, *b));
+            let same = x
+                .iter()
+                .flatten()
+                .zip(y.iter().flatten())
+                .all(|(a, b)| close(*a, *b));
             prop_assert!(same, "probabilities written back differently");
         }
         let scorer = Scorer::new(&m);
@@ -210,8 +230,20 @@ fn model_file() -> Target {
     })
     .seeds([SHIPPED_MODEL])
     .dict([
-        "\"version\"", "1", "2", "0.0", "1.0", "-1", "1e308", "NaN", "null", "[]", "{}", "true",
-        "\"is_null\": true", ",",
+        "\"version\"",
+        "1",
+        "2",
+        "0.0",
+        "1.0",
+        "-1",
+        "1e308",
+        "NaN",
+        "null",
+        "[]",
+        "{}",
+        "true",
+        "\"is_null\": true",
+        ",",
     ])
 }
 

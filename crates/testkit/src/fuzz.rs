@@ -152,11 +152,56 @@ pub fn run_long(targets: Vec<Target>) {
 /// Tokens worth trying in any text format: separators, line ends, a NUL, a byte-order mark,
 /// full-width digits and dashes, characters whose UTF-8 is two, three and four bytes long.
 const COMMON_TOKENS: &[&str] = &[
-    "\n", "\n\n", "\r\n", "\t", " ", "\0", "\u{7f}", "\u{feff}", "\u{85}", "\u{2028}", "—", "-",
-    "－", "０", "９", "Ｘ", "x", "X", "é", "中", "𠀀", "+", "/", "=", ".", "..", ",", ":", "%",
-    "\"", "'", "\\", "(", ")", "（", "）", "〔", "〕", "号", "0", "1", "9", "00", "-1",
-    "99999999999999999999", "18446744073709551615", "18446744073709551616",
-    "9223372036854775808", "4294967296", "65536",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\t",
+    " ",
+    "\0",
+    "\u{7f}",
+    "\u{feff}",
+    "\u{85}",
+    "\u{2028}",
+    "—",
+    "-",
+    "－",
+    "０",
+    "９",
+    "Ｘ",
+    "x",
+    "X",
+    "é",
+    "中",
+    "𠀀",
+    "+",
+    "/",
+    "=",
+    ".",
+    "..",
+    ",",
+    ":",
+    "%",
+    "\"",
+    "'",
+    "\\",
+    "(",
+    ")",
+    "（",
+    "）",
+    "〔",
+    "〕",
+    "号",
+    "0",
+    "1",
+    "9",
+    "00",
+    "-1",
+    "99999999999999999999",
+    "18446744073709551615",
+    "18446744073709551616",
+    "9223372036854775808",
+    "4294967296",
+    "65536",
 ];
 
 /// Byte values that sit on boundaries.
@@ -186,7 +231,10 @@ fn op() -> impl Strategy<Value = Op> {
 /// A quarter random (bytes, or a string of any characters), three quarters valid seeds with one
 /// to twelve mutations.
 pub fn inputs(seeds: Vec<Vec<u8>>, dict: Vec<Vec<u8>>) -> impl Strategy<Value = Input> {
-    let mut tokens: Vec<Vec<u8>> = COMMON_TOKENS.iter().map(|t| t.as_bytes().to_vec()).collect();
+    let mut tokens: Vec<Vec<u8>> = COMMON_TOKENS
+        .iter()
+        .map(|t| t.as_bytes().to_vec())
+        .collect();
     tokens.extend(dict);
     let n = seeds.len();
     // Mostly one or two changes, which keep an input close to valid; sometimes a dozen.

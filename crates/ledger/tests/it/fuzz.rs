@@ -141,8 +141,18 @@ fn key_texts() -> (Vec<String>, Vec<String>) {
             skeys.push(s.to_string());
         }
     }
-    vkeys.push(v["checkpoint_examples"][0]["vkey"].as_str().unwrap().to_string());
-    skeys.push(v["cosignature_regression"]["log_skey"].as_str().unwrap().to_string());
+    vkeys.push(
+        v["checkpoint_examples"][0]["vkey"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    skeys.push(
+        v["cosignature_regression"]["log_skey"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
     (vkeys, skeys)
 }
 
@@ -268,7 +278,8 @@ fn read_proof(s: &str) -> Option<ProofInput> {
 }
 
 fn bytes(v: &Value) -> Vec<u8> {
-    v.as_str().map_or_else(Vec::new, |s| b64::decode(s).unwrap())
+    v.as_str()
+        .map_or_else(Vec::new, |s| b64::decode(s).unwrap())
 }
 
 fn vector_files(dir: &Path) -> Vec<Value> {
@@ -292,13 +303,21 @@ fn inclusion_target() -> Target {
         let t = tree(size);
         let mut h = vec![leaf_hash(format!("entry {index}").as_bytes()).to_vec()];
         h.push(t.root().to_vec());
-        h.extend(t.prove_inclusion(index, size).unwrap().iter().map(|x| x.to_vec()));
+        h.extend(
+            t.prove_inclusion(index, size)
+                .unwrap()
+                .iter()
+                .map(|x| x.to_vec()),
+        );
         seeds.push(proof_text(index, size, &h));
     }
     for v in vector_files(&testdata().join("merkle/inclusion")) {
         let mut h = vec![bytes(&v["leafHash"]), bytes(&v["root"])];
         h.extend(v["proof"].as_array().into_iter().flatten().map(bytes));
-        let (i, n) = (v["leafIdx"].as_u64().unwrap(), v["treeSize"].as_u64().unwrap());
+        let (i, n) = (
+            v["leafIdx"].as_u64().unwrap(),
+            v["treeSize"].as_u64().unwrap(),
+        );
         seeds.push(proof_text(i, n, &h));
     }
     // What verifies among the seeds; a changed input may verify only as one of these (the tree
@@ -339,8 +358,16 @@ fn consistency_target() -> Target {
     let mut seeds = Vec::new();
     let t = tree(70);
     for (m, n) in [(1, 2), (3, 7), (4, 8), (6, 13), (7, 70), (64, 70), (70, 70)] {
-        let mut h = vec![t.root_at(m).unwrap().to_vec(), t.root_at(n).unwrap().to_vec()];
-        h.extend(t.prove_consistency(m, n).unwrap().iter().map(|x| x.to_vec()));
+        let mut h = vec![
+            t.root_at(m).unwrap().to_vec(),
+            t.root_at(n).unwrap().to_vec(),
+        ];
+        h.extend(
+            t.prove_consistency(m, n)
+                .unwrap()
+                .iter()
+                .map(|x| x.to_vec()),
+        );
         seeds.push(proof_text(m, n, &h));
     }
     for v in vector_files(&testdata().join("merkle/consistency")) {
@@ -465,7 +492,10 @@ fn token_target() -> Target {
         match token::verify(s, &keys) {
             Ok(r) => {
                 prop_assert!(records.contains(&r), "a changed record verified: {r:?}");
-                prop_assert!(tokens.iter().any(|t| t == s.trim()), "a changed token verified");
+                prop_assert!(
+                    tokens.iter().any(|t| t == s.trim()),
+                    "a changed token verified"
+                );
                 Ok(true)
             }
             // Well formed, from a known key or not: refused only by the signature.
@@ -698,4 +728,3 @@ short! {
 fn fuzz_long() {
     run_long(targets());
 }
-
