@@ -15,6 +15,8 @@ mod audit;
 mod bench;
 mod bench_linkage;
 mod bench_verify;
+#[cfg(test)]
+mod fuzz;
 mod keys;
 mod ledger_cli;
 mod match_cli;

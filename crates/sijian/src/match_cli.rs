@@ -139,7 +139,7 @@ pub struct EvalArgs {
 }
 
 /// A failure with its exit code.
-struct Failure(i32, String);
+pub(crate) struct Failure(pub(crate) i32, pub(crate) String);
 
 fn refuse(msg: impl Into<String>) -> Failure {
     Failure(1, msg.into())
@@ -265,23 +265,23 @@ fn with_bar<R: Send>(
 }
 
 /// One malformed row.
-struct BadRow {
-    line: u64,
-    reason: String,
+pub(crate) struct BadRow {
+    pub(crate) line: u64,
+    pub(crate) reason: String,
 }
 
 /// The input after reading: ids, prepared persons, malformed rows.
-struct Input {
-    ids: Vec<String>,
-    persons: Vec<Person>,
-    bad: Vec<BadRow>,
+pub(crate) struct Input {
+    pub(crate) ids: Vec<String>,
+    pub(crate) persons: Vec<Person>,
+    pub(crate) bad: Vec<BadRow>,
     /// Values treated as missing under `--bad-values-missing`.
-    blanked: Vec<BadRow>,
+    pub(crate) blanked: Vec<BadRow>,
 }
 
 /// Column positions of the mapped fields.
-struct Columns {
-    id: usize,
+pub(crate) struct Columns {
+    pub(crate) id: usize,
     name: usize,
     birth: Option<usize>,
     id_number: Option<usize>,
@@ -323,15 +323,41 @@ fn read_input(
 ) -> Result<Input, Failure> {
     let file = std::fs::File::open(&a.input)
         .map_err(|e| refuse(format!("无法读取输入文件 {}：{e}", a.input.display())))?;
+    let (cols, rows, bad) = read_rows(std::io::BufReader::with_capacity(1 << 20, file), a)?;
+    progress.done("读取", format!("{} 行", rows.len() + bad.len()));
+
+    let counter = AtomicUsize::new(0);
+    let prepared = with_bar(&*progress, "规范化", rows.len(), &counter, || {
+        par_chunks(&rows, threads, &counter, |chunk| {
+            chunk
+                .iter()
+                .map(|(line, r)| prepare_row(layout, &cols, a.bad_values_missing, *line, r))
+                .collect::<Vec<_>>()
+        })
+    });
+    let input = collect_input(prepared.into_iter().flatten(), &rows, &cols, bad);
+    progress.done("规范化", format!("{} 条有效记录", input.persons.len()));
+    Ok(input)
+}
+
+/// The rows of the input CSV: the mapped columns, the rows of the header's width with their
+/// line numbers, and the rows refused for their width or encoding. A row that is not CSV at
+/// all refuses the whole input.
+pub(crate) fn read_rows(
+    input: impl std::io::BufRead,
+    a: &DedupeArgs,
+) -> Result<(Columns, Vec<(u64, csv::StringRecord)>, Vec<BadRow>), Failure> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        .from_reader(LineEnds {
+            inner: input,
+            after_cr: false,
+        });
     let header = reader
         .headers()
         .map_err(|e| refuse(format!("无法读取表头：{e}")))?
         .clone();
     let cols = columns(&header, a)?;
-    let bad_values_missing = a.bad_values_missing;
     let width = header.len();
     let mut rows: Vec<(u64, csv::StringRecord)> = Vec::new();
     let mut bad = Vec::new();
@@ -362,48 +388,102 @@ fn read_input(
             }
         }
     }
-    progress.done("读取", format!("{} 行", rows.len() + bad.len()));
+    Ok((cols, rows, bad))
+}
 
-    let counter = AtomicUsize::new(0);
-    let prepared = with_bar(&*progress, "规范化", rows.len(), &counter, || {
-        par_chunks(&rows, threads, &counter, |chunk| {
-            chunk
-                .iter()
-                .map(|(line, r)| {
-                    let get = |c: Option<usize>| c.map(|c| &r[c]);
-                    let raw = RawPerson {
-                        name: Some(&r[cols.name]),
-                        birth: get(cols.birth),
-                        id_number: get(cols.id_number),
-                        phone: get(cols.phone),
-                        address: get(cols.address),
-                        extra: cols.extra.iter().map(|&c| Some(&r[c])).collect(),
-                    };
-                    let mut raw = raw;
-                    let mut blanked = Vec::new();
-                    let mut result = Person::prepare(layout, &raw);
-                    // Blank each unreadable value in turn (at most one per field).
-                    while bad_values_missing && blanked.len() < 4 {
-                        let Err(e) = &result else { break };
-                        match e {
-                            FieldError::Birth(_) => raw.birth = None,
-                            FieldError::IdNumber(_) => raw.id_number = None,
-                            FieldError::Phone(_) => raw.phone = None,
-                            FieldError::Name(_) => raw.name = None,
-                        }
-                        blanked.push(e.to_string());
-                        result = Person::prepare(layout, &raw);
+/// Reads CRLF and CR line ends as LF, so that reported line numbers are right: the csv crate
+/// counts lines by LF and reports every record that follows a CRLF one line early
+/// (BurntSushi/rust-csv#395; spreadsheet programs on Windows end lines so), and never counts
+/// a line that ends in CR alone. Inside a quoted value, a line break becomes LF.
+struct LineEnds<R> {
+    inner: R,
+    /// The last byte read was a CR (written as LF): an LF right after it is the same line end.
+    after_cr: bool,
+}
+
+impl<R: std::io::BufRead> std::io::Read for LineEnds<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut w = 0;
+        while w == 0 && !out.is_empty() {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let mut used = 0;
+            for &b in buf {
+                if w == out.len() {
+                    break;
+                }
+                used += 1;
+                let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
+                match b {
+                    b'\n' if after_cr => {}
+                    b'\r' => {
+                        out[w] = b'\n';
+                        w += 1;
                     }
-                    (*line, result, blanked)
-                })
-                .collect::<Vec<_>>()
-        })
-    });
+                    _ => {
+                        out[w] = b;
+                        w += 1;
+                    }
+                }
+            }
+            self.inner.consume(used);
+        }
+        Ok(w)
+    }
+}
+
+/// One row normalised: the person or why not, and the values treated as missing under
+/// `--bad-values-missing`.
+pub(crate) type Prepared = (u64, Result<Person, FieldError>, Vec<String>);
+
+pub(crate) fn prepare_row(
+    layout: &Layout,
+    cols: &Columns,
+    bad_values_missing: bool,
+    line: u64,
+    r: &csv::StringRecord,
+) -> Prepared {
+    let get = |c: Option<usize>| c.map(|c| &r[c]);
+    let mut raw = RawPerson {
+        name: Some(&r[cols.name]),
+        birth: get(cols.birth),
+        id_number: get(cols.id_number),
+        phone: get(cols.phone),
+        address: get(cols.address),
+        extra: cols.extra.iter().map(|&c| Some(&r[c])).collect(),
+    };
+    let mut blanked = Vec::new();
+    let mut result = Person::prepare(layout, &raw);
+    // Blank each unreadable value in turn (at most one per field).
+    while bad_values_missing && blanked.len() < 4 {
+        let Err(e) = &result else { break };
+        match e {
+            FieldError::Birth(_) => raw.birth = None,
+            FieldError::IdNumber(_) => raw.id_number = None,
+            FieldError::Phone(_) => raw.phone = None,
+            FieldError::Name(_) => raw.name = None,
+        }
+        blanked.push(e.to_string());
+        result = Person::prepare(layout, &raw);
+    }
+    (line, result, blanked)
+}
+
+/// The prepared rows (in input order) as the input: unique, non-empty identifiers and their
+/// persons; every refused row in line order.
+pub(crate) fn collect_input(
+    prepared: impl IntoIterator<Item = Prepared>,
+    rows: &[(u64, csv::StringRecord)],
+    cols: &Columns,
+    mut bad: Vec<BadRow>,
+) -> Input {
     let mut ids = Vec::with_capacity(rows.len());
     let mut persons = Vec::with_capacity(rows.len());
     let mut seen: HashSet<&str> = HashSet::with_capacity(rows.len());
     let mut blanked_values = Vec::new();
-    for ((line, person, blanked), (_, row)) in prepared.into_iter().flatten().zip(&rows) {
+    for ((line, person, blanked), (_, row)) in prepared.into_iter().zip(rows) {
         for reason in blanked {
             blanked_values.push(BadRow {
                 line,
@@ -438,13 +518,12 @@ fn read_input(
     }
     bad.sort_by_key(|b| b.line);
     blanked_values.sort_by_key(|b| b.line);
-    progress.done("规范化", format!("{} 条有效记录", persons.len()));
-    Ok(Input {
+    Input {
         ids,
         persons,
         bad,
         blanked: blanked_values,
-    })
+    }
 }
 
 fn load_model(path: &Path, layout: &Layout) -> Result<Model, Failure> {
@@ -808,8 +887,8 @@ fn run_synth(a: SynthArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn open_csv(path: &Path) -> Result<csv::Reader<std::fs::File>, Failure> {
-    csv::Reader::from_path(path).map_err(|e| refuse(format!("无法读取 {}：{e}", path.display())))
+fn open(path: &Path) -> Result<std::fs::File, Failure> {
+    std::fs::File::open(path).map_err(|e| refuse(format!("无法读取 {}：{e}", path.display())))
 }
 
 fn column(header: &csv::StringRecord, name: &str, path: &Path) -> Result<usize, Failure> {
@@ -819,18 +898,20 @@ fn column(header: &csv::StringRecord, name: &str, path: &Path) -> Result<usize, 
         .ok_or_else(|| usage(format!("{} 缺少列“{name}”", path.display())))
 }
 
-fn run_eval(a: EvalArgs) -> Result<(), Failure> {
-    let mut r = open_csv(&a.truth)?;
+/// Ground truth `id,cluster_id` (named `path` in messages): each record's position by its
+/// identifier, and its cluster as a number.
+pub(crate) fn read_truth(
+    input: impl std::io::Read,
+    path: &Path,
+) -> Result<(HashMap<String, u32>, Vec<u32>), Failure> {
+    let mut r = csv::Reader::from_reader(input);
     let h = r.headers().map_err(|e| refuse(e.to_string()))?.clone();
-    let (ci, cc) = (
-        column(&h, "id", &a.truth)?,
-        column(&h, "cluster_id", &a.truth)?,
-    );
+    let (ci, cc) = (column(&h, "id", path)?, column(&h, "cluster_id", path)?);
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut labels: HashMap<String, u32> = HashMap::new();
     let mut truth = Vec::new();
     for (k, row) in r.records().enumerate() {
-        let row = row.map_err(|e| refuse(format!("{} 第 {} 行：{e}", a.truth.display(), k + 2)))?;
+        let row = row.map_err(|e| refuse(format!("{} 第 {} 行：{e}", path.display(), k + 2)))?;
         let next = labels.len() as u32;
         let label = *labels.entry(row[cc].to_owned()).or_insert(next);
         if index
@@ -839,46 +920,69 @@ fn run_eval(a: EvalArgs) -> Result<(), Failure> {
         {
             return Err(refuse(format!(
                 "{} 第 {} 行：记录“{}”重复",
-                a.truth.display(),
+                path.display(),
                 k + 2,
                 &row[ci]
             )));
         }
         truth.push(label);
     }
-    let mut r = open_csv(&a.pairs)?;
+    Ok((index, truth))
+}
+
+/// Scored pairs `id_l,id_r,match_probability` (named `path` in messages) as positions in the
+/// truth, each unordered pair once.
+pub(crate) fn read_pairs(
+    input: impl std::io::Read,
+    path: &Path,
+    index: &HashMap<String, u32>,
+) -> Result<Vec<(u32, u32, f64)>, Failure> {
+    let mut r = csv::Reader::from_reader(input);
     let h = r.headers().map_err(|e| refuse(e.to_string()))?.clone();
     let (pl, pr, pp) = (
-        column(&h, "id_l", &a.pairs)?,
-        column(&h, "id_r", &a.pairs)?,
-        column(&h, "match_probability", &a.pairs)?,
+        column(&h, "id_l", path)?,
+        column(&h, "id_r", path)?,
+        column(&h, "match_probability", path)?,
     );
     let mut scored = Vec::new();
     let mut seen = HashSet::new();
     for (k, row) in r.records().enumerate() {
         let line = k + 2;
-        let row = row.map_err(|e| refuse(format!("{} 第 {line} 行：{e}", a.pairs.display())))?;
+        let row = row.map_err(|e| refuse(format!("{} 第 {line} 行：{e}", path.display())))?;
         let id = |c: usize| {
             index.get(&row[c]).copied().ok_or_else(|| {
                 refuse(format!(
                     "{} 第 {line} 行：记录“{}”不在真值中",
-                    a.pairs.display(),
+                    path.display(),
                     &row[c]
                 ))
             })
         };
         let (i, j) = (id(pl)?, id(pr)?);
-        let p: f64 = row[pp].trim().parse().map_err(|_| {
-            refuse(format!(
-                "{} 第 {line} 行：匹配概率“{}”不是数",
-                a.pairs.display(),
-                &row[pp]
-            ))
-        })?;
+        // A probability outside [0, 1] (or NaN, which sorts above every threshold and would
+        // stop the sweep) is refused, not scored (issue 14, point 21).
+        let p: f64 = row[pp]
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p| (0.0..=1.0).contains(p))
+            .ok_or_else(|| {
+                refuse(format!(
+                    "{} 第 {line} 行：匹配概率“{}”应为 0 到 1 之间的数",
+                    path.display(),
+                    &row[pp]
+                ))
+            })?;
         if i != j && seen.insert((i.min(j), i.max(j))) {
             scored.push((i, j, p));
         }
     }
+    Ok(scored)
+}
+
+fn run_eval(a: EvalArgs) -> Result<(), Failure> {
+    let (index, truth) = read_truth(open(&a.truth)?, &a.truth)?;
+    let scored = read_pairs(open(&a.pairs)?, &a.pairs, &index)?;
     let points = eval::sweep(&truth, &scored, &eval::default_thresholds());
     let (bp, bc) = eval::best(&points).ok_or_else(|| refuse("没有阈值"))?;
     let prf = |p: &eval::Prf| {

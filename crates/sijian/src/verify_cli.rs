@@ -41,7 +41,7 @@ pub enum VerifyCommand {
     },
 }
 
-enum Failure {
+pub(crate) enum Failure {
     Invalid(String),
     Usage(String),
 }
@@ -91,7 +91,7 @@ fn split_qr(content: &str) -> (Option<String>, String) {
     (code, t)
 }
 
-fn verify_qr(content: &str, keys: &[Verifier]) -> Result<Vec<String>, Failure> {
+pub(crate) fn verify_qr(content: &str, keys: &[Verifier]) -> Result<Vec<String>, Failure> {
     let (code, t) = split_qr(content);
     if t.is_empty() {
         return Err(Failure::Invalid(
@@ -203,9 +203,30 @@ fn verify_opinion(
             "核对证明包须用 --key 给出平台日志公钥（GET /api/v1/verification/keys）".into(),
         ));
     }
-    let text = String::from_utf8(read(bundle)?)
+    let (mut out, logged_sha) = check_bundle(&code, &read(bundle)?, keys)?;
+    if let Some(f) = file {
+        let got = hex(&sha256(&read(f)?));
+        if got != logged_sha {
+            return Err(Failure::Invalid(format!(
+                "文件 {} 的 SHA-256 为 {got}，与出具时登记的 {logged_sha} 不符：不是出具的意见书（若意见书经过补正，请联网核验当前版本）",
+                f.display()
+            )));
+        }
+        out.push(format!("文件一致：{} 正是出具的意见书", f.display()));
+    }
+    out.push("说明：离线核验证明出具记录未被改写；是否已补正或撤销，请联网核验。".into());
+    Ok(out)
+}
+
+/// The bundle's checks for `code`: what to report, and the document SHA-256 the log recorded.
+pub(crate) fn check_bundle(
+    code: &OpinionCode,
+    bundle: &[u8],
+    keys: Vec<Verifier>,
+) -> Result<(Vec<String>, String), Failure> {
+    let text = std::str::from_utf8(bundle)
         .map_err(|_| Failure::Invalid("证明包不是 UTF-8 文本".into()))?;
-    let b = Bundle::parse(&text).map_err(|e| Failure::Invalid(e.to_string()))?;
+    let b = Bundle::parse(text).map_err(|e| Failure::Invalid(e.to_string()))?;
     let policy = Policy {
         origin: None,
         log_keys: keys,
@@ -231,7 +252,7 @@ fn verify_opinion(
             code.grouped()
         )));
     }
-    let mut out = vec![
+    let out = vec![
         format!(
             "有效：意见书 {} 的出具记录在日志中（叶 {}，树大小 {}，签名可信）",
             code.grouped(),
@@ -241,18 +262,7 @@ fn verify_opinion(
         format!("出具日期：{issued_on}"),
         format!("登记的文件 SHA-256：{logged_sha}"),
     ];
-    if let Some(f) = file {
-        let got = hex(&sha256(&read(f)?));
-        if got != logged_sha {
-            return Err(Failure::Invalid(format!(
-                "文件 {} 的 SHA-256 为 {got}，与出具时登记的 {logged_sha} 不符：不是出具的意见书（若意见书经过补正，请联网核验当前版本）",
-                f.display()
-            )));
-        }
-        out.push(format!("文件一致：{} 正是出具的意见书", f.display()));
-    }
-    out.push("说明：离线核验证明出具记录未被改写；是否已补正或撤销，请联网核验。".into());
-    Ok(out)
+    Ok((out, logged_sha.to_string()))
 }
 
 fn hex(bytes: &[u8]) -> String {
