@@ -340,13 +340,12 @@ fn read_input(
     Ok(input)
 }
 
-/// The rows of the input CSV: the mapped columns, the rows of the header's width with their
-/// line numbers, and the rows refused for their width or encoding. A row that is not CSV at
-/// all refuses the whole input.
-pub(crate) fn read_rows(
-    input: impl std::io::BufRead,
-    a: &DedupeArgs,
-) -> Result<(Columns, Vec<(u64, csv::StringRecord)>, Vec<BadRow>), Failure> {
+/// The input CSV read: the mapped columns, the rows of the header's width with their line
+/// numbers, and the rows refused for their width or encoding.
+pub(crate) type Rows = (Columns, Vec<(u64, csv::StringRecord)>, Vec<BadRow>);
+
+/// Reads the input CSV; a row that is not CSV at all refuses the whole input.
+pub(crate) fn read_rows(input: impl std::io::BufRead, a: &DedupeArgs) -> Result<Rows, Failure> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(LineEnds {

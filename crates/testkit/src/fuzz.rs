@@ -44,6 +44,9 @@ pub fn long_cases() -> u32 {
 /// return `Err` (with `prop_assert!`); a panic fails too.
 pub type Verdict = Result<bool, TestCaseError>;
 
+/// A target's check of one input.
+pub type Check = Box<dyn Fn(&[u8]) -> Verdict>;
+
 /// One parser under fuzzing.
 pub struct Target {
     pub name: &'static str,
@@ -51,7 +54,7 @@ pub struct Target {
     pub seeds: Vec<Vec<u8>>,
     /// Tokens that mean something to this parser, inserted or written over by mutations.
     pub dict: Vec<Vec<u8>>,
-    pub check: Box<dyn Fn(&[u8]) -> Verdict>,
+    pub check: Check,
 }
 
 impl Target {
