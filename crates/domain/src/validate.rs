@@ -65,6 +65,17 @@ impl Problems {
     }
 }
 
+/// Why a text input is refused when it holds a control character.
+pub const CONTROL_CHARACTERS: &str = "不能含控制字符（制表符、换行符、回车符除外）";
+
+/// Control characters other than tab, line feed and carriage return: refused in every text
+/// input, on forms and in JSON alike. Nobody types them, and PostgreSQL cannot store NUL where
+/// SQLite would, so the one rule keeps both engines answering the same (issue 14).
+pub fn has_control_character(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// Licence and certificate numbers are opaque (no national format was found), checked for shape
 /// only: 4–40 characters of letters, digits, CJK and `-()（）〔〕[]`.
 pub fn licence_shape_ok(v: &str) -> bool {
@@ -91,6 +102,25 @@ mod tests {
         p.phone("phone2", "abc");
         let fields: Vec<_> = p.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["x", "y", "phone2"]);
+    }
+
+    #[test]
+    fn control_characters_but_tab_and_line_breaks() {
+        for ok in ["", "名称", "第一行\r\n第二行\t末", "\u{2028}\u{feff}"] {
+            assert!(!has_control_character(ok), "{ok:?}");
+        }
+        for bad in [
+            "\0",
+            "a\0b",
+            "\u{1}",
+            "\u{1b}[31m",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9f}",
+            "\u{c}",
+        ] {
+            assert!(has_control_character(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -88,6 +88,23 @@ impl AppError {
             crate::i18n::Lang::Zh.t("error.code.password_change_required"),
         )
     }
+    /// Text fields holding control characters other than tab and line breaks: refused before
+    /// any use case sees them, with each field named (`domain::validate::has_control_character`).
+    pub fn control_characters(fields: Vec<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "control_characters",
+            crate::i18n::Lang::Zh.t("error.code.control_characters"),
+        );
+        e.fields = fields
+            .into_iter()
+            .map(|field| FieldError {
+                field,
+                message: sijian_domain::validate::CONTROL_CHARACTERS.to_string(),
+            })
+            .collect();
+        e
+    }
     pub fn validation(fields: Vec<FieldError>) -> Self {
         ServiceError::validation(fields).into()
     }

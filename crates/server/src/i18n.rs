@@ -159,7 +159,13 @@ mod tests {
     #[test]
     fn register_rule_refusals_read_in_english() {
         use sijian_domain::register::{BASIS_MISSING, FIELD_NOT_AUTHORITY, NOT_AUTHORITY};
-        for m in [NOT_AUTHORITY, FIELD_NOT_AUTHORITY, BASIS_MISSING] {
+        use sijian_domain::validate::CONTROL_CHARACTERS;
+        for m in [
+            NOT_AUTHORITY,
+            FIELD_NOT_AUTHORITY,
+            BASIS_MISSING,
+            CONTROL_CHARACTERS,
+        ] {
             let en = Lang::En.error_message("forbidden", m);
             assert!(
                 !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),

@@ -148,6 +148,23 @@ pub fn run_long(targets: Vec<Target>) {
     );
 }
 
+/// `n` inputs drawn as [`run`] draws them, for checks that cannot run inside the runner (HTTP
+/// requests from an async test).
+pub fn samples(seeds: Vec<Vec<u8>>, dict: Vec<Vec<u8>>, n: usize) -> Vec<Vec<u8>> {
+    use proptest::strategy::ValueTree;
+    assert!(!seeds.is_empty(), "no seeds");
+    let mut runner = TestRunner::new(Config::default());
+    let strategy = inputs(seeds, dict);
+    (0..n)
+        .map(|_| {
+            let tree = strategy
+                .new_tree(&mut runner)
+                .expect("inputs are never rejected");
+            tree.current().0
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Inputs
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use sijian_domain::validate::has_control_character;
 use sijian_service::secrets;
 
 /// Fields of a submitted form, in order; repeated names (checkboxes) keep every value.
@@ -39,6 +40,25 @@ impl FormData {
     }
     pub fn int(&self, name: &str) -> Option<i64> {
         self.get(name).and_then(|v| v.trim().parse().ok())
+    }
+}
+
+impl FormData {
+    /// Refuses fields holding control characters other than tab and line breaks
+    /// (`domain::validate::has_control_character`), each named, as JSON bodies are
+    /// (`extract::ApiJson`). Field names count too.
+    pub fn refuse_control_characters(&self) -> Result<(), AppError> {
+        let fields: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(k, v)| has_control_character(k) || has_control_character(v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if fields.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::control_characters(fields))
+        }
     }
 }
 
@@ -97,6 +117,8 @@ impl FromRequest<AppState> for Post {
         if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
             return Err(super::page_error(AppError::csrf(), lang));
         }
+        form.refuse_control_characters()
+            .map_err(|e| super::page_error(e, lang))?;
         Ok(Post { user, lang, form })
     }
 }
@@ -122,6 +144,8 @@ impl FromRequest<AppState> for AnonPost {
         if !ok_origin || cookie.is_empty() || !secrets::same_secret(&form.text("_csrf"), &cookie) {
             return Err(super::page_error(AppError::csrf(), ctx.lang));
         }
+        form.refuse_control_characters()
+            .map_err(|e| super::page_error(e, ctx.lang))?;
         Ok(AnonPost { ctx, form })
     }
 }
@@ -192,6 +216,9 @@ impl FromRequest<AppState> for MultipartPost {
         if !ok_origin || !secrets::same_secret(&form.text("_csrf"), user.csrf()) {
             return Err(super::page_error(AppError::csrf(), lang));
         }
+        // Text fields only: files are data, not text.
+        form.refuse_control_characters()
+            .map_err(|e| super::page_error(e, lang))?;
         Ok(MultipartPost {
             user,
             lang,

@@ -8,6 +8,7 @@ mod browser;
 mod cases;
 mod elicences;
 mod english;
+mod fuzz_bodies;
 mod keys;
 mod ledger;
 mod licensing;

@@ -490,3 +490,70 @@ async fn hsts_only_under_https() {
         app.stop().await;
     }
 }
+
+both_engines!(
+    control_characters_are_refused_on_both_engines,
+    empty,
+    async |app: &TestApp| {
+        account(app, Role::Admin, "admin").await;
+        let c = app.login("admin").await;
+        let organs = || app.scalar_i64("SELECT COUNT(*) FROM organs");
+        let before = organs().await;
+        let organ = |name: &str, address: &str| json!({"name": name, "kind": "court", "region_code": "330106", "address": address});
+
+        // JSON: every field holding one is named; nothing is stored. PostgreSQL cannot store a
+        // NUL, SQLite could: the rule answers the same on both.
+        let (st, body) = c
+            .post("/api/v1/organs", organ("西湖\u{0}法院", "文三路\u{1b}[31m"))
+            .await;
+        assert_eq!(
+            (st, code(&body)),
+            (StatusCode::BAD_REQUEST, Some("control_characters")),
+            "{body}"
+        );
+        let fields: Vec<&str> = body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["address", "name"]);
+        let (st, body) = c
+            .post(
+                "/api/v1/tokens",
+                json!({"name": "a\u{7f}", "read_only": true}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "name");
+        assert_eq!(organs().await, before);
+
+        // A page form: the same rule, as an error page naming the field.
+        let res = c
+            .http
+            .post(app.url("/organs/new"))
+            .form(&[
+                ("_csrf", c.csrf.as_str()),
+                ("name", "西湖\u{0}法院"),
+                ("kind", "court"),
+                ("region_code", "330106"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("不能含控制字符"), "{page}");
+        assert_eq!(organs().await, before);
+
+        // Tab and line breaks are text.
+        let (st, body) = c
+            .post(
+                "/api/v1/organs",
+                organ("西湖区法院", "文三路\r\n90 号\t西侧"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+        assert_eq!(organs().await, before + 1);
+    }
+);
