@@ -203,18 +203,24 @@ fn qr_content() -> Target {
         ],
     )
     .unwrap();
-    let tokens: Vec<String> = [&opinion, &licence]
-        .map(|r| r.sign(&platform_key()).unwrap())
-        .to_vec();
+    let signed_at = "2026-12-07T08:00:00Z";
+    let tokens: Vec<String> = [
+        opinion.clone(),
+        licence.clone(),
+        opinion.with_standing("corrected", signed_at).unwrap(),
+        licence.with_standing("valid", signed_at).unwrap(),
+    ]
+    .map(|r| r.sign(&platform_key()).unwrap())
+    .to_vec();
     let seeds = [
         format!("https://sj.example/v/{CODE}?key=ABC&t={}", tokens[0]),
         format!(
             "https://sj.example/v/{}/?t={}&lang=en",
             code.as_str(),
-            tokens[0]
+            tokens[2]
         ),
         format!("https://sj.example/l/1?t={}", tokens[1]),
-        tokens[1].clone(),
+        tokens[3].clone(),
     ];
     let keys = vec![platform_key().verifier()];
     Target::text("QR content", move |s| {

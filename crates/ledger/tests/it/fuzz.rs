@@ -454,8 +454,10 @@ fn bundle_target() -> Target {
     .dict(["extra ", "index ", "c2sp.org/tlog-proof@v1\n", "\u{2014} "])
 }
 
+/// Opinion and licence records, each as a version 1 token carries it and with a standing
+/// (version 2).
 fn records() -> Vec<SignedRecord> {
-    vec![
+    let v1 = vec![
         SignedRecord::new(
             RecordKind::Opinion,
             vec![
@@ -477,7 +479,16 @@ fn records() -> Vec<SignedRecord> {
             ],
         )
         .unwrap(),
-    ]
+    ];
+    let v2: Vec<SignedRecord> = v1
+        .iter()
+        .map(|r| {
+            r.clone()
+                .with_standing("valid", "2026-12-07T08:00:00Z")
+                .unwrap()
+        })
+        .collect();
+    v1.into_iter().chain(v2).collect()
 }
 
 fn token_target() -> Target {
