@@ -295,6 +295,16 @@ fn vector_files(dir: &Path) -> Vec<Value> {
     out
 }
 
+/// The roots (second hash line) of the seeds that verify.
+fn verified_roots(seeds: &[String], verifies: impl Fn(&ProofInput) -> bool) -> Vec<Vec<u8>> {
+    seeds
+        .iter()
+        .filter_map(|s| read_proof(s))
+        .filter(|p| p.2.len() >= 2 && verifies(p))
+        .map(|(_, _, h)| h[1].clone())
+        .collect()
+}
+
 /// Inclusion inputs as `index size`, leaf, root, proof…: our trees and every vector of
 /// transparency-dev/merkle (the refused ones too, as starting points).
 fn inclusion_target() -> Target {
@@ -320,15 +330,16 @@ fn inclusion_target() -> Target {
         );
         seeds.push(proof_text(i, n, &h));
     }
-    // What verifies among the seeds; a changed input may verify only as one of these (the tree
-    // size aside: sizes whose trees have the same shape on the leaf's path give the same root).
-    let valid: Vec<(u64, Vec<Vec<u8>>)> = seeds
-        .iter()
-        .filter_map(|s| read_proof(s))
-        .filter(|(i, n, h)| h.len() >= 2 && verify_inclusion(*i, *n, &h[0], &h[2..], &h[1]).is_ok())
-        .map(|(i, _, h)| (i, h))
+    // The roots that anything may verify against: those of the seeds that verify. A changed
+    // proof may still be true (the leaf swapped with its sibling proves the sibling), but never
+    // against a root nobody computed, and our trees' leaves only at their own index.
+    let roots = verified_roots(&seeds, |(i, n, h)| {
+        verify_inclusion(*i, *n, &h[0], &h[2..], &h[1]).is_ok()
+    });
+    assert!(roots.len() >= 7, "{} valid inclusion seeds", roots.len());
+    let entries: Vec<Vec<u8>> = (0..70)
+        .map(|k| leaf_hash(format!("entry {k}").as_bytes()).to_vec())
         .collect();
-    assert!(valid.len() >= 7, "{} valid inclusion seeds", valid.len());
     Target::text("inclusion proof", move |s| {
         let Some((i, n, h)) = read_proof(s) else {
             return Ok(false);
@@ -338,11 +349,12 @@ fn inclusion_target() -> Target {
         }
         match verify_inclusion(i, n, &h[0], &h[2..], &h[1]) {
             Ok(()) => {
-                // A one-leaf tree's root is its leaf, whatever the hash; otherwise only what a
-                // seed proved verifies.
+                // A one-leaf tree's root is its leaf, whatever the hash.
                 let one_leaf = h.len() == 2 && h[0] == h[1];
-                let seed = valid.iter().any(|(vi, vh)| *vi == i && *vh == h);
-                prop_assert!(one_leaf || seed, "forged: {s:?}");
+                prop_assert!(one_leaf || roots.contains(&h[1]), "forged root: {s:?}");
+                if let Some(k) = entries.iter().position(|e| *e == h[0]) {
+                    prop_assert!(one_leaf || k as u64 == i, "entry {k} proved at {i}: {s:?}");
+                }
                 Ok(true)
             }
             // Well formed, refused only by the final comparison: as deep as a proof goes.
@@ -383,13 +395,21 @@ fn consistency_target() -> Target {
         verify_consistency(*m, *n, &h[2..], &h[0], &h[1])
     };
     let verifies = move |p: &ProofInput| check(p).is_ok();
-    let valid: Vec<Vec<Vec<u8>>> = seeds
-        .iter()
-        .filter_map(|s| read_proof(s))
-        .filter(verifies)
-        .map(|(_, _, h)| h)
-        .collect();
-    assert!(valid.len() >= 7, "{} valid consistency seeds", valid.len());
+    // Both roots must be ones a seed proved consistent (in either place: a proof from a tree to
+    // itself is a proof too).
+    let mut roots = verified_roots(&seeds, verifies);
+    roots.extend(
+        seeds
+            .iter()
+            .filter_map(|s| read_proof(s))
+            .filter(|p| verifies(p))
+            .map(|(_, _, h)| h[0].clone()),
+    );
+    assert!(
+        roots.len() >= 14,
+        "{} valid consistency seeds",
+        roots.len() / 2
+    );
     Target::text("consistency proof", move |s| {
         let Some(input) = read_proof(s) else {
             return Ok(false);
@@ -400,7 +420,8 @@ fn consistency_target() -> Target {
                 // the root; otherwise only what a seed proved verifies.
                 let (m, n, h) = &input;
                 let same_tree = m == n && h.len() == 2 && h[0] == h[1];
-                prop_assert!(same_tree || valid.contains(h), "forged: {s:?}");
+                let known = roots.contains(&h[0]) && roots.contains(&h[1]);
+                prop_assert!(same_tree || known, "forged root: {s:?}");
                 Ok(true)
             }
             Err(ProofError::Root1Mismatch | ProofError::Root2Mismatch) => Ok(true),

@@ -52,7 +52,9 @@ pub fn phone(raw: &str) -> Option<String> {
     if b.len() == 10 && (digits.starts_with("400") || digits.starts_with("800")) {
         return Some(digits);
     }
-    if b.first() != Some(&b'0') || b.len() < 4 {
+    // An area code is 0 and a digit 1–9: `00` begins an international number (a doubled
+    // `0086` would otherwise give the key `0086-…`, which does not read back; found by fuzzing).
+    if b.first() != Some(&b'0') || b.len() < 4 || b[1] == b'0' {
         return None;
     }
     let area_len = if matches!(b[1], b'1' | b'2') { 3 } else { 4 };
@@ -112,6 +114,7 @@ mod tests {
         assert_eq!(phone("02087654321").as_deref(), Some("020-87654321"));
         assert_eq!(phone("0755-2345678").as_deref(), Some("0755-2345678"));
         assert_eq!(phone("88880000"), None);
+        assert_eq!(phone("00860086-571-8888"), None, "00 is no area code");
         assert_eq!(phone("400-123-4567").as_deref(), Some("4001234567"));
         assert_eq!(phone("call me"), None);
         assert_eq!(phone(""), None);
