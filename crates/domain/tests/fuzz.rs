@@ -1,8 +1,9 @@
 //! Fuzzing of every parser of the domain (issue 14, point 21): opinion codes, case numbers
 //! (案号), resident IDs, USCC, electronic licence identifiers, licence and certificate numbers,
 //! dates and holiday tables, region codes and paths, classification codes, networks, category
-//! sets, account names and the names of every stored enum. No input panics, and what a parser
-//! accepts it accepts again in the form it gives back (parse ∘ format = identity).
+//! sets, account names, opinion conclusions and the names of every stored enum. No input
+//! panics, and what a parser accepts it accepts again in the form it gives back
+//! (parse ∘ format = identity).
 //!
 //! `cargo test -p sijian-domain --test fuzz` runs a short pass; the long run is `fuzz_long`
 //! (ignored, 1,000,000 inputs per parser, `SJTEST_FUZZ_LONG_CASES`).
@@ -14,6 +15,7 @@ use proptest::prelude::*;
 use sijian_domain::calendar::{Date, YearTable, parse_tables};
 use sijian_domain::case_number::CaseNumber;
 use sijian_domain::classification::{Classification, Code};
+use sijian_domain::conclusion::{Conclusion, ConclusionInput, InjuryDegree};
 use sijian_domain::identifiers::{CertificateNo, ElectronicLicenceId, LicenceNo, ResidentId, Uscc};
 use sijian_domain::netaddr::Network;
 use sijian_domain::opinion_code::OpinionCode;
@@ -390,16 +392,61 @@ fn enum_names() -> Target {
         .map(|s| s.as_str())
         .chain(ApplicationKind::ALL.iter().map(|k| k.as_str()))
         .chain(Role::ACCOUNT_ROLES.iter().map(|r| r.as_str()))
-        .chain(["material_supplement", "notified", "province", "public"])
+        .chain([
+            "material_supplement",
+            "notified",
+            "province",
+            "public",
+            "light_2",
+        ])
         .collect();
     Target::text("enum names", |s| {
         let n: usize = names!(s; Stage, RefusalReason, TerminationReason, StopReason, Appearance,
+            InjuryDegree,
             ApplicationKind, ApplicationStage, LicenceKind, LicenceStatus, AppraiserStatus,
             InstitutionStatus, OrganKind, RegionLevel, Role);
         Ok(n > 0)
     })
     .seeds(seeds)
     .dict(["_"])
+}
+
+/// A conclusion as entered, `kind:value` (split at the first colon).
+fn conclusion() -> Target {
+    Target::text("conclusion", |s| {
+        let (kind, value) = s.split_once(':').unwrap_or((s, ""));
+        let Ok(c) = Conclusion::parse(ConclusionInput { kind, value }) else {
+            return Ok(false);
+        };
+        let again = Conclusion::parse(ConclusionInput {
+            kind: c.kind(),
+            value: &c.value(),
+        });
+        prop_assert_eq!(again.as_ref(), Ok(&c));
+        let stored = serde_json::to_string(&c).unwrap();
+        prop_assert_eq!(
+            serde_json::from_str::<Conclusion>(&stored).ok(),
+            Some(c.clone())
+        );
+        let _ = (c.label_zh(), c.label_en());
+        Ok(true)
+    })
+    .seeds([
+        "injury_degree:light_2",
+        "disability_grade:10",
+        "parentage:excluded",
+        "text: 被鉴定人  左眼\t视力下降 ",
+    ])
+    .dict([
+        ":",
+        "injury_degree",
+        "disability_grade",
+        "parentage",
+        "text",
+        "0",
+        "11",
+        " ",
+    ])
 }
 
 fn targets() -> Vec<Target> {
@@ -419,6 +466,7 @@ fn targets() -> Vec<Target> {
         category_set(),
         account(),
         enum_names(),
+        conclusion(),
     ]
 }
 
@@ -451,6 +499,7 @@ short! {
     fuzz_category_set => category_set,
     fuzz_account => account,
     fuzz_enum_names => enum_names,
+    fuzz_conclusion => conclusion,
 }
 
 #[test]
