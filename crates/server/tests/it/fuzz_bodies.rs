@@ -2,8 +2,8 @@
 //! random and mutated bodies with a 4xx (or a success), never a 5xx or a panic (a panic answers
 //! 500 through the catch-panic layer), on both engines.
 //!
-//! The routes come from the served OpenAPI document and from the pages' router source, so a new
-//! route is fuzzed without being listed here. Each starts from a valid-looking body — for the
+//! The routes come from the served OpenAPI document and from the server's list of what it
+//! serves (`app::served`), so a new route is fuzzed without being listed here. Each starts from a valid-looking body — for the
 //! API one built from the route's request schema, for a page the form the page itself draws —
 //! and is sent mutated: values of the wrong type, huge numbers, NUL and control characters,
 //! very long strings, deep nesting and broken JSON; for forms random, duplicated and missing
@@ -547,14 +547,13 @@ both_engines!(
 // Page forms
 // ---------------------------------------------------------------------------------------------
 
-/// POST routes of the pages, from the router's source.
+/// POST routes outside the API (the pages and the server's own), as the server lists what it
+/// serves.
 fn page_routes() -> Vec<String> {
-    let src =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/mod.rs")).unwrap();
-    src.split(".route(")
-        .skip(1)
-        .filter(|chunk| chunk.contains("post("))
-        .filter_map(|chunk| chunk.split('"').nth(1).map(str::to_string))
+    sijian_server::app::served()
+        .into_iter()
+        .filter(|(m, p)| *m == Method::POST && !p.starts_with("/api/"))
+        .map(|(_, p)| p)
         .collect()
 }
 
