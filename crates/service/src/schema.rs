@@ -886,14 +886,20 @@ mod tests {
             out.push(lines[start].to_string());
             return Some(out);
         }
+        // A field the row never serialises (`#[serde(skip)]`) is not part of its shape.
+        let mut skip = false;
         for l in &lines[start + 1..] {
             if *l == "}" {
                 break;
             }
-            if l.starts_with("#[serde") {
+            if *l == "#[serde(skip)]" {
+                skip = true;
+            } else if l.starts_with("#[serde") {
                 out.push(l.to_string());
             } else if let Some(field) = l.strip_prefix("pub ") {
-                out.push(field.split(':').next().unwrap_or("").to_string());
+                if !std::mem::take(&mut skip) {
+                    out.push(field.split(':').next().unwrap_or("").to_string());
+                }
             }
         }
         Some(out)
