@@ -896,10 +896,10 @@ mod tests {
                 skip = true;
             } else if l.starts_with("#[serde") {
                 out.push(l.to_string());
-            } else if let Some(field) = l.strip_prefix("pub ") {
-                if !std::mem::take(&mut skip) {
-                    out.push(field.split(':').next().unwrap_or("").to_string());
-                }
+            } else if let Some(field) = l.strip_prefix("pub ")
+                && !std::mem::take(&mut skip)
+            {
+                out.push(field.split(':').next().unwrap_or("").to_string());
             }
         }
         Some(out)
