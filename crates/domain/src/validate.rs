@@ -68,6 +68,19 @@ impl Problems {
 /// Why a text input is refused when it holds a control character.
 pub const CONTROL_CHARACTERS: &str = "不能含控制字符（制表符、换行符、回车符除外）";
 
+/// The longest any text value of a request may be, in characters, whatever the field (platform
+/// rule; fields have smaller limits of their own, docs/API.md "Text limits"). A file's base64
+/// data is not text and is bounded by the body limit instead.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// The message for a text value over [`MAX_TEXT_CHARS`].
+pub const TEXT_TOO_LONG: &str = "文本过长：任何一项不超过 20000 字；更长的内容请作为附件上传";
+
+/// Whether `value`, given under `key`, is longer than any text may be (file data excepted).
+pub fn text_too_long(key: &str, value: &str) -> bool {
+    key != "data_base64" && value.len() > MAX_TEXT_CHARS && value.chars().count() > MAX_TEXT_CHARS
+}
+
 /// Control characters other than tab, line feed and carriage return: refused in every text
 /// input, on forms and in JSON alike. Nobody types them, and PostgreSQL cannot store NUL where
 /// SQLite would, so the one rule keeps both engines answering the same (issue 14).

@@ -90,6 +90,18 @@ impl AppError {
     }
     /// Text fields holding control characters other than tab and line breaks: refused before
     /// any use case sees them, with each field named (`domain::validate::has_control_character`).
+    /// Text values over the platform's maximum (`validate::MAX_TEXT_CHARS`), each named.
+    pub fn text_too_long(fields: Vec<String>) -> Self {
+        Self::validation(
+            fields
+                .into_iter()
+                .map(|field| FieldError {
+                    field,
+                    message: sijian_domain::validate::TEXT_TOO_LONG.to_string(),
+                })
+                .collect(),
+        )
+    }
     pub fn control_characters(fields: Vec<String>) -> Self {
         let mut e = Self::new(
             StatusCode::BAD_REQUEST,

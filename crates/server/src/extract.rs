@@ -39,6 +39,11 @@ where
             if !fields.is_empty() {
                 return Err(AppError::control_characters(fields));
             }
+            let mut long = Vec::new();
+            too_long(&tree, "", String::new(), &mut long);
+            if !long.is_empty() {
+                return Err(AppError::text_too_long(long));
+            }
         }
         Ok(ApiJson(value))
     }
@@ -88,6 +93,30 @@ fn control_characters(v: &Value, path: String, out: &mut Vec<String>) {
                     out.push(field(&at));
                 }
                 control_characters(item, at, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Paths of the strings longer than any text may be (`validate::MAX_TEXT_CHARS`), file data
+/// excepted.
+fn too_long(v: &Value, key: &str, path: String, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if sijian_domain::validate::text_too_long(key, s) => out.push(path),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                too_long(item, key, format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                let at = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                too_long(item, k, at, out);
             }
         }
         _ => {}

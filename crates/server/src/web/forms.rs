@@ -46,7 +46,8 @@ impl FormData {
 impl FormData {
     /// Refuses fields holding control characters other than tab and line breaks
     /// (`domain::validate::has_control_character`), each named, as JSON bodies are
-    /// (`extract::ApiJson`). Field names count too.
+    /// (`extract::ApiJson`). Field names count too. Then refuses values longer than any text
+    /// may be (`validate::MAX_TEXT_CHARS`).
     pub fn refuse_control_characters(&self) -> Result<(), AppError> {
         let fields: Vec<String> = self
             .0
@@ -54,10 +55,19 @@ impl FormData {
             .filter(|(k, v)| has_control_character(k) || has_control_character(v))
             .map(|(k, _)| k.clone())
             .collect();
-        if fields.is_empty() {
+        if !fields.is_empty() {
+            return Err(AppError::control_characters(fields));
+        }
+        let long: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(k, v)| sijian_domain::validate::text_too_long(k, v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if long.is_empty() {
             Ok(())
         } else {
-            Err(AppError::control_characters(fields))
+            Err(AppError::text_too_long(long))
         }
     }
 }

@@ -555,5 +555,32 @@ both_engines!(
             .await;
         assert_eq!(st, StatusCode::CREATED, "{body}");
         assert_eq!(organs().await, before + 1);
+
+        // Any text over 20,000 characters is refused, naming the field, wherever it is (here a
+        // field with no limit of its own), in JSON and in a form; file data is not text.
+        let huge = "路".repeat(300_000);
+        let (st, body) = c.post("/api/v1/organs", organ("滨江区法院", &huge)).await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            code(&body).unwrap_or("")
+        );
+        assert_eq!(body["error"]["fields"][0]["field"], "address");
+        let res = c
+            .http
+            .post(app.url("/organs/new"))
+            .form(&[
+                ("_csrf", c.csrf.as_str()),
+                ("name", "滨江区法院"),
+                ("kind", "court"),
+                ("region_code", "330106"),
+                ("address", &huge[..30_000 * "路".len()]),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(organs().await, before + 1);
     }
 );
