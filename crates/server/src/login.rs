@@ -37,9 +37,12 @@ pub async fn sign_in(
         user_agent: &ctx.user_agent,
         result: "pending",
     };
+    // An IPv6 client counts by its /64, as the public rate limit does.
+    let source = crate::ratelimit::client_key(&ctx.ip);
     let (row, allowed) = logs::reserve_login(
         &state.db,
         &attempt,
+        &source,
         now - sec.ip_window_minutes * 60_000,
         sec.ip_failure_limit,
     )

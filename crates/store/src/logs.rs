@@ -114,8 +114,8 @@ pub async fn record_login(db: &Db, attempt: &LoginAttempt<'_>) -> Result<(), Sto
         result,
     } = *attempt;
     db.execute(
-        "INSERT INTO login_log (at, username, user_id, home_path, ip, user_agent, result) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        args![at, username, user_id, home_path, ip, user_agent, result],
+        "INSERT INTO login_log (at, username, user_id, home_path, ip, user_agent, result, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        args![at, username, user_id, home_path, ip, user_agent, result, ip],
     )
     .await?;
     Ok(())
@@ -139,6 +139,7 @@ pub async fn failures_from_ip(db: &Db, ip: &str, since: i64) -> Result<i64, Stor
 pub async fn reserve_login(
     db: &Db,
     attempt: &LoginAttempt<'_>,
+    source: &str,
     since: i64,
     limit: i64,
 ) -> Result<(i64, bool), StoreError> {
@@ -153,11 +154,16 @@ pub async fn reserve_login(
     } = *attempt;
     let id: i64 = db
         .scalar(
-            "INSERT INTO login_log (at, username, user_id, home_path, ip, user_agent, result) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
-            args![at, username, user_id, home_path, ip, user_agent],
+            "INSERT INTO login_log (at, username, user_id, home_path, ip, user_agent, result, source) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id",
+            args![at, username, user_id, home_path, ip, user_agent, source],
         )
         .await?;
-    let n = failures_from_ip(db, ip, since).await?;
+    let n: i64 = db
+        .scalar(
+            "SELECT COUNT(*) FROM login_log WHERE source = $1 AND at >= $2 AND result <> 'ok'",
+            args![source, since],
+        )
+        .await?;
     Ok((id, n <= limit))
 }
 

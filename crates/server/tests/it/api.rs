@@ -1315,3 +1315,36 @@ both_engines!(regions_keep_their_history, async |app: &TestApp| {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("under"))
     );
 });
+
+both_engines!(
+    sign_in_throttling_counts_an_ipv6_client_by_its_64,
+    config = |cfg: &mut sijian_server::Config| {
+        cfg.security.trusted_proxies = vec!["127.0.0.1".into()];
+    },
+    async |app: &TestApp| {
+        // Behind a trusted proxy: 20 failures (the default limit) from 20 addresses of one
+        // /64, then a 21st from yet another of its addresses is throttled; another /64 is not.
+        let c = app.anon();
+        let attempt = async |from: &str| {
+            c.http
+                .post(app.url("/api/v1/session"))
+                .header("X-Forwarded-For", from)
+                .json(&json!({"username": "nobody", "password": "x"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        };
+        for i in 1..=20 {
+            assert_eq!(
+                attempt(&format!("2001:db8:1:2::{i:x}")).await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            attempt("2001:db8:1:2:ffff:ffff:ffff:ffff").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(attempt("2001:db8:1:3::1").await, StatusCode::UNAUTHORIZED);
+    }
+);
