@@ -32,7 +32,7 @@ pub async fn detail(
         .or_page(lang)?
         .seen_by(a.role());
     let mut tables = vec![linkage_table(&a, lang, id, &linkage)];
-    tables.extend(part_tables(lang, id, &parts));
+    tables.extend(part_tables(lang, &parts));
     // The duplicate-appraisal findings name other cases: only for those who may view them
     // (issue 14, point 5).
     let hide = (!a.role().may(Action::ViewLinkageAlerts)).then_some("linkage.");
@@ -381,7 +381,7 @@ fn linkage_table(
 
 /// The tables of the case's parts: persons, materials, appraisers, reviews, clock stops, files and
 /// court appearances.
-fn part_tables(lang: Lang, id: i64, parts: &CaseParts) -> Vec<DetailTable> {
+fn part_tables(lang: Lang, parts: &CaseParts) -> Vec<DetailTable> {
     vec![
         DetailTable::of(
             lang,
@@ -528,7 +528,7 @@ fn part_tables(lang: Lang, id: i64, parts: &CaseParts) -> Vec<DetailTable> {
                             _ => lang.t("cases.other"),
                         }
                         .into(),
-                        format!("{}（/api/v1/cases/{id}/files/{}）", x.name, x.id),
+                        x.name.clone(),
                         format!("{:.1} KiB", x.size as f64 / 1024.0),
                         x.sha256.clone(),
                     ]
