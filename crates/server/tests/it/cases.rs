@@ -784,26 +784,7 @@ both_engines!(
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert!(v.to_string().contains("materials"), "{v}");
-        let (st, case) = clerk
-            .post("/api/v1/cases", commission(&fx, json!({})))
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{case}");
-        let case = ok(&clerk, &case, "accept", json!({})).await;
-        let case = ok(
-            &clerk,
-            &case,
-            "contract",
-            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
-        )
-        .await;
-        let case = ok(
-            &clerk,
-            &case,
-            "assign",
-            json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
-        )
-        .await;
-        let case = ok(&clerk, &case, "start", json!({})).await;
+        let case = started_case(&clerk, &fx, json!({})).await;
         // 第二十一条 then 第十九条: a recusal granted under way leaves one appraiser; review waits
         // for a second one.
         let case = ok(
@@ -949,25 +930,7 @@ both_engines!(
     async |app: &TestApp| {
         let fx = fixture(app).await;
         let clerk = app.login("inst.clerk").await;
-        let (_, case) = clerk
-            .post("/api/v1/cases", commission(&fx, json!({})))
-            .await;
-        let case = ok(&clerk, &case, "accept", json!({})).await;
-        let case = ok(
-            &clerk,
-            &case,
-            "contract",
-            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
-        )
-        .await;
-        let case = ok(
-            &clerk,
-            &case,
-            "assign",
-            json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
-        )
-        .await;
-        let case = ok(&clerk, &case, "start", json!({})).await;
+        let case = started_case(&clerk, &fx, json!({})).await;
         // 第三十五条: the reviewer's own practice items must cover the matter.
         exec(
             app,
@@ -1092,29 +1055,35 @@ both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
     assert!(page.contains("我的委托"), "{page}");
 });
 
-/// Carries a new case (the commission with `extra`) to the sealed stage: the appraiser signs
-/// for themselves, the clerk records the second signature.
-async fn sealed_case(app: &TestApp, fx: &Fx, extra: Value) -> Value {
-    let clerk = app.login("inst.clerk").await;
-    let head = app.login("inst.head").await;
+/// Commissions a case (with `extra`) and carries it, as the clerk, through acceptance, the
+/// contract and the assignment of the first two appraisers to the start of work.
+async fn started_case(clerk: &Client, fx: &Fx, extra: Value) -> Value {
     let (st, case) = clerk.post("/api/v1/cases", commission(fx, extra)).await;
     assert_eq!(st, StatusCode::CREATED, "{case}");
-    let case = ok(&clerk, &case, "accept", json!({})).await;
+    let case = ok(clerk, &case, "accept", json!({})).await;
     let case = ok(
-        &clerk,
+        clerk,
         &case,
         "contract",
         json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
     )
     .await;
     let case = ok(
-        &clerk,
+        clerk,
         &case,
         "assign",
         json!({"appraiser_ids": [fx.a[0], fx.a[1]]}),
     )
     .await;
-    let case = ok(&clerk, &case, "start", json!({})).await;
+    ok(clerk, &case, "start", json!({})).await
+}
+
+/// Carries a new case (the commission with `extra`) to the sealed stage: the appraiser signs
+/// for themselves, the clerk records the second signature.
+async fn sealed_case(app: &TestApp, fx: &Fx, extra: Value) -> Value {
+    let clerk = app.login("inst.clerk").await;
+    let head = app.login("inst.head").await;
+    let case = started_case(&clerk, fx, extra).await;
     let case = ok(
         &clerk,
         &case,
