@@ -55,6 +55,10 @@ pub struct Policy {
     pub any_address: bool,
     /// `webhooks.allow_networks`: special-purpose networks allowed all the same.
     pub allowed: Vec<Network>,
+    /// `webhooks.allow_http`: plain `http://` addresses accepted (HTTPS otherwise).
+    pub plain_http: bool,
+    /// `webhooks.ca_file`: further certificate authorities (PEM) for HTTPS deliveries.
+    pub extra_roots: Option<Vec<u8>>,
 }
 
 impl Policy {
@@ -64,6 +68,8 @@ impl Policy {
         Policy {
             any_address: cfg.allow_private,
             allowed: cfg.allowed_networks().unwrap_or_default(),
+            plain_http: cfg.allow_http,
+            extra_roots: cfg.extra_roots().unwrap_or_default(),
         }
     }
 
@@ -178,8 +184,11 @@ pub async fn check_url(raw: &str, policy: &Policy) -> Result<String, String> {
         return Err(zh.tf("webhook.url.too_long", &[("max", &MAX_URL_LEN.to_string())]));
     }
     let mut url = Url::parse(raw).map_err(|_| zh.t("webhook.url.malformed").to_string())?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(zh.t("webhook.url.scheme").into());
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.plain_http => {}
+        "http" => return Err(zh.t("webhook.url.https_required").into()),
+        _ => return Err(zh.t("webhook.url.scheme").into()),
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(zh.t("webhook.url.no_host").into());
@@ -206,14 +215,27 @@ impl reqwest::dns::Resolve for NoLookup {
 }
 
 /// The client for one delivery to `url`: connects only to `ips` (already checked), follows no
-/// redirect and uses no proxy (a proxy would resolve the name itself).
-fn client(cfg: &WebhooksConfig, url: &Url, ips: &[IpAddr]) -> reqwest::Result<reqwest::Client> {
+/// redirect and uses no proxy (a proxy would resolve the name itself). HTTPS is checked against
+/// the built-in public roots and `webhooks.ca_file`, for the name in the address (TLS 1.2 or 1.3).
+fn client(
+    cfg: &WebhooksConfig,
+    policy: &Policy,
+    url: &Url,
+    ips: &[IpAddr],
+) -> reqwest::Result<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         .timeout(Duration::from_millis(cfg.timeout_ms.max(1)))
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
+        .https_only(!policy.plain_http)
+        .min_tls_version(reqwest::tls::Version::TLS_1_2)
         .dns_resolver(std::sync::Arc::new(NoLookup))
         .user_agent(concat!("sijian-webhooks/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = &policy.extra_roots {
+        for cert in reqwest::Certificate::from_pem_bundle(pem)? {
+            b = b.add_root_certificate(cert);
+        }
+    }
     if let Some(Host::Domain(d)) = host(url) {
         let port = url.port_or_known_default().unwrap_or(80);
         let addrs: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect();
@@ -262,10 +284,10 @@ async fn deliver(
 ) -> Result<(), Failure> {
     let url = Url::parse(url)
         .map_err(|e| Failure::new("webhook.error.invalid", format!("address {url:?}: {e}")))?;
-    if url.scheme() == "https" {
+    if url.scheme() != "https" && !policy.plain_http {
         return Err(Failure::new(
-            "webhook.error.no_tls",
-            "https:// address; this release has no TLS client",
+            "webhook.error.plain_http",
+            "http:// address while webhooks.allow_http is off",
         ));
     }
     let ips = match resolve_checked(&url, policy).await {
@@ -278,8 +300,8 @@ async fn deliver(
         }
         Err(Refusal::Unresolved(e)) => return Err(Failure::new("webhook.error.connect", e)),
     };
-    let http =
-        client(cfg, &url, &ips).map_err(|e| Failure::new("webhook.error.connect", chain(&e)))?;
+    let http = client(cfg, policy, &url, &ips)
+        .map_err(|e| Failure::new("webhook.error.connect", chain(&e)))?;
     let ts = now_ms() / 1000;
     let sig = signature(secret, ts, &row.body);
     let res = http
@@ -457,14 +479,43 @@ mod tests {
 
     fn allowing(nets: &[&str]) -> Policy {
         Policy {
-            any_address: false,
             allowed: nets.iter().map(|n| Network::parse(n).unwrap()).collect(),
+            plain_http: true,
+            ..Policy::default()
         }
     }
 
     #[tokio::test]
+    async fn plain_http_refused_by_default() {
+        let default = Policy::of(&WebhooksConfig::default());
+        let e = check_url("http://8.8.8.8/in", &default).await.unwrap_err();
+        assert!(e.starts_with("请使用 https:// 地址"), "{e}");
+        assert!(check_url("https://8.8.8.8/in", &default).await.is_ok());
+        let row = OutboxRow {
+            id: 1,
+            organ_id: 1,
+            case_id: 1,
+            event: "case.accepted".into(),
+            body: "{}".into(),
+            attempts: 0,
+            next_at: 0,
+            delivered_at: None,
+            last_error: String::new(),
+            created_at: 0,
+        };
+        let cfg = WebhooksConfig::default();
+        let f = deliver(&cfg, &default, "http://8.8.8.8/in", "k", &row)
+            .await
+            .unwrap_err();
+        assert_eq!(f.shown, Lang::Zh.t("webhook.error.plain_http"));
+    }
+
+    #[tokio::test]
     async fn addresses_are_checked() {
-        let strict = Policy::default();
+        let strict = Policy {
+            plain_http: true,
+            ..Policy::default()
+        };
         for bad in [
             "http://127.0.0.1:9/hook",
             "http://localhost/hook",
@@ -497,7 +548,8 @@ mod tests {
         );
         let anything = Policy {
             any_address: true,
-            allowed: Vec::new(),
+            plain_http: true,
+            ..Policy::default()
         };
         assert!(check_url("http://[::1]/hook", &anything).await.is_ok());
         // localhost is both 127.0.0.1 and ::1: one refused address refuses the name.
@@ -578,12 +630,98 @@ mod tests {
         let cfg = WebhooksConfig::default();
         // A name that exists in no DNS: reached only through the checked address.
         let url = Url::parse(&format!("http://organ.invalid:{port}/hook")).unwrap();
-        let http = client(&cfg, &url, &["127.0.0.1".parse().unwrap()]).unwrap();
+        let http = client(&cfg, &allowing(&[]), &url, &["127.0.0.1".parse().unwrap()]).unwrap();
         let res = http.post(url.clone()).send().await.unwrap();
         assert_eq!(res.status(), 204);
         // Any other name is not looked up at all.
         let other = Url::parse(&format!("http://localhost:{port}/hook")).unwrap();
         let e = http.post(other).send().await.unwrap_err();
         assert!(chain(&e).contains("no DNS lookup"), "{}", chain(&e));
+    }
+
+    /// A TLS endpoint on 127.0.0.1 with the test certificate for `localhost` and 127.0.0.1
+    /// (issued by the test CA in `tests/it/tls/`); answers 204 to every request.
+    async fn tls_endpoint() -> u16 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio_rustls::rustls::{
+            self,
+            pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
+        };
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/tls");
+        let certs = CertificateDer::pem_file_iter(format!("{dir}/localhost.pem"))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(format!("{dir}/localhost.key")).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = l.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(sock).await else {
+                        return;
+                    };
+                    let mut buf = [0u8; 4096];
+                    let _ = tls.read(&mut buf).await;
+                    let _ = tls
+                        .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+                        .await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+        port
+    }
+
+    /// HTTPS deliveries check the certificate: trusted through `webhooks.ca_file` and valid for
+    /// the address's host; an unknown issuer or another name is a failed delivery.
+    #[tokio::test]
+    async fn https_delivery_checks_the_certificate() {
+        let port = tls_endpoint().await;
+        let cfg = WebhooksConfig {
+            ca_file: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/tls/ca.pem").into()),
+            allow_networks: vec!["127.0.0.0/8".into()],
+            ..WebhooksConfig::default()
+        };
+        let trusting = Policy::of(&cfg);
+        assert!(trusting.extra_roots.is_some() && !trusting.plain_http);
+        let loopback: [IpAddr; 1] = ["127.0.0.1".parse().unwrap()];
+        let send = |policy: Policy, host: &'static str| {
+            let cfg = cfg.clone();
+            async move {
+                let url = Url::parse(&format!("https://{host}:{port}/hook")).unwrap();
+                let http = client(&cfg, &policy, &url, &loopback).unwrap();
+                http.post(url).body("{}").send().await
+            }
+        };
+        // The name and the address in the certificate, with the CA trusted: delivered.
+        assert_eq!(
+            send(trusting.clone(), "localhost").await.unwrap().status(),
+            204
+        );
+        assert_eq!(
+            send(trusting.clone(), "127.0.0.1").await.unwrap().status(),
+            204
+        );
+        // The public roots alone do not know the test CA.
+        let public_only = Policy {
+            extra_roots: None,
+            ..trusting.clone()
+        };
+        let e = send(public_only, "localhost").await.unwrap_err();
+        assert!(chain(&e).contains("UnknownIssuer"), "{}", chain(&e));
+        // A name the certificate is not for, at the same address: refused.
+        let e = send(trusting, "organ.invalid").await.unwrap_err();
+        assert!(chain(&e).contains("not valid for name"), "{}", chain(&e));
     }
 }

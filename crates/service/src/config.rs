@@ -130,9 +130,29 @@ pub struct WebhooksConfig {
     /// be sent to although they are private, loopback or otherwise special-purpose (an intranet
     /// deployment). Default empty: only public addresses.
     pub allow_networks: Vec<String>,
+    /// Accept plain `http://` addresses (an intranet without TLS). Default false: notifications
+    /// go over HTTPS only (issue 14, point 8).
+    pub allow_http: bool,
+    /// A PEM file of further certificate authorities to trust for HTTPS deliveries (an
+    /// organ's own or a government CA), besides the built-in public roots. Default none.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl WebhooksConfig {
+    /// The certificates of `ca_file` as PEM, or none; a file that cannot be read or holds no
+    /// certificate stops the start.
+    pub fn extra_roots(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(path) = &self.ca_file else {
+            return Ok(None);
+        };
+        let pem = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("webhooks.ca_file {}：无法读取（{e}）", path.display()))?;
+        if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+            anyhow::bail!("webhooks.ca_file {}：文件中没有 PEM 证书", path.display());
+        }
+        Ok(Some(pem))
+    }
+
     /// `allow_networks` parsed; an entry that is not a network stops the start.
     pub fn allowed_networks(&self) -> anyhow::Result<Vec<sijian_domain::netaddr::Network>> {
         self.allow_networks
@@ -156,6 +176,8 @@ impl Default for WebhooksConfig {
             batch_max: 100,
             allow_private: false,
             allow_networks: Vec::new(),
+            allow_http: false,
+            ca_file: None,
         }
     }
 }

@@ -40,6 +40,7 @@ impl Services {
         let ledger = Arc::new(found.ledger);
         let licences = Arc::new(cfg.licences.scheme()?);
         cfg.webhooks.allowed_networks()?;
+        cfg.webhooks.extra_roots()?;
         Ok(Services {
             db,
             cfg,

@@ -18,10 +18,10 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
-    /// `http://` or `https://` address that receives the POSTs. Addresses that are or resolve
-    /// to loopback, private, link-local or other special-purpose addresses are refused unless
-    /// in `webhooks.allow_networks`. This release sends no TLS: an `https://` address is
-    /// accepted but every delivery to it fails with a clear error.
+    /// `https://` address that receives the POSTs (`http://` only where the administrator set
+    /// `webhooks.allow_http`). Addresses that are or resolve to loopback, private, link-local or
+    /// other special-purpose addresses are refused unless in `webhooks.allow_networks`. The
+    /// server's certificate must chain to a public root or to `webhooks.ca_file`.
     pub url: String,
     /// Whether notifications are queued and sent. Default true.
     #[serde(default = "yes")]

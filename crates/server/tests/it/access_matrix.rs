@@ -744,6 +744,7 @@ both_engines!(
         c.security.ip_failure_limit = 1000;
         // The court's webhook points at this machine (and is inactive).
         c.webhooks.allow_networks = vec!["127.0.0.0/8".into()];
+        c.webhooks.allow_http = true;
     },
     async |app: &TestApp| {
         let started = std::time::Instant::now();

@@ -168,6 +168,8 @@ async fn wait_status(c: &Client, organ: i64, id: i64, status: &str) -> Value {
 async fn start(engine: Engine) -> Option<TestApp> {
     TestApp::start_with(engine, |cfg| {
         cfg.webhooks.allow_networks = vec!["127.0.0.0/8".into()];
+        // The test receiver speaks plain HTTP (HTTPS deliveries: webhooks.rs unit tests).
+        cfg.webhooks.allow_http = true;
         cfg.webhooks.interval_ms = 50;
         cfg.webhooks.timeout_ms = 2000;
         cfg.webhooks.backoff_base_ms = BASE_MS;
@@ -403,18 +405,17 @@ both_engines!(special_addresses_refused, async |app: &TestApp| {
             .trim_start_matches("http://127.0.0.1:")
             .trim_end_matches("/hook");
         for (bad, rule) in [
-            ("http://127.0.0.1:9/hook", "RFC 1122"),
+            ("https://127.0.0.1:9/hook", "RFC 1122"),
             (&format!("https://127.0.0.1:{port}/hook"), "RFC 1122"),
-            ("http://localhost:8080/hook", "RFC 1122"),
-            ("http://[::1]/hook", "RFC 4291"),
-            ("http://169.254.169.254/latest/meta-data", "RFC 3927"),
-            ("http://10.0.0.1/hook", "RFC 1918"),
+            ("https://localhost:8080/hook", "RFC 1122"),
+            ("https://[::1]/hook", "RFC 4291"),
+            ("https://169.254.169.254/latest/meta-data", "RFC 3927"),
             ("https://10.0.0.1/hook", "RFC 1918"),
-            ("http://172.16.5.4/hook", "RFC 1918"),
-            ("http://192.168.1.1/hook", "RFC 1918"),
-            ("http://100.64.0.1/hook", "RFC 6598"),
-            ("http://198.18.0.1/hook", "RFC 2544"),
-            ("http://203.0.113.9/hook", "RFC 5737"),
+            ("https://172.16.5.4/hook", "RFC 1918"),
+            ("https://192.168.1.1/hook", "RFC 1918"),
+            ("https://100.64.0.1/hook", "RFC 6598"),
+            ("https://198.18.0.1/hook", "RFC 2544"),
+            ("https://203.0.113.9/hook", "RFC 5737"),
             ("https://[fd00::1]/", "RFC 4193"),
             ("https://[64:ff9b::a00:1]/", "RFC 6052"),
             ("https://[::ffff:10.0.0.1]/", "RFC 1918"),
@@ -433,8 +434,14 @@ both_engines!(special_addresses_refused, async |app: &TestApp| {
             app.scalar_i64("SELECT COUNT(*) FROM organ_webhooks").await,
             0
         );
-        // A public address is accepted (an https:// one's deliveries fail: no TLS in this
-        // release).
+        // A plain http:// address is refused by default, public or not (issue 14, point 8).
+        for plain in ["http://1.1.1.1/hook", &receiver] {
+            let (st, v) = put_hook(app, &court, plain).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{plain}: {v}");
+            let m = v["error"]["fields"][0]["message"].as_str().unwrap();
+            assert!(m.starts_with("请使用 https:// 地址"), "{plain}: {m}");
+        }
+        // A public https:// address is accepted.
         let (st, v) = put_hook(app, &court, "https://1.1.1.1/hook").await;
         assert_eq!(st, StatusCode::OK, "{v}");
         assert_eq!(v["active"], true);
