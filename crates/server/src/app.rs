@@ -243,6 +243,13 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         state.cfg.ledger.clone(),
     ));
     let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
+    // Counted among the live nodes before the first request, so the public limit is shared
+    // from the start.
+    let node = crate::cluster::Node::new();
+    if let Err(e) = crate::cluster::beat(&state, &node).await {
+        tracing::warn!(error = %e, "first node heartbeat failed; the public limit is not shared yet");
+    }
+    let heartbeat = tokio::spawn(crate::cluster::run(state.clone(), node.clone()));
     let sweeper = tokio::spawn(sijian_service::cases::sweeper(state.svc.clone()));
     sijian_service::linkage::spawn_rebuild(state.svc.clone()).await;
     let counts = tokio::spawn(sijian_service::checks::run(state.svc.clone()));
@@ -277,6 +284,8 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         sweeper.abort();
         integrator.abort();
         webhooks.abort();
+        heartbeat.abort();
+        crate::cluster::leave(&last_counts, &node).await;
     });
     tracing::info!(%addr, ?metrics_addr, engine = ?db.engine(), "serving");
     Ok(Server {

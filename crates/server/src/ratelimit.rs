@@ -1,15 +1,22 @@
-//! The public rate limit: a token bucket per client address, per node, for the directory, the
-//! verification pages and their API. And the bound on the operations log's rows for requests
+//! The public rate limit: a token bucket per client address for the directory, the
+//! verification pages and their API, the configured rate shared among the live nodes
+//! (`crate::cluster`). And the bound on the operations log's rows for requests
 //! without a signed-in user (`LogThrottle`).
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-/// A token bucket per client address, per node (public reads only; sign-in throttling is kept
-/// in the database across nodes). `rate` tokens a second, up to `burst`.
+/// A token bucket per client address (public reads only; sign-in throttling is kept in the
+/// database across nodes). The cluster as a whole allows `rate` tokens a second, up to `burst`:
+/// on each of n live nodes a bucket fills at `rate`/n up to `burst`/n (at least one request),
+/// so a client spread over every node by the balancer gets no more than the configured rate,
+/// and one kept on one node gets its share.
 pub struct RateLimiter {
     rate: f64,
     burst: f64,
+    /// The live nodes sharing the limit (at least 1), from the heartbeat.
+    nodes: AtomicU32,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
 }
 
@@ -18,8 +25,20 @@ impl RateLimiter {
         RateLimiter {
             rate,
             burst,
+            nodes: AtomicU32::new(1),
             buckets: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How many live nodes share the limit (from `crate::cluster`'s heartbeat).
+    pub fn share_among(&self, nodes: u32) {
+        self.nodes.store(nodes.max(1), Ordering::Relaxed);
+    }
+
+    /// This node's rate and burst: its share of the cluster's.
+    fn own_share(&self) -> (f64, f64) {
+        let n = f64::from(self.nodes.load(Ordering::Relaxed).max(1));
+        (self.rate / n, (self.burst / n).max(1.0))
     }
 
     /// Takes a token for the client at address `ip` (see [`client_key`]).
@@ -32,13 +51,14 @@ impl RateLimiter {
             return true;
         };
         let now = Instant::now();
+        let (rate, burst) = self.own_share();
         if b.len() > 100_000 {
             // Forget addresses idle long enough to have refilled.
-            let full = self.burst / self.rate;
+            let full = burst / rate;
             b.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() < full);
         }
-        let (tokens, at) = b.entry(key.to_string()).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
+        let (tokens, at) = b.entry(key.to_string()).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
@@ -129,6 +149,21 @@ impl LogThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_burst_is_shared_among_nodes() {
+        let one = RateLimiter::new(0.001, 6.0);
+        assert_eq!((0..8).filter(|_| one.allow("a")).count(), 6);
+        let three = RateLimiter::new(0.001, 6.0);
+        three.share_among(3);
+        assert_eq!((0..8).filter(|_| three.allow("a")).count(), 2);
+        // Never below one request, however many nodes.
+        let many = RateLimiter::new(0.001, 6.0);
+        many.share_among(100);
+        assert_eq!((0..8).filter(|_| many.allow("a")).count(), 1);
+        many.share_among(0);
+        assert_eq!(many.own_share().0, 0.001);
+    }
 
     #[test]
     fn an_ipv6_client_is_its_64_prefix() {

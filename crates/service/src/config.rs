@@ -35,6 +35,26 @@ pub struct Config {
     pub pdf: PdfConfig,
     /// Record linkage (多头、重复鉴定核查): thresholds and the model.
     pub linkage: LinkageConfig,
+    /// Several nodes over one database (`cluster.heartbeat_seconds`).
+    pub cluster: ClusterConfig,
+}
+
+/// Nodes sharing one database (docs/OPERATIONS.md, "Several nodes").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// How often a node records that it is alive and counts the others; a node not seen for
+    /// three of these is no longer counted. The public rate limit is shared among the nodes
+    /// counted. Default 10 s.
+    pub heartbeat_seconds: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            heartbeat_seconds: 10,
+        }
+    }
 }
 
 /// Electronic licences (电子证照, GB/T 36904 identifiers). The defaults let the demo run; a
@@ -301,9 +321,10 @@ pub struct SecurityConfig {
     pub ip_window_minutes: i64,
     /// Lifetime of a new API token when none is given. Default 90 days; at most 365.
     pub token_default_days: i64,
-    /// Public directory: requests a second per client address (per node). Default 20.
+    /// Public pages and API: requests a second per client address (an IPv4 address or an IPv6
+    /// /64), for the whole cluster: each of n live nodes allows 1/n of it. Default 20.
     pub public_requests_per_second: f64,
-    /// Public directory: burst allowance per client address. Default 60.
+    /// Public pages and API: burst allowance per client address, shared the same way. Default 60.
     pub public_burst: f64,
     /// Operations-log rows of refused requests without a signed-in user: at most one per
     /// client address and result within this many seconds (per node); the next row written
@@ -342,6 +363,7 @@ impl Default for Config {
             licences: LicencesConfig::default(),
             pdf: PdfConfig::default(),
             linkage: LinkageConfig::default(),
+            cluster: ClusterConfig::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod linkage;
 pub mod list;
 pub mod logs;
+pub mod nodes;
 pub mod organs;
 pub mod readers;
 pub mod regions;

@@ -1228,6 +1228,43 @@ async fn public_directory_is_rate_limited_per_address() {
     app.stop().await;
 }
 
+// With two live nodes over one database each allows half the configured burst to a client, so
+// a client the balancer spreads over both gets no more than the configured rate (issue 14,
+// point 13).
+both_engines!(
+    public_limit_is_shared_among_live_nodes,
+    config = |c: &mut sijian_server::Config| {
+        c.security.public_requests_per_second = 0.001;
+        c.security.public_burst = 4.0;
+        c.cluster.heartbeat_seconds = 1;
+    },
+    async |app: &TestApp| {
+        assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM nodes").await, 1);
+        // Another node, alive for the next minute.
+        let now = sijian_store::now_ms();
+        let alive =
+            sijian_store::nodes::beat(&app.db, "other-node", now, now + 60_000, now - 5_000, 0)
+                .await
+                .unwrap();
+        assert_eq!(alive, 2);
+        // This node counts it at its next heartbeat.
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        let anon = app.anon();
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.push(anon.get("/api/v1/public/institutions").await.0);
+        }
+        assert_eq!(
+            got,
+            [
+                StatusCode::OK,
+                StatusCode::OK,
+                StatusCode::TOO_MANY_REQUESTS
+            ]
+        );
+    }
+);
+
 both_engines!(
     pilot_credit_code_needs_a_recorded_reason,
     async |app: &TestApp| {
