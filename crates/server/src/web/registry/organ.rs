@@ -11,45 +11,31 @@ pub async fn organs_list(
     let page = organs::list(&s.db, &a.scope(), p.get("kind"), &p.query())
         .await
         .or_page(lang)?;
-    let kinds = OrganKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str().to_string(),
-                lang.pick(k.label_zh(), k.label_en()).to_string(),
-            )
-        })
-        .collect();
+    let kinds = options(lang, &OrganKind::ALL);
     let filters = vec![
         p.text_filter("q", lang.t("list.search")),
         p.select_filter("kind", lang.t("field.kind"), kinds),
     ];
-    let cols = vec![
-        p.column(lang.t("field.name"), "name"),
-        p.column(lang.t("field.kind"), "kind"),
-        p.column(lang.t("field.region"), "region"),
-        p.column(lang.t("field.phone"), ""),
+    let columns = [
+        ("field.name", "name"),
+        ("field.kind", "kind"),
+        ("field.region", "region"),
+        ("field.phone", ""),
     ];
-    let new_link = a
-        .role()
-        .may(Action::EditOrgans)
-        .then(|| ("/organs/new".to_string(), lang.t("list.new").to_string()));
-    let v = ListView {
-        new_link,
-        filters,
-        ..p.view(lang, lang.t("nav.organs").into(), cols, &page, |o| {
-            vec![
-                link(lang.t("field.name"), &o.name, format!("/organs/{}", o.id)),
-                cell(lang.t("field.kind"), organ_kind(lang, o.kind)),
-                cell(lang.t("field.region"), &o.region_name),
-                cell(lang.t("field.phone"), &o.phone),
-            ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.organs"), "/organs"),
-        v,
-    }))
+    let v = p.view(lang, lang.t("nav.organs").into(), &columns, &page, |o| {
+        vec![
+            link(&o.name, format!("/organs/{}", o.id)),
+            cell(organ_kind(lang, o.kind)),
+            cell(&o.region_name),
+            cell(&o.phone),
+        ]
+    });
+    let v = v.with_filters(filters).with_new_link(
+        a.role().may(Action::EditOrgans),
+        "/organs/new",
+        lang.t("list.new"),
+    );
+    Ok(render(&ListPage::of(&a, lang, v)))
 }
 
 pub async fn organ_detail(
@@ -93,47 +79,6 @@ pub async fn organ_detail(
     Ok(render(&DetailPage { c, v }))
 }
 
-pub(super) async fn organ_form(
-    s: &AppState,
-    a: &Authed,
-    lang: Lang,
-    id: Option<i64>,
-    f: &FormData,
-    version: Option<i64>,
-) -> FormView {
-    let t = |k| lang.t(k).to_string();
-    let kinds = OrganKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str().to_string(),
-                lang.pick(k.label_zh(), k.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let fields = vec![
-        FormField::text("name", t("field.name"), f.text("name")).required(),
-        FormField::select("kind", t("field.kind"), f.text("kind"), kinds).required(),
-        FormField::select(
-            "region_code",
-            t("field.region"),
-            f.text("region_code"),
-            region_options(s, a).await,
-        )
-        .required(),
-        FormField::text("address", t("field.address"), f.text("address")),
-        FormField::text("phone", t("field.phone"), f.text("phone")),
-    ];
-    FormView::record(
-        lang,
-        "/organs",
-        &t("nav.organs"),
-        id.map(|id| (id, version)),
-        &f.text("name"),
-        fields,
-    )
-}
-
 pub(super) fn organ_input(f: &FormData) -> OrganInput {
     OrganInput {
         name: f.get("name"),
@@ -152,15 +97,18 @@ impl RecordForm for OrganForm {
     const CREATE: Action = Action::EditOrgans;
     const EDIT: Action = Action::EditOrgans;
 
-    async fn form(
-        s: &AppState,
-        a: &Authed,
-        lang: Lang,
-        id: Option<i64>,
-        f: &FormData,
-        version: Option<i64>,
-    ) -> FormView {
-        organ_form(s, a, lang, id, f, version).await
+    async fn form(cx: FormFor<'_>, f: &FormData) -> FormView {
+        let FormFor { s, a, lang, .. } = cx;
+        let t = |k| lang.t(k).to_string();
+        let kinds = options(lang, &OrganKind::ALL);
+        let fields = vec![
+            FormField::text("name", t("field.name"), f.text("name")).required(),
+            FormField::select("kind", t("field.kind"), f.text("kind"), kinds).required(),
+            region_field(s, a, lang, f).await,
+            FormField::text("address", t("field.address"), f.text("address")),
+            FormField::text("phone", t("field.phone"), f.text("phone")),
+        ];
+        cx.view(&t("nav.organs"), &f.text("name"), fields)
     }
 
     async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {
