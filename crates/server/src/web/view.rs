@@ -288,6 +288,14 @@ impl DetailPage {
             v,
         }
     }
+
+    /// Confirms a change after the redirect that follows it (`Chrome::saved_flash`).
+    pub fn saved_flash(self, query: &[(String, String)]) -> Self {
+        DetailPage {
+            c: self.c.saved_flash(query),
+            ..self
+        }
+    }
 }
 
 pub struct FormField {

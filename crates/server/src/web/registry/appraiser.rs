@@ -75,20 +75,8 @@ pub async fn appraiser_detail(
         .or_page(lang)?;
     let (st, class) = app_status(lang, &x.status);
     let t = |k| lang.t(k).to_string();
-    let mut actions = Vec::new();
-    if a.role().may(Action::EditAppraiser) {
-        actions.push(ActionButton::link(
-            t("action.edit"),
-            format!("/appraisers/{id}/edit"),
-        ));
-    }
-    let (show_history, history) = history(&s, &a, lang, "appraiser", id).await;
     let v = DetailView {
-        tables: Vec::new(),
-        title: x.name.clone(),
         badge: Some((st, class)),
-        back: "/appraisers".into(),
-        actions,
         fields: vec![
             (
                 t("field.institution"),
@@ -124,13 +112,13 @@ pub async fn appraiser_detail(
             (t("field.updated_at"), fmt_time(x.updated_at), None),
             (t("field.version"), x.version.to_string(), None),
         ],
-        show_history,
-        history,
+        ..record_view::<AppraiserForm>(&s, &a, lang, "appraiser", id, &x.name).await
     };
     let mut v = v;
     v.tables = crate::web::practice::appraiser_tables(&s, &a, lang, &x).await;
-    let c = Chrome::new(&a, lang, x.name.clone(), "/appraisers").saved_flash(&q);
-    Ok(render(&DetailPage { c, v }))
+    Ok(render(
+        &DetailPage::of(&a, lang, "/appraisers", v).saved_flash(&q),
+    ))
 }
 
 pub(super) fn appraiser_input(f: &FormData) -> AppraiserInput {

@@ -108,21 +108,9 @@ pub async fn institution_detail(
         .await
         .or_page(lang)?;
     let (st, class) = inst_status(lang, &i.status);
-    let mut actions = Vec::new();
-    if a.role().may(Action::EditInstitution) {
-        actions.push(ActionButton::link(
-            lang.t("action.edit"),
-            format!("/institutions/{id}/edit"),
-        ));
-    }
-    let (show_history, history) = history(&s, &a, lang, "institution", id).await;
     let t = |k| lang.t(k).to_string();
     let v = DetailView {
-        tables: Vec::new(),
-        title: i.name.clone(),
         badge: Some((st, class)),
-        back: "/institutions".into(),
-        actions,
         fields: vec![
             (
                 t("field.uscc"),
@@ -215,14 +203,14 @@ pub async fn institution_detail(
             (t("field.updated_at"), fmt_time(i.updated_at), None),
             (t("field.version"), i.version.to_string(), None),
         ],
-        show_history,
-        history,
+        ..record_view::<InstitutionForm>(&s, &a, lang, "institution", id, &i.name).await
     };
     let mut v = v;
     v.tables
         .push(status_table(&s, lang, "institution", id).await);
-    let c = Chrome::new(&a, lang, i.name.clone(), "/institutions").saved_flash(&q);
-    Ok(render(&DetailPage { c, v }))
+    Ok(render(
+        &DetailPage::of(&a, lang, "/institutions", v).saved_flash(&q),
+    ))
 }
 
 pub(super) fn institution_input(f: &FormData) -> InstitutionInput {

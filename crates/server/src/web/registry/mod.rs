@@ -12,7 +12,7 @@ use super::record_form::{FormFor, RecordForm};
 use super::view::*;
 use super::{OrPage, PageResult, render};
 use crate::auth::{Authed, PageUser};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::labels::options;
 pub use crate::labels::{
@@ -272,6 +272,29 @@ pub async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
             (r.code.clone(), format!("{indent}{} ({})", r.name, r.code))
         })
         .collect()
+}
+
+/// A register record's page before its fields: titled `title`, back to the register, with the
+/// edit button for those who may edit it and its history (as `entity`) for those who may see it.
+pub(super) async fn record_view<R: RecordForm>(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    entity: &str,
+    id: i64,
+    title: &str,
+) -> DetailView {
+    let (show_history, history) = history(s, a, lang, entity, id).await;
+    let edit = a
+        .role()
+        .may(R::EDIT)
+        .then(|| ActionButton::link(lang.t("action.edit"), format!("{}/{id}/edit", R::BASE)));
+    DetailView {
+        actions: edit.into_iter().collect(),
+        show_history,
+        history,
+        ..DetailView::new(title, R::BASE)
+    }
 }
 
 pub async fn history(

@@ -47,20 +47,8 @@ pub async fn organ_detail(
     a.require(Action::ViewOrgans).or_page(lang)?;
     let o = organs::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let t = |k| lang.t(k).to_string();
-    let mut actions = Vec::new();
-    if a.role().may(Action::EditOrgans) {
-        actions.push(ActionButton::link(
-            t("action.edit"),
-            format!("/organs/{id}/edit"),
-        ));
-    }
-    let (show_history, history) = history(&s, &a, lang, "organ", id).await;
     let v = DetailView {
-        tables: Vec::new(),
-        title: o.name.clone(),
         badge: Some((organ_kind(lang, o.kind), "")),
-        back: "/organs".into(),
-        actions,
         fields: vec![
             (
                 t("field.region"),
@@ -72,11 +60,11 @@ pub async fn organ_detail(
             (t("field.updated_at"), fmt_time(o.updated_at), None),
             (t("field.version"), o.version.to_string(), None),
         ],
-        show_history,
-        history,
+        ..record_view::<OrganForm>(&s, &a, lang, "organ", id, &o.name).await
     };
-    let c = Chrome::new(&a, lang, o.name.clone(), "/organs").saved_flash(&q);
-    Ok(render(&DetailPage { c, v }))
+    Ok(render(
+        &DetailPage::of(&a, lang, "/organs", v).saved_flash(&q),
+    ))
 }
 
 pub(super) fn organ_input(f: &FormData) -> OrganInput {
@@ -124,10 +112,7 @@ impl RecordForm for OrganForm {
     }
 
     async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
-        let fields = organ_input(f).apply(None).map_err(AppError::validation)?;
-        Ok(organs::create(&s.db, &a.actor(), &a.scope(), &fields)
-            .await?
-            .id)
+        Ok(crate::organs::create(s, a, &organ_input(f)).await?.id)
     }
 
     async fn update(
@@ -137,19 +122,7 @@ impl RecordForm for OrganForm {
         version: i64,
         f: &FormData,
     ) -> AppResult<()> {
-        let scope = a.scope();
-        let cur = organs::get(&s.db, &scope, id).await?;
-        let base = organs::OrganFields {
-            name: cur.name,
-            kind: cur.kind.as_str().to_string(),
-            region_code: cur.region_code,
-            address: cur.address,
-            phone: cur.phone,
-        };
-        let fields = organ_input(f)
-            .apply(Some(&base))
-            .map_err(AppError::validation)?;
-        organs::update(&s.db, &a.actor(), &scope, id, version, &fields).await?;
+        crate::organs::update(s, a, id, version, &organ_input(f)).await?;
         Ok(())
     }
 }
