@@ -1,7 +1,59 @@
 //! Labels of register values as people read them, shared by pages, exports and documents.
 use crate::i18n::Lang;
 use sijian_domain::classification::{Classification, Level};
+use sijian_domain::procedure::{RefusalReason, TerminationReason};
+use sijian_domain::{AppraiserStatus, InstitutionStatus, OrganKind, Role, licensing};
 use sijian_store::registry;
+
+/// A value of one of the domain's closed lists (a status, a kind, a stage, a reason): its stored
+/// code and its Chinese and English names.
+pub trait Named: Copy {
+    fn code(self) -> &'static str;
+    fn name_zh(self) -> &'static str;
+    fn name_en(self) -> &'static str;
+}
+
+macro_rules! named {
+    ($($t:ty),+ $(,)?) => {$(
+        impl Named for $t {
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+            fn name_zh(self) -> &'static str {
+                self.label_zh()
+            }
+            fn name_en(self) -> &'static str {
+                self.label_en()
+            }
+        }
+    )+};
+}
+
+named!(
+    InstitutionStatus,
+    AppraiserStatus,
+    OrganKind,
+    Role,
+    sijian_domain::procedure::Stage,
+    RefusalReason,
+    TerminationReason,
+    licensing::Stage,
+    licensing::ApplicationKind,
+    sijian_linkage::cases::Kind,
+);
+
+/// Values of a closed list as select or check options in `lang`: (code, name).
+pub fn options<T: Named>(lang: Lang, values: &[T]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|v| {
+            (
+                v.code().to_string(),
+                lang.pick(v.name_zh(), v.name_en()).to_string(),
+            )
+        })
+        .collect()
+}
 
 /// The names of a scope's codes, e.g. "法医临床鉴定；文书鉴定：笔迹鉴定" (the API's and documents'
 /// form, in Chinese).

@@ -48,6 +48,11 @@ impl Routes {
         self.add(Method::POST, path, post(handler))
     }
 
+    /// The routes `add` adds (a group of pages mounted together).
+    pub fn with(self, add: impl FnOnce(Self) -> Self) -> Self {
+        add(self)
+    }
+
     fn add(mut self, method: Method, path: &'static str, route: MethodRouter<AppState>) -> Self {
         self.served.push((method, path));
         self.router = self.router.route(path, route);

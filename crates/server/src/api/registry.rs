@@ -2,7 +2,7 @@
 use super::schema;
 use super::{Paging, nonempty};
 use crate::auth::ApiUser;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
@@ -31,6 +31,18 @@ pub struct InstitutionParams {
     pub region: Option<String>,
 }
 
+impl InstitutionParams {
+    fn filter(&self) -> InstitutionFilter {
+        InstitutionFilter {
+            status: nonempty(&self.status),
+            category: nonempty(&self.category),
+            item: nonempty(&self.item),
+            region_code: nonempty(&self.region),
+            qualification_level: nonempty(&self.qualification_level),
+        }
+    }
+}
+
 /// List institutions in the caller's scope. Sort keys: name, region, status, licence, updated.
 #[utoipa::path(get, path = "/institutions", tag = "registry", params(InstitutionParams, Paging),
     responses((status = 200, body = schema::list::Page<schema::institutions::Institution>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
@@ -42,13 +54,7 @@ pub async fn list_institutions(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> AppResult<Json<Page<Institution>>> {
     a.require(Action::ViewInstitutions)?;
-    let f = InstitutionFilter {
-        status: nonempty(&p.status),
-        category: nonempty(&p.category),
-        item: nonempty(&p.item),
-        region_code: nonempty(&p.region),
-        qualification_level: nonempty(&p.qualification_level),
-    };
+    let f = p.filter();
     Ok(Json(
         registry::list_institutions(&s.db, &a.scope(), &f, &paging.query()).await?,
     ))
@@ -64,13 +70,7 @@ pub async fn export_institutions(
     ApiQuery(p): ApiQuery<InstitutionParams>,
 ) -> AppResult<axum::response::Response> {
     a.require(Action::ExportRegister)?;
-    let f = InstitutionFilter {
-        status: nonempty(&p.status),
-        category: nonempty(&p.category),
-        item: nonempty(&p.item),
-        region_code: nonempty(&p.region),
-        qualification_level: nonempty(&p.qualification_level),
-    };
+    let f = p.filter();
     let all = sijian_store::ListQuery {
         per_page: 100_000,
         sort: Some("region".into()),
@@ -136,14 +136,7 @@ pub async fn export_appraisers(
     ApiQuery(p): ApiQuery<AppraiserParams>,
 ) -> AppResult<axum::response::Response> {
     a.require(Action::ExportRegister)?;
-    let f = AppraiserFilter {
-        status: nonempty(&p.status),
-        category: nonempty(&p.category),
-        item: nonempty(&p.item),
-        institution_id: p.institution_id,
-        senior_title: p.senior_title,
-        region_code: nonempty(&p.region),
-    };
+    let f = p.filter();
     let all = sijian_store::ListQuery {
         per_page: 100_000,
         sort: Some("institution".into()),
@@ -267,6 +260,19 @@ pub struct AppraiserParams {
     pub region: Option<String>,
 }
 
+impl AppraiserParams {
+    fn filter(&self) -> AppraiserFilter {
+        AppraiserFilter {
+            status: nonempty(&self.status),
+            category: nonempty(&self.category),
+            item: nonempty(&self.item),
+            institution_id: self.institution_id,
+            senior_title: self.senior_title,
+            region_code: nonempty(&self.region),
+        }
+    }
+}
+
 /// List appraisers in the caller's scope. Sort keys: name, institution, certificate, status, updated.
 #[utoipa::path(get, path = "/appraisers", tag = "registry", params(AppraiserParams, Paging),
     responses((status = 200, body = schema::list::Page<schema::appraisers::Appraiser>), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
@@ -277,14 +283,7 @@ pub async fn list_appraisers(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> AppResult<Json<Page<Appraiser>>> {
     a.require(Action::ViewAppraisers)?;
-    let f = AppraiserFilter {
-        status: nonempty(&p.status),
-        category: nonempty(&p.category),
-        item: nonempty(&p.item),
-        institution_id: p.institution_id,
-        senior_title: p.senior_title,
-        region_code: nonempty(&p.region),
-    };
+    let f = p.filter();
     Ok(Json(
         registry::list_appraisers(&s.db, &a.scope(), &f, &paging.query()).await?,
     ))
@@ -376,10 +375,9 @@ pub async fn create_organ(
     ApiJson(input): ApiJson<OrganInput>,
 ) -> AppResult<(StatusCode, Json<Organ>)> {
     a.require_write(Action::EditOrgans)?;
-    let f = input.apply(None).map_err(AppError::validation)?;
     Ok((
         StatusCode::CREATED,
-        Json(organs::create(&s.db, &a.actor(), &a.scope(), &f).await?),
+        Json(crate::organs::create(&s, &a, &input).await?),
     ))
 }
 
@@ -392,20 +390,7 @@ pub async fn update_organ(
     ApiJson(body): ApiJson<Versioned<OrganInput>>,
 ) -> AppResult<Json<Organ>> {
     a.require_write(Action::EditOrgans)?;
-    let scope = a.scope();
-    let cur = organs::get(&s.db, &scope, id).await?;
-    let base = organs::OrganFields {
-        name: cur.name,
-        kind: cur.kind.as_str().to_string(),
-        region_code: cur.region_code,
-        address: cur.address,
-        phone: cur.phone,
-    };
-    let f = body
-        .changes
-        .apply(Some(&base))
-        .map_err(AppError::validation)?;
     Ok(Json(
-        organs::update(&s.db, &a.actor(), &scope, id, body.version, &f).await?,
+        crate::organs::update(&s, &a, id, body.version, &body.changes).await?,
     ))
 }

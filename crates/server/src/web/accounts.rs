@@ -1,12 +1,13 @@
 //! Sign-in, the workbench, one's own account, user administration and API tokens.
 use super::forms::{AnonPost, FormData, LOGIN_CSRF_COOKIE, Post};
-use super::listing::{ListParams, badge, cell, link};
-use super::record_form::RecordForm;
+use super::listing::{ListParams, badge, cell, link, yes_no_options};
+use super::record_form::{FormFor, RecordForm};
 use super::view::*;
 use super::{OrPage, PageResult, form_page, page_error, redirect, render};
 use crate::auth::{Authed, Ctx, PageUser, Via, set_cookie};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::labels::options;
 use crate::login;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -483,15 +484,7 @@ pub async fn language_submit(State(s): State<AppState>, p: Post) -> PageResult {
 // Users
 
 fn role_options(lang: Lang) -> Vec<(String, String)> {
-    Role::ACCOUNT_ROLES
-        .iter()
-        .map(|r| {
-            (
-                r.as_str().to_string(),
-                lang.pick(r.label_zh(), r.label_en()).to_string(),
-            )
-        })
-        .collect()
+    options(lang, &Role::ACCOUNT_ROLES)
 }
 
 pub async fn users_list(
@@ -511,61 +504,41 @@ pub async fn users_list(
     let filters = vec![
         p.text_filter("q", lang.t("list.search")),
         p.select_filter("role", lang.t("field.role"), role_options(lang)),
-        p.select_filter(
-            "active",
-            lang.t("field.active"),
-            vec![
-                ("true".into(), lang.t("yes").into()),
-                ("false".into(), lang.t("no").into()),
-            ],
-        ),
+        p.select_filter("active", lang.t("field.active"), yes_no_options(lang)),
     ];
-    let cols = vec![
-        p.column(lang.t("field.username"), "username"),
-        p.column(lang.t("field.display_name"), "name"),
-        p.column(lang.t("field.role"), "role"),
-        p.column(lang.t("field.org"), ""),
-        p.column(lang.t("field.active"), ""),
-        p.column(lang.t("field.last_login"), "last_login"),
+    let columns = [
+        ("field.username", "username"),
+        ("field.display_name", "name"),
+        ("field.role", "role"),
+        ("field.org", ""),
+        ("field.active", ""),
+        ("field.last_login", "last_login"),
     ];
-    let new_link = a
-        .role()
-        .may(Action::ManageUsers)
-        .then(|| ("/users/new".to_string(), lang.t("list.new").to_string()));
     let now = sijian_store::now_ms();
-    let v = ListView {
-        new_link,
-        filters,
-        ..p.view(lang, lang.t("nav.users").into(), cols, &page, |u| {
-            let r = u.role();
-            let (st, class) = if u.locked_at(now) {
-                (lang.t("result.locked").to_string(), "bad")
-            } else if u.active {
-                (lang.t("yes").to_string(), "ok")
-            } else {
-                (lang.t("no").to_string(), "warn")
-            };
-            vec![
-                link(
-                    lang.t("field.username"),
-                    &u.username,
-                    format!("/users/{}", u.id),
-                ),
-                cell(lang.t("field.display_name"), &u.display_name),
-                cell(lang.t("field.role"), lang.pick(r.label_zh(), r.label_en())),
-                cell(
-                    lang.t("field.org"),
-                    u.org_name.clone().unwrap_or_else(|| "—".into()),
-                ),
-                badge(lang.t("field.active"), st, class),
-                cell(lang.t("field.last_login"), fmt_opt_time(u.last_login_at)),
-            ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.users"), "/users"),
-        v,
-    }))
+    let v = p.view(lang, lang.t("nav.users").into(), &columns, &page, |u| {
+        let r = u.role();
+        let (st, class) = if u.locked_at(now) {
+            (lang.t("result.locked").to_string(), "bad")
+        } else if u.active {
+            (lang.t("yes").to_string(), "ok")
+        } else {
+            (lang.t("no").to_string(), "warn")
+        };
+        vec![
+            link(&u.username, format!("/users/{}", u.id)),
+            cell(&u.display_name),
+            cell(lang.pick(r.label_zh(), r.label_en())),
+            cell(u.org_name.clone().unwrap_or_else(|| "—".into())),
+            badge(st, class),
+            cell(fmt_opt_time(u.last_login_at)),
+        ]
+    });
+    let v = v.with_filters(filters).with_new_link(
+        a.role().may(Action::ManageUsers),
+        "/users/new",
+        lang.t("list.new"),
+    );
+    Ok(render(&ListPage::of(&a, lang, v)))
 }
 
 pub async fn user_detail(
@@ -674,158 +647,6 @@ pub async fn user_detail(
     Ok(render(&DetailPage { c, v }))
 }
 
-async fn user_form(
-    s: &AppState,
-    a: &Authed,
-    lang: Lang,
-    id: Option<i64>,
-    f: &FormData,
-    version: Option<i64>,
-) -> FormView {
-    let t = |k: &str| lang.t(k).to_string();
-    let scope = a.scope();
-    let all = ListQuery {
-        per_page: 200,
-        ..Default::default()
-    };
-    let regions: Vec<(String, String)> = s
-        .regions
-        .current(&s.db)
-        .await
-        .map(|all| {
-            all.iter()
-                .map(|r| (r.code.clone(), format!("{} ({})", r.name, r.code)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let insts = registry::list_institutions(&s.db, &scope, &Default::default(), &all)
-        .await
-        .map(|p| {
-            p.items
-                .into_iter()
-                .map(|i| (i.id.to_string(), i.name))
-                .collect()
-        })
-        .unwrap_or_default();
-    let apprs = registry::list_appraisers(&s.db, &scope, &Default::default(), &all)
-        .await
-        .map(|p| {
-            p.items
-                .into_iter()
-                .map(|x| {
-                    (
-                        x.id.to_string(),
-                        lang.tf(
-                            "common.with_note",
-                            &[("text", &x.name), ("note", &x.institution_name)],
-                        ),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let orgs = organs::list(&s.db, &scope, None, &all)
-        .await
-        .map(|p| {
-            p.items
-                .into_iter()
-                .map(|o| {
-                    (
-                        o.id.to_string(),
-                        lang.tf(
-                            "common.with_note",
-                            &[
-                                ("text", &o.name),
-                                (
-                                    "note",
-                                    Some(o.kind)
-                                        .map(|k| lang.pick(k.label_zh(), k.label_en()))
-                                        .unwrap_or(""),
-                                ),
-                            ],
-                        ),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut fields = vec![
-        FormField::text("username", t("field.username"), f.text("username"))
-            .required()
-            .disabled(id.is_some())
-            .help(lang.t("users.help.username")),
-    ];
-    fields.push(
-        FormField::text(
-            "display_name",
-            t("field.display_name"),
-            f.text("display_name"),
-        )
-        .required(),
-    );
-    if id.is_none() {
-        fields.push(
-            FormField::password("password", t("field.password"))
-                .required()
-                .help(lang.t("users.help.first_login")),
-        );
-    }
-    fields.push(
-        FormField::select("role", t("field.role"), f.text("role"), role_options(lang)).required(),
-    );
-    fields.push(
-        FormField::select(
-            "region_code",
-            t("field.region_code"),
-            f.text("region_code"),
-            regions,
-        )
-        .help(lang.t("users.help.region")),
-    );
-    fields.push(
-        FormField::select(
-            "institution_id",
-            t("field.institution_id"),
-            f.text("institution_id"),
-            insts,
-        )
-        .help(lang.t("users.help.institution")),
-    );
-    fields.push(
-        FormField::select(
-            "appraiser_id",
-            t("field.appraiser_id"),
-            f.text("appraiser_id"),
-            apprs,
-        )
-        .help(lang.t("users.help.appraiser")),
-    );
-    fields.push(
-        FormField::select("organ_id", t("field.organ_id"), f.text("organ_id"), orgs)
-            .help(lang.t("users.help.organ")),
-    );
-    if id.is_some() {
-        fields.push(FormField::checkbox(
-            "active",
-            t("field.active"),
-            f.flag("active"),
-            lang.pick(lang.t("users.help.active"), "The account can sign in")
-                .into(),
-        ));
-    }
-    FormView {
-        confirm: id.is_some(),
-        ..FormView::record(
-            lang,
-            "/users",
-            &t("nav.users"),
-            id.map(|id| (id, version)),
-            &f.text("username"),
-            fields,
-        )
-    }
-}
-
 fn user_input(f: &FormData, editing: bool) -> UserInput {
     let id = |k: &str| f.get(k).and_then(|v| v.trim().parse::<i64>().ok());
     UserInput {
@@ -879,15 +700,144 @@ impl RecordForm for UserForm {
     const EDIT: Action = Action::ManageUsers;
     const SECRET_FIELDS: &'static [&'static str] = &["password"];
 
-    async fn form(
-        s: &AppState,
-        a: &Authed,
-        lang: Lang,
-        id: Option<i64>,
-        f: &FormData,
-        version: Option<i64>,
-    ) -> FormView {
-        user_form(s, a, lang, id, f, version).await
+    async fn form(cx: FormFor<'_>, f: &FormData) -> FormView {
+        let FormFor { s, a, lang, id, .. } = cx;
+        let t = |k: &str| lang.t(k).to_string();
+        let scope = a.scope();
+        let all = ListQuery {
+            per_page: 200,
+            ..Default::default()
+        };
+        let regions: Vec<(String, String)> = s
+            .regions
+            .current(&s.db)
+            .await
+            .map(|all| {
+                all.iter()
+                    .map(|r| (r.code.clone(), format!("{} ({})", r.name, r.code)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let insts = registry::list_institutions(&s.db, &scope, &Default::default(), &all)
+            .await
+            .map(|p| {
+                p.items
+                    .into_iter()
+                    .map(|i| (i.id.to_string(), i.name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let apprs = registry::list_appraisers(&s.db, &scope, &Default::default(), &all)
+            .await
+            .map(|p| {
+                p.items
+                    .into_iter()
+                    .map(|x| {
+                        (
+                            x.id.to_string(),
+                            lang.tf(
+                                "common.with_note",
+                                &[("text", &x.name), ("note", &x.institution_name)],
+                            ),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let orgs = organs::list(&s.db, &scope, None, &all)
+            .await
+            .map(|p| {
+                p.items
+                    .into_iter()
+                    .map(|o| {
+                        (
+                            o.id.to_string(),
+                            lang.tf(
+                                "common.with_note",
+                                &[
+                                    ("text", &o.name),
+                                    (
+                                        "note",
+                                        Some(o.kind)
+                                            .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                                            .unwrap_or(""),
+                                    ),
+                                ],
+                            ),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut fields = vec![
+            FormField::text("username", t("field.username"), f.text("username"))
+                .required()
+                .disabled(id.is_some())
+                .help(lang.t("users.help.username")),
+        ];
+        fields.push(
+            FormField::text(
+                "display_name",
+                t("field.display_name"),
+                f.text("display_name"),
+            )
+            .required(),
+        );
+        if id.is_none() {
+            fields.push(
+                FormField::password("password", t("field.password"))
+                    .required()
+                    .help(lang.t("users.help.first_login")),
+            );
+        }
+        fields.push(
+            FormField::select("role", t("field.role"), f.text("role"), role_options(lang))
+                .required(),
+        );
+        fields.push(
+            FormField::select(
+                "region_code",
+                t("field.region_code"),
+                f.text("region_code"),
+                regions,
+            )
+            .help(lang.t("users.help.region")),
+        );
+        fields.push(
+            FormField::select(
+                "institution_id",
+                t("field.institution_id"),
+                f.text("institution_id"),
+                insts,
+            )
+            .help(lang.t("users.help.institution")),
+        );
+        fields.push(
+            FormField::select(
+                "appraiser_id",
+                t("field.appraiser_id"),
+                f.text("appraiser_id"),
+                apprs,
+            )
+            .help(lang.t("users.help.appraiser")),
+        );
+        fields.push(
+            FormField::select("organ_id", t("field.organ_id"), f.text("organ_id"), orgs)
+                .help(lang.t("users.help.organ")),
+        );
+        if id.is_some() {
+            fields.push(FormField::checkbox(
+                "active",
+                t("field.active"),
+                f.flag("active"),
+                lang.pick(lang.t("users.help.active"), "The account can sign in")
+                    .into(),
+            ));
+        }
+        FormView {
+            confirm: id.is_some(),
+            ..cx.view(&t("nav.users"), &f.text("username"), fields)
+        }
     }
 
     async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {

@@ -3,13 +3,14 @@
 //! (no telephone of an appraiser, no identity numbers, no birth dates). Rate-limited per address.
 use super::listing::{ListParams, badge, cell, link};
 use super::registry::{
-    accreditation_text, category_labels, category_options, inst_status, institution_row,
-    item_options, scope_labels_in,
+    accreditation_text, category_labels, classification_filters, inst_status, institution_row,
+    scope_labels_in,
 };
-use super::view::ListView;
+use super::view::{FilterView, ListView};
 use super::{OrPage, PageResult, render};
 use crate::auth::Ctx;
 use crate::i18n::Lang;
+use crate::labels::options;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -51,6 +52,33 @@ struct DirectoryInstitutionPage {
     licence_url: String,
 }
 
+impl DirectoryListPage {
+    fn of(lang: Lang, here: &'static str, v: ListView) -> Self {
+        DirectoryListPage {
+            lang,
+            title: v.title.clone(),
+            here,
+            v,
+        }
+    }
+}
+
+/// The public lists' filters: a name or number, the region, the classification, the status.
+async fn directory_filters(
+    s: &AppState,
+    p: &ListParams,
+    lang: Lang,
+    statuses: Vec<(String, String)>,
+) -> Vec<FilterView> {
+    let mut filters = vec![
+        p.text_filter("q", lang.t("directory.search")),
+        p.select_filter("region", lang.t("field.region"), public_regions(s).await),
+    ];
+    filters.extend(classification_filters(p, lang));
+    filters.push(p.select_filter("status", lang.t("field.status"), statuses));
+    filters
+}
+
 pub async fn directory_page(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -68,54 +96,21 @@ pub async fn directory_page(
     let page = registry::list_institutions(&s.db, &Scope::All, &f, &p.query())
         .await
         .or_page(lang)?;
-    let regions = public_regions(&s).await;
-    let statuses = InstitutionStatus::ALL
-        .iter()
-        .map(|x| {
-            (
-                x.as_str().to_string(),
-                lang.pick(x.label_zh(), x.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let filters = vec![
-        p.text_filter("q", lang.t("directory.search")),
-        p.select_filter("region", lang.t("field.region"), regions),
-        p.select_filter(
-            "category",
-            lang.t("field.categories"),
-            category_options(lang),
-        ),
-        p.select_filter("item", lang.t("field.item"), item_options(lang)),
-        p.select_filter("status", lang.t("field.status"), statuses),
+    let filters = directory_filters(&s, &p, lang, options(lang, &InstitutionStatus::ALL)).await;
+    let columns = [
+        ("field.name", ""),
+        ("field.licence_no", ""),
+        ("field.region", ""),
+        ("field.categories", ""),
+        ("field.appraiser_count", ""),
+        ("field.status", ""),
     ];
-    let cols = [
-        "field.name",
-        "field.licence_no",
-        "field.region",
-        "field.categories",
-        "field.appraiser_count",
-        "field.status",
-    ]
-    .iter()
-    .map(|k| p.column(lang.t(k), ""))
-    .collect();
-    let v = ListView {
-        filters,
-        ..p.view(
-            lang,
-            lang.t("directory.institutions").into(),
-            cols,
-            &page,
-            |i| institution_row(lang, i, format!("/directory/institutions/{}", i.id)),
-        )
-    };
-    Ok(render(&DirectoryListPage {
-        lang,
-        title: lang.t("directory.institutions").into(),
-        here: "institutions",
-        v,
-    }))
+    let title = lang.t("directory.institutions").into();
+    let v = p.view(lang, title, &columns, &page, |i| {
+        institution_row(lang, i, format!("/directory/institutions/{}", i.id))
+    });
+    let v = v.with_filters(filters);
+    Ok(render(&DirectoryListPage::of(lang, "institutions", v)))
 }
 
 pub async fn directory_appraisers_page(
@@ -135,80 +130,41 @@ pub async fn directory_appraisers_page(
     let page = registry::list_appraisers(&s.db, &Scope::All, &f, &p.query())
         .await
         .or_page(lang)?;
-    let statuses = AppraiserStatus::ALL
-        .iter()
-        .map(|x| {
-            (
-                x.as_str().to_string(),
-                lang.pick(x.label_zh(), x.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let filters = vec![
-        p.text_filter("q", lang.t("directory.search")),
-        p.select_filter("region", lang.t("field.region"), public_regions(&s).await),
-        p.select_filter(
-            "category",
-            lang.t("field.categories"),
-            category_options(lang),
-        ),
-        p.select_filter("item", lang.t("field.item"), item_options(lang)),
-        p.select_filter("status", lang.t("field.status"), statuses),
+    let filters = directory_filters(&s, &p, lang, options(lang, &AppraiserStatus::ALL)).await;
+    let columns = [
+        ("field.person_name", ""),
+        ("field.certificate_no", ""),
+        ("field.institution", ""),
+        ("field.categories", ""),
+        ("field.title", ""),
+        ("field.status", ""),
     ];
-    let cols = [
-        "field.person_name",
-        "field.certificate_no",
-        "field.institution",
-        "field.categories",
-        "field.title",
-        "field.status",
-    ]
-    .iter()
-    .map(|k| p.column(lang.t(k), ""))
-    .collect();
-    let v = ListView {
-        filters,
-        ..p.view(
-            lang,
-            lang.t("directory.appraisers").into(),
-            cols,
-            &page,
-            |a| {
-                let st = AppraiserStatus::parse(&a.status);
-                vec![
-                    cell(lang.t("field.person_name"), &a.name),
-                    cell(lang.t("field.certificate_no"), &a.certificate_no),
-                    link(
-                        lang.t("field.institution"),
-                        &a.institution_name,
-                        format!("/directory/institutions/{}", a.institution_id),
-                    ),
-                    cell(
-                        lang.t("field.categories"),
-                        category_labels(lang, &a.categories),
-                    ),
-                    cell(lang.t("field.title"), &a.title),
-                    badge(
-                        lang.t("field.status"),
-                        st.map(|x| lang.pick(x.label_zh(), x.label_en()))
-                            .unwrap_or(&a.status)
-                            .to_string(),
-                        if st == Some(AppraiserStatus::Active) {
-                            "ok"
-                        } else {
-                            "warn"
-                        },
-                    ),
-                ]
-            },
-        )
-    };
-    Ok(render(&DirectoryListPage {
-        lang,
-        title: lang.t("directory.appraisers").into(),
-        here: "appraisers",
-        v,
-    }))
+    let title = lang.t("directory.appraisers").into();
+    let v = p.view(lang, title, &columns, &page, |a| {
+        let st = AppraiserStatus::parse(&a.status);
+        vec![
+            cell(&a.name),
+            cell(&a.certificate_no),
+            link(
+                &a.institution_name,
+                format!("/directory/institutions/{}", a.institution_id),
+            ),
+            cell(category_labels(lang, &a.categories)),
+            cell(&a.title),
+            badge(
+                st.map(|x| lang.pick(x.label_zh(), x.label_en()))
+                    .unwrap_or(&a.status)
+                    .to_string(),
+                if st == Some(AppraiserStatus::Active) {
+                    "ok"
+                } else {
+                    "warn"
+                },
+            ),
+        ]
+    });
+    let v = v.with_filters(filters);
+    Ok(render(&DirectoryListPage::of(lang, "appraisers", v)))
 }
 
 pub async fn directory_institution_page(

@@ -8,6 +8,7 @@ use super::{form_page, form_refused};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::labels::options;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use sijian_domain::Action;
@@ -130,32 +131,29 @@ pub async fn list(
         p.select_filter(
             "kind",
             lang.t("linkage.col.kind"),
-            [Kind::MultiInstitution, Kind::Repeated, Kind::Volume]
-                .iter()
-                .map(|k| {
-                    (
-                        k.as_str().to_owned(),
-                        lang.pick(k.label_zh(), k.label_en()).to_owned(),
-                    )
-                })
-                .collect(),
+            options(
+                lang,
+                &[Kind::MultiInstitution, Kind::Repeated, Kind::Volume],
+            ),
         ),
     ];
-    let cols = vec![
-        p.column(lang.t("linkage.col.alert"), "raised"),
-        p.column(lang.t("linkage.col.kind"), "kind"),
-        p.column(lang.t("linkage.col.level"), "level"),
-        p.column(lang.t("linkage.col.case"), ""),
-        p.column(lang.t("linkage.col.institution"), "institution"),
-        p.column(lang.t("linkage.col.other_case"), ""),
-        p.column(lang.t("linkage.col.status"), "status"),
+    let columns = [
+        ("linkage.col.alert", "raised"),
+        ("linkage.col.kind", "kind"),
+        ("linkage.col.level", "level"),
+        ("linkage.col.case", ""),
+        ("linkage.col.institution", "institution"),
+        ("linkage.col.other_case", ""),
+        ("linkage.col.status", "status"),
     ];
-    let v = ListView {
-        filters,
-        ..p.view(lang, lang.t("linkage.title").into(), cols, &page, |al| {
+    let v = p.view(
+        lang,
+        lang.t("linkage.title").into(),
+        &columns,
+        &page,
+        |al| {
             vec![
                 link(
-                    lang.t("linkage.col.alert"),
                     lang.tf(
                         "linkage.numbered",
                         &[
@@ -165,34 +163,22 @@ pub async fn list(
                     ),
                     format!("/linkage/alerts/{}", al.id),
                 ),
-                cell(lang.t("linkage.col.kind"), kind_label(lang, &al.kind)),
-                badge(
-                    lang.t("linkage.col.level"),
-                    level_label(lang, &al.level),
-                    level_class(&al.level),
-                ),
+                cell(kind_label(lang, &al.kind)),
+                badge(level_label(lang, &al.level), level_class(&al.level)),
                 link(
-                    lang.t("linkage.col.case"),
                     lang.tf(
                         "linkage.numbered",
                         &[("id", &al.case_id.to_string()), ("what", &al.client_name)],
                     ),
                     format!("/cases/{}", al.case_id),
                 ),
-                cell(lang.t("linkage.col.institution"), &al.institution_name),
-                cell(lang.t("linkage.col.other_case"), other_case(lang, al)),
-                badge(
-                    lang.t("linkage.col.status"),
-                    status_label(lang, &al.status),
-                    status_class(&al.status),
-                ),
+                cell(&al.institution_name),
+                cell(other_case(lang, al)),
+                badge(status_label(lang, &al.status), status_class(&al.status)),
             ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/linkage/alerts"),
-        v,
-    }))
+        },
+    );
+    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
 }
 
 /// One alert: its reasons, its decision, and the decision buttons.

@@ -53,7 +53,7 @@ impl ListParams {
     }
 
     /// A column header; sortable when `key` is non-empty. Clicking the sorted column flips order.
-    pub fn column(&self, label: &str, key: &str) -> Column {
+    fn column(&self, label: &str, key: &str) -> Column {
         if key.is_empty() {
             return Column {
                 label: label.to_string(),
@@ -113,15 +113,18 @@ impl ListParams {
         }
     }
 
-    /// The list page of one page of rows; a caller adds its "new" link and filters to the view.
+    /// The list page of one page of rows. `columns` are the catalogue keys of the column labels
+    /// with their sort keys ("" for a column that does not sort); each row's cells take their
+    /// labels from the columns in order. A caller adds its filters and "new" link to the view.
     pub fn view<T>(
         &self,
         lang: Lang,
         title: String,
-        columns: Vec<Column>,
+        columns: &[(&str, &str)],
         page: &Page<T>,
         row: impl Fn(&T) -> Vec<Cell>,
     ) -> ListView {
+        let labels: Vec<&'static str> = columns.iter().map(|(key, _)| lang.t(key)).collect();
         let pages = page.pages().max(1);
         ListView {
             title,
@@ -129,8 +132,16 @@ impl ListParams {
             new_link: None,
             extra_links: Vec::new(),
             filters: Vec::new(),
-            rows: page.items.iter().map(row).collect(),
-            columns,
+            rows: page
+                .items
+                .iter()
+                .map(|item| labelled(row(item), &labels))
+                .collect(),
+            columns: columns
+                .iter()
+                .zip(&labels)
+                .map(|((_, sort), label)| self.column(label, sort))
+                .collect(),
             total_text: lang.t("list.total").replace(
                 "{n}",
                 &if page.total_capped {
@@ -150,27 +161,46 @@ impl ListParams {
     }
 }
 
-pub fn cell(label: &'static str, text: impl Into<String>) -> Cell {
+/// Gives each cell of a row its column's label (shown beside it in the phone layout).
+fn labelled(mut row: Vec<Cell>, labels: &[&'static str]) -> Vec<Cell> {
+    for (cell, label) in row.iter_mut().zip(labels) {
+        cell.label = label;
+    }
+    row
+}
+
+/// "Yes" and "no" as select options ("true", "false").
+pub fn yes_no_options(lang: Lang) -> Vec<(String, String)> {
+    vec![
+        ("true".into(), lang.t("yes").into()),
+        ("false".into(), lang.t("no").into()),
+    ]
+}
+
+/// A cell of plain text.
+pub fn cell(text: impl Into<String>) -> Cell {
     Cell {
-        label,
+        label: "",
         text: text.into(),
         href: None,
         badge: None,
     }
 }
 
-pub fn link(label: &'static str, text: impl Into<String>, href: String) -> Cell {
+/// A cell that links to `href`.
+pub fn link(text: impl Into<String>, href: String) -> Cell {
     Cell {
-        label,
+        label: "",
         text: text.into(),
         href: Some(href),
         badge: None,
     }
 }
 
-pub fn badge(label: &'static str, text: impl Into<String>, class: &'static str) -> Cell {
+/// A cell shown as a badge of `class` (ok, warn, bad).
+pub fn badge(text: impl Into<String>, class: &'static str) -> Cell {
     Cell {
-        label,
+        label: "",
         text: text.into(),
         href: None,
         badge: Some(class),

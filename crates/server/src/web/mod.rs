@@ -41,17 +41,11 @@ pub fn routes() -> Routes {
         .post("/account/password", accounts::password_submit)
         .post("/account/language", accounts::language_submit)
         .get("/users", accounts::users_list)
-        .get("/users/new", record_form::new_page::<accounts::UserForm>)
-        .post("/users/new", record_form::create::<accounts::UserForm>)
+        .with(record_form::pages::<accounts::UserForm>(
+            "/users/new",
+            "/users/{id}/edit",
+        ))
         .get("/users/{id}", accounts::user_detail)
-        .get(
-            "/users/{id}/edit",
-            record_form::edit_page::<accounts::UserForm>,
-        )
-        .post(
-            "/users/{id}/edit",
-            record_form::update::<accounts::UserForm>,
-        )
         .get("/users/{id}/password", accounts::user_password_page)
         .post("/users/{id}/password", accounts::user_password_submit)
         .post("/users/{id}/unlock", accounts::user_unlock)
@@ -88,53 +82,23 @@ pub fn routes() -> Routes {
         .get("/experts/new", licensing::expert_new)
         .post("/experts/new", licensing::expert_create)
         .get("/institutions", registry::institutions_list)
-        .get(
+        .with(record_form::pages::<registry::InstitutionForm>(
             "/institutions/new",
-            record_form::new_page::<registry::InstitutionForm>,
-        )
-        .post(
-            "/institutions/new",
-            record_form::create::<registry::InstitutionForm>,
-        )
+            "/institutions/{id}/edit",
+        ))
         .get("/institutions/{id}", registry::institution_detail)
-        .get(
-            "/institutions/{id}/edit",
-            record_form::edit_page::<registry::InstitutionForm>,
-        )
-        .post(
-            "/institutions/{id}/edit",
-            record_form::update::<registry::InstitutionForm>,
-        )
         .get("/appraisers", registry::appraisers_list)
-        .get(
+        .with(record_form::pages::<registry::AppraiserForm>(
             "/appraisers/new",
-            record_form::new_page::<registry::AppraiserForm>,
-        )
-        .post(
-            "/appraisers/new",
-            record_form::create::<registry::AppraiserForm>,
-        )
+            "/appraisers/{id}/edit",
+        ))
         .get("/appraisers/{id}", registry::appraiser_detail)
-        .get(
-            "/appraisers/{id}/edit",
-            record_form::edit_page::<registry::AppraiserForm>,
-        )
-        .post(
-            "/appraisers/{id}/edit",
-            record_form::update::<registry::AppraiserForm>,
-        )
         .get("/organs", registry::organs_list)
-        .get("/organs/new", record_form::new_page::<registry::OrganForm>)
-        .post("/organs/new", record_form::create::<registry::OrganForm>)
+        .with(record_form::pages::<registry::OrganForm>(
+            "/organs/new",
+            "/organs/{id}/edit",
+        ))
         .get("/organs/{id}", registry::organ_detail)
-        .get(
-            "/organs/{id}/edit",
-            record_form::edit_page::<registry::OrganForm>,
-        )
-        .post(
-            "/organs/{id}/edit",
-            record_form::update::<registry::OrganForm>,
-        )
         .get("/calendar", calendar::calendar_page)
         .post("/calendar", calendar::calendar_load)
         .get("/calendar/{year}", calendar::year_page)

@@ -1,6 +1,7 @@
 //! An appraiser's practice record on their page: postings (transfers), dated entries (training
 //! hours, insurance, oath), assistants and status history, with the forms that add to them.
 use super::forms::{FormData, Post};
+use super::registry::gender_field;
 use super::view::*;
 use super::{OrPage, PageResult, redirect};
 use super::{form_page, form_refused};
@@ -144,34 +145,128 @@ pub async fn appraiser_tables(
     ]
 }
 
-fn record_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
-    let t = |k: &str| lang.t(k).to_string();
-    FormView {
-        title: format!("{} · {name}", t("action.add_record")),
-        intro: Some(lang.t("practice.intro").into()),
-        action: format!("/appraisers/{id}/records/new"),
-        hidden: Vec::new(),
-        fields: vec![
-            FormField::select(
-                "kind",
-                t("field.record_kind"),
-                f.text("kind"),
-                crate::labels::value_options(lang, "record_kind", &RECORD_KINDS),
-            )
-            .required(),
-            FormField::text("on_date", t("field.date"), f.text("on_date"))
-                .typed("date")
-                .required(),
-            FormField::text("hours", t("field.hours"), f.text("hours"))
-                .typed("number")
-                .help(lang.t("practice.help.hours")),
-            FormField::text("detail", t("field.detail"), f.text("detail"))
-                .help(lang.t("practice.help.detail")),
-        ],
-        errors: Vec::new(),
-        submit: t("action.save"),
-        cancel: format!("/appraisers/{id}"),
-        confirm: false,
+/// What an appraiser's page adds to their practice record: a dated entry or an assistant.
+#[derive(Clone, Copy)]
+enum Entry {
+    Record,
+    Assistant,
+}
+
+impl Entry {
+    /// The form at `/appraisers/{id}/{records|assistants}/new`, for the appraiser `name`.
+    fn form(self, lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
+        let t = |k: &str| lang.t(k).to_string();
+        let (path, title, intro, fields) = match self {
+            Entry::Record => (
+                "records",
+                "action.add_record",
+                "practice.intro",
+                vec![
+                    FormField::select(
+                        "kind",
+                        t("field.record_kind"),
+                        f.text("kind"),
+                        crate::labels::value_options(lang, "record_kind", &RECORD_KINDS),
+                    )
+                    .required(),
+                    FormField::text("on_date", t("field.date"), f.text("on_date"))
+                        .typed("date")
+                        .required(),
+                    FormField::text("hours", t("field.hours"), f.text("hours"))
+                        .typed("number")
+                        .help(lang.t("practice.help.hours")),
+                    FormField::text("detail", t("field.detail"), f.text("detail"))
+                        .help(lang.t("practice.help.detail")),
+                ],
+            ),
+            Entry::Assistant => (
+                "assistants",
+                "action.add_assistant",
+                "practice.assistants_intro",
+                vec![
+                    FormField::text("name", t("field.person_name"), f.text("name")).required(),
+                    gender_field(lang, f),
+                    FormField::select(
+                        "education",
+                        t("field.education"),
+                        f.text("education"),
+                        crate::labels::value_options(lang, "education", &EDUCATION),
+                    ),
+                    FormField::text("started_on", t("field.started_on"), f.text("started_on"))
+                        .typed("date")
+                        .required(),
+                ],
+            ),
+        };
+        FormView {
+            title: format!("{} · {name}", t(title)),
+            intro: Some(lang.t(intro).into()),
+            action: format!("/appraisers/{id}/{path}/new"),
+            hidden: Vec::new(),
+            fields,
+            errors: Vec::new(),
+            submit: t("action.save"),
+            cancel: format!("/appraisers/{id}"),
+            confirm: false,
+        }
+    }
+
+    /// Adds the submitted entry to the appraiser `id`.
+    async fn add(self, s: &AppState, a: &Authed, id: i64, f: &FormData) -> Result<(), AppError> {
+        let (actor, scope) = (a.actor(), a.scope());
+        match self {
+            Entry::Record => {
+                let input = RecordInput {
+                    kind: f.get("kind"),
+                    on_date: f.get("on_date"),
+                    hours: f
+                        .get("hours")
+                        .filter(|h| !h.trim().is_empty())
+                        .map(|h| h.trim().parse().unwrap_or(0)),
+                    detail: f.get("detail"),
+                };
+                let r = input.apply().map_err(AppError::validation)?;
+                registry::add_record(&s.db, &actor, &scope, id, &r).await?;
+            }
+            Entry::Assistant => {
+                let input = AssistantInput {
+                    name: f.get("name"),
+                    gender: f.get("gender"),
+                    education: f.get("education"),
+                    started_on: f.get("started_on"),
+                };
+                let r = input.apply().map_err(AppError::validation)?;
+                registry::add_assistant(&s.db, &actor, &scope, id, &r).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The empty form, for those who may add to the record of an appraiser in their scope.
+    async fn new_page(self, s: &AppState, a: &Authed, lang: Lang, id: i64) -> PageResult {
+        a.require(Action::AddAppraiserRecords).or_page(lang)?;
+        let x = registry::get_appraiser(&s.db, &a.scope(), id)
+            .await
+            .or_page(lang)?;
+        let v = self.form(lang, id, &x.name, &FormData::default());
+        Ok(form_page(a, lang, "/appraisers", v))
+    }
+
+    /// The appraiser's page once the entry is added, or the form again with the reasons it was
+    /// refused.
+    async fn submit(self, s: &AppState, id: i64, p: &Post) -> PageResult {
+        let (a, lang) = (&p.user, p.lang);
+        a.require_write(Action::AddAppraiserRecords).or_page(lang)?;
+        let x = registry::get_appraiser(&s.db, &a.scope(), id)
+            .await
+            .or_page(lang)?;
+        match self.add(s, a, id, &p.form).await {
+            Ok(()) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
+            Err(e) => {
+                let v = self.form(lang, id, &x.name, &p.form);
+                Err(form_refused(a, lang, "/appraisers", v, e))
+            }
+        }
     }
 }
 
@@ -180,79 +275,11 @@ pub async fn record_new(
     PageUser(a, lang): PageUser,
     Path(id): Path<i64>,
 ) -> PageResult {
-    a.require(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id)
-        .await
-        .or_page(lang)?;
-    let v = record_form(lang, id, &x.name, &FormData::default());
-    Ok(form_page(&a, lang, "/appraisers", v))
+    Entry::Record.new_page(&s, &a, lang, id).await
 }
 
 pub async fn record_create(State(s): State<AppState>, Path(id): Path<i64>, p: Post) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id)
-        .await
-        .or_page(lang)?;
-    let f = &p.form;
-    let input = RecordInput {
-        kind: f.get("kind"),
-        on_date: f.get("on_date"),
-        hours: f
-            .get("hours")
-            .filter(|h| !h.trim().is_empty())
-            .map(|h| h.trim().parse().unwrap_or(0)),
-        detail: f.get("detail"),
-    };
-    let result = match input.apply() {
-        Ok(r) => registry::add_record(&s.db, &a.actor(), &a.scope(), id, &r)
-            .await
-            .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
-    match result {
-        Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
-        Err(e) => {
-            let v = record_form(lang, id, &x.name, f);
-            Err(form_refused(a, lang, "/appraisers", v, e))
-        }
-    }
-}
-
-fn assistant_form(lang: Lang, id: i64, name: &str, f: &FormData) -> FormView {
-    let t = |k: &str| lang.t(k).to_string();
-    FormView {
-        title: format!("{} · {name}", t("action.add_assistant")),
-        intro: Some(lang.t("practice.assistants_intro").into()),
-        action: format!("/appraisers/{id}/assistants/new"),
-        hidden: Vec::new(),
-        fields: vec![
-            FormField::text("name", t("field.person_name"), f.text("name")).required(),
-            FormField::select(
-                "gender",
-                t("field.gender"),
-                f.text("gender"),
-                vec![
-                    ("male".into(), t("gender.male")),
-                    ("female".into(), t("gender.female")),
-                ],
-            )
-            .required(),
-            FormField::select(
-                "education",
-                t("field.education"),
-                f.text("education"),
-                crate::labels::value_options(lang, "education", &EDUCATION),
-            ),
-            FormField::text("started_on", t("field.started_on"), f.text("started_on"))
-                .typed("date")
-                .required(),
-        ],
-        errors: Vec::new(),
-        submit: t("action.save"),
-        cancel: format!("/appraisers/{id}"),
-        confirm: false,
-    }
+    Entry::Record.submit(&s, id, &p).await
 }
 
 pub async fn assistant_new(
@@ -260,12 +287,7 @@ pub async fn assistant_new(
     PageUser(a, lang): PageUser,
     Path(id): Path<i64>,
 ) -> PageResult {
-    a.require(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id)
-        .await
-        .or_page(lang)?;
-    let v = assistant_form(lang, id, &x.name, &FormData::default());
-    Ok(form_page(&a, lang, "/appraisers", v))
+    Entry::Assistant.new_page(&s, &a, lang, id).await
 }
 
 pub async fn assistant_create(
@@ -273,29 +295,5 @@ pub async fn assistant_create(
     Path(id): Path<i64>,
     p: Post,
 ) -> PageResult {
-    let (a, lang) = (&p.user, p.lang);
-    a.require_write(Action::AddAppraiserRecords).or_page(lang)?;
-    let x = registry::get_appraiser(&s.db, &a.scope(), id)
-        .await
-        .or_page(lang)?;
-    let f = &p.form;
-    let input = AssistantInput {
-        name: f.get("name"),
-        gender: f.get("gender"),
-        education: f.get("education"),
-        started_on: f.get("started_on"),
-    };
-    let result = match input.apply() {
-        Ok(r) => registry::add_assistant(&s.db, &a.actor(), &a.scope(), id, &r)
-            .await
-            .map_err(AppError::from),
-        Err(errs) => Err(AppError::validation(errs)),
-    };
-    match result {
-        Ok(_) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
-        Err(e) => {
-            let v = assistant_form(lang, id, &x.name, f);
-            Err(form_refused(a, lang, "/appraisers", v, e))
-        }
-    }
+    Entry::Assistant.submit(&s, id, &p).await
 }

@@ -2,15 +2,55 @@
 //! accounts): one set of handlers, each record kind saying only how its form is drawn, read,
 //! created and updated.
 use super::forms::{FormData, Post};
-use super::view::FormView;
+use super::view::{FormField, FormView};
 use super::{OrPage, PageResult, form_page, form_refused, redirect};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::routes::Routes;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use sijian_domain::Action;
 use std::future::Future;
+
+/// What a record's form is drawn for: the caller, where the records live, and the record (none
+/// for a new one) with the version it was read at.
+#[derive(Clone, Copy)]
+pub struct FormFor<'a> {
+    pub s: &'a AppState,
+    pub a: &'a Authed,
+    pub lang: Lang,
+    pub base: &'static str,
+    pub id: Option<i64>,
+    pub version: Option<i64>,
+}
+
+impl<'a> FormFor<'a> {
+    fn new<R: RecordForm>(s: &'a AppState, a: &'a Authed, lang: Lang, id: Option<i64>) -> Self {
+        FormFor {
+            s,
+            a,
+            lang,
+            base: R::BASE,
+            id,
+            version: None,
+        }
+    }
+
+    fn at(self, version: i64) -> Self {
+        FormFor {
+            version: Some(version),
+            ..self
+        }
+    }
+
+    /// The form of `fields`: the edit form of the record named `name`, or a new record's form
+    /// in the register `section` (`FormView::record`).
+    pub fn view(&self, section: &str, name: &str, fields: Vec<FormField>) -> FormView {
+        let existing = self.id.map(|id| (id, self.version));
+        FormView::record(self.lang, self.base, section, existing, name, fields)
+    }
+}
 
 /// A kind of record with a new and an edit form.
 pub trait RecordForm: Send + Sync + 'static {
@@ -25,15 +65,8 @@ pub trait RecordForm: Send + Sync + 'static {
         FormData::default()
     }
 
-    /// The record's form filled with `f`; `id` and `version` for an existing record.
-    fn form(
-        s: &AppState,
-        a: &Authed,
-        lang: Lang,
-        id: Option<i64>,
-        f: &FormData,
-        version: Option<i64>,
-    ) -> impl Future<Output = FormView> + Send;
+    /// The record's form for `cx`, filled with `f`.
+    fn form(cx: FormFor<'_>, f: &FormData) -> impl Future<Output = FormView> + Send;
 
     /// The stored record as form values, and its version.
     fn load(
@@ -62,13 +95,30 @@ pub trait RecordForm: Send + Sync + 'static {
     const SECRET_FIELDS: &'static [&'static str] = &[];
 }
 
+/// The four routes of `R`'s pages: `new` (`{BASE}/new`) and `edit` (`{BASE}/{id}/edit`), each
+/// drawn by GET and submitted by POST.
+pub fn pages<R: RecordForm>(
+    new: &'static str,
+    edit: &'static str,
+) -> impl FnOnce(Routes) -> Routes {
+    debug_assert_eq!(new, format!("{}/new", R::BASE));
+    debug_assert_eq!(edit, format!("{}/{{id}}/edit", R::BASE));
+    move |routes| {
+        routes
+            .get(new, new_page::<R>)
+            .post(new, create::<R>)
+            .get(edit, edit_page::<R>)
+            .post(edit, update::<R>)
+    }
+}
+
 /// `GET {BASE}/new`
 pub async fn new_page<R: RecordForm>(
     State(s): State<AppState>,
     PageUser(a, lang): PageUser,
 ) -> PageResult {
     a.require(R::CREATE).or_page(lang)?;
-    let v = R::form(&s, &a, lang, None, &R::blank(&a), None).await;
+    let v = R::form(FormFor::new::<R>(&s, &a, lang, None), &R::blank(&a)).await;
     Ok(form_page(&a, lang, R::BASE, v))
 }
 
@@ -80,7 +130,7 @@ pub async fn create<R: RecordForm>(State(s): State<AppState>, p: Post) -> PageRe
         Ok(id) => Ok(redirect(&format!("{}/{id}?saved=1", R::BASE))),
         Err(e) => {
             let shown = without_secrets::<R>(p.form.clone());
-            let v = R::form(&s, a, lang, None, &shown, None).await;
+            let v = R::form(FormFor::new::<R>(&s, a, lang, None), &shown).await;
             Err(form_refused(a, lang, R::BASE, v, e))
         }
     }
@@ -94,7 +144,8 @@ pub async fn edit_page<R: RecordForm>(
 ) -> PageResult {
     a.require(R::EDIT).or_page(lang)?;
     let (f, version) = R::load(&s, &a, id).await.or_page(lang)?;
-    let v = R::form(&s, &a, lang, Some(id), &f, Some(version)).await;
+    let cx = FormFor::new::<R>(&s, &a, lang, Some(id)).at(version);
+    let v = R::form(cx, &f).await;
     Ok(form_page(&a, lang, R::BASE, v))
 }
 
@@ -113,7 +164,8 @@ pub async fn update<R: RecordForm>(
     match R::update(&s, a, id, version, &p.form).await {
         Ok(()) => Ok(redirect(&format!("{}/{id}?saved=1", R::BASE))),
         Err(e) => {
-            let drawn = R::form(&s, a, lang, Some(id), &stored, Some(version)).await;
+            let cx = FormFor::new::<R>(&s, a, lang, Some(id)).at(version);
+            let drawn = R::form(cx, &stored).await;
             let mut shown = without_secrets::<R>(p.form.clone());
             for f in drawn.fields.iter().filter(|f| f.disabled) {
                 shown.0.retain(|(k, _)| k != f.name);
@@ -121,7 +173,7 @@ pub async fn update<R: RecordForm>(
                     .0
                     .extend(stored.0.iter().filter(|(k, _)| k == f.name).cloned());
             }
-            let v = R::form(&s, a, lang, Some(id), &shown, Some(version)).await;
+            let v = R::form(cx, &shown).await;
             Err(form_refused(a, lang, R::BASE, v, e))
         }
     }

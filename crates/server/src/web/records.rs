@@ -1,5 +1,5 @@
 //! Pages of the event record and the two logs.
-use super::listing::{ListParams, badge, cell};
+use super::listing::{ListParams, badge, cell, link};
 use super::view::*;
 use super::{OrPage, PageResult, render};
 use crate::auth::PageUser;
@@ -27,6 +27,18 @@ fn result_badge(lang: Lang, r: &str) -> (String, &'static str) {
             "warn"
         },
     )
+}
+
+/// A log's filters: the search box and its results.
+fn result_filters(p: &ListParams, lang: Lang, results: &[&str]) -> Vec<FilterView> {
+    let options = results
+        .iter()
+        .map(|r| (r.to_string(), result_badge(lang, r).0))
+        .collect();
+    vec![
+        p.text_filter("q", lang.t("list.search")),
+        p.select_filter("result", lang.t("field.result"), options),
+    ]
 }
 
 fn role_label(lang: Lang, r: &str) -> String {
@@ -64,45 +76,34 @@ pub async fn events_list(
         p.text_filter("q", lang.t("list.search")),
         p.select_filter("entity_type", lang.t("field.entity"), types),
     ];
-    let cols = vec![
-        p.column(lang.t("field.time"), "at"),
-        p.column(lang.t("field.event"), "kind"),
-        p.column(lang.t("field.entity"), ""),
-        p.column(lang.t("field.actor"), "actor"),
-        p.column(lang.t("field.payload"), ""),
-        p.column(lang.t("ledger.column"), ""),
+    let columns = [
+        ("field.time", "at"),
+        ("field.event", "kind"),
+        ("field.entity", ""),
+        ("field.actor", "actor"),
+        ("field.payload", ""),
+        ("ledger.column", ""),
     ];
-    let v = ListView {
-        filters,
-        ..p.view(lang, lang.t("nav.events").into(), cols, &page, |e| {
-            vec![
-                cell(lang.t("field.time"), fmt_time(e.at)),
-                cell(lang.t("field.event"), lang.event(&e.kind)),
-                super::listing::link(
-                    lang.t("field.entity"),
-                    format!("{} #{}", e.entity_type, e.entity_id),
-                    format!("/{}s/{}", e.entity_type, e.entity_id),
+    let v = p.view(lang, lang.t("nav.events").into(), &columns, &page, |e| {
+        vec![
+            cell(fmt_time(e.at)),
+            cell(lang.event(&e.kind)),
+            link(
+                format!("{} #{}", e.entity_type, e.entity_id),
+                format!("/{}s/{}", e.entity_type, e.entity_id),
+            ),
+            cell(&e.actor_name),
+            cell(e.payload.chars().take(160).collect::<String>()),
+            match e.leaf_idx {
+                Some(l) => link(
+                    format!("{} #{l}", lang.t("ledger.included")),
+                    format!("/api/v1/events/{}/proof", e.id),
                 ),
-                cell(lang.t("field.actor"), &e.actor_name),
-                cell(
-                    lang.t("field.payload"),
-                    e.payload.chars().take(160).collect::<String>(),
-                ),
-                match e.leaf_idx {
-                    Some(l) => super::listing::link(
-                        lang.t("ledger.column"),
-                        format!("{} #{l}", lang.t("ledger.included")),
-                        format!("/api/v1/events/{}/proof", e.id),
-                    ),
-                    None => badge(lang.t("ledger.column"), lang.t("ledger.pending"), "warn"),
-                },
-            ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.events"), "/events"),
-        v,
-    }))
+                None => badge(lang.t("ledger.pending"), "warn"),
+            },
+        ]
+    });
+    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
 }
 
 pub async fn ops_list(
@@ -115,42 +116,30 @@ pub async fn ops_list(
     let page = logs::list_ops(&s.db, &a.scope(), p.get("result"), &p.query())
         .await
         .or_page(lang)?;
-    let results = ["ok", "denied", "not_found", "refused", "error"]
-        .iter()
-        .map(|r| (r.to_string(), result_badge(lang, r).0))
-        .collect();
-    let filters = vec![
-        p.text_filter("q", lang.t("list.search")),
-        p.select_filter("result", lang.t("field.result"), results),
+    let results = ["ok", "denied", "not_found", "refused", "error"];
+    let columns = [
+        ("field.time", "at"),
+        ("field.actor", "user"),
+        ("field.role", ""),
+        ("field.action", "action"),
+        ("field.ip", ""),
+        ("field.result", "status"),
+        ("field.detail", ""),
     ];
-    let cols = vec![
-        p.column(lang.t("field.time"), "at"),
-        p.column(lang.t("field.actor"), "user"),
-        p.column(lang.t("field.role"), ""),
-        p.column(lang.t("field.action"), "action"),
-        p.column(lang.t("field.ip"), ""),
-        p.column(lang.t("field.result"), "status"),
-        p.column(lang.t("field.detail"), ""),
-    ];
-    let v = ListView {
-        filters,
-        ..p.view(lang, lang.t("nav.oplog").into(), cols, &page, |l| {
-            let (r, class) = result_badge(lang, &l.result);
-            vec![
-                cell(lang.t("field.time"), fmt_time(l.at)),
-                cell(lang.t("field.actor"), &l.username),
-                cell(lang.t("field.role"), role_label(lang, &l.role)),
-                cell(lang.t("field.action"), format!("{} {}", l.method, l.path)),
-                cell(lang.t("field.ip"), &l.ip),
-                badge(lang.t("field.result"), format!("{r} {}", l.status), class),
-                cell(lang.t("field.detail"), &l.detail),
-            ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.oplog"), "/logs/operations"),
-        v,
-    }))
+    let v = p.view(lang, lang.t("nav.oplog").into(), &columns, &page, |l| {
+        let (r, class) = result_badge(lang, &l.result);
+        vec![
+            cell(fmt_time(l.at)),
+            cell(&l.username),
+            cell(role_label(lang, &l.role)),
+            cell(format!("{} {}", l.method, l.path)),
+            cell(&l.ip),
+            badge(format!("{r} {}", l.status), class),
+            cell(&l.detail),
+        ]
+    });
+    let filters = result_filters(&p, lang, &results);
+    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
 }
 
 pub async fn logins_list(
@@ -171,39 +160,24 @@ pub async fn logins_list(
         "disabled",
         "throttled",
         "pending",
-    ]
-    .iter()
-    .map(|r| (r.to_string(), result_badge(lang, r).0))
-    .collect();
-    let filters = vec![
-        p.text_filter("q", lang.t("list.search")),
-        p.select_filter("result", lang.t("field.result"), results),
     ];
-    let cols = vec![
-        p.column(lang.t("field.time"), "at"),
-        p.column(lang.t("field.username"), "user"),
-        p.column(lang.t("field.ip"), ""),
-        p.column(lang.t("field.result"), "result"),
-        p.column(lang.t("field.user_agent"), ""),
+    let columns = [
+        ("field.time", "at"),
+        ("field.username", "user"),
+        ("field.ip", ""),
+        ("field.result", "result"),
+        ("field.user_agent", ""),
     ];
-    let v = ListView {
-        filters,
-        ..p.view(lang, lang.t("nav.loginlog").into(), cols, &page, |l| {
-            let (r, class) = result_badge(lang, &l.result);
-            vec![
-                cell(lang.t("field.time"), fmt_time(l.at)),
-                cell(lang.t("field.username"), &l.username),
-                cell(lang.t("field.ip"), &l.ip),
-                badge(lang.t("field.result"), r, class),
-                cell(
-                    lang.t("field.user_agent"),
-                    l.user_agent.chars().take(80).collect::<String>(),
-                ),
-            ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.loginlog"), "/logs/logins"),
-        v,
-    }))
+    let v = p.view(lang, lang.t("nav.loginlog").into(), &columns, &page, |l| {
+        let (r, class) = result_badge(lang, &l.result);
+        vec![
+            cell(fmt_time(l.at)),
+            cell(&l.username),
+            cell(&l.ip),
+            badge(r, class),
+            cell(l.user_agent.chars().take(80).collect::<String>()),
+        ]
+    });
+    let filters = result_filters(&p, lang, &results);
+    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
 }

@@ -143,6 +143,19 @@ pub struct ListView {
     pub next: Option<String>,
 }
 
+impl ListView {
+    pub fn with_filters(mut self, filters: Vec<FilterView>) -> Self {
+        self.filters = filters;
+        self
+    }
+
+    /// The "new" button, for those who may create (`shown`).
+    pub fn with_new_link(mut self, shown: bool, href: &str, label: &str) -> Self {
+        self.new_link = shown.then(|| (href.to_string(), label.to_string()));
+        self
+    }
+}
+
 #[derive(Template)]
 #[template(path = "list.html")]
 pub struct ListPage {
@@ -156,6 +169,17 @@ pub struct ActionButton {
     pub post: bool,
     pub confirm: String,
     pub danger: bool,
+}
+
+impl ListPage {
+    /// A list under the site's chrome, its title the page's and its address the navigation
+    /// section.
+    pub fn of(a: &Authed, lang: Lang, v: ListView) -> Self {
+        ListPage {
+            c: Chrome::new(a, lang, v.title.clone(), &v.base),
+            v,
+        }
+    }
 }
 
 /// A table under a record's fields (postings, entries, reviews…).
@@ -209,6 +233,22 @@ pub struct DetailView {
     pub history: Vec<TimelineEntry>,
 }
 
+impl DetailView {
+    /// A page titled `title` with nothing on it yet, `back` the page it returns to.
+    pub fn new(title: impl Into<String>, back: impl Into<String>) -> Self {
+        DetailView {
+            tables: Vec::new(),
+            title: title.into(),
+            badge: None,
+            back: back.into(),
+            actions: Vec::new(),
+            fields: Vec::new(),
+            show_history: false,
+            history: Vec::new(),
+        }
+    }
+}
+
 /// One recorded event on an entity's timeline, with its place in the log.
 pub struct TimelineEntry {
     pub event_id: i64,
@@ -238,6 +278,24 @@ impl TimelineEntry {
 pub struct DetailPage {
     pub c: Chrome,
     pub v: DetailView,
+}
+
+impl DetailPage {
+    /// A record's page under the site's chrome, in the navigation section `nav`.
+    pub fn of(a: &Authed, lang: Lang, nav: &str, v: DetailView) -> Self {
+        DetailPage {
+            c: Chrome::new(a, lang, v.title.clone(), nav),
+            v,
+        }
+    }
+
+    /// Confirms a change after the redirect that follows it (`Chrome::saved_flash`).
+    pub fn saved_flash(self, query: &[(String, String)]) -> Self {
+        DetailPage {
+            c: self.c.saved_flash(query),
+            ..self
+        }
+    }
 }
 
 pub struct FormField {

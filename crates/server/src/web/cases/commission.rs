@@ -83,15 +83,7 @@ pub(super) async fn commission_form(
             "client_kind",
             lang.t("cases.field.client_kind").into(),
             f.text("client_kind"),
-            OrganKind::ALL
-                .iter()
-                .map(|k| {
-                    (
-                        k.as_str().to_string(),
-                        lang.pick(k.label_zh(), k.label_en()).to_string(),
-                    )
-                })
-                .collect(),
+            options(lang, &OrganKind::ALL),
         )
         .required(),
         FormField::text(

@@ -21,6 +21,7 @@ use super::{form_page, form_refused};
 use crate::auth::{Authed, PageUser};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::labels::options;
 use crate::state::{AppState, today};
 use askama::Template;
 use axum::extract::{Path, Query, State};

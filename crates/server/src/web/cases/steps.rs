@@ -218,16 +218,6 @@ pub(super) fn available(a: &Authed, c: &Case) -> Vec<&'static StepDef> {
         .collect()
 }
 
-pub(super) fn opts<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|x| (code(*x).to_string(), label(*x).to_string()))
-        .collect()
-}
-
 pub(super) async fn appraiser_opts(
     s: &AppState,
     lang: Lang,
@@ -295,11 +285,7 @@ pub(super) async fn step_fields(
                 "reasons",
                 lang.t("cases.field.refusal_reasons").into(),
                 f.all("reasons"),
-                opts(
-                    &RefusalReason::ALL,
-                    RefusalReason::as_str,
-                    |x: RefusalReason| lang.pick(x.label_zh(), x.label_en()),
-                ),
+                options(lang, &RefusalReason::ALL),
             )
             .required(),
             FormField::textarea(
@@ -459,11 +445,7 @@ pub(super) async fn step_fields(
                 "reasons",
                 lang.t("cases.field.termination").into(),
                 f.all("reasons"),
-                opts(
-                    &TerminationReason::ALL,
-                    TerminationReason::as_str,
-                    |x: TerminationReason| lang.pick(x.label_zh(), x.label_en()),
-                ),
+                options(lang, &TerminationReason::ALL),
             )
             .required(),
             FormField::textarea(

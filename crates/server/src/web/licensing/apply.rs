@@ -19,32 +19,27 @@ pub(super) fn web_kinds(a: &Authed) -> Vec<ApplicationKind> {
 
 pub async fn new_choice(PageUser(a, lang): PageUser) -> PageResult {
     a.require(Action::SubmitApplication).or_page(lang)?;
+    let kinds = web_kinds(&a).into_iter().map(|k| {
+        ActionButton::link(
+            lang.pick(k.label_zh(), k.label_en()),
+            format!("/applications/new/{}", k.as_str()),
+        )
+    });
     let v = DetailView {
-        tables: Vec::new(),
-        title: lang.t("licensing.new").into(),
-        badge: None,
-        back: "/applications".into(),
-        actions: web_kinds(&a)
-            .into_iter()
-            .map(|k| {
-                button(
-                    lang.pick(k.label_zh(), k.label_en()),
-                    format!("/applications/new/{}", k.as_str()),
-                )
-            })
-            .collect(),
-        fields: vec![(
-            lang.t("licensing.new.explain").into(),
-            lang.t("licensing.new.intro").into(),
-            None,
-        )],
-        show_history: false,
-        history: Vec::new(),
+        actions: kinds.collect(),
+        fields: vec![explanation(lang, "licensing.new.intro")],
+        ..DetailView::new(lang.t("licensing.new"), "/applications")
     };
-    Ok(render(&DetailPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/applications"),
-        v,
-    }))
+    Ok(render(&DetailPage::of(&a, lang, "/applications", v)))
+}
+
+/// A page's explanation, its text the catalogue's `key`.
+pub(super) fn explanation(lang: Lang, key: &str) -> Field {
+    (
+        lang.t("licensing.new.explain").into(),
+        lang.t(key).into(),
+        None,
+    )
 }
 
 pub(super) async fn institution_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
@@ -96,16 +91,7 @@ pub(super) async fn new_form(
         ApplicationKind::AppraiserRegister => {
             fields.extend([
                 FormField::text("name", t("field.person_name"), f.text("name")).required(),
-                FormField::select(
-                    "gender",
-                    t("field.gender"),
-                    f.text("gender"),
-                    vec![
-                        ("male".into(), t("gender.male")),
-                        ("female".into(), t("gender.female")),
-                    ],
-                )
-                .required(),
+                gender_field(lang, f),
                 FormField::text("id_number", t("field.id_number"), f.text("id_number"))
                     .required()
                     .help(lang.t("licensing.help.id_number")),
@@ -125,15 +111,9 @@ pub(super) async fn new_form(
                 )
                 .required()
                 .help(lang.t("licensing.field.certificate")),
-                FormField::checks(
-                    "scope",
-                    t("field.scope"),
-                    f.all("scope"),
-                    scope_options(lang),
-                )
-                .class("tree")
-                .required()
-                .help(lang.t("licensing.help.items")),
+                scope_field(lang, f)
+                    .required()
+                    .help(lang.t("licensing.help.items")),
                 FormField::text("title", t("field.title"), f.text("title")),
                 yes_no(
                     "senior_title",
@@ -194,26 +174,13 @@ pub(super) async fn new_form(
                     f.text("licence_valid_to"),
                 )
                 .typed("date"),
-                FormField::select(
-                    "region_code",
-                    t("field.region"),
-                    f.text("region_code"),
-                    region_options(s, a).await,
-                )
-                .required(),
+                region_field(s, a, lang, f).await,
                 FormField::text(
                     "registering_authority",
                     t("field.registering_authority"),
                     f.text("registering_authority"),
                 ),
-                FormField::checks(
-                    "scope",
-                    t("field.scope"),
-                    f.all("scope"),
-                    scope_options(lang),
-                )
-                .class("tree")
-                .required(),
+                scope_field(lang, f).required(),
                 FormField::select(
                     "qualification_level",
                     t("field.qualification_level"),

@@ -1,16 +1,6 @@
 //! An application's file: material, proposals, declarations, reviews and decision.
 use super::*;
 
-pub(super) fn button(label: &str, href: String) -> ActionButton {
-    ActionButton {
-        label: label.into(),
-        href,
-        post: false,
-        confirm: String::new(),
-        danger: false,
-    }
-}
-
 /// The proposed fields in readable form.
 pub(super) fn proposal_rows(lang: Lang, app: &Application) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
@@ -205,26 +195,26 @@ pub async fn detail(
     let mut actions = Vec::new();
     let handler = a.role().may(Action::HandleApplication);
     if handler && stage == Stage::Submitted {
-        actions.push(button(
-            &t("licensing.check"),
+        actions.push(ActionButton::link(
+            t("licensing.check"),
             format!("/applications/{id}/check"),
         ));
     }
     if handler && stage == Stage::Accepted && kind.needs_expert_review() {
-        actions.push(button(
-            &t("licensing.review"),
+        actions.push(ActionButton::link(
+            t("licensing.review"),
             format!("/applications/{id}/review"),
         ));
     }
     if handler && stage == Stage::Accepted && !app.extended {
-        actions.push(button(
-            &t("licensing.extend"),
+        actions.push(ActionButton::link(
+            t("licensing.extend"),
             format!("/applications/{id}/extend"),
         ));
     }
     if a.role().may(Action::DecideApplication) && stage == Stage::Accepted {
-        actions.push(button(
-            &t("licensing.decide"),
+        actions.push(ActionButton::link(
+            t("licensing.decide"),
             format!("/applications/{id}/decide"),
         ));
     }

@@ -7,48 +7,36 @@ pub async fn experts(State(s): State<AppState>, PageUser(a, lang): PageUser) -> 
         .await
         .or_page(lang)?;
     let t = |k: &str| lang.t(k).to_string();
-    let v = DetailView {
-        tables: vec![DetailTable {
-            title: t("nav.experts"),
-            head: vec![
-                t("field.person_name"),
-                t("field.organisation"),
-                t("field.title"),
-                t("field.scope"),
-            ],
-            rows: list
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.name.clone(),
-                        e.organisation.clone(),
-                        e.title.clone(),
-                        scope_labels_in(lang, &e.speciality),
-                    ]
-                })
-                .collect(),
-            empty: t("detail.none"),
-            link: a
-                .role()
-                .may(Action::ManageExperts)
-                .then(|| (t("licensing.add_expert"), "/experts/new".to_string())),
-        }],
-        title: t("nav.experts"),
-        badge: None,
-        back: "/applications".into(),
-        actions: Vec::new(),
-        fields: vec![(
-            lang.t("licensing.new.explain").into(),
-            lang.t("licensing.experts.intro").into(),
-            None,
-        )],
-        show_history: false,
-        history: Vec::new(),
+    let rows = list
+        .iter()
+        .map(|e| {
+            vec![
+                e.name.clone(),
+                e.organisation.clone(),
+                e.title.clone(),
+                scope_labels_in(lang, &e.speciality),
+            ]
+        })
+        .collect();
+    let head = [
+        "field.person_name",
+        "field.organisation",
+        "field.title",
+        "field.scope",
+    ];
+    let experts = DetailTable {
+        link: a
+            .role()
+            .may(Action::ManageExperts)
+            .then(|| (t("licensing.add_expert"), "/experts/new".to_string())),
+        ..DetailTable::of(lang, "nav.experts", &head, rows)
     };
-    Ok(render(&DetailPage {
-        c: Chrome::new(&a, lang, v.title.clone(), "/experts"),
-        v,
-    }))
+    let v = DetailView {
+        tables: vec![experts],
+        fields: vec![explanation(lang, "licensing.experts.intro")],
+        ..DetailView::new(t("nav.experts"), "/applications")
+    };
+    Ok(render(&DetailPage::of(&a, lang, "/experts", v)))
 }
 
 pub(super) async fn expert_form(s: &AppState, a: &Authed, lang: Lang, f: &FormData) -> FormView {
@@ -73,13 +61,7 @@ pub(super) async fn expert_form(s: &AppState, a: &Authed, lang: Lang, f: &FormDa
                 scope_options(lang),
             )
             .class("tree"),
-            FormField::select(
-                "region_code",
-                t("field.region"),
-                f.text("region_code"),
-                region_options(s, a).await,
-            )
-            .required(),
+            region_field(s, a, lang, f).await,
         ],
         errors: Vec::new(),
         submit: t("action.create"),

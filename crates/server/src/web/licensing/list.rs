@@ -19,31 +19,11 @@ pub async fn list(
     let cal = s.calendar.current(&s.db).await.or_page(lang)?;
     let filters = vec![
         p.text_filter("q", lang.t("list.search")),
-        p.select_filter(
-            "stage",
-            lang.t("field.stage"),
-            Stage::ALL
-                .iter()
-                .map(|x| {
-                    (
-                        x.as_str().to_string(),
-                        lang.pick(x.label_zh(), x.label_en()).to_string(),
-                    )
-                })
-                .collect(),
-        ),
+        p.select_filter("stage", lang.t("field.stage"), options(lang, &Stage::ALL)),
         p.select_filter(
             "kind",
             lang.t("field.application_kind"),
-            ApplicationKind::ALL
-                .iter()
-                .map(|x| {
-                    (
-                        x.as_str().to_string(),
-                        lang.pick(x.label_zh(), x.label_en()).to_string(),
-                    )
-                })
-                .collect(),
+            options(lang, &ApplicationKind::ALL),
         ),
         p.select_filter(
             "open",
@@ -51,44 +31,36 @@ pub async fn list(
             vec![("true".into(), lang.t("yes").into())],
         ),
     ];
-    let cols = vec![
-        p.column(lang.t("field.application_no"), ""),
-        p.column(lang.t("field.application_kind"), "kind"),
-        p.column(lang.t("field.subject"), "subject"),
-        p.column(lang.t("field.region"), ""),
-        p.column(lang.t("field.submitted_on"), "submitted"),
-        p.column(lang.t("field.stage"), "stage"),
-        p.column(lang.t("field.deadline"), ""),
+    let columns = [
+        ("field.application_no", ""),
+        ("field.application_kind", "kind"),
+        ("field.subject", "subject"),
+        ("field.region", ""),
+        ("field.submitted_on", "submitted"),
+        ("field.stage", "stage"),
+        ("field.deadline", ""),
     ];
-    let new_link = a.role().may(Action::SubmitApplication).then(|| {
-        (
-            "/applications/new".to_string(),
-            lang.t("licensing.new").to_string(),
-        )
+    let title = lang.t("nav.applications").into();
+    let v = p.view(lang, title, &columns, &page, |x| {
+        let (st, class) = stage_badge(lang, x);
+        let (due, due_class) = clock_text(lang, &clock(&s, &cal, x));
+        vec![
+            link(
+                lang.tf("licensing.number", &[("id", &x.id.to_string())]),
+                format!("/applications/{}", x.id),
+            ),
+            cell(kind_label(lang, x.kind)),
+            cell(&x.subject),
+            cell(&x.region_name),
+            cell(x.submitted_on.to_string()),
+            badge(st, class),
+            badge(due, due_class),
+        ]
     });
-    let v = ListView {
-        new_link,
-        filters,
-        ..p.view(lang, lang.t("nav.applications").into(), cols, &page, |x| {
-            let (st, class) = stage_badge(lang, x);
-            let (due, due_class) = clock_text(lang, &clock(&s, &cal, x));
-            vec![
-                link(
-                    lang.t("field.application_no"),
-                    lang.tf("licensing.number", &[("id", &x.id.to_string())]),
-                    format!("/applications/{}", x.id),
-                ),
-                cell(lang.t("field.application_kind"), kind_label(lang, x.kind)),
-                cell(lang.t("field.subject"), &x.subject),
-                cell(lang.t("field.region"), &x.region_name),
-                cell(lang.t("field.submitted_on"), x.submitted_on.to_string()),
-                badge(lang.t("field.stage"), st, class),
-                badge(lang.t("field.deadline"), due, due_class),
-            ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.applications"), "/applications"),
-        v,
-    }))
+    let v = v.with_filters(filters).with_new_link(
+        a.role().may(Action::SubmitApplication),
+        "/applications/new",
+        lang.t("licensing.new"),
+    );
+    Ok(render(&ListPage::of(&a, lang, v)))
 }

@@ -14,13 +14,16 @@ pub use steps::*;
 
 use super::forms::{FormData, MultipartPost, Post, UploadedFile};
 use super::listing::{ListParams, badge, cell, link};
-use super::registry::{history, or_dash, region_options, scope_labels_in, scope_options};
+use super::registry::{
+    gender_field, history, or_dash, region_field, scope_field, scope_labels_in, scope_options,
+};
 use super::view::*;
 use super::{OrPage, PageResult, redirect, render};
 use super::{form_page, form_refused};
 use crate::auth::{Authed, PageUser};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::labels::options;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use base64::Engine;

@@ -19,77 +19,48 @@ pub async fn appraisers_list(
     let page = registry::list_appraisers(&s.db, &a.scope(), &f, &p.query())
         .await
         .or_page(lang)?;
-    let statuses = AppraiserStatus::ALL
-        .iter()
-        .map(|x| {
-            (
-                x.as_str().to_string(),
-                lang.pick(x.label_zh(), x.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let filters = vec![
+    let statuses = options(lang, &AppraiserStatus::ALL);
+    let mut filters = vec![
         p.text_filter("q", lang.t("list.search")),
         p.select_filter("status", lang.t("field.status"), statuses),
-        p.select_filter(
-            "category",
-            lang.t("field.categories"),
-            category_options(lang),
-        ),
-        p.select_filter("item", lang.t("field.item"), item_options(lang)),
-        p.select_filter(
-            "senior_title",
-            lang.t("field.senior_title"),
-            vec![
-                ("true".into(), lang.t("yes").into()),
-                ("false".into(), lang.t("no").into()),
-            ],
-        ),
     ];
-    let cols = vec![
-        p.column(lang.t("field.person_name"), "name"),
-        p.column(lang.t("field.certificate_no"), "certificate"),
-        p.column(lang.t("field.institution"), "institution"),
-        p.column(lang.t("field.scope"), ""),
-        p.column(lang.t("field.title"), ""),
-        p.column(lang.t("field.status"), "status"),
+    filters.extend(classification_filters(&p, lang));
+    filters.push(p.select_filter(
+        "senior_title",
+        lang.t("field.senior_title"),
+        yes_no_options(lang),
+    ));
+    let columns = [
+        ("field.person_name", "name"),
+        ("field.certificate_no", "certificate"),
+        ("field.institution", "institution"),
+        ("field.scope", ""),
+        ("field.title", ""),
+        ("field.status", "status"),
     ];
-    let new_link = a.role().may(Action::CreateAppraiser).then(|| {
-        (
-            "/appraisers/new".to_string(),
-            lang.t("list.new").to_string(),
-        )
+    let title = lang.t("nav.appraisers").into();
+    let v = p.view(lang, title, &columns, &page, |x| {
+        let (st, class) = app_status(lang, &x.status);
+        vec![
+            link(&x.name, format!("/appraisers/{}", x.id)),
+            cell(&x.certificate_no),
+            link(
+                &x.institution_name,
+                format!("/institutions/{}", x.institution_id),
+            ),
+            cell(scope_labels_in(lang, &x.scope)),
+            cell(&x.title),
+            badge(st, class),
+        ]
     });
-    let v = ListView {
-        new_link,
-        filters,
-        ..p.view(lang, lang.t("nav.appraisers").into(), cols, &page, |x| {
-            let (st, class) = app_status(lang, &x.status);
-            vec![
-                link(
-                    lang.t("field.person_name"),
-                    &x.name,
-                    format!("/appraisers/{}", x.id),
-                ),
-                cell(lang.t("field.certificate_no"), &x.certificate_no),
-                link(
-                    lang.t("field.institution"),
-                    &x.institution_name,
-                    format!("/institutions/{}", x.institution_id),
-                ),
-                cell(lang.t("field.scope"), scope_labels_in(lang, &x.scope)),
-                cell(lang.t("field.title"), &x.title),
-                badge(lang.t("field.status"), st, class),
-            ]
-        })
-    };
-    let mut v = v;
+    let mut v = v.with_filters(filters).with_new_link(
+        a.role().may(Action::CreateAppraiser),
+        "/appraisers/new",
+        lang.t("list.new"),
+    );
     v.extra_links
         .extend(export_link(&a, lang, &p, "appraisers"));
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.appraisers"), "/appraisers"),
-        v,
-    }))
+    Ok(render(&ListPage::of(&a, lang, v)))
 }
 
 pub async fn appraiser_detail(
@@ -104,20 +75,8 @@ pub async fn appraiser_detail(
         .or_page(lang)?;
     let (st, class) = app_status(lang, &x.status);
     let t = |k| lang.t(k).to_string();
-    let mut actions = Vec::new();
-    if a.role().may(Action::EditAppraiser) {
-        actions.push(ActionButton::link(
-            t("action.edit"),
-            format!("/appraisers/{id}/edit"),
-        ));
-    }
-    let (show_history, history) = history(&s, &a, lang, "appraiser", id).await;
     let v = DetailView {
-        tables: Vec::new(),
-        title: x.name.clone(),
         badge: Some((st, class)),
-        back: "/appraisers".into(),
-        actions,
         fields: vec![
             (
                 t("field.institution"),
@@ -153,141 +112,13 @@ pub async fn appraiser_detail(
             (t("field.updated_at"), fmt_time(x.updated_at), None),
             (t("field.version"), x.version.to_string(), None),
         ],
-        show_history,
-        history,
+        ..record_view::<AppraiserForm>(&s, &a, lang, "appraiser", id, &x.name).await
     };
     let mut v = v;
     v.tables = crate::web::practice::appraiser_tables(&s, &a, lang, &x).await;
-    let c = Chrome::new(&a, lang, x.name.clone(), "/appraisers").saved_flash(&q);
-    Ok(render(&DetailPage { c, v }))
-}
-
-pub(super) async fn appraiser_form(
-    s: &AppState,
-    a: &Authed,
-    lang: Lang,
-    id: Option<i64>,
-    f: &FormData,
-    version: Option<i64>,
-) -> FormView {
-    let t = |k| lang.t(k).to_string();
-    let lock = id.is_some() && !a.role().may(Action::EditAppraiserRegistration);
-    let insts = registry::list_institutions(
-        &s.db,
-        &a.scope(),
-        &Default::default(),
-        &ListQuery {
-            per_page: 200,
-            ..Default::default()
-        },
-    )
-    .await
-    .map(|p| {
-        p.items
-            .into_iter()
-            .map(|i| (i.id.to_string(), i.name))
-            .collect()
-    })
-    .unwrap_or_default();
-    let statuses = AppraiserStatus::ALL
-        .iter()
-        .map(|x| {
-            (
-                x.as_str().to_string(),
-                lang.pick(x.label_zh(), x.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let mut fields = vec![
-        FormField::select(
-            "institution_id",
-            t("field.institution"),
-            f.text("institution_id"),
-            insts,
-        )
-        .required()
-        .disabled(lock),
-        FormField::text("name", t("field.person_name"), f.text("name"))
-            .required()
-            .disabled(lock),
-        FormField::select(
-            "gender",
-            t("field.gender"),
-            f.text("gender"),
-            vec![
-                ("male".into(), t("gender.male")),
-                ("female".into(), t("gender.female")),
-            ],
-        )
-        .required(),
-        FormField::text("birth_date", t("field.birth_date"), f.text("birth_date")).typed("date"),
-        FormField::text("id_number", t("field.id_number"), f.text("id_number"))
-            .disabled(lock)
-            .help(if id.is_some() {
-                lang.t("registry.help.id_keep")
-            } else {
-                lang.t("registry.help.id_number")
-            }),
-        FormField::select(
-            "education",
-            t("field.education"),
-            f.text("education"),
-            crate::labels::value_options(lang, "education", &sijian_service::inputs::EDUCATION),
-        ),
-        FormField::text(
-            "certificate_no",
-            t("field.certificate_no"),
-            f.text("certificate_no"),
-        )
-        .required()
-        .disabled(lock),
-        FormField::checks(
-            "scope",
-            t("field.scope"),
-            f.all("scope"),
-            scope_options(lang),
-        )
-        .class("tree")
-        .required()
-        .disabled(lock)
-        .help(lang.t("registry.help.items")),
-        FormField::text("title", t("field.title"), f.text("title")),
-        FormField::checkbox(
-            "senior_title",
-            t("field.senior_title"),
-            f.flag("senior_title"),
-            t("field.senior_title"),
-        ),
-        FormField::text("phone", t("field.phone"), f.text("phone")),
-    ];
-    if id.is_some() {
-        fields.push(
-            FormField::select("status", t("field.status"), f.text("status"), statuses)
-                .required()
-                .disabled(lock),
-        );
-    }
-    // The basis of a direct registration or change of registration (决定第六条).
-    let basis = FormField::text(
-        "status_reason",
-        t("field.register_basis"),
-        f.text("status_reason"),
-    )
-    .disabled(lock)
-    .help(lang.t("registry.help.register_basis"));
-    fields.push(if id.is_none() {
-        basis.required()
-    } else {
-        basis
-    });
-    FormView::record(
-        lang,
-        "/appraisers",
-        &t("nav.appraisers"),
-        id.map(|id| (id, version)),
-        &f.text("name"),
-        fields,
-    )
+    Ok(render(
+        &DetailPage::of(&a, lang, "/appraisers", v).saved_flash(&q),
+    ))
 }
 
 pub(super) fn appraiser_input(f: &FormData) -> AppraiserInput {
@@ -356,15 +187,97 @@ impl RecordForm for AppraiserForm {
         FormData(init)
     }
 
-    async fn form(
-        s: &AppState,
-        a: &Authed,
-        lang: Lang,
-        id: Option<i64>,
-        f: &FormData,
-        version: Option<i64>,
-    ) -> FormView {
-        appraiser_form(s, a, lang, id, f, version).await
+    async fn form(cx: FormFor<'_>, f: &FormData) -> FormView {
+        let FormFor { s, a, lang, id, .. } = cx;
+        let t = |k| lang.t(k).to_string();
+        let lock = id.is_some() && !a.role().may(Action::EditAppraiserRegistration);
+        let insts = registry::list_institutions(
+            &s.db,
+            &a.scope(),
+            &Default::default(),
+            &ListQuery {
+                per_page: 200,
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|p| {
+            p.items
+                .into_iter()
+                .map(|i| (i.id.to_string(), i.name))
+                .collect()
+        })
+        .unwrap_or_default();
+        let statuses = options(lang, &AppraiserStatus::ALL);
+        let mut fields = vec![
+            FormField::select(
+                "institution_id",
+                t("field.institution"),
+                f.text("institution_id"),
+                insts,
+            )
+            .required()
+            .disabled(lock),
+            FormField::text("name", t("field.person_name"), f.text("name"))
+                .required()
+                .disabled(lock),
+            gender_field(lang, f),
+            FormField::text("birth_date", t("field.birth_date"), f.text("birth_date"))
+                .typed("date"),
+            FormField::text("id_number", t("field.id_number"), f.text("id_number"))
+                .disabled(lock)
+                .help(if id.is_some() {
+                    lang.t("registry.help.id_keep")
+                } else {
+                    lang.t("registry.help.id_number")
+                }),
+            FormField::select(
+                "education",
+                t("field.education"),
+                f.text("education"),
+                crate::labels::value_options(lang, "education", &sijian_service::inputs::EDUCATION),
+            ),
+            FormField::text(
+                "certificate_no",
+                t("field.certificate_no"),
+                f.text("certificate_no"),
+            )
+            .required()
+            .disabled(lock),
+            scope_field(lang, f)
+                .required()
+                .disabled(lock)
+                .help(lang.t("registry.help.items")),
+            FormField::text("title", t("field.title"), f.text("title")),
+            FormField::checkbox(
+                "senior_title",
+                t("field.senior_title"),
+                f.flag("senior_title"),
+                t("field.senior_title"),
+            ),
+            FormField::text("phone", t("field.phone"), f.text("phone")),
+        ];
+        if id.is_some() {
+            fields.push(
+                FormField::select("status", t("field.status"), f.text("status"), statuses)
+                    .required()
+                    .disabled(lock),
+            );
+        }
+        // The basis of a direct registration or change of registration (决定第六条).
+        let basis = FormField::text(
+            "status_reason",
+            t("field.register_basis"),
+            f.text("status_reason"),
+        )
+        .disabled(lock)
+        .help(lang.t("registry.help.register_basis"));
+        fields.push(if id.is_none() {
+            basis.required()
+        } else {
+            basis
+        });
+        cx.view(&t("nav.appraisers"), &f.text("name"), fields)
     }
 
     async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {

@@ -6,18 +6,12 @@ use super::*;
 pub fn institution_row(lang: Lang, i: &registry::Institution, href: String) -> Vec<Cell> {
     let (st, class) = inst_status(lang, &i.status);
     vec![
-        link(lang.t("field.name"), &i.name, href),
-        cell(lang.t("field.licence_no"), &i.licence_no),
-        cell(lang.t("field.region"), &i.region_name),
-        cell(
-            lang.t("field.categories"),
-            category_labels(lang, &i.categories),
-        ),
-        cell(
-            lang.t("field.appraiser_count"),
-            i.appraiser_count.to_string(),
-        ),
-        badge(lang.t("field.status"), st, class),
+        link(&i.name, href),
+        cell(&i.licence_no),
+        cell(&i.region_name),
+        cell(category_labels(lang, &i.categories)),
+        cell(i.appraiser_count.to_string()),
+        badge(st, class),
     ]
 }
 
@@ -56,24 +50,13 @@ pub async fn institutions_list(
     let page = registry::list_institutions(&s.db, &a.scope(), &f, &p.query())
         .await
         .or_page(lang)?;
-    let statuses = InstitutionStatus::ALL
-        .iter()
-        .map(|x| {
-            (
-                x.as_str().to_string(),
-                lang.pick(x.label_zh(), x.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let filters = vec![
+    let statuses = options(lang, &InstitutionStatus::ALL);
+    let mut filters = vec![
         p.text_filter("q", lang.t("list.search")),
         p.select_filter("status", lang.t("field.status"), statuses),
-        p.select_filter(
-            "category",
-            lang.t("field.categories"),
-            category_options(lang),
-        ),
-        p.select_filter("item", lang.t("field.item"), item_options(lang)),
+    ];
+    filters.extend(classification_filters(&p, lang));
+    filters.extend([
         p.select_filter(
             "qualification_level",
             lang.t("field.qualification_level"),
@@ -88,38 +71,30 @@ pub async fn institutions_list(
             lang.t("field.region"),
             region_options(&s, &a).await,
         ),
+    ]);
+    let columns = [
+        ("field.name", "name"),
+        ("field.licence_no", "licence"),
+        ("field.region", "region"),
+        ("field.categories", ""),
+        ("field.appraiser_count", ""),
+        ("field.status", "status"),
+        ("field.updated_at", "updated"),
     ];
-    let cols = vec![
-        p.column(lang.t("field.name"), "name"),
-        p.column(lang.t("field.licence_no"), "licence"),
-        p.column(lang.t("field.region"), "region"),
-        p.column(lang.t("field.categories"), ""),
-        p.column(lang.t("field.appraiser_count"), ""),
-        p.column(lang.t("field.status"), "status"),
-        p.column(lang.t("field.updated_at"), "updated"),
-    ];
-    let new_link = a.role().may(Action::CreateInstitution).then(|| {
-        (
-            "/institutions/new".to_string(),
-            lang.t("list.new").to_string(),
-        )
+    let title = lang.t("nav.institutions").into();
+    let v = p.view(lang, title, &columns, &page, |i| {
+        let mut row = institution_row(lang, i, format!("/institutions/{}", i.id));
+        row.push(cell(fmt_time(i.updated_at)));
+        row
     });
-    let v = ListView {
-        new_link,
-        filters,
-        ..p.view(lang, lang.t("nav.institutions").into(), cols, &page, |i| {
-            let mut row = institution_row(lang, i, format!("/institutions/{}", i.id));
-            row.push(cell(lang.t("field.updated_at"), fmt_time(i.updated_at)));
-            row
-        })
-    };
-    let mut v = v;
+    let mut v = v.with_filters(filters).with_new_link(
+        a.role().may(Action::CreateInstitution),
+        "/institutions/new",
+        lang.t("list.new"),
+    );
     v.extra_links
         .extend(export_link(&a, lang, &p, "institutions"));
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.institutions"), "/institutions"),
-        v,
-    }))
+    Ok(render(&ListPage::of(&a, lang, v)))
 }
 
 pub async fn institution_detail(
@@ -133,21 +108,9 @@ pub async fn institution_detail(
         .await
         .or_page(lang)?;
     let (st, class) = inst_status(lang, &i.status);
-    let mut actions = Vec::new();
-    if a.role().may(Action::EditInstitution) {
-        actions.push(ActionButton::link(
-            lang.t("action.edit"),
-            format!("/institutions/{id}/edit"),
-        ));
-    }
-    let (show_history, history) = history(&s, &a, lang, "institution", id).await;
     let t = |k| lang.t(k).to_string();
     let v = DetailView {
-        tables: Vec::new(),
-        title: i.name.clone(),
         badge: Some((st, class)),
-        back: "/institutions".into(),
-        actions,
         fields: vec![
             (
                 t("field.uscc"),
@@ -240,218 +203,14 @@ pub async fn institution_detail(
             (t("field.updated_at"), fmt_time(i.updated_at), None),
             (t("field.version"), i.version.to_string(), None),
         ],
-        show_history,
-        history,
+        ..record_view::<InstitutionForm>(&s, &a, lang, "institution", id, &i.name).await
     };
     let mut v = v;
     v.tables
         .push(status_table(&s, lang, "institution", id).await);
-    let c = Chrome::new(&a, lang, i.name.clone(), "/institutions").saved_flash(&q);
-    Ok(render(&DetailPage { c, v }))
-}
-
-pub(super) async fn institution_form(
-    s: &AppState,
-    a: &Authed,
-    lang: Lang,
-    id: Option<i64>,
-    f: &FormData,
-    version: Option<i64>,
-) -> FormView {
-    let t = |k| lang.t(k).to_string();
-    let registration = a.role().may(Action::EditInstitutionRegistration);
-    let lock = id.is_some() && !registration;
-    let statuses = InstitutionStatus::ALL
-        .iter()
-        .map(|x| {
-            (
-                x.as_str().to_string(),
-                lang.pick(x.label_zh(), x.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let mut fields = vec![
-        FormField::text("name", t("field.name"), f.text("name"))
-            .required()
-            .disabled(lock),
-        FormField::text("uscc", t("field.uscc"), f.text("uscc"))
-            .disabled(lock)
-            .help(lang.t("registry.help.credit_code")),
-        FormField::text(
-            "uscc_override",
-            t("field.uscc_override"),
-            f.text("uscc_override"),
-        )
-        .disabled(lock)
-        .help(lang.t("registry.help.code_exception")),
-        FormField::text("licence_no", t("field.licence_no"), f.text("licence_no"))
-            .required()
-            .disabled(lock),
-        FormField::select(
-            "region_code",
-            t("field.region"),
-            f.text("region_code"),
-            region_options(s, a).await,
-        )
-        .required()
-        .disabled(lock),
-        FormField::text(
-            "licence_valid_to",
-            t("field.licence_valid_to"),
-            f.text("licence_valid_to"),
-        )
-        .typed("date")
-        .disabled(lock),
-        FormField::text(
-            "registering_authority",
-            t("field.registering_authority"),
-            f.text("registering_authority"),
-        )
-        .disabled(lock),
-        FormField::checks(
-            "scope",
-            t("field.scope"),
-            f.all("scope"),
-            scope_options(lang),
-        )
-        .class("tree")
-        .required()
-        .disabled(lock)
-        .help(lang.t("registry.help.scope")),
-        FormField::select(
-            "qualification_level",
-            t("field.qualification_level"),
-            f.text("qualification_level"),
-            crate::labels::value_options(
-                lang,
-                "qualification",
-                &sijian_service::inputs::QUALIFICATION_LEVELS,
-            ),
-        )
-        .required()
-        .disabled(lock),
-    ];
-    for n in 1..=2 {
-        let k = |x: &str| format!("acc{n}_{x}");
-        let name = |x: &str| -> &'static str {
-            match (n, x) {
-                (1, "kind") => "acc1_kind",
-                (1, "no") => "acc1_no",
-                (1, "scope") => "acc1_scope",
-                (1, _) => "acc1_expires",
-                (_, "kind") => "acc2_kind",
-                (_, "no") => "acc2_no",
-                (_, "scope") => "acc2_scope",
-                _ => "acc2_expires",
-            }
-        };
-        let label = format!("{} {n}", t("field.accreditations"));
-        fields.push(
-            FormField::select(
-                name("kind"),
-                lang.tf("registry.acc.kind", &[("label", &label)]),
-                f.text(&k("kind")),
-                vec![
-                    ("CMA".into(), lang.t("registry.accreditation.cma").into()),
-                    ("CNAS".into(), lang.t("registry.accreditation.cnas").into()),
-                ],
-            )
-            .disabled(lock),
-        );
-        fields.push(
-            FormField::text(
-                name("no"),
-                lang.tf("registry.acc.no", &[("label", &label)]),
-                f.text(&k("no")),
-            )
-            .disabled(lock),
-        );
-        fields.push(
-            FormField::text(
-                name("scope"),
-                lang.tf("registry.acc.scope", &[("label", &label)]),
-                f.text(&k("scope")),
-            )
-            .disabled(lock),
-        );
-        fields.push(
-            FormField::text(
-                name("expires"),
-                lang.tf("registry.acc.until", &[("label", &label)]),
-                f.text(&k("expires")),
-            )
-            .typed("date")
-            .disabled(lock),
-        );
-    }
-    fields.extend([
-        FormField::text("insurer", t("field.insurer"), f.text("insurer")),
-        FormField::text(
-            "insurance_policy",
-            t("field.insurance_policy"),
-            f.text("insurance_policy"),
-        ),
-        FormField::text(
-            "insurance_expires",
-            t("field.insurance_expires"),
-            f.text("insurance_expires"),
-        )
-        .typed("date"),
-        FormField::checkbox(
-            "party_org",
-            t("field.party_org"),
-            f.flag("party_org"),
-            lang.t("registry.field.party").into(),
-        ),
-        FormField::text(
-            "party_members",
-            t("field.party_members"),
-            f.text("party_members"),
-        )
-        .typed("number"),
-        FormField::checkbox(
-            "military",
-            t("field.military"),
-            f.flag("military"),
-            lang.t("registry.field.military").into(),
-        )
-        .disabled(lock),
-        FormField::text("legal_rep", t("field.legal_rep"), f.text("legal_rep")),
-        FormField::text("head_name", t("field.head_name"), f.text("head_name")),
-        FormField::text("address", t("field.address"), f.text("address")),
-        FormField::text("phone", t("field.phone"), f.text("phone")),
-    ]);
-    if id.is_some() {
-        fields.push(
-            FormField::select("status", t("field.status"), f.text("status"), statuses)
-                .required()
-                .disabled(lock),
-        );
-    }
-    // The basis of a direct registration or change of registration (决定第六条).
-    let basis = FormField::text(
-        "status_reason",
-        t("field.register_basis"),
-        f.text("status_reason"),
-    )
-    .disabled(lock)
-    .help(lang.t("registry.help.register_basis"));
-    fields.push(if id.is_none() {
-        basis.required()
-    } else {
-        basis
-    });
-    FormView {
-        confirm: id.is_some() && registration,
-        ..FormView::record(
-            lang,
-            "/institutions",
-            &t("nav.institutions"),
-            id.map(|id| (id, version)),
-            &f.text("name"),
-            fields,
-        )
-    }
+    Ok(render(
+        &DetailPage::of(&a, lang, "/institutions", v).saved_flash(&q),
+    ))
 }
 
 pub(super) fn institution_input(f: &FormData) -> InstitutionInput {
@@ -571,15 +330,174 @@ impl RecordForm for InstitutionForm {
         FormData(vec![("status".into(), "normal".into())])
     }
 
-    async fn form(
-        s: &AppState,
-        a: &Authed,
-        lang: Lang,
-        id: Option<i64>,
-        f: &FormData,
-        version: Option<i64>,
-    ) -> FormView {
-        institution_form(s, a, lang, id, f, version).await
+    async fn form(cx: FormFor<'_>, f: &FormData) -> FormView {
+        let FormFor { s, a, lang, id, .. } = cx;
+        let t = |k| lang.t(k).to_string();
+        let registration = a.role().may(Action::EditInstitutionRegistration);
+        let lock = id.is_some() && !registration;
+        let statuses = options(lang, &InstitutionStatus::ALL);
+        let mut fields = vec![
+            FormField::text("name", t("field.name"), f.text("name"))
+                .required()
+                .disabled(lock),
+            FormField::text("uscc", t("field.uscc"), f.text("uscc"))
+                .disabled(lock)
+                .help(lang.t("registry.help.credit_code")),
+            FormField::text(
+                "uscc_override",
+                t("field.uscc_override"),
+                f.text("uscc_override"),
+            )
+            .disabled(lock)
+            .help(lang.t("registry.help.code_exception")),
+            FormField::text("licence_no", t("field.licence_no"), f.text("licence_no"))
+                .required()
+                .disabled(lock),
+            region_field(s, a, lang, f).await.disabled(lock),
+            FormField::text(
+                "licence_valid_to",
+                t("field.licence_valid_to"),
+                f.text("licence_valid_to"),
+            )
+            .typed("date")
+            .disabled(lock),
+            FormField::text(
+                "registering_authority",
+                t("field.registering_authority"),
+                f.text("registering_authority"),
+            )
+            .disabled(lock),
+            scope_field(lang, f)
+                .required()
+                .disabled(lock)
+                .help(lang.t("registry.help.scope")),
+            FormField::select(
+                "qualification_level",
+                t("field.qualification_level"),
+                f.text("qualification_level"),
+                crate::labels::value_options(
+                    lang,
+                    "qualification",
+                    &sijian_service::inputs::QUALIFICATION_LEVELS,
+                ),
+            )
+            .required()
+            .disabled(lock),
+        ];
+        for n in 1..=2 {
+            let k = |x: &str| format!("acc{n}_{x}");
+            let name = |x: &str| -> &'static str {
+                match (n, x) {
+                    (1, "kind") => "acc1_kind",
+                    (1, "no") => "acc1_no",
+                    (1, "scope") => "acc1_scope",
+                    (1, _) => "acc1_expires",
+                    (_, "kind") => "acc2_kind",
+                    (_, "no") => "acc2_no",
+                    (_, "scope") => "acc2_scope",
+                    _ => "acc2_expires",
+                }
+            };
+            let label = format!("{} {n}", t("field.accreditations"));
+            fields.push(
+                FormField::select(
+                    name("kind"),
+                    lang.tf("registry.acc.kind", &[("label", &label)]),
+                    f.text(&k("kind")),
+                    vec![
+                        ("CMA".into(), lang.t("registry.accreditation.cma").into()),
+                        ("CNAS".into(), lang.t("registry.accreditation.cnas").into()),
+                    ],
+                )
+                .disabled(lock),
+            );
+            fields.push(
+                FormField::text(
+                    name("no"),
+                    lang.tf("registry.acc.no", &[("label", &label)]),
+                    f.text(&k("no")),
+                )
+                .disabled(lock),
+            );
+            fields.push(
+                FormField::text(
+                    name("scope"),
+                    lang.tf("registry.acc.scope", &[("label", &label)]),
+                    f.text(&k("scope")),
+                )
+                .disabled(lock),
+            );
+            fields.push(
+                FormField::text(
+                    name("expires"),
+                    lang.tf("registry.acc.until", &[("label", &label)]),
+                    f.text(&k("expires")),
+                )
+                .typed("date")
+                .disabled(lock),
+            );
+        }
+        fields.extend([
+            FormField::text("insurer", t("field.insurer"), f.text("insurer")),
+            FormField::text(
+                "insurance_policy",
+                t("field.insurance_policy"),
+                f.text("insurance_policy"),
+            ),
+            FormField::text(
+                "insurance_expires",
+                t("field.insurance_expires"),
+                f.text("insurance_expires"),
+            )
+            .typed("date"),
+            FormField::checkbox(
+                "party_org",
+                t("field.party_org"),
+                f.flag("party_org"),
+                lang.t("registry.field.party").into(),
+            ),
+            FormField::text(
+                "party_members",
+                t("field.party_members"),
+                f.text("party_members"),
+            )
+            .typed("number"),
+            FormField::checkbox(
+                "military",
+                t("field.military"),
+                f.flag("military"),
+                lang.t("registry.field.military").into(),
+            )
+            .disabled(lock),
+            FormField::text("legal_rep", t("field.legal_rep"), f.text("legal_rep")),
+            FormField::text("head_name", t("field.head_name"), f.text("head_name")),
+            FormField::text("address", t("field.address"), f.text("address")),
+            FormField::text("phone", t("field.phone"), f.text("phone")),
+        ]);
+        if id.is_some() {
+            fields.push(
+                FormField::select("status", t("field.status"), f.text("status"), statuses)
+                    .required()
+                    .disabled(lock),
+            );
+        }
+        // The basis of a direct registration or change of registration (决定第六条).
+        let basis = FormField::text(
+            "status_reason",
+            t("field.register_basis"),
+            f.text("status_reason"),
+        )
+        .disabled(lock)
+        .help(lang.t("registry.help.register_basis"));
+        fields.push(if id.is_none() {
+            basis.required()
+        } else {
+            basis
+        });
+        FormView {
+            confirm: id.is_some() && registration,
+            ..cx.view(&t("nav.institutions"), &f.text("name"), fields)
+        }
     }
 
     async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {

@@ -7,13 +7,14 @@ pub use institution::*;
 pub use organ::*;
 
 use super::forms::FormData;
-use super::listing::{ListParams, badge, cell, link};
-use super::record_form::RecordForm;
+use super::listing::{ListParams, badge, cell, link, yes_no_options};
+use super::record_form::{FormFor, RecordForm};
 use super::view::*;
 use super::{OrPage, PageResult, render};
 use crate::auth::{Authed, PageUser};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::labels::options;
 pub use crate::labels::{
     code_labels_in, education_label, qualification_label, scope_labels, scope_labels_in,
 };
@@ -90,6 +91,43 @@ pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The gender of a person, required.
+pub fn gender_field(lang: Lang, f: &FormData) -> FormField {
+    FormField::select(
+        "gender",
+        lang.t("field.gender").into(),
+        f.text("gender"),
+        vec![
+            ("male".into(), lang.t("gender.male").into()),
+            ("female".into(), lang.t("gender.female").into()),
+        ],
+    )
+    .required()
+}
+
+/// A scope of practice (`scope`): categories, sub-categories and items to tick.
+pub fn scope_field(lang: Lang, f: &FormData) -> FormField {
+    FormField::checks(
+        "scope",
+        lang.t("field.scope").into(),
+        f.all("scope"),
+        scope_options(lang),
+    )
+    .class("tree")
+}
+
+/// The region a record belongs to (`region_code`), among those the caller may place it in;
+/// required.
+pub async fn region_field(s: &AppState, a: &Authed, lang: Lang, f: &FormData) -> FormField {
+    FormField::select(
+        "region_code",
+        lang.t("field.region").into(),
+        f.text("region_code"),
+        region_options(s, a).await,
+    )
+    .required()
+}
+
 /// Categories, sub-categories and items as form options for a scope.
 pub fn scope_options(lang: Lang) -> Vec<(String, String)> {
     let cls = Classification::current();
@@ -119,33 +157,41 @@ pub async fn status_table(s: &AppState, lang: Lang, entity: &str, id: i64) -> De
             app_status(lang, st).0
         }
     };
-    DetailTable {
-        title: lang.t("detail.status_history").into(),
-        head: vec![
-            lang.t("field.time").into(),
-            lang.t("field.status").into(),
-            lang.t("field.status_reason").into(),
-            lang.t("field.actor").into(),
-        ],
-        rows: rows
-            .iter()
-            .map(|r| {
-                vec![
-                    fmt_time(r.at),
-                    match &r.from_status {
-                        Some(f) => format!("{} → {}", label(f), label(&r.to_status)),
-                        None => label(&r.to_status),
-                    },
-                    or_dash(&r.reason),
-                    r.actor_name
-                        .clone()
-                        .unwrap_or_else(|| lang.t("registry.system").into()),
-                ]
-            })
-            .collect(),
-        empty: lang.t("detail.none").into(),
-        link: None,
-    }
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                fmt_time(r.at),
+                match &r.from_status {
+                    Some(f) => format!("{} → {}", label(f), label(&r.to_status)),
+                    None => label(&r.to_status),
+                },
+                or_dash(&r.reason),
+                r.actor_name
+                    .clone()
+                    .unwrap_or_else(|| lang.t("registry.system").into()),
+            ]
+        })
+        .collect();
+    let head = [
+        "field.time",
+        "field.status",
+        "field.status_reason",
+        "field.actor",
+    ];
+    DetailTable::of(lang, "detail.status_history", &head, rows)
+}
+
+/// The filters of a register by classification: a category, or a sub-category or item.
+pub fn classification_filters(p: &ListParams, lang: Lang) -> [FilterView; 2] {
+    [
+        p.select_filter(
+            "category",
+            lang.t("field.categories"),
+            category_options(lang),
+        ),
+        p.select_filter("item", lang.t("field.item"), item_options(lang)),
+    ]
 }
 
 pub fn category_options(lang: Lang) -> Vec<(String, String)> {
@@ -226,6 +272,29 @@ pub async fn region_options(s: &AppState, a: &Authed) -> Vec<(String, String)> {
             (r.code.clone(), format!("{indent}{} ({})", r.name, r.code))
         })
         .collect()
+}
+
+/// A register record's page before its fields: titled `title`, back to the register, with the
+/// edit button for those who may edit it and its history (as `entity`) for those who may see it.
+pub(super) async fn record_view<R: RecordForm>(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    entity: &str,
+    id: i64,
+    title: &str,
+) -> DetailView {
+    let (show_history, history) = history(s, a, lang, entity, id).await;
+    let edit = a
+        .role()
+        .may(R::EDIT)
+        .then(|| ActionButton::link(lang.t("action.edit"), format!("{}/{id}/edit", R::BASE)));
+    DetailView {
+        actions: edit.into_iter().collect(),
+        show_history,
+        history,
+        ..DetailView::new(title, R::BASE)
+    }
 }
 
 pub async fn history(

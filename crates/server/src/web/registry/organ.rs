@@ -11,45 +11,31 @@ pub async fn organs_list(
     let page = organs::list(&s.db, &a.scope(), p.get("kind"), &p.query())
         .await
         .or_page(lang)?;
-    let kinds = OrganKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str().to_string(),
-                lang.pick(k.label_zh(), k.label_en()).to_string(),
-            )
-        })
-        .collect();
+    let kinds = options(lang, &OrganKind::ALL);
     let filters = vec![
         p.text_filter("q", lang.t("list.search")),
         p.select_filter("kind", lang.t("field.kind"), kinds),
     ];
-    let cols = vec![
-        p.column(lang.t("field.name"), "name"),
-        p.column(lang.t("field.kind"), "kind"),
-        p.column(lang.t("field.region"), "region"),
-        p.column(lang.t("field.phone"), ""),
+    let columns = [
+        ("field.name", "name"),
+        ("field.kind", "kind"),
+        ("field.region", "region"),
+        ("field.phone", ""),
     ];
-    let new_link = a
-        .role()
-        .may(Action::EditOrgans)
-        .then(|| ("/organs/new".to_string(), lang.t("list.new").to_string()));
-    let v = ListView {
-        new_link,
-        filters,
-        ..p.view(lang, lang.t("nav.organs").into(), cols, &page, |o| {
-            vec![
-                link(lang.t("field.name"), &o.name, format!("/organs/{}", o.id)),
-                cell(lang.t("field.kind"), organ_kind(lang, o.kind)),
-                cell(lang.t("field.region"), &o.region_name),
-                cell(lang.t("field.phone"), &o.phone),
-            ]
-        })
-    };
-    Ok(render(&ListPage {
-        c: Chrome::new(&a, lang, lang.t("nav.organs"), "/organs"),
-        v,
-    }))
+    let v = p.view(lang, lang.t("nav.organs").into(), &columns, &page, |o| {
+        vec![
+            link(&o.name, format!("/organs/{}", o.id)),
+            cell(organ_kind(lang, o.kind)),
+            cell(&o.region_name),
+            cell(&o.phone),
+        ]
+    });
+    let v = v.with_filters(filters).with_new_link(
+        a.role().may(Action::EditOrgans),
+        "/organs/new",
+        lang.t("list.new"),
+    );
+    Ok(render(&ListPage::of(&a, lang, v)))
 }
 
 pub async fn organ_detail(
@@ -61,20 +47,8 @@ pub async fn organ_detail(
     a.require(Action::ViewOrgans).or_page(lang)?;
     let o = organs::get(&s.db, &a.scope(), id).await.or_page(lang)?;
     let t = |k| lang.t(k).to_string();
-    let mut actions = Vec::new();
-    if a.role().may(Action::EditOrgans) {
-        actions.push(ActionButton::link(
-            t("action.edit"),
-            format!("/organs/{id}/edit"),
-        ));
-    }
-    let (show_history, history) = history(&s, &a, lang, "organ", id).await;
     let v = DetailView {
-        tables: Vec::new(),
-        title: o.name.clone(),
         badge: Some((organ_kind(lang, o.kind), "")),
-        back: "/organs".into(),
-        actions,
         fields: vec![
             (
                 t("field.region"),
@@ -86,52 +60,11 @@ pub async fn organ_detail(
             (t("field.updated_at"), fmt_time(o.updated_at), None),
             (t("field.version"), o.version.to_string(), None),
         ],
-        show_history,
-        history,
+        ..record_view::<OrganForm>(&s, &a, lang, "organ", id, &o.name).await
     };
-    let c = Chrome::new(&a, lang, o.name.clone(), "/organs").saved_flash(&q);
-    Ok(render(&DetailPage { c, v }))
-}
-
-pub(super) async fn organ_form(
-    s: &AppState,
-    a: &Authed,
-    lang: Lang,
-    id: Option<i64>,
-    f: &FormData,
-    version: Option<i64>,
-) -> FormView {
-    let t = |k| lang.t(k).to_string();
-    let kinds = OrganKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str().to_string(),
-                lang.pick(k.label_zh(), k.label_en()).to_string(),
-            )
-        })
-        .collect();
-    let fields = vec![
-        FormField::text("name", t("field.name"), f.text("name")).required(),
-        FormField::select("kind", t("field.kind"), f.text("kind"), kinds).required(),
-        FormField::select(
-            "region_code",
-            t("field.region"),
-            f.text("region_code"),
-            region_options(s, a).await,
-        )
-        .required(),
-        FormField::text("address", t("field.address"), f.text("address")),
-        FormField::text("phone", t("field.phone"), f.text("phone")),
-    ];
-    FormView::record(
-        lang,
-        "/organs",
-        &t("nav.organs"),
-        id.map(|id| (id, version)),
-        &f.text("name"),
-        fields,
-    )
+    Ok(render(
+        &DetailPage::of(&a, lang, "/organs", v).saved_flash(&q),
+    ))
 }
 
 pub(super) fn organ_input(f: &FormData) -> OrganInput {
@@ -152,15 +85,18 @@ impl RecordForm for OrganForm {
     const CREATE: Action = Action::EditOrgans;
     const EDIT: Action = Action::EditOrgans;
 
-    async fn form(
-        s: &AppState,
-        a: &Authed,
-        lang: Lang,
-        id: Option<i64>,
-        f: &FormData,
-        version: Option<i64>,
-    ) -> FormView {
-        organ_form(s, a, lang, id, f, version).await
+    async fn form(cx: FormFor<'_>, f: &FormData) -> FormView {
+        let FormFor { s, a, lang, .. } = cx;
+        let t = |k| lang.t(k).to_string();
+        let kinds = options(lang, &OrganKind::ALL);
+        let fields = vec![
+            FormField::text("name", t("field.name"), f.text("name")).required(),
+            FormField::select("kind", t("field.kind"), f.text("kind"), kinds).required(),
+            region_field(s, a, lang, f).await,
+            FormField::text("address", t("field.address"), f.text("address")),
+            FormField::text("phone", t("field.phone"), f.text("phone")),
+        ];
+        cx.view(&t("nav.organs"), &f.text("name"), fields)
     }
 
     async fn load(s: &AppState, a: &Authed, id: i64) -> AppResult<(FormData, i64)> {
@@ -176,10 +112,7 @@ impl RecordForm for OrganForm {
     }
 
     async fn create(s: &AppState, a: &Authed, f: &FormData) -> AppResult<i64> {
-        let fields = organ_input(f).apply(None).map_err(AppError::validation)?;
-        Ok(organs::create(&s.db, &a.actor(), &a.scope(), &fields)
-            .await?
-            .id)
+        Ok(crate::organs::create(s, a, &organ_input(f)).await?.id)
     }
 
     async fn update(
@@ -189,19 +122,7 @@ impl RecordForm for OrganForm {
         version: i64,
         f: &FormData,
     ) -> AppResult<()> {
-        let scope = a.scope();
-        let cur = organs::get(&s.db, &scope, id).await?;
-        let base = organs::OrganFields {
-            name: cur.name,
-            kind: cur.kind.as_str().to_string(),
-            region_code: cur.region_code,
-            address: cur.address,
-            phone: cur.phone,
-        };
-        let fields = organ_input(f)
-            .apply(Some(&base))
-            .map_err(AppError::validation)?;
-        organs::update(&s.db, &a.actor(), &scope, id, version, &fields).await?;
+        crate::organs::update(s, a, id, version, &organ_input(f)).await?;
         Ok(())
     }
 }
