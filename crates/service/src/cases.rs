@@ -106,10 +106,12 @@ fn lineage_of(p: &mut Problems, v: Option<&str>) -> Lineage {
 /// Reads and checks a commission; every problem is reported at once.
 pub fn prepare(s: &Services, a: &Caller, b: &CommissionBody) -> Result<NewCase> {
     let mut p = Problems::default();
-    let (institution_id, organ_id) = match a.scope() {
-        Scope::Institution(id) => (Some(id), b.organ_id),
-        Scope::Organ(id) => (b.institution_id, Some(id)),
-        _ => (b.institution_id, b.organ_id),
+    // Institution staff enter paper commissions: a named organ account is only claimed, the
+    // case becoming the organ's when it confirms (`answer_claim`).
+    let (institution_id, organ_id, claimed_organ_id) = match a.scope() {
+        Scope::Institution(id) => (Some(id), None, b.organ_id),
+        Scope::Organ(id) => (b.institution_id, Some(id), None),
+        _ => (b.institution_id, b.organ_id, None),
     };
     if institution_id.is_none() {
         p.add("institution_id", "请选择受委托的司法鉴定机构");
@@ -229,6 +231,7 @@ pub fn prepare(s: &Services, a: &Caller, b: &CommissionBody) -> Result<NewCase> 
     Ok(NewCase {
         institution_id: institution_id.unwrap_or_default(),
         organ_id,
+        claimed_organ_id,
         client_name,
         client_kind,
         client_contact,
@@ -532,6 +535,29 @@ fn signer(a: &Caller, given: Option<i64>) -> Result<(i64, SignedBy)> {
     }
 }
 
+/// The paper commissions institutions say came from the signed-in organ, awaiting its answer.
+pub async fn claims(
+    s: &Services,
+    a: &Caller,
+    q: &sijian_store::ListQuery,
+) -> Result<sijian_store::Page<sijian_store::cases::claims::Claim>> {
+    let Scope::Organ(organ) = a.scope() else {
+        return Err(Error::forbidden());
+    };
+    Ok(sijian_store::cases::claims::pending(&s.db, organ, q).await?)
+}
+
+/// The signed-in organ confirms a paper commission as its own (the case joins its list and its
+/// webhook is told of every step from now on) or declines it (the claim is withdrawn). A claim
+/// not made for this organ, or already answered, is not found.
+pub async fn answer_claim(s: &Services, a: &Caller, case_id: i64, confirm: bool) -> Result<Case> {
+    a.require_write(Action::CommissionCase)?;
+    let Scope::Organ(organ) = a.scope() else {
+        return Err(Error::forbidden());
+    };
+    Ok(sijian_store::cases::claims::answer(&s.db, &a.actor(), organ, case_id, confirm).await?)
+}
+
 /// A court, procuratorate or police organ commissions a case online, or institution staff
 /// enter a paper commission: every field checked at once, the case stored with its first event,
 /// then checked against every other case on the platform (多头、重复鉴定).
@@ -550,8 +576,9 @@ pub async fn commission(s: &Services, a: &Caller, b: &CommissionBody) -> Result<
 /// - an organ commissions as itself: the client's name and kind are the organ's own (a
 ///   legal-aid centre cannot present itself as a court to obtain a re-appraisal, which
 ///   通则第三十一条 reserves to case-handling organs);
-/// - a paper commission entered by institution staff names its client in words only; it is not
-///   linked to an organ's account (it would appear in that organ's list and fire its webhook);
+/// - a paper commission entered by institution staff names its client in words, and may name the
+///   organ's account it came from; that organ must confirm it before the case is in its list or
+///   fires its webhook (`answer_claim`);
 /// - the original case of a supplementary or re-appraisal is one the caller may read, or is
 ///   named by its opinion code together with the verification key printed on the opinion.
 async fn parties(s: &Services, a: &Caller, b: &CommissionBody) -> Result<CommissionBody> {
@@ -565,11 +592,14 @@ async fn parties(s: &Services, a: &Caller, b: &CommissionBody) -> Result<Commiss
             b.client_name = name;
             b.client_kind = kind;
         }
-        Scope::Institution(_) if b.organ_id.is_some() => {
-            return Err(Error::field(
-                "organ_id",
-                "纸质委托不关联办案机关的账户：请填写委托人名称和类别；办案机关可在本平台在线委托",
-            ));
+        Scope::Institution(_) => {
+            if let Some(id) = b.organ_id
+                && sijian_store::cases::organ_client(&s.db, id)
+                    .await?
+                    .is_none()
+            {
+                return Err(Error::field("organ_id", "未找到该办案机关"));
+            }
         }
         _ => {}
     }

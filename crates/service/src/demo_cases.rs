@@ -143,6 +143,7 @@ pub async fn load(
         let new = NewCase {
             institution_id,
             organ_id: online.then_some(court.0),
+            claimed_organ_id: None,
             client_name: if online {
                 court.1.to_string()
             } else {

@@ -497,6 +497,7 @@ fn bench_case(fx: &CaseFixture, n: usize) -> anyhow::Result<sijian_store::cases:
     Ok(NewCase {
         institution_id: fx.institution_id,
         organ_id: None,
+        claimed_organ_id: None,
         client_name: "杭州市西湖区人民法院".into(),
         client_kind: sijian_domain::role::OrganKind::Court,
         client_contact: "0571-88888888".into(),

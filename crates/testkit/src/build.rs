@@ -274,6 +274,7 @@ pub fn new_case(institution_id: i64, item: &str) -> NewCase {
     NewCase {
         institution_id,
         organ_id: None,
+        claimed_organ_id: None,
         client_name: "西湖律师事务所（代理人）".into(),
         client_kind: OrganKind::Other,
         client_contact: "0571-87000000".into(),

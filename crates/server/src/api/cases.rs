@@ -727,6 +727,95 @@ pub async fn record_appearance(
     .await
 }
 
+/// A paper commission an institution recorded as coming from the signed-in organ, awaiting
+/// the organ's answer (issue 14, point 6). Nothing else of the case is shown before it is
+/// confirmed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimItem {
+    pub case_id: i64,
+    /// The institution that recorded the paper commission.
+    pub institution_name: String,
+    /// The client as the institution wrote it.
+    pub client_name: String,
+    pub case_number: Option<String>,
+    /// Item codes of the commission.
+    pub items: Vec<String>,
+    /// When the institution received the paper commission.
+    pub received_on: String,
+    pub created_at: i64,
+}
+
+impl From<cases::claims::Claim> for ClaimItem {
+    fn from(c: cases::claims::Claim) -> Self {
+        ClaimItem {
+            case_id: c.case_id,
+            institution_name: c.institution_name,
+            client_name: c.client_name,
+            case_number: c.case_number,
+            items: c
+                .items
+                .split(',')
+                .filter(|i| !i.is_empty())
+                .map(String::from)
+                .collect(),
+            received_on: c.received_on,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// Paper commissions awaiting the signed-in organ's confirmation. Sort keys: `received_on`,
+/// `institution`, `created_at`. Organs only.
+#[utoipa::path(get, path = "/case-claims", tag = "cases", params(Paging),
+    responses((status = 200, body = schema::list::Page<ClaimItem>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn claims(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> AppResult<Json<Page<ClaimItem>>> {
+    let p = sijian_service::cases::claims(&s, &a, &paging.query()).await?;
+    Ok(Json(Page {
+        items: p.items.into_iter().map(ClaimItem::from).collect(),
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+        total_capped: p.total_capped,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimAnswer {
+    /// true: the commission is the organ's (the case joins its list and its webhook is told of
+    /// every later step); false: it is not (the claim is withdrawn, the case stays a paper
+    /// commission of the institution).
+    pub confirm: bool,
+}
+
+/// The answer as recorded: once confirmed, the case is at `GET /cases/{case_id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimAnswered {
+    pub case_id: i64,
+    pub confirmed: bool,
+}
+
+/// The signed-in organ answers a claim: confirms the paper commission as its own, or declines
+/// it. 404 for a claim not made for this organ or already answered.
+#[utoipa::path(post, path = "/case-claims/{id}", tag = "cases", params(("id" = i64, Path)), request_body = ClaimAnswer,
+    responses((status = 200, body = ClaimAnswered), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn answer_claim(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ClaimAnswer>,
+) -> AppResult<Json<ClaimAnswered>> {
+    let c = sijian_service::cases::answer_claim(&s, &a, id, b.confirm).await?;
+    Ok(Json(ClaimAnswered {
+        case_id: c.id,
+        confirmed: b.confirm,
+    }))
+}
+
 /// Open deadline alerts (due soon, overdue) in the caller's scope, most urgent first.
 #[utoipa::path(get, path = "/cases/alerts", tag = "cases",
     responses((status = 200, body = Vec<schema::cases::Alert>), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]

@@ -128,6 +128,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(licensing::list_experts, licensing::add_expert))
         .routes(routes!(cases::list, cases::commission))
         .routes(routes!(cases::alerts))
+        .routes(routes!(cases::claims))
+        .routes(routes!(cases::answer_claim))
         .routes(routes!(cases::overdue_rates))
         .routes(routes!(cases::get))
         .routes(routes!(linkage::case_check))

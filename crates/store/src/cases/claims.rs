@@ -89,7 +89,10 @@ pub async fn answer(
     let event_id = append(
         &mut tx,
         actor,
-        c.event(kind, serde_json::json!({"organ_id": organ_id, "organ": organ})),
+        c.event(
+            kind,
+            serde_json::json!({"organ_id": organ_id, "organ": organ}),
+        ),
     )
     .await?;
     if confirm {

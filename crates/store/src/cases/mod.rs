@@ -19,6 +19,7 @@ use sijian_domain::procedure::{
 };
 use sijian_domain::role::OrganKind;
 
+pub mod claims;
 pub mod opinions;
 pub mod steps;
 
@@ -283,6 +284,9 @@ pub use crate::applications::NewAttachment;
 pub struct NewCase {
     pub institution_id: i64,
     pub organ_id: Option<i64>,
+    /// A paper commission's organ account as the institution names it: the case becomes that
+    /// organ's only when it confirms (`claims::answer`).
+    pub claimed_organ_id: Option<i64>,
     pub client_name: String,
     pub client_kind: OrganKind,
     pub client_contact: String,
@@ -565,8 +569,8 @@ pub async fn create(
         .scalar(
             "INSERT INTO cases (institution_id, region_path, organ_id, client_name, client_kind, client_contact, case_number, case_number_key, \
              case_type, items, category, purpose, summary, lineage, parent_id, original_opinion_code, same_institution_reason, stage, \
-             received_on, created_via, created_at, updated_at, deadline, due_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $20, $21, $22) RETURNING id",
+             received_on, created_via, created_at, updated_at, deadline, due_on, claimed_organ_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $20, $21, $22, $23) RETURNING id",
             args![
                 n.institution_id,
                 region_path.as_str(),
@@ -589,7 +593,8 @@ pub async fn create(
                 via,
                 now,
                 deadline,
-                due
+                due,
+                n.claimed_organ_id
             ],
         )
         .await?;
