@@ -112,29 +112,31 @@ pub struct NewAlert {
     pub reasons: Vec<String>,
 }
 
-/// One alert with what the queue shows.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Alert {
-    pub id: i64,
-    pub case_id: i64,
-    pub other_case_id: i64,
-    pub institution_id: i64,
-    pub institution_name: String,
-    /// The checked case's region, which decides who may see and decide the alert.
-    pub region_path: String,
-    pub client_name: String,
-    pub other_institution_name: Option<String>,
-    pub kind: String,
-    pub level: String,
-    pub probability_ppm: i64,
-    /// JSON array of reasons.
-    pub explanation: String,
-    pub status: String,
-    pub raised_at: i64,
-    pub decided_by: Option<i64>,
-    pub decided_by_name: Option<String>,
-    pub decided_at: Option<i64>,
-    pub reason: String,
+api_row! { linkage_alert_row:
+    /// One alert with what the queue shows.
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Alert {
+        pub id: i64,
+        pub case_id: i64,
+        pub other_case_id: i64,
+        pub institution_id: i64,
+        pub institution_name: String,
+        /// The checked case's region, which decides who may see and decide the alert.
+        pub region_path: String,
+        pub client_name: String,
+        pub other_institution_name: Option<String>,
+        pub kind: String,
+        pub level: String,
+        pub probability_ppm: i64,
+        /// JSON array of reasons.
+        pub explanation: String,
+        pub status: String,
+        pub raised_at: i64,
+        pub decided_by: Option<i64>,
+        pub decided_by_name: Option<String>,
+        pub decided_at: Option<i64>,
+        pub reason: String,
+    }
 }
 
 impl Alert {

@@ -8,20 +8,22 @@ use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Organ {
-    pub id: i64,
-    pub name: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub kind: sijian_domain::role::OrganKind,
-    pub region_code: String,
-    pub region_name: String,
-    pub region_path: String,
-    pub address: String,
-    pub phone: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { organ_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Organ {
+        pub id: i64,
+        pub name: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub kind: sijian_domain::role::OrganKind,
+        pub region_code: String,
+        pub region_name: String,
+        pub region_path: String,
+        pub address: String,
+        pub phone: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -7,29 +7,31 @@ use crate::{Db, StoreError, Tx, args, now_ms};
 use serde::Serialize;
 use sijian_domain::{Principal, RegionPath, Role, Scope};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub role: Role,
-    pub region_code: Option<String>,
-    pub institution_id: Option<i64>,
-    pub appraiser_id: Option<i64>,
-    pub organ_id: Option<i64>,
-    /// Name of the organisation the account acts for (region, institution or organ).
-    pub org_name: Option<String>,
-    pub home_path: String,
-    pub lang: String,
-    pub active: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<i64>,
-    pub must_change_password: bool,
-    pub last_login_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { user_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct User {
+        pub id: i64,
+        pub username: String,
+        pub display_name: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub role: Role,
+        pub region_code: Option<String>,
+        pub institution_id: Option<i64>,
+        pub appraiser_id: Option<i64>,
+        pub organ_id: Option<i64>,
+        /// Name of the organisation the account acts for (region, institution or organ).
+        pub org_name: Option<String>,
+        pub home_path: String,
+        pub lang: String,
+        pub active: bool,
+        pub failed_logins: i64,
+        pub locked_until: Option<i64>,
+        pub must_change_password: bool,
+        pub last_login_at: Option<i64>,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 pub(crate) const USER_SELECT: &str = "u.id, u.username, u.display_name, u.role, u.region_code, u.institution_id, u.appraiser_id, u.organ_id, \

@@ -14,32 +14,34 @@ use sijian_domain::Scope;
 use sijian_domain::calendar::Date;
 use sijian_domain::classification::is_within;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Appraiser {
-    pub id: i64,
-    pub institution_id: i64,
-    pub institution_name: String,
-    pub region_path: String,
-    pub name: String,
-    pub gender: String,
-    /// YYYY-MM-DD; never shown to the public.
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub birth_date: Option<Date>,
-    /// The resident ID number masked for screens (the number itself is sealed).
-    pub id_masked: String,
-    /// doctorate | master | bachelor | college | other | "" (not recorded)
-    pub education: String,
-    pub certificate_no: String,
-    /// Practice items: classification codes, comma-separated, within the institution's scope.
-    pub scope: String,
-    pub categories: String,
-    pub title: String,
-    pub senior_title: bool,
-    pub phone: String,
-    pub status: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { appraiser_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Appraiser {
+        pub id: i64,
+        pub institution_id: i64,
+        pub institution_name: String,
+        pub region_path: String,
+        pub name: String,
+        pub gender: String,
+        /// YYYY-MM-DD; never shown to the public.
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub birth_date: Option<Date>,
+        /// The resident ID number masked for screens (the number itself is sealed).
+        pub id_masked: String,
+        /// doctorate | master | bachelor | college | other | "" (not recorded)
+        pub education: String,
+        pub certificate_no: String,
+        /// Practice items: classification codes, comma-separated, within the institution's scope.
+        pub scope: String,
+        pub categories: String,
+        pub title: String,
+        pub senior_title: bool,
+        pub phone: String,
+        pub status: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 /// A resident ID number as kept: keyed hash (lookups, uniqueness), sealed value, masked form.

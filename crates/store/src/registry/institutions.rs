@@ -12,21 +12,25 @@ use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 use sijian_domain::calendar::Date;
 
-/// A laboratory accreditation (资质认定 CMA or 实验室认可 CNAS) with its scope and expiry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Accreditation {
-    /// CMA | CNAS
-    pub kind: String,
-    pub certificate_no: String,
-    pub scope: String,
-    /// YYYY-MM-DD
-    pub expires_on: String,
+api_row! { accreditation_row:
+    /// A laboratory accreditation (资质认定 CMA or 实验室认可 CNAS) with its scope and expiry.
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+    pub struct Accreditation {
+        /// CMA | CNAS
+        pub kind: String,
+        pub certificate_no: String,
+        pub scope: String,
+        /// YYYY-MM-DD
+        pub expires_on: String,
+    }
 }
 
-/// Accreditations as stored (a JSON array in one column).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Accreditations(pub Vec<Accreditation>);
+api_row! { accreditations_row:
+    /// Accreditations as stored (a JSON array in one column).
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+    #[serde(transparent)]
+    pub struct Accreditations(pub Vec<Accreditation>);
+}
 
 impl TryFrom<String> for Accreditations {
     type Error = serde_json::Error;
@@ -35,72 +39,76 @@ impl TryFrom<String> for Accreditations {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Institution {
-    pub id: i64,
-    pub name: String,
-    pub uscc: Option<String>,
-    /// Why a credit code that fails its check characters was accepted (known pilot codes).
-    pub uscc_override: Option<String>,
-    pub licence_no: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub licence_valid_to: Option<Date>,
-    pub region_code: String,
-    pub region_name: String,
-    pub region_path: String,
-    /// 发证机关.
-    pub registering_authority: String,
-    /// Business scope: classification codes (C, C.SS or C.SS.II), comma-separated.
-    pub scope: String,
-    /// Category digits the scope touches, comma-separated (1 法医 2 物证 3 声像资料 4 环境损害).
-    pub categories: String,
-    /// national | provincial | ordinary
-    pub qualification_level: String,
-    #[sqlx(try_from = "String")]
-    pub accreditations: Accreditations,
-    pub insurer: String,
-    pub insurance_policy: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub insurance_expires: Option<Date>,
-    /// Military units need the military management office's opinion on applications.
-    pub military: bool,
-    pub party_org: bool,
-    pub party_members: i64,
-    pub legal_rep: String,
-    pub head_name: String,
-    pub address: String,
-    pub phone: String,
-    pub status: String,
-    pub appraiser_count: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { institution_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Institution {
+        pub id: i64,
+        pub name: String,
+        pub uscc: Option<String>,
+        /// Why a credit code that fails its check characters was accepted (known pilot codes).
+        pub uscc_override: Option<String>,
+        pub licence_no: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub licence_valid_to: Option<Date>,
+        pub region_code: String,
+        pub region_name: String,
+        pub region_path: String,
+        /// 发证机关.
+        pub registering_authority: String,
+        /// Business scope: classification codes (C, C.SS or C.SS.II), comma-separated.
+        pub scope: String,
+        /// Category digits the scope touches, comma-separated (1 法医 2 物证 3 声像资料 4 环境损害).
+        pub categories: String,
+        /// national | provincial | ordinary
+        pub qualification_level: String,
+        #[sqlx(try_from = "String")]
+        pub accreditations: Accreditations,
+        pub insurer: String,
+        pub insurance_policy: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub insurance_expires: Option<Date>,
+        /// Military units need the military management office's opinion on applications.
+        pub military: bool,
+        pub party_org: bool,
+        pub party_members: i64,
+        pub legal_rep: String,
+        pub head_name: String,
+        pub address: String,
+        pub phone: String,
+        pub status: String,
+        pub appraiser_count: i64,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
-/// Validated fields of an institution, as written.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct InstitutionFields {
-    pub name: String,
-    pub uscc: Option<String>,
-    pub uscc_override: Option<String>,
-    pub licence_no: String,
-    pub licence_valid_to: Option<String>,
-    pub region_code: String,
-    pub registering_authority: String,
-    pub scope: String,
-    pub qualification_level: String,
-    pub accreditations: Accreditations,
-    pub insurer: String,
-    pub insurance_policy: String,
-    pub insurance_expires: Option<String>,
-    pub military: bool,
-    pub party_org: bool,
-    pub party_members: i64,
-    pub legal_rep: String,
-    pub head_name: String,
-    pub address: String,
-    pub phone: String,
-    pub status: String,
+api_row! { institution_fields_row:
+    /// Validated fields of an institution, as written.
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+    pub struct InstitutionFields {
+        pub name: String,
+        pub uscc: Option<String>,
+        pub uscc_override: Option<String>,
+        pub licence_no: String,
+        pub licence_valid_to: Option<String>,
+        pub region_code: String,
+        pub registering_authority: String,
+        pub scope: String,
+        pub qualification_level: String,
+        pub accreditations: Accreditations,
+        pub insurer: String,
+        pub insurance_policy: String,
+        pub insurance_expires: Option<String>,
+        pub military: bool,
+        pub party_org: bool,
+        pub party_members: i64,
+        pub legal_rep: String,
+        pub head_name: String,
+        pub address: String,
+        pub phone: String,
+        pub status: String,
+    }
 }
 
 #[derive(Debug, Clone, Default)]
