@@ -11,7 +11,7 @@ use crate::registry::{
     AppraiserFields, InstitutionChange, InstitutionFields, change_appraiser, change_institution,
     insert_appraiser, insert_institution,
 };
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::Serialize;
 use sijian_domain::Scope;
@@ -112,16 +112,10 @@ pub async fn list(
     l.run(db, q, APP_SORTS, "p.id").await
 }
 
+const APP_ROWS: ScopedRows = ScopedRows::new(Scoped::Application, APP_SELECT, APP_FROM, "p.id");
+
 async fn fetch(exec: Exec<'_>, scope: &Scope, id: i64) -> Result<Application, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Application, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE p.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    APP_ROWS.one(exec, scope, id).await
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Application, StoreError> {

@@ -4,7 +4,7 @@
 use crate::column::split_codes;
 use crate::db::Args;
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Actor, Db, NewEvent, StoreError, args, now_ms};
 use serde::Serialize;
 use sijian_domain::Scope;
@@ -270,16 +270,10 @@ pub async fn of_case(db: &Db, case_id: i64) -> Result<Vec<Alert>, StoreError> {
     .await
 }
 
+const ALERT_ROWS: ScopedRows = ScopedRows::new(Scoped::Case, ALERT_SELECT, ALERT_FROM, "al.id");
+
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Alert, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Case, &mut a);
-    db.fetch_optional(
-        &format!("SELECT {ALERT_SELECT} FROM {ALERT_FROM} WHERE al.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    ALERT_ROWS.one(db, scope, id).await
 }
 
 /// A regulator's decision.

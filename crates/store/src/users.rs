@@ -1,8 +1,8 @@
 //! Accounts: who can sign in, with which role, attached to which organisation.
-use crate::db::Args;
+use crate::db::Exec;
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, Tx, args, now_ms};
 use serde::Serialize;
 use sijian_domain::{Principal, RegionPath, Role, Scope};
@@ -179,23 +179,12 @@ async fn resolve(
     Ok((out, home))
 }
 
+const USER_ROWS: ScopedRows = ScopedRows::new(Scoped::User, USER_SELECT, USER_FROM, "u.id");
+
 /// One account, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
 /// transaction (`&mut Tx`).
-pub async fn get(
-    ex: impl Into<crate::db::Exec<'_>>,
-    scope: &Scope,
-    id: i64,
-) -> Result<User, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::User, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+pub async fn get(ex: impl Into<Exec<'_>>, scope: &Scope, id: i64) -> Result<User, StoreError> {
+    USER_ROWS.one(ex, scope, id).await
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String)>, StoreError> {

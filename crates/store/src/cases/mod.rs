@@ -4,11 +4,11 @@
 //! the case's version, so two clerks acting at once cannot both succeed.
 use crate::column::joined;
 pub(crate) use crate::column::split_codes;
-use crate::db::{Args, Tx};
+use crate::db::{Args, Exec, Tx};
 use crate::events::{Actor, NewEvent};
 use crate::list::{ListQuery, Listing, Page};
 use crate::registry::SealedId;
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 use sijian_domain::Scope;
@@ -235,23 +235,12 @@ fn open_stages() -> String {
 /// `get`, as the steps call it.
 pub(crate) use self::get as fetch;
 
+const CASE_ROWS: ScopedRows = ScopedRows::new(Scoped::Case, CASE_SELECT, CASE_FROM, "k.id");
+
 /// One case, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
 /// transaction (`&mut Tx`).
-pub async fn get(
-    ex: impl Into<crate::db::Exec<'_>>,
-    scope: &Scope,
-    id: i64,
-) -> Result<Case, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Case, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {CASE_SELECT} FROM {CASE_FROM} WHERE k.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+pub async fn get(ex: impl Into<Exec<'_>>, scope: &Scope, id: i64) -> Result<Case, StoreError> {
+    CASE_ROWS.one(ex, scope, id).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ use super::institutions::{Institution, get_institution};
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
 };
-use crate::db::{Args, Exec, Tx};
+use crate::db::{Exec, Tx};
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
@@ -181,6 +181,8 @@ impl Appraiser {
     }
 }
 
+const APP_ROWS: ScopedRows = ScopedRows::new(Scoped::Appraiser, APP_SELECT, APP_FROM, "a.id");
+
 /// One appraiser, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
 /// transaction (`&mut Tx`).
 pub async fn get_appraiser(
@@ -188,16 +190,7 @@ pub async fn get_appraiser(
     scope: &Scope,
     id: i64,
 ) -> Result<Appraiser, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Appraiser, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+    APP_ROWS.one(ex, scope, id).await
 }
 
 /// `get_appraiser` inside a transaction, as `applications` still calls it.

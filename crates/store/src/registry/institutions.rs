@@ -3,10 +3,10 @@ use super::Edit;
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
 };
-use crate::db::{Args, Exec, Tx};
+use crate::db::{Exec, Tx};
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
@@ -195,6 +195,8 @@ pub async fn list_institutions_unbounded(
         .await
 }
 
+const INST_ROWS: ScopedRows = ScopedRows::new(Scoped::Institution, INST_SELECT, INST_FROM, "i.id");
+
 /// One institution, if in scope (otherwise `NotFound`, so its existence is not revealed); on
 /// the pool (`&Db`) or inside a transaction (`&mut Tx`).
 pub async fn get_institution(
@@ -202,16 +204,7 @@ pub async fn get_institution(
     scope: &Scope,
     id: i64,
 ) -> Result<Institution, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Institution, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+    INST_ROWS.one(ex, scope, id).await
 }
 
 /// `get_institution` inside a transaction, as `applications` still calls it.
