@@ -10,7 +10,7 @@
 #[path = "../../testkit/src/fuzz.rs"]
 mod fuzzing;
 
-use fuzzing::{Target, accepted, run, run_long, short_cases};
+use fuzzing::{Target, accepted, run_long, run_short};
 use proptest::prelude::*;
 use sijian_domain::calendar::{Date, YearTable, parse_tables};
 use sijian_domain::case_number::CaseNumber;
@@ -449,41 +449,8 @@ fn conclusion() -> Target {
     ])
 }
 
-fn targets() -> Vec<Target> {
-    vec![
-        opinion_code(),
-        case_number(),
-        resident_id(),
-        uscc(),
-        electronic_licence_id(),
-        licence_and_certificate_numbers(),
-        date(),
-        holiday_tables(),
-        region_code(),
-        region_path(),
-        classification_code(),
-        network(),
-        category_set(),
-        account(),
-        enum_names(),
-        conclusion(),
-    ]
-}
-
-macro_rules! short {
-    ($($name:ident => $target:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                let o = run(&$target(), short_cases());
-                // Mutated valid inputs must also reach acceptance, or the run tested little.
-                assert!(o.accepted > 0, "no input was accepted");
-            }
-        )*
-    };
-}
-
-short! {
+// Every target with its short test, in the order of the long run's table.
+fuzz_tests! {
     fuzz_opinion_code => opinion_code,
     fuzz_case_number => case_number,
     fuzz_resident_id => resident_id,
@@ -500,10 +467,4 @@ short! {
     fuzz_account => account,
     fuzz_enum_names => enum_names,
     fuzz_conclusion => conclusion,
-}
-
-#[test]
-#[ignore = "long run: a million inputs per parser (docs/BENCHMARKS.md)"]
-fn fuzz_long() {
-    run_long(targets());
 }

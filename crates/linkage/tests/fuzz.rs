@@ -10,7 +10,7 @@
 #[path = "../../testkit/src/fuzz.rs"]
 mod fuzzing;
 
-use fuzzing::{Target, run, run_long, short_cases};
+use fuzzing::{Target, run_long, run_short};
 use proptest::prelude::*;
 use sijian_linkage::fs::{Model, Scorer, score};
 use sijian_linkage::normalise::{self, NameKey};
@@ -247,32 +247,8 @@ fn model_file() -> Target {
     ])
 }
 
-fn targets() -> Vec<Target> {
-    vec![
-        name(),
-        birth_date(),
-        identity_number(),
-        phone(),
-        free_text(),
-        person_record(),
-        model_file(),
-    ]
-}
-
-macro_rules! short {
-    ($($name:ident => $target:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                let o = run(&$target(), short_cases());
-                // Mutated valid inputs must also reach acceptance, or the run tested little.
-                assert!(o.accepted > 0, "no input was accepted");
-            }
-        )*
-    };
-}
-
-short! {
+// Every target with its short test, in the order of the long run's table.
+fuzz_tests! {
     fuzz_name => name,
     fuzz_birth_date => birth_date,
     fuzz_identity_number => identity_number,
@@ -280,10 +256,4 @@ short! {
     fuzz_free_text => free_text,
     fuzz_person_record => person_record,
     fuzz_model_file => model_file,
-}
-
-#[test]
-#[ignore = "long run: a million inputs per parser (docs/BENCHMARKS.md)"]
-fn fuzz_long() {
-    run_long(targets());
 }

@@ -18,7 +18,8 @@ use sijian_ledger::token::{RecordKind, SignedRecord};
 use sijian_ledger::tree::MemoryTree;
 use sijian_linkage::eval;
 use sijian_linkage::person::Layout;
-use sijian_testkit::fuzz::{Target, run, run_long, short_cases};
+use sijian_testkit::fuzz::{Target, run_long, run_short};
+use sijian_testkit::fuzz_tests;
 use std::collections::HashSet;
 use std::io::Cursor;
 use std::path::Path;
@@ -272,34 +273,12 @@ fn opinion_bundle() -> Target {
     .dict(["extra ", "index ", "\n\n", "\u{2014} "])
 }
 
-fn targets() -> Vec<Target> {
-    vec![dedupe_csv(), eval_csv(), qr_content(), opinion_bundle()]
-}
-
-macro_rules! short {
-    ($($name:ident => $target:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                let o = run(&$target(), short_cases());
-                // Mutated valid inputs must also reach acceptance, or the run tested little.
-                assert!(o.accepted > 0, "no input was accepted");
-            }
-        )*
-    };
-}
-
-short! {
+// Every target with its short test, in the order of the long run's table.
+fuzz_tests! {
     fuzz_match_dedupe_csv => dedupe_csv,
     fuzz_match_eval_csv => eval_csv,
     fuzz_qr_content => qr_content,
     fuzz_opinion_bundle => opinion_bundle,
-}
-
-#[test]
-#[ignore = "long run: a million inputs per parser (docs/BENCHMARKS.md)"]
-fn fuzz_long() {
-    run_long(targets());
 }
 
 /// Line numbers name the line a row starts on, whatever the line ends.

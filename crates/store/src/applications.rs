@@ -11,7 +11,7 @@ use crate::registry::{
     AppraiserFields, InstitutionChange, InstitutionFields, change_appraiser, change_institution,
     insert_appraiser, insert_institution,
 };
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::Serialize;
 use sijian_domain::Scope;
@@ -30,43 +30,45 @@ impl From<LicensingError> for StoreError {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Application {
-    pub id: i64,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub kind: ApplicationKind,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub stage: Stage,
-    pub region_code: String,
-    pub region_name: String,
-    pub region_path: String,
-    pub institution_id: Option<i64>,
-    pub institution_name: Option<String>,
-    pub appraiser_id: Option<i64>,
-    pub applicant_id: Option<i64>,
-    pub applicant_name: Option<String>,
-    pub subject: String,
-    /// Proposed register fields (JSON text).
-    pub payload: String,
-    /// Eligibility declarations (JSON text).
-    pub eligibility: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub submitted_on: Date,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub accepted_on: Option<Date>,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub review_started_on: Option<Date>,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub review_finished_on: Option<Date>,
-    pub extended: bool,
-    pub return_reasons: String,
-    pub decision_reasons: String,
-    pub decided_at: Option<i64>,
-    pub result_id: Option<i64>,
-    pub review_count: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { application_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Application {
+        pub id: i64,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub kind: ApplicationKind,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub stage: Stage,
+        pub region_code: String,
+        pub region_name: String,
+        pub region_path: String,
+        pub institution_id: Option<i64>,
+        pub institution_name: Option<String>,
+        pub appraiser_id: Option<i64>,
+        pub applicant_id: Option<i64>,
+        pub applicant_name: Option<String>,
+        pub subject: String,
+        /// Proposed register fields (JSON text).
+        pub payload: String,
+        /// Eligibility declarations (JSON text).
+        pub eligibility: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub submitted_on: Date,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub accepted_on: Option<Date>,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub review_started_on: Option<Date>,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub review_finished_on: Option<Date>,
+        pub extended: bool,
+        pub return_reasons: String,
+        pub decision_reasons: String,
+        pub decided_at: Option<i64>,
+        pub result_id: Option<i64>,
+        pub review_count: i64,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 const APP_SELECT: &str = "p.id, p.kind, p.stage, p.region_code, r.name AS region_name, p.region_path, p.institution_id, i.name AS institution_name, \
@@ -110,16 +112,10 @@ pub async fn list(
     l.run(db, q, APP_SORTS, "p.id").await
 }
 
+const APP_ROWS: ScopedRows = ScopedRows::new(Scoped::Application, APP_SELECT, APP_FROM, "p.id");
+
 async fn fetch(exec: Exec<'_>, scope: &Scope, id: i64) -> Result<Application, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Application, &mut a);
-    exec.fetch_optional(
-        &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE p.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    APP_ROWS.one(exec, scope, id).await
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Application, StoreError> {
@@ -183,14 +179,16 @@ pub struct NewAttachment {
     pub data: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Attachment {
-    pub id: i64,
-    pub name: String,
-    pub sha256: String,
-    pub size: i64,
-    pub content_type: String,
-    pub created_at: i64,
+api_row! { attachment_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Attachment {
+        pub id: i64,
+        pub name: String,
+        pub sha256: String,
+        pub size: i64,
+        pub content_type: String,
+        pub created_at: i64,
+    }
 }
 
 fn event<'a>(kind: &'a str, app: &Application, payload: serde_json::Value) -> NewEvent<'a> {
@@ -302,16 +300,18 @@ pub async fn attachment_data(
     .ok_or(StoreError::NotFound)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct ReviewRow {
-    pub id: i64,
-    pub expert_id: i64,
-    pub expert_name: String,
-    pub expert_organisation: String,
-    pub score: i64,
-    pub recommend: bool,
-    pub comment: String,
-    pub created_at: i64,
+api_row! { review_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct ReviewRow {
+        pub id: i64,
+        pub expert_id: i64,
+        pub expert_name: String,
+        pub expert_organisation: String,
+        pub score: i64,
+        pub recommend: bool,
+        pub comment: String,
+        pub created_at: i64,
+    }
 }
 
 pub async fn reviews(db: &Db, application_id: i64) -> Result<Vec<ReviewRow>, StoreError> {
@@ -572,15 +572,17 @@ async fn change_register(
 // ---------------------------------------------------------------------------------------------
 // The expert list
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Expert {
-    pub id: i64,
-    pub name: String,
-    pub organisation: String,
-    pub title: String,
-    pub speciality: String,
-    pub region_path: String,
-    pub active: bool,
+api_row! { expert_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Expert {
+        pub id: i64,
+        pub name: String,
+        pub organisation: String,
+        pub title: String,
+        pub speciality: String,
+        pub region_path: String,
+        pub active: bool,
+    }
 }
 
 /// Experts whose list reaches `region_path` (their own region or above), active first.

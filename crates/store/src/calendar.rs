@@ -4,15 +4,17 @@ use crate::events::{Actor, NewEvent, append};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct LoadedYear {
-    pub year: i64,
-    pub source: String,
-    /// The table text as loaded (the format of `sijian_domain::calendar`).
-    pub body: String,
-    pub loaded_by: String,
-    pub loaded_at: i64,
-    pub version: i64,
+api_row! { loaded_year_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct LoadedYear {
+        pub year: i64,
+        pub source: String,
+        /// The table text as loaded (the format of `sijian_domain::calendar`).
+        pub body: String,
+        pub loaded_by: String,
+        pub loaded_at: i64,
+        pub version: i64,
+    }
 }
 
 pub async fn list(db: &Db) -> Result<Vec<LoadedYear>, StoreError> {

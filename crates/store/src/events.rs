@@ -35,21 +35,23 @@ pub struct NewEvent<'a> {
     pub payload: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct EventRow {
-    pub id: i64,
-    pub at: i64,
-    pub actor_id: Option<i64>,
-    pub actor_name: String,
-    pub kind: String,
-    pub entity_type: String,
-    pub entity_id: String,
-    pub scope_path: String,
-    pub institution_id: Option<i64>,
-    /// The JSON text exactly as recorded.
-    pub payload: String,
-    /// Its leaf in the log once integrated; null while queued (待入账).
-    pub leaf_idx: Option<i64>,
+api_row! { event_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct EventRow {
+        pub id: i64,
+        pub at: i64,
+        pub actor_id: Option<i64>,
+        pub actor_name: String,
+        pub kind: String,
+        pub entity_type: String,
+        pub entity_id: String,
+        pub scope_path: String,
+        pub institution_id: Option<i64>,
+        /// The JSON text exactly as recorded.
+        pub payload: String,
+        /// Its leaf in the log once integrated; null while queued (待入账).
+        pub leaf_idx: Option<i64>,
+    }
 }
 
 const COLUMNS: &str = "e.id, e.at, e.actor_id, e.actor_name, e.kind, e.entity_type, e.entity_id, e.scope_path, e.institution_id, e.payload, l.idx AS leaf_idx";

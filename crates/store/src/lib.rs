@@ -2,6 +2,29 @@
 //! and the data-scope predicate. Every operation is one query text that serves both engines.
 #![forbid(unsafe_code)]
 
+/// Defines a row the API returns, and exports it as written through the macro `$export`: the
+/// service describes the row in the OpenAPI document from these same tokens
+/// (`sijian_store::$export!(shape)` hands them to its macro `shape!`, with any extra attributes
+/// after the name), so the store does not depend on the documentation generator and the
+/// description cannot drift from the row.
+macro_rules! api_row {
+    ($export:ident: $($row:tt)*) => {
+        api_row!(@with ($) $export: $($row)*);
+    };
+    // `$d` is a `$` for the exported macro's own variables.
+    (@with ($d:tt) $export:ident: $($row:tt)*) => {
+        $($row)*
+
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! $export {
+            ($d then:ident $d(, $d extra:meta)*) => {
+                $d then! { [$d($d extra),*] $($row)* }
+            };
+        }
+    };
+}
+
 pub mod applications;
 pub mod blobs;
 pub mod bulk;

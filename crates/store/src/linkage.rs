@@ -4,7 +4,7 @@
 use crate::column::split_codes;
 use crate::db::Args;
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Actor, Db, NewEvent, StoreError, args, now_ms};
 use serde::Serialize;
 use sijian_domain::Scope;
@@ -112,29 +112,31 @@ pub struct NewAlert {
     pub reasons: Vec<String>,
 }
 
-/// One alert with what the queue shows.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Alert {
-    pub id: i64,
-    pub case_id: i64,
-    pub other_case_id: i64,
-    pub institution_id: i64,
-    pub institution_name: String,
-    /// The checked case's region, which decides who may see and decide the alert.
-    pub region_path: String,
-    pub client_name: String,
-    pub other_institution_name: Option<String>,
-    pub kind: String,
-    pub level: String,
-    pub probability_ppm: i64,
-    /// JSON array of reasons.
-    pub explanation: String,
-    pub status: String,
-    pub raised_at: i64,
-    pub decided_by: Option<i64>,
-    pub decided_by_name: Option<String>,
-    pub decided_at: Option<i64>,
-    pub reason: String,
+api_row! { linkage_alert_row:
+    /// One alert with what the queue shows.
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Alert {
+        pub id: i64,
+        pub case_id: i64,
+        pub other_case_id: i64,
+        pub institution_id: i64,
+        pub institution_name: String,
+        /// The checked case's region, which decides who may see and decide the alert.
+        pub region_path: String,
+        pub client_name: String,
+        pub other_institution_name: Option<String>,
+        pub kind: String,
+        pub level: String,
+        pub probability_ppm: i64,
+        /// JSON array of reasons.
+        pub explanation: String,
+        pub status: String,
+        pub raised_at: i64,
+        pub decided_by: Option<i64>,
+        pub decided_by_name: Option<String>,
+        pub decided_at: Option<i64>,
+        pub reason: String,
+    }
 }
 
 impl Alert {
@@ -268,16 +270,10 @@ pub async fn of_case(db: &Db, case_id: i64) -> Result<Vec<Alert>, StoreError> {
     .await
 }
 
+const ALERT_ROWS: ScopedRows = ScopedRows::new(Scoped::Case, ALERT_SELECT, ALERT_FROM, "al.id");
+
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Alert, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Case, &mut a);
-    db.fetch_optional(
-        &format!("SELECT {ALERT_SELECT} FROM {ALERT_FROM} WHERE al.id = {idp} AND {pred}"),
-        a,
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+    ALERT_ROWS.one(db, scope, id).await
 }
 
 /// A regulator's decision.

@@ -32,16 +32,18 @@ impl ListQuery {
 /// `total_capped` is true ("10,000+"), so a query over a large register never counts it all.
 pub const COUNT_CAP: i64 = 10_000;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Matching records, counted up to 10,000 (see `total_capped`).
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
-    /// True when there are more than `total` matches.
-    #[serde(default)]
-    pub total_capped: bool,
+api_row! { page_row:
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Page<T> {
+        pub items: Vec<T>,
+        /// Matching records, counted up to 10,000 (see `total_capped`).
+        pub total: i64,
+        pub page: u32,
+        pub per_page: u32,
+        /// True when there are more than `total` matches.
+        #[serde(default)]
+        pub total_capped: bool,
+    }
 }
 
 impl<T> Page<T> {

@@ -31,20 +31,22 @@ pub async fn record_op(db: &Db, e: &OpEntry<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct OpLogRow {
-    pub id: i64,
-    pub at: i64,
-    pub user_id: Option<i64>,
-    pub username: String,
-    pub role: String,
-    pub method: String,
-    pub path: String,
-    pub action: String,
-    pub ip: String,
-    pub status: i64,
-    pub result: String,
-    pub detail: String,
+api_row! { op_log_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct OpLogRow {
+        pub id: i64,
+        pub at: i64,
+        pub user_id: Option<i64>,
+        pub username: String,
+        pub role: String,
+        pub method: String,
+        pub path: String,
+        pub action: String,
+        pub ip: String,
+        pub status: i64,
+        pub result: String,
+        pub detail: String,
+    }
 }
 
 pub async fn list_ops(
@@ -79,15 +81,17 @@ pub async fn list_ops(
     .await
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct LoginLogRow {
-    pub id: i64,
-    pub at: i64,
-    pub username: String,
-    pub user_id: Option<i64>,
-    pub ip: String,
-    pub user_agent: String,
-    pub result: String,
+api_row! { login_log_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct LoginLogRow {
+        pub id: i64,
+        pub at: i64,
+        pub username: String,
+        pub user_id: Option<i64>,
+        pub ip: String,
+        pub user_agent: String,
+        pub result: String,
+    }
 }
 
 /// One sign-in attempt for the login log.

@@ -1,27 +1,29 @@
 //! Commissioning organs (办案机关: courts, procuratorates, police, other clients).
-use crate::db::Args;
+use crate::db::Exec;
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
 use crate::registry::diff;
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Organ {
-    pub id: i64,
-    pub name: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub kind: sijian_domain::role::OrganKind,
-    pub region_code: String,
-    pub region_name: String,
-    pub region_path: String,
-    pub address: String,
-    pub phone: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { organ_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Organ {
+        pub id: i64,
+        pub name: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub kind: sijian_domain::role::OrganKind,
+        pub region_code: String,
+        pub region_name: String,
+        pub region_path: String,
+        pub address: String,
+        pub phone: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -73,23 +75,12 @@ impl Organ {
     }
 }
 
+const ROWS: ScopedRows = ScopedRows::new(Scoped::Organ, SELECT, FROM, "o.id");
+
 /// One case-handling organ, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
 /// transaction (`&mut Tx`).
-pub async fn get(
-    ex: impl Into<crate::db::Exec<'_>>,
-    scope: &Scope,
-    id: i64,
-) -> Result<Organ, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Organ, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {SELECT} FROM {FROM} WHERE o.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+pub async fn get(ex: impl Into<Exec<'_>>, scope: &Scope, id: i64) -> Result<Organ, StoreError> {
+    ROWS.one(ex, scope, id).await
 }
 
 pub async fn create(

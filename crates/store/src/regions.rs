@@ -5,15 +5,17 @@ use serde::Serialize;
 /// The shipped table: all province-level regions and the full tree of the demo province.
 pub const REGIONS_TSV: &str = include_str!("../data/regions.tsv");
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Region {
-    pub code: String,
-    pub name: String,
-    pub level: String,
-    pub parent_code: Option<String>,
-    pub path: String,
-    pub valid_from: Option<String>,
-    pub valid_to: Option<String>,
+api_row! { region_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Region {
+        pub code: String,
+        pub name: String,
+        pub level: String,
+        pub parent_code: Option<String>,
+        pub path: String,
+        pub valid_from: Option<String>,
+        pub valid_to: Option<String>,
+    }
 }
 
 /// Parses the TSV (header `code name level parent valid_from valid_to`) into regions with

@@ -1,6 +1,7 @@
 //! The data-scope predicate, in one place. Every read and every change of scoped records goes
 //! through `predicate`, so no handler can forget to narrow a query.
-use crate::db::Args;
+use crate::StoreError;
+use crate::db::{AnyRow, Args, Exec};
 use sijian_domain::Scope;
 
 /// Kinds of scoped record, with the table alias the predicate refers to.
@@ -23,6 +24,51 @@ pub enum Scoped {
     /// `k`: appraisal cases, by `region_path`, `institution_id`, `organ_id`, and for an
     /// appraiser the cases they are or were assigned to or review.
     Case,
+}
+
+/// How one kind of scoped row is read: its columns, its tables and its id column.
+pub(crate) struct ScopedRows {
+    kind: Scoped,
+    select: &'static str,
+    from: &'static str,
+    id_column: &'static str,
+}
+
+impl ScopedRows {
+    pub(crate) const fn new(
+        kind: Scoped,
+        select: &'static str,
+        from: &'static str,
+        id_column: &'static str,
+    ) -> ScopedRows {
+        ScopedRows {
+            kind,
+            select,
+            from,
+            id_column,
+        }
+    }
+
+    /// The row with this id if it is in `scope`, otherwise `NotFound` (so its existence is not
+    /// revealed); on the pool (`&Db`) or inside a transaction (`&mut Tx`).
+    pub(crate) async fn one<T: AnyRow>(
+        &self,
+        ex: impl Into<Exec<'_>>,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<T, StoreError> {
+        let (select, from, id_column) = (self.select, self.from, self.id_column);
+        let mut a = Args::new();
+        let idp = a.push(id);
+        let pred = predicate(scope, self.kind, &mut a);
+        ex.into()
+            .fetch_optional(
+                &format!("SELECT {select} FROM {from} WHERE {id_column} = {idp} AND {pred}"),
+                a,
+            )
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
 }
 
 /// SQL condition (using `args` for values) that holds exactly for records in `scope`.

@@ -5,21 +5,23 @@ use crate::users::{USER_JOINS, USER_SELECT, User};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct ApiToken {
-    pub id: i64,
-    pub user_id: i64,
-    pub name: String,
-    /// First characters of the token, to recognise it in lists.
-    pub token_prefix: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub role: sijian_domain::Role,
-    pub org_key: String,
-    pub read_only: bool,
-    pub created_at: i64,
-    pub expires_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-    pub last_used_at: Option<i64>,
+api_row! { api_token_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct ApiToken {
+        pub id: i64,
+        pub user_id: i64,
+        pub name: String,
+        /// First characters of the token, to recognise it in lists.
+        pub token_prefix: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub role: sijian_domain::Role,
+        pub org_key: String,
+        pub read_only: bool,
+        pub created_at: i64,
+        pub expires_at: Option<i64>,
+        pub revoked_at: Option<i64>,
+        pub last_used_at: Option<i64>,
+    }
 }
 
 const COLS: &str = "t.id, t.user_id, t.name, t.token_prefix, t.role, t.org_key, t.read_only, t.created_at, t.expires_at, t.revoked_at, t.last_used_at";

@@ -1,35 +1,37 @@
 //! Accounts: who can sign in, with which role, attached to which organisation.
-use crate::db::Args;
+use crate::db::Exec;
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, Tx, args, now_ms};
 use serde::Serialize;
 use sijian_domain::{Principal, RegionPath, Role, Scope};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub role: Role,
-    pub region_code: Option<String>,
-    pub institution_id: Option<i64>,
-    pub appraiser_id: Option<i64>,
-    pub organ_id: Option<i64>,
-    /// Name of the organisation the account acts for (region, institution or organ).
-    pub org_name: Option<String>,
-    pub home_path: String,
-    pub lang: String,
-    pub active: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<i64>,
-    pub must_change_password: bool,
-    pub last_login_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { user_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct User {
+        pub id: i64,
+        pub username: String,
+        pub display_name: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub role: Role,
+        pub region_code: Option<String>,
+        pub institution_id: Option<i64>,
+        pub appraiser_id: Option<i64>,
+        pub organ_id: Option<i64>,
+        /// Name of the organisation the account acts for (region, institution or organ).
+        pub org_name: Option<String>,
+        pub home_path: String,
+        pub lang: String,
+        pub active: bool,
+        pub failed_logins: i64,
+        pub locked_until: Option<i64>,
+        pub must_change_password: bool,
+        pub last_login_at: Option<i64>,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 pub(crate) const USER_SELECT: &str = "u.id, u.username, u.display_name, u.role, u.region_code, u.institution_id, u.appraiser_id, u.organ_id, \
@@ -177,23 +179,12 @@ async fn resolve(
     Ok((out, home))
 }
 
+const USER_ROWS: ScopedRows = ScopedRows::new(Scoped::User, USER_SELECT, USER_FROM, "u.id");
+
 /// One account, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
 /// transaction (`&mut Tx`).
-pub async fn get(
-    ex: impl Into<crate::db::Exec<'_>>,
-    scope: &Scope,
-    id: i64,
-) -> Result<User, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::User, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {USER_SELECT} FROM {USER_FROM} WHERE u.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+pub async fn get(ex: impl Into<Exec<'_>>, scope: &Scope, id: i64) -> Result<User, StoreError> {
+    USER_ROWS.one(ex, scope, id).await
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String)>, StoreError> {

@@ -123,6 +123,34 @@ pub fn run(target: &Target, cases: u32) -> Outcome {
     }
 }
 
+/// One target's run in `cargo test`: [`short_cases`] inputs, of which some must be accepted
+/// (mutated valid inputs must reach acceptance, or the run tested little).
+pub fn run_short(target: &Target) {
+    let o = run(target, short_cases());
+    assert!(o.accepted > 0, "{}: no input was accepted", target.name);
+}
+
+/// A crate's fuzz tests: `test => target` gives each target (a `fn() -> Target`) a test that
+/// runs it briefly ([`run_short`]), and `fuzz_long`, ignored, runs them all for the long count
+/// ([`run_long`]). `run_short` and `run_long` must be in scope where it is used.
+#[macro_export]
+macro_rules! fuzz_tests {
+    ($($test:ident => $target:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                run_short(&$target());
+            }
+        )*
+
+        #[test]
+        #[ignore = "long run: a million inputs per parser (docs/BENCHMARKS.md)"]
+        fn fuzz_long() {
+            run_long(vec![$($target()),*]);
+        }
+    };
+}
+
 /// The ignored long run: every target in turn, a line of figures each (for
 /// docs/BENCHMARKS.md), then the total.
 pub fn run_long(targets: Vec<Target>) {

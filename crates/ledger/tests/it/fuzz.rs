@@ -6,7 +6,8 @@
 //!
 //! `cargo test -p sijian-ledger --test it fuzz` runs a short pass (1,000 inputs per parser);
 //! the long run is `fuzz_long` (ignored, 1,000,000 per parser, `SJTEST_FUZZ_LONG_CASES`).
-use crate::fuzzing::{Target, run, run_long, short_cases};
+use crate::fuzz_tests;
+use crate::fuzzing::{Target, run_long, run_short};
 use crate::vectors::testdata;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -701,42 +702,8 @@ fn policy_target() -> Target {
     .dict(NOTE_TOKENS)
 }
 
-/// Every target, in the order of the long run's table.
-fn targets() -> Vec<Target> {
-    vec![
-        note_target(),
-        verifier_target(),
-        signer_target(),
-        signature_line_target(),
-        checkpoint_target(),
-        policy_target(),
-        decimal_target(),
-        base64_target(),
-        inclusion_target(),
-        consistency_target(),
-        bundle_target(),
-        token_target(),
-        witness_target(),
-        tile_target(),
-        entries_target(),
-        event_entry_target(),
-    ]
-}
-
-macro_rules! short {
-    ($($name:ident => $target:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                let o = run(&$target(), short_cases());
-                // Mutated valid inputs must also reach acceptance, or the run tested little.
-                assert!(o.accepted > 0, "no input was accepted");
-            }
-        )*
-    };
-}
-
-short! {
+// Every target with its short test, in the order of the long run's table.
+fuzz_tests! {
     fuzz_note => note_target,
     fuzz_verifier_key => verifier_target,
     fuzz_signer_key => signer_target,
@@ -753,10 +720,4 @@ short! {
     fuzz_tile_path => tile_target,
     fuzz_entry_bundle => entries_target,
     fuzz_event_entry => event_entry_target,
-}
-
-#[test]
-#[ignore = "long run: a million inputs per parser (docs/BENCHMARKS.md)"]
-fn fuzz_long() {
-    run_long(targets());
 }

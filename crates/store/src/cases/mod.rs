@@ -4,11 +4,11 @@
 //! the case's version, so two clerks acting at once cannot both succeed.
 use crate::column::joined;
 pub(crate) use crate::column::split_codes;
-use crate::db::{Args, Tx};
+use crate::db::{Args, Exec, Tx};
 use crate::events::{Actor, NewEvent};
 use crate::list::{ListQuery, Listing, Page};
 use crate::registry::SealedId;
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms};
 use serde::Serialize;
 use sijian_domain::Scope;
@@ -44,71 +44,74 @@ pub struct Ctx<'a> {
     pub policy: &'a Policy,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Case {
-    pub id: i64,
-    pub institution_id: i64,
-    pub institution_name: String,
-    pub region_path: String,
-    pub organ_id: Option<i64>,
-    pub organ_name: Option<String>,
-    pub client_name: String,
-    /// court | procuratorate | police | other
-    #[sqlx(try_from = "crate::column::Text")]
-    pub client_kind: OrganKind,
-    pub client_contact: String,
-    /// 案号, normalised.
-    pub case_number: Option<String>,
-    /// civil | criminal | administrative | other
-    pub case_type: String,
-    /// Classification item codes; serialised comma-separated, as stored.
-    #[sqlx(try_from = "crate::column::Codes")]
-    #[serde(serialize_with = "joined")]
-    pub items: Vec<String>,
-    pub category: String,
-    pub purpose: String,
-    /// 基本案情.
-    pub summary: String,
-    /// original | supplementary | reappraisal
-    pub lineage: String,
-    pub parent_id: Option<i64>,
-    pub original_opinion_code: Option<String>,
-    pub same_institution_reason: Option<String>,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub stage: Stage,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub received_on: Date,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub agreed_accept_by: Option<Date>,
-    pub accept_agreement: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub decided_on: Option<Date>,
-    pub accept_late: bool,
-    pub refusal_reasons: String,
-    pub refusal_explanation: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub contract_effective_on: Option<Date>,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub agreed_complete_by: Option<Date>,
-    pub extension_days: Option<i64>,
-    pub extension_reason: String,
-    pub review_round: i64,
-    pub termination_reasons: String,
-    pub termination_explanation: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub materials_returned_on: Option<Date>,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub closed_on: Option<Date>,
-    /// accept | complete | "" (no running deadline).
-    pub deadline: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub due_on: Option<Date>,
-    /// online | paper
-    pub created_via: String,
-    pub opinion_code: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { case_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Case {
+        pub id: i64,
+        pub institution_id: i64,
+        pub institution_name: String,
+        pub region_path: String,
+        pub organ_id: Option<i64>,
+        pub organ_name: Option<String>,
+        pub client_name: String,
+        /// court | procuratorate | police | other
+        #[sqlx(try_from = "crate::column::Text")]
+        pub client_kind: OrganKind,
+        pub client_contact: String,
+        /// 案号, normalised.
+        pub case_number: Option<String>,
+        /// civil | criminal | administrative | other
+        pub case_type: String,
+        /// Classification item codes, comma-separated.
+        #[sqlx(try_from = "crate::column::Codes")]
+        #[serde(serialize_with = "joined")]
+        pub items: Vec<String>,
+        pub category: String,
+        pub purpose: String,
+        /// 基本案情.
+        pub summary: String,
+        /// original | supplementary | reappraisal
+        pub lineage: String,
+        pub parent_id: Option<i64>,
+        pub original_opinion_code: Option<String>,
+        pub same_institution_reason: Option<String>,
+        /// `sijian_domain::procedure::Stage`.
+        #[sqlx(try_from = "crate::column::Text")]
+        pub stage: Stage,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub received_on: Date,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub agreed_accept_by: Option<Date>,
+        pub accept_agreement: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub decided_on: Option<Date>,
+        pub accept_late: bool,
+        pub refusal_reasons: String,
+        pub refusal_explanation: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub contract_effective_on: Option<Date>,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub agreed_complete_by: Option<Date>,
+        pub extension_days: Option<i64>,
+        pub extension_reason: String,
+        pub review_round: i64,
+        pub termination_reasons: String,
+        pub termination_explanation: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub materials_returned_on: Option<Date>,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub closed_on: Option<Date>,
+        /// accept | complete | "" (no running deadline).
+        pub deadline: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub due_on: Option<Date>,
+        /// online | paper
+        pub created_via: String,
+        pub opinion_code: Option<String>,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 pub(crate) const CASE_SELECT: &str = "k.id, k.institution_id, i.name AS institution_name, k.region_path, k.organ_id, o.name AS organ_name, \
@@ -233,23 +236,12 @@ fn open_stages() -> String {
 /// `get`, as the steps call it.
 pub(crate) use self::get as fetch;
 
+const CASE_ROWS: ScopedRows = ScopedRows::new(Scoped::Case, CASE_SELECT, CASE_FROM, "k.id");
+
 /// One case, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
 /// transaction (`&mut Tx`).
-pub async fn get(
-    ex: impl Into<crate::db::Exec<'_>>,
-    scope: &Scope,
-    id: i64,
-) -> Result<Case, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Case, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {CASE_SELECT} FROM {CASE_FROM} WHERE k.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+pub async fn get(ex: impl Into<Exec<'_>>, scope: &Scope, id: i64) -> Result<Case, StoreError> {
+    CASE_ROWS.one(ex, scope, id).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,18 +256,20 @@ pub struct NewPerson {
     pub id: Option<SealedId>,
 }
 
-/// 通则第十二条: the six recorded facts of each material.
-#[derive(Debug, Clone, serde::Deserialize, Serialize)]
-pub struct NewMaterial {
-    pub name: String,
-    pub kind: String,
-    pub quantity: String,
-    /// 性状.
-    pub condition: String,
-    /// 保存状况.
-    pub storage: String,
-    /// Time received, `YYYY-MM-DD HH:MM`.
-    pub received_at: String,
+api_row! { new_material_row:
+    /// 通则第十二条: the six recorded facts of each material.
+    #[derive(Debug, Clone, serde::Deserialize, Serialize)]
+    pub struct NewMaterial {
+        pub name: String,
+        pub kind: String,
+        pub quantity: String,
+        /// 性状.
+        pub condition: String,
+        /// 保存状况.
+        pub storage: String,
+        /// Time received, `YYYY-MM-DD HH:MM`.
+        pub received_at: String,
+    }
 }
 
 pub use crate::applications::NewAttachment;
@@ -680,80 +674,94 @@ pub(crate) async fn attach(
 // Reading the parts of a case
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Person {
-    pub id: i64,
-    /// Masked name, e.g. 张*.
-    pub name_masked: String,
-    pub id_masked: Option<String>,
+api_row! { person_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Person {
+        pub id: i64,
+        /// Masked name, e.g. 张*.
+        pub name_masked: String,
+        pub id_masked: Option<String>,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Material {
-    pub id: i64,
-    pub name: String,
-    pub kind: String,
-    pub quantity: String,
-    pub condition: String,
-    pub storage: String,
-    pub received_at: String,
-    pub returned_on: Option<String>,
+api_row! { material_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Material {
+        pub id: i64,
+        pub name: String,
+        pub kind: String,
+        pub quantity: String,
+        pub condition: String,
+        pub storage: String,
+        pub received_at: String,
+        pub returned_on: Option<String>,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct CaseFile {
-    pub id: i64,
-    pub kind: String,
-    pub name: String,
-    pub sha256: String,
-    pub size: i64,
-    pub content_type: String,
-    pub created_at: i64,
+api_row! { case_file_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct CaseFile {
+        pub id: i64,
+        pub kind: String,
+        pub name: String,
+        pub sha256: String,
+        pub size: i64,
+        pub content_type: String,
+        pub created_at: i64,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Assignment {
-    pub appraiser_id: i64,
-    pub name: String,
-    pub certificate_no: String,
-    pub senior_title: bool,
-    pub assigned_at: i64,
-    pub removed_at: Option<i64>,
-    pub removal_reason: String,
-    /// When the appraiser signed the opinion, and any dissent (通则第三十七条).
-    pub signed_at: Option<i64>,
-    pub dissent: Option<String>,
+api_row! { assignment_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Assignment {
+        pub appraiser_id: i64,
+        pub name: String,
+        pub certificate_no: String,
+        pub senior_title: bool,
+        pub assigned_at: i64,
+        pub removed_at: Option<i64>,
+        pub removal_reason: String,
+        /// When the appraiser signed the opinion, and any dissent (通则第三十七条).
+        pub signed_at: Option<i64>,
+        pub dissent: Option<String>,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct ReviewEntry {
-    pub round: i64,
-    pub reviewer_id: i64,
-    pub name: String,
-    pub agrees: Option<bool>,
-    pub opinion: String,
-    pub reviewed_at: Option<i64>,
+api_row! { review_entry_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct ReviewEntry {
+        pub round: i64,
+        pub reviewer_id: i64,
+        pub name: String,
+        pub agrees: Option<bool>,
+        pub opinion: String,
+        pub reviewed_at: Option<i64>,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct StopEntry {
-    pub id: i64,
-    pub from_on: String,
-    pub to_on: Option<String>,
-    pub reason: String,
+api_row! { stop_entry_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct StopEntry {
+        pub id: i64,
+        pub from_on: String,
+        pub to_on: Option<String>,
+        pub reason: String,
+    }
 }
 
-/// The parts of a case shown on its page and in its API record.
-#[derive(Debug, Clone, Serialize)]
-pub struct CaseParts {
-    pub persons: Vec<Person>,
-    pub materials: Vec<Material>,
-    pub files: Vec<CaseFile>,
-    pub assignments: Vec<Assignment>,
-    pub reviews: Vec<ReviewEntry>,
-    pub stops: Vec<StopEntry>,
-    pub appearances: Vec<steps::AppearanceRow>,
-    pub children: Vec<i64>,
+api_row! { case_parts_row:
+    /// The parts of a case shown on its page and in its API record.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct CaseParts {
+        pub persons: Vec<Person>,
+        pub materials: Vec<Material>,
+        pub files: Vec<CaseFile>,
+        pub assignments: Vec<Assignment>,
+        pub reviews: Vec<ReviewEntry>,
+        pub stops: Vec<StopEntry>,
+        pub appearances: Vec<steps::AppearanceRow>,
+        pub children: Vec<i64>,
+    }
 }
 
 /// The parts of a case the caller may see (the case itself must be in scope).
@@ -960,19 +968,21 @@ pub async fn sweep(
     Ok(out)
 }
 
-/// An alert on a case's deadline.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Alert {
-    pub id: i64,
-    pub case_id: i64,
-    pub institution_name: String,
-    pub client_name: String,
-    /// due_soon | overdue
-    pub kind: String,
-    /// accept | complete
-    pub deadline: String,
-    pub due_on: String,
-    pub raised_at: i64,
+api_row! { deadline_alert_row:
+    /// An alert on a case's deadline.
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Alert {
+        pub id: i64,
+        pub case_id: i64,
+        pub institution_name: String,
+        pub client_name: String,
+        /// due_soon | overdue
+        pub kind: String,
+        /// accept | complete
+        pub deadline: String,
+        pub due_on: String,
+        pub raised_at: i64,
+    }
 }
 
 /// Open alerts in scope, most urgent first.
@@ -991,14 +1001,16 @@ pub async fn alerts(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Alert>, St
     .await
 }
 
-/// Per institution: cases with a deadline, how many missed it (overdue now, accepted late, or
-/// still running past the date), and the rate.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct OverdueRate {
-    pub institution_id: i64,
-    pub institution_name: String,
-    pub cases: i64,
-    pub overdue: i64,
+api_row! { overdue_rate_row:
+    /// Per institution: cases with a deadline, how many missed it (overdue now, accepted late, or
+    /// still running past the date), and the rate.
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct OverdueRate {
+        pub institution_id: i64,
+        pub institution_name: String,
+        pub cases: i64,
+        pub overdue: i64,
+    }
 }
 
 pub async fn overdue_rates(

@@ -50,34 +50,36 @@ pub(crate) async fn allocate(
     })
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Opinion {
-    /// The code, 19 characters without separators.
-    pub code: String,
-    pub case_id: i64,
-    pub institution_id: i64,
-    pub institution_name: String,
-    pub region: String,
-    pub year: i64,
-    pub category: i64,
-    pub serial: i64,
-    /// SHA-256 (hex) of the current version of the document.
-    pub document_sha256: String,
-    pub verification_key: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub issued_on: Date,
-    /// valid | corrected | revoked
-    pub status: String,
-    pub version: i64,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub revoked_on: Option<Date>,
-    pub revoked_reason: String,
-    /// The event that recorded the issue in the log.
-    pub event_id: i64,
-    /// The conclusion recorded at issue (JSON of `domain::conclusion::Conclusion`); none for an
-    /// opinion issued before conclusions were recorded. Read through [`Opinion::conclusion`].
-    #[serde(skip)]
-    pub conclusion_json: Option<String>,
+api_row! { opinion_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Opinion {
+        /// The code, 19 characters without separators.
+        pub code: String,
+        pub case_id: i64,
+        pub institution_id: i64,
+        pub institution_name: String,
+        pub region: String,
+        pub year: i64,
+        pub category: i64,
+        pub serial: i64,
+        /// SHA-256 (hex) of the current version of the document.
+        pub document_sha256: String,
+        pub verification_key: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub issued_on: Date,
+        /// valid | corrected | revoked
+        pub status: String,
+        pub version: i64,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub revoked_on: Option<Date>,
+        pub revoked_reason: String,
+        /// The event that recorded the issue in the log.
+        pub event_id: i64,
+        /// The conclusion recorded at issue (JSON of `domain::conclusion::Conclusion`); none for an
+        /// opinion issued before conclusions were recorded. Read through [`Opinion::conclusion`].
+        #[serde(skip)]
+        pub conclusion_json: Option<String>,
+    }
 }
 
 impl Opinion {
@@ -223,13 +225,15 @@ pub async fn keyed_details(db: &Db, o: &Opinion) -> Result<KeyedDetails, StoreEr
     })
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Correction {
-    pub version: i64,
-    pub what: String,
-    pub signer_id: i64,
-    pub document_sha256: Option<String>,
-    pub corrected_on: String,
+api_row! { correction_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Correction {
+        pub version: i64,
+        pub what: String,
+        pub signer_id: i64,
+        pub document_sha256: Option<String>,
+        pub corrected_on: String,
+    }
 }
 
 impl LiteRow for Correction {
@@ -319,20 +323,22 @@ pub async fn add_checks(db: &Db, tallies: &[CheckTally]) -> Result<(), StoreErro
     tx.commit().await
 }
 
-/// How often an opinion was verified, by whom, and when last.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CheckCounts {
-    /// Anyone with the code alone.
-    pub public: i64,
-    /// Anyone with the right verification key.
-    pub keyed: i64,
-    /// Signed-in case-handling organs.
-    pub organ: i64,
-    /// Other signed-in users.
-    pub platform: i64,
-    pub total: i64,
-    /// The last day it was verified.
-    pub last_day: Option<String>,
+api_row! { check_counts_row:
+    /// How often an opinion was verified, by whom, and when last.
+    #[derive(Debug, Clone, Default, Serialize)]
+    pub struct CheckCounts {
+        /// Anyone with the code alone.
+        pub public: i64,
+        /// Anyone with the right verification key.
+        pub keyed: i64,
+        /// Signed-in case-handling organs.
+        pub organ: i64,
+        /// Other signed-in users.
+        pub platform: i64,
+        pub total: i64,
+        /// The last day it was verified.
+        pub last_day: Option<String>,
+    }
 }
 
 pub async fn check_counts(db: &Db, code: &str) -> Result<CheckCounts, StoreError> {

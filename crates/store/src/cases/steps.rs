@@ -633,33 +633,37 @@ pub(crate) async fn notify(
     Ok(())
 }
 
-/// What the issuing institution receives: the code and the key to print beside it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Issued {
-    pub case: Case,
-    /// Grouped, e.g. `330000-2026-1-0000001-5`.
-    pub code: String,
-    pub verification_key: String,
-    pub document_sha256: String,
-    /// The log event that records the issue with its public fields.
-    pub event_id: i64,
+api_row! { issued_row:
+    /// What the issuing institution receives: the code and the key to print beside it.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Issued {
+        pub case: Case,
+        /// Grouped, e.g. `330000-2026-1-0000001-5`.
+        pub code: String,
+        pub verification_key: String,
+        pub document_sha256: String,
+        /// The log event that records the issue with its public fields.
+        pub event_id: i64,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Court appearance
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct AppearanceRow {
-    pub id: i64,
-    pub appraiser_ids: String,
-    pub court: String,
-    pub hearing_on: String,
-    /// notified | attended | refused
-    pub status: String,
-    /// 《民事诉讼法》第八十一条: refusing to appear makes the fee refundable.
-    pub refund_due: bool,
-    pub note: String,
+api_row! { appearance_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct AppearanceRow {
+        pub id: i64,
+        pub appraiser_ids: String,
+        pub court: String,
+        pub hearing_on: String,
+        /// notified | attended | refused
+        pub status: String,
+        /// 《民事诉讼法》第八十一条: refusing to appear makes the fee refundable.
+        pub refund_due: bool,
+        pub note: String,
+    }
 }
 
 pub(crate) const APPEARANCE_COLUMNS: &str =

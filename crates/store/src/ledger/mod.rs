@@ -581,13 +581,15 @@ pub async fn tile(db: &Db, t: &Tile) -> Result<Option<Vec<u8>>, StoreError> {
     }
 }
 
-/// Queue length and tree sizes, for pages and metrics.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LedgerStatus {
-    pub queued: i64,
-    pub leaves: i64,
-    pub signed_size: i64,
-    pub published_size: i64,
+api_row! { ledger_status_row:
+    /// Queue length and tree sizes, for pages and metrics.
+    #[derive(Debug, Clone, serde::Serialize)]
+    pub struct LedgerStatus {
+        pub queued: i64,
+        pub leaves: i64,
+        pub signed_size: i64,
+        pub published_size: i64,
+    }
 }
 
 pub async fn status(db: &Db) -> Result<LedgerStatus, StoreError> {

@@ -4,42 +4,44 @@ use super::institutions::{Institution, get_institution};
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
 };
-use crate::db::{Args, Exec, Tx};
+use crate::db::{Exec, Tx};
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 use sijian_domain::calendar::Date;
 use sijian_domain::classification::is_within;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Appraiser {
-    pub id: i64,
-    pub institution_id: i64,
-    pub institution_name: String,
-    pub region_path: String,
-    pub name: String,
-    pub gender: String,
-    /// YYYY-MM-DD; never shown to the public.
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub birth_date: Option<Date>,
-    /// The resident ID number masked for screens (the number itself is sealed).
-    pub id_masked: String,
-    /// doctorate | master | bachelor | college | other | "" (not recorded)
-    pub education: String,
-    pub certificate_no: String,
-    /// Practice items: classification codes, comma-separated, within the institution's scope.
-    pub scope: String,
-    pub categories: String,
-    pub title: String,
-    pub senior_title: bool,
-    pub phone: String,
-    pub status: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { appraiser_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Appraiser {
+        pub id: i64,
+        pub institution_id: i64,
+        pub institution_name: String,
+        pub region_path: String,
+        pub name: String,
+        pub gender: String,
+        /// YYYY-MM-DD; never shown to the public.
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub birth_date: Option<Date>,
+        /// The resident ID number masked for screens (the number itself is sealed).
+        pub id_masked: String,
+        /// doctorate | master | bachelor | college | other | "" (not recorded)
+        pub education: String,
+        pub certificate_no: String,
+        /// Practice items: classification codes, comma-separated, within the institution's scope.
+        pub scope: String,
+        pub categories: String,
+        pub title: String,
+        pub senior_title: bool,
+        pub phone: String,
+        pub status: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
 /// A resident ID number as kept: keyed hash (lookups, uniqueness), sealed value, masked form.
@@ -179,6 +181,8 @@ impl Appraiser {
     }
 }
 
+const APP_ROWS: ScopedRows = ScopedRows::new(Scoped::Appraiser, APP_SELECT, APP_FROM, "a.id");
+
 /// One appraiser, if in scope (otherwise `NotFound`); on the pool (`&Db`) or inside a
 /// transaction (`&mut Tx`).
 pub async fn get_appraiser(
@@ -186,16 +190,7 @@ pub async fn get_appraiser(
     scope: &Scope,
     id: i64,
 ) -> Result<Appraiser, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Appraiser, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {APP_SELECT} FROM {APP_FROM} WHERE a.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+    APP_ROWS.one(ex, scope, id).await
 }
 
 /// `get_appraiser` inside a transaction, as `applications` still calls it.

@@ -6,13 +6,15 @@ use crate::{Db, StoreError, args, now_ms};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Posting {
-    pub institution_id: i64,
-    pub institution_name: String,
-    pub started_at: i64,
-    pub ended_at: Option<i64>,
-    pub reason: String,
+api_row! { posting_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Posting {
+        pub institution_id: i64,
+        pub institution_name: String,
+        pub started_at: i64,
+        pub ended_at: Option<i64>,
+        pub reason: String,
+    }
 }
 
 /// Where an appraiser has practised, newest first (the caller has checked scope).
@@ -29,26 +31,30 @@ pub async fn postings(db: &Db, appraiser_id: i64) -> Result<Vec<Posting>, StoreE
 /// Kinds of dated entry.
 pub const RECORD_KINDS: [&str; 3] = ["training", "insurance", "oath"];
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct RecordFields {
-    /// training | insurance | oath
-    pub kind: String,
-    /// YYYY-MM-DD
-    pub on_date: String,
-    /// Training hours (training entries only).
-    pub hours: Option<i64>,
-    pub detail: String,
+api_row! { record_fields_row:
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+    pub struct RecordFields {
+        /// training | insurance | oath
+        pub kind: String,
+        /// YYYY-MM-DD
+        pub on_date: String,
+        /// Training hours (training entries only).
+        pub hours: Option<i64>,
+        pub detail: String,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct RecordRow {
-    pub id: i64,
-    pub kind: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub on_date: sijian_domain::calendar::Date,
-    pub hours: Option<i64>,
-    pub detail: String,
-    pub created_at: i64,
+api_row! { record_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct RecordRow {
+        pub id: i64,
+        pub kind: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub on_date: sijian_domain::calendar::Date,
+        pub hours: Option<i64>,
+        pub detail: String,
+        pub created_at: i64,
+    }
 }
 
 pub async fn records(db: &Db, appraiser_id: i64) -> Result<Vec<RecordRow>, StoreError> {
@@ -110,27 +116,31 @@ pub async fn add_record(
     Ok(row)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AssistantFields {
-    pub name: String,
-    /// male | female
-    pub gender: String,
-    pub education: String,
-    /// YYYY-MM-DD
-    pub started_on: String,
+api_row! { assistant_fields_row:
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+    pub struct AssistantFields {
+        pub name: String,
+        /// male | female
+        pub gender: String,
+        pub education: String,
+        /// YYYY-MM-DD
+        pub started_on: String,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct AssistantRow {
-    pub id: i64,
-    pub supervisor_id: i64,
-    pub name: String,
-    pub gender: String,
-    pub education: String,
-    #[sqlx(try_from = "crate::column::Text")]
-    pub started_on: sijian_domain::calendar::Date,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub ended_on: Option<sijian_domain::calendar::Date>,
+api_row! { assistant_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct AssistantRow {
+        pub id: i64,
+        pub supervisor_id: i64,
+        pub name: String,
+        pub gender: String,
+        pub education: String,
+        #[sqlx(try_from = "crate::column::Text")]
+        pub started_on: sijian_domain::calendar::Date,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub ended_on: Option<sijian_domain::calendar::Date>,
+    }
 }
 
 pub async fn assistants(db: &Db, supervisor_id: i64) -> Result<Vec<AssistantRow>, StoreError> {

@@ -3,30 +3,34 @@ use super::Edit;
 use super::{
     categories_of, diff, record_status, region_under, scope_codes, scope_overlaps, write_scope,
 };
-use crate::db::{Args, Exec, Tx};
+use crate::db::{Exec, Tx};
 use crate::events::{Actor, NewEvent, append};
 use crate::list::{ListQuery, Listing, Page};
-use crate::scope::{Scoped, predicate};
+use crate::scope::{Scoped, ScopedRows, predicate};
 use crate::{Db, StoreError, args, now_ms, regions};
 use serde::{Deserialize, Serialize};
 use sijian_domain::Scope;
 use sijian_domain::calendar::Date;
 
-/// A laboratory accreditation (资质认定 CMA or 实验室认可 CNAS) with its scope and expiry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Accreditation {
-    /// CMA | CNAS
-    pub kind: String,
-    pub certificate_no: String,
-    pub scope: String,
-    /// YYYY-MM-DD
-    pub expires_on: String,
+api_row! { accreditation_row:
+    /// A laboratory accreditation (资质认定 CMA or 实验室认可 CNAS) with its scope and expiry.
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+    pub struct Accreditation {
+        /// CMA | CNAS
+        pub kind: String,
+        pub certificate_no: String,
+        pub scope: String,
+        /// YYYY-MM-DD
+        pub expires_on: String,
+    }
 }
 
-/// Accreditations as stored (a JSON array in one column).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Accreditations(pub Vec<Accreditation>);
+api_row! { accreditations_row:
+    /// Accreditations as stored (a JSON array in one column).
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+    #[serde(transparent)]
+    pub struct Accreditations(pub Vec<Accreditation>);
+}
 
 impl TryFrom<String> for Accreditations {
     type Error = serde_json::Error;
@@ -35,72 +39,76 @@ impl TryFrom<String> for Accreditations {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Institution {
-    pub id: i64,
-    pub name: String,
-    pub uscc: Option<String>,
-    /// Why a credit code that fails its check characters was accepted (known pilot codes).
-    pub uscc_override: Option<String>,
-    pub licence_no: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub licence_valid_to: Option<Date>,
-    pub region_code: String,
-    pub region_name: String,
-    pub region_path: String,
-    /// 发证机关.
-    pub registering_authority: String,
-    /// Business scope: classification codes (C, C.SS or C.SS.II), comma-separated.
-    pub scope: String,
-    /// Category digits the scope touches, comma-separated (1 法医 2 物证 3 声像资料 4 环境损害).
-    pub categories: String,
-    /// national | provincial | ordinary
-    pub qualification_level: String,
-    #[sqlx(try_from = "String")]
-    pub accreditations: Accreditations,
-    pub insurer: String,
-    pub insurance_policy: String,
-    #[sqlx(try_from = "crate::column::OptText")]
-    pub insurance_expires: Option<Date>,
-    /// Military units need the military management office's opinion on applications.
-    pub military: bool,
-    pub party_org: bool,
-    pub party_members: i64,
-    pub legal_rep: String,
-    pub head_name: String,
-    pub address: String,
-    pub phone: String,
-    pub status: String,
-    pub appraiser_count: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub version: i64,
+api_row! { institution_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct Institution {
+        pub id: i64,
+        pub name: String,
+        pub uscc: Option<String>,
+        /// Why a credit code that fails its check characters was accepted (known pilot codes).
+        pub uscc_override: Option<String>,
+        pub licence_no: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub licence_valid_to: Option<Date>,
+        pub region_code: String,
+        pub region_name: String,
+        pub region_path: String,
+        /// 发证机关.
+        pub registering_authority: String,
+        /// Business scope: classification codes (C, C.SS or C.SS.II), comma-separated.
+        pub scope: String,
+        /// Category digits the scope touches, comma-separated (1 法医 2 物证 3 声像资料 4 环境损害).
+        pub categories: String,
+        /// national | provincial | ordinary
+        pub qualification_level: String,
+        #[sqlx(try_from = "String")]
+        pub accreditations: Accreditations,
+        pub insurer: String,
+        pub insurance_policy: String,
+        #[sqlx(try_from = "crate::column::OptText")]
+        pub insurance_expires: Option<Date>,
+        /// Military units need the military management office's opinion on applications.
+        pub military: bool,
+        pub party_org: bool,
+        pub party_members: i64,
+        pub legal_rep: String,
+        pub head_name: String,
+        pub address: String,
+        pub phone: String,
+        pub status: String,
+        pub appraiser_count: i64,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
 }
 
-/// Validated fields of an institution, as written.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct InstitutionFields {
-    pub name: String,
-    pub uscc: Option<String>,
-    pub uscc_override: Option<String>,
-    pub licence_no: String,
-    pub licence_valid_to: Option<String>,
-    pub region_code: String,
-    pub registering_authority: String,
-    pub scope: String,
-    pub qualification_level: String,
-    pub accreditations: Accreditations,
-    pub insurer: String,
-    pub insurance_policy: String,
-    pub insurance_expires: Option<String>,
-    pub military: bool,
-    pub party_org: bool,
-    pub party_members: i64,
-    pub legal_rep: String,
-    pub head_name: String,
-    pub address: String,
-    pub phone: String,
-    pub status: String,
+api_row! { institution_fields_row:
+    /// Validated fields of an institution, as written.
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+    pub struct InstitutionFields {
+        pub name: String,
+        pub uscc: Option<String>,
+        pub uscc_override: Option<String>,
+        pub licence_no: String,
+        pub licence_valid_to: Option<String>,
+        pub region_code: String,
+        pub registering_authority: String,
+        pub scope: String,
+        pub qualification_level: String,
+        pub accreditations: Accreditations,
+        pub insurer: String,
+        pub insurance_policy: String,
+        pub insurance_expires: Option<String>,
+        pub military: bool,
+        pub party_org: bool,
+        pub party_members: i64,
+        pub legal_rep: String,
+        pub head_name: String,
+        pub address: String,
+        pub phone: String,
+        pub status: String,
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -187,6 +195,8 @@ pub async fn list_institutions_unbounded(
         .await
 }
 
+const INST_ROWS: ScopedRows = ScopedRows::new(Scoped::Institution, INST_SELECT, INST_FROM, "i.id");
+
 /// One institution, if in scope (otherwise `NotFound`, so its existence is not revealed); on
 /// the pool (`&Db`) or inside a transaction (`&mut Tx`).
 pub async fn get_institution(
@@ -194,16 +204,7 @@ pub async fn get_institution(
     scope: &Scope,
     id: i64,
 ) -> Result<Institution, StoreError> {
-    let mut a = Args::new();
-    let idp = a.push(id);
-    let pred = predicate(scope, Scoped::Institution, &mut a);
-    ex.into()
-        .fetch_optional(
-            &format!("SELECT {INST_SELECT} FROM {INST_FROM} WHERE i.id = {idp} AND {pred}"),
-            a,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)
+    INST_ROWS.one(ex, scope, id).await
 }
 
 /// `get_institution` inside a transaction, as `applications` still calls it.

@@ -123,13 +123,15 @@ pub(crate) async fn record_status(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct StatusChange {
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub reason: String,
-    pub actor_name: Option<String>,
-    pub at: i64,
+api_row! { status_change_row:
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct StatusChange {
+        pub from_status: Option<String>,
+        pub to_status: String,
+        pub reason: String,
+        pub actor_name: Option<String>,
+        pub at: i64,
+    }
 }
 
 /// The status history of one record, newest first. The caller has already checked that the
