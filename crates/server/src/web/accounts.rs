@@ -232,6 +232,16 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             ));
         }
     }
+    if let sijian_domain::Scope::Organ(organ) = scope {
+        let n = sijian_store::cases::claims::count(&s.db, organ)
+            .await
+            .or_page(lang)?;
+        queues.push((
+            lang.t("home.stat.claims").to_string(),
+            n,
+            "/cases/claims".to_string(),
+        ));
+    }
     if role.may(Action::ViewApplications) {
         for (stage, zh, en) in [
             (

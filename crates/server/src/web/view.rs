@@ -98,6 +98,7 @@ impl Chrome {
             let key = match v.as_str() {
                 "password" => "account.password_changed",
                 "reset" => "users.password_reset_done",
+                "declined" => "cases.claim.declined",
                 _ => "account.saved",
             };
             self.flash = Some(self.lang.t(key).into());

@@ -899,29 +899,106 @@ both_engines!(
         assert_eq!(c["client_name"], rows[0].0.as_str(), "{c}");
         assert_eq!(c["client_kind"], rows[0].1.as_str(), "{c}");
         assert_eq!(c["organ_id"], organ, "{c}");
-        // A paper commission is not linked to an organ's account (it would show in that
-        // organ's list and fire its webhook).
+        // A paper commission naming an organ's account is only a claim: the case is not the
+        // organ's (not in its list, no webhook) until the organ confirms it.
         let clerk = app.login("inst.clerk").await;
+        let mine = format!("SELECT COUNT(*) FROM cases WHERE organ_id = {organ}");
+        let before = app.scalar_i64(&mine).await;
         let (st, v) = clerk
-            .post("/api/v1/cases", commission(&fx, json!({"organ_id": organ})))
+            .post(
+                "/api/v1/cases",
+                commission(&fx, json!({"organ_id": 999_999})),
+            )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        assert!(v.to_string().contains("organ_id"), "{v}");
-        let before = app
-            .scalar_i64(&format!(
-                "SELECT COUNT(*) FROM cases WHERE organ_id = {organ}"
-            ))
+        assert_eq!(v["error"]["fields"][0]["field"], "organ_id", "{v}");
+        let mut claimed = Vec::new();
+        for number in ["(2026)浙0106民初 02001号", "(2026)浙0106民初 02002号"] {
+            let (st, c) = clerk
+                .post(
+                    "/api/v1/cases",
+                    commission(
+                        &fx,
+                        json!({"organ_id": organ, "client_name": "杭州市西湖区人民法院", "client_kind": "court", "case_number": number}),
+                    ),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{c}");
+            assert!(c["organ_id"].is_null(), "{c}");
+            claimed.push(c["id"].as_i64().unwrap());
+        }
+        assert_eq!(app.scalar_i64(&mine).await, before);
+        for id in &claimed {
+            let (st, _) = court.get(&format!("/api/v1/cases/{id}")).await;
+            assert_eq!(st, StatusCode::NOT_FOUND);
+        }
+        // The organ sees the claims, and only the claim's own fields.
+        let (st, list) = court.get("/api/v1/case-claims").await;
+        assert_eq!(st, StatusCode::OK, "{list}");
+        assert_eq!(list["total"], 2, "{list}");
+        let item = &list["items"][0];
+        assert!(
+            item["institution_name"].is_string() && item["items"].is_array(),
+            "{item}"
+        );
+        assert!(
+            item.get("persons").is_none() && item.get("stage").is_none(),
+            "{item}"
+        );
+        // Another organ sees none and cannot answer; institution staff cannot answer either.
+        let other = app.login("procurator").await;
+        let (st, v) = other.get("/api/v1/case-claims").await;
+        assert_eq!((st, v["total"].as_i64()), (StatusCode::OK, Some(0)), "{v}");
+        let answer = |id: i64| format!("/api/v1/case-claims/{id}");
+        let (st, _) = other
+            .post(&answer(claimed[0]), json!({"confirm": true}))
             .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
         let (st, _) = clerk
-            .post("/api/v1/cases", commission(&fx, json!({})))
+            .post(&answer(claimed[0]), json!({"confirm": true}))
             .await;
-        assert_eq!(st, StatusCode::CREATED);
-        let after = app
-            .scalar_i64(&format!(
-                "SELECT COUNT(*) FROM cases WHERE organ_id = {organ}"
-            ))
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        // Confirmed: the case is the organ's; a second answer finds no claim.
+        let (st, v) = court
+            .post(&answer(claimed[0]), json!({"confirm": true}))
             .await;
-        assert_eq!(before, after);
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v, json!({"case_id": claimed[0], "confirmed": true}));
+        let (st, c) = court.get(&format!("/api/v1/cases/{}", claimed[0])).await;
+        assert_eq!(st, StatusCode::OK, "{c}");
+        assert_eq!(c["organ_id"], organ, "{c}");
+        let (st, _) = court
+            .post(&answer(claimed[0]), json!({"confirm": false}))
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        // Declined: the claim is withdrawn, the case stays the institution's paper commission,
+        // and the institution sees the answer on the case's record.
+        let (st, v) = court
+            .post(&answer(claimed[1]), json!({"confirm": false}))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, _) = court.get(&format!("/api/v1/cases/{}", claimed[1])).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert_eq!(app.scalar_i64(&mine).await, before + 1);
+        let (_, list) = court.get("/api/v1/case-claims").await;
+        assert_eq!(list["total"], 0, "{list}");
+        for (id, kind) in [
+            (claimed[0], "case.client_confirmed"),
+            (claimed[1], "case.client_declined"),
+        ] {
+            let n = app
+                .scalar_i64(&format!(
+                    "SELECT COUNT(*) FROM events WHERE entity_type = 'case' AND entity_id = '{id}' AND kind = '{kind}'"
+                ))
+                .await;
+            assert_eq!(n, 1, "{kind} on case {id}");
+        }
+        // The pages: the organ's queue and answer page; staff may not open them.
+        let (st, html) = court.page("/cases/claims").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(html.contains("待确认的纸质委托"), "{html}");
+        let (st, _) = clerk.page("/cases/claims").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
     }
 );
 

@@ -2,7 +2,7 @@
 //! staff record a commission received on paper and may say which organ's account it came from;
 //! the case becomes that organ's (`organ_id`: in its list, its webhook told of every step) only
 //! when the organ confirms it. Until then the organ sees the claim and nothing else of the case.
-use super::{Case, get, steps};
+use super::{Case, steps};
 use crate::events::{Actor, append};
 use crate::list::{ListQuery, Listing, Page};
 use crate::{Db, StoreError, args};
@@ -45,6 +45,15 @@ pub async fn pending(db: &Db, organ_id: i64, q: &ListQuery) -> Result<Page<Claim
     .await
 }
 
+/// The claim on case `case_id` awaiting organ `organ_id`, if there is one.
+pub async fn get(db: &Db, organ_id: i64, case_id: i64) -> Result<Option<Claim>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {SELECT} FROM {FROM} WHERE k.id = $1 AND k.claimed_organ_id = $2"),
+        args![case_id, organ_id],
+    )
+    .await
+}
+
 /// How many claims await organ `organ_id`.
 pub async fn count(db: &Db, organ_id: i64) -> Result<i64, StoreError> {
     db.scalar(
@@ -80,7 +89,7 @@ pub async fn answer(
     let organ: String = tx
         .scalar("SELECT name FROM organs WHERE id = $1", args![organ_id])
         .await?;
-    let c = get(&mut tx, &Scope::All, case_id).await?;
+    let c = super::get(&mut tx, &Scope::All, case_id).await?;
     let kind = if confirm {
         "case.client_confirmed"
     } else {

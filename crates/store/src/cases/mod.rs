@@ -874,6 +874,16 @@ pub async fn institution_options(db: &Db) -> Result<Vec<(i64, String, String)>, 
 }
 
 /// An organ's name and kind, as it commissions (the client of its cases).
+/// Every commissioning organ as (id, name, region name), for the paper commission's organ
+/// account (`NewCase::claimed_organ_id`).
+pub async fn organ_options(db: &Db) -> Result<Vec<(i64, String, String)>, StoreError> {
+    db.fetch_all(
+        "SELECT o.id, o.name, r.name FROM organs o JOIN regions r ON r.code = o.region_code ORDER BY o.region_code, o.name",
+        args![],
+    )
+    .await
+}
+
 pub async fn organ_client(db: &Db, id: i64) -> Result<Option<(String, String)>, StoreError> {
     db.fetch_optional("SELECT name, kind FROM organs WHERE id = $1", args![id])
         .await

@@ -86,6 +86,29 @@ pub(super) async fn commission_form(
             options(lang, &OrganKind::ALL),
         )
         .required(),
+    ];
+    // Institution staff entering a paper commission may name the organ's account it came from;
+    // the organ confirms it before the case is its own (issue 14, point 6).
+    if let Scope::Institution(_) = a.scope() {
+        let mut organs = vec![(String::new(), lang.t("cases.field.organ_none").to_string())];
+        organs.extend(
+            cases::organ_options(&s.db)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, name, region)| (id.to_string(), format!("{name}（{region}）"))),
+        );
+        fields.push(
+            FormField::select(
+                "organ_id",
+                lang.t("cases.field.organ_account").into(),
+                f.text("organ_id"),
+                organs,
+            )
+            .help(lang.t("cases.help.organ_account")),
+        );
+    }
+    fields.extend([
         FormField::text(
             "client_contact",
             lang.t("cases.field.client_contact").into(),
@@ -171,7 +194,7 @@ pub(super) async fn commission_form(
             lang.t("cases.field.person_id").into(),
             f.text("person_id"),
         ),
-    ];
+    ]);
     for i in 0..MATERIAL_ROWS {
         for (key, label) in MATERIAL_FIELDS {
             let name = material_field(i, key);
@@ -245,7 +268,7 @@ pub(super) fn commission_body(f: &FormData, files: &[UploadedFile]) -> Commissio
     };
     CommissionBody {
         institution_id: f.int("institution_id"),
-        organ_id: None,
+        organ_id: f.int("organ_id"),
         client_name: f.text("client_name"),
         client_kind: f.text("client_kind"),
         client_contact: f.text("client_contact"),

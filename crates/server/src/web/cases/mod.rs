@@ -1,11 +1,13 @@
 //! Pages of appraisal cases: the work queues and lists (institution, commissioning organ,
 //! regulator), the commission form, a case's file with its full timeline and proofs, one form
 //! per step, and the printable documents of 司发通〔2016〕112号.
+mod claims;
 mod commission;
 mod detail;
 mod list;
 mod print;
 mod steps;
+pub use claims::*;
 pub use commission::*;
 pub use detail::*;
 pub use list::*;
