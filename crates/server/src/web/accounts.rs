@@ -236,11 +236,15 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         let n = sijian_store::cases::claims::count(&s.db, organ)
             .await
             .or_page(lang)?;
-        queues.push((
-            lang.t("home.stat.claims").to_string(),
-            n,
-            "/cases/claims".to_string(),
-        ));
+        // What needs the organ's own answer comes first.
+        queues.insert(
+            0,
+            (
+                lang.t("home.stat.claims").to_string(),
+                n,
+                "/cases/claims".to_string(),
+            ),
+        );
     }
     if role.may(Action::ViewApplications) {
         for (stage, zh, en) in [

@@ -99,6 +99,7 @@ impl Chrome {
                 "password" => "account.password_changed",
                 "reset" => "users.password_reset_done",
                 "declined" => "cases.claim.declined",
+                "confirmed" => "cases.claim.confirmed",
                 _ => "account.saved",
             };
             self.flash = Some(self.lang.t(key).into());

@@ -140,7 +140,7 @@ pub async fn claim_answer(
         .await
         .or_page(lang)?;
     Ok(if confirm {
-        redirect(&format!("/cases/{id}?saved=1"))
+        redirect(&format!("/cases/{id}?saved=confirmed"))
     } else {
         redirect("/cases/claims?saved=declined")
     })
