@@ -9,6 +9,17 @@
 //! each year is a table loaded from text; a year without a table is an error
 //! ([`CalendarError::NoTable`]), never a silent fall-back to weekday arithmetic.
 //!
+//! # Provisional years
+//!
+//! The State Council publishes next year's notice only in November or December, so deadlines
+//! running into that year would have no date for weeks. The `reckon_*` methods answer for a
+//! year without a table from the statutory holidays of 《全国年节及纪念日放假办法》 (module
+//! [`statutory`]: weekends and the statutory days off are rest days, and there is no worked
+//! weekend day) and say so: every answer is a [`Reckoned`] value whose `provisional` flag is set
+//! when a year without a table was counted. Loading the year's table makes the same question
+//! exact. The strict methods (`is_working_day`, `add_working_days`, `working_days_between`)
+//! keep failing for such a year.
+//!
 //! # Table format
 //!
 //! UTF-8 text, one statement per line. Blank lines and lines starting with `#` are ignored.
@@ -41,6 +52,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+
+pub mod statutory;
 
 /// The tables shipped with the platform (2025 and 2026, see `data/holidays.txt`).
 const SHIPPED: &str = include_str!("../data/holidays.txt");
@@ -311,6 +324,18 @@ impl YearTable {
             1 => Ok(tables.remove(0)),
             found => Err(CalendarError::NotOneYear { found }),
         }
+    }
+
+    /// The provisional table of a year in [`statutory::YEARS`]: the statutory days off of
+    /// 《全国年节及纪念日放假办法》 and no worked weekend day.
+    pub fn statutory(year: i32) -> Option<Self> {
+        let holidays = statutory::holidays(year)?.into_iter().collect();
+        Some(YearTable {
+            year,
+            source: statutory::SOURCE.to_string(),
+            holidays,
+            workdays: BTreeMap::new(),
+        })
     }
 
     pub fn year(&self) -> i32 {
@@ -637,6 +662,136 @@ impl WorkingCalendar {
     }
 }
 
+impl WorkingCalendar {
+    /// Whether `year` is counted provisionally: it has no table but lies in
+    /// [`statutory::YEARS`].
+    pub fn is_provisional(&self, year: i32) -> bool {
+        !self.tables.contains_key(&year) && statutory::YEARS.contains(&year)
+    }
+
+    /// Like [`WorkingCalendar::is_working_day`], answering for a year without a table from
+    /// its statutory holidays (provisionally).
+    pub fn reckon_working_day(&self, date: Date) -> Result<Reckoned<bool>, CalendarError> {
+        let year = date.year();
+        if let Some(table) = self.tables.get(&year) {
+            return Ok(Reckoned::exact(table.is_working_day(date)));
+        }
+        let days = statutory::holidays(year).ok_or(CalendarError::NoTable { year })?;
+        let off = days.iter().any(|(d, _)| *d == date);
+        Ok(Reckoned::provisional(!off && !date.is_weekend()))
+    }
+
+    /// Like [`WorkingCalendar::add_working_days`]; provisional when a day counted (after
+    /// `start`, up to the result) lies in a year without a table.
+    pub fn reckon_add_working_days(
+        &self,
+        start: Date,
+        n: u32,
+    ) -> Result<Reckoned<Date>, CalendarError> {
+        let mut year = ProvisionalYear::default();
+        let mut day = start;
+        let mut left = n;
+        let mut provisional = false;
+        while left > 0 {
+            day = next_day(day)?;
+            let working = year.working(self, day)?;
+            provisional |= working.provisional;
+            if working.value {
+                left -= 1;
+            }
+        }
+        Ok(Reckoned {
+            value: day,
+            provisional,
+        })
+    }
+
+    /// Like [`WorkingCalendar::working_days_between`]; provisional when a day counted lies in
+    /// a year without a table.
+    pub fn reckon_working_days_between(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Reckoned<u32>, CalendarError> {
+        let mut year = ProvisionalYear::default();
+        let mut count = 0;
+        let mut provisional = false;
+        let mut day = from;
+        while day < to {
+            day = next_day(day)?;
+            let working = year.working(self, day)?;
+            provisional |= working.provisional;
+            if working.value {
+                count += 1;
+            }
+        }
+        Ok(Reckoned {
+            value: count,
+            provisional,
+        })
+    }
+}
+
+/// The provisional table of the year a walk over days is in, built once per year.
+#[derive(Default)]
+struct ProvisionalYear(Option<YearTable>);
+
+impl ProvisionalYear {
+    fn working(
+        &mut self,
+        cal: &WorkingCalendar,
+        day: Date,
+    ) -> Result<Reckoned<bool>, CalendarError> {
+        let year = day.year();
+        if let Some(table) = cal.tables.get(&year) {
+            return Ok(Reckoned::exact(table.is_working_day(day)));
+        }
+        if self.0.as_ref().is_none_or(|t| t.year != year) {
+            self.0 = Some(YearTable::statutory(year).ok_or(CalendarError::NoTable { year })?);
+        }
+        let table = self.0.as_ref().ok_or(CalendarError::NoTable { year })?;
+        Ok(Reckoned::provisional(table.is_working_day(day)))
+    }
+}
+
+/// A working-day answer and whether it counted a year without the State Council's table
+/// (provisional: it may change when that year's table is loaded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Reckoned<T> {
+    pub value: T,
+    pub provisional: bool,
+}
+
+impl<T> Reckoned<T> {
+    /// A value counted from loaded tables only (or needing no calendar at all).
+    pub fn exact(value: T) -> Self {
+        Self {
+            value,
+            provisional: false,
+        }
+    }
+
+    pub fn provisional(value: T) -> Self {
+        Self {
+            value,
+            provisional: true,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reckoned<U> {
+        Reckoned {
+            value: f(self.value),
+            provisional: self.provisional,
+        }
+    }
+
+    /// Provisional also when `other` is: for a value computed from another one.
+    pub fn or_provisional(mut self, other: bool) -> Self {
+        self.provisional |= other;
+        self
+    }
+}
+
 /// The following day; past 9999-12-31 there is no table either.
 fn next_day(day: Date) -> Result<Date, CalendarError> {
     day.checked_add_days(1).ok_or(CalendarError::NoTable {
@@ -898,6 +1053,127 @@ mod tests {
         assert_eq!(c.years(), [2025, 2026, 2027]);
         // 12-29..12-31, 01-02 Sat worked, 01-04..01-06.
         assert_eq!(c.add_working_days(d("2026-12-28"), 7), Ok(d("2027-01-06")));
+    }
+
+    // --- provisional years ---
+
+    #[test]
+    fn a_year_without_a_table_is_counted_from_the_statutory_holidays() {
+        let c = cal();
+        assert!(c.is_provisional(2027));
+        assert!(!c.is_provisional(2026));
+        assert!(!c.is_provisional(2024)); // before the 2024 revision: no rule to count by
+        assert!(!c.is_provisional(2100));
+        // 2027-01-01 (Fri) is 元旦; 02-05..02-08 春节 (除夕 to 初三).
+        assert_eq!(
+            c.reckon_working_day(d("2027-01-01")),
+            Ok(Reckoned::provisional(false))
+        );
+        assert_eq!(
+            c.reckon_working_day(d("2027-01-04")),
+            Ok(Reckoned::provisional(true))
+        );
+        assert_eq!(
+            c.reckon_working_day(d("2026-01-04")),
+            Ok(Reckoned::exact(true))
+        );
+        // 12-29..12-31 exact, then 2027-01-01 off, 01-04..01-07 (Mon–Thu).
+        assert_eq!(
+            c.reckon_add_working_days(d("2026-12-28"), 7),
+            Ok(Reckoned::provisional(d("2027-01-07")))
+        );
+        // Not reaching 2027: exact, the same as the strict answer.
+        assert_eq!(
+            c.reckon_add_working_days(d("2026-12-24"), 5),
+            Ok(Reckoned::exact(d("2026-12-31")))
+        );
+        // 30 working days from 2027-01-20: the Spring Festival's four days are skipped, and no
+        // weekend day is worked.
+        assert_eq!(
+            c.reckon_add_working_days(d("2027-01-20"), 30),
+            Ok(Reckoned::provisional(d("2027-03-05")))
+        );
+        assert_eq!(
+            c.reckon_working_days_between(d("2026-12-28"), d("2027-01-05")),
+            Ok(Reckoned::provisional(5))
+        );
+        assert_eq!(
+            c.reckon_working_days_between(d("2026-12-01"), d("2026-12-31")),
+            Ok(Reckoned::exact(22))
+        );
+        // Outside the statutory years it still fails.
+        assert_eq!(
+            c.reckon_add_working_days(d("2099-12-28"), 7),
+            Err(CalendarError::NoTable { year: 2100 })
+        );
+        assert_eq!(
+            c.reckon_working_day(d("2024-06-03")),
+            Err(CalendarError::NoTable { year: 2024 })
+        );
+        // The strict methods are unchanged.
+        assert_eq!(
+            c.add_working_days(d("2026-12-28"), 7),
+            Err(CalendarError::NoTable { year: 2027 })
+        );
+    }
+
+    #[test]
+    fn loading_the_year_makes_the_answer_exact() {
+        // A 2027 table with a longer Spring Festival and a worked Sunday.
+        let y2027 = YearTable::parse(
+            "year 2027\nsource 测试通知\nholiday 2027-01-01 元旦\nholiday 2027-02-05..2027-02-12 春节\nworkday 2027-02-14 春节调休上班\n",
+        )
+        .unwrap();
+        let before = cal().reckon_add_working_days(d("2027-01-20"), 30).unwrap();
+        let after = cal()
+            .with_table(y2027)
+            .reckon_add_working_days(d("2027-01-20"), 30)
+            .unwrap();
+        assert!(before.provisional);
+        assert!(!after.provisional);
+        assert_ne!(before.value, after.value);
+    }
+
+    #[test]
+    fn statutory_table_round_trips_and_names_its_source() {
+        let t = YearTable::statutory(2027).unwrap();
+        assert_eq!(t.year(), 2027);
+        assert!(t.source().contains("国务院令第795号"));
+        assert_eq!(t.workdays().count(), 0);
+        assert_eq!(YearTable::parse(&t.to_string()).unwrap(), t);
+        assert_eq!(YearTable::statutory(2024), None);
+    }
+
+    proptest! {
+        /// A year whose table holds exactly the statutory days off and no worked weekend day
+        /// counts the same provisionally and exactly; only the flag differs.
+        #[test]
+        fn provisional_and_exact_agree_without_make_up_days(
+            year in 2027i32..=2098,
+            offset in 0i64..420,
+            n in 0u32..45,
+        ) {
+            let without = cal();
+            let with = cal().with_table(YearTable::statutory(year).unwrap());
+            let start = Date::new(year - 1, 11, 1).unwrap().add_days(offset);
+            let provisional = without.reckon_add_working_days(start, n);
+            let exact = with.reckon_add_working_days(start, n);
+            match (provisional, exact) {
+                (Ok(p), Ok(e)) => {
+                    prop_assert_eq!(p.value, e.value);
+                    // Provisional exactly when a day counted lies in a year without a table.
+                    let touched = |c: &WorkingCalendar, end: Date| {
+                        end > start
+                            && (start.add_days(1).year()..=end.year()).any(|y| c.is_provisional(y))
+                    };
+                    prop_assert_eq!(p.provisional, touched(&without, p.value));
+                    prop_assert_eq!(e.provisional, touched(&with, e.value));
+                    let between = without.reckon_working_days_between(start, p.value).unwrap();
+                    prop_assert_eq!(between.value, n);
+                }
+                (p, e) => prop_assert!(p.is_err() && e.is_err(), "{:?} {:?}", p, e),
+            }
+        }
     }
 
     // --- validation ---

@@ -491,6 +491,8 @@ pub struct Clock {
     pub working_days_left: Option<i64>,
     pub overdue: bool,
     pub what: ClockKind,
+    /// `due` counted a year whose holiday table is not loaded: it may change when it is.
+    pub provisional: bool,
 }
 
 impl Clock {
@@ -500,6 +502,7 @@ impl Clock {
             working_days_left: None,
             overdue: false,
             what,
+            provisional: false,
         }
     }
 }
@@ -529,7 +532,7 @@ pub fn clock(
 ) -> Result<Clock, CalendarError> {
     let (due, what) = match input.stage {
         Stage::Submitted => (
-            cal.add_working_days(input.submitted_on, policy.material_check_days)?,
+            cal.reckon_add_working_days(input.submitted_on, policy.material_check_days)?,
             ClockKind::MaterialCheck,
         ),
         Stage::Returned => return Ok(Clock::idle(ClockKind::Stopped)),
@@ -543,6 +546,7 @@ pub fn clock(
                 days = days.saturating_add(policy.extension_days);
             }
             let mut what = ClockKind::Decision;
+            let mut review_provisional = false;
             if let Some(started) = input.review_started_on {
                 let end = match input.review_finished_on {
                     Some(finished) => finished,
@@ -551,22 +555,27 @@ pub fn clock(
                         input.today
                     }
                 };
-                days = days.saturating_add(cal.working_days_between(started, end)?);
+                let review = cal.reckon_working_days_between(started, end)?;
+                review_provisional = review.provisional;
+                days = days.saturating_add(review.value);
             }
-            (cal.add_working_days(accepted, days)?, what)
+            let due = cal.reckon_add_working_days(accepted, days)?;
+            (due.or_provisional(review_provisional), what)
         }
     };
+    let (provisional, due) = (due.provisional, due.value);
     let today = input.today;
     let left = if today <= due {
-        i64::from(cal.working_days_between(today, due)?)
+        i64::from(cal.reckon_working_days_between(today, due)?.value)
     } else {
-        -i64::from(cal.working_days_between(due, today)?.max(1))
+        -i64::from(cal.reckon_working_days_between(due, today)?.value.max(1))
     };
     Ok(Clock {
         due: Some(due),
         working_days_left: Some(left),
         overdue: today > due,
         what,
+        provisional,
     })
 }
 
@@ -1287,7 +1296,8 @@ mod tests {
                 due: None,
                 working_days_left: None,
                 overdue: false,
-                what: ClockKind::Stopped
+                what: ClockKind::Stopped,
+                provisional: false,
             }
         );
         for s in CLOSED {
@@ -1303,12 +1313,29 @@ mod tests {
             accepted_on: Some(d("2026-12-20")),
             ..input(Stage::Accepted, "2026-12-21")
         };
+        // 2027 has no table: the date is counted from the statutory holidays, provisionally,
+        // and becomes exact (here the same) once a table with those days is loaded.
+        let provisional = clock(&WorkingCalendar::shipped(), &Policy::default(), &i).unwrap();
+        assert!(provisional.provisional);
+        assert_eq!(provisional.due.map(|d| d.year()), Some(2027));
+        let loaded = WorkingCalendar::shipped()
+            .with_table(crate::calendar::YearTable::statutory(2027).unwrap());
+        let exact = clock(&loaded, &Policy::default(), &i).unwrap();
+        assert!(!exact.provisional);
+        assert_eq!(exact.due, provisional.due);
+        assert!(!run(&input(Stage::Accepted, "2026-11-11")).provisional);
+        // A year without even a statutory rule cannot be counted.
+        let beyond = ClockInput {
+            accepted_on: Some(d("2099-12-20")),
+            ..input(Stage::Accepted, "2099-12-21")
+        };
         assert_eq!(
-            clock(&WorkingCalendar::shipped(), &Policy::default(), &i),
-            Err(CalendarError::NoTable { year: 2027 })
+            clock(&WorkingCalendar::shipped(), &Policy::default(), &beyond),
+            Err(CalendarError::NoTable { year: 2100 })
         );
         // Which clock runs is still known.
         assert_eq!(clock_kind(&i), ClockKind::Decision);
+        assert_eq!(clock_kind(&beyond), ClockKind::Decision);
     }
 
     #[test]

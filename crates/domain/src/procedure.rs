@@ -14,7 +14,7 @@
 //! The caller gathers the facts (the case, the institution, and what the command needs: the
 //! appraisers it names, declared conflicts and earlier assignments to the same matter, …),
 //! calls [`decide`], and applies the transition with its event in one transaction.
-use crate::calendar::{CalendarError, Date, WorkingCalendar};
+use crate::calendar::{CalendarError, Date, Reckoned, WorkingCalendar};
 use crate::role::OrganKind;
 use serde::{Deserialize, Serialize};
 
@@ -654,7 +654,7 @@ pub fn accept(
             ),
         ));
     }
-    Ok(today > accept_by(c, cal, p)?)
+    Ok(today > accept_by(c, cal, p)?.value)
 }
 
 /// 第十三条: a later acceptance date agreed with the client for a complex, difficult or special
@@ -676,8 +676,9 @@ pub fn agree_accept_date(
     }
     if date
         <= cal
-            .add_working_days(c.received_on, p.accept_days)
+            .reckon_add_working_days(c.received_on, p.accept_days)
             .map_err(on_clock(ART13))?
+            .value
     {
         return Err(broke(
             ART13,
@@ -1359,48 +1360,63 @@ pub fn record_appearance(current: Appearance, outcome: Appearance) -> Result<boo
 // Clocks
 // ---------------------------------------------------------------------------------------------
 
-/// 第十三条: the date by which acceptance must be decided.
-pub fn accept_by(c: &CaseFacts, cal: &WorkingCalendar, p: &Policy) -> Result<Date, CaseError> {
+/// 第十三条: the date by which acceptance must be decided. Provisional when it counted a year
+/// whose holiday table is not loaded (see [`crate::calendar`]).
+pub fn accept_by(
+    c: &CaseFacts,
+    cal: &WorkingCalendar,
+    p: &Policy,
+) -> Result<Reckoned<Date>, CaseError> {
     Ok(match c.agreed_accept_by {
-        Some(d) => d,
+        Some(d) => Reckoned::exact(d),
         None => cal
-            .add_working_days(c.received_on, p.accept_days)
+            .reckon_add_working_days(c.received_on, p.accept_days)
             .map_err(on_clock(ART13))?,
     })
 }
 
 /// Working days the clock stood still, up to `today` for a stop still open (第二十五、二十八条).
-pub fn stopped_days(c: &CaseFacts, today: Date, cal: &WorkingCalendar) -> Result<u32, CaseError> {
-    let mut n = 0;
+pub fn stopped_days(
+    c: &CaseFacts,
+    today: Date,
+    cal: &WorkingCalendar,
+) -> Result<Reckoned<u32>, CaseError> {
+    let mut n = Reckoned::exact(0);
     for s in &c.stops {
         let to = s.to.unwrap_or(today);
-        n += cal
-            .working_days_between(s.from, to)
+        let days = cal
+            .reckon_working_days_between(s.from, to)
             .map_err(on_clock(ART28))?;
+        n = n.map(|n| n + days.value).or_provisional(days.provisional);
     }
     Ok(n)
 }
 
 /// 第二十八条: the completion date — 30 working days from the contract's effect (or the agreed
 /// date), plus the extension, plus the days the clock stood still. None before the contract.
+/// Provisional when it counted a year whose holiday table is not loaded.
 pub fn complete_by(
     c: &CaseFacts,
     today: Date,
     cal: &WorkingCalendar,
     p: &Policy,
-) -> Result<Option<Date>, CaseError> {
+) -> Result<Option<Reckoned<Date>>, CaseError> {
     let Some(start) = c.contract_effective_on else {
         return Ok(None);
     };
     let base = match c.agreed_complete_by {
-        Some(d) => d,
+        Some(d) => Reckoned::exact(d),
         None => cal
-            .add_working_days(start, p.complete_days)
+            .reckon_add_working_days(start, p.complete_days)
             .map_err(on_clock(ART28))?,
     };
-    let extra = c.extension_days.unwrap_or(0) + stopped_days(c, today, cal)?;
+    let stopped = stopped_days(c, today, cal)?;
+    let extra = c.extension_days.unwrap_or(0) + stopped.value;
+    let due = cal
+        .reckon_add_working_days(base.value, extra)
+        .map_err(on_clock(ART28))?;
     Ok(Some(
-        cal.add_working_days(base, extra).map_err(on_clock(ART28))?,
+        due.or_provisional(base.provisional || stopped.provisional),
     ))
 }
 
@@ -1422,6 +1438,8 @@ pub struct Clock {
     pub days_left: i64,
     pub urgency: Urgency,
     pub stopped: bool,
+    /// `due` counted a year whose holiday table is not loaded: it may change when it is.
+    pub provisional: bool,
 }
 
 /// The running deadline of a case on `today`, if any.
@@ -1431,7 +1449,13 @@ pub fn clock(
     cal: &WorkingCalendar,
     p: &Policy,
 ) -> Result<Option<Clock>, CaseError> {
-    let (deadline, due) = match c.stage {
+    let (
+        deadline,
+        Reckoned {
+            value: due,
+            provisional,
+        },
+    ) = match c.stage {
         Stage::Received => ("accept", accept_by(c, cal, p)?),
         s if s.completion_clock_runs() => match complete_by(c, today, cal, p)? {
             Some(d) => ("complete", d),
@@ -1441,12 +1465,14 @@ pub fn clock(
     };
     let rule = if deadline == "accept" { ART13 } else { ART28 };
     let days_left = if today <= due {
-        cal.working_days_between(today, due)
-            .map_err(on_clock(rule))? as i64
+        cal.reckon_working_days_between(today, due)
+            .map_err(on_clock(rule))?
+            .value as i64
     } else {
         -(cal
-            .working_days_between(due, today)
-            .map_err(on_clock(rule))? as i64)
+            .reckon_working_days_between(due, today)
+            .map_err(on_clock(rule))?
+            .value as i64)
     };
     let urgency = if days_left < 0 {
         Urgency::Overdue
@@ -1461,6 +1487,7 @@ pub fn clock(
         days_left,
         urgency,
         stopped: c.stage == Stage::ClockStopped,
+        provisional,
     }))
 }
 

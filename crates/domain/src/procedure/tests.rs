@@ -1,5 +1,6 @@
 //! One test per rule: the step allowed, and the step refused with its article.
 use super::*;
+use crate::calendar::Reckoned;
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
@@ -67,7 +68,10 @@ fn acceptance_within_scope_and_its_deadline() {
     let p = Policy::default();
     let c = case(Stage::Received);
     // 2026-03-02 (Mon) + 7 working days = 2026-03-11.
-    assert_eq!(accept_by(&c, &cal(), &p).unwrap(), d("2026-03-11"));
+    assert_eq!(
+        accept_by(&c, &cal(), &p).unwrap(),
+        Reckoned::exact(d("2026-03-11"))
+    );
     assert_eq!(accept(&c, d("2026-03-05"), &cal(), &p), Ok(false));
     assert_eq!(
         accept(&c, d("2026-03-12"), &cal(), &p),
@@ -127,7 +131,10 @@ fn an_agreed_acceptance_date_is_recorded_and_later_than_the_statutory_one() {
     );
     let mut agreed = c.clone();
     agreed.agreed_accept_by = Some(d("2026-03-20"));
-    assert_eq!(accept_by(&agreed, &cal(), &p).unwrap(), d("2026-03-20"));
+    assert_eq!(
+        accept_by(&agreed, &cal(), &p).unwrap(),
+        Reckoned::exact(d("2026-03-20"))
+    );
 }
 
 #[test]
@@ -342,6 +349,8 @@ fn the_completion_clock_with_stops_and_one_extension() {
     let base = complete_by(&c, d("2026-03-10"), &cal(), &p)
         .unwrap()
         .unwrap();
+    assert!(!base.provisional);
+    let base = base.value;
     assert_eq!(base, cal().add_working_days(d("2026-03-04"), 30).unwrap());
     // A stop of five working days moves it by five.
     c.stops.push(ClockStop {
@@ -351,7 +360,8 @@ fn the_completion_clock_with_stops_and_one_extension() {
     });
     let stopped = complete_by(&c, d("2026-03-20"), &cal(), &p)
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(stopped, cal().add_working_days(base, 5).unwrap());
     // An open stop counts up to today.
     let mut open = case(Stage::ClockStopped);
@@ -360,7 +370,10 @@ fn the_completion_clock_with_stops_and_one_extension() {
         to: None,
         reason: StopReason::WitnessAbsent,
     });
-    assert_eq!(stopped_days(&open, d("2026-03-11"), &cal()).unwrap(), 2);
+    assert_eq!(
+        stopped_days(&open, d("2026-03-11"), &cal()).unwrap(),
+        Reckoned::exact(2)
+    );
     assert!(
         clock(&open, d("2026-03-11"), &cal(), &p)
             .unwrap()
@@ -377,14 +390,15 @@ fn the_completion_clock_with_stops_and_one_extension() {
     assert_eq!(rule_of(extend(&c, 5, true, true, &p)), ART28);
     let extended = complete_by(&c, d("2026-03-20"), &cal(), &p)
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(extended, cal().add_working_days(stopped, 10).unwrap());
     // An agreed completion date replaces the 30 days.
     let mut agreed = case(Stage::InProgress);
     agreed.agreed_complete_by = Some(d("2026-06-30"));
     assert_eq!(
         complete_by(&agreed, d("2026-03-10"), &cal(), &p).unwrap(),
-        Some(d("2026-06-30"))
+        Some(Reckoned::exact(d("2026-06-30")))
     );
 }
 
@@ -392,7 +406,7 @@ fn the_completion_clock_with_stops_and_one_extension() {
 fn clock_urgency_and_overdue() {
     let p = Policy::default();
     let c = case(Stage::Received);
-    let due = accept_by(&c, &cal(), &p).unwrap();
+    let due = accept_by(&c, &cal(), &p).unwrap().value;
     let on_time = clock(&c, d("2026-03-03"), &cal(), &p).unwrap().unwrap();
     assert_eq!(
         (on_time.deadline, on_time.urgency),
@@ -408,11 +422,18 @@ fn clock_urgency_and_overdue() {
         clock(&case(Stage::Issued), d("2026-03-09"), &cal(), &p).unwrap(),
         None
     );
-    // A year without a holiday table cannot be counted: an error, not a guess.
+    assert!(!on_time.provisional);
+    // A year without a holiday table is counted provisionally from the statutory holidays, and
+    // says so; a year without a statutory rule either cannot be counted: an error, not a guess.
     let mut far = case(Stage::Received);
     far.received_on = d("2031-03-03");
+    let provisional = clock(&far, d("2031-03-04"), &cal(), &p).unwrap().unwrap();
+    assert_eq!(provisional.due, d("2031-03-12"));
+    assert!(provisional.provisional);
+    let mut beyond = case(Stage::Received);
+    beyond.received_on = d("2099-12-28");
     assert!(matches!(
-        clock(&far, d("2031-03-04"), &cal(), &p),
+        clock(&beyond, d("2099-12-29"), &cal(), &p),
         Err(CaseError::Calendar { .. })
     ));
 }

@@ -825,12 +825,17 @@ fn texts_and_materials_have_a_maximum_length() {
 
 #[test]
 fn a_missing_holiday_table_cites_the_clock_it_stops() {
-    // A case received in a year the calendar has no table for.
+    // A case received in a year the calendar has no table for and no statutory rule counts
+    // (past the years of 《全国年节及纪念日放假办法》 the calendar can reckon).
     let mut c = case(Stage::Received);
-    c.received_on = d("2099-03-02");
-    let e = run(&c, &CaseCommand::Accept, "2099-03-05").unwrap_err();
+    c.received_on = d("2100-03-02");
+    let e = run(&c, &CaseCommand::Accept, "2100-03-05").unwrap_err();
     assert!(matches!(e, CaseError::Calendar { .. }), "{e}");
     assert_eq!(e.rule(), ART13);
+    // A year without a table but with the statutory holidays is counted provisionally: the
+    // step goes on.
+    c.received_on = d("2099-03-02");
+    assert!(run(&c, &CaseCommand::Accept, "2099-03-05").is_ok());
 }
 
 // ---------------------------------------------------------------------------------------------
