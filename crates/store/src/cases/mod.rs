@@ -105,6 +105,8 @@ api_row! { case_row:
         pub deadline: String,
         #[sqlx(try_from = "crate::column::OptText")]
         pub due_on: Option<Date>,
+        /// `due_on` counted a year whose holiday table is not loaded yet (recomputed when it is).
+        pub due_provisional: bool,
         /// online | paper
         pub created_via: String,
         pub opinion_code: Option<String>,
@@ -119,7 +121,7 @@ pub(crate) const CASE_SELECT: &str = "k.id, k.institution_id, i.name AS institut
     k.parent_id, k.original_opinion_code, k.same_institution_reason, k.stage, k.received_on, k.agreed_accept_by, k.accept_agreement, \
     k.decided_on, k.accept_late, k.refusal_reasons, k.refusal_explanation, k.contract_effective_on, k.agreed_complete_by, \
     k.extension_days, k.extension_reason, k.review_round, k.termination_reasons, k.termination_explanation, k.materials_returned_on, \
-    k.closed_on, k.deadline, k.due_on, k.created_via, op.code AS opinion_code, k.created_at, k.updated_at, k.version";
+    k.closed_on, k.deadline, k.due_on, k.due_provisional, k.created_via, op.code AS opinion_code, k.created_at, k.updated_at, k.version";
 pub(crate) const CASE_FROM: &str = "cases k JOIN institutions i ON i.id = k.institution_id \
     LEFT JOIN organs o ON o.id = k.organ_id LEFT JOIN opinions op ON op.case_id = k.id";
 
@@ -547,12 +549,16 @@ pub async fn create(
     };
     let now = now_ms();
     // 通则第十三条: a new case's running deadline is its acceptance date.
-    let (deadline, due) = match ctx
+    let deadline = match ctx
         .cal
-        .add_working_days(n.received_on, ctx.policy.accept_days)
+        .reckon_add_working_days(n.received_on, ctx.policy.accept_days)
     {
-        Ok(d) => ("accept".to_string(), Some(d.to_string())),
-        Err(_) => ("unknown".to_string(), None),
+        Ok(d) => steps::Deadline {
+            kind: "accept".to_string(),
+            due: Some(d.value.to_string()),
+            provisional: d.provisional,
+        },
+        Err(_) => steps::Deadline::unknown(),
     };
     let category = n.items[0].split('.').next().unwrap_or("").to_string();
     let (case_number, case_number_key) = match &n.case_number {
@@ -563,8 +569,8 @@ pub async fn create(
         .scalar(
             "INSERT INTO cases (institution_id, region_path, organ_id, client_name, client_kind, client_contact, case_number, case_number_key, \
              case_type, items, category, purpose, summary, lineage, parent_id, original_opinion_code, same_institution_reason, stage, \
-             received_on, created_via, created_at, updated_at, deadline, due_on, claimed_organ_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $20, $21, $22, $23) RETURNING id",
+             received_on, created_via, created_at, updated_at, deadline, due_on, claimed_organ_id, due_provisional) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', $18, $19, $20, $20, $21, $22, $23, $24) RETURNING id",
             args![
                 n.institution_id,
                 region_path.as_str(),
@@ -586,9 +592,10 @@ pub async fn create(
                 n.received_on.to_string(),
                 via,
                 now,
-                deadline,
-                due,
-                n.claimed_organ_id
+                deadline.kind,
+                deadline.due,
+                n.claimed_organ_id,
+                deadline.provisional
             ],
         )
         .await?;
@@ -909,8 +916,8 @@ pub struct Sweep {
 }
 
 /// Keeps deadlines and alerts current: recomputes the deadline of cases whose clock is stopped
-/// (their due date moves each working day) or could not be computed (a holiday table may have
-/// been loaded since); raises a due-soon or overdue alert once per case, deadline and date for
+/// (their due date moves each working day), could not be computed or was computed provisionally
+/// (a holiday table may have been loaded since); raises a due-soon or overdue alert once per case, deadline and date for
 /// the institution and the regulators in scope; clears alerts that no longer hold.
 /// `ctx_for` gives the procedure numbers of a case's province.
 pub async fn sweep(
@@ -922,8 +929,8 @@ pub async fn sweep(
     let mut out = Sweep::default();
     let stale: Vec<(i64,)> = db
         .fetch_all(
-            "SELECT id FROM cases WHERE stage = 'clock_stopped' OR deadline = 'unknown'",
-            args![],
+            "SELECT id FROM cases WHERE stage = 'clock_stopped' OR deadline = 'unknown' OR due_provisional = $1",
+            args![true],
         )
         .await?;
     for (id,) in stale {
@@ -962,8 +969,9 @@ pub async fn sweep(
         let kind = if due_date < today {
             "overdue"
         } else {
-            match cal.working_days_between(today, due_date) {
-                Ok(left) if left <= policy.due_soon_days => "due_soon",
+            // A provisional date counts as much as an exact one.
+            match cal.reckon_working_days_between(today, due_date) {
+                Ok(left) if left.value <= policy.due_soon_days => "due_soon",
                 _ => continue,
             }
         };
@@ -991,6 +999,8 @@ api_row! { deadline_alert_row:
         /// accept | complete
         pub deadline: String,
         pub due_on: String,
+        /// The case's due date is provisional (a year without a holiday table).
+        pub due_provisional: bool,
         pub raised_at: i64,
     }
 }
@@ -1002,7 +1012,7 @@ pub async fn alerts(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Alert>, St
     let lim = a.push(limit);
     db.fetch_all(
         &format!(
-            "SELECT al.id, al.case_id, i.name AS institution_name, k.client_name, al.kind, al.deadline, al.due_on, al.raised_at \
+            "SELECT al.id, al.case_id, i.name AS institution_name, k.client_name, al.kind, al.deadline, al.due_on, k.due_provisional, al.raised_at \
              FROM case_alerts al JOIN cases k ON k.id = al.case_id JOIN institutions i ON i.id = k.institution_id \
              WHERE al.cleared_at IS NULL AND {pred} ORDER BY al.due_on, al.id LIMIT {lim}"
         ),

@@ -502,7 +502,7 @@ async fn apply(
     for r in &t.records {
         write_record(&mut tx, c, r, now).await?;
     }
-    let (deadline, due) = deadline_of(&t.facts_after(before), ctx)?;
+    let deadline = deadline_of(&t.facts_after(before), ctx)?;
     let mut a = Args::new();
     let mut set = String::new();
     for f in &t.fields {
@@ -512,15 +512,16 @@ async fn apply(
     }
     let stage_p = a.push(t.stage.as_str());
     let now_p = a.push(now);
-    let deadline_p = a.push(deadline);
-    let due_p = a.push(due);
+    let deadline_p = a.push(deadline.kind);
+    let due_p = a.push(deadline.due);
+    let provisional_p = a.push(deadline.provisional);
     let id_p = a.push(c.id);
     let ver_p = a.push(c.version);
     let n = tx
         .execute(
             &format!(
                 "UPDATE cases SET stage = {stage_p}, updated_at = {now_p}, version = version + 1, \
-                 deadline = {deadline_p}, due_on = {due_p}{set} WHERE id = {id_p} AND version = {ver_p}"
+                 deadline = {deadline_p}, due_on = {due_p}, due_provisional = {provisional_p}{set} WHERE id = {id_p} AND version = {ver_p}"
             ),
             a,
         )
@@ -570,32 +571,59 @@ async fn apply(
     })
 }
 
+/// A case's running deadline as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    /// accept | complete | "" (none) | unknown (a year the calendar cannot count at all).
+    pub kind: String,
+    pub due: Option<String>,
+    /// The date counted a year whose holiday table is not loaded (provisional, recomputed by the
+    /// sweeper once the table is loaded).
+    pub provisional: bool,
+}
+
+impl Deadline {
+    pub fn unknown() -> Self {
+        Self {
+            kind: "unknown".to_string(),
+            due: None,
+            provisional: false,
+        }
+    }
+}
+
 /// The running deadline of a case: the accept-by date while received, the complete-by date
-/// while the completion clock runs; "unknown" when a year has no holiday table.
-pub(crate) fn deadline_of(
-    f: &CaseFacts,
-    ctx: Ctx<'_>,
-) -> Result<(String, Option<String>), StoreError> {
+/// while the completion clock runs; provisional when it counted a year without a holiday table,
+/// "unknown" when a year cannot be counted at all.
+pub(crate) fn deadline_of(f: &CaseFacts, ctx: Ctx<'_>) -> Result<Deadline, StoreError> {
     Ok(match procedure::clock(f, ctx.today, ctx.cal, ctx.policy) {
-        Ok(Some(clock)) => (clock.deadline.to_string(), Some(clock.due.to_string())),
-        Ok(None) => (String::new(), None),
-        Err(CaseError::Calendar { .. }) => ("unknown".to_string(), None),
+        Ok(Some(clock)) => Deadline {
+            kind: clock.deadline.to_string(),
+            due: Some(clock.due.to_string()),
+            provisional: clock.provisional,
+        },
+        Ok(None) => Deadline {
+            kind: String::new(),
+            due: None,
+            provisional: false,
+        },
+        Err(CaseError::Calendar { .. }) => Deadline::unknown(),
         Err(e) => return Err(e.into()),
     })
 }
 
-/// Keeps `deadline`/`due_on` current: the accept-by date while received, the complete-by date
-/// while the completion clock runs. A year without a holiday table leaves it unknown.
+/// Keeps `deadline`/`due_on`/`due_provisional` current: the accept-by date while received, the
+/// complete-by date while the completion clock runs.
 pub(crate) async fn refresh_deadline(
     tx: &mut Tx,
     c: &Case,
     f: &CaseFacts,
     ctx: Ctx<'_>,
 ) -> Result<(), StoreError> {
-    let (deadline, due) = deadline_of(f, ctx)?;
+    let d = deadline_of(f, ctx)?;
     tx.execute(
-        "UPDATE cases SET deadline = $1, due_on = $2 WHERE id = $3",
-        args![deadline, due, c.id],
+        "UPDATE cases SET deadline = $1, due_on = $2, due_provisional = $3 WHERE id = $4",
+        args![d.kind, d.due, d.provisional, c.id],
     )
     .await?;
     Ok(())

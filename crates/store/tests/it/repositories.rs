@@ -696,6 +696,80 @@ db_test!(a_case_reads_back_its_dates_stage_and_items_typed, |db| {
     assert_eq!(json["items"], read.items.join(","));
 });
 
+db_test!(
+    a_deadline_in_a_year_without_a_table_is_provisional_until_the_table_is_loaded,
+    |db| {
+        use sijian_domain::calendar::{Date, WorkingCalendar, YearTable};
+        use sijian_domain::procedure::{CaseCommand, Policy};
+        let d = |s: &str| Date::parse(s).unwrap();
+        let b = build::case_at(&db, Stage::Accepted).await;
+        assert!(!b.case.due_provisional, "the acceptance date lies in 2026");
+        // 30 working days from 2026-11-25 reach into 2027, which has no table: counted from
+        // the statutory holidays (1 January off), 2027-01-07, provisionally.
+        let command = CaseCommand::SignContract {
+            effective_on: d("2026-11-25"),
+            declares_reappraisal: false,
+            agreed_complete_by: None,
+            contract_sha256: None,
+        };
+        let stepped = build::steps::run(&db, &b.case, 3, command, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                stepped.case.deadline.as_str(),
+                stepped.case.due_on,
+                stepped.case.due_provisional
+            ),
+            ("complete", Some(d("2027-01-07")), true)
+        );
+        let json = serde_json::to_value(&stepped.case).unwrap();
+        assert_eq!(json["due_provisional"], true);
+        // A sweep without the table keeps it provisional; the date counts for the queues.
+        // Three working days before the date (4 January, itself counted provisionally).
+        let today = d("2027-01-04");
+        let shipped = WorkingCalendar::shipped();
+        let r = cases::sweep(&db, today, &shipped, |_| Policy::default())
+            .await
+            .unwrap();
+        assert!(r.refreshed >= 1, "{r:?}");
+        assert!(r.raised >= 1, "due soon: {r:?}");
+        let read = cases::get(&db, &Scope::All, b.case.id).await.unwrap();
+        assert_eq!(
+            (read.due_on, read.due_provisional),
+            (Some(d("2027-01-07")), true)
+        );
+        let alerts = cases::alerts(&db, &Scope::All, 100).await.unwrap();
+        let alert = alerts.iter().find(|a| a.case_id == b.case.id).unwrap();
+        assert_eq!(
+            (alert.kind.as_str(), alert.due_provisional),
+            ("due_soon", true)
+        );
+        // The State Council's table makes 1–5 January days off: the date is recomputed, exact.
+        let y2027 =
+            YearTable::parse("year 2027\nsource 测试通知\nholiday 2027-01-01..2027-01-05 元旦\n")
+                .unwrap();
+        let loaded = WorkingCalendar::shipped().with_table(y2027);
+        cases::sweep(&db, today, &loaded, |_| Policy::default())
+            .await
+            .unwrap();
+        let read = cases::get(&db, &Scope::All, b.case.id).await.unwrap();
+        assert_eq!(
+            (read.due_on, read.due_provisional),
+            (Some(d("2027-01-11")), false)
+        );
+        // The alert on the old date is cleared; exact dates are no longer swept.
+        let alerts = cases::alerts(&db, &Scope::All, 100).await.unwrap();
+        assert!(
+            alerts
+                .iter()
+                .filter(|a| a.case_id == b.case.id)
+                .all(|a| a.due_on == "2027-01-11" && !a.due_provisional),
+            "{alerts:?}"
+        );
+    }
+);
+
 db_test!(online_commissions_are_the_organs, |db| {
     let court = build::organ(&db).await;
     let b = build::case_with(&db, Stage::Commissioned, None, |n| {
