@@ -231,7 +231,7 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         if !missing.is_empty() {
             tracing::warn!(
                 ?missing,
-                "holiday tables missing: working-day deadlines in these years cannot be computed; load them at /calendar"
+                "holiday tables missing: working-day deadlines in these years are provisional (statutory holidays only); load them at /calendar"
             );
         }
     }

@@ -137,6 +137,16 @@ pub fn education_label_in(lang: Lang, level: &str) -> String {
     }
 }
 
+/// A due date as people read it: marked（暂定）/ (provisional) when it counted a year whose
+/// holiday table is not loaded yet.
+pub fn due_date(lang: Lang, date: &str, provisional: bool) -> String {
+    if provisional {
+        format!("{date}{}", lang.t("deadline.provisional"))
+    } else {
+        date.to_string()
+    }
+}
+
 /// The warning that holiday tables are missing for `years`, in `lang` (the service words it in
 /// Chinese for the API and logs).
 pub fn missing_calendar_warning(lang: Lang, years: &[i32]) -> Option<String> {

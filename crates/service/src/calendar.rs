@@ -4,7 +4,7 @@ use crate::caller::Caller;
 use crate::error::{Error, ErrorKind, Result};
 use crate::services::{Services, missing_years, today};
 use serde::Serialize;
-use sijian_domain::calendar::{CalendarError, Date, WorkingCalendar, YearTable};
+use sijian_domain::calendar::{CalendarError, Date, Reckoned, WorkingCalendar, YearTable};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,7 +30,7 @@ pub struct CalendarOverview {
 pub fn missing_warning(missing: &[i32]) -> Option<String> {
     (!missing.is_empty()).then(|| {
         let years: Vec<String> = missing.iter().map(|y| format!("{y} 年")).collect();
-        format!("{}的节假日安排尚未载入：落在该年的工作日期限无法计算。请系统管理员按国务院办公厅当年通知载入。", years.join("、"))
+        format!("{}的节假日安排尚未载入：落在该年的工作日期限暂按《全国年节及纪念日放假办法》规定的节日推算（不含调休），标为“暂定”。请系统管理员按国务院办公厅当年通知载入，载入后自动重算。", years.join("、"))
     })
 }
 
@@ -107,16 +107,41 @@ pub async fn load_year(s: &Services, a: &Caller, year: i32, text: &str) -> Resul
     .await?;
     s.calendar.invalidate();
     tracing::info!(year, by = %a.user.username, "calendar year loaded");
+    recompute_deadlines(s).await;
     Ok(table)
 }
 
-pub async fn compute_deadline(s: &Services, from: &str, n: u32) -> Result<Date> {
+/// Recomputes at once the deadlines the new table may change (those computed provisionally or
+/// not at all); the sweeper would do it on its next run anyway, so a failure is only logged.
+async fn recompute_deadlines(s: &Services) {
+    let cal = match s.calendar.current(&s.db).await {
+        Ok(cal) => cal,
+        Err(e) => {
+            tracing::warn!(error = %e, "deadlines not recomputed after a calendar load");
+            return;
+        }
+    };
+    let cfg = s.cfg.clone();
+    match sijian_store::cases::sweep(&s.db, today(), &cal, |p| cfg.procedure.for_path(p)).await {
+        Ok(r) => tracing::info!(
+            refreshed = r.refreshed,
+            raised = r.raised,
+            cleared = r.cleared,
+            "deadlines recomputed after a calendar load"
+        ),
+        Err(e) => tracing::warn!(error = %e, "deadlines not recomputed after a calendar load"),
+    }
+}
+
+/// The `n`-th working day after `from`; provisional when it counted a year whose table is not
+/// loaded (see `sijian_domain::calendar`).
+pub async fn compute_deadline(s: &Services, from: &str, n: u32) -> Result<Reckoned<Date>> {
     let start = Date::parse(from.trim()).map_err(|e| Error::field("from", e.to_string()))?;
     if n > 400 {
         return Err(Error::field("working_days", "工作日数须在 0–400 之间"));
     }
     let cal = s.calendar.current(&s.db).await?;
-    cal.add_working_days(start, n).map_err(|e| match e {
+    cal.reckon_add_working_days(start, n).map_err(|e| match e {
         CalendarError::NoTable { year } => {
             tracing::warn!(year, from = %start, n, "deadline falls in a year without a holiday table");
             Error::new(ErrorKind::Conflict, "calendar_missing", e.to_string())

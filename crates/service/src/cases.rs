@@ -290,8 +290,8 @@ impl Env {
             today: Some(self.today.to_string()),
             due_soon_until: self
                 .cal
-                .add_working_days(self.today, self.policy.due_soon_days)
-                .map(|d| d.to_string())
+                .reckon_add_working_days(self.today, self.policy.due_soon_days)
+                .map(|d| d.value.to_string())
                 .ok(),
             ..Default::default()
         }
@@ -325,9 +325,13 @@ pub fn reason_labels<T: Copy>(
 /// The running deadline as the list and the case page show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseClock {
-    /// accept | complete | none | unknown (a year without a holiday table)
+    /// accept | complete | none | unknown (a year the calendar cannot count at all)
     pub deadline: String,
     pub due_on: Option<String>,
+    /// `due_on` is provisional: it counted a year whose State Council holiday table is not
+    /// loaded yet (from the statutory holidays, without make-up working days), and is
+    /// recomputed when the table is loaded.
+    pub due_provisional: bool,
     /// Working days left; negative when overdue.
     pub days_left: Option<i64>,
     /// on_time | due_soon | overdue | none
@@ -336,11 +340,15 @@ pub struct CaseClock {
     pub text: String,
 }
 
+/// Written after a provisional date.
+pub const PROVISIONAL_MARK: &str = "（暂定）";
+
 /// The clock of a stored case, from its stored deadline.
 pub fn clock_of(c: &Case, today: Date, cal: &WorkingCalendar, policy: &Policy) -> CaseClock {
     let none = |deadline: &str, text: &str| CaseClock {
         deadline: deadline.into(),
         due_on: None,
+        due_provisional: false,
         days_left: None,
         urgency: "none".into(),
         text: text.into(),
@@ -352,9 +360,11 @@ pub fn clock_of(c: &Case, today: Date, cal: &WorkingCalendar, policy: &Policy) -
         return none("none", "");
     };
     let days = if today <= due {
-        cal.working_days_between(today, due).map(|d| d as i64)
+        cal.reckon_working_days_between(today, due)
+            .map(|d| d.value as i64)
     } else {
-        cal.working_days_between(due, today).map(|d| -(d as i64))
+        cal.reckon_working_days_between(due, today)
+            .map(|d| -(d.value as i64))
     };
     let Ok(days) = days else {
         return none("unknown", "工作日历缺少所需年份，期限暂无法计算");
@@ -376,14 +386,20 @@ pub fn clock_of(c: &Case, today: Date, cal: &WorkingCalendar, policy: &Policy) -
     } else {
         ""
     };
-    let text = if days < 0 {
-        format!("{label} {due}，已逾期 {} 个工作日{stopped}", -days)
+    let mark = if c.due_provisional {
+        PROVISIONAL_MARK
     } else {
-        format!("{label} {due}，还剩 {days} 个工作日{stopped}")
+        ""
+    };
+    let text = if days < 0 {
+        format!("{label} {due}{mark}，已逾期 {} 个工作日{stopped}", -days)
+    } else {
+        format!("{label} {due}{mark}，还剩 {days} 个工作日{stopped}")
     };
     CaseClock {
         deadline: c.deadline.clone(),
         due_on: Some(due.to_string()),
+        due_provisional: c.due_provisional,
         days_left: Some(days),
         urgency: match urgency {
             Urgency::OnTime => "on_time",

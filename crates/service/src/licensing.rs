@@ -409,6 +409,9 @@ pub struct ClockView {
     pub kind: String,
     pub label: String,
     pub due: Option<String>,
+    /// `due` counted a year whose State Council holiday table is not loaded yet: a provisional
+    /// date from the statutory holidays, exact once the table is loaded.
+    pub due_provisional: bool,
     /// Working days left (negative when overdue).
     pub working_days_left: Option<i64>,
     pub overdue: bool,
@@ -444,6 +447,7 @@ pub fn clock(s: &Services, cal: &WorkingCalendar, app: &Application) -> ClockVie
             kind: kind.into(),
             label: label.into(),
             due: c.due.map(|d| d.to_string()),
+            due_provisional: c.provisional,
             working_days_left: c.working_days_left,
             overdue: c.overdue,
             warning: None,
@@ -455,6 +459,7 @@ pub fn clock(s: &Services, cal: &WorkingCalendar, app: &Application) -> ClockVie
                 kind: kind.into(),
                 label: format!("{label}：期限无法计算"),
                 due: None,
+                due_provisional: false,
                 working_days_left: None,
                 overdue: false,
                 warning: Some(format!("{e}：请管理员载入该年度工作日历")),

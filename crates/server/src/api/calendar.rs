@@ -86,10 +86,16 @@ pub struct Deadline {
     pub working_days: u32,
     /// The last day of the period.
     pub deadline: String,
+    /// The period counted a year whose State Council holiday table is not loaded yet: the date
+    /// is provisional (statutory holidays only, no make-up working days) and may change when the
+    /// table is loaded.
+    pub provisional: bool,
 }
 
 /// The last day of a period of working days (the start day is not counted: 《民事诉讼法》第八十五条).
-/// A period reaching into a year without a table is refused with 409 `calendar_missing`.
+/// A period reaching into a year without a table is counted provisionally from the statutory
+/// holidays (`provisional`); one reaching a year the calendar cannot count at all (before 2025 or
+/// after 2099 without a table) is refused with 409 `calendar_missing`.
 #[utoipa::path(get, path = "/calendar/deadline", tag = "reference", params(DeadlineParams),
     responses((status = 200, body = Deadline), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 pub async fn deadline(
@@ -102,6 +108,7 @@ pub async fn deadline(
     Ok(Json(Deadline {
         from: p.from.trim().to_string(),
         working_days: p.working_days,
-        deadline: d.to_string(),
+        deadline: d.value.to_string(),
+        provisional: d.provisional,
     }))
 }

@@ -71,14 +71,20 @@ async fn page(
         match calc_days.parse::<u32>() {
             Ok(n) => match compute_deadline(s, &calc_from, n).await {
                 Ok(d) => {
-                    calc_result = Some(lang.tf(
+                    let date = crate::labels::due_date(lang, &d.value.to_string(), d.provisional);
+                    let mut result = lang.tf(
                         "calendar.result",
                         &[
                             ("from", &calc_from.to_string()),
                             ("n", &n.to_string()),
-                            ("date", &d.to_string()),
+                            ("date", &date),
                         ],
-                    ))
+                    );
+                    if d.provisional {
+                        result.push_str(lang.pick("", " "));
+                        result.push_str(lang.t("deadline.provisional_note"));
+                    }
+                    calc_result = Some(result)
                 }
                 Err(e) => calc_error = Some(e.message),
             },

@@ -968,9 +968,20 @@ both_engines!(working_day_calendar, async |app: &TestApp| {
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(body["deadline"], "2026-10-15");
-    // A period reaching into a year without a table is refused loudly.
+    assert_eq!(body["provisional"], false);
+    // A period reaching into a year without a table is counted provisionally from the statutory
+    // holidays (1 January off) and says so.
     let (st, body) = clerk
         .get("/api/v1/calendar/deadline?from=2026-12-28&working_days=7")
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["deadline"].as_str(), body["provisional"].as_bool()),
+        (Some("2027-01-07"), Some(true))
+    );
+    // One reaching a year the calendar cannot count at all is refused loudly.
+    let (st, body) = clerk
+        .get("/api/v1/calendar/deadline?from=2099-12-28&working_days=7")
         .await;
     assert_eq!(
         (st, body["error"]["code"].as_str()),
@@ -980,7 +991,13 @@ both_engines!(working_day_calendar, async |app: &TestApp| {
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("2027 年的节假日安排尚未载入")
+            .contains("2100 年的节假日安排尚未载入")
+    );
+    let (st, html) = clerk.page("/calendar?from=2026-12-28&days=7").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("期限届满日为 2027-01-07（暂定）") && html.contains("放假调休安排尚未载入"),
+        "{html}"
     );
     let (st, body) = clerk
         .get("/api/v1/calendar/deadline?from=2026-13-01&working_days=7")
@@ -1035,13 +1052,14 @@ both_engines!(working_day_calendar, async |app: &TestApp| {
             .await,
         events_before + 1
     );
-    // Now the same period has an answer: 2026-12-29..31, 2027-01-04..07 (1 January is a holiday).
+    // Now the same period has an exact answer: 2026-12-29..31, 2027-01-04..07 (1 January is a
+    // holiday).
     let (st, body) = clerk
         .get("/api/v1/calendar/deadline?from=2026-12-28&working_days=7")
         .await;
     assert_eq!(
-        (st, body["deadline"].as_str()),
-        (StatusCode::OK, Some("2027-01-07"))
+        (st, body["deadline"].as_str(), body["provisional"].as_bool()),
+        (StatusCode::OK, Some("2027-01-07"), Some(false))
     );
     // A correction replaces the year.
     let corrected = TABLE_2027.replace(

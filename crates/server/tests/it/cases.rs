@@ -1029,6 +1029,95 @@ both_engines!(
     }
 );
 
+both_engines!(
+    a_completion_deadline_in_a_year_without_a_table_is_provisional,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let clerk = app.login("inst.clerk").await;
+        let (st, case) = clerk
+            .post("/api/v1/cases", commission(&fx, json!({})))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{case}");
+        assert_eq!(case["due_provisional"], false);
+        assert_eq!(case["clock"]["due_provisional"], false);
+        let case = ok(&clerk, &case, "accept", json!({})).await;
+        // 30 working days from 2026-11-25 reach into 2027, which has no table: 2027-01-07,
+        // counted from the statutory holidays (1 January off), provisionally.
+        let case = ok(
+            &clerk,
+            &case,
+            "contract",
+            json!({"is_reappraisal": false, "effective_on": "2026-11-25"}),
+        )
+        .await;
+        let id = case["id"].as_i64().unwrap();
+        let (st, case) = clerk.get(&format!("/api/v1/cases/{id}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(
+            (
+                case["clock"]["deadline"].as_str(),
+                case["clock"]["due_on"].as_str(),
+                case["clock"]["due_provisional"].as_bool()
+            ),
+            (Some("complete"), Some("2027-01-07"), Some(true)),
+            "{case}"
+        );
+        assert_eq!(
+            (case["due_on"].as_str(), case["due_provisional"].as_bool()),
+            (Some("2027-01-07"), Some(true))
+        );
+        assert!(
+            case["clock"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("2027-01-07（暂定）")
+        );
+        let (_, list) = clerk.get("/api/v1/cases?per_page=100").await;
+        let item = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap_or_else(|| panic!("{list}"))
+            .clone();
+        assert_eq!(item["clock"]["due_provisional"], true);
+        // The case page marks the date and says why.
+        let (st, html) = clerk.page(&format!("/cases/{id}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(html.contains("2027-01-07（暂定）"), "{html}");
+        assert!(html.contains("放假调休安排尚未载入"), "{html}");
+        let en = app.login("inst.clerk").await;
+        en.page("/lang/en").await;
+        let (_, html) = en.page(&format!("/cases/{id}")).await;
+        assert!(html.contains("2027-01-07 (provisional)"), "{html}");
+        // The State Council's table makes 1–5 January days off: the date is recomputed at
+        // once, and exact.
+        let admin = app.login("admin").await;
+        let (st, body) = admin
+            .put(
+                "/api/v1/calendar/2027",
+                json!({"text": "year 2027\nsource 测试用的 2027 年安排\nholiday 2027-01-01..2027-01-05 元旦\n"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let (_, case) = clerk.get(&format!("/api/v1/cases/{id}")).await;
+        assert_eq!(
+            (
+                case["clock"]["due_on"].as_str(),
+                case["clock"]["due_provisional"].as_bool(),
+                case["due_provisional"].as_bool()
+            ),
+            (Some("2027-01-11"), Some(false), Some(false)),
+            "{case}"
+        );
+        let (_, html) = clerk.page(&format!("/cases/{id}")).await;
+        assert!(
+            html.contains("2027-01-11") && !html.contains("暂定"),
+            "{html}"
+        );
+    }
+);
+
 both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
     // The demo has cases in every stage, some past their deadline.
     let stages = ids(app, "SELECT COUNT(DISTINCT stage) FROM cases").await[0];

@@ -119,6 +119,13 @@ fn particulars(lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
             None,
         ),
     ];
+    if clock.due_provisional {
+        fields.push((
+            lang.t("cases.field.deadline_note").into(),
+            lang.t("deadline.provisional_note").into(),
+            None,
+        ));
+    }
     if let Some(code) = &c.original_opinion_code {
         fields.push((
             lang.t("cases.field.original_code").into(),

@@ -106,7 +106,7 @@ pub async fn deadlines(State(s): State<AppState>, PageUser(a, lang): PageUser) -
                 } else {
                     lang.t("cases.col.complete_limit").into()
                 },
-                x.due_on.clone(),
+                crate::labels::due_date(lang, &x.due_on, x.due_provisional),
                 if x.kind == "overdue" {
                     lang.t("cases.queue.overdue").into()
                 } else {

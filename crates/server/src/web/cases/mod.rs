@@ -80,7 +80,10 @@ fn clock_text(lang: Lang, c: &Case, k: &CaseClock) -> String {
                 key,
                 &[
                     ("deadline", label),
-                    ("due", due),
+                    (
+                        "due",
+                        &crate::labels::due_date(lang, due, k.due_provisional),
+                    ),
                     ("days", &n.to_string()),
                     ("stopped", stopped),
                 ],

@@ -131,9 +131,13 @@ pub async fn print(
         "extension" => {
             let env = Env::load(&s, &c.region_path).await.or_page(lang)?;
             let clock = clock_of(&c, env.today, &env.cal, &env.policy);
+            let provisional = clock.due_provisional;
             let due = clock
                 .due_on
-                .map(|d| lang.tf("cases.doc.extended_due", &[("date", &d)]))
+                .map(|d| {
+                    let date = crate::labels::due_date(lang, &d, provisional);
+                    lang.tf("cases.doc.extended_due", &[("date", &date)])
+                })
                 .unwrap_or_default();
             paragraphs.push(lang.tf(
                 "cases.doc.extension_text",

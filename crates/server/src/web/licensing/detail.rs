@@ -293,6 +293,13 @@ pub async fn detail(
             None,
         ),
     ];
+    if c.due_provisional {
+        fields.push((
+            t("cases.field.deadline_note"),
+            t("deadline.provisional_note"),
+            None,
+        ));
+    }
     if !app.return_reasons.is_empty() {
         fields.push((t("field.return_reasons"), app.return_reasons.clone(), None));
     }

@@ -80,7 +80,11 @@ fn clock_text(lang: Lang, c: &ClockView) -> (String, &'static str) {
             "warn",
         );
     }
-    match (&c.due, c.working_days_left) {
+    let due = c
+        .due
+        .as_deref()
+        .map(|d| crate::labels::due_date(lang, d, c.due_provisional));
+    match (&due, c.working_days_left) {
         (Some(due), Some(left)) if c.overdue => (
             lang.tf(
                 "licensing.clock.overdue",
