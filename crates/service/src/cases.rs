@@ -563,6 +563,20 @@ pub async fn claims(
     Ok(sijian_store::cases::claims::pending(&s.db, organ, q).await?)
 }
 
+/// One claim awaiting the signed-in organ's answer; not found when there is none for it.
+pub async fn claim(
+    s: &Services,
+    a: &Caller,
+    case_id: i64,
+) -> Result<sijian_store::cases::claims::Claim> {
+    let Scope::Organ(organ) = a.scope() else {
+        return Err(Error::forbidden());
+    };
+    sijian_store::cases::claims::get(&s.db, organ, case_id)
+        .await?
+        .ok_or_else(Error::not_found)
+}
+
 /// The signed-in organ confirms a paper commission as its own (the case joins its list and its
 /// webhook is told of every step from now on) or declines it (the claim is withdrawn). A claim
 /// not made for this organ, or already answered, is not found.

@@ -2,17 +2,10 @@
 //! recorded a commission received on paper and named this organ's account; the organ confirms
 //! it as its own (the case joins its list) or declines it.
 use super::*;
-use sijian_store::cases::claims::{self, Claim};
+use sijian_store::cases::claims::Claim;
 
 fn items(c: &Claim) -> Vec<&str> {
     c.items.split(',').filter(|i| !i.is_empty()).collect()
-}
-
-fn organ_of(a: &Authed, lang: Lang) -> Result<i64, axum::response::Response> {
-    match a.scope() {
-        Scope::Organ(id) => Ok(id),
-        _ => Err(crate::error_page::page_error(AppError::forbidden(), lang)),
-    }
 }
 
 /// The claims awaiting this organ, newest first unless sorted otherwise.
@@ -21,9 +14,8 @@ pub async fn claims_list(
     PageUser(a, lang): PageUser,
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let organ = organ_of(&a, lang)?;
     let p = ListParams::new("/cases/claims", q);
-    let page = claims::pending(&s.db, organ, &p.query())
+    let page = sijian_service::cases::claims(&s, &a, &p.query())
         .await
         .or_page(lang)?;
     let columns = [
@@ -60,11 +52,9 @@ pub async fn claim_page(
     PageUser(a, lang): PageUser,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let organ = organ_of(&a, lang)?;
-    let c = claims::get(&s.db, organ, id)
+    let c = sijian_service::cases::claim(&s, &a, id)
         .await
-        .or_page(lang)?
-        .ok_or_else(|| crate::error_page::page_error(AppError::not_found(), lang))?;
+        .or_page(lang)?;
     let mut v = DetailView::new(lang.t("cases.claim.one"), "/cases/claims");
     v.fields = vec![
         (
