@@ -5,10 +5,12 @@
 //! reports progress.
 use std::collections::HashMap;
 
+use crate::fs::compare::{date_level, resident_id_level, sex_level};
 use crate::fs::em::level_frequencies_partial;
 use crate::fs::estimate_lambda_from_rules;
 use crate::fs::{EmOptions, EmReport, Model, ModelError, PatternCounts, Scorer, TfTable};
-use crate::person::{Layout, Person, compare_into, shared_name};
+use crate::normalise::NameLevel;
+use crate::person::{Layout, Person, compare_into, name_level_index, shared_values};
 pub use crate::rng::SplitMix64;
 
 /// Tunable numbers of a run, with documented defaults.
@@ -29,6 +31,16 @@ pub struct Options {
     pub em_tol: f64,
     /// Seed of the random pair sample, so a run can be repeated exactly. Default 1.
     pub seed: u64,
+    /// Most of the matches that may disagree on a name, a birth date or a sex (m of those
+    /// levels, see [`crate::fs::EmOptions::m_bounds`]). Default 0.05.
+    pub disagreement_bound: f64,
+    /// And at most this share of the level's u, so that such a disagreement always counts
+    /// against a match (households share surnames: without it "same surname, other given
+    /// name" could count for one). Default 0.5.
+    pub disagreement_ratio: f64,
+    /// Most of the matches that may carry two valid, different identity numbers (a number
+    /// copied from a relative's record). Default 0.01.
+    pub id_conflict_bound: f64,
 }
 
 impl Default for Options {
@@ -40,6 +52,9 @@ impl Default for Options {
             em_max_iter: 25,
             em_tol: 1e-4,
             seed: 1,
+            disagreement_bound: 0.05,
+            disagreement_ratio: 0.5,
+            id_conflict_bound: 0.01,
         }
     }
 }
@@ -193,6 +208,17 @@ pub fn train(
             }
         }
     }
+    let m_bounds = disagreement_bounds(layout, &init.u, opts);
+    // Start m within its bounds, so the first E-step already sees a disagreement as evidence
+    // against.
+    for f in 0..width {
+        let null: Vec<bool> = init.settings.fields[f]
+            .levels
+            .iter()
+            .map(|l| l.is_null)
+            .collect();
+        crate::fs::em::bound_row(&mut init.m[f], &null, m_bounds.iter().filter(|b| b.0 == f));
+    }
     let (mut model, em) = if candidates.total() > 0 {
         crate::fs::em_counts(
             &candidates,
@@ -201,6 +227,7 @@ pub fn train(
                 fixed_u: true,
                 max_iter: opts.em_max_iter,
                 tol: opts.em_tol,
+                m_bounds,
                 ..EmOptions::default()
             },
         )?
@@ -216,12 +243,32 @@ pub fn train(
         (init, report)
     };
     model.lambda = lambda;
-    model.tf[0] = Some(TfTable::from_values(
+    model.tf[0] = Some(TfTable::from_shared_values(
         0,
         persons
             .iter()
             .filter_map(|p| p.name.as_ref().map(|k| k.full())),
     ));
+    // Exact agreement on a phone, an address or an extra value is weighed by how many records
+    // hold that value (a family phone, a household's address, a common surname).
+    if let Some(f) = layout.phone_field() {
+        model.tf[f] = Some(TfTable::from_shared_values(
+            0,
+            persons.iter().filter_map(|p| p.phone.as_deref()),
+        ));
+    }
+    if let Some(f) = layout.address_field() {
+        model.tf[f] = Some(TfTable::from_shared_values(
+            0,
+            persons.iter().filter_map(|p| p.address.as_deref()),
+        ));
+    }
+    for (k, f) in (layout.first_extra_field()..width).enumerate() {
+        model.tf[f] = Some(TfTable::from_shared_values(
+            0,
+            persons.iter().filter_map(|p| p.extra[k].as_deref()),
+        ));
+    }
     model.trained_on = candidates.total() as usize;
     model.notes = format!(
         "无监督训练：u 取自 {} 对随机记录；λ 由规则“{}”命中 {} 对、假定召回率 {} 估计；m 由 {} 对候选记录经 EM 估计（{} 次迭代）",
@@ -250,8 +297,50 @@ pub fn train(
     ))
 }
 
+/// The bounds on m of the disagreement levels of what a person keeps (see [`Options`]), given
+/// the estimated u.
+fn disagreement_bounds(layout: &Layout, u: &[Vec<f64>], opts: &Options) -> Vec<(usize, u8, f64)> {
+    let mut levels = vec![
+        (
+            0,
+            name_level_index(NameLevel::Different),
+            opts.disagreement_bound,
+        ),
+        (
+            0,
+            name_level_index(NameLevel::SameSurnameGivenDiffers),
+            opts.disagreement_bound,
+        ),
+    ];
+    if let Some(f) = layout.birth_field() {
+        levels.push((f, date_level::DIFFERENT, opts.disagreement_bound));
+    }
+    if let Some(f) = layout.sex_field() {
+        levels.push((f, sex_level::DIFFERENT, opts.disagreement_bound));
+    }
+    if let Some(f) = layout.id_field() {
+        levels.push((
+            f,
+            resident_id_level::BOTH_VALID_DIFFERENT,
+            opts.id_conflict_bound,
+        ));
+    }
+    levels
+        .into_iter()
+        .map(|(f, l, bound)| {
+            let relative = opts.disagreement_ratio * u[f][usize::from(l)];
+            (
+                f,
+                l,
+                bound.min(relative).max(crate::fs::PROBABILITY_EPSILON),
+            )
+        })
+        .collect()
+}
+
 /// Match probability of each pair (term-frequency adjusted), in `pairs` order.
 pub fn probabilities(
+    layout: &Layout,
     model: &Model,
     persons: &[Person],
     pairs: &[(u32, u32)],
@@ -259,19 +348,25 @@ pub fn probabilities(
 ) -> Vec<f32> {
     let scorer = Scorer::new(model);
     let width = model.settings.fields.len();
+    let mut shared = Vec::with_capacity(width);
     pairs
         .iter()
         .zip(vectors.chunks_exact(width))
         .map(|(&(i, j), g)| {
-            let shared = shared_name(&persons[i as usize], &persons[j as usize]);
-            let w = scorer.weight_tf(g, &[shared]);
+            shared_values(
+                layout,
+                &persons[i as usize],
+                &persons[j as usize],
+                &mut shared,
+            );
+            let w = scorer.weight_tf(g, &shared);
             crate::fs::probability_from_weight(w) as f32
         })
         .collect()
 }
 
 /// Each record's cluster (named by its first record's position) from the pairs at or above
-/// `threshold`.
+/// `threshold`: connected components, no check (see [`clusters_checked`]).
 pub fn clusters(n: usize, pairs: &[(u32, u32)], probabilities: &[f32], threshold: f64) -> Vec<u32> {
     crate::cluster::components(
         n,
@@ -281,6 +376,136 @@ pub fn clusters(n: usize, pairs: &[(u32, u32)], probabilities: &[f32], threshold
             .filter(|(_, p)| f64::from(**p) >= threshold)
             .map(|(pair, _)| *pair),
     )
+}
+
+/// How clusters are checked as a whole, with documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterOptions {
+    /// Match probability at or above which a pair is a link. Default 0.9.
+    pub threshold: f64,
+    /// A merge is refused when any record of one side scores below this probability against
+    /// any record of the other (two household members chained through one weak link score
+    /// near zero against each other). Default 0.001.
+    pub cannot_link: f64,
+    /// Most records one person may have in a file; a merge beyond it is refused and reported
+    /// (one person entered fifty times is a wrong model, not a person). Default 50.
+    pub max_cluster: usize,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            threshold: 0.9,
+            cannot_link: 0.001,
+            max_cluster: 50,
+        }
+    }
+}
+
+/// What checked clustering refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterReport {
+    /// Links at or above the threshold.
+    pub links: usize,
+    /// Merges refused because the two sides held two valid, different identity numbers.
+    pub refused_identity: usize,
+    /// Merges refused because some record pair across them scored below `cannot_link`.
+    pub refused_cannot_link: usize,
+    /// Merges refused because the person would have more than `max_cluster` records.
+    pub refused_size: usize,
+    /// The largest cluster's size.
+    pub largest: usize,
+}
+
+/// Clusters that check the person as a whole: links are taken strongest first, and two
+/// clusters merge only if no record of one carries a valid identity number different from a
+/// valid one of the other (beyond one slip), no record pair across them scores below
+/// `cannot_link`, and the result stays within `max_cluster` records. Connected components at
+/// one threshold would instead join a household through its weakest link. Each record's
+/// cluster is named by its smallest position.
+pub fn clusters_checked(
+    layout: &Layout,
+    model: &Model,
+    persons: &[Person],
+    pairs: &[(u32, u32)],
+    probabilities: &[f32],
+    opts: &ClusterOptions,
+) -> (Vec<u32>, ClusterReport) {
+    let n = persons.len();
+    let mut links: Vec<(f32, u32, u32)> = pairs
+        .iter()
+        .zip(probabilities)
+        .filter(|(_, p)| f64::from(**p) >= opts.threshold)
+        .map(|(&(i, j), &p)| (p, i, j))
+        .collect();
+    // Strongest first; ties in pair order, so a run is repeatable.
+    links.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    let mut report = ClusterReport {
+        links: links.len(),
+        ..ClusterReport::default()
+    };
+    let mut root: Vec<u32> = (0..n as u32).collect();
+    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    let scorer = Scorer::new(model);
+    let width = layout.width();
+    let (mut gamma, mut shared) = (Vec::with_capacity(width), Vec::with_capacity(width));
+    for (_, i, j) in links {
+        let (a, b) = (root[i as usize], root[j as usize]);
+        if a == b {
+            continue;
+        }
+        let (ma, mb) = (&members[a as usize], &members[b as usize]);
+        if ma.len() + mb.len() > opts.max_cluster {
+            report.refused_size += 1;
+            continue;
+        }
+        let mut identity = false;
+        let mut cannot = false;
+        'check: for &x in ma {
+            for &y in mb {
+                let (px, py) = (&persons[x as usize], &persons[y as usize]);
+                gamma.clear();
+                compare_into(layout, px, py, &mut gamma);
+                if layout
+                    .id_field()
+                    .is_some_and(|f| gamma[f] == resident_id_level::BOTH_VALID_DIFFERENT)
+                {
+                    identity = true;
+                    break 'check;
+                }
+                shared_values(layout, px, py, &mut shared);
+                let p = crate::fs::probability_from_weight(scorer.weight_tf(&gamma, &shared));
+                if p < opts.cannot_link {
+                    cannot = true;
+                    break 'check;
+                }
+            }
+        }
+        if identity {
+            report.refused_identity += 1;
+            continue;
+        }
+        if cannot {
+            report.refused_cannot_link += 1;
+            continue;
+        }
+        // The smaller cluster joins the larger one.
+        let (keep, gone) = if ma.len() >= mb.len() { (a, b) } else { (b, a) };
+        let moved = std::mem::take(&mut members[gone as usize]);
+        for &r in &moved {
+            root[r as usize] = keep;
+        }
+        members[keep as usize].extend(moved);
+    }
+    let mut cluster_of = vec![0u32; n];
+    for m in members.iter().filter(|m| !m.is_empty()) {
+        let name = *m.iter().min().expect("not empty");
+        report.largest = report.largest.max(m.len());
+        for &r in m {
+            cluster_of[r as usize] = name;
+        }
+    }
+    (cluster_of, report)
 }
 
 /// Group sizes of a clustering: how many clusters of each size (for the run report).
@@ -353,6 +578,7 @@ mod tests {
             id_number: true,
             phone: true,
             address: true,
+            sex: true,
             extra: Vec::new(),
         };
         let persons: Vec<Person> = records
@@ -366,6 +592,7 @@ mod tests {
                         id_number: opt(&r.id_number),
                         phone: opt(&r.phone),
                         address: opt(&r.address),
+                        sex: opt(&r.sex),
                         extra: Vec::new(),
                     },
                 )
@@ -388,7 +615,7 @@ mod tests {
         let (model, report) = train(&layout, &persons, &vectors, &rv, &Options::default()).unwrap();
         assert!(report.rule_hits > 0);
         model.validate().unwrap();
-        let probs = probabilities(&model, &persons, &pairs, &vectors);
+        let probs = probabilities(&layout, &model, &persons, &pairs, &vectors);
         let truth: Vec<u32> = records.iter().map(|r| r.person).collect();
         let scored: Vec<(u32, u32, f64)> = pairs
             .iter()

@@ -53,6 +53,24 @@ fn choose2(k: u64) -> u64 {
     k * k.saturating_sub(1) / 2
 }
 
+/// Pair-level metrics of a clustering as it stands (`predicted[i]` is record `i`'s cluster):
+/// the pairs inside each predicted cluster against the true pairs.
+pub fn clustering(truth: &[u32], predicted: &[u32]) -> Prf {
+    let mut pred: HashMap<u32, u64> = HashMap::new();
+    let mut real: HashMap<u32, u64> = HashMap::new();
+    let mut both: HashMap<(u32, u32), u64> = HashMap::new();
+    for (&t, &p) in truth.iter().zip(predicted) {
+        *pred.entry(p).or_default() += 1;
+        *real.entry(t).or_default() += 1;
+        *both.entry((p, t)).or_default() += 1;
+    }
+    Prf {
+        true_positives: both.values().map(|&k| choose2(k)).sum(),
+        predicted: pred.values().map(|&k| choose2(k)).sum(),
+        actual: real.values().map(|&k| choose2(k)).sum(),
+    }
+}
+
 /// Metrics at each of `thresholds` (any order). `truth[i]` is record `i`'s true cluster label;
 /// `scored` are `(i, j, probability)` with `i != j`, each unordered pair at most once.
 pub fn sweep(truth: &[u32], scored: &[(u32, u32, f64)], thresholds: &[f64]) -> Vec<Point> {
@@ -147,6 +165,15 @@ pub fn best(points: &[Point]) -> Option<(Point, Point)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clustering_is_judged_by_its_pairs() {
+        // Truth: {0,1,2} {3}; predicted: {0,1} {2,3}.
+        let p = clustering(&[0, 0, 0, 1], &[0, 0, 2, 2]);
+        assert_eq!((p.true_positives, p.predicted, p.actual), (1, 2, 3));
+        let perfect = clustering(&[5, 5, 7], &[1, 1, 0]);
+        assert_eq!(perfect.f1(), 1.0);
+    }
     use proptest::prelude::*;
 
     #[test]

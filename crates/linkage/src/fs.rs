@@ -19,8 +19,9 @@ pub mod model;
 pub mod score;
 
 pub use compare::{
-    Ymd, compare_date, compare_id, compare_phone, compare_string, date_levels, id_levels,
-    jaro_winkler, phone_levels, string_levels,
+    Ymd, compare_date, compare_id, compare_phone, compare_resident_id, compare_sex, compare_string,
+    date_levels, id_levels, jaro_winkler, phone_levels, resident_id_levels, sex_levels,
+    string_levels,
 };
 pub use em::{
     EmOptions, EmReport, PatternCounts, em, em_counts, estimate_lambda_from_rules,

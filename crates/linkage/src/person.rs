@@ -7,8 +7,9 @@
 use std::hash::{Hash, Hasher};
 
 use crate::fs::{
-    FieldSpec, LevelSpec, Settings, Ymd, compare_date, compare_id, compare_phone, compare_string,
-    date_levels, id_levels, phone_levels, string_levels,
+    FieldSpec, LevelSpec, Settings, Ymd, compare_date, compare_phone, compare_resident_id,
+    compare_sex, compare_string, date_levels, phone_levels, resident_id_levels, sex_levels,
+    string_levels,
 };
 use crate::normalise::{self, NameKey, NameLevel, compare_names};
 use unicode_normalization::UnicodeNormalization;
@@ -21,6 +22,8 @@ pub struct Layout {
     pub id_number: bool,
     pub phone: bool,
     pub address: bool,
+    /// Sex (男/女, M/F, male/female, 1/2): compared after the address.
+    pub sex: bool,
     /// Names of extra fields, as the caller calls them (CSV column names).
     pub extra: Vec<String>,
 }
@@ -61,7 +64,8 @@ fn name_levels() -> Vec<LevelSpec> {
 
 impl Layout {
     /// Stable machine keys of the compared fields, in comparison order (`name`, `birth`,
-    /// `id_number`, `phone`, `address`, then the extra fields): CSV explanation columns use them.
+    /// `id_number`, `phone`, `address`, `sex`, then the extra fields): CSV explanation columns
+    /// use them.
     pub fn field_keys(&self) -> Vec<String> {
         let mut keys = vec!["name".to_owned()];
         for (on, key) in [
@@ -69,6 +73,7 @@ impl Layout {
             (self.id_number, "id_number"),
             (self.phone, "phone"),
             (self.address, "address"),
+            (self.sex, "sex"),
         ] {
             if on {
                 keys.push(key.to_owned());
@@ -85,13 +90,16 @@ impl Layout {
             fields.push(FieldSpec::new("出生日期", date_levels()));
         }
         if self.id_number {
-            fields.push(FieldSpec::new("身份号码", id_levels()));
+            fields.push(FieldSpec::new("身份号码", resident_id_levels()));
         }
         if self.phone {
             fields.push(FieldSpec::new("电话", phone_levels()));
         }
         if self.address {
             fields.push(FieldSpec::new("地址", string_levels()));
+        }
+        if self.sex {
+            fields.push(FieldSpec::new("性别", sex_levels()));
         }
         for f in &self.extra {
             fields.push(FieldSpec::new(f.clone(), string_levels()));
@@ -105,7 +113,31 @@ impl Layout {
             + usize::from(self.id_number)
             + usize::from(self.phone)
             + usize::from(self.address)
+            + usize::from(self.sex)
             + self.extra.len()
+    }
+
+    /// Index of the phone field, if compared.
+    pub fn phone_field(&self) -> Option<usize> {
+        self.phone
+            .then(|| 1 + usize::from(self.birth) + usize::from(self.id_number))
+    }
+
+    /// Index of the address field, if compared.
+    pub fn address_field(&self) -> Option<usize> {
+        self.address.then(|| {
+            1 + usize::from(self.birth) + usize::from(self.id_number) + usize::from(self.phone)
+        })
+    }
+
+    /// Index of the sex field, if compared.
+    pub fn sex_field(&self) -> Option<usize> {
+        self.sex.then(|| self.width() - self.extra.len() - 1)
+    }
+
+    /// Index of the first extra field.
+    pub fn first_extra_field(&self) -> usize {
+        self.width() - self.extra.len()
     }
 
     /// Index of the identity-number field, if compared.
@@ -127,17 +159,17 @@ pub struct RawPerson<'a> {
     pub id_number: Option<&'a str>,
     pub phone: Option<&'a str>,
     pub address: Option<&'a str>,
+    pub sex: Option<&'a str>,
     pub extra: Vec<Option<&'a str>>,
 }
 
-/// Why a value cannot be used. A mistyped but well-formed resident ID is *not* an error: finding
-/// the record despite the typo is what linkage is for.
+/// Why a value cannot be used. A resident ID is never an error: a mistyped or malformed one is
+/// still evidence, compared as text (finding the record despite the typo is what linkage is
+/// for). An unreadable sex is treated as not recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FieldError {
     #[error("出生日期“{0}”无法识别（应为 YYYY-MM-DD 或 YYYYMMDD）")]
     Birth(String),
-    #[error("身份号码“{0}”不是 18 位（或旧式 15 位）数字，末位可为 X")]
-    IdNumber(String),
     #[error("电话号码“{0}”无法识别")]
     Phone(String),
     #[error("姓名“{0}”无法识别")]
@@ -149,10 +181,15 @@ pub enum FieldError {
 pub struct Person {
     pub name: Option<NameKey>,
     pub birth: Option<Ymd>,
-    /// 18 characters, upper-case `X`; possibly with a failing check character (a typo).
+    /// 18 characters, upper-case `X`; possibly with a failing check character (a typo), or a
+    /// malformed number as text (width folded, spaces and dashes dropped, upper case).
     pub id_number: Option<String>,
+    /// Whether `id_number` is a valid resident ID (its check character holds).
+    pub id_valid: bool,
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// `Some(true)` for male.
+    pub sex: Option<bool>,
     pub extra: Vec<Option<String>>,
 }
 
@@ -167,15 +204,30 @@ pub fn id_number_key(raw: &str) -> Option<String> {
     if let Some(valid) = normalise::resident_id(raw) {
         return Some(valid);
     }
-    let s: String = raw
-        .nfkc()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '‐' | '−' | '_'))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let s = id_number_text(raw);
     let ok = s.len() == 18
         && s.bytes().take(17).all(|b| b.is_ascii_digit())
         && s.as_bytes()[17].is_ascii_digit() | (s.as_bytes()[17] == b'X');
     ok.then_some(s)
+}
+
+/// Any identity number as comparable text: width folded, spaces and dashes dropped, upper case.
+fn id_number_text(raw: &str) -> String {
+    raw.nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '‐' | '−' | '_'))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// A recorded sex: `Some(true)` for 男/男性/M/male/1, `Some(false)` for 女/女性/F/female/2 (any
+/// case, width folded), `None` for anything else (not recorded, unknown).
+pub fn sex_key(raw: &str) -> Option<bool> {
+    let s: String = raw.nfkc().collect::<String>().trim().to_lowercase();
+    match s.as_str() {
+        "男" | "男性" | "m" | "male" | "man" | "1" => Some(true),
+        "女" | "女性" | "f" | "female" | "woman" | "2" => Some(false),
+        _ => None,
+    }
 }
 
 impl Person {
@@ -189,10 +241,11 @@ impl Person {
             None => None,
             Some(b) => Some(Ymd::parse(b).ok_or_else(|| FieldError::Birth(b.to_owned()))?),
         };
-        let id_number = match present(raw.id_number).filter(|_| layout.id_number) {
-            None => None,
-            Some(v) => Some(id_number_key(v).ok_or_else(|| FieldError::IdNumber(v.to_owned()))?),
-        };
+        let raw_id = present(raw.id_number).filter(|_| layout.id_number);
+        let id_valid = raw_id.is_some_and(|v| normalise::resident_id(v).is_some());
+        let id_number = raw_id
+            .map(|v| id_number_key(v).unwrap_or_else(|| id_number_text(v)))
+            .filter(|v| !v.is_empty());
         let phone = match present(raw.phone).filter(|_| layout.phone) {
             None => None,
             Some(v) => Some(normalise::phone(v).ok_or_else(|| FieldError::Phone(v.to_owned()))?),
@@ -201,6 +254,7 @@ impl Person {
             .filter(|_| layout.address)
             .map(normalise::free_text)
             .filter(|a| !a.is_empty());
+        let sex = present(raw.sex).filter(|_| layout.sex).and_then(sex_key);
         let extra = (0..layout.extra.len())
             .map(|i| {
                 present(raw.extra.get(i).copied().flatten())
@@ -212,8 +266,10 @@ impl Person {
             name,
             birth,
             id_number,
+            id_valid,
             phone,
             address,
+            sex,
             extra,
         })
     }
@@ -221,10 +277,55 @@ impl Person {
     /// The birth date for blocking: the recorded one, else the one in a valid resident ID.
     pub fn blocking_birth(&self) -> Option<Ymd> {
         self.birth.or_else(|| {
-            let id = self.id_number.as_deref()?;
+            let id = self.id_number.as_deref().filter(|_| self.id_valid)?;
             let (y, m, d) = normalise::id_birth_date(id)?;
             Ymd::new(i32::from(y), m, d)
         })
+    }
+}
+
+/// Extra fields that only repeat part of the name (a first-name or surname column beside the
+/// full name): comparing them as well would count the same evidence twice, which makes a
+/// shared first name outweigh a different birth date. A field is such a part when at least
+/// `share` of the records holding both carry its value as a word of the name (or, in Chinese,
+/// inside it). Indices into [`Layout::extra`].
+pub fn name_part_fields(layout: &Layout, persons: &[Person], share: f64) -> Vec<usize> {
+    (0..layout.extra.len())
+        .filter(|&k| {
+            let (mut both, mut inside) = (0usize, 0usize);
+            for p in persons {
+                let (Some(name), Some(v)) = (&p.name, p.extra[k].as_deref()) else {
+                    continue;
+                };
+                both += 1;
+                let full = name.full();
+                let part = if name.is_latin() {
+                    full.split(' ').any(|w| w == v) || full == v
+                } else {
+                    full.contains(v)
+                };
+                inside += usize::from(part);
+            }
+            both > 0 && inside as f64 >= share * both as f64
+        })
+        .collect()
+}
+
+/// `layout` and `persons` without the extra fields `drop` (indices into [`Layout::extra`]).
+pub fn without_extras(layout: &mut Layout, persons: &mut [Person], drop: &[usize]) {
+    let keep = |k: &usize| !drop.contains(k);
+    layout.extra = (0..layout.extra.len())
+        .filter(keep)
+        .map(|k| layout.extra[k].clone())
+        .collect();
+    for p in persons {
+        let old = std::mem::take(&mut p.extra);
+        p.extra = old
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| keep(k))
+            .map(|(_, v)| v)
+            .collect();
     }
 }
 
@@ -239,7 +340,10 @@ pub fn compare_into(layout: &Layout, a: &Person, b: &Person, out: &mut Vec<u8>) 
         out.push(compare_date(a.birth, b.birth));
     }
     if layout.id_number {
-        out.push(compare_id(a.id_number.as_deref(), b.id_number.as_deref()));
+        out.push(compare_resident_id(
+            a.id_number.as_deref().map(|v| (v, a.id_valid)),
+            b.id_number.as_deref().map(|v| (v, b.id_valid)),
+        ));
     }
     if layout.phone {
         out.push(compare_phone(a.phone.as_deref(), b.phone.as_deref()));
@@ -247,13 +351,53 @@ pub fn compare_into(layout: &Layout, a: &Person, b: &Person, out: &mut Vec<u8>) 
     if layout.address {
         out.push(compare_string(a.address.as_deref(), b.address.as_deref()));
     }
+    if layout.sex {
+        out.push(compare_sex(a.sex, b.sex));
+    }
     for (x, y) in a.extra.iter().zip(&b.extra) {
         out.push(compare_string(x.as_deref(), y.as_deref()));
     }
 }
 
-/// The value both records share in each field, for term-frequency adjustment (only the name
-/// carries a table): the normalised name when the names are identical.
+/// The value both records share in each field, for term-frequency adjustment, in
+/// [`Layout::field_keys`] order into `out`: the normalised name, phone, address and extra
+/// values where both records hold the same one (households share an address and a family
+/// phone: agreeing on a value many records hold is weaker evidence).
+pub fn shared_values<'p>(
+    layout: &Layout,
+    a: &'p Person,
+    b: &Person,
+    out: &mut Vec<Option<&'p str>>,
+) {
+    fn same<'p>(x: &'p Option<String>, y: &Option<String>) -> Option<&'p str> {
+        match (x, y) {
+            (Some(x), Some(y)) if x == y => Some(x.as_str()),
+            _ => None,
+        }
+    }
+    out.clear();
+    out.push(shared_name(a, b));
+    if layout.birth {
+        out.push(None);
+    }
+    if layout.id_number {
+        out.push(None);
+    }
+    if layout.phone {
+        out.push(same(&a.phone, &b.phone));
+    }
+    if layout.address {
+        out.push(same(&a.address, &b.address));
+    }
+    if layout.sex {
+        out.push(None);
+    }
+    for (x, y) in a.extra.iter().zip(&b.extra) {
+        out.push(same(x, y));
+    }
+}
+
+/// The normalised name when both records carry the same one (the name's term frequency).
 pub fn shared_name<'p>(a: &'p Person, b: &Person) -> Option<&'p str> {
     match (&a.name, &b.name) {
         (Some(x), Some(y)) if x.full() == y.full() => Some(x.full()),
@@ -336,7 +480,9 @@ impl KeyHasher {
 pub fn blocking_keys(h: &KeyHasher, p: &Person, out: &mut Vec<u64>) {
     if let Some(id) = p.id_number.as_deref() {
         out.push(h.id_number(id));
-        out.extend(h.id_quarters(id));
+        if id.len() == 18 && id.is_ascii() {
+            out.extend(h.id_quarters(id));
+        }
     }
     if let Some(phone) = p.phone.as_deref() {
         out.push(h.hash(KeyKind::Phone, &[phone]));
@@ -394,6 +540,7 @@ mod tests {
             id_number: true,
             phone: true,
             address: true,
+            sex: true,
             extra: vec!["职业".into()],
         }
     }
@@ -405,6 +552,7 @@ mod tests {
             id_number: Some(id),
             phone: Some(phone),
             address: Some("浙江省杭州市西湖区文三路 1 号"),
+            sex: Some("女"),
             extra: vec![Some("教师")],
         }
     }
@@ -424,7 +572,12 @@ mod tests {
         let s = l.settings();
         assert_eq!(s.fields.len(), l.width());
         assert_eq!(l.field_keys().len(), l.width());
-        assert_eq!(l.field_keys()[5], "职业");
+        assert_eq!(l.field_keys()[5], "sex");
+        assert_eq!(l.field_keys()[6], "职业");
+        assert_eq!(l.sex_field(), Some(5));
+        assert_eq!(l.address_field(), Some(4));
+        assert_eq!(l.phone_field(), Some(3));
+        assert_eq!(l.first_extra_field(), 6);
         assert_eq!(l.id_field(), Some(2));
         let a = Person::prepare(
             &l,
@@ -444,6 +597,14 @@ mod tests {
         assert_eq!(g[1], 0, "same date in two formats");
         assert_eq!(g[2], 1, "one character different");
         assert_eq!(g[3], 0, "same phone after normalisation");
+        assert_eq!(g[5], 0, "same sex");
+        let mut tf = Vec::new();
+        shared_values(&l, &a, &b, &mut tf);
+        assert_eq!(tf.len(), l.width());
+        assert_eq!(tf[3], Some("13812345678"));
+        assert_eq!(tf[4], Some("浙江省杭州市西湖区文三路 1 号"));
+        assert_eq!(tf[6], Some("教师"));
+        assert_eq!((tf[0], tf[1], tf[2], tf[5]), (None, None, None, None));
         assert_eq!(shared_name(&a, &b), None);
         assert_eq!(shared_name(&a, &a), Some("王芳"));
         // A missing field is the null level.
@@ -463,10 +624,10 @@ mod tests {
             bad(raw("王芳", "1980-13-40", "", "")),
             FieldError::Birth("1980-13-40".into())
         );
-        assert_eq!(
-            bad(raw("王芳", "", "12345", "")),
-            FieldError::IdNumber("12345".into())
-        );
+        // A malformed identity number is kept as text: it is still evidence.
+        let p = Person::prepare(&l, &raw("王芳", "", " 3301 06X9 ", "")).unwrap();
+        assert_eq!(p.id_number.as_deref(), Some("330106X9"));
+        assert!(!p.id_valid);
         assert_eq!(
             bad(raw("王芳", "", "", "abc")),
             FieldError::Phone("abc".into())
@@ -474,9 +635,81 @@ mod tests {
         // A check-character typo is kept: it is what linkage must see through.
         let p = Person::prepare(&l, &raw("王芳", "", "110105198005030021", "")).unwrap();
         assert_eq!(p.id_number.as_deref(), Some("110105198005030021"));
+        assert!(!p.id_valid);
+        let p = Person::prepare(
+            &l,
+            &raw("王芳", "", "１１０１０５１９８００５０３００２２", ""),
+        )
+        .unwrap();
+        assert!(p.id_valid);
         // 15 digits are upgraded.
         let p = Person::prepare(&l, &raw("王芳", "", "110105800503002", "")).unwrap();
         assert_eq!(p.id_number.as_deref(), Some("110105198005030022"));
+    }
+
+    #[test]
+    fn name_part_columns_are_found_and_dropped() {
+        let mut l = Layout {
+            birth: true,
+            extra: vec!["first".into(), "city".into(), "姓".into()],
+            ..Layout::default()
+        };
+        let rec = |name: &'static str, first, city, surname| RawPerson {
+            name: Some(name),
+            extra: vec![Some(first), Some(city), Some(surname)],
+            ..RawPerson::default()
+        };
+        let mut persons: Vec<Person> = [
+            rec("Daniel M Key", "Daniel", "Seattle", "王"),
+            rec("Tyler Trost", "tyler", "Seattle", "李"),
+            rec("张晓明", "晓明", "杭州", "张"),
+        ]
+        .iter()
+        .map(|r| Person::prepare(&l, r).unwrap())
+        .collect();
+        // "first" is inside the name three times of three; "姓" once of three.
+        assert_eq!(name_part_fields(&l, &persons, 0.8), vec![0]);
+        assert_eq!(name_part_fields(&l, &persons, 0.3), vec![0, 2]);
+        without_extras(&mut l, &mut persons, &[0]);
+        assert_eq!(l.extra, vec!["city".to_owned(), "姓".to_owned()]);
+        assert_eq!(persons[2].extra[1].as_deref(), Some("张"));
+    }
+
+    #[test]
+    fn two_valid_numbers_are_two_people_and_sex_is_read_leniently() {
+        use crate::fs::compare::resident_id_level as level;
+        let l = layout();
+        let id = |v: &str| Person::prepare(&l, &bare("王芳", v)).unwrap();
+        let mut g = Vec::new();
+        let mut level_of = |a: &Person, b: &Person| {
+            g.clear();
+            compare_into(&l, a, b, &mut g);
+            g[2]
+        };
+        // Twins: the same birth date, consecutive sequence numbers, both valid.
+        let (x, y) = (id("110105198005030022"), id("110105198005030030"));
+        assert!(x.id_valid && y.id_valid);
+        assert_eq!(level_of(&x, &y), level::BOTH_VALID_DIFFERENT);
+        // A one-digit slip stays a slip; a malformed number differs only weakly.
+        assert_eq!(
+            level_of(&x, &id("11010519800503002")),
+            level::ONE_CHAR_DIFFERENT
+        );
+        assert_eq!(
+            level_of(&x, &id("110105198005030023")),
+            level::ONE_CHAR_DIFFERENT
+        );
+        assert_eq!(level_of(&x, &id("3301X61990")), level::DIFFERENT);
+        for (raw, want) in [
+            ("男", Some(true)),
+            (" Ｆ ", Some(false)),
+            ("Female", Some(false)),
+            ("1", Some(true)),
+            ("未知", None),
+            ("", None),
+        ] {
+            assert_eq!(sex_key(raw), want, "{raw}");
+        }
     }
 
     #[test]

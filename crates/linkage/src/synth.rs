@@ -19,9 +19,18 @@ pub struct Params {
     pub duplicate_share: f64,
     /// Most records of one person. Default 5.
     pub max_records: usize,
-    /// Share of persons given a twin (same birth date, surname, address; another given name and
-    /// ID). Default 0.01.
+    /// Share of children born a twin (same birth date, surname, address and often phone;
+    /// another given name, often sharing a character, and another ID). Default 0.03.
     pub twin_share: f64,
+    /// Share of persons who live with others: a household of a couple, their children (the
+    /// father's surname, born close together) and sometimes a grandparent, sharing the address
+    /// and often a family phone. Default 0.6.
+    pub household_share: f64,
+    /// Probability that a household member's recorded phone is the family's. Default 0.5.
+    pub family_phone: f64,
+    /// Share of persons given a namesake elsewhere: another person with the same name, sex and
+    /// birth date. Default 0.005.
+    pub namesake_share: f64,
     /// Probability that a duplicate record's name carries one error. Default 0.3.
     pub name_error: f64,
     /// Probability that a duplicate's ID is mistyped (one digit or a transposition). Default 0.1.
@@ -38,7 +47,10 @@ impl Default for Params {
             seed: 1,
             duplicate_share: 0.3,
             max_records: 5,
-            twin_share: 0.01,
+            twin_share: 0.03,
+            household_share: 0.6,
+            family_phone: 0.5,
+            namesake_share: 0.005,
             name_error: 0.3,
             id_error: 0.1,
             missing: 0.2,
@@ -52,6 +64,8 @@ pub struct Record {
     pub id: String,
     pub person: u32,
     pub name: String,
+    /// 男 or 女 (blank when not recorded).
+    pub sex: String,
     pub birth: String,
     pub id_number: String,
     pub phone: String,
@@ -315,6 +329,7 @@ fn pick<'a, T>(rng: &mut SplitMix64, items: &'a [T]) -> &'a T {
 struct Truth {
     name: String,
     surname_len: usize,
+    male: bool,
     birth: (i32, u8, u8),
     id_number: String,
     phone: String,
@@ -328,6 +343,9 @@ struct Generator {
     /// ID numbers already handed out (resident IDs are unique).
     issued: std::collections::HashSet<String>,
 }
+
+/// The latest birth year generated (children are not born after it).
+const LAST_BIRTH_YEAR: i32 = 2024;
 
 impl Generator {
     fn surname(&mut self) -> &'static str {
@@ -350,14 +368,19 @@ impl Generator {
 
     fn birth(&mut self) -> (i32, u8, u8) {
         let y = 1940 + self.rng.below(70) as i32;
+        self.birth_in(y)
+    }
+
+    fn birth_in(&mut self, y: i32) -> (i32, u8, u8) {
         let m = 1 + self.rng.below(12) as u8;
         let d = 1 + self.rng.below(28) as u8;
         (y, m, d)
     }
 
-    fn id_number(&mut self, region: usize, birth: (i32, u8, u8)) -> String {
+    /// A valid resident ID: the sequence's last digit is odd for men (GB 11643).
+    fn id_number(&mut self, region: usize, birth: (i32, u8, u8), male: bool) -> String {
         loop {
-            let seq = self.rng.below(1000);
+            let seq = self.rng.below(500) * 2 + u64::from(male);
             let first17 = format!(
                 "{}{:04}{:02}{:02}{:03}",
                 REGIONS[region].0, birth.0, birth.1, birth.2, seq
@@ -402,32 +425,143 @@ impl Generator {
         };
         let region = self.rng.below(REGIONS.len() as u64) as usize;
         let birth = self.birth();
+        let male = self.rng.unit() < 0.5;
         Truth {
-            id_number: self.id_number(region, birth),
+            id_number: self.id_number(region, birth, male),
             phone: self.phone(),
             address: self.address(region),
             name,
             surname_len,
+            male,
             birth,
             region,
         }
     }
 
+    /// Another member of `home`'s household: its address and region, a family phone or an own
+    /// one, the given surname (a new one when `None`).
+    fn member(
+        &mut self,
+        home: &Truth,
+        surname: Option<&str>,
+        male: bool,
+        birth: (i32, u8, u8),
+        params: &Params,
+    ) -> Truth {
+        let surname = surname.map_or_else(|| self.surname().to_owned(), str::to_owned);
+        let name = format!("{surname}{}", self.given());
+        let phone = if self.rng.unit() < params.family_phone {
+            home.phone.clone()
+        } else {
+            self.phone()
+        };
+        Truth {
+            id_number: self.id_number(home.region, birth, male),
+            phone,
+            address: home.address.clone(),
+            surname_len: surname.chars().count(),
+            name,
+            male,
+            birth,
+            region: home.region,
+        }
+    }
+
+    /// A twin of `of`: same birth date, surname, address, usually the same phone; another
+    /// given name that often shares a character (晓明 and 晓亮), another ID.
     fn twin(&mut self, of: &Truth) -> Truth {
         let surname: String = of.name.chars().take(of.surname_len.max(1)).collect();
-        let mut name = format!("{surname}{}", self.given());
-        if name == of.name {
+        let own_given: Vec<char> = of.name.chars().skip(of.surname_len.max(1)).collect();
+        let mut name = if own_given.len() == 2 && self.rng.unit() < 0.5 {
+            let keep = own_given[self.rng.below(2) as usize];
+            let other = *pick(&mut self.rng, &self.t.given);
+            if self.rng.unit() < 0.5 {
+                format!("{surname}{keep}{other}")
+            } else {
+                format!("{surname}{other}{keep}")
+            }
+        } else {
+            format!("{surname}{}", self.given())
+        };
+        while name == of.name {
             name.push(*pick(&mut self.rng, &self.t.given));
         }
+        let male = self.rng.unit() < 0.5;
+        let phone = if self.rng.unit() < 0.7 {
+            of.phone.clone()
+        } else {
+            self.phone()
+        };
         Truth {
-            id_number: self.id_number(of.region, of.birth),
-            phone: self.phone(),
+            id_number: self.id_number(of.region, of.birth, male),
+            phone,
             address: of.address.clone(),
             name,
             surname_len: of.surname_len.max(1),
+            male,
             birth: of.birth,
             region: of.region,
         }
+    }
+
+    /// A household around `head` (alone with probability 1 − `household_share`): a spouse of
+    /// the other sex born within five years, up to three children with the father's surname
+    /// born one to five years apart (twins among them), sometimes a grandparent.
+    fn household(&mut self, head: Truth, params: &Params, out: &mut Vec<Truth>) {
+        if self.rng.unit() >= params.household_share || head.surname_len == 0 {
+            out.push(head);
+            return;
+        }
+        let (hy, _, _) = head.birth;
+        let spouse_year = hy - 5 + self.rng.below(11) as i32;
+        let spouse_birth = self.birth_in(spouse_year);
+        let spouse = self.member(&head, None, !head.male, spouse_birth, params);
+        let father = if head.male { &head } else { &spouse };
+        let family_surname: String = father.name.chars().take(father.surname_len).collect();
+        let mut members = Vec::new();
+        let children = [0, 1, 1, 2, 2, 3][self.rng.below(6) as usize];
+        let mut year = hy.max(spouse_year) + 22 + self.rng.below(12) as i32;
+        for _ in 0..children {
+            if year > LAST_BIRTH_YEAR {
+                break;
+            }
+            let birth = self.birth_in(year);
+            let male = self.rng.unit() < 0.5;
+            let child = self.member(&head, Some(&family_surname), male, birth, params);
+            if self.rng.unit() < params.twin_share {
+                let twin = self.twin(&child);
+                members.push(twin);
+            }
+            members.push(child);
+            year += 1 + self.rng.below(5) as i32;
+        }
+        if self.rng.unit() < 0.15 {
+            let year = hy - 22 - self.rng.below(14) as i32;
+            let birth = self.birth_in(year);
+            let male = self.rng.unit() < 0.5;
+            let elder_surname = if male {
+                Some(family_surname.as_str())
+            } else {
+                None
+            };
+            let elder = self.member(&head, elder_surname, male, birth, params);
+            members.push(elder);
+        }
+        out.push(head);
+        out.push(spouse);
+        out.extend(members);
+    }
+
+    /// Someone else with `of`'s name, sex and birth date, living elsewhere.
+    fn namesake(&mut self, of: &Truth) -> Truth {
+        let mut p = self.person();
+        p.name = of.name.clone();
+        p.surname_len = of.surname_len;
+        p.male = of.male;
+        p.birth = of.birth;
+        self.issued.remove(&p.id_number);
+        p.id_number = self.id_number(p.region, p.birth, p.male);
+        p
     }
 
     /// One error in the given name (or the whole name for the traditional form).
@@ -530,6 +664,7 @@ impl Generator {
 
     fn record(&mut self, p: &Truth, duplicate: bool, params: &Params) -> Record {
         let mut name = p.name.clone();
+        let mut sex = if p.male { "男" } else { "女" }.to_owned();
         let (y, m, d) = p.birth;
         let mut birth = format!("{y:04}-{m:02}-{d:02}");
         let mut id_number = p.id_number.clone();
@@ -562,11 +697,17 @@ impl Generator {
                     field.clear();
                 }
             }
+            match self.rng.below(100) {
+                0 => sex = if p.male { "女" } else { "男" }.to_owned(),
+                1..=9 => sex.clear(),
+                _ => {}
+            }
         }
         Record {
             id: String::new(),
             person: 0,
             name,
+            sex,
             birth,
             id_number,
             phone,
@@ -588,14 +729,11 @@ pub fn generate(params: &Params) -> Vec<Record> {
     let mut truths = Vec::with_capacity(params.people);
     while truths.len() < params.people {
         let p = g.person();
-        let twin = (g.rng.unit() < params.twin_share).then(|| g.twin(&p));
-        truths.push(p);
-        if let Some(t) = twin
-            && truths.len() < params.people
-        {
-            truths.push(t);
-        }
+        let namesake = (g.rng.unit() < params.namesake_share).then(|| g.namesake(&p));
+        g.household(p, params, &mut truths);
+        truths.extend(namesake);
     }
+    truths.truncate(params.people);
     for p in &truths {
         let extra = if g.rng.unit() < params.duplicate_share {
             let mut k = 1;

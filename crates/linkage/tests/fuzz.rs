@@ -147,13 +147,14 @@ fn free_text() -> Target {
 }
 
 /// A whole record as `sijian match` prepares it from one CSV row: the cells, in the order
-/// name, birth, identity number, phone, address, extra, separated by tabs in the input.
+/// name, birth, identity number, phone, address, extra, sex, separated by tabs in the input.
 fn person_record() -> Target {
     let layout = Layout {
         birth: true,
         id_number: true,
         phone: true,
         address: true,
+        sex: true,
         extra: vec!["单位".into()],
     };
     let hasher = KeyHasher::new([7; 16]);
@@ -166,6 +167,7 @@ fn person_record() -> Target {
             id_number: cell(2),
             phone: cell(3),
             address: cell(4),
+            sex: cell(6),
             extra: vec![cell(5)],
         };
         let Ok(p) = Person::prepare(&layout, &raw) else {

@@ -18,7 +18,8 @@ use sijian_linkage::dedupe::{self, Options};
 use sijian_linkage::eval;
 use sijian_linkage::fs::{Model, score};
 use sijian_linkage::person::{
-    FieldError, KeyHasher, Layout, Person, RawPerson, blocking_keys, shared_name,
+    FieldError, KeyHasher, Layout, Person, RawPerson, blocking_keys, compare_into,
+    name_part_fields, shared_values, without_extras,
 };
 use sijian_linkage::synth;
 
@@ -55,6 +56,10 @@ pub struct DedupeArgs {
     /// Column holding the address.
     #[arg(long)]
     address: Option<String>,
+    /// Column holding the sex (男/女, M/F, male/female, 1/2; anything else counts as not
+    /// recorded).
+    #[arg(long)]
+    sex: Option<String>,
     /// Further columns compared as text (Jaro–Winkler levels); repeatable.
     #[arg(long = "field")]
     fields: Vec<String>,
@@ -84,6 +89,19 @@ pub struct DedupeArgs {
     /// value treated as missing (each still reported with its line number).
     #[arg(long)]
     bad_values_missing: bool,
+    /// A merge of two clusters is refused when any record of one scores below this match
+    /// probability against any record of the other (a household chained through one weak
+    /// link). Default 0.001.
+    #[arg(long, default_value_t = 0.001)]
+    cannot_link: f64,
+    /// Most records one person may have; larger merges are refused and reported as a sign of
+    /// a wrong model. Default 50.
+    #[arg(long, default_value_t = 50)]
+    max_cluster: usize,
+    /// Print why the cluster of this record was formed: its records and every pair inside it
+    /// with each field's level and weight.
+    #[arg(long)]
+    explain_cluster: Option<String>,
     /// Blocks larger than this are skipped and counted. Default 200.
     #[arg(long, default_value_t = 200)]
     max_block: usize,
@@ -114,10 +132,18 @@ pub struct SynthArgs {
     /// Share of persons entered more than once. Default 0.3.
     #[arg(long, default_value_t = 0.3)]
     duplicate_share: f64,
-    /// Share of persons with a twin (hard negatives). Default 0.01.
-    #[arg(long, default_value_t = 0.01)]
+    /// Share of children born a twin (hard negatives). Default 0.03.
+    #[arg(long, default_value_t = 0.03)]
     twin_share: f64,
-    /// Records: `id,name,birth,id_number,phone,address`.
+    /// Share of persons living with others (households sharing an address, a surname and
+    /// often a phone). Default 0.6.
+    #[arg(long, default_value_t = 0.6)]
+    household_share: f64,
+    /// Share of persons with a namesake elsewhere (same name, sex and birth date). Default
+    /// 0.005.
+    #[arg(long, default_value_t = 0.005)]
+    namesake_share: f64,
+    /// Records: `id,name,sex,birth,id_number,phone,address`.
     #[arg(long)]
     output: PathBuf,
     /// Ground truth: `id,cluster_id`.
@@ -131,8 +157,12 @@ pub struct EvalArgs {
     #[arg(long)]
     truth: PathBuf,
     /// Scored pairs: a header with `id_l,id_r,match_probability` (more columns are ignored).
-    #[arg(long)]
-    pairs: PathBuf,
+    #[arg(long, required_unless_present = "clusters")]
+    pairs: Option<PathBuf>,
+    /// Or a clustering `id,cluster_id` (as `dedupe --clusters` writes it), judged by the pairs
+    /// inside its clusters.
+    #[arg(long, conflicts_with = "pairs")]
+    clusters: Option<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -287,6 +317,7 @@ pub(crate) struct Columns {
     id_number: Option<usize>,
     phone: Option<usize>,
     address: Option<usize>,
+    sex: Option<usize>,
     extra: Vec<usize>,
 }
 
@@ -307,6 +338,7 @@ fn columns(header: &csv::StringRecord, a: &DedupeArgs) -> Result<Columns, Failur
         id_number: opt(&a.id_number, "--id-number")?,
         phone: opt(&a.phone, "--phone")?,
         address: opt(&a.address, "--address")?,
+        sex: opt(&a.sex, "--sex")?,
         extra: a
             .fields
             .iter()
@@ -451,6 +483,7 @@ pub(crate) fn prepare_row(
         id_number: get(cols.id_number),
         phone: get(cols.phone),
         address: get(cols.address),
+        sex: get(cols.sex),
         extra: cols.extra.iter().map(|&c| Some(&r[c])).collect(),
     };
     let mut blanked = Vec::new();
@@ -460,7 +493,6 @@ pub(crate) fn prepare_row(
         let Err(e) = &result else { break };
         match e {
             FieldError::Birth(_) => raw.birth = None,
-            FieldError::IdNumber(_) => raw.id_number = None,
             FieldError::Phone(_) => raw.phone = None,
             FieldError::Name(_) => raw.name = None,
         }
@@ -584,11 +616,12 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let layout = Layout {
+    let mut layout = Layout {
         birth: a.birth.is_some(),
         id_number: a.id_number.is_some(),
         phone: a.phone.is_some(),
         address: a.address.is_some(),
+        sex: a.sex.is_some(),
         extra: a.fields.clone(),
     };
     let loaded = a
@@ -622,9 +655,28 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
     }
     let values_missing = input.blanked.len();
     let Input {
-        ids, persons, bad, ..
+        ids,
+        mut persons,
+        bad,
+        ..
     } = input;
     let n = persons.len();
+    // A column that repeats part of the name is not compared again (a saved model was trained
+    // on the columns it names and keeps them).
+    if loaded.is_none() {
+        let parts = name_part_fields(&layout, &persons, 0.8);
+        if !parts.is_empty() {
+            eprintln!(
+                "列 {} 是姓名的一部分，已由姓名比较，不再单独比较（否则同一证据计算两次）",
+                parts
+                    .iter()
+                    .map(|&k| format!("“{}”", layout.extra[k]))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            );
+            without_extras(&mut layout, &mut persons, &parts);
+        }
+    }
 
     // Blocking. The keys never leave the process; any secret does, the seed's is repeatable.
     let hasher = KeyHasher::new(
@@ -675,6 +727,7 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
         seed: a.seed,
         ..Options::default()
     };
+    let mut rule = None;
     let model = match loaded {
         Some(m) => {
             progress.done(
@@ -699,6 +752,7 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
             .concat();
             let (m, report) = dedupe::train(&layout, &persons, &vectors, &random_vectors, &opts)
                 .map_err(|e| refuse(format!("训练失败：{e}")))?;
+            rule = Some((report.rule_hits, opts.rule_recall));
             progress.done(
                 "训练",
                 format!(
@@ -730,10 +784,27 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
     let probabilities: Vec<f32> = par_chunks(&index, threads, &counter, |chunk| {
         let (lo, hi) = (chunk[0], chunk[chunk.len() - 1] + 1);
         let w = layout.width();
-        dedupe::probabilities(&model, &persons, &pairs[lo..hi], &vectors[lo * w..hi * w])
+        dedupe::probabilities(
+            &layout,
+            &model,
+            &persons,
+            &pairs[lo..hi],
+            &vectors[lo * w..hi * w],
+        )
     })
     .concat();
-    let cluster_of = dedupe::clusters(n, &pairs, &probabilities, a.threshold);
+    let (cluster_of, checked) = dedupe::clusters_checked(
+        &layout,
+        &model,
+        &persons,
+        &pairs,
+        &probabilities,
+        &dedupe::ClusterOptions {
+            threshold: a.threshold,
+            cannot_link: a.cannot_link,
+            max_cluster: a.max_cluster,
+        },
+    );
     let histogram = dedupe::cluster_size_histogram(&cluster_of);
     let clusters_total: usize = histogram.iter().map(|(_, c)| c).sum();
     let linked = pairs
@@ -744,10 +815,36 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
     progress.done(
         "评分聚类",
         format!(
-            "{linked} 对匹配概率 ≥ {}，{clusters_total} 个人（簇）",
-            a.threshold
+            "{linked} 对匹配概率 ≥ {}，{clusters_total} 个人（簇），最大的簇 {} 条；拒绝合并：两个不同的有效身份号码 {} 次，簇内有明显不是同一人的记录 {} 次，超过 {} 条 {} 次",
+            a.threshold,
+            checked.largest,
+            checked.refused_identity,
+            checked.refused_cannot_link,
+            a.max_cluster,
+            checked.refused_size
         ),
     );
+    let warnings = model_warnings(linked, rule, &checked, a.max_cluster);
+    for w in &warnings {
+        eprintln!("警告：{w}");
+    }
+    if let Some(id) = &a.explain_cluster {
+        let at = ids
+            .iter()
+            .position(|x| x == id)
+            .ok_or_else(|| usage(format!("--explain-cluster：输入中没有记录“{id}”")))?;
+        let text = explain_cluster(
+            &layout,
+            &model,
+            &ids,
+            &persons,
+            &cluster_of,
+            at,
+            a.threshold,
+        )
+        .map_err(refuse)?;
+        print!("{text}");
+    }
 
     // Pairs with explanations.
     let keys = layout.field_keys();
@@ -767,13 +864,19 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
     let width = layout.width();
     let mut written = 0usize;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let mut shared = Vec::with_capacity(width);
     for (k, (&(i, j), &p)) in pairs.iter().zip(&probabilities).enumerate() {
         if f64::from(p) < floor {
             continue;
         }
         let gamma = &vectors[k * width..(k + 1) * width];
-        let shared = shared_name(&persons[i as usize], &persons[j as usize]);
-        let scored = score(&model, gamma, &[shared]).map_err(|e| refuse(e.to_string()))?;
+        shared_values(
+            &layout,
+            &persons[i as usize],
+            &persons[j as usize],
+            &mut shared,
+        );
+        let scored = score(&model, gamma, &shared).map_err(|e| refuse(e.to_string()))?;
         row.clear();
         row.push(ids[i as usize].clone());
         row.push(ids[j as usize].clone());
@@ -821,6 +924,13 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
             "pairs_written": written,
             "linked_pairs": linked,
             "clusters": clusters_total,
+            "largest_cluster": checked.largest,
+            "merges_refused": {
+                "identity_numbers": checked.refused_identity,
+                "cannot_link": checked.refused_cannot_link,
+                "size": checked.refused_size,
+            },
+            "warnings": warnings,
             "threshold": a.threshold,
             "threads": threads,
             "wall_seconds": total,
@@ -836,6 +946,99 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A model that looks wrong, said instead of written silently: far more links than the
+/// deterministic rule suggests there are duplicates, or persons that would have grown beyond
+/// any plausible number of records.
+fn model_warnings(
+    linked: usize,
+    rule: Option<(u64, f64)>,
+    checked: &dedupe::ClusterReport,
+    max_cluster: usize,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some((hits, recall)) = rule {
+        let expected = hits as f64 / recall.max(1e-9);
+        if linked as f64 > 3.0 * expected + 100.0 {
+            out.push(format!(
+                "达到阈值的记录对（{linked} 对）是确定性规则估计的重复数（约 {expected:.0} 对）的 {:.1} 倍：模型可能把同户、同址或同名的不同人当作同一人，请用 --explain-cluster 查看最大的簇",
+                linked as f64 / expected.max(1.0)
+            ));
+        }
+    }
+    if checked.refused_size > 0 {
+        out.push(format!(
+            "有 {} 次合并会使一人超过 {max_cluster} 条记录而被拒绝：模型可能把同户、同址的不同人当作同一人",
+            checked.refused_size
+        ));
+    }
+    out
+}
+
+/// Why `at`'s cluster was formed: its records, then every pair inside it with its probability
+/// and each field's level and bits (links at or above `threshold` marked).
+fn explain_cluster(
+    layout: &Layout,
+    model: &Model,
+    ids: &[String],
+    persons: &[Person],
+    cluster_of: &[u32],
+    at: usize,
+    threshold: f64,
+) -> Result<String, String> {
+    use std::fmt::Write as _;
+    let members: Vec<usize> = (0..ids.len())
+        .filter(|&i| cluster_of[i] == cluster_of[at])
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "记录“{}”所在的簇有 {} 条记录：{}",
+        ids[at],
+        members.len(),
+        members
+            .iter()
+            .map(|&i| ids[i].as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    let (mut gamma, mut shared) = (Vec::new(), Vec::new());
+    for (k, &i) in members.iter().enumerate() {
+        for &j in &members[k + 1..] {
+            gamma.clear();
+            compare_into(layout, &persons[i], &persons[j], &mut gamma);
+            shared_values(layout, &persons[i], &persons[j], &mut shared);
+            let s = score(model, &gamma, &shared).map_err(|e| e.to_string())?;
+            let mark = if s.probability >= threshold {
+                "链接"
+            } else {
+                "未达阈值"
+            };
+            let fields: Vec<String> = s
+                .contributions
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}：{}（{:+.1} 比特）",
+                        c.field,
+                        c.level_label,
+                        c.total_log2()
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "{} — {}：概率 {:.4}（{mark}），先验 {:+.1} 比特；{}",
+                ids[i],
+                ids[j],
+                s.probability,
+                s.prior_log2,
+                fields.join("；")
+            );
+        }
+    }
+    Ok(out)
+}
+
 fn run_synth(a: SynthArgs) -> Result<(), Failure> {
     if a.people == 0 {
         return Err(usage("--people 应大于 0"));
@@ -843,6 +1046,8 @@ fn run_synth(a: SynthArgs) -> Result<(), Failure> {
     for (v, flag) in [
         (a.duplicate_share, "--duplicate-share"),
         (a.twin_share, "--twin-share"),
+        (a.household_share, "--household-share"),
+        (a.namesake_share, "--namesake-share"),
     ] {
         if !(0.0..=1.0).contains(&v) {
             return Err(usage(format!("{flag} 应在 0 到 1 之间")));
@@ -853,17 +1058,35 @@ fn run_synth(a: SynthArgs) -> Result<(), Failure> {
         seed: a.seed,
         duplicate_share: a.duplicate_share,
         twin_share: a.twin_share,
+        household_share: a.household_share,
+        namesake_share: a.namesake_share,
         ..synth::Params::default()
     });
     let mut out = create(&a.output)?;
     let mut truth = create(&a.truth)?;
     let (e1, e2) = (write_err(&a.output), write_err(&a.truth));
-    out.write_record(["id", "name", "birth", "id_number", "phone", "address"])
-        .map_err(&e1)?;
+    out.write_record([
+        "id",
+        "name",
+        "sex",
+        "birth",
+        "id_number",
+        "phone",
+        "address",
+    ])
+    .map_err(&e1)?;
     truth.write_record(["id", "cluster_id"]).map_err(&e2)?;
     for r in &records {
-        out.write_record([&r.id, &r.name, &r.birth, &r.id_number, &r.phone, &r.address])
-            .map_err(&e1)?;
+        out.write_record([
+            &r.id,
+            &r.name,
+            &r.sex,
+            &r.birth,
+            &r.id_number,
+            &r.phone,
+            &r.address,
+        ])
+        .map_err(&e1)?;
         truth
             .write_record([r.id.as_str(), &format!("p{}", r.person)])
             .map_err(&e2)?;
@@ -981,7 +1204,40 @@ pub(crate) fn read_pairs(
 
 fn run_eval(a: EvalArgs) -> Result<(), Failure> {
     let (index, truth) = read_truth(open(&a.truth)?, &a.truth)?;
-    let scored = read_pairs(open(&a.pairs)?, &a.pairs, &index)?;
+    if let Some(path) = &a.clusters {
+        let (cindex, labels) = read_truth(open(path)?, path)?;
+        let mut predicted = vec![u32::MAX; truth.len()];
+        for (id, &pos) in &index {
+            let Some(&c) = cindex.get(id) else {
+                return Err(refuse(format!("{} 缺少记录“{id}”", path.display())));
+            };
+            predicted[pos as usize] = labels[c as usize];
+        }
+        let p = eval::clustering(&truth, &predicted);
+        if a.json {
+            let out = serde_json::json!({"records": truth.len(), "precision": p.precision(),
+                "recall": p.recall(), "f1": p.f1(), "true_positives": p.true_positives,
+                "predicted": p.predicted, "actual": p.actual});
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        } else {
+            println!(
+                "{} 条记录，{} 对真实同一人记录；聚类给出 {} 对，其中 {} 对正确：P {:.4} / R {:.4} / F1 {:.4}",
+                truth.len(),
+                p.actual,
+                p.predicted,
+                p.true_positives,
+                p.precision(),
+                p.recall(),
+                p.f1()
+            );
+        }
+        return Ok(());
+    }
+    let pairs = a
+        .pairs
+        .as_ref()
+        .expect("clap requires --pairs without --clusters");
+    let scored = read_pairs(open(pairs)?, pairs, &index)?;
     let points = eval::sweep(&truth, &scored, &eval::default_thresholds());
     let (bp, bc) = eval::best(&points).ok_or_else(|| refuse("没有阈值"))?;
     let prf = |p: &eval::Prf| {

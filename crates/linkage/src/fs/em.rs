@@ -221,6 +221,13 @@ pub struct EmOptions {
     /// the session's blocking rule, whose levels are forced by blocking and so cannot be
     /// estimated from these pairs (Splink "deactivates" them the same way).
     pub frozen_fields: Vec<usize>,
+    /// Upper bounds on m: `(field, level, bound)`. A disagreement on what a person does not
+    /// change (a different name, birth date, sex or identity number) is bounded so that EM
+    /// cannot learn it to be common among matches, which it otherwise does when many
+    /// candidate pairs are households sharing an address, a surname and a phone: the mass
+    /// above a bound goes to the field's other levels in proportion.
+    #[serde(default)]
+    pub m_bounds: Vec<(usize, u8, f64)>,
     pub max_iter: usize,
     /// Stop when no parameter (λ, m, u) moves by more than this (Splink's `em_convergence`,
     /// default 0.0001).
@@ -233,6 +240,7 @@ impl Default for EmOptions {
             fixed_u: true,
             fixed_lambda: false,
             frozen_fields: Vec::new(),
+            m_bounds: Vec::new(),
             max_iter: 25,
             tol: 1e-4,
         }
@@ -369,25 +377,35 @@ pub fn em_counts(
             change = change.max((new - model.lambda).abs());
             model.lambda = new;
         }
-        let mut update = |target: &mut Vec<Vec<f64>>, acc: &[Vec<f64>]| {
-            for f in (0..nf).filter(|&f| active[f]) {
-                let denom: f64 = (0..acc[f].len())
-                    .filter(|&l| !null[f][l])
-                    .map(|l| acc[f][l])
-                    .sum();
-                if denom <= 0.0 {
-                    continue;
+        let mut update =
+            |target: &mut Vec<Vec<f64>>, acc: &[Vec<f64>], bounds: &[(usize, u8, f64)]| {
+                for f in (0..nf).filter(|&f| active[f]) {
+                    let denom: f64 = (0..acc[f].len())
+                        .filter(|&l| !null[f][l])
+                        .map(|l| acc[f][l])
+                        .sum();
+                    if denom <= 0.0 {
+                        continue;
+                    }
+                    let mut row: Vec<f64> = (0..acc[f].len())
+                        .map(|l| {
+                            if null[f][l] {
+                                target[f][l]
+                            } else {
+                                acc[f][l] / denom
+                            }
+                        })
+                        .collect();
+                    bound_row(&mut row, &null[f], bounds.iter().filter(|b| b.0 == f));
+                    for l in (0..acc[f].len()).filter(|&l| !null[f][l]) {
+                        change = change.max((row[l] - target[f][l]).abs());
+                        target[f][l] = row[l];
+                    }
                 }
-                for l in (0..acc[f].len()).filter(|&l| !null[f][l]) {
-                    let new = acc[f][l] / denom;
-                    change = change.max((new - target[f][l]).abs());
-                    target[f][l] = new;
-                }
-            }
-        };
-        update(&mut model.m, &mm);
+            };
+        update(&mut model.m, &mm, &opts.m_bounds);
         if !opts.fixed_u {
-            update(&mut model.u, &uu);
+            update(&mut model.u, &uu, &[]);
         }
         report.max_change.push(change);
         if change < opts.tol {
@@ -397,6 +415,41 @@ pub fn em_counts(
     }
     model.trained_on = usize::try_from(counts.total()).unwrap_or(usize::MAX);
     Ok((model, report))
+}
+
+/// Hold each bounded level of one field's row at or below its bound, the excess spread over the
+/// row's other non-null, unbounded levels in proportion to them (evenly when they are all 0).
+pub(crate) fn bound_row<'a>(
+    row: &mut [f64],
+    null: &[bool],
+    bounds: impl Iterator<Item = &'a (usize, u8, f64)> + Clone,
+) {
+    let capped: Vec<usize> = bounds.clone().map(|b| usize::from(b.1)).collect();
+    if capped.is_empty() {
+        return;
+    }
+    let mut excess = 0.0;
+    for &(_, l, bound) in bounds {
+        let l = usize::from(l);
+        if l < row.len() && !null[l] && row[l] > bound {
+            excess += row[l] - bound;
+            row[l] = bound;
+        }
+    }
+    if excess <= 0.0 {
+        return;
+    }
+    let free: Vec<usize> = (0..row.len())
+        .filter(|l| !null[*l] && !capped.contains(l))
+        .collect();
+    let mass: f64 = free.iter().map(|&l| row[l]).sum();
+    for &l in &free {
+        row[l] += if mass > 0.0 {
+            excess * row[l] / mass
+        } else {
+            excess / free.len() as f64
+        };
+    }
 }
 
 #[cfg(test)]
@@ -593,6 +646,7 @@ mod tests {
             fixed_lambda: true,
             frozen_fields: vec![2],
             max_iter: 10,
+            m_bounds: Vec::new(),
             tol: 1e-6,
         };
         let (fit, _) = em_counts(&counts, init.clone(), &opts).unwrap();

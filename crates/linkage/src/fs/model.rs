@@ -213,6 +213,32 @@ impl TfTable {
         }
     }
 
+    /// As [`TfTable::from_values`], keeping only the values held more than once: the table
+    /// serves pairs that share a value, and a value held once is shared by no pair (a file of
+    /// a million distinct addresses keeps a small table).
+    pub fn from_shared_values<'a, I>(level: u8, values: I) -> Self
+    where
+        I: IntoIterator<Item = &'a str>,
+    {
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut total = 0u64;
+        for v in values.into_iter().filter(|v| !v.is_empty()) {
+            *counts.entry(v).or_default() += 1;
+            total += 1;
+        }
+        let frequencies = counts
+            .into_iter()
+            .filter(|&(_, c)| c > 1)
+            .map(|(k, c)| (k.to_owned(), c as f64 / total as f64))
+            .collect();
+        Self {
+            level,
+            weight: 1.0,
+            min_frequency: 0.0,
+            frequencies,
+        }
+    }
+
     /// The frequency used as the term-specific u for `value`, if the value is known.
     pub fn frequency(&self, value: &str) -> Option<f64> {
         self.frequencies
