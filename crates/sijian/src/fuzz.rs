@@ -66,6 +66,7 @@ fn dedupe_csv() -> Target {
         id_number: true,
         phone: true,
         address: true,
+        sex: false,
         extra: Vec::new(),
     };
     Target::new("match dedupe CSV", move |bytes| {
