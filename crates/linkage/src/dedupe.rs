@@ -32,11 +32,13 @@ pub struct Options {
     /// Seed of the random pair sample, so a run can be repeated exactly. Default 1.
     pub seed: u64,
     /// Most of the matches that may disagree on a name, a birth date or a sex (m of those
-    /// levels, see [`crate::fs::EmOptions::m_bounds`]). Default 0.05.
+    /// levels, see [`crate::fs::EmOptions::m_bounds`]). Default 0.01: clerks' slips in a name
+    /// or a date mostly keep it similar (homophones, swapped digits), which other levels catch.
     pub disagreement_bound: f64,
     /// And at most this share of the level's u, so that such a disagreement always counts
     /// against a match (households share surnames: without it "same surname, other given
-    /// name" could count for one). Default 0.5.
+    /// name" could count for one). Default 0.1: such a disagreement counts at least 3.3 bits
+    /// against.
     pub disagreement_ratio: f64,
     /// Most of the matches that may carry two valid, different identity numbers (a number
     /// copied from a relative's record). Default 0.01.
@@ -52,8 +54,8 @@ impl Default for Options {
             em_max_iter: 25,
             em_tol: 1e-4,
             seed: 1,
-            disagreement_bound: 0.05,
-            disagreement_ratio: 0.5,
+            disagreement_bound: 0.01,
+            disagreement_ratio: 0.1,
             id_conflict_bound: 0.01,
         }
     }

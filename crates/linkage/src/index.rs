@@ -66,6 +66,8 @@ struct Slot {
     name_offset: u32,
     name_len: u16,
     has_id: bool,
+    /// The identity number's check character holds.
+    id_valid: bool,
 }
 
 /// A scored record, before its explanation is built.
@@ -289,10 +291,7 @@ impl PersonIndex {
         seen.sort_unstable();
         seen.dedup();
         let (id_key, quarters) = match p.id_number.as_deref() {
-            Some(id) => (
-                Some(self.hasher.id_number(id)),
-                self.hasher.id_quarters(id).map(|q| q as u32),
-            ),
+            Some(id) => (Some(self.hasher.id_number(id)), self.quarters(id)),
             None => (None, [0; 4]),
         };
         let scorer = Scorer::new(&self.model);
@@ -305,19 +304,23 @@ impl PersonIndex {
             report.compared += 1;
             let other = NameKey::from_normalised(self.slot_name(s));
             let name_level = name_level_index(compare_names(p.name.as_ref(), other.as_ref()));
+            use crate::fs::compare::resident_id_level as level;
             let id_level = match (id_key, s.has_id) {
-                (Some(k), true) if k == s.id_key => crate::fs::compare::id_level::EXACT,
+                (Some(k), true) if k == s.id_key => level::EXACT,
+                // Two valid numbers that differ were issued to two people, however close
+                // (twins' numbers differ only in the sequence and check characters).
+                (Some(_), true) if p.id_valid && s.id_valid => level::BOTH_VALID_DIFFERENT,
                 (Some(_), true) => {
                     // Numbers that differ within one part share exactly the key that leaves
                     // that part out (the nearest the hashes come to "one character differs").
                     let same = quarters.iter().zip(&s.quarters).filter(|(a, b)| a == b);
                     if same.count() == 1 {
-                        crate::fs::compare::id_level::ONE_CHAR_DIFFERENT
+                        level::ONE_CHAR_DIFFERENT
                     } else {
-                        crate::fs::compare::id_level::DIFFERENT
+                        level::DIFFERENT
                     }
                 }
-                _ => crate::fs::compare::id_level::MISSING,
+                _ => level::MISSING,
             };
             let gamma = [name_level, id_level];
             let shared = match (&p.name, &other) {
@@ -377,6 +380,16 @@ impl PersonIndex {
     /// Add one record (records must come in ascending `record` order, as the database numbers
     /// them, so the oldest record of a person is its smallest). Links it to the persons it
     /// matches at or above the link threshold.
+    /// The low 32 bits of the quarter keys of an 18-character number (none for a malformed
+    /// one, which is compared whole).
+    fn quarters(&self, id: &str) -> [u32; 4] {
+        if id.len() == 18 && id.is_ascii() {
+            self.hasher.id_quarters(id).map(|q| q as u32)
+        } else {
+            [0; 4]
+        }
+    }
+
     pub fn add(&mut self, record: u64, case_id: u64, name: &str, id_number: Option<&str>) -> Added {
         let p = Self::prepare(name, id_number);
         let (found, _) = self.search(&p, None);
@@ -386,11 +399,7 @@ impl PersonIndex {
         let name_bytes = &normalised.as_bytes()[..normalised.len().min(u16::MAX as usize)];
         self.names.extend_from_slice(name_bytes);
         let (id_key, quarters, has_id) = match p.id_number.as_deref() {
-            Some(id) => (
-                self.hasher.id_number(id),
-                self.hasher.id_quarters(id).map(|q| q as u32),
-                true,
-            ),
+            Some(id) => (self.hasher.id_number(id), self.quarters(id), true),
             None => (0, [0; 4], false),
         };
         self.slots.push(Slot {
@@ -401,6 +410,7 @@ impl PersonIndex {
             name_offset,
             name_len: name_bytes.len() as u16,
             has_id,
+            id_valid: p.id_valid,
         });
         self.parent.push(slot);
         for k in self.keys(&p, true) {
@@ -648,6 +658,40 @@ mod tests {
         assert!(typo > 0.5, "{typo}");
         assert!(name_only < 0.5, "{name_only}");
         assert_eq!(std::mem::size_of::<Slot>(), 48);
+    }
+
+    /// A twin (same surname and birth date, a given name sharing a character, a valid number
+    /// differing only in its sequence and check characters), a namesake with another valid
+    /// number and a household member without a number are not the examined person; the
+    /// explanation names the evidence that separates them.
+    #[test]
+    fn twins_namesakes_and_relatives_are_not_the_person() {
+        let mut ix = PersonIndex::new(
+            KeyHasher::new([1; 16]),
+            default_online_model(),
+            IndexOptions::default(),
+        )
+        .unwrap();
+        ix.add(1, 1, "张晓明", Some(ID));
+        let best =
+            |name: &str, id: Option<&str>| ix.query(name, id, None, 0.0, 1).0.into_iter().next();
+        // 110105198005030030: the same birth date, the next sequence number, valid.
+        let twin = best("张晓亮", Some("110105198005030030")).expect("found by the number");
+        assert!(twin.probability < 0.01, "{}", twin.probability);
+        let id = &twin.scored.contributions[1];
+        assert_eq!(id.level_label, "不同（均为有效号码）");
+        assert!(id.total_log2() < -5.0, "{}", id.total_log2());
+        let namesake = best("张晓明", Some("330106198005030011")).expect("found by the name");
+        assert!(namesake.probability < 0.01, "{}", namesake.probability);
+        assert_eq!(
+            namesake.scored.contributions[1].level_label,
+            "不同（均为有效号码）"
+        );
+        let brother = best("张晓东", None).map_or(0.0, |c| c.probability);
+        assert!(brother < 0.01, "{brother}");
+        // The person himself, with a mistyped number, still is.
+        let typo = best("张晓明", Some("110105198005030023")).expect("found");
+        assert!(typo.probability > 0.9, "{}", typo.probability);
     }
 
     #[test]
