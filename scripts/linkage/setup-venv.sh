@@ -35,6 +35,6 @@ rm -f "$stamp"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
 # Fail here rather than in the middle of a benchmark if something is off.
-"$venv/bin/python" -c 'import splink, duckdb, recordlinkage, pandas; print("setup-venv: splink", splink.__version__, "duckdb", duckdb.__version__, "recordlinkage", recordlinkage.__version__, "pandas", pandas.__version__)'
+"$venv/bin/python" -c 'import splink, duckdb, recordlinkage, pseudopeople, pandas; print("setup-venv: splink", splink.__version__, "duckdb", duckdb.__version__, "recordlinkage", recordlinkage.__version__, "pseudopeople", pseudopeople.__version__, "pandas", pandas.__version__)'
 echo "$want" > "$stamp"
 echo "setup-venv: $venv ready"

@@ -311,6 +311,37 @@ pub fn name_part_fields(layout: &Layout, persons: &[Person], share: f64) -> Vec<
         .collect()
 }
 
+/// The first extra field that holds a sex (at least 95 % of its values read as one, both sexes
+/// present), when the layout has no sex field: a `--field gender` column is then compared as a
+/// sex (same, different, missing) rather than as text. Index into [`Layout::extra`].
+pub fn sex_field_among_extras(layout: &Layout, persons: &[Person]) -> Option<usize> {
+    if layout.sex {
+        return None;
+    }
+    (0..layout.extra.len()).find(|&k| {
+        let (mut held, mut read, mut male, mut female) = (0usize, 0usize, false, false);
+        for v in persons.iter().filter_map(|p| p.extra[k].as_deref()) {
+            held += 1;
+            match sex_key(v) {
+                Some(true) => (read, male) = (read + 1, true),
+                Some(false) => (read, female) = (read + 1, true),
+                None => {}
+            }
+        }
+        male && female && read as f64 >= 0.95 * held as f64
+    })
+}
+
+/// Compare extra field `k` as the sex: its values read by [`sex_key`] into the sex, the field
+/// dropped from the extras.
+pub fn extra_as_sex(layout: &mut Layout, persons: &mut [Person], k: usize) {
+    for p in persons.iter_mut() {
+        p.sex = p.extra[k].as_deref().and_then(sex_key);
+    }
+    layout.sex = true;
+    without_extras(layout, persons, &[k]);
+}
+
 /// `layout` and `persons` without the extra fields `drop` (indices into [`Layout::extra`]).
 pub fn without_extras(layout: &mut Layout, persons: &mut [Person], drop: &[usize]) {
     let keep = |k: &usize| !drop.contains(k);
@@ -673,6 +704,38 @@ mod tests {
         without_extras(&mut l, &mut persons, &[0]);
         assert_eq!(l.extra, vec!["city".to_owned(), "姓".to_owned()]);
         assert_eq!(persons[2].extra[1].as_deref(), Some("张"));
+    }
+
+    #[test]
+    fn a_gender_column_is_compared_as_the_sex() {
+        let mut l = Layout {
+            extra: vec!["city".into(), "gender".into()],
+            ..Layout::default()
+        };
+        let rec = |city, gender| RawPerson {
+            name: Some("王芳"),
+            extra: vec![Some(city), Some(gender)],
+            ..RawPerson::default()
+        };
+        let mut persons: Vec<Person> = [rec("杭州", "女"), rec("宁波", "Male"), rec("宁波", "")]
+            .iter()
+            .map(|r| Person::prepare(&l, r).unwrap())
+            .collect();
+        assert_eq!(sex_field_among_extras(&l, &persons), Some(1));
+        // Both sexes must be present.
+        let mut one_sex = persons.clone();
+        one_sex[0].extra[1] = Some("男".into());
+        assert_eq!(sex_field_among_extras(&l, &one_sex), None);
+        extra_as_sex(&mut l, &mut persons, 1);
+        assert!(l.sex);
+        assert_eq!(l.extra, vec!["city".to_owned()]);
+        let sexes: Vec<Option<bool>> = persons.iter().map(|p| p.sex).collect();
+        assert_eq!(sexes, [Some(false), Some(true), None]);
+        assert_eq!(
+            sex_field_among_extras(&l, &persons),
+            None,
+            "already has one"
+        );
     }
 
     #[test]

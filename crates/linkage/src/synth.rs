@@ -38,6 +38,10 @@ pub struct Params {
     /// Probability that a field is missing in a duplicate (ID, birth, phone, address each).
     /// Default 0.2.
     pub missing: f64,
+    /// Names in Latin script (pinyin, surname first; a duplicate sometimes in the other order
+    /// or with the surname in capitals), as foreign and older registers write them. Default
+    /// false.
+    pub latin: bool,
 }
 
 impl Default for Params {
@@ -54,6 +58,7 @@ impl Default for Params {
             name_error: 0.3,
             id_error: 0.1,
             missing: 0.2,
+            latin: false,
         }
     }
 }
@@ -751,6 +756,14 @@ pub fn generate(params: &Params) -> Vec<Record> {
         }
         person += 1;
     }
+    if params.latin {
+        let mut first_seen = std::collections::HashSet::new();
+        for r in &mut out {
+            let duplicate = !first_seen.insert(r.person);
+            let style = if duplicate { g.rng.below(10) } else { 0 };
+            r.name = romanise(&r.name, style);
+        }
+    }
     // Fisher–Yates, so duplicates are not neighbours.
     for i in (1..out.len()).rev() {
         let j = g.rng.below(i as u64 + 1) as usize;
@@ -761,6 +774,39 @@ pub fn generate(params: &Params) -> Vec<Record> {
         r.id = format!("r{:0width$}", i + 1);
     }
     out
+}
+
+/// A Chinese name in pinyin: `Zhang Xiaoming`; style 1 writes `Xiaoming Zhang`, style 2
+/// `ZHANG Xiaoming`, any other the plain form. Characters without a reading are kept.
+fn romanise(name: &str, style: u64) -> String {
+    let Some(key) = crate::normalise::NameKey::new(name) else {
+        return name.to_owned();
+    };
+    let surname_chars = key.surname().chars().filter(|c| *c != '·').count();
+    let syllables: Vec<&str> = key
+        .readings()
+        .iter()
+        .map(|r| r.first().copied().unwrap_or(""))
+        .collect();
+    let cap = |s: &str| {
+        let mut c = s.chars();
+        c.next()
+            .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    };
+    if surname_chars == 0 || syllables.len() <= surname_chars {
+        return syllables
+            .iter()
+            .map(|s| cap(s))
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let surname = cap(&syllables[..surname_chars].concat());
+    let given = cap(&syllables[surname_chars..].concat());
+    match style {
+        1 => format!("{given} {surname}"),
+        2 => format!("{} {given}", surname.to_uppercase()),
+        _ => format!("{surname} {given}"),
+    }
 }
 
 #[cfg(test)]
@@ -824,6 +870,56 @@ mod tests {
         ] {
             assert!(seen.get(&l).copied().unwrap_or(0) > 30, "{l:?}: {seen:?}");
         }
+    }
+
+    #[test]
+    fn households_twins_and_namesakes_are_there() {
+        let recs = generate(&Params {
+            people: 4000,
+            duplicate_share: 0.0,
+            ..Params::default()
+        });
+        let mut by_address: HashMap<&str, Vec<&Record>> = HashMap::new();
+        for r in &recs {
+            by_address.entry(&r.address).or_default().push(r);
+        }
+        let households = by_address.values().filter(|v| v.len() >= 2).count();
+        assert!(households > 500, "{households}");
+        let twins = by_address
+            .values()
+            .flat_map(|v| {
+                v.iter()
+                    .enumerate()
+                    .flat_map(move |(i, a)| v[i + 1..].iter().filter(move |b| b.birth == a.birth))
+            })
+            .count();
+        assert!(twins > 5, "{twins}");
+        let mut name_birth: HashMap<(&str, &str), usize> = HashMap::new();
+        for r in &recs {
+            *name_birth.entry((&r.name, &r.birth)).or_default() += 1;
+        }
+        assert!(name_birth.values().any(|&n| n >= 2), "a namesake");
+        // The ID's sequence carries the sex.
+        for r in &recs {
+            let male = (r.id_number.as_bytes()[16] - b'0') % 2 == 1;
+            assert_eq!(r.sex, if male { "男" } else { "女" });
+        }
+    }
+
+    #[test]
+    fn latin_names_read_as_the_same_person() {
+        assert_eq!(romanise("张晓明", 0), "Zhang Xiaoming");
+        assert_eq!(romanise("欧阳娜娜", 1), "Nana Ouyang");
+        assert_eq!(romanise("张晓明", 2), "ZHANG Xiaoming");
+        let recs = generate(&Params {
+            people: 300,
+            latin: true,
+            ..Params::default()
+        });
+        assert!(recs.iter().all(|r| r.name.is_ascii()), "romanised");
+        let a = NameKey::new("Zhang Xiaoming");
+        let b = NameKey::new("Xiaoming Zhang");
+        assert_eq!(compare_names(a.as_ref(), b.as_ref()), NameLevel::Transposed);
     }
 
     #[test]

@@ -18,8 +18,8 @@ use sijian_linkage::dedupe::{self, Options};
 use sijian_linkage::eval;
 use sijian_linkage::fs::{Model, score};
 use sijian_linkage::person::{
-    FieldError, KeyHasher, Layout, Person, RawPerson, blocking_keys, compare_into,
-    name_part_fields, shared_values, without_extras,
+    FieldError, KeyHasher, Layout, Person, RawPerson, blocking_keys, compare_into, extra_as_sex,
+    name_part_fields, sex_field_among_extras, shared_values, without_extras,
 };
 use sijian_linkage::synth;
 
@@ -143,6 +143,10 @@ pub struct SynthArgs {
     /// 0.005.
     #[arg(long, default_value_t = 0.005)]
     namesake_share: f64,
+    /// Names in Latin script (pinyin, surname first; duplicates sometimes given name first or
+    /// the surname in capitals).
+    #[arg(long)]
+    latin: bool,
     /// Records: `id,name,sex,birth,id_number,phone,address`.
     #[arg(long)]
     output: PathBuf,
@@ -676,6 +680,13 @@ fn run_dedupe(a: DedupeArgs) -> Result<(), Failure> {
             );
             without_extras(&mut layout, &mut persons, &parts);
         }
+        if let Some(k) = sex_field_among_extras(&layout, &persons) {
+            eprintln!(
+                "列“{}”的值是性别，按性别比较（相同、不同、缺失）；可用 --sex 直接指定",
+                layout.extra[k]
+            );
+            extra_as_sex(&mut layout, &mut persons, k);
+        }
     }
 
     // Blocking. The keys never leave the process; any secret does, the seed's is repeatable.
@@ -1060,6 +1071,7 @@ fn run_synth(a: SynthArgs) -> Result<(), Failure> {
         twin_share: a.twin_share,
         household_share: a.household_share,
         namesake_share: a.namesake_share,
+        latin: a.latin,
         ..synth::Params::default()
     });
     let mut out = create(&a.output)?;
