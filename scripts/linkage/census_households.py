@@ -9,8 +9,8 @@ the same address and surname, children close in age, often the same first-name i
 
     python census_households.py --out DIR
 
-writes DIR/census.csv (`id,name,first,middle,last,birth,address,sex`; birth as MM/DD/YYYY, the
-way the source writes it) and DIR/census_truth.csv (`id,cluster_id`, the simulant). Deterministic:
+writes DIR/census.csv (`id,name,first,middle,last,birth,address,sex`; birth written YYYY-MM-DD
+where the source's MM/DD/YYYY has a four-digit year, as noised otherwise) and DIR/census_truth.csv (`id,cluster_id`, the simulant). Deterministic:
 every noise step has a fixed seed.
 """
 import argparse
@@ -27,6 +27,13 @@ def text(df, col):
     return df[col].astype(str).replace({"nan": "", "<NA>": "", "None": ""})
 
 
+def iso(date):
+    parts = date.split("/")
+    if len(parts) == 3 and len(parts[2]) == 4:
+        return f"{parts[2]}-{parts[0]}-{parts[1]}"
+    return date
+
+
 def prepare(df, tag):
     df = df.copy()
     out = pd.DataFrame(index=df.index)
@@ -34,7 +41,7 @@ def prepare(df, tag):
     first, middle, last = text(df, "first_name"), text(df, "middle_initial"), text(df, "last_name")
     out["name"] = (first + " " + middle + " " + last).str.split().str.join(" ")
     out["first"], out["middle"], out["last"] = first, middle, last
-    out["birth"] = text(df, "date_of_birth")
+    out["birth"] = text(df, "date_of_birth").map(iso)
     parts = [text(df, c) for c in
              ("street_number", "street_name", "unit_number", "city", "state", "zipcode")]
     address = parts[0]

@@ -5,9 +5,10 @@
 //! reports progress.
 use std::collections::HashMap;
 
-use crate::fs::compare::{date_level, resident_id_level, sex_level};
+use crate::fs::compare::{date_level, phone_level, resident_id_level, sex_level, string_level};
 use crate::fs::em::level_frequencies_partial;
 use crate::fs::estimate_lambda_from_rules;
+use crate::fs::model::Dependency;
 use crate::fs::{EmOptions, EmReport, Model, ModelError, PatternCounts, Scorer, TfTable};
 use crate::normalise::NameLevel;
 use crate::person::{Layout, Person, compare_into, name_level_index, shared_values};
@@ -271,6 +272,7 @@ pub fn train(
             persons.iter().filter_map(|p| p.extra[k].as_deref()),
         ));
     }
+    model.dependencies = household_dependencies(layout, candidate_vectors, &model);
     model.trained_on = candidates.total() as usize;
     model.notes = format!(
         "无监督训练：u 取自 {} 对随机记录；λ 由规则“{}”命中 {} 对、假定召回率 {} 估计；m 由 {} 对候选记录经 EM 估计（{} 次迭代）",
@@ -281,6 +283,15 @@ pub fn train(
         candidates.total(),
         em.iterations
     );
+    for d in &model.dependencies {
+        let name = |f: usize| model.settings.fields[f].name.clone();
+        model.notes.push_str(&format!(
+            "；{}相同的非同一人中{}相同的比例为 {:.3}，两者同时相同时按此计算",
+            name(d.given),
+            name(d.field),
+            d.u
+        ));
+    }
     if !u_unestimated.is_empty() {
         model.notes.push_str(&format!(
             "；字段 {} 在随机样本中全部缺失，u 取均匀分布",
@@ -297,6 +308,60 @@ pub fn train(
             em,
         },
     ))
+}
+
+/// Fields a household shares along with its address (the phone, extra columns), or with its
+/// phone when there is no address: their u when the address agrees too, counted among the
+/// candidate pairs whose names disagree outright (different people, mostly members of one
+/// household). Only where at least 30 such pairs hold the field and the rate exceeds the
+/// field's own u.
+fn household_dependencies(layout: &Layout, vectors: &[u8], model: &Model) -> Vec<Dependency> {
+    let width = layout.width();
+    let Some(given) = layout.address_field().or(layout.phone_field()) else {
+        return Vec::new();
+    };
+    let apart = [
+        name_level_index(NameLevel::Different),
+        name_level_index(NameLevel::SameSurnameGivenDiffers),
+    ];
+    let mut targets = Vec::new();
+    if let (Some(_), Some(phone)) = (layout.address_field(), layout.phone_field()) {
+        targets.push((phone, phone_level::EXACT));
+    }
+    targets.extend(
+        (layout.first_extra_field()..width)
+            .filter(|&f| f != given)
+            .map(|f| (f, string_level::EXACT)),
+    );
+    let given_level = if Some(given) == layout.address_field() {
+        string_level::EXACT
+    } else {
+        phone_level::EXACT
+    };
+    targets
+        .into_iter()
+        .filter_map(|(field, level)| {
+            let (mut agree, mut held) = (0u64, 0u64);
+            for v in vectors.chunks_exact(width) {
+                if v[given] != given_level
+                    || !apart.contains(&v[0])
+                    || model.settings.fields[field].is_null(v[field])
+                {
+                    continue;
+                }
+                held += 1;
+                agree += u64::from(v[field] == level);
+            }
+            let u = (agree as f64 + 1.0) / (held as f64 + 2.0);
+            (held >= 30 && u > model.u[field][usize::from(level)]).then_some(Dependency {
+                given,
+                given_level,
+                field,
+                level,
+                u,
+            })
+        })
+        .collect()
 }
 
 /// The bounds on m of the disagreement levels of what a person keeps (see [`Options`]), given

@@ -374,6 +374,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn dates_with_the_year_last_read_month_first() {
+        assert_eq!(Ymd::parse("05/03/1980"), Ymd::new(1980, 5, 3));
+        assert_eq!(Ymd::parse("25.12.1980"), Ymd::new(1980, 12, 25));
+        assert_eq!(Ymd::parse("05/18/11022"), None);
+        assert_eq!(Ymd::parse("13/13/1980"), None);
+    }
+
     fn d(s: &str) -> Option<Ymd> {
         Some(Ymd::parse(s).unwrap())
     }

@@ -247,6 +247,29 @@ impl TfTable {
     }
 }
 
+/// Two fields that non-matches agree on together far more often than apart: a household shares
+/// its address and often its phone, so a shared phone says little more once the address is
+/// shared. When `given` is at `given_level` and `field` at `level`, the field's u at that level
+/// is `u` (its rate among non-matches that agree on `given`) instead of its own, and no
+/// term-frequency adjustment applies to it: conditional independence, which Fellegi–Sunter
+/// assumes, is restored for the pair of fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dependency {
+    pub given: usize,
+    pub given_level: u8,
+    pub field: usize,
+    pub level: u8,
+    pub u: f64,
+}
+
+impl Dependency {
+    /// Whether it applies to the comparison vector `gamma`.
+    pub fn applies(&self, gamma: &[u8]) -> bool {
+        gamma.get(self.given) == Some(&self.given_level)
+            && gamma.get(self.field) == Some(&self.level)
+    }
+}
+
 /// A trained (or hand-set) Fellegi–Sunter model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Model {
@@ -263,6 +286,9 @@ pub struct Model {
     pub tf: Vec<Option<TfTable>>,
     /// Number of comparison vectors the last estimation ran on.
     pub trained_on: usize,
+    /// Fields whose agreement depends on another's among non-matches (see [`Dependency`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Dependency>,
     /// Free text: data source, blocking rules used in training, date, reviewer.
     pub notes: String,
 }
@@ -302,6 +328,7 @@ impl Model {
             u,
             tf,
             trained_on: 0,
+            dependencies: Vec::new(),
             notes: String::new(),
         }
     }
@@ -377,6 +404,25 @@ impl Model {
                         f.name
                     )));
                 }
+            }
+        }
+        for d in &self.dependencies {
+            let level_ok = |f: usize, l: u8| {
+                self.settings
+                    .fields
+                    .get(f)
+                    .and_then(|spec| spec.levels.get(usize::from(l)))
+                    .is_some_and(|lv| !lv.is_null)
+            };
+            if d.given == d.field
+                || !level_ok(d.given, d.given_level)
+                || !level_ok(d.field, d.level)
+                || !(d.u.is_finite() && d.u > 0.0 && d.u <= 1.0)
+            {
+                return Err(ModelError::Invalid(format!(
+                    "字段依赖（{} 级 {} → {} 级 {}，u={}）无效",
+                    d.given, d.given_level, d.field, d.level, d.u
+                )));
             }
         }
         Ok(())

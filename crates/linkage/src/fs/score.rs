@@ -213,8 +213,17 @@ pub fn score(
     let mut contributions = Vec::with_capacity(gamma.len());
     for (i, (spec, &g)) in model.settings.fields.iter().zip(gamma).enumerate() {
         let level = &spec.levels[usize::from(g)];
-        let bf = model.level_log2_bayes_factor(i, g);
-        let tf = if level.is_null {
+        let dependent = model
+            .dependencies
+            .iter()
+            .find(|d| d.field == i && d.applies(gamma));
+        let bf = match dependent {
+            Some(d) => {
+                (clamp_probability(model.m[i][usize::from(g)]) / clamp_probability(d.u)).log2()
+            }
+            None => model.level_log2_bayes_factor(i, g),
+        };
+        let tf = if level.is_null || dependent.is_some() {
             0.0
         } else {
             tf_adjustment(model, i, g, tf_values.get(i).copied().flatten())
@@ -267,7 +276,7 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    /// Match weight without TF adjustments. Panics if a level is out of range; check vectors
+    /// Match weight without TF adjustments (field dependencies applied). Panics if a level is out of range; check vectors
     /// from untrusted input with [`super::Settings::check_gamma`] first.
     #[inline]
     pub fn weight(&self, gamma: &[u8]) -> f64 {
@@ -276,14 +285,20 @@ impl<'a> Scorer<'a> {
         for (&o, &g) in self.offsets.iter().zip(gamma) {
             w += self.table[o + usize::from(g)];
         }
+        for d in self.model.dependencies.iter().filter(|d| d.applies(gamma)) {
+            let own = clamp_probability(self.model.u[d.field][usize::from(d.level)]);
+            w += (own / clamp_probability(d.u)).log2();
+        }
         w
     }
 
     /// Match weight with TF adjustments (see [`score`] for `tf_values`).
     pub fn weight_tf(&self, gamma: &[u8], tf_values: &[Option<&str>]) -> f64 {
         let mut w = self.weight(gamma);
+        let deps = &self.model.dependencies;
         for (i, &g) in gamma.iter().enumerate() {
-            if self.model.tf[i].is_some() {
+            if self.model.tf[i].is_some() && !deps.iter().any(|d| d.field == i && d.applies(gamma))
+            {
                 w += tf_adjustment(self.model, i, g, tf_values.get(i).copied().flatten());
             }
         }
@@ -332,6 +347,51 @@ mod tests {
         let expect = m.prior_log2() + (0.9f64 / 0.05).log2();
         assert!((s.match_weight - expect).abs() < 1e-12);
         assert!(s.explain_zh()[2].contains("出生日期：缺失（0）"));
+    }
+
+    /// A household's address and phone: once the first agrees, the second's agreement is
+    /// weighed against its rate among non-matches that share the first, in the explanation and
+    /// in bulk scoring alike; a saved model keeps the dependency.
+    #[test]
+    fn a_dependent_field_counts_only_what_it_adds() {
+        use crate::fs::model::{Dependency, TfTable};
+        let mut m = two_field_model();
+        let dates: Vec<String> = (0..98).map(|d| format!("1990{d:04}")).collect();
+        m.tf[1] = Some(TfTable::from_values(
+            0,
+            dates
+                .iter()
+                .map(String::as_str)
+                .chain(["19800503", "19800503"]),
+        ));
+        let plain = score(&m, &[0, 0], &[None, Some("19800503")]).unwrap();
+        m.dependencies = vec![Dependency {
+            given: 0,
+            given_level: 0,
+            field: 1,
+            level: 0,
+            u: 0.5,
+        }];
+        m.validate().unwrap();
+        let dep = score(&m, &[0, 0], &[None, Some("19800503")]).unwrap();
+        let c = &dep.contributions[1];
+        assert!((c.log2_bayes_factor - (0.8f64 / 0.5).log2()).abs() < 1e-12);
+        assert_eq!(
+            c.tf_adjustment_log2, 0.0,
+            "no term frequency on a dependent level"
+        );
+        assert!(dep.match_weight < plain.match_weight);
+        let sc = Scorer::new(&m);
+        assert!((sc.weight_tf(&[0, 0], &[None, Some("19800503")]) - dep.match_weight).abs() < 1e-9);
+        // Where the given field disagrees the field keeps its own u.
+        let apart = score(&m, &[1, 0], &[]).unwrap();
+        assert!((apart.contributions[1].log2_bayes_factor - (0.8f64 / 0.01).log2()).abs() < 1e-12);
+        assert!((sc.weight_tf(&[1, 0], &[]) - apart.match_weight).abs() < 1e-9);
+        let back = Model::from_json(&m.to_json().unwrap()).unwrap();
+        assert_eq!(back.dependencies, m.dependencies);
+        // A dependency on itself or on a null level is refused.
+        m.dependencies[0].given = 1;
+        assert!(m.validate().is_err());
     }
 
     #[test]
