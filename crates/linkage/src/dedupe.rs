@@ -312,8 +312,9 @@ pub fn train(
 
 /// Fields a household shares along with its address (the phone, extra columns), or with its
 /// phone when there is no address: their u when the address agrees too, counted among the
-/// candidate pairs whose names disagree outright (different people, mostly members of one
-/// household). Only where at least 30 such pairs hold the field and the rate exceeds the
+/// candidate pairs that are plainly different people — names that disagree outright and, where
+/// there is one, birth dates that differ and identity numbers that do not agree (mostly members
+/// of one household; a duplicate with a garbled name keeps its birth date). Only where at least 30 such pairs hold the field and the rate exceeds the
 /// field's own u.
 fn household_dependencies(layout: &Layout, vectors: &[u8], model: &Model) -> Vec<Dependency> {
     let width = layout.width();
@@ -343,8 +344,15 @@ fn household_dependencies(layout: &Layout, vectors: &[u8], model: &Model) -> Vec
         .filter_map(|(field, level)| {
             let (mut agree, mut held) = (0u64, 0u64);
             for v in vectors.chunks_exact(width) {
+                let different_people = apart.contains(&v[0])
+                    && layout
+                        .birth_field()
+                        .is_none_or(|b| v[b] == date_level::DIFFERENT)
+                    && layout
+                        .id_field()
+                        .is_none_or(|i| v[i] > resident_id_level::ADJACENT_TRANSPOSITION);
                 if v[given] != given_level
-                    || !apart.contains(&v[0])
+                    || !different_people
                     || model.settings.fields[field].is_null(v[field])
                 {
                     continue;
@@ -450,9 +458,11 @@ pub fn clusters(n: usize, pairs: &[(u32, u32)], probabilities: &[f32], threshold
 pub struct ClusterOptions {
     /// Match probability at or above which a pair is a link. Default 0.9.
     pub threshold: f64,
-    /// A merge is refused when any record of one side scores below this probability against
-    /// any record of the other (two household members chained through one weak link score
-    /// near zero against each other). Default 0.001.
+    /// A record pair across two clusters scoring below this probability says they are
+    /// different people; a merge is refused when there are at least as many such pairs as
+    /// linked ones across them (a father and his son chained through one weak link score near
+    /// zero against each other's other records; a person's garbled record is outvoted by the
+    /// links of the rest). Default 0.001.
     pub cannot_link: f64,
     /// Most records one person may have in a file; a merge beyond it is refused and reported
     /// (one person entered fifty times is a wrong model, not a person). Default 50.
@@ -486,8 +496,9 @@ pub struct ClusterReport {
 
 /// Clusters that check the person as a whole: links are taken strongest first, and two
 /// clusters merge only if no record of one carries a valid identity number different from a
-/// valid one of the other (beyond one slip), no record pair across them scores below
-/// `cannot_link`, and the result stays within `max_cluster` records. Connected components at
+/// valid one of the other (beyond one slip), fewer record pairs across them score below
+/// `cannot_link` than at or above the threshold, and the result stays within `max_cluster`
+/// records. Connected components at
 /// one threshold would instead join a household through its weakest link. Each record's
 /// cluster is named by its smallest position.
 pub fn clusters_checked(
@@ -527,7 +538,7 @@ pub fn clusters_checked(
             continue;
         }
         let mut identity = false;
-        let mut cannot = false;
+        let (mut linked, mut cannot) = (0usize, 0usize);
         'check: for &x in ma {
             for &y in mb {
                 let (px, py) = (&persons[x as usize], &persons[y as usize]);
@@ -543,8 +554,9 @@ pub fn clusters_checked(
                 shared_values(layout, px, py, &mut shared);
                 let p = crate::fs::probability_from_weight(scorer.weight_tf(&gamma, &shared));
                 if p < opts.cannot_link {
-                    cannot = true;
-                    break 'check;
+                    cannot += 1;
+                } else if p >= opts.threshold {
+                    linked += 1;
                 }
             }
         }
@@ -552,7 +564,7 @@ pub fn clusters_checked(
             report.refused_identity += 1;
             continue;
         }
-        if cannot {
+        if cannot > 0 && cannot >= linked {
             report.refused_cannot_link += 1;
             continue;
         }
@@ -604,6 +616,77 @@ mod tests {
         let (pairs, r) = candidate_pairs(entries, 2);
         assert_eq!(pairs, vec![(0, 1)]);
         assert_eq!(r.oversized_blocks, 1);
+    }
+
+    /// A hand-set model over name, birth date, address and identity number.
+    fn household_model(layout: &Layout) -> Model {
+        let mut m = Model::initial(layout.settings(), 1e-5);
+        m.m = vec![
+            vec![0.8, 0.1, 0.02, 0.03, 0.03, 0.0, 0.005, 0.005, 1.0],
+            vec![0.9, 0.02, 0.03, 0.03, 0.02, 1.0],
+            vec![0.9, 0.05, 0.03, 0.01, 0.01, 1.0],
+            vec![0.7, 0.05, 0.05, 0.2, 1.0],
+        ];
+        m.u = vec![
+            vec![1e-4, 1e-4, 1e-5, 1e-5, 1e-4, 1e-5, 0.04, 0.9597, 1.0],
+            vec![1e-4, 1e-5, 1e-3, 0.01, 0.9889, 1.0],
+            vec![1e-6, 1e-6, 1e-6, 0.9, 0.1, 1.0],
+            vec![1e-4, 1e-4, 1e-3, 0.9989, 1.0],
+        ];
+        m.validate().unwrap();
+        m
+    }
+
+    #[test]
+    fn checked_clusters_do_not_chain_a_household() {
+        let layout = Layout {
+            birth: true,
+            id_number: true,
+            address: true,
+            ..Layout::default()
+        };
+        let model = household_model(&layout);
+        let person = |name: &'static str, birth: &'static str, id: Option<&'static str>| {
+            Person::prepare(
+                &layout,
+                &RawPerson {
+                    name: Some(name),
+                    birth: Some(birth),
+                    id_number: id,
+                    address: Some("杭州市西湖区文三路1号"),
+                    ..RawPerson::default()
+                },
+            )
+            .unwrap()
+        };
+        let persons = vec![
+            person("张伟", "1970-01-01", None),
+            person("张伟", "1970-01-01", None),
+            person("张强", "2000-05-05", None),
+            // Twins with valid, different numbers.
+            person("李娜", "1980-05-03", Some("110105198005030022")),
+            person("李娜", "1980-05-03", Some("110105198005030030")),
+        ];
+        // The father's two records, and one weak link from his first record to his son; the
+        // twins linked by name, date and address.
+        let pairs = vec![(0, 1), (0, 2), (3, 4)];
+        let probs = vec![0.99, 0.95, 0.999];
+        let opts = ClusterOptions::default();
+        let (cl, report) = clusters_checked(&layout, &model, &persons, &pairs, &probs, &opts);
+        assert_eq!(cl, vec![0, 0, 2, 3, 4]);
+        assert_eq!(report.refused_cannot_link, 1);
+        assert_eq!(report.refused_identity, 1);
+        assert_eq!(report.largest, 2);
+        // Components at the same threshold chain the son in and join the twins.
+        assert_eq!(clusters(5, &pairs, &probs, 0.9), vec![0, 0, 0, 3, 3]);
+        // The size bound.
+        let small = ClusterOptions {
+            max_cluster: 1,
+            ..ClusterOptions::default()
+        };
+        let (cl, report) = clusters_checked(&layout, &model, &persons, &pairs, &probs, &small);
+        assert_eq!(cl, vec![0, 1, 2, 3, 4]);
+        assert_eq!(report.refused_size, 3);
     }
 
     #[test]

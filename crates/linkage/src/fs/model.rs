@@ -417,7 +417,9 @@ impl Model {
             if d.given == d.field
                 || !level_ok(d.given, d.given_level)
                 || !level_ok(d.field, d.level)
-                || !(d.u.is_finite() && d.u > 0.0 && d.u <= 1.0)
+                || !d.u.is_finite()
+                || d.u <= 0.0
+                || d.u > 1.0
             {
                 return Err(ModelError::Invalid(format!(
                     "字段依赖（{} 级 {} → {} 级 {}，u={}）无效",
