@@ -192,31 +192,21 @@ impl TfTable {
     where
         I: IntoIterator<Item = &'a str>,
     {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        let mut total = 0u64;
-        for v in values {
-            if v.is_empty() {
-                continue;
-            }
-            *counts.entry(v.to_owned()).or_default() += 1;
-            total += 1;
-        }
-        let frequencies = counts
-            .into_iter()
-            .map(|(k, c)| (k, c as f64 / total as f64))
-            .collect();
-        Self {
-            level,
-            weight: 1.0,
-            min_frequency: 0.0,
-            frequencies,
-        }
+        Self::counted(level, values, 1)
     }
 
     /// As [`TfTable::from_values`], keeping only the values held more than once: the table
     /// serves pairs that share a value, and a value held once is shared by no pair (a file of
     /// a million distinct addresses keeps a small table).
     pub fn from_shared_values<'a, I>(level: u8, values: I) -> Self
+    where
+        I: IntoIterator<Item = &'a str>,
+    {
+        Self::counted(level, values, 2)
+    }
+
+    /// The relative frequencies of the non-empty values held at least `min_count` times.
+    fn counted<'a, I>(level: u8, values: I, min_count: u64) -> Self
     where
         I: IntoIterator<Item = &'a str>,
     {
@@ -228,7 +218,7 @@ impl TfTable {
         }
         let frequencies = counts
             .into_iter()
-            .filter(|&(_, c)| c > 1)
+            .filter(|&(_, c)| c >= min_count)
             .map(|(k, c)| (k.to_owned(), c as f64 / total as f64))
             .collect();
         Self {

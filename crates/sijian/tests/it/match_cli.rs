@@ -52,21 +52,20 @@ fn dedupe(input: &Path, dir: &Path, extra: &[&str]) -> Output {
     sijian(&args)
 }
 
+/// A synthetic population in `dir` (people.csv, truth.csv) from `sijian match synth` with `args`.
+fn synth(dir: &Path, args: &[&str]) -> (PathBuf, PathBuf) {
+    let (data, truth) = (dir.join("people.csv"), dir.join("truth.csv"));
+    let mut all = vec!["match", "synth", "--output", s(&data), "--truth", s(&truth)];
+    all.extend(args);
+    let o = sijian(&all);
+    assert_eq!(code_of(&o), 0, "{}", text(&o));
+    (data, truth)
+}
+
 #[test]
 fn synth_dedupe_eval_end_to_end() {
     let dir = workdir("e2e");
-    let (data, truth) = (dir.join("people.csv"), dir.join("truth.csv"));
-    let o = sijian(&[
-        "match",
-        "synth",
-        "--people",
-        "3000",
-        "--output",
-        s(&data),
-        "--truth",
-        s(&truth),
-    ]);
-    assert_eq!(code_of(&o), 0, "{}", text(&o));
+    let (data, truth) = synth(&dir, &["--people", "3000"]);
     let input = rows(&data);
     assert_eq!(
         input[0],
@@ -195,20 +194,7 @@ fn synth_dedupe_eval_end_to_end() {
 #[test]
 fn households_twins_and_namesakes_stay_apart() {
     let dir = workdir("households");
-    let (data, truth) = (dir.join("people.csv"), dir.join("truth.csv"));
-    let o = sijian(&[
-        "match",
-        "synth",
-        "--people",
-        "6000",
-        "--seed",
-        "3",
-        "--output",
-        s(&data),
-        "--truth",
-        s(&truth),
-    ]);
-    assert_eq!(code_of(&o), 0, "{}", text(&o));
+    let (data, truth) = synth(&dir, &["--people", "6000", "--seed", "3"]);
     let judge = |clusters: &Path| -> serde_json::Value {
         let o = sijian(&[
             "match",
