@@ -459,10 +459,10 @@ pub struct ClusterOptions {
     /// Match probability at or above which a pair is a link. Default 0.9.
     pub threshold: f64,
     /// A record pair across two clusters scoring below this probability says they are
-    /// different people; a merge is refused when there are at least as many such pairs as
-    /// linked ones across them (a father and his son chained through one weak link score near
-    /// zero against each other's other records; a person's garbled record is outvoted by the
-    /// links of the rest). Default 0.001.
+    /// different people; a merge is refused when there are more such pairs than linked ones
+    /// across them, or as many and no link far above the threshold (a father and his son
+    /// chained through one weak link score near zero against each other's other records; a
+    /// person's garbled record is outvoted by the links of the rest). Default 0.001.
     pub cannot_link: f64,
     /// Most records one person may have in a file; a merge beyond it is refused and reported
     /// (one person entered fifty times is a wrong model, not a person). Default 50.
@@ -497,8 +497,8 @@ pub struct ClusterReport {
 /// Clusters that check the person as a whole: links are taken strongest first, and two
 /// clusters merge only if no record of one carries a valid identity number different from a
 /// valid one of the other (beyond one slip), fewer record pairs across them score below
-/// `cannot_link` than at or above the threshold, and the result stays within `max_cluster`
-/// records. Connected components at
+/// `cannot_link` than at or above the threshold (on a tie, one link is within a tenth of the
+/// threshold's distance to 1), and the result stays within `max_cluster` records. Connected components at
 /// one threshold would instead join a household through its weakest link. Each record's
 /// cluster is named by its smallest position.
 pub fn clusters_checked(
@@ -538,7 +538,7 @@ pub fn clusters_checked(
             continue;
         }
         let mut identity = false;
-        let (mut linked, mut cannot) = (0usize, 0usize);
+        let (mut linked, mut cannot, mut strongest) = (0usize, 0usize, 0f64);
         'check: for &x in ma {
             for &y in mb {
                 let (px, py) = (&persons[x as usize], &persons[y as usize]);
@@ -553,6 +553,7 @@ pub fn clusters_checked(
                 }
                 shared_values(layout, px, py, &mut shared);
                 let p = crate::fs::probability_from_weight(scorer.weight_tf(&gamma, &shared));
+                strongest = strongest.max(p);
                 if p < opts.cannot_link {
                     cannot += 1;
                 } else if p >= opts.threshold {
@@ -564,7 +565,9 @@ pub fn clusters_checked(
             report.refused_identity += 1;
             continue;
         }
-        if cannot > 0 && cannot >= linked {
+        // A tie is broken by a link far above the threshold (a tenth of its distance to 1).
+        let decisive = strongest >= 1.0 - (1.0 - opts.threshold) / 10.0;
+        if cannot > linked || (cannot > 0 && cannot == linked && !decisive) {
             report.refused_cannot_link += 1;
             continue;
         }
