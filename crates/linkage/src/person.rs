@@ -241,10 +241,14 @@ impl Person {
             None => None,
             Some(b) => Some(Ymd::parse(b).ok_or_else(|| FieldError::Birth(b.to_owned()))?),
         };
-        let raw_id = present(raw.id_number).filter(|_| layout.id_number);
-        let id_valid = raw_id.is_some_and(|v| normalise::resident_id(v).is_some());
-        let id_number = raw_id
-            .map(|v| id_number_key(v).unwrap_or_else(|| id_number_text(v)))
+        // One check-character test per number: a valid one in its 18-digit form, anything
+        // else (a mistyped or malformed number) as comparable text.
+        let valid = present(raw.id_number)
+            .filter(|_| layout.id_number)
+            .map(|v| normalise::resident_id(v).ok_or(v));
+        let id_valid = matches!(valid, Some(Ok(_)));
+        let id_number = valid
+            .map(|r| r.unwrap_or_else(id_number_text))
             .filter(|v| !v.is_empty());
         let phone = match present(raw.phone).filter(|_| layout.phone) {
             None => None,
