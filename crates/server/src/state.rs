@@ -61,7 +61,9 @@ impl AppState {
             .fonts
             .get_or_init(|| async move {
                 tokio::task::spawn_blocking(move || {
-                    crate::documents::Fonts::load(&cfg).map_err(|e| e.to_string())
+                    let fonts = crate::documents::Fonts::load(&cfg).map_err(|e| e.to_string())?;
+                    tracing::info!(font = %fonts.describe(), "PDF font loaded");
+                    Ok(fonts)
                 })
                 .await
                 .unwrap_or_else(|e| Err(format!("字体加载中断：{e}")))

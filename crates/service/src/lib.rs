@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_cases;
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod inputs;
 pub mod keyring;
 pub mod ledger;

@@ -70,6 +70,27 @@ pub fn record(v: &LicenceView) -> SignedRecord {
     .expect("register fields are single-line and non-empty")
 }
 
+/// Refuses unless the caller may print the licence `id`: those who may see the holder's register
+/// entry (the holder's institution, regulators in scope). Returns the holder.
+pub async fn reach_printable(
+    s: &Services,
+    a: &crate::Caller,
+    id: &ElectronicLicenceId,
+) -> Result<(LicenceKind, i64)> {
+    let (kind, holder) = s.licences.holder_of(id).ok_or_else(Error::not_found)?;
+    match kind {
+        LicenceKind::Institution => {
+            a.require(sijian_domain::Action::ViewInstitutions)?;
+            registry::get_institution(&s.db, &a.scope(), holder).await?;
+        }
+        LicenceKind::Appraiser => {
+            a.require(sijian_domain::Action::ViewAppraisers)?;
+            registry::get_appraiser(&s.db, &a.scope(), holder).await?;
+        }
+    }
+    Ok((kind, holder))
+}
+
 /// The licence of `kind` held by register entry `holder_id`, as it stands today.
 pub async fn licence_of(
     s: &Services,

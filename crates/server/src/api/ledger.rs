@@ -9,10 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sijian_domain::Action;
 use sijian_ledger::b64;
 use sijian_ledger::tiles::Tile;
-use sijian_store::{events, ledger};
+use sijian_store::ledger;
 use utoipa::{IntoParams, ToSchema};
 
 fn text(body: String, cache: &'static str) -> Response {
@@ -178,7 +177,8 @@ pub async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> AppRes
 
 /// The offline proof bundle of one event (C2SP tlog-proof whose `extra` is the leaf entry):
 /// verifies with `sijian ledger verify-bundle --key <log key>` and no network. Only for users
-/// who may see the event; 409 while it waits for its checkpoint.
+/// who are shown the event on a page (`sijian_service::events::visible`); 409 while it waits for
+/// its checkpoint.
 #[utoipa::path(get, path = "/events/{id}/proof", tag = "records",
     params(("id" = i64, Path, description = "事件编号")),
     responses((status = 200, description = "离线证明包", content_type = "text/plain", body = String),
@@ -189,10 +189,7 @@ pub async fn event_proof(
     ApiUser(a): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
-    a.require(Action::ViewEvents)?;
-    events::get(&s.db, &a.scope(), id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    sijian_service::events::visible(&s, &a, id).await?;
     let (bundle, _) = ledger::bundle_for_event(&s.db, id).await?.ok_or_else(|| {
         AppError::new(
             StatusCode::CONFLICT,

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use sijian_domain::elicence::LicenceKind;
 use sijian_domain::identifiers::ElectronicLicenceId;
 use sijian_service::licences::{LicenceVerification, LicenceView, licence_of, verification};
-use sijian_store::registry;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -70,18 +69,7 @@ pub async fn licence_pdf(
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<axum::response::Response> {
     let id = parse_id(&id)?;
-    let (kind, holder) = s.licences.holder_of(&id).ok_or_else(AppError::not_found)?;
-    // Only within the caller's reach.
-    match kind {
-        LicenceKind::Institution => {
-            a.require(sijian_domain::Action::ViewInstitutions)?;
-            registry::get_institution(&s.db, &a.scope(), holder).await?;
-        }
-        LicenceKind::Appraiser => {
-            a.require(sijian_domain::Action::ViewAppraisers)?;
-            registry::get_appraiser(&s.db, &a.scope(), holder).await?;
-        }
-    }
+    let (kind, holder) = sijian_service::licences::reach_printable(&s, &a, &id).await?;
     let l = licence_of(&s, kind, holder)
         .await?
         .ok_or_else(AppError::not_found)?;

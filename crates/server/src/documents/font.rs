@@ -33,6 +33,13 @@ const CANDIDATES: &[(&str, u32)] = &[
     ),
 ];
 
+/// The fallback built into the binary: a subset of Noto Sans CJK SC (SIL OFL 1.1) with the
+/// ideographs GB 18030 requires (CJK Unified Ideographs and Extension A); `fonts/README.md`
+/// says how it was made. System fonts come first, so an installed or configured font wins.
+const BUNDLED: &[u8] = include_bytes!("../../fonts/NotoSansSC-GB18030.otf");
+/// How the bundled font describes itself on the health page and in logs.
+pub(crate) const BUNDLED_NAME: &str = "bundled:NotoSansSC-GB18030.otf";
+
 /// The message for "nothing found", kept in one place so tests can check it names the package.
 pub(crate) const NO_FONT_MESSAGE: &str = "未找到可嵌入的中文字体：请安装 fonts-noto-cjk，\
      或在配置 [pdf] font_path 指定字体文件（TTF/OTF/TTC）";
@@ -63,14 +70,18 @@ impl Fonts {
     /// With `font_path` set, that file and face are used and any problem is an error (a configured
     /// font silently replaced by another would print documents that differ from what was chosen).
     /// Otherwise the first usable font of a fixed list of system paths wins, then whatever
-    /// `fc-match 'sans-serif:lang=zh-cn'` reports, if fontconfig is installed.
+    /// `fc-match 'sans-serif:lang=zh-cn'` reports, if fontconfig is installed, and last the
+    /// font built into the binary.
     pub fn load(cfg: &PdfConfig) -> Result<Fonts, PdfError> {
         if cfg.font_path.trim().is_empty() {
             let candidates: Vec<(PathBuf, u32)> = CANDIDATES
                 .iter()
                 .map(|(p, i)| (PathBuf::from(p), *i))
                 .collect();
-            load_from(&candidates, true)
+            load_from(&candidates, true).or_else(|e| {
+                tracing::info!(reason = %e, "no system CJK font: PDFs use the bundled font");
+                Fonts::bundled()
+            })
         } else {
             let path = Path::new(cfg.font_path.trim());
             try_load(path, cfg.font_index).map_err(|reason| PdfError::Font {
@@ -78,6 +89,14 @@ impl Fonts {
                 reason,
             })
         }
+    }
+
+    /// The font built into the binary.
+    pub fn bundled() -> Result<Fonts, PdfError> {
+        from_bytes(BUNDLED_NAME.into(), BUNDLED.to_vec(), 0).map_err(|reason| PdfError::Font {
+            path: BUNDLED_NAME.into(),
+            reason,
+        })
     }
 
     /// Where the font came from, as `path#face`, for logs and the health page.
@@ -148,6 +167,11 @@ fn fontconfig_choice() -> Option<(PathBuf, u32)> {
 /// Loads one face; the error is a Chinese reason for [`PdfError::Font`].
 fn try_load(path: &Path, index: u32) -> Result<Fonts, String> {
     let data = std::fs::read(path).map_err(|e| format!("无法读取文件（{e}）"))?;
+    from_bytes(path.to_path_buf(), data, index)
+}
+
+/// Loads face `index` of a font file's bytes, checking that it has Chinese glyphs.
+fn from_bytes(path: PathBuf, data: Vec<u8>, index: u32) -> Result<Fonts, String> {
     let data = Arc::new(data);
     let font_ref = FontRef::from_index(data.as_slice(), index).map_err(|_| {
         format!("不是可识别的字体文件（TTF/OTF/TTC），或字体集中不存在序号为 {index} 的字体")
@@ -163,7 +187,7 @@ fn try_load(path: &Path, index: u32) -> Result<Fonts, String> {
         .ok_or_else(|| "PDF 引擎无法解析该字体".to_owned())?;
     Ok(Fonts {
         inner: Arc::new(Inner {
-            path: path.to_path_buf(),
+            path,
             index,
             data,
             font,
@@ -195,7 +219,7 @@ impl<'a> Measurer<'a> {
     }
 
     /// Glyph id (0 = `.notdef` when the font lacks the character) and advance in em.
-    fn glyph(&self, c: char) -> (u32, f32) {
+    pub(crate) fn glyph(&self, c: char) -> (u32, f32) {
         let gid = self.charmap.map(c).unwrap_or_default();
         let advance = self.metrics.advance_width(gid).unwrap_or(0.0) / self.units_per_em;
         (gid.to_u32(), advance)

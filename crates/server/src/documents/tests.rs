@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::font::{Measurer, NO_FONT_MESSAGE, load_from};
+use super::font::{BUNDLED_NAME, Measurer, NO_FONT_MESSAGE, load_from};
 use super::pdf::{ASCENT, Layout, MIN_MODULE, MIN_QR, MIN_TEXT, MM, Op, layout};
 use super::qr::Matrix;
 use super::*;
@@ -454,6 +454,35 @@ fn no_font_message_is_chinese_and_names_the_package() {
         load_from(&missing, false),
         Err(PdfError::NoFont(_))
     ));
+}
+
+/// The bundled fallback has every ideograph GB 18030 requires (CJK Unified Ideographs to
+/// U+9FA5 and Extension A), and a licence printed with it carries its text.
+#[test]
+fn bundled_font_covers_gb18030_ideographs_and_prints_a_licence() {
+    let fonts = Fonts::bundled().expect("the bundled font loads");
+    assert!(fonts.describe().starts_with(BUNDLED_NAME), "{fonts:?}");
+    let m = fonts.measurer().unwrap();
+    let required = ('\u{4e00}'..='\u{9fa5}').chain('\u{3400}'..='\u{4db5}');
+    let missing: Vec<char> = required.filter(|c| m.glyph(*c).0 == 0).collect();
+    assert!(missing.is_empty(), "{} missing: {missing:?}", missing.len());
+    for c in "０１２ＡＢ，。：；“”（）《》、ABCabc0123-/·".chars() {
+        assert_ne!(m.glyph(c).0, 0, "{c}");
+    }
+    let url = long_url();
+    let lines = licence_lines();
+    let card = licence(&lines, &url);
+    let pdf = render(&card, &fonts).expect("render");
+    assert!(pdf.starts_with(b"%PDF-"));
+    if tools() {
+        check_pdf(
+            "licence-bundled",
+            &pdf,
+            &card,
+            &[INSTITUTION, ADDRESS],
+            "595.276 x 841.89 pts",
+        );
+    }
 }
 
 #[test]

@@ -128,7 +128,13 @@ pub async fn page(
         page.qr_svg =
             crate::documents::qr_svg(&l.qr_content, 176, lang.t("qr.label")).unwrap_or_default();
     }
-    if ctx.authed.is_some() {
+    // The PDF only for a reader who may print it (a page never shows a link its reader may
+    // not follow, issue 15).
+    if let Some(a) = &ctx.authed
+        && sijian_service::licences::reach_printable(&s, a, &parsed)
+            .await
+            .is_ok()
+    {
         page.pdf_url = Some(format!("/api/v1/licences/{}/licence.pdf", l.id));
     }
     Ok(render(&page))

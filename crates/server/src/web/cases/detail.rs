@@ -23,7 +23,7 @@ pub async fn detail(
     let env = Env::load(&s, &c.region_path).await.or_page(lang)?;
     let clock = clock_of(&c, env.today, &env.cal, &env.policy);
     let opinion = opinions::by_case(&s.db, id).await.or_page(lang)?;
-    let mut fields = particulars(lang, &c, &clock);
+    let mut fields = particulars(&a, lang, &c, &clock);
     if let Some(o) = &opinion {
         fields.extend(opinion_fields(&s, &a, lang, o).await.or_page(lang)?);
     }
@@ -52,7 +52,13 @@ pub async fn detail(
 }
 
 /// The case's particulars as label, value and optional link.
-fn particulars(lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
+fn particulars(a: &Authed, lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
+    // The register entry for those who may open it, else the public directory's entry.
+    let institution_href = if a.role().may(Action::ViewInstitutions) {
+        format!("/institutions/{}", c.institution_id)
+    } else {
+        format!("/directory/institutions/{}", c.institution_id)
+    };
     let mut fields = vec![
         (
             lang.t("cases.col.client").to_string(),
@@ -81,7 +87,7 @@ fn particulars(lang: Lang, c: &Case, clock: &CaseClock) -> Vec<Field> {
         (
             lang.t("cases.col.institution").into(),
             c.institution_name.clone(),
-            Some(format!("/institutions/{}", c.institution_id)),
+            Some(institution_href),
         ),
         (
             lang.t("cases.field.matter").into(),
