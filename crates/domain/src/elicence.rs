@@ -284,47 +284,34 @@ mod tests {
         let today = Date::parse("2026-11-29").unwrap();
         let past = Date::parse("2026-11-28").unwrap();
         use InstitutionStatus as I;
-        assert_eq!(
-            institution_status(I::Normal, Some(today), today),
-            LicenceStatus::Valid
-        );
-        assert_eq!(
-            institution_status(I::Normal, Some(past), today),
-            LicenceStatus::Expired
-        );
-        assert_eq!(
-            institution_status(I::Suspended, None, today),
-            LicenceStatus::Withheld
-        );
-        assert_eq!(
-            institution_status(I::Cancelled, None, today),
-            LicenceStatus::Cancelled
-        );
-        assert_eq!(
-            institution_status(I::Revoked, None, today),
-            LicenceStatus::Withdrawn
-        );
+        use LicenceStatus as L;
+        for (status, valid_to, want) in [
+            (I::Normal, Some(today), L::Valid),
+            (I::Normal, Some(past), L::Expired),
+            (I::Suspended, None, L::Withheld),
+            (I::Cancelled, None, L::Cancelled),
+            (I::Revoked, None, L::Withdrawn),
+        ] {
+            assert_eq!(
+                institution_status(status, valid_to, today),
+                want,
+                "{status:?} to {valid_to:?}"
+            );
+        }
         use AppraiserStatus as A;
-        assert_eq!(
-            appraiser_status(A::Active, LicenceStatus::Valid),
-            LicenceStatus::Valid
-        );
-        assert_eq!(
-            appraiser_status(A::Active, LicenceStatus::Cancelled),
-            LicenceStatus::Expired
-        );
-        assert_eq!(
-            appraiser_status(A::Active, LicenceStatus::Withheld),
-            LicenceStatus::Withheld
-        );
-        assert_eq!(
-            appraiser_status(A::Suspended, LicenceStatus::Valid),
-            LicenceStatus::Withheld
-        );
-        assert_eq!(
-            appraiser_status(A::Revoked, LicenceStatus::Valid),
-            LicenceStatus::Withdrawn
-        );
+        for (status, institution, want) in [
+            (A::Active, L::Valid, L::Valid),
+            (A::Active, L::Cancelled, L::Expired),
+            (A::Active, L::Withheld, L::Withheld),
+            (A::Suspended, L::Valid, L::Withheld),
+            (A::Revoked, L::Valid, L::Withdrawn),
+        ] {
+            assert_eq!(
+                appraiser_status(status, institution),
+                want,
+                "{status:?} at an institution {institution:?}"
+            );
+        }
         let labels: Vec<_> = [
             LicenceStatus::Valid,
             LicenceStatus::Withheld,

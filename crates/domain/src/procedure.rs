@@ -776,34 +776,7 @@ pub fn assign(
         ));
     }
     for a in chosen {
-        if a.institution_id != c.institution.id {
-            return Err(broke(
-                ART18,
-                "appraisers",
-                format!("{} 不是本机构的司法鉴定人", a.name),
-            ));
-        }
-        if !a.active {
-            return Err(broke(
-                REGISTRATION,
-                "appraisers",
-                format!("{} 被停止执业、注销或者撤销登记，不得指定", a.name),
-            ));
-        }
-        if let Some(item) = c.items.iter().find(|i| !covers(&a.items, i)) {
-            return Err(broke(
-                ART18,
-                "appraisers",
-                format!("{} 不具有鉴定事项 {item} 的执业资格", a.name),
-            ));
-        }
-        if let Some(x) = conflicts.iter().find(|x| x.appraiser_id == a.id) {
-            return Err(broke(
-                ART20,
-                "appraisers",
-                format!("{} 应当回避：{}", a.name, x.kind.label_zh()),
-            ));
-        }
+        may_serve(c, a, conflicts, Serving::Chosen)?;
     }
     match (c.lineage, &c.original) {
         (Lineage::Supplementary, Some(o)) => {
@@ -930,41 +903,61 @@ pub fn panel_holds(c: &CaseFacts, p: &Policy) -> Result<(), CaseError> {
                 format!("本案鉴定人（编号 {id}）已不在登记名册中，须重新指定"),
             ));
         };
-        if a.institution_id != c.institution.id {
-            return Err(broke(
-                ART18,
-                "appraisers",
-                format!("{} 已不是本机构的司法鉴定人，须重新指定", a.name),
-            ));
-        }
-        if !a.active {
-            return Err(broke(
-                REGISTRATION,
-                "appraisers",
-                format!(
-                    "{} 被停止执业、注销或者撤销登记，不得继续鉴定，须重新指定",
-                    a.name
-                ),
-            ));
-        }
-        if let Some(item) = c.items.iter().find(|i| !covers(&a.items, i)) {
-            return Err(broke(
-                ART18,
-                "appraisers",
-                format!("{} 不具有鉴定事项 {item} 的执业资格，须重新指定", a.name),
-            ));
-        }
-        if let Some(x) = conflicts.iter().find(|x| x.appraiser_id == a.id) {
-            return Err(broke(
-                ART20,
-                "appraisers",
-                format!(
-                    "{} 有应当回避的情形（{}），须先作出回避决定并补充指定",
-                    a.name,
-                    x.kind.label_zh()
-                ),
-            ));
-        }
+        may_serve(c, a, &conflicts, Serving::Assigned)?;
+    }
+    Ok(())
+}
+
+/// When an appraiser's fitness is checked: as they are chosen, or on a later step while they
+/// serve (then the answer also says what must be done).
+#[derive(Clone, Copy, PartialEq)]
+enum Serving {
+    Chosen,
+    Assigned,
+}
+
+/// 第十八、二十条 and registration for one appraiser: of the case's institution, practising,
+/// licensed for every item of the matter, with no ground to withdraw.
+fn may_serve(
+    c: &CaseFacts,
+    a: &AppraiserFacts,
+    conflicts: &[Conflict],
+    when: Serving,
+) -> Result<(), CaseError> {
+    let again = when == Serving::Assigned;
+    let name = &a.name;
+    if a.institution_id != c.institution.id {
+        let msg = if again {
+            format!("{name} 已不是本机构的司法鉴定人，须重新指定")
+        } else {
+            format!("{name} 不是本机构的司法鉴定人")
+        };
+        return Err(broke(ART18, "appraisers", msg));
+    }
+    if !a.active {
+        let msg = if again {
+            format!("{name} 被停止执业、注销或者撤销登记，不得继续鉴定，须重新指定")
+        } else {
+            format!("{name} 被停止执业、注销或者撤销登记，不得指定")
+        };
+        return Err(broke(REGISTRATION, "appraisers", msg));
+    }
+    if let Some(item) = c.items.iter().find(|i| !covers(&a.items, i)) {
+        let redo = if again { "，须重新指定" } else { "" };
+        return Err(broke(
+            ART18,
+            "appraisers",
+            format!("{name} 不具有鉴定事项 {item} 的执业资格{redo}"),
+        ));
+    }
+    if let Some(x) = conflicts.iter().find(|x| x.appraiser_id == a.id) {
+        let kind = x.kind.label_zh();
+        let msg = if again {
+            format!("{name} 有应当回避的情形（{kind}），须先作出回避决定并补充指定")
+        } else {
+            format!("{name} 应当回避：{kind}")
+        };
+        return Err(broke(ART20, "appraisers", msg));
     }
     Ok(())
 }

@@ -696,10 +696,6 @@ fn demo_users(
     appr: &[i64],
     organs: &[i64],
 ) -> Vec<(&'static str, &'static str, Role, Attachment)> {
-    let region = |c: &str| Attachment {
-        region_code: Some(c.into()),
-        ..Default::default()
-    };
     vec![
         ("admin", "系统管理员", Role::Admin, Attachment::default()),
         (
@@ -712,85 +708,67 @@ fn demo_users(
             "zj.reg",
             "浙江省司法厅鉴定处",
             Role::RegulatorProvince,
-            region("330000"),
+            Attachment::region("330000"),
         ),
         (
             "hz.reg",
             "杭州市司法局",
             Role::RegulatorCity,
-            region("330100"),
+            Attachment::region("330100"),
         ),
         (
             "xh.reg",
             "杭州市西湖区司法局",
             Role::RegulatorCounty,
-            region("330106"),
+            Attachment::region("330106"),
         ),
         (
             "assoc",
             "浙江省司法鉴定协会",
             Role::Association,
-            region("330000"),
+            Attachment::region("330000"),
         ),
         (
             "inspector",
             "杭州市检查人员",
             Role::Inspector,
-            region("330100"),
+            Attachment::region("330100"),
         ),
         (
             "inst.head",
             "明正中心负责人",
             Role::InstitutionHead,
-            Attachment {
-                institution_id: Some(inst[0]),
-                ..Default::default()
-            },
+            Attachment::institution(inst[0]),
         ),
         (
             "inst.clerk",
             "明正中心受理员",
             Role::InstitutionClerk,
-            Attachment {
-                institution_id: Some(inst[0]),
-                ..Default::default()
-            },
+            Attachment::institution(inst[0]),
         ),
         (
             "appraiser",
             "明正中心鉴定人",
             Role::Appraiser,
-            Attachment {
-                appraiser_id: Some(appr[0]),
-                ..Default::default()
-            },
+            Attachment::appraiser(appr[0]),
         ),
         (
             "court",
             "西湖区法院立案庭",
             Role::Organ,
-            Attachment {
-                organ_id: Some(organs[2]),
-                ..Default::default()
-            },
+            Attachment::organ(organs[2]),
         ),
         (
             "procurator",
             "杭州市检察院",
             Role::Organ,
-            Attachment {
-                organ_id: Some(organs[6]),
-                ..Default::default()
-            },
+            Attachment::organ(organs[6]),
         ),
         (
             "police",
             "杭州市公安局",
             Role::Organ,
-            Attachment {
-                organ_id: Some(organs[7]),
-                ..Default::default()
-            },
+            Attachment::organ(organs[7]),
         ),
     ]
 }

@@ -201,10 +201,7 @@ pub async fn list(
         l.push(format!("e.kind NOT LIKE {ph}"));
     }
     l.search(q.search(), &["e.actor_name", "e.kind"]);
-    let mut q = q.clone();
-    if q.sort.is_none() {
-        q.desc = true;
-    }
+    let q = q.newest_first(None);
     l.run(
         db,
         &q,

@@ -252,11 +252,7 @@ pub async fn list(
         l.push(format!("al.case_id = {ph}"));
     }
     l.search(q.search(), &["k.client_name", "i.name", "oi.name"]);
-    let mut q = q.clone();
-    if q.sort.is_none() {
-        q.sort = Some("raised".into());
-        q.desc = true;
-    }
+    let q = q.newest_first(Some("raised"));
     l.run(db, &q, ALERT_SORTS, "al.id").await
 }
 

@@ -26,6 +26,17 @@ impl ListQuery {
     pub fn search(&self) -> Option<&str> {
         self.q.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
+
+    /// This query, or, when it asks for no order, the newest first: by the sort key `key`, or
+    /// with `None` by the listing's own key.
+    pub fn newest_first(&self, key: Option<&str>) -> ListQuery {
+        let mut q = self.clone();
+        if q.sort.is_none() {
+            q.sort = key.map(str::to_string);
+            q.desc = true;
+        }
+        q
+    }
 }
 
 /// Lists count their matches up to this many; beyond it `total` is this number and

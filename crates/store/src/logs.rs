@@ -63,10 +63,7 @@ pub async fn list_ops(
     l.push(p);
     l.eq("l.result", result);
     l.search(q.search(), &["l.username", "l.action", "l.path", "l.ip"]);
-    let mut q = q.clone();
-    if q.sort.is_none() {
-        q.desc = true;
-    }
+    let q = q.newest_first(None);
     l.run(
         db,
         &q,
@@ -204,10 +201,7 @@ pub async fn list_logins(
     l.push(p);
     l.eq("l.result", result);
     l.search(q.search(), &["l.username", "l.ip"]);
-    let mut q = q.clone();
-    if q.sort.is_none() {
-        q.desc = true;
-    }
+    let q = q.newest_first(None);
     l.run(
         db,
         &q,

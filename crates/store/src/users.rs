@@ -90,6 +90,40 @@ pub struct Attachment {
     pub organ_id: Option<i64>,
 }
 
+impl Attachment {
+    /// A regional account's attachment: the region it oversees.
+    pub fn region(code: &str) -> Self {
+        Attachment {
+            region_code: Some(code.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Institution staff's attachment.
+    pub fn institution(id: i64) -> Self {
+        Attachment {
+            institution_id: Some(id),
+            ..Default::default()
+        }
+    }
+
+    /// An appraiser account's attachment: its appraiser record.
+    pub fn appraiser(id: i64) -> Self {
+        Attachment {
+            appraiser_id: Some(id),
+            ..Default::default()
+        }
+    }
+
+    /// An organ account's attachment.
+    pub fn organ(id: i64) -> Self {
+        Attachment {
+            organ_id: Some(id),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub username: String,

@@ -424,6 +424,12 @@ impl Transition {
         self.records.push(r);
         self
     }
+    /// Closes the case on `on` with its materials handed back (a refusal or a termination).
+    fn closed_returning_materials(self, on: Date) -> Self {
+        self.set(CaseField::MaterialsReturnedOn(on))
+            .set(CaseField::ClosedOn(on))
+            .record(SideRecord::MaterialsReturned { on })
+    }
 
     /// The facts as the step leaves them: the new stage and the clock's changes, from which the
     /// running deadline is computed.
@@ -562,9 +568,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             .set(CaseField::RefusalReasons(reasons.clone()))
             .set(CaseField::RefusalExplanation(explanation.trim().to_string()))
             .set(CaseField::DecidedOn(today))
-            .set(CaseField::MaterialsReturnedOn(today))
-            .set(CaseField::ClosedOn(today))
-            .record(SideRecord::MaterialsReturned { on: today })
+            .closed_returning_materials(today)
         }
         CaseCommand::SignContract {
             effective_on,
@@ -749,9 +753,7 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             .set(CaseField::TerminationExplanation(
                 explanation.trim().to_string(),
             ))
-            .set(CaseField::MaterialsReturnedOn(today))
-            .set(CaseField::ClosedOn(today))
-            .record(SideRecord::MaterialsReturned { on: today })
+            .closed_returning_materials(today)
             .record(SideRecord::StopClosed { on: today })
         }
         CaseCommand::SubmitForReview { reviewer_ids } => {

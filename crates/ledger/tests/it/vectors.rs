@@ -31,6 +31,29 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every vector below `dir` of the test data, with its file.
+fn vectors(dir: &str) -> Vec<(PathBuf, Value)> {
+    let mut files = Vec::new();
+    json_files(&testdata().join(dir), &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let v = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            (f, v)
+        })
+        .collect()
+}
+
+/// Checks a verifier's answer against the vector's `wantErr`.
+fn answers_as_wanted<E: std::fmt::Debug>(got: &Result<(), E>, v: &Value, f: &Path) {
+    assert_eq!(
+        got.is_err(),
+        v["wantErr"].as_bool().unwrap(),
+        "{}: {got:?}",
+        f.display()
+    );
+}
+
 fn bytes(v: &Value) -> Vec<u8> {
     match v {
         Value::Null => Vec::new(),
@@ -54,11 +77,13 @@ const REFUSED_FOR_HASH_LENGTH: &[&str] = &["sizes-are-equal-one-and-proof-is-emp
 
 #[test]
 fn every_inclusion_vector() {
-    let mut files = Vec::new();
-    json_files(&testdata().join("merkle/inclusion"), &mut files);
-    assert!(files.len() >= 90, "found {} inclusion vectors", files.len());
-    for f in &files {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+    let vectors = vectors("merkle/inclusion");
+    assert!(
+        vectors.len() >= 90,
+        "found {} inclusion vectors",
+        vectors.len()
+    );
+    for (f, v) in &vectors {
         let got = verify_inclusion(
             v["leafIdx"].as_u64().unwrap(),
             v["treeSize"].as_u64().unwrap(),
@@ -66,27 +91,20 @@ fn every_inclusion_vector() {
             &proof(&v["proof"]),
             &bytes(&v["root"]),
         );
-        assert_eq!(
-            got.is_err(),
-            v["wantErr"].as_bool().unwrap(),
-            "{}: {got:?}",
-            f.display()
-        );
+        answers_as_wanted(&got, v, f);
     }
 }
 
 #[test]
 fn every_consistency_vector() {
-    let mut files = Vec::new();
-    json_files(&testdata().join("merkle/consistency"), &mut files);
+    let vectors = vectors("merkle/consistency");
     assert!(
-        files.len() >= 90,
+        vectors.len() >= 90,
         "found {} consistency vectors",
-        files.len()
+        vectors.len()
     );
     let mut refused = 0;
-    for f in &files {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+    for (f, v) in &vectors {
         let got = verify_consistency(
             v["size1"].as_u64().unwrap(),
             v["size2"].as_u64().unwrap(),
@@ -95,13 +113,12 @@ fn every_consistency_vector() {
             &bytes(&v["root2"]),
         );
         let name = f.file_name().unwrap().to_str().unwrap();
-        let want_err = v["wantErr"].as_bool().unwrap();
         if REFUSED_FOR_HASH_LENGTH.contains(&name) {
-            assert!(!want_err && got.is_err(), "{name}");
+            assert!(!v["wantErr"].as_bool().unwrap() && got.is_err(), "{name}");
             refused += 1;
             continue;
         }
-        assert_eq!(got.is_err(), want_err, "{}: {got:?}", f.display());
+        answers_as_wanted(&got, v, f);
     }
     assert_eq!(refused, REFUSED_FOR_HASH_LENGTH.len());
 }
@@ -112,10 +129,7 @@ fn every_consistency_vector() {
 #[test]
 fn subtree_vectors_that_are_whole_tree_proofs() {
     let mut checked = 0;
-    let mut files = Vec::new();
-    json_files(&testdata().join("merkle/subtreeinclusion"), &mut files);
-    for f in &files {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+    for (f, v) in &vectors("merkle/subtreeinclusion") {
         if v["start"].as_u64() != Some(0) {
             continue;
         }
@@ -126,18 +140,10 @@ fn subtree_vectors_that_are_whole_tree_proofs() {
             &proof(&v["proof"]),
             &bytes(&v["root"]),
         );
-        assert_eq!(
-            got.is_err(),
-            v["wantErr"].as_bool().unwrap(),
-            "{}: {got:?}",
-            f.display()
-        );
+        answers_as_wanted(&got, v, f);
         checked += 1;
     }
-    let mut files = Vec::new();
-    json_files(&testdata().join("merkle/subtreeconsistency"), &mut files);
-    for f in &files {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+    for (f, v) in &vectors("merkle/subtreeconsistency") {
         // An empty subtree (end 0) is consistent with any tree by the draft's definition, while
         // a consistency proof from the empty tree proves nothing: those cases do not apply.
         if v["start"].as_u64() != Some(0) || v["end"].as_u64() == Some(0) {
@@ -154,12 +160,7 @@ fn subtree_vectors_that_are_whole_tree_proofs() {
             &bytes(&v["root1"]),
             &bytes(&v["root2"]),
         );
-        assert_eq!(
-            got.is_err(),
-            v["wantErr"].as_bool().unwrap(),
-            "{}: {got:?}",
-            f.display()
-        );
+        answers_as_wanted(&got, v, f);
         checked += 1;
     }
     assert!(checked > 100, "only {checked} subtree vectors apply");

@@ -1,5 +1,5 @@
 //! Integration tests over HTTP against the real server, on SQLite and on PostgreSQL.
-use crate::common;
+use crate::{common, helpers};
 
 use common::{Client, Engine, TestApp};
 use reqwest::StatusCode;
@@ -13,20 +13,7 @@ async fn account(app: &TestApp, role: Role, username: &str) {
 }
 
 async fn id_of(app: &TestApp, path: &str, name: &str) -> i64 {
-    let admin = app.login("admin").await;
-    let (st, body) = admin
-        .get(&format!(
-            "{path}?q={}&per_page=5",
-            urlencoding::encode(name)
-        ))
-        .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["name"] == name)
-        .unwrap_or_else(|| panic!("{name} not found"))["id"]
+    helpers::listed(app, path, name).await["id"]
         .as_i64()
         .unwrap()
 }

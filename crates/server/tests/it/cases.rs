@@ -157,6 +157,32 @@ fn refused_with(st: StatusCode, v: &Value, article: &str) {
     assert!(text.contains(article), "expected {article}: {text}");
 }
 
+/// Posts a step the rules refuse and checks that the refusal names `article`; returns its body.
+async fn refused(c: &Client, case: &Value, name: &str, body: Value, article: &str) -> Value {
+    let (st, v) = step(c, case, name, body).await;
+    refused_with(st, &v, article);
+    v
+}
+
+/// Files a commission (with `extra`) as `c`; returns the new case.
+async fn commissioned(c: &Client, fx: &Fx, extra: Value) -> Value {
+    let (st, case) = c.post("/api/v1/cases", commission(fx, extra)).await;
+    assert_eq!(st, StatusCode::CREATED, "{case}");
+    case
+}
+
+/// Accepts a received case and signs its contract (not a re-appraisal) effective on `on`.
+async fn contracted(clerk: &Client, case: &Value, on: &str) -> Value {
+    let case = ok(clerk, case, "accept", json!({})).await;
+    ok(
+        clerk,
+        &case,
+        "contract",
+        json!({"is_reappraisal": false, "effective_on": on}),
+    )
+    .await
+}
+
 /// Carries a case from commission to an issued opinion; returns the issued case and the result.
 async fn issued_case(app: &TestApp, fx: &Fx, extra: Value) -> (Value, Value) {
     let case = sealed_case(app, fx, extra).await;
@@ -178,10 +204,7 @@ both_engines!(
         let fx = fixture(app).await;
         let clerk = app.login("inst.clerk").await;
         let head = app.login("inst.head").await;
-        let (st, case) = clerk
-            .post("/api/v1/cases", commission(&fx, json!({})))
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{case}");
+        let case = commissioned(&clerk, &fx, json!({})).await;
         assert_eq!(
             case["case_number"], "（2026）浙0106民初1234号",
             "normalised 案号"
@@ -208,16 +231,22 @@ both_engines!(
         let due_before = case["clock"]["due_on"].as_str().unwrap().to_string();
 
         // 第十九条 and 第十八条 on assignment.
-        let (st, v) = step(&clerk, &case, "assign", json!({"appraiser_ids": [fx.a[0]]})).await;
-        refused_with(st, &v, "通则第十九条");
-        let (st, v) = step(
+        refused(
+            &clerk,
+            &case,
+            "assign",
+            json!({"appraiser_ids": [fx.a[0]]}),
+            "通则第十九条",
+        )
+        .await;
+        refused(
             &clerk,
             &case,
             "assign",
             json!({"appraiser_ids": [fx.a[0], fx.b[0]]}),
+            "通则第十八条",
         )
         .await;
-        refused_with(st, &v, "通则第十八条");
         let case = ok(
             &clerk,
             &case,
@@ -237,14 +266,14 @@ both_engines!(
         .await;
         assert_eq!(case["stage"], "clock_stopped");
         let case = ok(&clerk, &case, "resume-clock", json!({})).await;
-        let (st, v) = step(
+        refused(
             &clerk,
             &case,
             "extend",
             json!({"days": 10, "reason": "检验周期长", "client_notified": true}),
+            "负责人批准",
         )
         .await;
-        refused_with(st, &v, "负责人批准");
         let case = ok(
             &head,
             &case,
@@ -253,24 +282,24 @@ both_engines!(
         )
         .await;
         assert!(case["clock"]["due_on"].as_str().unwrap() > due_before.as_str());
-        let (st, v) = step(
+        refused(
             &head,
             &case,
             "extend",
             json!({"days": 5, "reason": "再延", "client_notified": true}),
+            "只能延长一次",
         )
         .await;
-        refused_with(st, &v, "只能延长一次");
 
         // Review by someone else; the appraisers sign; seal; issue.
-        let (st, v) = step(
+        refused(
             &clerk,
             &case,
             "review-request",
             json!({"reviewer_ids": [fx.a[0]]}),
+            "通则第三十五条",
         )
         .await;
-        refused_with(st, &v, "通则第三十五条");
         let case = ok(
             &clerk,
             &case,
@@ -286,8 +315,7 @@ both_engines!(
         )
         .await;
         assert_eq!(case["stage"], "signing");
-        let (st, v) = step(&clerk, &case, "seal", json!({})).await;
-        refused_with(st, &v, "通则第三十七条");
+        refused(&clerk, &case, "seal", json!({}), "通则第三十七条").await;
         let own = app.login("appraiser").await;
         let (st, _) = step(&own, &case, "sign", json!({"appraiser_id": fx.a[1]})).await;
         assert_eq!(
@@ -350,14 +378,10 @@ both_engines!(
             res["opinion"]["conclusion"]["label"], "构成轻伤二级",
             "{res}"
         );
-        let (st, v) = step(
-            &clerk,
+        let v = refused(&clerk,
             &res,
             "correct",
-            json!({"signer_id": fx.a[0], "what": "改结论", "conclusion": {"kind": "text", "value": "构成轻伤一级"}}),
-        )
-        .await;
-        refused_with(st, &v, "通则第四十一条");
+            json!({"signer_id": fx.a[0], "what": "改结论", "conclusion": {"kind": "text", "value": "构成轻伤一级"}}), "通则第四十一条").await;
         assert!(
             v.to_string().contains("构成轻伤二级") && v.to_string().contains("构成轻伤一级"),
             "{v}"
@@ -406,14 +430,14 @@ both_engines!(
         assert_eq!(case["stage"], "archived");
 
         // Court appearance: only signers; a refusal makes the fee refundable.
-        let (st, v) = step(
+        refused(
             &clerk,
             &case,
             "appearances",
             json!({"appraiser_ids": [fx.a[2]], "court": "西湖区法院", "hearing_on": "2026-12-20"}),
+            "通则第四十三条",
         )
         .await;
-        refused_with(st, &v, "通则第四十三条");
         let case = ok(
             &clerk,
             &case,
@@ -447,64 +471,40 @@ both_engines!(
     async |app: &TestApp| {
         let fx = fixture(app).await;
         let clerk = app.login("inst.clerk").await;
-        let (_, case) = clerk
-            .post(
-                "/api/v1/cases",
-                commission(&fx, json!({"case_number": null})),
-            )
-            .await;
-        let (st, v) = step(&clerk, &case, "refuse", json!({"reasons": ["concurrent_commission"], "explanation": "已委托他所", "materials_returned": false})).await;
-        refused_with(st, &v, "通则第十七条");
-        let (st, v) = step(
+        let case = commissioned(&clerk, &fx, json!({"case_number": null})).await;
+        refused(&clerk, &case, "refuse", json!({"reasons": ["concurrent_commission"], "explanation": "已委托他所", "materials_returned": false}), "通则第十七条").await;
+        refused(
             &clerk,
             &case,
             "refuse",
             json!({"reasons": [], "explanation": "x", "materials_returned": true}),
+            "通则第十五条",
         )
         .await;
-        refused_with(st, &v, "通则第十五条");
         let case = ok(&clerk, &case, "refuse", json!({"reasons": ["concurrent_commission"], "explanation": "已委托他所", "materials_returned": true})).await;
         assert_eq!(case["stage"], "refused");
         assert!(case["materials"][0]["returned_on"].is_string());
         let (st, v) = step(&clerk, &case, "accept", json!({})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
-        let (_, case) = clerk
-            .post(
-                "/api/v1/cases",
-                commission(&fx, json!({"case_number": null})),
-            )
-            .await;
-        let case = ok(&clerk, &case, "accept", json!({})).await;
-        let case = ok(
-            &clerk,
-            &case,
-            "contract",
-            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
-        )
-        .await;
-        let (st, v) = step(&clerk, &case, "terminate", json!({"reasons": ["withdrawn_or_unpaid"], "explanation": "", "materials_returned": true})).await;
-        refused_with(st, &v, "通则第二十九条");
+        let case = commissioned(&clerk, &fx, json!({"case_number": null})).await;
+        let case = contracted(&clerk, &case, "2026-09-02").await;
+        refused(&clerk, &case, "terminate", json!({"reasons": ["withdrawn_or_unpaid"], "explanation": "", "materials_returned": true}), "通则第二十九条").await;
         let case = ok(&clerk, &case, "terminate", json!({"reasons": ["withdrawn_or_unpaid"], "explanation": "委托人撤销委托", "materials_returned": true})).await;
         assert_eq!(case["stage"], "terminated");
         assert_eq!(case["clock"]["deadline"], "none");
 
         // The contract must say truthfully whether it is a re-appraisal (第十六条).
-        let (_, case) = clerk
-            .post(
-                "/api/v1/cases",
-                commission(&fx, json!({"case_number": null})),
-            )
-            .await;
+        let case = commissioned(&clerk, &fx, json!({"case_number": null})).await;
         let case = ok(&clerk, &case, "accept", json!({})).await;
-        let (st, v) = step(
+        refused(
             &clerk,
             &case,
             "contract",
             json!({"is_reappraisal": true, "effective_on": "2026-09-02"}),
+            "通则第十六条",
         )
         .await;
-        refused_with(st, &v, "通则第十六条");
     }
 );
 
@@ -518,26 +518,21 @@ both_engines!(
         let clerk = app.login("inst.clerk").await;
 
         // Supplementary: same institution, original appraisers only.
-        let (st, sup) = clerk
-        .post("/api/v1/cases", commission(&fx, json!({"lineage": "supplementary", "parent_id": parent, "case_number": "（2026）浙0106民初77号"})))
-        .await;
-        assert_eq!(st, StatusCode::CREATED, "{sup}");
-        let sup = ok(&clerk, &sup, "accept", json!({})).await;
-        let sup = ok(
+        let sup = commissioned(
             &clerk,
-            &sup,
-            "contract",
-            json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
+            &fx,
+            json!({"lineage": "supplementary", "parent_id": parent, "case_number": "（2026）浙0106民初77号"}),
         )
         .await;
-        let (st, v) = step(
+        let sup = contracted(&clerk, &sup, "2026-09-02").await;
+        refused(
             &clerk,
             &sup,
             "assign",
             json!({"appraiser_ids": [fx.a[0], fx.a[3]]}),
+            "通则第三十条",
         )
         .await;
-        refused_with(st, &v, "通则第三十条");
         ok(
             &clerk,
             &sup,
@@ -630,14 +625,14 @@ both_engines!(
         )
         .await;
         // Neither of these two holds a senior title.
-        let (st, v) = step(
+        refused(
             &b_clerk,
             &rc,
             "assign",
             json!({"appraiser_ids": [fx.b[1], fx.b[2]]}),
+            "高级专业技术职称",
         )
         .await;
-        refused_with(st, &v, "高级专业技术职称");
         let rc = ok(
             &b_clerk,
             &rc,
@@ -646,14 +641,14 @@ both_engines!(
         )
         .await;
         let rc = ok(&b_clerk, &rc, "start", json!({})).await;
-        let (st, v) = step(
+        refused(
             &b_clerk,
             &rc,
             "review-request",
             json!({"reviewer_ids": [fx.b[2], fx.b[3]]}),
+            "3 名以上专家",
         )
         .await;
-        refused_with(st, &v, "3 名以上专家");
         ok(
             &b_clerk,
             &rc,
@@ -689,12 +684,7 @@ both_engines!(
         let fx = fixture(app).await;
         let clerk = app.login("inst.clerk").await;
         let head = app.login("inst.head").await;
-        let (_, case) = clerk
-            .post(
-                "/api/v1/cases",
-                commission(&fx, json!({"case_number": null})),
-            )
-            .await;
+        let case = commissioned(&clerk, &fx, json!({"case_number": null})).await;
         let (a, b) = tokio::join!(
             step(&clerk, &case, "accept", json!({})),
             step(&head, &case, "accept", json!({}))
@@ -794,14 +784,14 @@ both_engines!(
             json!({"appraiser_id": fx.a[1], "granted": true, "decision": "与当事人有利害关系"}),
         )
         .await;
-        let (st, v) = step(
+        refused(
             &clerk,
             &case,
             "review-request",
             json!({"reviewer_ids": [fx.a[2]]}),
+            "通则第十九条",
         )
         .await;
-        refused_with(st, &v, "通则第十九条");
         let case = ok(
             &clerk,
             &case,
@@ -833,17 +823,22 @@ both_engines!(
             json!({"appraiser_id": fx.a[3], "kind": "consultant"}),
         )
         .await;
-        let (st, v) = step(&clerk, &case, "sign", json!({"appraiser_id": fx.a[3]})).await;
-        refused_with(st, &v, "通则第二十条");
-        let (st, v) = step(
+        refused(
+            &clerk,
+            &case,
+            "sign",
+            json!({"appraiser_id": fx.a[3]}),
+            "通则第二十条",
+        )
+        .await;
+        refused(
             &clerk,
             &case,
             "recusal",
             json!({"appraiser_id": fx.a[3], "granted": false, "decision": "不影响公正"}),
+            "通则第二十条",
         )
         .await;
-        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        assert!(v.to_string().contains("通则第二十条"), "{v}");
         // Granted while signing: the case goes back to the appraisers, and the signatures
         // given so far are withdrawn.
         let case = ok(
@@ -863,8 +858,7 @@ both_engines!(
         assert_eq!(signed, 0, "signatures withdrawn");
         // Out of order: sealing before the signatures names 第三十七条; archiving an opinion not
         // yet issued names the article that orders archiving (第四十二条), not a chapter.
-        let (st, v) = step(&clerk, &case, "archive", json!({})).await;
-        refused_with(st, &v, "通则第四十二条");
+        let v = refused(&clerk, &case, "archive", json!({}), "通则第四十二条").await;
         assert!(!v.to_string().contains("第三章"), "{v}");
     }
 );
@@ -1017,14 +1011,14 @@ both_engines!(
             ),
         )
         .await;
-        let (st, v) = step(
+        let v = refused(
             &clerk,
             &case,
             "review-request",
             json!({"reviewer_ids": [fx.a[2]]}),
+            "通则第三十五条",
         )
         .await;
-        refused_with(st, &v, "通则第三十五条");
         assert!(v.to_string().contains("执业资格"), "{v}");
     }
 );
@@ -1034,22 +1028,12 @@ both_engines!(
     async |app: &TestApp| {
         let fx = fixture(app).await;
         let clerk = app.login("inst.clerk").await;
-        let (st, case) = clerk
-            .post("/api/v1/cases", commission(&fx, json!({})))
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{case}");
+        let case = commissioned(&clerk, &fx, json!({})).await;
         assert_eq!(case["due_provisional"], false);
         assert_eq!(case["clock"]["due_provisional"], false);
-        let case = ok(&clerk, &case, "accept", json!({})).await;
         // 30 working days from 2026-11-25 reach into 2027, which has no table: 2027-01-07,
         // counted from the statutory holidays (1 January off), provisionally.
-        let case = ok(
-            &clerk,
-            &case,
-            "contract",
-            json!({"is_reappraisal": false, "effective_on": "2026-11-25"}),
-        )
-        .await;
+        let case = contracted(&clerk, &case, "2026-11-25").await;
         let id = case["id"].as_i64().unwrap();
         let (st, case) = clerk.get(&format!("/api/v1/cases/{id}")).await;
         assert_eq!(st, StatusCode::OK);
@@ -1224,16 +1208,8 @@ both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
 /// Commissions a case (with `extra`) and carries it, as the clerk, through acceptance, the
 /// contract and the assignment of the first two appraisers to the start of work.
 async fn started_case(clerk: &Client, fx: &Fx, extra: Value) -> Value {
-    let (st, case) = clerk.post("/api/v1/cases", commission(fx, extra)).await;
-    assert_eq!(st, StatusCode::CREATED, "{case}");
-    let case = ok(clerk, &case, "accept", json!({})).await;
-    let case = ok(
-        clerk,
-        &case,
-        "contract",
-        json!({"is_reappraisal": false, "effective_on": "2026-09-02"}),
-    )
-    .await;
+    let case = commissioned(clerk, fx, extra).await;
+    let case = contracted(clerk, &case, "2026-09-02").await;
     let case = ok(
         clerk,
         &case,

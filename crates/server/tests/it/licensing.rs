@@ -1,27 +1,13 @@
 //! Online licensing over HTTP on both engines: a full application from submission to licence,
 //! and every refusal the rules call for, each naming its field and rule with nothing half-written.
-use crate::common;
+use crate::{common, helpers};
 
-use common::TestApp;
+use common::{Client, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn institution(app: &TestApp, name: &str) -> Value {
-    let admin = app.login("admin").await;
-    let (st, body) = admin
-        .get(&format!(
-            "/api/v1/institutions?q={}&per_page=5",
-            urlencoding::encode(name)
-        ))
-        .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["name"] == name)
-        .cloned()
-        .unwrap_or_else(|| panic!("{name} not found"))
+    helpers::listed(app, "/api/v1/institutions", name).await
 }
 
 fn first_code(scope: &Value) -> String {
@@ -54,6 +40,41 @@ fn register_body(scope: &str, id_number: &str, certificate: &str) -> Value {
             { "name": "执业登记申请表.pdf", "content_type": "application/pdf", "data_base64": PDF_B64 }
         ]
     })
+}
+
+/// Submits an application as `c`; returns it, created.
+async fn submitted(c: &Client, body: Value) -> Value {
+    let (st, a) = c.post("/api/v1/applications", body).await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    a
+}
+
+/// Posts step `name` of application `a` with its current version; returns status and body.
+async fn step(c: &Client, a: &Value, name: &str, mut body: Value) -> (StatusCode, Value) {
+    body["version"] = a["version"].clone();
+    c.post(&format!("/api/v1/applications/{}/{name}", a["id"]), body)
+        .await
+}
+
+/// Records an expert review of application `id`; returns status and body.
+async fn review(c: &Client, id: i64, body: Value) -> (StatusCode, Value) {
+    c.post(&format!("/api/v1/applications/{id}/reviews"), body)
+        .await
+}
+
+/// The first three experts of the list at `experts` recommend application `id` with `score`.
+async fn three_reviews(c: &Client, id: i64, experts: &str, score: u32) {
+    let (st, list) = c.get(experts).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    for e in list.as_array().unwrap().iter().take(3) {
+        let (st, body) = review(
+            c,
+            id,
+            json!({"expert_id": e["id"], "score": score, "recommend": true}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+    }
 }
 
 fn field_names(body: &Value) -> Vec<String> {
@@ -97,13 +118,11 @@ both_engines!(
         let province = app.login("zj.reg").await;
 
         // Submitted by the institution with its material; the material-check clock runs.
-        let (st, a) = head
-            .post(
-                "/api/v1/applications",
-                register_body(&code, "11010519491231002X", "3301NEW001"),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let a = submitted(
+            &head,
+            register_body(&code, "11010519491231002X", "3301NEW001"),
+        )
+        .await;
         let id = a["id"].as_i64().unwrap();
         assert_eq!(a["stage"], "submitted");
         assert_eq!(a["clock"]["kind"], "material_check");
@@ -120,21 +139,23 @@ both_engines!(
         );
 
         // Returning for correction needs every point at once.
-        let (st, e) = city
-            .post(
-                &format!("/api/v1/applications/{id}/check"),
-                json!({"version": a["version"], "complete": false, "reasons": " "}),
-            )
-            .await;
+        let (st, e) = step(
+            &city,
+            &a,
+            "check",
+            json!({"complete": false, "reasons": " "}),
+        )
+        .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(field_names(&e), ["reasons"]);
         assert!(messages(&e).contains("第三十二条"), "{e}");
-        let (st, a) = city
-            .post(
-                &format!("/api/v1/applications/{id}/check"),
-                json!({"version": a["version"], "complete": false, "reasons": "请补充近五年工作经历证明"}),
-            )
-            .await;
+        let (st, a) = step(
+            &city,
+            &a,
+            "check",
+            json!({"complete": false, "reasons": "请补充近五年工作经历证明"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::OK, "{a}");
         assert_eq!(a["stage"], "returned");
         assert_eq!(a["clock"]["kind"], "stopped");
@@ -147,35 +168,20 @@ both_engines!(
             .await;
         assert_eq!(st, StatusCode::CONFLICT);
 
-        let (st, a) = head
-            .post(
-                &format!("/api/v1/applications/{id}/resubmit"),
-                json!({"version": a["version"], "attachments": [
+        let (st, a) = step(&head, &a, "resubmit", json!({"attachments": [
                     { "name": "工作经历证明.pdf", "content_type": "application/pdf", "data_base64": PDF_B64 }
-                ]}),
-            )
-            .await;
+                ]})).await;
         assert_eq!(st, StatusCode::OK, "{a}");
         assert_eq!(a["stage"], "submitted");
         assert_eq!(a["attachments"].as_array().unwrap().len(), 2);
 
-        let (st, a) = city
-            .post(
-                &format!("/api/v1/applications/{id}/check"),
-                json!({"version": a["version"], "complete": true}),
-            )
-            .await;
+        let (st, a) = step(&city, &a, "check", json!({"complete": true})).await;
         assert_eq!(st, StatusCode::OK, "{a}");
         assert_eq!(a["stage"], "accepted");
         assert_eq!(a["clock"]["kind"], "decision");
 
         // No decision without the required expert reviews.
-        let (st, e) = province
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let (st, e) = step(&province, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(field_names(&e), ["reviews"]);
         assert!(messages(&e).contains('3'), "{e}");
@@ -190,29 +196,24 @@ both_engines!(
             .collect();
         assert!(experts.len() >= 3);
         for (n, e) in experts.iter().take(3).enumerate() {
-            let (st, a) = city
-                .post(
-                    &format!("/api/v1/applications/{id}/reviews"),
-                    json!({"expert_id": e, "score": 75 + n * 5, "recommend": true, "comment": "符合条件"}),
-                )
-                .await;
+            let (st, a) = review(&city, id, json!({"expert_id": e, "score": 75 + n * 5, "recommend": true, "comment": "符合条件"})).await;
             assert_eq!(st, StatusCode::OK, "{a}");
         }
         // The same expert twice, and a score out of range, are refused.
-        let (st, e) = city
-            .post(
-                &format!("/api/v1/applications/{id}/reviews"),
-                json!({"expert_id": experts[0], "score": 90, "recommend": true}),
-            )
-            .await;
+        let (st, e) = review(
+            &city,
+            id,
+            json!({"expert_id": experts[0], "score": 90, "recommend": true}),
+        )
+        .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(field_names(&e), ["expert_id"]);
-        let (st, e) = city
-            .post(
-                &format!("/api/v1/applications/{id}/reviews"),
-                json!({"expert_id": experts[3], "score": 101, "recommend": true}),
-            )
-            .await;
+        let (st, e) = review(
+            &city,
+            id,
+            json!({"expert_id": experts[3], "score": 101, "recommend": true}),
+        )
+        .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(field_names(&e), ["score"]);
 
@@ -223,12 +224,7 @@ both_engines!(
 
         // A city regulator may not decide; a province regulator of another province may not
         // either, and is told why.
-        let (st, _) = city
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let (st, _) = step(&city, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let admin = app.login("admin").await;
         let (st, u) = admin
@@ -247,22 +243,12 @@ both_engines!(
             .await
             .unwrap();
         let other = app.login("js.reg").await;
-        let (st, e) = other
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let (st, e) = step(&other, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
         assert!(messages(&e).contains("管辖区域"), "{e}");
 
         // Approval puts the appraiser on the register in the same step.
-        let (st, a) = province
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let (st, a) = step(&province, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::OK, "{a}");
         assert_eq!(a["stage"], "approved");
         assert_eq!(a["clock"]["kind"], "closed");
@@ -318,12 +304,7 @@ both_engines!(
             .await;
         assert_eq!(list[0]["ended_on"], "2026-11-27");
         // Closed: nothing more can happen to it.
-        let (st, e) = head
-            .post(
-                &format!("/api/v1/applications/{id}/withdraw"),
-                json!({"version": a["version"]}),
-            )
-            .await;
+        let (st, e) = step(&head, &a, "withdraw", json!({})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(field_names(&e), ["stage"]);
 
@@ -491,31 +472,15 @@ both_engines!(
         let city = app.login("hz.reg").await;
         let province = app.login("zj.reg").await;
         // The proposed certificate number is taken by the time of the decision.
-        let (st, a) = head
-            .post(
-                "/api/v1/applications",
-                register_body(&code, "110105198001010040", "3301TAKEN1"),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let a = submitted(
+            &head,
+            register_body(&code, "110105198001010040", "3301TAKEN1"),
+        )
+        .await;
         let id = a["id"].as_i64().unwrap();
-        let (st, accepted) = city
-            .post(
-                &format!("/api/v1/applications/{id}/check"),
-                json!({"version": a["version"], "complete": true}),
-            )
-            .await;
+        let (st, accepted) = step(&city, &a, "check", json!({"complete": true})).await;
         assert_eq!(accepted["stage"], "accepted", "{st} {accepted}");
-        let (_, experts) = city.get("/api/v1/experts?region=330106").await;
-        for e in experts.as_array().unwrap().iter().take(3) {
-            let (st, body) = city
-                .post(
-                    &format!("/api/v1/applications/{id}/reviews"),
-                    json!({"expert_id": e["id"], "score": 80, "recommend": true}),
-                )
-                .await;
-            assert_eq!(st, StatusCode::OK, "{body}");
-        }
+        three_reviews(&city, id, "/api/v1/experts?region=330106", 80).await;
         let (st, x) = province
             .post(
                 "/api/v1/appraisers",
@@ -527,12 +492,7 @@ both_engines!(
         let appraisers = app.scalar_i64("SELECT COUNT(*) FROM appraisers").await;
         let events = app.scalar_i64("SELECT COUNT(*) FROM events").await;
         let (_, a) = province.get(&format!("/api/v1/applications/{id}")).await;
-        let (st, e) = province
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let (st, e) = step(&province, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::CONFLICT, "{e}");
         assert_eq!(field_names(&e), ["certificate_no"]);
         let (_, after) = province.get(&format!("/api/v1/applications/{id}")).await;
@@ -544,20 +504,22 @@ both_engines!(
         );
         assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM events").await, events);
         // Refusing needs reasons; with them the application closes.
-        let (st, e) = province
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": false, "reasons": ""}),
-            )
-            .await;
+        let (st, e) = step(
+            &province,
+            &a,
+            "decide",
+            json!({"approve": false, "reasons": ""}),
+        )
+        .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(messages(&e).contains("第三十八条"), "{e}");
-        let (st, done) = province
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": false, "reasons": "执业证号已被占用，请重新申请"}),
-            )
-            .await;
+        let (st, done) = step(
+            &province,
+            &a,
+            "decide",
+            json!({"approve": false, "reasons": "执业证号已被占用，请重新申请"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::OK, "{done}");
         assert_eq!(done["stage"], "refused");
         assert!(done["result_id"].is_null());
@@ -589,50 +551,24 @@ both_engines!(
         );
         assert!(messages(&e).contains("第十四条第二项"), "{e}");
         assert!(messages(&e).contains("第十四条第六项"), "{e}");
-        let (st, a) = province
-            .post("/api/v1/applications", body(500_000, 3))
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{a}");
+        let a = submitted(&province, body(500_000, 3)).await;
         let id = a["id"].as_i64().unwrap();
-        let (_, a) = province
-            .post(
-                &format!("/api/v1/applications/{id}/check"),
-                json!({"version": a["version"], "complete": true}),
-            )
-            .await;
-        let (st, a) = province
-            .post(
-                &format!("/api/v1/applications/{id}/extend"),
-                json!({"version": a["version"], "reasons": "需现场核查实验室"}),
-            )
-            .await;
+        let (_, a) = step(&province, &a, "check", json!({"complete": true})).await;
+        let (st, a) = step(
+            &province,
+            &a,
+            "extend",
+            json!({"reasons": "需现场核查实验室"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::OK, "{a}");
         assert_eq!(a["extended"], true);
-        let (st, e) = province
-            .post(
-                &format!("/api/v1/applications/{id}/extend"),
-                json!({"version": a["version"], "reasons": "再次延长"}),
-            )
-            .await;
+        let (st, e) = step(&province, &a, "extend", json!({"reasons": "再次延长"})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(messages(&e).contains("第四十二条"), "{e}");
-        let (_, experts) = province.get("/api/v1/experts").await;
-        for e in experts.as_array().unwrap().iter().take(3) {
-            let (st, body) = province
-                .post(
-                    &format!("/api/v1/applications/{id}/reviews"),
-                    json!({"expert_id": e["id"], "score": 85, "recommend": true}),
-                )
-                .await;
-            assert_eq!(st, StatusCode::OK, "{body}");
-        }
+        three_reviews(&province, id, "/api/v1/experts", 85).await;
         let (_, a) = province.get(&format!("/api/v1/applications/{id}")).await;
-        let (st, a) = province
-            .post(
-                &format!("/api/v1/applications/{id}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let (st, a) = step(&province, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::OK, "{a}");
         let inst_id = a["result_id"].as_i64().unwrap();
         let (_, i) = province
@@ -716,34 +652,22 @@ both_engines!(
         let id = appraiser["id"].as_i64().unwrap();
         let new_scope = first_code(&inst["scope"]);
         // A change: new practice items and title; no expert review for changes.
-        let (st, a) = head
-            .post(
-                "/api/v1/applications",
-                json!({"kind": "appraiser_change", "appraiser_id": id,
+        let a = submitted(
+            &head,
+            json!({"kind": "appraiser_change", "appraiser_id": id,
                        "appraiser": {"scope": [new_scope], "title": "主任法医师"}}),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{a}");
+        )
+        .await;
         let aid = a["id"].as_i64().unwrap();
-        let (_, a) = city
-            .post(
-                &format!("/api/v1/applications/{aid}/check"),
-                json!({"version": a["version"], "complete": true}),
-            )
-            .await;
-        let (st, e) = city
-            .post(
-                &format!("/api/v1/applications/{aid}/reviews"),
-                json!({"expert_id": 1, "score": 80, "recommend": true}),
-            )
-            .await;
+        let (_, a) = step(&city, &a, "check", json!({"complete": true})).await;
+        let (st, e) = review(
+            &city,
+            aid,
+            json!({"expert_id": 1, "score": 80, "recommend": true}),
+        )
+        .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-        let (st, a) = province
-            .post(
-                &format!("/api/v1/applications/{aid}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let (st, a) = step(&province, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::OK, "{a}");
         let (_, x) = province.get(&format!("/api/v1/appraisers/{id}")).await;
         assert_eq!(x["scope"], new_scope);
@@ -757,26 +681,13 @@ both_engines!(
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(field_names(&e), ["reason"]);
-        let (st, a) = head
-            .post(
-                "/api/v1/applications",
-                json!({"kind": "appraiser_cancel", "appraiser_id": id, "reason": "本人申请注销"}),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{a}");
-        let aid = a["id"].as_i64().unwrap();
-        let (_, a) = city
-            .post(
-                &format!("/api/v1/applications/{aid}/check"),
-                json!({"version": a["version"], "complete": true}),
-            )
-            .await;
-        let (st, a) = province
-            .post(
-                &format!("/api/v1/applications/{aid}/decide"),
-                json!({"version": a["version"], "approve": true}),
-            )
-            .await;
+        let a = submitted(
+            &head,
+            json!({"kind": "appraiser_cancel", "appraiser_id": id, "reason": "本人申请注销"}),
+        )
+        .await;
+        let (_, a) = step(&city, &a, "check", json!({"complete": true})).await;
+        let (st, a) = step(&province, &a, "decide", json!({"approve": true})).await;
         assert_eq!(st, StatusCode::OK, "{a}");
         let (_, hist) = province
             .get(&format!("/api/v1/appraisers/{id}/status-history"))

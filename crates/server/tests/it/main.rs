@@ -1,5 +1,6 @@
 //! Every integration test of the server in one binary: the server is linked once, not once per
-//! file. `common` is the harness (a server on a fresh database of either engine).
+//! file. `common` is the harness (a server on a fresh database of either engine); `helpers` holds
+//! requests several files make alike.
 #[macro_use]
 mod common;
 mod access_matrix;
@@ -10,6 +11,7 @@ mod crawl;
 mod elicences;
 mod english;
 mod fuzz_bodies;
+mod helpers;
 mod keys;
 mod ledger;
 mod licensing;

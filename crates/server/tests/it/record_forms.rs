@@ -2,26 +2,12 @@
 //! accounts): a refused form comes back with its reasons and what was typed, passwords never
 //! come back, a stale version is refused, and a saved record opens its own page.
 use crate::common;
+use crate::helpers::submit_form as submit;
 
-use common::{Client, TestApp};
+use common::TestApp;
 use reqwest::StatusCode;
 use sijian_domain::Role;
 use sijian_testkit::build;
-
-async fn submit(c: &Client, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let mut form: Vec<(&str, &str)> = vec![("_csrf", c.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let res = c
-        .http
-        .post(format!("{}{path}", c.base))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let st = res.status();
-    let at = res.url().path().to_string();
-    (st, at, res.text().await.unwrap())
-}
 
 both_engines!(
     organ_forms_keep_input_and_versions,

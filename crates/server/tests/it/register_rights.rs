@@ -4,27 +4,13 @@
 //! Institution staff and city or county regulators change contact fields only; the pages show
 //! them no link they may not follow and lock the fields they may not change.
 use crate::common;
+use crate::helpers::submit_form as submit;
 
-use common::{Client, TestApp};
+use common::TestApp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sijian_domain::Role;
 use sijian_testkit::build;
-
-async fn submit(c: &Client, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let mut form: Vec<(&str, &str)> = vec![("_csrf", c.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let res = c
-        .http
-        .post(format!("{}{path}", c.base))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let st = res.status();
-    let at = res.url().path().to_string();
-    (st, at, res.text().await.unwrap())
-}
 
 /// Whether the form's control `name` is drawn disabled.
 fn locked(page: &str, name: &str) -> bool {

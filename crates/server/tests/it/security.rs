@@ -38,6 +38,19 @@ async fn form_post(
     r.send().await.unwrap()
 }
 
+/// The `_csrf` value of the form on the page at `path`, as `http` (with its cookies) gets it.
+async fn csrf_on(http: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let html = http
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    csrf_of(&html)
+}
+
 /// The `_csrf` value of the form on a page.
 fn csrf_of(html: &str) -> String {
     html.split("name=\"_csrf\" value=\"")
@@ -392,18 +405,11 @@ both_engines!(next_cannot_leave_the_site, empty, async |app: &TestApp| {
     }
     // The login form's `next`.
     for next in ["/\t/evil.example", "/\nevil"] {
-        let html = http
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csrf = csrf_on(&http, app, "/login").await;
         let res = http
             .post(app.url("/login"))
             .form(&[
-                ("_csrf", csrf_of(&html).as_str()),
+                ("_csrf", csrf.as_str()),
                 ("username", "admin"),
                 ("password", common::PASSWORD),
                 ("next", next),
@@ -414,17 +420,10 @@ both_engines!(next_cannot_leave_the_site, empty, async |app: &TestApp| {
         assert!(res.status().is_redirection(), "{next:?}: {}", res.status());
         assert_eq!(res.headers()["location"], "/", "{next:?}");
         // Signed in now; sign out through the page for the next round.
-        let html = http
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csrf = csrf_on(&http, app, "/account").await;
         let res = http
             .post(app.url("/logout"))
-            .form(&[("_csrf", csrf_of(&html).as_str())])
+            .form(&[("_csrf", csrf.as_str())])
             .send()
             .await
             .unwrap();

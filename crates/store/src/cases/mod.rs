@@ -4,7 +4,7 @@
 //! the case's version, so two clerks acting at once cannot both succeed.
 use crate::column::joined;
 pub(crate) use crate::column::split_codes;
-use crate::db::{Args, Exec, Tx};
+use crate::db::{AnyRow, Args, Exec, Tx};
 use crate::events::{Actor, NewEvent};
 use crate::list::{ListQuery, Listing, Page};
 use crate::registry::SealedId;
@@ -218,11 +218,7 @@ pub async fn list(
         q.search(),
         &["k.client_name", "k.case_number", "k.summary", "op.code"],
     );
-    let mut q = q.clone();
-    if q.sort.is_none() {
-        q.sort = Some("received".into());
-        q.desc = true;
-    }
+    let q = q.newest_first(Some("received"));
     l.run(db, &q, CASE_SORTS, "k.id").await
 }
 
@@ -774,71 +770,71 @@ api_row! { case_parts_row:
 /// The parts of a case the caller may see (the case itself must be in scope).
 pub async fn parts(db: &Db, scope: &Scope, id: i64) -> Result<CaseParts, StoreError> {
     get(db, scope, id).await?;
-    let persons = db
-        .fetch_all(
+    Ok(CaseParts {
+        persons: rows_of(
+            db,
             "SELECT id, name_masked, id_masked FROM case_persons WHERE case_id = $1 ORDER BY id",
-            args![id],
+            id,
         )
-        .await?;
-    let materials = db
-        .fetch_all(
+        .await?,
+        materials: rows_of(
+            db,
             "SELECT id, name, kind, quantity, condition, storage, received_at, returned_on FROM case_materials WHERE case_id = $1 ORDER BY id",
-            args![id],
+            id,
         )
-        .await?;
-    let files = db
-        .fetch_all(
+        .await?,
+        files: rows_of(
+            db,
             "SELECT id, kind, name, sha256, size, content_type, created_at FROM case_attachments WHERE case_id = $1 ORDER BY id",
-            args![id],
+            id,
         )
-        .await?;
-    let assignments = db
-        .fetch_all(
+        .await?,
+        assignments: rows_of(
+            db,
             "SELECT ca.appraiser_id, a.name, a.certificate_no, a.senior_title, ca.assigned_at, ca.removed_at, ca.removal_reason, \
              s.signed_at, s.dissent FROM case_assignments ca JOIN appraisers a ON a.id = ca.appraiser_id \
              LEFT JOIN case_signatures s ON s.case_id = ca.case_id AND s.appraiser_id = ca.appraiser_id \
              WHERE ca.case_id = $1 ORDER BY ca.id",
-            args![id],
+            id,
         )
-        .await?;
-    let reviews = db
-        .fetch_all(
+        .await?,
+        reviews: rows_of(
+            db,
             "SELECT r.round, r.reviewer_id, a.name, r.agrees, r.opinion, r.reviewed_at FROM case_reviewers r \
              JOIN appraisers a ON a.id = r.reviewer_id WHERE r.case_id = $1 ORDER BY r.round, r.reviewer_id",
-            args![id],
+            id,
         )
-        .await?;
-    let stops = db
-        .fetch_all(
+        .await?,
+        stops: rows_of(
+            db,
             "SELECT id, from_on, to_on, reason FROM case_stops WHERE case_id = $1 ORDER BY id",
-            args![id],
+            id,
         )
-        .await?;
-    let appearances = db
-        .fetch_all(
+        .await?,
+        appearances: rows_of(
+            db,
             &format!(
                 "SELECT {} FROM court_appearances WHERE case_id = $1 ORDER BY id",
                 steps::APPEARANCE_COLUMNS
             ),
-            args![id],
+            id,
         )
-        .await?;
-    let children: Vec<(i64,)> = db
-        .fetch_all(
+        .await?,
+        children: rows_of::<(i64,)>(
+            db,
             "SELECT id FROM cases WHERE parent_id = $1 ORDER BY id",
-            args![id],
+            id,
         )
-        .await?;
-    Ok(CaseParts {
-        persons,
-        materials,
-        files,
-        assignments,
-        reviews,
-        stops,
-        appearances,
-        children: children.into_iter().map(|r| r.0).collect(),
+        .await?
+        .into_iter()
+        .map(|r| r.0)
+        .collect(),
     })
+}
+
+/// The rows `sql` reads for the case `id` (its one parameter).
+async fn rows_of<T: AnyRow>(db: &Db, sql: &str, id: i64) -> Result<Vec<T>, StoreError> {
+    db.fetch_all(sql, args![id]).await
 }
 
 /// One file's bytes, if its case is in scope: (name, content type, data).
