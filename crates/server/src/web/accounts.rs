@@ -344,8 +344,16 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
                     .map(|e| {
                         (
                             fmt_time(e.at),
-                            e.kind,
-                            format!("{} · {} #{}", e.actor_name, e.entity_type, e.entity_id),
+                            lang.event(&e.kind),
+                            format!(
+                                "{} · {}",
+                                e.actor_name,
+                                crate::web::event_text::entity_label(
+                                    lang,
+                                    &e.entity_type,
+                                    &e.entity_id
+                                )
+                            ),
                         )
                     })
                     .collect()
@@ -608,7 +616,7 @@ pub async fn user_detail(
     .map(|p| {
         p.items
             .into_iter()
-            .map(|e| TimelineEntry::from_event(lang, e))
+            .map(|e| TimelineEntry::from_event(&a, lang, e))
             .collect()
     })
     .unwrap_or_default();

@@ -279,6 +279,7 @@ pub async fn detail(
             rows: al.reasons().into_iter().map(|r| vec![r]).collect(),
             empty: lang.t("detail.none").into(),
             link: None,
+            row_links: Vec::new(),
         }],
         title: lang.tf("linkage.alert.title", &[("id", &id.to_string())]),
         badge: Some((status_label(lang, &al.status), status_class(&al.status))),

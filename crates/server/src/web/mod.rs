@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod cases;
 pub mod directory;
+pub mod event_text;
 pub mod forms;
 pub mod ledger;
 pub mod licences;

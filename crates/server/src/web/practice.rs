@@ -71,6 +71,7 @@ pub async fn appraiser_tables(
                 .collect(),
             empty: t("detail.none"),
             link: None,
+            row_links: Vec::new(),
         },
         DetailTable {
             title: if hours_text.is_empty() {
@@ -105,6 +106,7 @@ pub async fn appraiser_tables(
                     format!("/appraisers/{}/records/new", x.id),
                 )
             }),
+            row_links: Vec::new(),
         },
         DetailTable {
             title: t("detail.assistants"),
@@ -140,6 +142,7 @@ pub async fn appraiser_tables(
                     format!("/appraisers/{}/assistants/new", x.id),
                 )
             }),
+            row_links: Vec::new(),
         },
         super::registry::status_table(s, lang, "appraiser", x.id).await,
     ]

@@ -88,12 +88,19 @@ pub async fn events_list(
         vec![
             cell(fmt_time(e.at)),
             cell(lang.event(&e.kind)),
-            link(
-                format!("{} #{}", e.entity_type, e.entity_id),
-                format!("/{}s/{}", e.entity_type, e.entity_id),
-            ),
+            match crate::web::event_text::entity_href(&a, &e.entity_type, &e.entity_id) {
+                Some(href) => link(
+                    crate::web::event_text::entity_label(lang, &e.entity_type, &e.entity_id),
+                    href,
+                ),
+                None => cell(crate::web::event_text::entity_label(
+                    lang,
+                    &e.entity_type,
+                    &e.entity_id,
+                )),
+            },
             cell(&e.actor_name),
-            cell(e.payload.chars().take(160).collect::<String>()),
+            cell(crate::web::event_text::read(lang, &e.kind, &e.payload).summary(lang, 160)),
             match e.leaf_idx {
                 Some(l) => link(
                     format!("{} #{l}", lang.t("ledger.included")),

@@ -193,9 +193,26 @@ pub struct DetailTable {
     pub empty: String,
     /// Optional link under the table (label, href), e.g. "add an entry".
     pub link: Option<(String, String)>,
+    /// Where each row's first cell leads (the row's record), when it leads anywhere.
+    pub row_links: Vec<Option<String>>,
 }
 
 impl DetailTable {
+    /// The first cells link to these records (one per row, None for no link).
+    pub fn linked(mut self, row_links: Vec<Option<String>>) -> Self {
+        self.row_links = row_links;
+        self
+    }
+
+    /// The link of cell `col` in row `row` (as the template's loops give them): only first
+    /// cells link.
+    pub fn href(&self, row: &usize, col: &usize) -> Option<&str> {
+        if *col != 0 {
+            return None;
+        }
+        self.row_links.get(*row).and_then(|h| h.as_deref())
+    }
+
     /// A table whose title and column heads are catalogue keys; "none" when it has no rows.
     pub fn of(lang: Lang, title: &str, head: &[&str], rows: Vec<Vec<String>>) -> Self {
         DetailTable {
@@ -204,6 +221,7 @@ impl DetailTable {
             rows,
             empty: lang.t("detail.none").into(),
             link: None,
+            row_links: Vec::new(),
         }
     }
 }
@@ -257,19 +275,24 @@ pub struct TimelineEntry {
     pub at: String,
     pub kind: String,
     pub actor: String,
-    pub payload: String,
+    /// What the event records, in words.
+    pub facts: crate::web::event_text::EventFacts,
+    /// The payload as recorded, for an administrator's technical view only.
+    pub raw: Option<String>,
     /// Leaf index once in the log; None while queued (待入账).
     pub leaf: Option<i64>,
 }
 
 impl TimelineEntry {
-    pub fn from_event(lang: crate::i18n::Lang, e: sijian_store::events::EventRow) -> Self {
+    /// An event for `a`'s page: the raw payload only for an administrator (issue 15, point 1).
+    pub fn from_event(a: &Authed, lang: Lang, e: sijian_store::events::EventRow) -> Self {
         TimelineEntry {
             event_id: e.id,
             at: fmt_time(e.at),
+            facts: crate::web::event_text::read(lang, &e.kind, &e.payload),
             kind: lang.event(&e.kind),
             actor: e.actor_name,
-            payload: e.payload,
+            raw: (a.role() == sijian_domain::Role::Admin).then_some(e.payload),
             leaf: e.leaf_idx,
         }
     }

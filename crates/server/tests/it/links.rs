@@ -1,7 +1,9 @@
 //! A page never shows a link its reader may not follow: every page each demo role reaches (and
 //! the public pages signed out) is crawled, and every same-site link on it — pages, proofs, PDFs,
 //! exports, attachments — is fetched as that reader. Any answer of 400 or above, or a signed-in
-//! reader sent to the login page, fails the test with the page that showed the link.
+//! reader sent to the login page, fails the test with the page that showed the link. The same
+//! crawl fails on raw records in a page's text (issue 15, point 1): a JSON payload or an event's
+//! code such as `case.contract_signed`, except in an administrator's technical view.
 use crate::common::{Engine, TestApp};
 use crate::crawl::{ROLES, seeds, shape, walk};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,6 +29,30 @@ fn checkable(href: &str) -> Option<String> {
 /// Link shape → (status or what went wrong, reader, page that showed it).
 type Dead = BTreeMap<String, BTreeSet<(String, String, String)>>;
 
+const CATALOGUE: &str = include_str!("../../i18n/messages.toml");
+
+/// The event kinds the catalogue names (`"event.case.accepted" = …` → `case.accepted`).
+fn event_kinds() -> Vec<String> {
+    CATALOGUE
+        .lines()
+        .filter_map(|l| l.strip_prefix("\"event."))
+        .filter_map(|l| l.split('"').next())
+        .filter(|k| k.contains('.') && !k.starts_with("field.") && !k.starts_with("via."))
+        .map(String::from)
+        .collect()
+}
+
+/// Raw record text on a page: a JSON object, or an event's code.
+fn raw_record(text: &str, kinds: &[String]) -> Option<String> {
+    if text.contains("{\"") || text.contains("\":") {
+        return Some(text.chars().take(80).collect());
+    }
+    kinds
+        .iter()
+        .find(|k| text.contains(k.as_str()))
+        .map(|k| k.to_string())
+}
+
 async fn check_links(
     app: &TestApp,
     http: &reqwest::Client,
@@ -36,7 +62,18 @@ async fn check_links(
     dead: &mut Dead,
 ) -> usize {
     let mut shown: Vec<(String, String)> = Vec::new();
-    let pages = walk(app, http, seeds, |page, _, links| {
+    let kinds = event_kinds();
+    let technical_view = reader == "admin";
+    let mut raw: Vec<(String, String)> = Vec::new();
+    let pages = walk(app, http, seeds, |page, texts, links| {
+        if !technical_view {
+            raw.extend(
+                texts
+                    .iter()
+                    .filter_map(|t| raw_record(t, &kinds))
+                    .map(|r| (page.to_string(), r)),
+            );
+        }
         shown.extend(
             links
                 .iter()
@@ -46,6 +83,11 @@ async fn check_links(
     })
     .await;
     assert!(pages >= 4, "{reader}: only {pages} pages");
+    for (page, text) in raw {
+        dead.entry("raw record in a page's text".into())
+            .or_default()
+            .insert((text, reader.to_string(), page));
+    }
     let mut per_shape: HashMap<String, usize> = HashMap::new();
     let mut fetched: BTreeSet<String> = BTreeSet::new();
     for (link, page) in shown {
@@ -113,7 +155,8 @@ async fn every_link_a_reader_sees_can_be_followed() {
         .collect();
     assert!(
         dead.is_empty(),
-        "links their reader cannot follow (link shape: link → status [reader on page]):\n{}",
+        "links their reader cannot follow (link shape: link → status [reader on page]), and raw \
+         records shown:\n{}",
         report.join("\n")
     );
 }

@@ -36,7 +36,7 @@ pub async fn detail(
     // The duplicate-appraisal findings name other cases: only for those who may view them
     // (issue 14, point 5).
     let hide = (!a.role().may(Action::ViewLinkageAlerts)).then_some("linkage.");
-    let (show_history, history) = history_of(&s, lang, "case", id, &Scope::All, hide).await;
+    let (show_history, history) = history_of(&s, &a, lang, "case", id, &Scope::All, hide).await;
     let v = DetailView {
         tables,
         title: lang.tf("cases.detail.title", &[("id", &c.id.to_string())]),
@@ -389,6 +389,7 @@ fn linkage_table(
                 format!("/linkage/alerts?case={id}"),
             )
         }),
+        row_links: Vec::new(),
     }
 }
 

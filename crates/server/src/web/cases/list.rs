@@ -149,7 +149,12 @@ pub async fn deadlines(State(s): State<AppState>, PageUser(a, lang): PageUser) -
     ];
     let v = DetailView {
         tables: vec![
-            DetailTable::of(lang, "cases.alerts", &alert_head, alert_rows),
+            DetailTable::of(lang, "cases.alerts", &alert_head, alert_rows).linked(
+                alerts
+                    .iter()
+                    .map(|x| Some(format!("/cases/{}", x.case_id)))
+                    .collect(),
+            ),
             DetailTable::of(lang, "cases.overdue_rates", &rate_head, rate_rows),
         ],
         ..DetailView::new(lang.t("cases.deadlines"), "/cases")

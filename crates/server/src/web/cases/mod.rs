@@ -104,7 +104,7 @@ fn clock_badge(lang: Lang, c: &Case, k: &CaseClock) -> (String, &'static str) {
     (if text.is_empty() { "—".into() } else { text }, class)
 }
 
-fn lineage_label(lang: Lang, l: &str) -> &'static str {
+pub(crate) fn lineage_label(lang: Lang, l: &str) -> &'static str {
     match l {
         "supplementary" => lang.t("cases.lineage.supplementary"),
         "reappraisal" => lang.t("cases.lineage.reappraisal"),

@@ -329,6 +329,7 @@ pub async fn detail(
                 rows: proposal_rows(lang, &app),
                 empty: t("detail.none"),
                 link: None,
+                row_links: Vec::new(),
             },
             DetailTable {
                 title: t("licensing.declarations"),
@@ -336,6 +337,7 @@ pub async fn detail(
                 rows: declaration_rows(lang, &app),
                 empty: t("detail.none"),
                 link: None,
+                row_links: Vec::new(),
             },
             DetailTable {
                 title: t("licensing.attachments"),
@@ -358,6 +360,10 @@ pub async fn detail(
                     .collect(),
                 empty: t("detail.none"),
                 link: None,
+                row_links: attachments
+                    .iter()
+                    .map(|x| Some(format!("/applications/{id}/attachments/{}", x.id)))
+                    .collect(),
             },
             DetailTable {
                 title: lang.tf(
@@ -394,6 +400,7 @@ pub async fn detail(
                     .collect(),
                 empty: t("detail.none"),
                 link: None,
+                row_links: Vec::new(),
             },
         ],
         title: lang.tf(
@@ -410,12 +417,6 @@ pub async fn detail(
         show_history,
         history,
     };
-    let mut v = v;
-    for (n, x) in attachments.iter().enumerate() {
-        if let Some(row) = v.tables[2].rows.get_mut(n) {
-            row[0] = format!("{}（/applications/{id}/attachments/{}）", x.name, x.id);
-        }
-    }
     let c = Chrome::new(&a, lang, v.title.clone(), "/applications").saved_flash(&q);
     Ok(render(&DetailPage { c, v }))
 }

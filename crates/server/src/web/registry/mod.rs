@@ -307,13 +307,14 @@ pub async fn history(
     if !a.role().may(Action::ViewEvents) && !a.role().is_institution_staff() {
         return (false, Vec::new());
     }
-    history_of(s, lang, entity, id, &a.scope(), None).await
+    history_of(s, a, lang, entity, id, &a.scope(), None).await
 }
 
 /// The timeline of one record whose page the caller may already see (the record's own scope
 /// check stands for the events').
 pub async fn history_of(
     s: &AppState,
+    a: &Authed,
     lang: Lang,
     entity: &str,
     id: i64,
@@ -341,7 +342,7 @@ pub async fn history_of(
         page.map(|p| {
             p.items
                 .into_iter()
-                .map(|e| TimelineEntry::from_event(lang, e))
+                .map(|e| TimelineEntry::from_event(a, lang, e))
                 .collect()
         })
         .unwrap_or_default(),
