@@ -1,7 +1,15 @@
-// Confirmation before irreversible steps: any form with data-confirm asks first.
+// Confirmation before irreversible steps: any form with data-confirm asks first, once what
+// the browser can check (required fields, formats) holds: validate first, then confirm.
 document.addEventListener('submit', function (e) {
-  var msg = e.target.getAttribute('data-confirm');
-  if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  var form = e.target;
+  var msg = form.getAttribute('data-confirm');
+  if (!msg) { return; }
+  if (form.checkValidity && !form.checkValidity()) {
+    e.preventDefault();
+    form.reportValidity();
+    return;
+  }
+  if (!window.confirm(msg)) { e.preventDefault(); }
 });
 
 // Opinion verification: hash the chosen file here and compare with the registered SHA-256.

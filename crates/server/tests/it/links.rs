@@ -160,3 +160,31 @@ async fn every_link_a_reader_sees_can_be_followed() {
         report.join("\n")
     );
 }
+
+/// Reason fields are multi-line text boxes, and a field in error names its message for screen
+/// readers (issue 15, point 4: every "textarea" was an `<input type="textarea">`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reason_fields_are_text_boxes() {
+    let app = TestApp::start(Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
+    let application = app
+        .scalar_i64("SELECT MIN(id) FROM applications WHERE stage NOT IN ('approved', 'refused', 'withdrawn')")
+        .await;
+    let reg = app.login("zj.reg").await;
+    let page = reg
+        .http
+        .get(app.url(&format!("/applications/{application}/decide")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    app.stop().await;
+    assert!(!page.contains("type=\"textarea\""), "{page}");
+    assert!(
+        page.contains("<textarea id=\"f-reasons\" name=\"reasons\""),
+        "{page}"
+    );
+}
