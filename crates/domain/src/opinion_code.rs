@@ -49,7 +49,11 @@ pub enum OpinionCodeError {
     Category(u8),
     #[error("鉴定意见书编码第 12–18 位流水号应在 0000001–9999999 之间")]
     Serial,
-    #[error("鉴定意见书编码校验码错误，应为 {expected}（ISO 7064 MOD 11-2）")]
+    /// The message does not say which check character would fit: a code mistyped anywhere but
+    /// its last character, "corrected" there, could be another opinion's.
+    #[error(
+        "鉴定意见书编码未通过校验（ISO 7064 MOD 11-2），可能有一位输错或两位颠倒：请逐位核对后重新输入"
+    )]
     Check { expected: char },
 }
 
@@ -364,15 +368,20 @@ mod tests {
     #[test]
     fn messages() {
         use OpinionCodeError as E;
-        assert_eq!(
-            E::Check { expected: '7' }.to_string(),
-            "鉴定意见书编码校验码错误，应为 7（ISO 7064 MOD 11-2）"
+        let check = E::Check { expected: 'X' }.to_string();
+        assert!(
+            check.contains("未通过校验") && check.contains("重新输入"),
+            "{check}"
+        );
+        assert!(
+            !check.contains('X'),
+            "the check character is not given away: {check}"
         );
         assert!(
             OpinionCode::parse("310000-2026-1-0001234-X")
                 .unwrap_err()
                 .to_string()
-                .contains("意见书编码校验码错误，应为 5（ISO 7064 MOD 11-2）")
+                .contains("意见书编码未通过校验（ISO 7064 MOD 11-2）")
         );
         assert_eq!(
             E::Length(18).to_string(),
@@ -453,7 +462,7 @@ mod tests {
             deserialize::<OpinionCode>("3100002026100012346")
                 .unwrap_err()
                 .to_string(),
-            "鉴定意见书编码校验码错误，应为 5（ISO 7064 MOD 11-2）"
+            OpinionCodeError::Check { expected: '5' }.to_string()
         );
     }
 

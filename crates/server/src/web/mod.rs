@@ -21,6 +21,7 @@ pub mod licensing;
 pub mod linkage;
 pub mod listing;
 pub mod practice;
+pub mod public;
 pub mod record_form;
 pub mod records;
 pub mod registry;
@@ -32,7 +33,9 @@ pub use crate::error_page::page_error;
 /// Every page, through `Routes` so the access matrix lists it (`crate::routes`).
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/", accounts::home)
+        .get("/", public::root)
+        .get("/verify", public::verify_code)
+        .get("/licence", public::verify_licence)
         .get("/login", accounts::login_page)
         .post("/login", accounts::login_submit)
         .post("/logout", accounts::logout)

@@ -204,6 +204,11 @@ impl DetailTable {
         self
     }
 
+    /// The head of column `col`, repeated beside each cell on a phone.
+    pub fn label(&self, col: &usize) -> &str {
+        self.head.get(*col).map_or("", String::as_str)
+    }
+
     /// The link of cell `col` in row `row` (as the template's loops give them): only first
     /// cells link.
     pub fn href(&self, row: &usize, col: &usize) -> Option<&str> {

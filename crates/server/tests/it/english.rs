@@ -153,7 +153,9 @@ async fn every_page_reads_in_english() {
     anon.http.get(app.url("/lang/en")).send().await.unwrap();
     let public: Vec<String> = seeds
         .iter()
-        .filter(|s| s.starts_with("/directory") || s.starts_with("/login") || s == &"/ledger")
+        .filter(|s| {
+            s.starts_with("/directory") || s.starts_with("/login") || s == &"/ledger" || s == &"/"
+        })
         .cloned()
         .collect();
     let n = crawl(

@@ -134,7 +134,9 @@ async fn every_link_a_reader_sees_can_be_followed() {
     let anon = app.anon();
     let public: Vec<String> = seeds
         .iter()
-        .filter(|s| s.starts_with("/directory") || s.starts_with("/login") || s == &"/ledger")
+        .filter(|s| {
+            s.starts_with("/directory") || s.starts_with("/login") || s == &"/ledger" || s == &"/"
+        })
         .cloned()
         .collect();
     check_links(&app, &anon.http, "signed out", false, &public, &mut dead).await;

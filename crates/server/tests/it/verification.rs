@@ -110,7 +110,7 @@ both_engines!(
             .get(&format!("/api/v1/opinions/{bad}/verification"))
             .await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
-        assert!(e.to_string().contains("校验码"), "{e}");
+        assert!(e.to_string().contains("未通过校验"), "{e}");
         let (st, _) = anon.get("/api/v1/opinions/330000-2026/verification").await;
         assert_eq!(st, StatusCode::BAD_REQUEST);
         let unknown = OpinionCode::new("330000", 2026, 1, 9_999_999)
@@ -510,5 +510,68 @@ async fn public_verification_is_rate_limited_per_client_address() {
         status_from(&app, &path, Some("198.51.100.7")).await,
         StatusCode::OK
     );
+    app.stop().await;
+}
+
+/// The public front door (issue 15, point 10): signed out, `/` offers the code box, the register
+/// search and the licence box; a typed code with spaces reaches its verification page; a
+/// mistyped code is explained with the box to type it again, holding what was typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_home_page_verifies_a_typed_code() {
+    let app = common::TestApp::start(common::Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
+    let code: String = app
+        .db
+        .scalar("SELECT MIN(code) FROM opinions", sijian_store::Args::new())
+        .await
+        .unwrap();
+    let anon = app.anon();
+    let home = anon.http.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.url().path(), "/", "signed out stays on the home page");
+    let html = home.text().await.unwrap();
+    for part in [
+        "action=\"/verify\"",
+        "action=\"/directory\"",
+        "action=\"/licence\"",
+    ] {
+        assert!(html.contains(part), "{part} missing:\n{html}");
+    }
+    let spaced = format!(" {} {} ", &code[..6], &code[6..]);
+    let res = anon
+        .http
+        .get(app.url("/verify"))
+        .query(&[("code", spaced.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.url().path(), format!("/v/{code}"));
+    assert!(res.text().await.unwrap().contains("verify-status"));
+    let mut wrong = code.clone();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '0' { '1' } else { '0' });
+    let page = anon
+        .http
+        .get(app.url(&format!("/verify?code={wrong}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("action=\"/verify\""), "{page}");
+    assert!(page.contains(&format!("value=\"{wrong}\"")), "{page}");
+    // Signed in, the same address is the workbench.
+    let clerk = app.login("inst.clerk").await;
+    let work = clerk
+        .http
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!work.contains("action=\"/verify\""));
     app.stop().await;
 }
