@@ -143,13 +143,96 @@ pub async fn switch_language(
     Ok(res)
 }
 
+/// The case queues a role works from, most urgent first: institutions accept, run and issue;
+/// appraisers run, review and sign; organs follow their commissions; regulators watch the
+/// deadlines (issue 15, point 2).
+fn case_queues(role: Role) -> &'static [&'static str] {
+    if role.is_institution_staff() {
+        &["overdue", "to_accept", "due_soon", "to_review", "to_sign"]
+    } else if role == Role::Appraiser {
+        &["overdue", "due_soon", "to_review", "to_sign"]
+    } else if role == Role::Organ {
+        &["to_accept", "overdue", "due_soon"]
+    } else {
+        &["overdue", "due_soon"]
+    }
+}
+
+/// Each role's workbench: what needs it now, most urgent first, with empty queues left out;
+/// the register's figures only for those who oversee a region.
 pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
     let scope = a.scope();
     let role = a.role();
     let t = |k: &str| lang.t(k).to_string();
+    let oversees = matches!(
+        scope,
+        sijian_domain::Scope::Region(_) | sijian_domain::Scope::All
+    );
     let mut stats = Vec::new();
     let mut queues = Vec::new();
-    if role.may(Action::ViewInstitutions) {
+    if let sijian_domain::Scope::Organ(organ) = scope {
+        let n = sijian_store::cases::claims::count(&s.db, organ)
+            .await
+            .or_page(lang)?;
+        // What needs the organ's own answer comes first.
+        queues.push((t("home.stat.claims"), n, "/cases/claims".to_string()));
+    }
+    if role.may(Action::ViewCases) {
+        let env = sijian_service::cases::Env::load(&s, "")
+            .await
+            .or_page(lang)?;
+        for queue in case_queues(role) {
+            let f = env.filter(Some((*queue).into()), None);
+            let n = sijian_store::cases::list(&s.db, &scope, &f, &one())
+                .await
+                .or_page(lang)?
+                .total;
+            queues.push((
+                t(&format!("home.stat.{queue}")),
+                n,
+                format!("/cases?queue={queue}"),
+            ));
+        }
+    }
+    if role.may(Action::ViewLinkageAlerts) {
+        let f = sijian_store::linkage::AlertFilter {
+            status: Some("open".into()),
+            ..Default::default()
+        };
+        let n = sijian_store::linkage::list(&s.db, &scope, &f, &one())
+            .await
+            .or_page(lang)?
+            .total;
+        queues.push((
+            t("home.stat.open_alerts"),
+            n,
+            "/linkage/alerts?status=open".to_string(),
+        ));
+    }
+    if role.may(Action::ViewApplications) {
+        // Regulators check and decide; an applicant corrects what was returned.
+        let stages: &[&str] = if role.may(Action::HandleApplication) {
+            &["submitted", "accepted"]
+        } else {
+            &["returned"]
+        };
+        for stage in stages {
+            let f = sijian_store::applications::ApplicationFilter {
+                stage: Some((*stage).into()),
+                ..Default::default()
+            };
+            let n = sijian_store::applications::list(&s.db, &scope, &f, &one())
+                .await
+                .or_page(lang)?
+                .total;
+            let key = match *stage {
+                "submitted" => "home.stat.to_check",
+                other => &format!("home.stat.{other}"),
+            };
+            queues.push((t(key), n, format!("/applications?stage={stage}")));
+        }
+    }
+    if oversees && role.may(Action::ViewInstitutions) {
         let n = registry::list_institutions(&s.db, &scope, &Default::default(), &one())
             .await
             .or_page(lang)?
@@ -164,16 +247,12 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             .or_page(lang)?
             .total;
         queues.push((
-            lang.pick(
-                lang.t("home.stat.suspended_institutions"),
-                "Suspended institutions (to review)",
-            )
-            .to_string(),
+            t("home.stat.suspended_institutions"),
             n,
             "/institutions?status=suspended".to_string(),
         ));
     }
-    if role.may(Action::ViewAppraisers) {
+    if oversees && role.may(Action::ViewAppraisers) {
         let n = registry::list_appraisers(&s.db, &scope, &Default::default(), &one())
             .await
             .or_page(lang)?
@@ -188,98 +267,12 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             .or_page(lang)?
             .total;
         queues.push((
-            lang.pick(
-                lang.t("home.stat.suspended_appraisers"),
-                "Suspended appraisers",
-            )
-            .to_string(),
+            t("home.stat.suspended_appraisers"),
             n,
             "/appraisers?status=suspended".to_string(),
         ));
     }
-    if role.may(Action::ViewCases) {
-        let env = sijian_service::cases::Env::load(&s, "")
-            .await
-            .or_page(lang)?;
-        for (queue, zh, en) in [
-            (
-                "to_accept",
-                lang.t("home.stat.to_accept"),
-                "Commissions to accept",
-            ),
-            ("due_soon", lang.t("home.stat.due_soon"), "Cases due soon"),
-            ("overdue", lang.t("home.stat.overdue"), "Overdue cases"),
-            (
-                "to_review",
-                lang.t("home.stat.to_review"),
-                "Cases to review",
-            ),
-            (
-                "to_sign",
-                lang.t("home.stat.to_sign"),
-                "Cases to sign, seal or issue",
-            ),
-        ] {
-            let f = env.filter(Some(queue.into()), None);
-            let n = sijian_store::cases::list(&s.db, &scope, &f, &one())
-                .await
-                .or_page(lang)?
-                .total;
-            queues.push((
-                lang.pick(zh, en).to_string(),
-                n,
-                format!("/cases?queue={queue}"),
-            ));
-        }
-    }
-    if let sijian_domain::Scope::Organ(organ) = scope {
-        let n = sijian_store::cases::claims::count(&s.db, organ)
-            .await
-            .or_page(lang)?;
-        // What needs the organ's own answer comes first.
-        queues.insert(
-            0,
-            (
-                lang.t("home.stat.claims").to_string(),
-                n,
-                "/cases/claims".to_string(),
-            ),
-        );
-    }
-    if role.may(Action::ViewApplications) {
-        for (stage, zh, en) in [
-            (
-                "submitted",
-                lang.t("home.stat.to_check"),
-                "Applications awaiting material check",
-            ),
-            (
-                "accepted",
-                lang.t("home.stat.accepted"),
-                "Applications in review or awaiting decision",
-            ),
-            (
-                "returned",
-                lang.t("home.stat.returned"),
-                "Applications returned for correction",
-            ),
-        ] {
-            let f = sijian_store::applications::ApplicationFilter {
-                stage: Some(stage.into()),
-                ..Default::default()
-            };
-            let n = sijian_store::applications::list(&s.db, &scope, &f, &one())
-                .await
-                .or_page(lang)?
-                .total;
-            queues.push((
-                lang.pick(zh, en).to_string(),
-                n,
-                format!("/applications?stage={stage}"),
-            ));
-        }
-    }
-    if role.may(Action::ViewOrgans) {
+    if oversees && role.may(Action::ViewOrgans) {
         let n = organs::list(&s.db, &scope, None, &one())
             .await
             .or_page(lang)?
@@ -305,8 +298,7 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         .or_page(lang)?
         .total;
         queues.push((
-            lang.pick(lang.t("home.stat.disabled"), "Disabled accounts")
-                .to_string(),
+            t("home.stat.disabled"),
             n,
             "/users?active=false".to_string(),
         ));
@@ -317,19 +309,18 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
             .or_page(lang)?
             .total;
         queues.push((
-            lang.pick(
-                lang.t("home.stat.locked_logins"),
-                "Sign-ins refused by lock-out",
-            )
-            .to_string(),
+            t("home.stat.locked_logins"),
             n,
             "/logs/logins?result=locked".to_string(),
         ));
     }
-    let org = a.user.org_name.clone().unwrap_or_else(|| {
-        lang.pick(lang.t("home.nationwide"), "Nationwide")
-            .to_string()
-    });
+    // What needs nobody now is not shown.
+    queues.retain(|q| q.1 > 0);
+    let org = a
+        .user
+        .org_name
+        .clone()
+        .unwrap_or_else(|| t("home.nationwide"));
     let recent = if role.may(Action::ViewEvents) {
         let mut q = ListQuery {
             per_page: 8,
@@ -369,8 +360,9 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         recent,
     };
     let mut c = Chrome::new(&a, lang, lang.t("nav.home"), "/");
-    // Those who work against deadlines are told loudly when a year's holiday table is missing.
-    if role == sijian_domain::Role::Admin || role.is_regulator() || role.is_institution_staff() {
+    // The missing holiday table is told to who can load it; everyone else sees each deadline
+    // counted from it marked provisional.
+    if role.may(Action::ManageCalendar) {
         let cal = s.calendar.current(&s.db).await.or_page(lang)?;
         c.warning = crate::labels::missing_calendar_warning(
             lang,

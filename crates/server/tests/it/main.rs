@@ -23,3 +23,4 @@ mod register_rights;
 mod security;
 mod verification;
 mod webhooks;
+mod workbench;

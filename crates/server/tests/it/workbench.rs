@@ -1,0 +1,77 @@
+//! Each role's workbench (issue 15, point 2): only the queues of its own work, none of them
+//! empty, and the register's figures only for those who oversee a region.
+use crate::common::{Engine, TestApp};
+
+/// The queue entries of a workbench: (label, count).
+fn queues(html: &str) -> Vec<(String, i64)> {
+    let Some(list) = html.split("<ul class=\"queues\">").nth(1) else {
+        return Vec::new();
+    };
+    let list = list.split("</ul>").next().unwrap_or("");
+    list.split("<li>")
+        .skip(1)
+        .filter_map(|li| {
+            let label = li.split('>').nth(1)?.split('<').next()?.to_string();
+            let count = li.split("class=\"badge").nth(1)?.split('>').nth(1)?;
+            Some((label, count.split('<').next()?.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_sees_its_own_work_and_no_empty_queue() {
+    let app = TestApp::start(Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
+    let page = |user: &'static str| {
+        let app = &app;
+        async move { app.login(user).await.page("/").await.1 }
+    };
+    let court = page("court").await;
+    let clerk = page("inst.clerk").await;
+    let appraiser = page("appraiser").await;
+    let reg = page("hz.reg").await;
+    app.stop().await;
+
+    for (who, html) in [
+        ("court", &court),
+        ("clerk", &clerk),
+        ("appraiser", &appraiser),
+        ("hz.reg", &reg),
+    ] {
+        let q = queues(html);
+        assert!(
+            q.iter().all(|(_, n)| *n > 0),
+            "{who}: an empty queue: {q:?}"
+        );
+    }
+    let labels = |html: &str| -> Vec<String> { queues(html).into_iter().map(|q| q.0).collect() };
+    // A court follows its commissions; it neither reviews, signs nor checks licence applications.
+    for other in [
+        "待复核的鉴定案件",
+        "待签名、盖章或出具的鉴定案件",
+        "待形式审查的许可申请",
+    ] {
+        assert!(!labels(&court).iter().any(|l| l == other), "court: {other}");
+        assert!(
+            !labels(&appraiser)
+                .iter()
+                .any(|l| l == other && other.contains("许可"))
+        );
+    }
+    // The demo's clerk has a commission to accept, and it is on the workbench.
+    assert!(
+        labels(&clerk).iter().any(|l| l == "待受理的鉴定委托"),
+        "{:?}",
+        labels(&clerk)
+    );
+    // Figures about the register are for regulators, not for an institution about itself.
+    assert!(
+        !clerk.contains("<span class=\"num\">"),
+        "clerk has stat cards"
+    );
+    assert!(
+        reg.contains("<span class=\"num\">"),
+        "regulator has no figures"
+    );
+}
