@@ -445,6 +445,7 @@ pub async fn load(db: &Db, keys: &DataKey) -> Result<bool, StoreError> {
         .map(|i| (organ_ids[i], ORGANS[i].0));
     if let Some(court) = court {
         crate::demo_cases::load(db, keys, inst_ids[0], court).await?;
+        crate::demo_cases::load_linkage(db, keys, inst_ids[0]).await?;
     }
     settings::set(db, "demo_loaded", &sijian_store::now_ms().to_string()).await?;
     Ok(true)

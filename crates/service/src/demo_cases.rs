@@ -347,3 +347,128 @@ pub async fn codes(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
         .map(|(c, k)| (sijian_store::cases::opinions::grouped(&c), k))
         .collect())
 }
+
+/// A valid resident ID number from its first seventeen digits (the check character that
+/// parses).
+fn resident_id(first17: &str) -> sijian_domain::identifiers::ResidentId {
+    "0123456789X"
+        .chars()
+        .find_map(|c| sijian_domain::identifiers::ResidentId::parse(&format!("{first17}{c}")).ok())
+        .expect("a check character fits")
+}
+
+/// One commission of the duplicate-appraisal scenario, received as a paper commission.
+async fn linkage_case(
+    db: &Db,
+    keys: &DataKey,
+    institution_id: i64,
+    item: &str,
+    person: (&str, Option<&str>),
+    received: &str,
+    serial: u32,
+) -> Result<Case, StoreError> {
+    let cal = WorkingCalendar::shipped();
+    let policy = Policy::default();
+    let received = date(received);
+    let (name, id) = person;
+    let new = NewCase {
+        institution_id,
+        organ_id: None,
+        claimed_organ_id: None,
+        client_name: "钱江律师事务所（代理人）".into(),
+        client_kind: OrganKind::Other,
+        client_contact: "0571-8700 0000".into(),
+        case_number: Some((
+            format!("（2026）浙0105民初{serial}号"),
+            format!("2026|浙0105|民初|{serial}"),
+        )),
+        case_type: "civil".into(),
+        items: vec![item.to_string()],
+        purpose: "为人民法院审理案件提供鉴定意见".into(),
+        summary: "当事人因工受伤，对伤残等级存在争议，申请司法鉴定。".into(),
+        lineage: Lineage::Original,
+        parent_id: None,
+        same_institution_reason: None,
+        received_on: received,
+        persons: vec![NewPerson {
+            name_sealed: keys.seal(name),
+            name_masked: crate::cases::mask_name(name),
+            name_hash: keys.hash("person_name", name),
+            id: id.map(|d| keys.seal_resident_id(&resident_id(d))),
+        }],
+        materials: vec![NewMaterial {
+            name: "病历资料".into(),
+            kind: "书证".into(),
+            quantity: "1 册".into(),
+            condition: "完整、清晰".into(),
+            storage: "常温档案柜".into(),
+            received_at: format!("{received} 10:00"),
+        }],
+        attachments: Vec::new(),
+    };
+    cases::create(
+        db,
+        &Actor::system("演示数据"),
+        &Scope::Institution(institution_id),
+        &new,
+        Ctx {
+            today: received,
+            cal: &cal,
+            policy: &policy,
+        },
+    )
+    .await
+}
+
+/// The duplicate-appraisal alerts of the demo, one of each level, raised by the platform's own
+/// check (通则第十五条第六项): the same person (same name and identity number) commissioned
+/// for the same item at a second institution while the first still holds it — certain; and the
+/// same person for another item of the same kind at a third institution — possible (the
+/// matter may differ, so a regulator looks).
+pub async fn load_linkage(db: &Db, keys: &DataKey, first: i64) -> Result<(), StoreError> {
+    let Some((item, _)) = team(db, first).await? else {
+        return Ok(());
+    };
+    let all = registry::list_institutions_unbounded(
+        db,
+        &Scope::All,
+        &registry::InstitutionFilter {
+            item: Some(item.clone()),
+            status: Some("normal".into()),
+            ..Default::default()
+        },
+        &ListQuery::default(),
+    )
+    .await?;
+    let others: Vec<&registry::Institution> = all.iter().filter(|i| i.id != first).collect();
+    let [second, third, ..] = others.as_slice() else {
+        return Ok(());
+    };
+    let linkage = crate::linkage::Linkage::new(&crate::config::LinkageConfig::default(), keys)
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+    let actor = Actor::system("演示数据");
+    let third_scope: Vec<String> = third.scope.split(',').map(str::to_string).collect();
+    let category = item.split('.').next().unwrap_or("");
+    let other_item = sijian_domain::classification::Classification::current()
+        .entries()
+        .iter()
+        .filter(|e| e.level == sijian_domain::classification::Level::Item && e.in_force())
+        .map(|e| e.code.to_string())
+        .find(|c| {
+            c.split('.').next() == Some(category)
+                && *c != item
+                && sijian_domain::procedure::covers(&third_scope, c)
+        })
+        .unwrap_or_else(|| item.clone());
+    let person = ("周晓梅", Some("33010419850612152"));
+    // Each commission is checked when it arrives, as the platform does.
+    for (institution, item, received, serial) in [
+        (first, &item, "2026-11-25", 6201),
+        (second.id, &item, "2026-11-30", 6202),
+        (third.id, &other_item, "2026-12-02", 6203),
+    ] {
+        let c = linkage_case(db, keys, institution, item, person, received, serial).await?;
+        linkage.check(db, keys, &actor, c.id).await?;
+    }
+    Ok(())
+}

@@ -209,8 +209,24 @@ impl Linkage {
     }
 
     /// The case's alerts as recorded (no new check).
+    /// The findings on `case_id`: its own alerts, and those raised on later cases that name it
+    /// (seen from this case: the other case is the later one), so both institutions' pages say
+    /// the same as the acceptance check will.
     pub async fn stored(db: &Db, case_id: i64) -> Result<CheckResult, StoreError> {
-        let alerts = store::of_case(db, case_id).await?;
+        let mut alerts = store::of_case(db, case_id).await?;
+        let own: Vec<i64> = alerts.iter().map(|a| a.other_case_id).collect();
+        for mut a in store::naming_case(db, case_id).await? {
+            if own.contains(&a.case_id) {
+                continue;
+            }
+            let later = a.case_id;
+            a.other_case_id = later;
+            a.other_institution_name = Some(std::mem::take(&mut a.institution_name));
+            // No reasons of its own: pages say in the reader's language that the later case's
+            // check found this one.
+            a.explanation = "[]".into();
+            alerts.push(a);
+        }
         let live = alerts
             .iter()
             .filter(|a| a.status != "dismissed")

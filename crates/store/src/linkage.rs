@@ -266,6 +266,16 @@ pub async fn of_case(db: &Db, case_id: i64) -> Result<Vec<Alert>, StoreError> {
     .await
 }
 
+/// The alerts raised on other cases that name `case_id` as the other case: the matter this case
+/// holds turned up elsewhere after it (no scope: the caller has checked the case's).
+pub async fn naming_case(db: &Db, case_id: i64) -> Result<Vec<Alert>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {ALERT_SELECT} FROM {ALERT_FROM} WHERE al.other_case_id = $1 ORDER BY al.raised_at DESC, al.id DESC"),
+        args![case_id],
+    )
+    .await
+}
+
 const ALERT_ROWS: ScopedRows = ScopedRows::new(Scoped::Case, ALERT_SELECT, ALERT_FROM, "al.id");
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Alert, StoreError> {

@@ -95,11 +95,39 @@ pub fn case_rows(lang: Lang, alerts: &[Alert]) -> Vec<Vec<String>> {
                 kind_label(lang, &al.kind),
                 level_label(lang, &al.level),
                 other_case(lang, al),
-                al.reasons().join(lang.pick("；", "; ")),
+                match al.reasons() {
+                    r if r.is_empty() => lang.tf(
+                        "cases.linkage.found_later",
+                        &[("id", &al.other_case_id.to_string())],
+                    ),
+                    r => r.join(lang.pick("；", "; ")),
+                },
                 status_label(lang, &al.status),
             ]
         })
         .collect()
+}
+
+/// A reason as a reviewer reads it: the match's arithmetic (the prior, the total weight, each
+/// field's share in bits) left to the technical table, each field's finding kept in words
+/// ("姓名：完全一致").
+fn in_words(reason: &str) -> Option<String> {
+    if reason.starts_with("先验") || reason.starts_with("合计：") {
+        return None;
+    }
+    let bits = |r: &str| {
+        r.rfind('（').filter(|&i| {
+            let tail = &r[i..];
+            tail.ends_with('）')
+                && tail
+                    .trim_start_matches('（')
+                    .starts_with(['+', '-', '0', '−'])
+        })
+    };
+    Some(match bits(reason) {
+        Some(i) => reason[..i].to_string(),
+        None => reason.to_string(),
+    })
 }
 
 /// The queue, filtered, sorted and paged.
@@ -272,15 +300,30 @@ pub async fn detail(
             }
         }
     }
+    let reasons = al.reasons();
+    let mut tables = vec![DetailTable::of(
+        lang,
+        "linkage.evidence",
+        &["linkage.col.explanation"],
+        reasons
+            .iter()
+            .filter_map(|r| in_words(r))
+            .map(|r| vec![r])
+            .collect(),
+    )];
+    if reasons
+        .iter()
+        .any(|r| in_words(r).as_deref() != Some(r.as_str()))
+    {
+        tables.push(DetailTable::of(
+            lang,
+            "linkage.evidence_technical",
+            &["linkage.col.explanation"],
+            reasons.into_iter().map(|r| vec![r]).collect(),
+        ));
+    }
     let v = DetailView {
-        tables: vec![DetailTable {
-            title: lang.t("linkage.evidence").into(),
-            head: vec![lang.t("linkage.col.explanation").into()],
-            rows: al.reasons().into_iter().map(|r| vec![r]).collect(),
-            empty: lang.t("detail.none").into(),
-            link: None,
-            row_links: Vec::new(),
-        }],
+        tables,
         title: lang.tf("linkage.alert.title", &[("id", &id.to_string())]),
         badge: Some((status_label(lang, &al.status), status_class(&al.status))),
         back: "/linkage/alerts".into(),
@@ -357,5 +400,35 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
             let v = decision_form(lang, id, &decision, &reason);
             Err(form_refused(a, lang, "/linkage/alerts", v, e))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_words;
+
+    #[test]
+    fn reasons_read_in_words_and_the_arithmetic_is_left_out() {
+        assert_eq!(
+            in_words("先验（随机两条记录为同一人的概率 λ=6.57e-6）：-17.2"),
+            None
+        );
+        assert_eq!(in_words("合计：匹配权重 +14.7，匹配概率 99.9962%"), None);
+        assert_eq!(
+            in_words("姓名：完全一致（+14.6）").as_deref(),
+            Some("姓名：完全一致")
+        );
+        assert_eq!(
+            in_words("姓名：同音（+6.2，含词频调整 +1.0）").as_deref(),
+            Some("姓名：同音")
+        );
+        assert_eq!(
+            in_words("出生日期：缺失（0）").as_deref(),
+            Some("出生日期：缺失")
+        );
+        assert_eq!(
+            in_words("浙江明正司法鉴定中心于 2026-11-25 收到的委托尚在办理（待受理）").as_deref(),
+            Some("浙江明正司法鉴定中心于 2026-11-25 收到的委托尚在办理（待受理）")
+        );
     }
 }

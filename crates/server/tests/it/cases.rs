@@ -1139,7 +1139,14 @@ both_engines!(demo_cases_alerts_rates_and_pages, async |app: &TestApp| {
         .await
         .get("/api/v1/cases/overdue-rates")
         .await;
-    assert!(rates[0]["overdue"].as_i64().unwrap() > 0, "{rates}");
+    assert!(
+        rates
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["overdue"].as_i64().unwrap() > 0),
+        "{rates}"
+    );
     // Another institution's staff see none of these alerts.
     let (_, mine) = app.login("xh.reg").await.get("/api/v1/cases/alerts").await;
     assert!(

@@ -103,9 +103,11 @@ async fn institution_name(app: &TestApp, id: i64) -> String {
     rows[0].0.clone()
 }
 
+/// Events of `kind` since the demo data (whose own duplicate-appraisal alerts are not the
+/// test's).
 async fn events(app: &TestApp, kind: &str) -> i64 {
     app.scalar_i64(&format!(
-        "SELECT COUNT(*) FROM events WHERE kind = '{kind}'"
+        "SELECT COUNT(*) FROM events WHERE kind = '{kind}' AND actor_name <> '演示数据'"
     ))
     .await
 }
@@ -160,6 +162,14 @@ both_engines!(
             reasons.contains("尚在办理") && reasons.contains("姓名"),
             "{reasons}"
         );
+        // The first institution's case says the same (issue 15, point 6): its party learns of
+        // the referral, the regulator sees the later case from it.
+        // (As stored: reading a case runs no new check.)
+        let earlier = &regulator_view(&court, &first).await;
+        assert_eq!(earlier["level"], "referred", "{earlier}");
+        let from_first = &regulator_view(&reg, &first).await;
+        assert_eq!(from_first["level"], "certain", "{from_first}");
+        assert_eq!(from_first["alerts"][0]["other_case_id"], second["id"]);
         assert_eq!(events(app, "linkage.alert_raised").await, 1);
 
         // 通则第十五条第六项: acceptance refused, without naming the other institution.

@@ -75,3 +75,20 @@ async fn each_role_sees_its_own_work_and_no_empty_queue() {
         "regulator has no figures"
     );
 }
+
+/// The demo holds a duplicate-appraisal alert of each level (issue 15, point 6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_an_alert_of_each_level() {
+    let app = TestApp::start(Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
+    for level in ["certain", "possible"] {
+        let n = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM linkage_alerts WHERE level = '{level}' AND status = 'open'"
+            ))
+            .await;
+        assert!(n >= 1, "no open {level} alert in the demo");
+    }
+    app.stop().await;
+}
