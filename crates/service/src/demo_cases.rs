@@ -116,6 +116,33 @@ async fn team(db: &Db, institution_id: i64) -> Result<Option<(String, [i64; 3])>
     Ok(Some((item, [holders[0], holders[1], holders[2]])))
 }
 
+/// An examined person as the platform keeps one: the name sealed, masked and hashed, the
+/// identity number sealed.
+fn person(
+    keys: &DataKey,
+    name: &str,
+    id: Option<sijian_domain::identifiers::ResidentId>,
+) -> NewPerson {
+    NewPerson {
+        name_sealed: keys.seal(name),
+        name_masked: crate::cases::mask_name(name),
+        name_hash: keys.hash("person_name", name),
+        id: id.map(|d| keys.seal_resident_id(&d)),
+    }
+}
+
+/// The demo's one material: medical records received at `received_at`.
+fn records(received_at: &str) -> NewMaterial {
+    NewMaterial {
+        name: "病历资料".into(),
+        kind: "书证".into(),
+        quantity: "1 册".into(),
+        condition: "完整、清晰".into(),
+        storage: "常温档案柜".into(),
+        received_at: received_at.into(),
+    }
+}
+
 /// Creates the demo cases at `institution_id`; the online ones are commissioned by `court_id`.
 pub async fn load(
     db: &Db,
@@ -167,20 +194,8 @@ pub async fn load(
             parent_id: None,
             same_institution_reason: None,
             received_on: received,
-            persons: vec![NewPerson {
-                name_sealed: keys.seal(name),
-                name_masked: crate::cases::mask_name(name),
-                name_hash: keys.hash("person_name", name),
-                id: None,
-            }],
-            materials: vec![NewMaterial {
-                name: "病历资料".into(),
-                kind: "书证".into(),
-                quantity: "1 册".into(),
-                condition: "完整、清晰".into(),
-                storage: "常温档案柜".into(),
-                received_at: format!("{received} 09:30"),
-            }],
+            persons: vec![person(keys, name, None)],
+            materials: vec![records(&format!("{received} 09:30"))],
             attachments: Vec::new(),
         };
         let create_scope = if online {
@@ -390,20 +405,8 @@ async fn linkage_case(
         parent_id: None,
         same_institution_reason: None,
         received_on: received,
-        persons: vec![NewPerson {
-            name_sealed: keys.seal(name),
-            name_masked: crate::cases::mask_name(name),
-            name_hash: keys.hash("person_name", name),
-            id: id.map(|d| keys.seal_resident_id(&resident_id(d))),
-        }],
-        materials: vec![NewMaterial {
-            name: "病历资料".into(),
-            kind: "书证".into(),
-            quantity: "1 册".into(),
-            condition: "完整、清晰".into(),
-            storage: "常温档案柜".into(),
-            received_at: format!("{received} 10:00"),
-        }],
+        persons: vec![person(keys, name, id.map(resident_id))],
+        materials: vec![records(&format!("{received} 10:00"))],
         attachments: Vec::new(),
     };
     cases::create(

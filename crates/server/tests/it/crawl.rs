@@ -260,6 +260,18 @@ pub async fn seeds(app: &TestApp) -> Vec<String> {
     ]
 }
 
+/// The seeds a signed-out visitor starts from: the public home page, the register, the log and
+/// the sign-in page.
+pub fn public_seeds(seeds: &[String]) -> Vec<String> {
+    seeds
+        .iter()
+        .filter(|s| {
+            s.starts_with("/directory") || s.starts_with("/login") || *s == "/ledger" || *s == "/"
+        })
+        .cloned()
+        .collect()
+}
+
 /// Visits the HTML pages reachable from `seeds` by followable links (at most `PER_SHAPE` of a
 /// path shape and `PER_ROLE` in all), handing each page's path, visible text and links to
 /// `on_page`; returns how many pages were visited.

@@ -3,7 +3,7 @@
 //! visible text must be data (a text value stored in the database) or a proper name listed below.
 use crate::common;
 
-use crate::crawl::{ROLES, seeds, shape, visible, walk};
+use crate::crawl::{ROLES, public_seeds, seeds, shape, visible, walk};
 use common::{Engine, TestApp};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -151,13 +151,7 @@ async fn every_page_reads_in_english() {
     // Signed out: the cookie chooses the language.
     let anon = app.anon();
     anon.http.get(app.url("/lang/en")).send().await.unwrap();
-    let public: Vec<String> = seeds
-        .iter()
-        .filter(|s| {
-            s.starts_with("/directory") || s.starts_with("/login") || s == &"/ledger" || s == &"/"
-        })
-        .cloned()
-        .collect();
+    let public = public_seeds(&seeds);
     let n = crawl(
         &app,
         &anon.http,

@@ -5,7 +5,7 @@
 //! crawl fails on raw records in a page's text (issue 15, point 1): a JSON payload or an event's
 //! code such as `case.contract_signed`, except in an administrator's technical view.
 use crate::common::{Engine, TestApp};
-use crate::crawl::{ROLES, seeds, shape, walk};
+use crate::crawl::{ROLES, public_seeds, seeds, shape, walk};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Links fetched per link shape (ids replaced) and reader: the rights on one case's proof link
@@ -132,13 +132,7 @@ async fn every_link_a_reader_sees_can_be_followed() {
     let mut dead = Dead::new();
 
     let anon = app.anon();
-    let public: Vec<String> = seeds
-        .iter()
-        .filter(|s| {
-            s.starts_with("/directory") || s.starts_with("/login") || s == &"/ledger" || s == &"/"
-        })
-        .cloned()
-        .collect();
+    let public = public_seeds(&seeds);
     check_links(&app, &anon.http, "signed out", false, &public, &mut dead).await;
     let mut links = 0;
     for role in ROLES {
@@ -174,15 +168,9 @@ async fn reason_fields_are_text_boxes() {
         .scalar_i64("SELECT MIN(id) FROM applications WHERE stage NOT IN ('approved', 'refused', 'withdrawn')")
         .await;
     let reg = app.login("zj.reg").await;
-    let page = reg
-        .http
-        .get(app.url(&format!("/applications/{application}/decide")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = reg
+        .page(&format!("/applications/{application}/decide"))
+        .await;
     app.stop().await;
     assert!(!page.contains("type=\"textarea\""), "{page}");
     assert!(

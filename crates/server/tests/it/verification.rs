@@ -550,28 +550,12 @@ async fn the_public_home_page_verifies_a_typed_code() {
     let mut wrong = code.clone();
     let last = wrong.pop().unwrap();
     wrong.push(if last == '0' { '1' } else { '0' });
-    let page = anon
-        .http
-        .get(app.url(&format!("/verify?code={wrong}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = anon.page(&format!("/verify?code={wrong}")).await;
     assert!(page.contains("action=\"/verify\""), "{page}");
     assert!(page.contains(&format!("value=\"{wrong}\"")), "{page}");
     // Signed in, the same address is the workbench.
     let clerk = app.login("inst.clerk").await;
-    let work = clerk
-        .http
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, work) = clerk.page("/").await;
     assert!(!work.contains("action=\"/verify\""));
     app.stop().await;
 }
