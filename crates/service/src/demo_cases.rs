@@ -118,7 +118,7 @@ async fn team(db: &Db, institution_id: i64) -> Result<Option<(String, [i64; 3])>
 
 /// An examined person as the platform keeps one: the name sealed, masked and hashed, the
 /// identity number sealed.
-fn person(
+fn examined_person(
     keys: &DataKey,
     name: &str,
     id: Option<sijian_domain::identifiers::ResidentId>,
@@ -194,7 +194,7 @@ pub async fn load(
             parent_id: None,
             same_institution_reason: None,
             received_on: received,
-            persons: vec![person(keys, name, None)],
+            persons: vec![examined_person(keys, name, None)],
             materials: vec![records(&format!("{received} 09:30"))],
             attachments: Vec::new(),
         };
@@ -405,7 +405,7 @@ async fn linkage_case(
         parent_id: None,
         same_institution_reason: None,
         received_on: received,
-        persons: vec![person(keys, name, id.map(resident_id))],
+        persons: vec![examined_person(keys, name, id.map(resident_id))],
         materials: vec![records(&format!("{received} 10:00"))],
         attachments: Vec::new(),
     };

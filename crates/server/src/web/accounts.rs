@@ -345,6 +345,7 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
                                     &e.entity_id
                                 )
                             ),
+                            crate::web::event_text::entity_href(&a, &e.entity_type, &e.entity_id),
                         )
                     })
                     .collect()

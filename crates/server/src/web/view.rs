@@ -532,7 +532,8 @@ pub struct HomeView {
     /// Label, count, link.
     pub stats: Vec<(String, i64, String)>,
     pub queues: Vec<(String, i64, String)>,
-    pub recent: Vec<(String, String, String)>,
+    /// (time, event, who and which record, the record's page when its reader may open it).
+    pub recent: Vec<(String, String, String, Option<String>)>,
 }
 
 #[derive(Template)]

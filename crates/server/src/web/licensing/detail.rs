@@ -289,7 +289,11 @@ pub async fn detail(
         ),
         (
             t("field.deadline"),
-            format!("{}{}{due}", clock_label(lang, &c), lang.pick("：", ": ")),
+            // A closed application's clock says so once ("已办结", not "已办结：已办结").
+            match clock_label(lang, &c) {
+                label if label == due => label,
+                label => format!("{label}{}{due}", lang.pick("：", ": ")),
+            },
             None,
         ),
     ];
