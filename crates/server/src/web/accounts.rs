@@ -333,19 +333,17 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
                 p.items
                     .into_iter()
                     .map(|e| {
+                        let (record, href) = crate::web::event_text::entity_ref(
+                            &a,
+                            lang,
+                            &e.entity_type,
+                            &e.entity_id,
+                        );
                         (
                             fmt_time(e.at),
                             lang.event(&e.kind),
-                            format!(
-                                "{} · {}",
-                                e.actor_name,
-                                crate::web::event_text::entity_label(
-                                    lang,
-                                    &e.entity_type,
-                                    &e.entity_id
-                                )
-                            ),
-                            crate::web::event_text::entity_href(&a, &e.entity_type, &e.entity_id),
+                            format!("{} · {record}", e.actor_name),
+                            href,
                         )
                     })
                     .collect()

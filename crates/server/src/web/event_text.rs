@@ -258,8 +258,21 @@ fn list(lang: Lang, kind: &str, entity: &str, key: &str, items: &[Value]) -> Opt
     (!shown.is_empty()).then(|| shown.join(lang.pick("、", ", ")))
 }
 
+/// A record as an event names it: its label, and its page when the reader may open it.
+pub fn entity_ref(
+    a: &crate::auth::Authed,
+    lang: Lang,
+    entity_type: &str,
+    id: &str,
+) -> (String, Option<String>) {
+    (
+        entity_label(lang, entity_type, id),
+        entity_href(a, entity_type, id),
+    )
+}
+
 /// "鉴定机构 第 3 号" rather than "institution #3".
-pub fn entity_label(lang: Lang, entity_type: &str, id: &str) -> String {
+fn entity_label(lang: Lang, entity_type: &str, id: &str) -> String {
     let key = format!("entity.{entity_type}");
     let kind = if crate::i18n::has(&key) {
         lang.t(&key)
@@ -270,7 +283,7 @@ pub fn entity_label(lang: Lang, entity_type: &str, id: &str) -> String {
 }
 
 /// The record's page, when it has one its reader may open.
-pub fn entity_href(a: &crate::auth::Authed, entity_type: &str, id: &str) -> Option<String> {
+fn entity_href(a: &crate::auth::Authed, entity_type: &str, id: &str) -> Option<String> {
     let needs = match entity_type {
         "case" => sijian_domain::Action::ViewCases,
         "institution" => sijian_domain::Action::ViewInstitutions,

@@ -38,25 +38,18 @@ pub async fn root(State(s): State<AppState>, mut parts: Parts) -> Response {
     }
 }
 
-/// The value of `name` in a query, trimmed, with the spaces and dashes people type inside codes
-/// removed when `compact`.
-fn typed(q: &[(String, String)], name: &str, compact: bool) -> String {
-    let v = q
-        .iter()
+/// The code typed as `name` in a query, without the spaces people type inside codes.
+fn typed(q: &[(String, String)], name: &str) -> String {
+    q.iter()
         .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("");
-    if compact {
-        v.chars().filter(|c| !c.is_whitespace()).collect()
-    } else {
-        v.to_string()
-    }
+        .map(|(_, v)| v.chars().filter(|c| !c.is_whitespace()).collect())
+        .unwrap_or_default()
 }
 
 /// `/verify?code=…`: the code box's target, on to the opinion's verification page (which
 /// explains a mistyped code and offers the box again).
 pub async fn verify_code(Query(q): Query<Vec<(String, String)>>) -> PageResult {
-    let code = typed(&q, "code", true);
+    let code = typed(&q, "code");
     if code.is_empty() {
         return Ok(redirect("/"));
     }
@@ -65,7 +58,7 @@ pub async fn verify_code(Query(q): Query<Vec<(String, String)>>) -> PageResult {
 
 /// `/licence?id=…`: the licence box's target, on to the licence's verification page.
 pub async fn verify_licence(Query(q): Query<Vec<(String, String)>>) -> PageResult {
-    let id = typed(&q, "id", true);
+    let id = typed(&q, "id");
     if id.is_empty() {
         return Ok(redirect("/"));
     }

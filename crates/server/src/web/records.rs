@@ -88,16 +88,9 @@ pub async fn events_list(
         vec![
             cell(fmt_time(e.at)),
             cell(lang.event(&e.kind)),
-            match crate::web::event_text::entity_href(&a, &e.entity_type, &e.entity_id) {
-                Some(href) => link(
-                    crate::web::event_text::entity_label(lang, &e.entity_type, &e.entity_id),
-                    href,
-                ),
-                None => cell(crate::web::event_text::entity_label(
-                    lang,
-                    &e.entity_type,
-                    &e.entity_id,
-                )),
+            match crate::web::event_text::entity_ref(&a, lang, &e.entity_type, &e.entity_id) {
+                (label, Some(href)) => link(label, href),
+                (label, None) => cell(label),
             },
             cell(&e.actor_name),
             cell(crate::web::event_text::read(lang, &e.kind, &e.payload).summary(lang, 160)),
