@@ -11,11 +11,20 @@ pub struct ListQuery {
     pub desc: bool,
     pub page: u32,
     pub per_page: u32,
+    /// The whole list at once, for a download: the first `EXPORT_ROWS` rows in the list's order.
+    pub export: bool,
 }
 
 impl ListQuery {
-    /// Page numbers start at 1; page size is 1–200, default 20.
+    /// Rows in one download of a list (`export`).
+    pub const EXPORT_ROWS: u32 = 5_000;
+
+    /// Page numbers start at 1; page size is 1–200, default 20; a download is one page of
+    /// `EXPORT_ROWS`.
     pub fn normalised(&self) -> (u32, u32) {
+        if self.export {
+            return (1, Self::EXPORT_ROWS);
+        }
         let per = if self.per_page == 0 {
             20
         } else {

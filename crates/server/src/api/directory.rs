@@ -124,6 +124,7 @@ impl DirectoryParams {
             desc: false,
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(20),
+            export: false,
         }
     }
 }

@@ -199,6 +199,7 @@ impl Paging {
             desc: self.order.as_deref() == Some("desc"),
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(20),
+            export: false,
         }
     }
 }

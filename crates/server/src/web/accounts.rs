@@ -551,7 +551,7 @@ pub async fn users_list(
         "/users/new",
         lang.t("list.new"),
     );
-    Ok(render(&ListPage::of(&a, lang, v)))
+    Ok(crate::web::listing::respond(&a, lang, &p, v))
 }
 
 pub async fn user_detail(

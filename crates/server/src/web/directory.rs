@@ -85,7 +85,7 @@ pub async fn directory_page(
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let lang = ctx.lang;
-    let p = ListParams::new("/directory", q);
+    let p = ListParams::paged_only("/directory", q);
     let f = InstitutionFilter {
         status: p.get("status"),
         category: p.get("category"),
@@ -119,7 +119,7 @@ pub async fn directory_appraisers_page(
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let lang = ctx.lang;
-    let p = ListParams::new("/directory/appraisers", q);
+    let p = ListParams::paged_only("/directory/appraisers", q);
     let f = AppraiserFilter {
         status: p.get("status"),
         category: p.get("category"),

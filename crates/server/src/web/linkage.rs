@@ -206,7 +206,12 @@ pub async fn list(
             ]
         },
     );
-    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
+    Ok(crate::web::listing::respond(
+        &a,
+        lang,
+        &p,
+        v.with_filters(filters),
+    ))
 }
 
 /// One alert: its reasons, its decision, and the decision buttons.

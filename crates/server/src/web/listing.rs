@@ -13,6 +13,13 @@ impl ListParams {
     pub fn new(base: &'static str, pairs: Vec<(String, String)>) -> Self {
         ListParams { base, pairs }
     }
+
+    /// A list that is only ever shown a page at a time (the public directory: its downloads
+    /// are the open-data exports, not a page's rows).
+    pub fn paged_only(base: &'static str, mut pairs: Vec<(String, String)>) -> Self {
+        pairs.retain(|(k, _)| k != "format");
+        ListParams { base, pairs }
+    }
     pub fn get(&self, k: &str) -> Option<String> {
         self.pairs
             .iter()
@@ -30,7 +37,14 @@ impl ListParams {
                 .get("per_page")
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(20),
+            export: self.wants_csv(),
         }
+    }
+
+    /// The list asked for as a CSV download (`format=csv`): every row the reader may see under
+    /// the same filters and order, up to `ListQuery::EXPORT_ROWS`.
+    pub fn wants_csv(&self) -> bool {
+        self.get("format").as_deref() == Some("csv")
     }
     fn href_with(&self, changes: &[(&str, String)]) -> String {
         let mut pairs: Vec<(String, String)> = self
@@ -131,6 +145,7 @@ impl ListParams {
             base: self.base.to_string(),
             new_link: None,
             extra_links: Vec::new(),
+            export: Some(self.href_with(&[("format", "csv".into()), ("page", String::new())])),
             filters: Vec::new(),
             rows: page
                 .items
@@ -159,6 +174,26 @@ impl ListParams {
                 .then(|| self.href_with(&[("page", (page.page + 1).to_string())])),
         }
     }
+}
+
+/// A list as its reader asked for it: the page, or with `format=csv` the same columns and rows
+/// as a CSV download named after the list's address (`/logs/operations` → `logs-operations.csv`).
+pub fn respond(
+    a: &crate::auth::Authed,
+    lang: Lang,
+    p: &ListParams,
+    v: ListView,
+) -> axum::response::Response {
+    if !p.wants_csv() || v.export.is_none() {
+        return super::render(&super::view::ListPage::of(a, lang, v));
+    }
+    let head: Vec<&str> = v.columns.iter().map(|c| c.label.as_str()).collect();
+    let mut csv = crate::csv::Csv::new(&head);
+    for row in &v.rows {
+        csv.row(row.iter().map(|c| c.text.as_str()));
+    }
+    let name = v.base.trim_matches('/').replace('/', "-");
+    csv.into_response(&format!("{name}.csv"))
 }
 
 /// Gives each cell of a row its column's label (shown beside it in the phone layout).

@@ -25,6 +25,7 @@ pub mod public;
 pub mod record_form;
 pub mod records;
 pub mod registry;
+pub mod search;
 pub mod verify;
 pub mod view;
 
@@ -138,6 +139,7 @@ pub fn routes() -> Routes {
         .get("/linkage/alerts/{id}", linkage::detail)
         .get("/linkage/alerts/{id}/decide", linkage::decide_page)
         .post("/linkage/alerts/{id}/decide", linkage::decide_submit)
+        .get("/search", search::page)
         .get("/events", records::events_list)
         .get("/logs/operations", records::ops_list)
         .get("/logs/logins", records::logins_list)

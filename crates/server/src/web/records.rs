@@ -1,7 +1,7 @@
 //! Pages of the event record and the two logs.
 use super::listing::{ListParams, badge, cell, link};
 use super::view::*;
-use super::{OrPage, PageResult, render};
+use super::{OrPage, PageResult};
 use crate::auth::PageUser;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -103,7 +103,12 @@ pub async fn events_list(
             },
         ]
     });
-    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
+    Ok(crate::web::listing::respond(
+        &a,
+        lang,
+        &p,
+        v.with_filters(filters),
+    ))
 }
 
 pub async fn ops_list(
@@ -139,7 +144,12 @@ pub async fn ops_list(
         ]
     });
     let filters = result_filters(&p, lang, &results);
-    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
+    Ok(crate::web::listing::respond(
+        &a,
+        lang,
+        &p,
+        v.with_filters(filters),
+    ))
 }
 
 pub async fn logins_list(
@@ -179,5 +189,10 @@ pub async fn logins_list(
         ]
     });
     let filters = result_filters(&p, lang, &results);
-    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
+    Ok(crate::web::listing::respond(
+        &a,
+        lang,
+        &p,
+        v.with_filters(filters),
+    ))
 }

@@ -12,24 +12,34 @@ pub struct NavItem {
     pub active: bool,
 }
 
-/// The frame around every signed-in page.
-pub struct Chrome {
-    pub lang: Lang,
-    pub title: String,
-    pub user_name: String,
-    pub role_label: &'static str,
-    pub csrf: String,
-    pub nav: Vec<NavItem>,
-    pub flash: Option<String>,
-    /// A loud warning over the page (e.g. a missing holiday table).
-    pub warning: Option<String>,
+/// One heading of the side menu and the pages under it.
+pub struct NavSection {
+    pub label: &'static str,
+    pub items: Vec<NavItem>,
 }
 
-impl Chrome {
-    pub fn new(a: &Authed, lang: Lang, title: impl Into<String>, here: &str) -> Chrome {
-        let role = a.role();
-        let items: [(&'static str, &'static str, Option<Action>); 14] = [
+/// The side menu, grouped by task: each section lists the pages of one kind of work, and a
+/// reader sees only the pages their role may open (a section with none is left out). Sections
+/// to come (complaints, inspections, ratings, fees, statistics) are added here.
+/// A menu entry: its address, the catalogue key of its label, and what its reader must be allowed.
+type MenuEntry = (&'static str, &'static str, Option<Action>);
+
+const MENU: &[(&str, &[MenuEntry])] = &[
+    (
+        "nav.section.work",
+        &[
             ("/", "nav.home", None),
+            ("/cases", "nav.cases", Some(Action::ViewCases)),
+            (
+                "/linkage/alerts",
+                "nav.linkage",
+                Some(Action::ViewLinkageAlerts),
+            ),
+        ],
+    ),
+    (
+        "nav.section.register",
+        &[
             (
                 "/institutions",
                 "nav.institutions",
@@ -40,20 +50,23 @@ impl Chrome {
                 "nav.appraisers",
                 Some(Action::ViewAppraisers),
             ),
-            ("/cases", "nav.cases", Some(Action::ViewCases)),
-            (
-                "/linkage/alerts",
-                "nav.linkage",
-                Some(Action::ViewLinkageAlerts),
-            ),
+            ("/organs", "nav.organs", Some(Action::ViewOrgans)),
+        ],
+    ),
+    (
+        "nav.section.licensing",
+        &[
             (
                 "/applications",
                 "nav.applications",
                 Some(Action::ViewApplications),
             ),
             ("/experts", "nav.experts", Some(Action::HandleApplication)),
-            ("/organs", "nav.organs", Some(Action::ViewOrgans)),
-            ("/users", "nav.users", Some(Action::ViewUsers)),
+        ],
+    ),
+    (
+        "nav.section.records",
+        &[
             ("/events", "nav.events", Some(Action::ViewEvents)),
             (
                 "/logs/operations",
@@ -61,21 +74,70 @@ impl Chrome {
                 Some(Action::ViewOperationLog),
             ),
             ("/logs/logins", "nav.loginlog", Some(Action::ViewLoginLog)),
+        ],
+    ),
+    (
+        "nav.section.system",
+        &[
+            ("/users", "nav.users", Some(Action::ViewUsers)),
             ("/calendar", "nav.calendar", Some(Action::ViewCalendar)),
+        ],
+    ),
+    (
+        "nav.section.me",
+        &[
+            ("/account", "nav.account", None),
             ("/tokens", "nav.tokens", Some(Action::UseApiTokens)),
-        ];
-        let nav = items
-            .into_iter()
-            .filter(|(_, _, act)| act.is_none_or(|x| role.may(x)))
-            .map(|(href, key, _)| NavItem {
-                href,
-                label: lang.t(key),
-                active: if href == "/" {
+        ],
+    ),
+];
+
+/// The frame around every signed-in page.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub nav: Vec<NavSection>,
+    pub flash: Option<String>,
+    /// A loud warning over the page (e.g. a missing holiday table).
+    pub warning: Option<String>,
+}
+
+impl Chrome {
+    pub fn new(a: &Authed, lang: Lang, title: impl Into<String>, here: &str) -> Chrome {
+        let role = a.role();
+        // The page is under the menu entry with the longest matching address.
+        let active = MENU
+            .iter()
+            .flat_map(|(_, items)| items.iter())
+            .map(|(href, _, _)| *href)
+            .filter(|href| {
+                if *href == "/" {
                     here == "/"
                 } else {
-                    here.starts_with(href)
-                },
+                    here.strip_prefix(*href).is_some_and(|rest| {
+                        rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')
+                    })
+                }
             })
+            .max_by_key(|href| href.len());
+        let nav = MENU
+            .iter()
+            .map(|(section, items)| NavSection {
+                label: lang.t(section),
+                items: items
+                    .iter()
+                    .filter(|(_, _, act)| act.is_none_or(|x| role.may(x)))
+                    .map(|(href, key, _)| NavItem {
+                        href,
+                        label: lang.t(key),
+                        active: active == Some(*href),
+                    })
+                    .collect(),
+            })
+            .filter(|s| !s.items.is_empty())
             .collect();
         Chrome {
             lang,
@@ -134,8 +196,11 @@ pub struct ListView {
     pub title: String,
     pub base: String,
     pub new_link: Option<(String, String)>,
-    /// Further buttons beside "new" (e.g. export), as (href, label).
+    /// Further buttons beside "new", as (href, label).
     pub extra_links: Vec<(String, String)>,
+    /// The list under its filters and order as a CSV download (None where a page offers its
+    /// own export instead).
+    pub export: Option<String>,
     pub filters: Vec<FilterView>,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,

@@ -29,7 +29,7 @@ fn find_binary(names: &[&str]) -> Option<String> {
 
 /// Headless Chromium through ChromeDriver on a free port, or None (printing why) when they
 /// are not installed and not required.
-async fn browser() -> Option<(fantoccini::Client, tokio::process::Child)> {
+pub async fn browser() -> Option<(fantoccini::Client, tokio::process::Child)> {
     let (Some(driver), Some(chrome)) = (
         find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
         find_binary(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
@@ -231,7 +231,7 @@ async fn regulator_opens_institution_list_in_chinese() {
     shot(&c, &shots, "institutions.png").await;
 
     // Search narrows the list; sorting by a header keeps the search.
-    type_into(&c, "input[name=q]", "钱江").await;
+    type_into(&c, "form.filters input[name=q]", "钱江").await;
     click(&c, "form.filters button").await;
     wait_for_query(&c, "q=").await;
     let cells = c.find_all(Locator::Css("tbody tr")).await.unwrap().len();
@@ -431,7 +431,7 @@ async fn click_to_navigate(c: &fantoccini::Client, target: Locator<'_>) {
     panic!("the click did not lead to another page");
 }
 
-async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
+pub async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     fill_login(c, user).await;
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 mod access_matrix;
+mod accessibility;
 mod api;
 mod browser;
 mod cases;
@@ -20,6 +21,7 @@ mod links;
 mod openapi;
 mod record_forms;
 mod register_rights;
+mod search_export;
 mod security;
 mod verification;
 mod webhooks;

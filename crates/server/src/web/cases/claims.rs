@@ -41,7 +41,11 @@ pub async fn claims_list(
         },
     );
     let filters = vec![p.text_filter("q", lang.t("cases.claim.search"))];
-    let mut page = ListPage::of(&a, lang, v.with_filters(filters));
+    let v = v.with_filters(filters);
+    if p.wants_csv() {
+        return Ok(crate::web::listing::respond(&a, lang, &p, v));
+    }
+    let mut page = ListPage::of(&a, lang, v);
     page.c = page.c.saved_flash(&p.pairs);
     Ok(render(&page))
 }

@@ -80,7 +80,12 @@ pub async fn list(
             lang.t("cases.deadlines").to_string(),
         ))
     };
-    Ok(render(&ListPage::of(&a, lang, v.with_filters(filters))))
+    Ok(crate::web::listing::respond(
+        &a,
+        lang,
+        &p,
+        v.with_filters(filters),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,5 +62,5 @@ pub async fn list(
         "/applications/new",
         lang.t("licensing.new"),
     );
-    Ok(render(&ListPage::of(&a, lang, v)))
+    Ok(crate::web::listing::respond(&a, lang, &p, v))
 }

@@ -58,9 +58,9 @@ pub async fn appraisers_list(
         "/appraisers/new",
         lang.t("list.new"),
     );
-    v.extra_links
-        .extend(export_link(&a, lang, &p, "appraisers"));
-    Ok(render(&ListPage::of(&a, lang, v)))
+    // The register's own export (more columns), for those who may export it.
+    v.export = export_link(&a, &p, "appraisers");
+    Ok(crate::web::listing::respond(&a, lang, &p, v))
 }
 
 pub async fn appraiser_detail(

@@ -16,18 +16,10 @@ pub fn institution_row(lang: Lang, i: &registry::Institution, href: String) -> V
 }
 
 /// "Export CSV" for those who may export the register, keeping the list's filters.
-pub(super) fn export_link(
-    a: &Authed,
-    lang: Lang,
-    p: &ListParams,
-    what: &str,
-) -> Option<(String, String)> {
-    a.role().may(Action::ExportRegister).then(|| {
-        (
-            format!("/api/v1/export/{what}.csv?{}", p.filter_query()),
-            lang.t("list.export").into(),
-        )
-    })
+pub(super) fn export_link(a: &Authed, p: &ListParams, what: &str) -> Option<String> {
+    a.role()
+        .may(Action::ExportRegister)
+        .then(|| format!("/api/v1/export/{what}.csv?{}", p.filter_query()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -92,9 +84,9 @@ pub async fn institutions_list(
         "/institutions/new",
         lang.t("list.new"),
     );
-    v.extra_links
-        .extend(export_link(&a, lang, &p, "institutions"));
-    Ok(render(&ListPage::of(&a, lang, v)))
+    // The register's own export (more columns), for those who may export it.
+    v.export = export_link(&a, &p, "institutions");
+    Ok(crate::web::listing::respond(&a, lang, &p, v))
 }
 
 pub async fn institution_detail(

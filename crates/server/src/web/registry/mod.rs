@@ -238,7 +238,7 @@ fn app_status(lang: Lang, s: &str) -> (String, &'static str) {
     }
 }
 
-fn organ_kind(lang: Lang, k: OrganKind) -> String {
+pub(crate) fn organ_kind(lang: Lang, k: OrganKind) -> String {
     lang.pick(k.label_zh(), k.label_en()).to_string()
 }
 

@@ -35,7 +35,7 @@ pub async fn organs_list(
         "/organs/new",
         lang.t("list.new"),
     );
-    Ok(render(&ListPage::of(&a, lang, v)))
+    Ok(crate::web::listing::respond(&a, lang, &p, v))
 }
 
 pub async fn organ_detail(
