@@ -23,6 +23,8 @@ pub struct Chrome {
     pub flash: Option<String>,
     /// A loud warning over the page (e.g. a missing holiday table).
     pub warning: Option<String>,
+    /// The reader's unread notifications (the header's link), when counted.
+    pub unread: Option<i64>,
 }
 
 impl Chrome {
@@ -86,6 +88,7 @@ impl Chrome {
             nav,
             flash: None,
             warning: None,
+            unread: a.unread,
         }
     }
 }
