@@ -20,11 +20,12 @@ async fn notices(c: &Client, query: &str) -> Value {
 }
 
 fn about<'a>(v: &'a Value, kind: &str, case_id: &Value) -> Vec<&'a Value> {
+    let id = case_id.to_string();
     v["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|n| n["kind"] == kind && n["entity_id"] == case_id.to_string())
+        .filter(|n| n["kind"] == kind && n["entity_id"].as_str() == Some(id.as_str()))
         .collect()
 }
 
