@@ -12,6 +12,7 @@ pub mod elicence;
 pub mod identifiers;
 pub mod licensing;
 pub mod netaddr;
+pub mod notify;
 pub mod opinion_code;
 pub mod procedure;
 pub mod region;

@@ -243,6 +243,7 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         state.cfg.ledger.clone(),
     ));
     let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
+    let notices = tokio::spawn(crate::notify_outbox::run(state.clone()));
     // Counted among the live nodes before the first request, so the public limit is shared
     // from the start.
     let node = crate::cluster::Node::new();
@@ -284,6 +285,7 @@ pub async fn start(cfg: Config, db: Db, signals: bool) -> anyhow::Result<Server>
         sweeper.abort();
         integrator.abort();
         webhooks.abort();
+        notices.abort();
         heartbeat.abort();
         crate::cluster::leave(&last_counts, &node).await;
     });

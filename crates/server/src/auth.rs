@@ -26,6 +26,9 @@ pub enum Via {
 pub struct Authed {
     pub caller: Caller,
     pub via: Via,
+    /// The reader's unread notifications, counted once for a page read in a session (for the
+    /// header); None for the API and for changes.
+    pub unread: Option<i64>,
 }
 
 impl std::ops::Deref for Authed {
@@ -144,6 +147,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
                 user: Arc::new(user),
                 read_only: t.read_only,
             },
+            unread: None,
         }));
     }
     let Some(sid) = cookie(headers, session_cookie_name(state)) else {
@@ -168,6 +172,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Auth
             csrf: rec.csrf_token,
         },
         caller: Caller::new(rec.user, false),
+        unread: None,
     }))
 }
 
@@ -216,6 +221,18 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             return res;
         }
     };
+    // The header's unread count, for pages only (one indexed count per page read).
+    let mut authed = authed;
+    if let Some(a) = authed.as_mut()
+        && matches!(a.via, Via::Session { .. })
+        && req.method() == Method::GET
+        && !path.starts_with("/api/")
+    {
+        a.unread = sijian_service::notifications::unread_count(&state, &a.caller)
+            .await
+            .ok();
+    }
+    let headers = req.headers();
     let lang = Lang::from_headers(headers, authed.as_ref().map(|a| a.user.lang.as_str()));
     let ctx = Ctx {
         authed: authed.clone(),

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod integrator;
 pub mod labels;
 pub mod login;
+pub mod notify_outbox;
 pub mod organs;
 pub mod ratelimit;
 pub mod responses;

@@ -30,6 +30,8 @@ pub struct Config {
     pub ledger: LedgerConfig,
     pub procedure: ProcedureConfig,
     pub webhooks: WebhooksConfig,
+    /// Notifications by SMS and e-mail: the senders and the outbox worker.
+    pub notifications: NotificationsConfig,
     pub licences: LicencesConfig,
     /// The CJK font for PDFs (`pdf.font_path`, `pdf.font_index`; default: discovered).
     pub pdf: PdfConfig,
@@ -123,6 +125,60 @@ impl ProcedureConfig {
             .get(province)
             .copied()
             .unwrap_or(self.default)
+    }
+}
+
+/// Notifications sent outside the application (docs/NOTIFICATIONS.md): which sender carries
+/// each channel and how the outbox is worked off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// The sender of text messages: `log` (writes one log line per message) or `off` (nothing
+    /// is sent; messages wait in the outbox). Default `log`.
+    pub sms_sender: String,
+    /// The sender of e-mail: `log` or `off`, as `sms_sender`. Default `log`.
+    pub email_sender: String,
+    /// How often the worker looks for due messages. Default 1000 ms.
+    pub interval_ms: u64,
+    /// Wait after the first failed attempt; doubled after each further one. Default 10,000 ms.
+    pub backoff_base_ms: u64,
+    /// Longest wait between attempts. Default 3,600,000 ms (1 h).
+    pub backoff_max_ms: u64,
+    /// Attempts before a message is given up (kept with its last error). Default 8.
+    pub max_attempts: u32,
+    /// Most messages taken per pass. Default 100.
+    pub batch_max: u32,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        NotificationsConfig {
+            sms_sender: "log".into(),
+            email_sender: "log".into(),
+            interval_ms: 1000,
+            backoff_base_ms: 10_000,
+            backoff_max_ms: 3_600_000,
+            max_attempts: 8,
+            batch_max: 100,
+        }
+    }
+}
+
+impl NotificationsConfig {
+    /// The sender names this build knows.
+    pub const SENDERS: [&'static str; 2] = ["log", "off"];
+
+    /// Refuses a sender this build does not know.
+    pub fn check(&self) -> anyhow::Result<()> {
+        for (key, v) in [
+            ("notifications.sms_sender", &self.sms_sender),
+            ("notifications.email_sender", &self.email_sender),
+        ] {
+            if !Self::SENDERS.contains(&v.as_str()) {
+                anyhow::bail!("{key} = {v:?}：未知的发送方式（可用：log、off）");
+            }
+        }
+        Ok(())
     }
 }
 
@@ -360,6 +416,7 @@ impl Default for Config {
             ledger: LedgerConfig::default(),
             procedure: ProcedureConfig::default(),
             webhooks: WebhooksConfig::default(),
+            notifications: NotificationsConfig::default(),
             licences: LicencesConfig::default(),
             pdf: PdfConfig::default(),
             linkage: LinkageConfig::default(),

@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod licences;
 pub mod licensing;
 pub mod linkage;
+pub mod notifications;
 pub mod registry;
 pub mod schema;
 pub mod secrets;

@@ -41,6 +41,7 @@ impl Services {
         let licences = Arc::new(cfg.licences.scheme()?);
         cfg.webhooks.allowed_networks()?;
         cfg.webhooks.extra_roots()?;
+        cfg.notifications.check()?;
         Ok(Services {
             db,
             cfg,

@@ -170,6 +170,21 @@ async fn insert(
         )
         .collect();
     crate::ledger::enqueue_many(tx, &fields).await?;
+    let told: Vec<crate::notifications::Told> = evs
+        .iter()
+        .zip(&ids)
+        .map(|(ev, &event_id)| crate::notifications::Told {
+            event_id,
+            kind: ev.kind,
+            entity_type: ev.entity_type,
+            entity_id: &ev.entity_id,
+            scope_path: &ev.scope_path,
+            institution_id: ev.institution_id,
+            actor_id: actor.user_id,
+            at,
+        })
+        .collect();
+    crate::notifications::fan_out(tx, &told).await?;
     Ok(ids)
 }
 

@@ -40,6 +40,7 @@ pub mod linkage;
 pub mod list;
 pub mod logs;
 pub mod nodes;
+pub mod notifications;
 pub mod organs;
 pub mod readers;
 pub mod regions;

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod licences;
 pub mod licensing;
 pub mod linkage;
+pub mod notifications;
 pub mod practice;
 pub mod records;
 pub mod registry;
@@ -41,6 +42,7 @@ pub mod webhooks;
         (name = "verification", description = "鉴定意见书赋码核验（公开，按来源地址限流）"),
         (name = "ledger", description = "防篡改日志：签名检查点、公钥、包含与一致性证明、瓦片（公开）"),
         (name = "webhooks", description = "办案机关接收案件进展通知的 webhook：设置地址与签名密钥、查看投递记录"),
+        (name = "notifications", description = "本人的通知：列表（全部或未读）、标为已读"),
         (name = "records", description = "全过程留痕、操作日志与登录日志"),
         (name = "reference", description = "行政区划、工作日历等基础数据"),
         (name = "directory", description = "公开名册（无需登录，按来源地址限流）")
@@ -99,6 +101,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::get_organ, registry::update_organ))
         .routes(routes!(webhooks::get_webhook, webhooks::put_webhook))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::mark_all_read))
         .routes(routes!(records::list_events))
         .routes(routes!(records::list_operations))
         .routes(routes!(records::list_logins))

@@ -411,6 +411,11 @@ pub async fn account_page(
                 None,
             ),
             (t("field.last_login"), fmt_opt_time(u.last_login_at), None),
+            (
+                t("notify.settings"),
+                t("notify.account_row"),
+                Some("/notifications/settings".into()),
+            ),
         ],
         show_history: false,
         history: Vec::new(),

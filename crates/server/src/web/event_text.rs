@@ -272,7 +272,7 @@ pub fn entity_ref(
 }
 
 /// "鉴定机构 第 3 号" rather than "institution #3".
-fn entity_label(lang: Lang, entity_type: &str, id: &str) -> String {
+pub fn entity_label(lang: Lang, entity_type: &str, id: &str) -> String {
     let key = format!("entity.{entity_type}");
     let kind = if crate::i18n::has(&key) {
         lang.t(&key)

@@ -20,6 +20,7 @@ pub mod licences;
 pub mod licensing;
 pub mod linkage;
 pub mod listing;
+pub mod notifications;
 pub mod practice;
 pub mod public;
 pub mod record_form;
@@ -45,6 +46,11 @@ pub fn routes() -> Routes {
         .get("/account/password", accounts::password_page)
         .post("/account/password", accounts::password_submit)
         .post("/account/language", accounts::language_submit)
+        .get("/notifications", notifications::list)
+        .post("/notifications/read-all", notifications::mark_all_read)
+        .post("/notifications/{id}/read", notifications::mark_read)
+        .get("/notifications/settings", notifications::settings_page)
+        .post("/notifications/settings", notifications::settings_submit)
         .get("/users", accounts::users_list)
         .with(record_form::pages::<accounts::UserForm>(
             "/users/new",

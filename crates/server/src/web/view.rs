@@ -86,6 +86,7 @@ const MENU: &[(&str, &[MenuEntry])] = &[
     (
         "nav.section.me",
         &[
+            ("/notifications", "nav.notifications", None),
             ("/account", "nav.account", None),
             ("/tokens", "nav.tokens", Some(Action::UseApiTokens)),
         ],
@@ -103,6 +104,8 @@ pub struct Chrome {
     pub flash: Option<String>,
     /// A loud warning over the page (e.g. a missing holiday table).
     pub warning: Option<String>,
+    /// The reader's unread notifications (the header's link), when counted.
+    pub unread: Option<i64>,
 }
 
 impl Chrome {
@@ -148,6 +151,7 @@ impl Chrome {
             nav,
             flash: None,
             warning: None,
+            unread: a.unread,
         }
     }
 }

@@ -18,6 +18,7 @@ mod ledger;
 mod licensing;
 mod linkage;
 mod links;
+mod notifications;
 mod openapi;
 mod record_forms;
 mod register_rights;
