@@ -466,6 +466,13 @@ pub struct ClockStop {
     pub reason: StopReason,
 }
 
+/// A material the institution has yet to check and record (第十二条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnrecordedMaterial {
+    pub id: i64,
+    pub name: String,
+}
+
 /// Everything the steps need to know about one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseFacts {
@@ -497,6 +504,10 @@ pub struct CaseFacts {
     /// Materials received and not returned (第十二条).
     #[serde(default)]
     pub materials_held: i64,
+    /// Materials whose condition, storage or time of receipt the institution has not yet
+    /// recorded (第十二条): the client described them, the institution checks them.
+    #[serde(default)]
+    pub materials_unrecorded: Vec<UnrecordedMaterial>,
     /// What the step at hand needs besides the case (loaded for that command only).
     #[serde(default)]
     pub step: StepFacts,
@@ -633,6 +644,21 @@ pub fn accept(
             ART14,
             "materials",
             "未收到鉴定材料：材料不完整、不充分、不能满足鉴定需要的，不得受理（第十五条第二项）",
+        ));
+    }
+    if !c.materials_unrecorded.is_empty() {
+        let names: Vec<&str> = c
+            .materials_unrecorded
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        return Err(broke(
+            ART12,
+            "materials",
+            format!(
+                "鉴定材料尚未核对登记（第十二条：应当核对并记录材料的性状、保存状况、收到时间）：{}；请先核对登记材料",
+                names.join("、")
+            ),
         ));
     }
     if let Some(item) = c.items.iter().find(|i| !covers(&c.institution.scope, i)) {
@@ -1486,9 +1512,9 @@ pub fn clock(
 
 mod decide;
 pub use decide::{
-    CaseCommand, CaseField, ClockChange, Context, MaterialRecord, NewOpinion, OpinionFacts,
-    Refusal, SameMatterLink, SideRecord, SignedBy, StepFacts, Transition, commission_items,
-    conflicts_of, decide, material_problems,
+    CaseCommand, CaseField, ClockChange, Context, MaterialReceipt, MaterialRecord, NewOpinion,
+    OpinionFacts, Refusal, SameMatterLink, SideRecord, SignedBy, StepFacts, Transition,
+    commission_items, conflicts_of, decide, material_problems,
 };
 
 #[cfg(test)]

@@ -30,3 +30,61 @@ document.addEventListener('submit', function (e) {
     });
   });
 })();
+
+// Tables of rows (materials): add a blank row like the last, remove one (the last one left is
+// emptied instead, so the table never disappears).
+document.addEventListener('click', function (e) {
+  var add = e.target.closest && e.target.closest('[data-add-row]');
+  var remove = e.target.closest && e.target.closest('[data-remove-row]');
+  if (!add && !remove) { return; }
+  var box = (add || remove).closest('[data-rows]');
+  var body = box && box.querySelector('tbody');
+  if (!body) { return; }
+  if (add) {
+    var last = body.lastElementChild;
+    var row = last.cloneNode(true);
+    row.querySelectorAll('input').forEach(function (i) { i.value = ''; });
+    body.appendChild(row);
+    var first = row.querySelector('input');
+    if (first) { first.focus(); }
+  } else {
+    var tr = remove.closest('tr');
+    if (body.children.length > 1) { tr.remove(); } else { tr.querySelectorAll('input').forEach(function (i) { i.value = ''; }); }
+  }
+});
+
+// Long lists of choices (the classification tree): a box filters them by name or code, and a
+// select whose options carry a business scope (data-scope) shows only the items it covers, or
+// leads to (a category above a covered item). Checked items always stay in view.
+(function () {
+  var box = document.querySelector('input.tree-filter');
+  if (!box) { return; }
+  var tree = document.getElementById(box.getAttribute('data-filter'));
+  var note = document.querySelector('[data-scope-note]');
+  var scoped = document.querySelector('select option[data-scope]');
+  var select = scoped && scoped.parentNode;
+  function granted() {
+    var o = select && select.options[select.selectedIndex];
+    var s = o && o.getAttribute('data-scope');
+    return s ? s.split(/[,\s]+/).filter(Boolean) : null;
+  }
+  function related(scope, code) {
+    return scope.some(function (g) {
+      return code === g || code.indexOf(g + '.') === 0 || g.indexOf(code + '.') === 0;
+    });
+  }
+  function apply() {
+    var words = box.value.trim().toLowerCase();
+    var scope = granted();
+    if (note) { note.hidden = !scope; }
+    tree.querySelectorAll('label.check').forEach(function (label) {
+      var input = label.querySelector('input');
+      var show = input.checked || ((!scope || related(scope, input.value)) &&
+        (!words || label.textContent.toLowerCase().indexOf(words) >= 0));
+      label.hidden = !show;
+    });
+  }
+  box.addEventListener('input', apply);
+  if (select) { select.addEventListener('change', apply); }
+  apply();
+})();

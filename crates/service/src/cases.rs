@@ -215,7 +215,11 @@ pub fn prepare(s: &Services, a: &Caller, b: &CommissionBody) -> Result<NewCase> 
             received_at: &m.received_at,
         })
         .collect();
-    procedure::material_problems(&mut p, &materials);
+    // 第十二条: an institution entering a commission has the materials in hand and records all
+    // six facts; an organ describes what it sends and the institution records the rest on
+    // receipt (`StepInput::RecordMaterials`).
+    let at_receipt = a.role().is_institution_staff();
+    procedure::material_problems(&mut p, &materials, at_receipt);
     let attachments = match decode_attachments(&b.attachments) {
         Ok(v) => v,
         Err(e) => {
@@ -426,6 +430,10 @@ use sijian_store::cases::steps::{self, Issued, SignedBy};
 #[derive(Debug, Clone)]
 pub enum StepInput {
     Accept,
+    /// 第十二条: the institution's check of the materials the client sent.
+    RecordMaterials {
+        receipts: Vec<procedure::MaterialReceipt>,
+    },
     AgreeAcceptDate {
         date: Date,
         agreement: String,
@@ -716,6 +724,7 @@ fn command_of(
     use CaseCommand as C;
     Ok(match input {
         StepInput::Accept => (C::Accept, None),
+        StepInput::RecordMaterials { receipts } => (C::RecordMaterials { receipts }, None),
         StepInput::AgreeAcceptDate { date, agreement } => {
             (C::AgreeAcceptDate { date, agreement }, None)
         }

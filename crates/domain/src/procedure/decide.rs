@@ -37,6 +37,11 @@ pub enum SignedBy {
 pub enum CaseCommand {
     /// 第十三、十四条.
     Accept,
+    /// 第十二条: the institution checks the materials the client sent and records what only it
+    /// can know: their condition, how they are kept and when they arrived.
+    RecordMaterials {
+        receipts: Vec<MaterialReceipt>,
+    },
     /// 第十三条.
     AgreeAcceptDate {
         date: Date,
@@ -148,6 +153,7 @@ impl CaseCommand {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Accept => "accept",
+            Self::RecordMaterials { .. } => "record_materials",
             Self::AgreeAcceptDate { .. } => "agree_accept_date",
             Self::Refuse { .. } => "refuse",
             Self::SignContract { .. } => "sign_contract",
@@ -309,6 +315,10 @@ pub enum ClockChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "record")]
 pub enum SideRecord {
+    /// 第十二条: the receipt facts of materials recorded at the institution.
+    MaterialsRecorded {
+        receipts: Vec<MaterialReceipt>,
+    },
     /// 第十七、二十九条: every material not yet returned is returned on this date.
     MaterialsReturned {
         on: Date,
@@ -542,6 +552,22 @@ pub fn decide(c: &CaseFacts, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Tra
             )
             .set(CaseField::DecidedOn(today))
             .set(CaseField::AcceptLate(late))
+        }
+        CaseCommand::RecordMaterials { receipts } => {
+            record_materials(c, receipts)?;
+            Transition::to(
+                c.stage,
+                "case.materials_recorded",
+                json!({ "materials": receipts.iter().map(|r| json!({
+                    "material_id": r.material_id,
+                    "condition": r.condition.trim(),
+                    "storage": r.storage.trim(),
+                    "received_at": r.received_at.trim(),
+                })).collect::<Vec<_>>() }),
+            )
+            .record(SideRecord::MaterialsRecorded {
+                receipts: receipts.iter().map(MaterialReceipt::trimmed).collect(),
+            })
         }
         CaseCommand::AgreeAcceptDate { date, agreement } => {
             agree_accept_date(c, *date, agreement, cal, p)?;
@@ -1063,6 +1089,93 @@ fn text_lengths(cmd: &CaseCommand) -> Result<(), CaseError> {
     Ok(())
 }
 
+/// What the institution records of one material when it checks it at receipt (第十二条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialReceipt {
+    pub material_id: i64,
+    /// 性状.
+    pub condition: String,
+    /// 保存状况.
+    pub storage: String,
+    /// 收到时间, as written on the receipt (a date, or a date and time).
+    pub received_at: String,
+}
+
+impl MaterialReceipt {
+    fn trimmed(&self) -> Self {
+        MaterialReceipt {
+            material_id: self.material_id,
+            condition: self.condition.trim().to_string(),
+            storage: self.storage.trim().to_string(),
+            received_at: self.received_at.trim().to_string(),
+        }
+    }
+}
+
+/// 第十二条: only a received case's materials are checked, each one not yet recorded, with all
+/// three facts, and each once.
+fn record_materials(c: &CaseFacts, receipts: &[MaterialReceipt]) -> Result<(), CaseError> {
+    expect(c, &[Stage::Received], "核对登记鉴定材料", ART12)?;
+    if receipts.is_empty() {
+        return Err(broke(
+            ART12,
+            "materials",
+            "请逐项填写鉴定材料的性状、保存状况和收到时间",
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for r in receipts {
+        let Some(m) = c
+            .materials_unrecorded
+            .iter()
+            .find(|m| m.id == r.material_id)
+        else {
+            return Err(broke(
+                ART12,
+                "materials",
+                "所列材料不是本案待核对登记的鉴定材料",
+            ));
+        };
+        if !seen.insert(r.material_id) {
+            return Err(broke(
+                ART12,
+                "materials",
+                format!("鉴定材料“{}”重复填写", m.name),
+            ));
+        }
+        let missing: Vec<&str> = [
+            ("性状", &r.condition),
+            ("保存状况", &r.storage),
+            ("收到时间", &r.received_at),
+        ]
+        .iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(l, _)| *l)
+        .collect();
+        if !missing.is_empty() {
+            return Err(broke(
+                ART12,
+                "materials",
+                format!("鉴定材料“{}”缺少：{}", m.name, missing.join("、")),
+            ));
+        }
+        let long = [&r.condition, &r.storage, &r.received_at]
+            .iter()
+            .any(|v| v.chars().count() > MAX_MATERIAL_FIELD_CHARS);
+        if long {
+            return Err(broke(
+                ART12,
+                "materials",
+                format!(
+                    "鉴定材料“{}”的记录过长（每项不超过 {MAX_MATERIAL_FIELD_CHARS} 字）",
+                    m.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// One material as received, in the terms of 第十二条.
 #[derive(Debug, Clone, Copy)]
 pub struct MaterialRecord<'a> {
@@ -1076,7 +1189,13 @@ pub struct MaterialRecord<'a> {
 
 /// 第十二条: every material is checked and recorded with its name, kind, quantity, condition,
 /// storage and time of receipt. Problems are added under `materials`, one per material.
-pub fn material_problems(p: &mut Problems, materials: &[MaterialRecord<'_>]) {
+///
+/// The client describes what it sends (name, kind, quantity); condition, storage and time of
+/// receipt are the institution's to record when it checks the materials. `at_receipt` is true
+/// when the institution itself enters the commission (it has the materials in hand, so all six
+/// are required); false for a commission the organ sends, whose receipt facts may be left for
+/// the institution (`CaseCommand::RecordMaterials`, required before acceptance).
+pub fn material_problems(p: &mut Problems, materials: &[MaterialRecord<'_>], at_receipt: bool) {
     if materials.is_empty() {
         p.add(
             "materials",
@@ -1087,16 +1206,16 @@ pub fn material_problems(p: &mut Problems, materials: &[MaterialRecord<'_>]) {
     }
     for (n, m) in materials.iter().enumerate() {
         let missing: Vec<&str> = [
-            ("名称", m.name),
-            ("种类", m.kind),
-            ("数量", m.quantity),
-            ("性状", m.condition),
-            ("保存状况", m.storage),
-            ("收到时间", m.received_at),
+            ("名称", m.name, true),
+            ("种类", m.kind, true),
+            ("数量", m.quantity, true),
+            ("性状", m.condition, at_receipt),
+            ("保存状况", m.storage, at_receipt),
+            ("收到时间", m.received_at, at_receipt),
         ]
         .iter()
-        .filter(|(_, v)| v.trim().is_empty())
-        .map(|(l, _)| *l)
+        .filter(|(_, v, required)| *required && v.trim().is_empty())
+        .map(|(l, ..)| *l)
         .collect();
         let long: Vec<&str> = [
             ("名称", m.name),

@@ -49,6 +49,7 @@ fn case(stage: Stage) -> CaseFacts {
         signed: vec![],
         concurrent_elsewhere: vec![],
         materials_held: 1,
+        materials_unrecorded: Vec::new(),
         step: StepFacts {
             panel: vec![
                 appraiser(11, &["1.02"], false),

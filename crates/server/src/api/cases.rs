@@ -321,6 +321,48 @@ body_step!(
     }
 );
 
+/// One material as the institution found it on receipt (通则第十二条).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialReceiptBody {
+    /// The material's `id` in the case's `materials`.
+    pub material_id: i64,
+    /// 性状.
+    pub condition: String,
+    /// 保存状况.
+    pub storage: String,
+    /// 收到时间, e.g. `2026-09-01 09:30`.
+    pub received_at: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordMaterialsBody {
+    pub version: i64,
+    /// Every material still to be recorded (those with an empty `condition`, `storage` or
+    /// `received_at`).
+    pub materials: Vec<MaterialReceiptBody>,
+}
+
+body_step!(
+    record_materials,
+    "/cases/{id}/record-materials",
+    "Record the condition, storage and time of receipt of the materials an organ sent (通则第十二条); required before acceptance.",
+    RecordMaterialsBody,
+    |b| StepInput::RecordMaterials {
+        receipts: b
+            .materials
+            .iter()
+            .map(|m| sijian_domain::procedure::MaterialReceipt {
+                material_id: m.material_id,
+                condition: m.condition.clone(),
+                storage: m.storage.clone(),
+                received_at: m.received_at.clone(),
+            })
+            .collect()
+    }
+);
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefuseBody {

@@ -144,6 +144,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::file))
         .routes(routes!(cases::accept))
         .routes(routes!(cases::agree_accept_date))
+        .routes(routes!(cases::record_materials))
         .routes(routes!(cases::refuse))
         .routes(routes!(cases::contract))
         .routes(routes!(cases::assign))

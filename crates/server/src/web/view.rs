@@ -411,6 +411,31 @@ pub struct FormField {
     pub error: Option<String>,
     /// Extra CSS class: `tree` for long option lists.
     pub class: &'static str,
+    /// The rows of a `table` field.
+    pub table: Option<TableInput>,
+    /// Per option of a select, what the browser narrows other fields by (`data-scope`: an
+    /// institution's business scope narrows the items offered).
+    pub option_data: Vec<String>,
+}
+
+/// A field of several rows of inputs (the materials of a commission, their receipt): one row
+/// per entry, the same names in every row, read back in order (`FormData::all`). A growable
+/// table gets add and remove buttons in the browser.
+pub struct TableInput {
+    pub columns: Vec<(String, bool)>,
+    pub rows: Vec<Vec<TableCell>>,
+    pub growable: bool,
+}
+
+pub struct TableCell {
+    /// The input's name (unused for a `show` cell).
+    pub name: &'static str,
+    pub label: String,
+    pub value: String,
+    /// text | date | show (the value as text)
+    pub kind: &'static str,
+    /// A hidden input sent with the row (name, value): which record the row is about.
+    pub carry: Option<(&'static str, String)>,
 }
 
 impl FormField {
@@ -436,6 +461,17 @@ impl FormField {
             help: String::new(),
             error: None,
             class: "",
+            table: None,
+            option_data: Vec::new(),
+        }
+    }
+
+    /// A table of inputs, one row per entry.
+    pub fn table(name: &'static str, label: String, table: TableInput) -> Self {
+        FormField {
+            kind: "table",
+            table: Some(table),
+            ..Self::text(name, label, "")
         }
     }
     pub fn select(
@@ -501,6 +537,15 @@ impl FormField {
     pub fn help(mut self, h: impl Into<String>) -> Self {
         self.help = h.into();
         self
+    }
+    /// Data for each option, in the options' order (see `option_data`).
+    pub fn option_data(mut self, data: Vec<String>) -> Self {
+        self.option_data = data;
+        self
+    }
+    /// The data of option `i`, or "" (the template's loop index).
+    pub fn data_of(&self, i: &usize) -> &str {
+        self.option_data.get(*i).map_or("", String::as_str)
     }
     pub fn has(&self, v: &str) -> bool {
         self.selected.iter().any(|s| s == v)

@@ -539,7 +539,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         ("storage", "常温"),
         ("received_at", "2026-11-29 09:00"),
     ] {
-        fill(&c, &format!("m0_{k}"), v).await;
+        fill(&c, &format!("m_{k}"), v).await;
     }
     shot(&c, &shots, "case-new.png").await;
     click(&c, "form.form button.primary").await;

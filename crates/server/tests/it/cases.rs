@@ -1337,3 +1337,85 @@ both_engines!(
         }
     }
 );
+
+both_engines!(
+    an_organ_describes_its_materials_and_the_institution_records_them,
+    async |app: &TestApp| {
+        let fx = fixture(app).await;
+        let court = app.login("court").await;
+        let clerk = app.login("inst.clerk").await;
+        // The court names what it sends; condition, storage and time of receipt are left to the
+        // institution (通则第十二条).
+        let described = json!([
+            {"name": "病历", "kind": "书证", "quantity": "1 册", "condition": "", "storage": "", "received_at": ""},
+            {"name": "CT 片", "kind": "影像", "quantity": "3 张", "condition": "", "storage": "", "received_at": ""}
+        ]);
+        let case = commissioned(&court, &fx, json!({"materials": described})).await;
+        // Institution staff entering a commission themselves record all six facts.
+        let (st, v) = clerk
+            .post(
+                "/api/v1/cases",
+                commission(&fx, json!({"materials": described})),
+            )
+            .await;
+        refused_with(st, &v, "通则第十二条");
+
+        // Acceptance waits for the institution's check.
+        let (st, v) = step(&clerk, &case, "accept", json!({})).await;
+        refused_with(st, &v, "通则第十二条");
+        assert!(v.to_string().contains("CT 片"), "{v}");
+        let (_, detail) = clerk.get(&format!("/api/v1/cases/{}", case["id"])).await;
+        let ids: Vec<i64> = detail["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        let receipt = |id: i64, storage: &str| json!({"material_id": id, "condition": "完好", "storage": storage, "received_at": "2026-09-01 10:00"});
+        // Each one, with all three facts; the court may not record them.
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "record-materials",
+            json!({"materials": [receipt(ids[0], "常温")]}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let case = v;
+        let (st, v) = step(&clerk, &case, "accept", json!({})).await;
+        refused_with(st, &v, "通则第十二条");
+        let (st, v) = step(
+            &clerk,
+            &case,
+            "record-materials",
+            json!({"materials": [receipt(ids[1], " ")]}),
+        )
+        .await;
+        refused_with(st, &v, "通则第十二条");
+        let (st, _) = step(
+            &court,
+            &case,
+            "record-materials",
+            json!({"materials": [receipt(ids[1], "冷藏")]}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let case = ok(
+            &clerk,
+            &case,
+            "record-materials",
+            json!({"materials": [receipt(ids[1], "冷藏")]}),
+        )
+        .await;
+        let stored: Vec<&str> = case["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["storage"].as_str().unwrap())
+            .collect();
+        assert_eq!(stored, ["常温", "冷藏"]);
+        let case = ok(&clerk, &case, "accept", json!({})).await;
+        assert_eq!(case["stage"], "accepted");
+    }
+);

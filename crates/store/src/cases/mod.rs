@@ -15,7 +15,7 @@ use sijian_domain::Scope;
 use sijian_domain::calendar::{Date, WorkingCalendar};
 use sijian_domain::procedure::{
     self, CaseError, CaseFacts, ClockStop, InstitutionFacts, Lineage, Original, Policy, Stage,
-    StopReason,
+    StopReason, UnrecordedMaterial,
 };
 use sijian_domain::role::OrganKind;
 
@@ -404,6 +404,8 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
              UNION ALL SELECT 'x', CAST(NULL AS BIGINT), from_on, to_on, reason FROM case_stops WHERE case_id = $1 \
              UNION ALL SELECT 'i', id, status, scope, qualification_level FROM institutions WHERE id = $3 \
              UNION ALL SELECT 'm', COUNT(*), NULL, NULL, NULL FROM case_materials WHERE case_id = $1 AND returned_on IS NULL \
+             UNION ALL SELECT 'u', id, name, NULL, NULL FROM case_materials WHERE case_id = $1 AND returned_on IS NULL \
+               AND (condition = '' OR storage = '' OR received_at = '') \
              ORDER BY 1, 2, 3",
             args![c.id, c.review_round, c.institution_id],
         )
@@ -412,6 +414,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut institution = None;
     let mut materials_held = 0;
+    let mut materials_unrecorded = Vec::new();
     for r in rows {
         match (r.part.as_str(), r.person) {
             ("i", Some(id)) => {
@@ -426,6 +429,10 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
             ("r", Some(p)) => reviewers.push(p),
             ("s", Some(p)) => signed.push(p),
             ("m", Some(n)) => materials_held = n,
+            ("u", Some(id)) => materials_unrecorded.push(UnrecordedMaterial {
+                id,
+                name: r.from_on.clone().unwrap_or_default(),
+            }),
             ("x", _) => stops.push(ClockStop {
                 from: date(r.from_on.as_deref().unwrap_or_default())?,
                 to: opt_date(&r.to_on)?,
@@ -461,6 +468,7 @@ pub(crate) async fn facts(tx: &mut Tx, c: &Case) -> Result<CaseFacts, StoreError
         signed,
         concurrent_elsewhere: crate::linkage::blocking(tx.exec(), c.id).await?,
         materials_held,
+        materials_unrecorded,
         step: Default::default(),
     })
 }
@@ -868,9 +876,13 @@ pub async fn appraiser_options(
 }
 
 /// Institutions that may be commissioned: (id, name, region name).
-pub async fn institution_options(db: &Db) -> Result<Vec<(i64, String, String)>, StoreError> {
+/// Every practising institution as (id, name, region name, business scope — comma-separated
+/// classification codes), for the commission form.
+pub async fn institution_options(
+    db: &Db,
+) -> Result<Vec<(i64, String, String, String)>, StoreError> {
     db.fetch_all(
-        "SELECT i.id, i.name, r.name FROM institutions i JOIN regions r ON r.code = i.region_code WHERE i.status = 'normal' ORDER BY i.region_code, i.name",
+        "SELECT i.id, i.name, r.name, i.scope FROM institutions i JOIN regions r ON r.code = i.region_code WHERE i.status = 'normal' ORDER BY i.region_code, i.name",
         args![],
     )
     .await

@@ -310,6 +310,23 @@ fn column(f: &CaseField) -> (&'static str, crate::Val) {
 async fn write_record(tx: &mut Tx, c: &Case, r: &SideRecord, now: i64) -> Result<(), StoreError> {
     let id = c.id;
     match r {
+        SideRecord::MaterialsRecorded { receipts } => {
+            for m in receipts {
+                // Only a material of this case still to be recorded: a recorded receipt stands.
+                tx.execute(
+                    "UPDATE case_materials SET condition = $1, storage = $2, received_at = $3 \
+                     WHERE id = $4 AND case_id = $5 AND (condition = '' OR storage = '' OR received_at = '')",
+                    args![
+                        m.condition.as_str(),
+                        m.storage.as_str(),
+                        m.received_at.as_str(),
+                        m.material_id,
+                        id
+                    ],
+                )
+                .await?;
+            }
+        }
         SideRecord::MaterialsReturned { on } => {
             tx.execute(
                 "UPDATE case_materials SET returned_on = $1 WHERE case_id = $2 AND returned_on IS NULL",

@@ -53,6 +53,7 @@ fn case(stage: Stage) -> CaseFacts {
         signed: vec![],
         concurrent_elsewhere: vec![],
         materials_held: 1,
+        materials_unrecorded: Vec::new(),
         step: StepFacts {
             appraisers: vec![
                 appraiser(11, 1),
@@ -719,8 +720,83 @@ fn a_commission_without_materials_is_not_accepted() {
     let e = run(&c, &CaseCommand::Accept, TODAY).unwrap_err();
     assert_eq!((e.rule(), e.field()), (ART14, "materials"));
     let mut p = Problems::default();
-    material_problems(&mut p, &[]);
+    material_problems(&mut p, &[], true);
     assert!(!p.is_empty(), "an empty list of materials is a problem");
+}
+
+/// 第十二条: the organ describes what it sends; the institution records condition, storage and
+/// time of receipt before it may accept.
+#[test]
+fn materials_are_checked_at_the_institution_before_acceptance() {
+    let described = MaterialRecord {
+        name: "病历",
+        kind: "书证",
+        quantity: "1 册",
+        condition: "",
+        storage: "",
+        received_at: "",
+    };
+    let mut p = Problems::default();
+    material_problems(&mut p, &[described], false);
+    assert!(
+        p.is_empty(),
+        "an organ's commission leaves the receipt facts: {p:?}"
+    );
+    material_problems(&mut p, &[described], true);
+    assert!(!p.is_empty(), "the institution's own entry records all six");
+    let mut p = Problems::default();
+    material_problems(
+        &mut p,
+        &[MaterialRecord {
+            kind: "",
+            ..described
+        }],
+        false,
+    );
+    assert!(!p.is_empty(), "the organ still names the kind");
+
+    let mut c = case(Stage::Received);
+    c.materials_unrecorded = vec![crate::procedure::UnrecordedMaterial {
+        id: 7,
+        name: "病历".into(),
+    }];
+    let e = run(&c, &CaseCommand::Accept, TODAY).unwrap_err();
+    assert_eq!((e.rule(), e.field()), (ART12, "materials"));
+    assert!(e.to_string().contains("病历"), "{e}");
+
+    let receipt = |id: i64, storage: &str| MaterialReceipt {
+        material_id: id,
+        condition: "完好".into(),
+        storage: storage.into(),
+        received_at: "2026-03-05 10:00".into(),
+    };
+    let record = |r: Vec<MaterialReceipt>| CaseCommand::RecordMaterials { receipts: r };
+    assert_eq!(
+        article(&c, &record(vec![receipt(7, " ")])),
+        ART12,
+        "storage missing"
+    );
+    assert_eq!(
+        article(&c, &record(vec![receipt(8, "常温")])),
+        ART12,
+        "another material"
+    );
+    assert_eq!(
+        article(&c, &record(vec![receipt(7, "常温"), receipt(7, "常温")])),
+        ART12,
+        "twice"
+    );
+    assert_eq!(article(&c, &record(Vec::new())), ART12);
+    let t = ok(&c, &record(vec![receipt(7, " 常温 ")]));
+    assert_eq!(t.stage, Stage::Received);
+    assert_eq!(t.event, "case.materials_recorded");
+    assert!(t.records.contains(&SideRecord::MaterialsRecorded {
+        receipts: vec![receipt(7, "常温")]
+    }));
+    assert_eq!(
+        article(&case(Stage::Accepted), &record(vec![receipt(7, "常温")])),
+        ART12
+    );
 }
 
 #[test]
@@ -816,6 +892,7 @@ fn texts_and_materials_have_a_maximum_length() {
             storage: "常温",
             received_at: "2026-09-01 09:00",
         }],
+        true,
     );
     assert!(
         !p.is_empty(),

@@ -1,7 +1,9 @@
 //! The commission form (委托): the organ's entrustment of a case with its materials.
 use super::*;
 
-pub(super) async fn institution_opts(s: &AppState, a: &Authed) -> Vec<(String, String)> {
+/// The institutions a commission may go to, as options, with each one's business scope (the
+/// form shows only the items it covers once one is chosen).
+pub(super) async fn institution_opts(s: &AppState, a: &Authed) -> Vec<(String, String, String)> {
     cases::institution_options(&s.db)
         .await
         .unwrap_or_default()
@@ -10,53 +12,72 @@ pub(super) async fn institution_opts(s: &AppState, a: &Authed) -> Vec<(String, S
             Scope::Institution(mine) => *id == mine,
             _ => true,
         })
-        .map(|(id, name, region)| (id.to_string(), format!("{name}（{region}）")))
+        .map(|(id, name, region, scope)| (id.to_string(), format!("{name}（{region}）"), scope))
         .collect()
 }
 
-pub(super) const MATERIAL_ROWS: usize = 3;
+/// Rows shown when none has been entered yet; more are added in the browser.
+const BLANK_ROWS: usize = 2;
+
+/// The materials' columns: (field name, catalogue key). The client describes what it sends; the
+/// last three are recorded by the institution when it checks them (通则第十二条), so only an
+/// institution entering a commission itself fills them here.
 pub(super) const MATERIAL_FIELDS: [(&str, &str); 6] = [
-    ("name", "cases.material.name"),
-    ("kind", "cases.material.kind"),
-    ("quantity", "cases.material.quantity"),
-    ("condition", "cases.material.condition"),
-    ("storage", "cases.material.storage"),
-    ("received_at", "cases.material.received_at"),
+    ("m_name", "cases.material.name"),
+    ("m_kind", "cases.material.kind"),
+    ("m_quantity", "cases.material.quantity"),
+    ("m_condition", "cases.material.condition"),
+    ("m_storage", "cases.material.storage"),
+    ("m_received_at", "cases.material.received_at"),
 ];
 
-pub(super) fn material_field(i: usize, key: &str) -> &'static str {
-    // Field names must be 'static for the form; the three rows are spelled out.
-    const NAMES: [[&str; 6]; MATERIAL_ROWS] = [
-        [
-            "m0_name",
-            "m0_kind",
-            "m0_quantity",
-            "m0_condition",
-            "m0_storage",
-            "m0_received_at",
-        ],
-        [
-            "m1_name",
-            "m1_kind",
-            "m1_quantity",
-            "m1_condition",
-            "m1_storage",
-            "m1_received_at",
-        ],
-        [
-            "m2_name",
-            "m2_kind",
-            "m2_quantity",
-            "m2_condition",
-            "m2_storage",
-            "m2_received_at",
-        ],
-    ];
-    let k = MATERIAL_FIELDS
-        .iter()
-        .position(|(n, _)| *n == key)
-        .unwrap_or(0);
-    NAMES[i][k]
+/// The material columns the caller fills: all six for institution staff, three for an organ.
+fn material_columns(a: &Authed) -> &'static [(&'static str, &'static str)] {
+    if a.role().is_institution_staff() {
+        &MATERIAL_FIELDS
+    } else {
+        &MATERIAL_FIELDS[..3]
+    }
+}
+
+/// The materials entered, one row per material, blank rows left out.
+fn material_rows(f: &FormData) -> Vec<[String; 6]> {
+    let cols: Vec<Vec<String>> = MATERIAL_FIELDS.iter().map(|(n, _)| f.all(n)).collect();
+    let n = cols.iter().map(Vec::len).max().unwrap_or(0);
+    (0..n)
+        .map(|i| std::array::from_fn(|k| cols[k].get(i).cloned().unwrap_or_default()))
+        .filter(|row: &[String; 6]| row.iter().any(|v| !v.trim().is_empty()))
+        .collect()
+}
+
+fn materials_table(a: &Authed, lang: Lang, f: &FormData) -> TableInput {
+    let cols = material_columns(a);
+    let mut rows = material_rows(f);
+    while rows.len() < BLANK_ROWS {
+        rows.push(Default::default());
+    }
+    TableInput {
+        columns: cols
+            .iter()
+            .map(|(_, key)| (lang.t(key).to_string(), true))
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|row| {
+                cols.iter()
+                    .zip(row)
+                    .map(|((name, key), value)| TableCell {
+                        name,
+                        label: lang.t(key).to_string(),
+                        value,
+                        kind: "text",
+                        carry: None,
+                    })
+                    .collect()
+            })
+            .collect(),
+        growable: true,
+    }
 }
 
 pub(super) async fn commission_form(
@@ -65,13 +86,22 @@ pub(super) async fn commission_form(
     lang: Lang,
     f: &FormData,
 ) -> FormView {
+    let institutions = institution_opts(s, a).await;
+    let scopes = institutions
+        .iter()
+        .map(|(.., scope)| scope.clone())
+        .collect();
     let mut fields = vec![
         FormField::select(
             "institution_id",
             lang.t("cases.field.institution").into(),
             f.text("institution_id"),
-            institution_opts(s, a).await,
+            institutions
+                .into_iter()
+                .map(|(id, name, _)| (id, name))
+                .collect(),
         )
+        .option_data(scopes)
         .required(),
         FormField::text(
             "client_name",
@@ -195,23 +225,20 @@ pub(super) async fn commission_form(
             f.text("person_id"),
         ),
     ]);
-    for i in 0..MATERIAL_ROWS {
-        for (key, label) in MATERIAL_FIELDS {
-            let name = material_field(i, key);
-            let mut fld = FormField::text(
-                name,
-                lang.tf(
-                    "cases.material.field",
-                    &[("n", &(i + 1).to_string()), ("field", lang.t(label))],
-                ),
-                f.text(name),
-            );
-            if key == "received_at" {
-                fld = fld.help(lang.t("cases.help.received_at"));
-            }
-            fields.push(fld);
-        }
-    }
+    let materials_help = if a.role().is_institution_staff() {
+        lang.t("cases.help.materials_staff")
+    } else {
+        lang.t("cases.help.materials_organ")
+    };
+    fields.push(
+        FormField::table(
+            "materials",
+            lang.t("cases.field.materials").into(),
+            materials_table(a, lang, f),
+        )
+        .required()
+        .help(materials_help),
+    );
     fields
         .push(FormField::text("attachments", lang.t("cases.field.scans").into(), "").typed("file"));
     FormView {
@@ -233,30 +260,30 @@ pub async fn new_page(State(s): State<AppState>, PageUser(a, lang): PageUser) ->
     if let Scope::Institution(id) = a.scope() {
         f.0.push(("institution_id".into(), id.to_string()));
     }
-    if let (Scope::Organ(_), Some(name)) = (
-        a.scope(),
-        cases::organ_name(&s.db, a.principal.organ_id.unwrap_or(0))
-            .await
-            .ok()
-            .flatten(),
-    ) {
-        f.0.push(("client_name".into(), name));
+    // An organ commissions in its own name and kind.
+    if let Scope::Organ(id) = a.scope()
+        && let Ok(o) = sijian_store::organs::get(&s.db, &Scope::All, id).await
+    {
+        f.0.push(("client_name".into(), o.name));
+        f.0.push(("client_kind".into(), o.kind.as_str().to_string()));
     }
     let v = commission_form(&s, &a, lang, &f).await;
     Ok(form_page(&a, lang, "/cases", v))
 }
 
 pub(super) fn commission_body(f: &FormData, files: &[UploadedFile]) -> CommissionBody {
-    let materials = (0..MATERIAL_ROWS)
-        .filter(|i| !f.text(material_field(*i, "name")).trim().is_empty())
-        .map(|i| NewMaterial {
-            name: f.text(material_field(i, "name")),
-            kind: f.text(material_field(i, "kind")),
-            quantity: f.text(material_field(i, "quantity")),
-            condition: f.text(material_field(i, "condition")),
-            storage: f.text(material_field(i, "storage")),
-            received_at: f.text(material_field(i, "received_at")),
-        })
+    let materials = material_rows(f)
+        .into_iter()
+        .map(
+            |[name, kind, quantity, condition, storage, received_at]| NewMaterial {
+                name,
+                kind,
+                quantity,
+                condition,
+                storage,
+                received_at,
+            },
+        )
         .collect();
     let persons = if f.text("person_name").trim().is_empty() {
         Vec::new()

@@ -305,7 +305,7 @@ fn actions(
     opinion: Option<&opinions::Opinion>,
 ) -> Vec<ActionButton> {
     let id = c.id;
-    let mut actions: Vec<ActionButton> = available(a, c)
+    let mut actions: Vec<ActionButton> = available(a, c, parts)
         .into_iter()
         .map(|d| ActionButton {
             danger: matches!(d.name, "refuse" | "terminate" | "revoke"),

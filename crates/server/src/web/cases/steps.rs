@@ -15,6 +15,14 @@ pub(super) struct StepDef {
 
 pub(super) const STEPS: &[StepDef] = &[
     StepDef {
+        name: "record-materials",
+        label: "cases.step.record-materials",
+        stages: &[Received],
+        action: Action::HandleCase,
+        upload: false,
+        intro: "cases.step.record-materials.intro",
+    },
+    StepDef {
         name: "accept",
         label: "cases.step.accept",
         stages: &[Received],
@@ -210,12 +218,27 @@ pub(super) fn step_def(name: &str) -> Option<&'static StepDef> {
     STEPS.iter().find(|d| d.name == name)
 }
 
-pub(super) fn available(a: &Authed, c: &Case) -> Vec<&'static StepDef> {
+pub(super) fn available(a: &Authed, c: &Case, parts: &CaseParts) -> Vec<&'static StepDef> {
     let stage = c.stage();
+    // 第十二条: while materials wait to be recorded, recording them comes before accepting.
+    let to_record = parts.materials.iter().any(to_record);
     STEPS
         .iter()
         .filter(|d| d.stages.contains(&stage) && a.role().may(d.action))
+        .filter(|d| match d.name {
+            "record-materials" => to_record,
+            "accept" => !to_record,
+            _ => true,
+        })
         .collect()
+}
+
+/// A material held whose receipt facts the institution has not recorded (通则第十二条).
+fn to_record(m: &cases::Material) -> bool {
+    m.returned_on.is_none()
+        && [&m.condition, &m.storage, &m.received_at]
+            .iter()
+            .any(|v| v.trim().is_empty())
 }
 
 pub(super) async fn appraiser_opts(
@@ -265,6 +288,83 @@ pub(super) async fn step_fields(
         .map(|x| (x.appraiser_id.to_string(), x.name.clone()))
         .collect();
     match d.name {
+        "record-materials" => {
+            let entered = (
+                f.all("material_id"),
+                f.all("condition"),
+                f.all("storage"),
+                f.all("received_at"),
+            );
+            let value = |list: &Vec<String>, id: i64| {
+                entered
+                    .0
+                    .iter()
+                    .position(|x| x == &id.to_string())
+                    .and_then(|i| list.get(i).cloned())
+                    .unwrap_or_default()
+            };
+            let cell =
+                |name: &'static str, key: &str, value: String, kind: &'static str| TableCell {
+                    name,
+                    label: lang.t(key).to_string(),
+                    value,
+                    kind,
+                    carry: None,
+                };
+            let rows = parts
+                .materials
+                .iter()
+                .filter(|m| to_record(m))
+                .map(|m| {
+                    vec![
+                        TableCell {
+                            carry: Some(("material_id", m.id.to_string())),
+                            ..cell("", "cases.material.name", m.name.clone(), "show")
+                        },
+                        cell("", "cases.material.kind", m.kind.clone(), "show"),
+                        cell("", "cases.material.quantity", m.quantity.clone(), "show"),
+                        cell(
+                            "condition",
+                            "cases.material.condition",
+                            value(&entered.1, m.id),
+                            "text",
+                        ),
+                        cell(
+                            "storage",
+                            "cases.material.storage",
+                            value(&entered.2, m.id),
+                            "text",
+                        ),
+                        cell(
+                            "received_at",
+                            "cases.material.received_at",
+                            value(&entered.3, m.id),
+                            "text",
+                        ),
+                    ]
+                })
+                .collect();
+            let table = TableInput {
+                columns: [
+                    ("cases.material.name", false),
+                    ("cases.material.kind", false),
+                    ("cases.material.quantity", false),
+                    ("cases.material.condition", true),
+                    ("cases.material.storage", true),
+                    ("cases.material.received_at", true),
+                ]
+                .iter()
+                .map(|(k, r)| (lang.t(k).to_string(), *r))
+                .collect(),
+                rows,
+                growable: false,
+            };
+            vec![
+                FormField::table("materials", lang.t("cases.field.receipts").into(), table)
+                    .required()
+                    .help(lang.t("cases.help.received_at")),
+            ]
+        }
         "agree-accept-date" => vec![
             FormField::text(
                 "date",
@@ -682,6 +782,28 @@ fn conclusion_of(f: &FormData) -> sijian_service::cases::ConclusionBody {
 pub(super) fn step_input(name: &str, f: &FormData, files: &[UploadedFile]) -> AppResult<StepInput> {
     Ok(match name {
         "accept" => StepInput::Accept,
+        "record-materials" => {
+            let ids = f.all("material_id");
+            let (condition, storage, received_at) =
+                (f.all("condition"), f.all("storage"), f.all("received_at"));
+            let at = |list: &[String], i: usize| list.get(i).cloned().unwrap_or_default();
+            StepInput::RecordMaterials {
+                receipts: ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| {
+                        Ok(sijian_domain::procedure::MaterialReceipt {
+                            material_id: id
+                                .parse()
+                                .map_err(|_| AppError::field("materials", "材料编号无效"))?,
+                            condition: at(&condition, i),
+                            storage: at(&storage, i),
+                            received_at: at(&received_at, i),
+                        })
+                    })
+                    .collect::<Result<_, AppError>>()?,
+            }
+        }
         "agree-accept-date" => StepInput::AgreeAcceptDate {
             date: date_field("date", &f.text("date"))?,
             agreement: f.text("agreement"),
