@@ -88,3 +88,19 @@ document.addEventListener('click', function (e) {
   if (select) { select.addEventListener('change', apply); }
   apply();
 })();
+
+// Fields that matter only for some answers of another field (the original opinion of a
+// supplementary or re-appraisal commission) stay out of the way until they matter; a field in
+// error always shows.
+(function () {
+  var deps = document.querySelectorAll('[data-hide-when]');
+  if (!deps.length) { return; }
+  function apply() {
+    deps.forEach(function (d) {
+      var ctl = d.closest('form').querySelector('[name="' + d.getAttribute('data-hide-when') + '"]');
+      d.hidden = !!ctl && ctl.value === d.getAttribute('data-hide-value') && !d.classList.contains('invalid');
+    });
+  }
+  document.addEventListener('change', apply);
+  apply();
+})();

@@ -416,6 +416,9 @@ pub struct FormField {
     /// Per option of a select, what the browser narrows other fields by (`data-scope`: an
     /// institution's business scope narrows the items offered).
     pub option_data: Vec<String>,
+    /// Hidden in the browser while another field has a value (name, value), e.g. the original
+    /// opinion's fields while the commission is a first appraisal. Sent either way.
+    pub hide_when: Option<(&'static str, &'static str)>,
 }
 
 /// A field of several rows of inputs (the materials of a commission, their receipt): one row
@@ -463,6 +466,7 @@ impl FormField {
             class: "",
             table: None,
             option_data: Vec::new(),
+            hide_when: None,
         }
     }
 
@@ -536,6 +540,11 @@ impl FormField {
     }
     pub fn help(mut self, h: impl Into<String>) -> Self {
         self.help = h.into();
+        self
+    }
+    /// Hidden in the browser while field `name` is `value` (see `hide_when`).
+    pub fn hide_when(mut self, name: &'static str, value: &'static str) -> Self {
+        self.hide_when = Some((name, value));
         self
     }
     /// Data for each option, in the options' order (see `option_data`).

@@ -833,3 +833,173 @@ async fn regulator_decides_a_duplicate_appraisal_alert() {
     let _ = child.kill().await;
     app.stop().await;
 }
+
+/// The court's journey (issue 15, point 4): a court clerk commissions a case on the form — client
+/// kind already its own, items narrowed to the chosen institution and a filter, materials as rows
+/// it adds — and the institution's clerk records the materials and accepts. The form's height
+/// and the time the filling took are printed and kept beside the screenshots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_court_commissions_and_the_institution_records_and_accepts() {
+    let Some((c, mut child)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let inst = app
+        .scalar_i64("SELECT institution_id FROM users WHERE username = 'inst.clerk'")
+        .await;
+    let item = common::first_item(&app, inst).await;
+    let visible_items = async || {
+        c.execute(
+            "return document.querySelectorAll('#f-items label.check:not([hidden])').length",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap()
+    };
+
+    sign_in(&c, &app, "court").await;
+    c.goto(&app.url("/cases/new")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("form.form"))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let height = c
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    let kind = c
+        .find(Locator::Css("select[name=client_kind]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kind.as_deref(), Some("court"), "a court's own kind");
+    // The original opinion's fields wait until the commission is not a first appraisal.
+    let hidden = c
+        .find(Locator::Css("input[name=original_opinion_code]"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap();
+    assert!(!hidden, "re-appraisal fields folded away");
+
+    let all_items = visible_items().await;
+    select(&c, "institution_id", &inst.to_string()).await;
+    let in_scope = visible_items().await;
+    assert!(
+        0 < in_scope && in_scope < all_items,
+        "items narrowed to the institution: {in_scope} of {all_items}"
+    );
+    type_into(&c, "input.tree-filter", &item).await;
+    let found = visible_items().await;
+    assert!((1..=3).contains(&found), "{found} items match {item}");
+    check(&c, "items", &item).await;
+    fill(&c, "case_number", "（2026）浙0106民初9002号").await;
+    select(&c, "case_type", "civil").await;
+    fill(&c, "purpose", "确定伤残等级").await;
+    fill(&c, "summary", "原告在交通事故中受伤。").await;
+    fill(&c, "person_name", "李四").await;
+    // Materials: two rows at first, a third added; the institution's columns are not asked.
+    assert!(
+        c.find_all(Locator::Css("input[name=m_storage]"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "storage is the institution's to record"
+    );
+    click(&c, "[data-add-row]").await;
+    let rows = [
+        ("病历", "书证", "1 册"),
+        ("CT 片", "影像", "3 张"),
+        ("血样", "检材", "2 管"),
+    ];
+    for (col, pick) in [("m_name", 0), ("m_kind", 1), ("m_quantity", 2)] {
+        let inputs = c
+            .find_all(Locator::Css(&format!("input[name={col}]")))
+            .await
+            .unwrap();
+        assert_eq!(inputs.len(), 3, "three rows");
+        for (input, row) in inputs.iter().zip(rows) {
+            let v = [row.0, row.1, row.2][pick];
+            input.send_keys(v).await.unwrap();
+        }
+    }
+    let filled = started.elapsed();
+    shot(&c, &shots, "court-commission-1366.png").await;
+    click(&c, "form.form button.primary").await;
+    let mut id = None;
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        id = url.path().trim_start_matches("/cases/").parse::<i64>().ok();
+        if id.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let Some(id) = id else {
+        panic!("not on a case page: {}", main_text(&c).await);
+    };
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    shot(&c, &shots, "court-case-1366.png").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, &shots, "court-case-390.png").await;
+    let report = format!(
+        "commission form at 1366 px: {height} px tall; filled by the test in {} ms (3 materials, 1 item)\n",
+        filled.as_millis()
+    );
+    eprint!("{report}");
+    std::fs::write(shots.join("commission-form.txt"), &report).unwrap();
+
+    // The institution checks the three materials, then accepts.
+    c.delete_all_cookies().await.unwrap();
+    c.set_window_size(1366, 768).await.unwrap();
+    sign_in(&c, &app, "inst.clerk").await;
+    c.goto(&app.url(&format!("/cases/{id}"))).await.unwrap();
+    assert!(
+        c.find(Locator::LinkText("受理")).await.is_err(),
+        "no acceptance before the materials are recorded"
+    );
+    click_to_navigate(&c, Locator::LinkText("核对登记材料")).await;
+    for (col, v) in [
+        ("condition", "完好"),
+        ("storage", "常温"),
+        ("received_at", "2026-12-08 09:30"),
+    ] {
+        for input in c
+            .find_all(Locator::Css(&format!("input[name={col}]")))
+            .await
+            .unwrap()
+        {
+            input.send_keys(v).await.unwrap();
+        }
+    }
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, &shots, "clerk-record-materials-390.png").await;
+    c.set_window_size(1366, 768).await.unwrap();
+    submit_step(&c).await;
+    click_to_navigate(&c, Locator::LinkText("受理")).await;
+    submit_step(&c).await;
+    shot(&c, &shots, "clerk-accepted-1366.png").await;
+    let stage: Vec<(String,)> = app
+        .db
+        .fetch_all(
+            &format!("SELECT stage FROM cases WHERE id = {id}"),
+            sijian_store::Args::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stage[0].0, "accepted");
+
+    c.close().await.unwrap();
+    let _ = child.kill().await;
+    app.stop().await;
+}

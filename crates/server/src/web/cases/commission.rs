@@ -189,23 +189,27 @@ pub(super) async fn commission_form(
             f.text("parent_id"),
         )
         .typed("number")
-        .help(lang.t("cases.help.original_case")),
+        .help(lang.t("cases.help.original_case"))
+        .hide_when("lineage", "original"),
         FormField::text(
             "original_opinion_code",
             lang.t("cases.field.original_opinion_code").into(),
             f.text("original_opinion_code"),
         )
-        .help(lang.t("cases.help.original_opinion_code")),
+        .help(lang.t("cases.help.original_opinion_code"))
+        .hide_when("lineage", "original"),
         FormField::text(
             "original_verification_key",
             lang.t("cases.field.original_verification_key").into(),
             f.text("original_verification_key"),
-        ),
+        )
+        .hide_when("lineage", "original"),
         FormField::text(
             "same_institution_reason",
             lang.t("cases.field.special_reason").into(),
             f.text("same_institution_reason"),
-        ),
+        )
+        .hide_when("lineage", "original"),
         FormField::text(
             "received_on",
             lang.t("cases.field.received_material").into(),
