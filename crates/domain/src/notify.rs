@@ -156,6 +156,7 @@ const RULES: &[(&str, Rule)] = &[
     ("case.opinion_revoked", TO_ORGAN),
     ("case.appearance_notified", TO_ORGAN),
     ("linkage.alert_raised", ALERT),
+    ("case.linkage_review_requested", ALERT),
     ("application.submitted", TO_REGULATOR),
     ("application.resubmitted", TO_REGULATOR),
     ("application.accepted", TO_APPLICANT),

@@ -681,6 +681,28 @@ async fn parties(s: &Services, a: &Caller, b: &CommissionBody) -> Result<Commiss
 /// The case `id` if the caller may take a step needing `action` on it: a refusal (403, or 404
 /// out of scope) comes before any of the step's input is read, so a refused caller is told and
 /// logged as refused whatever they sent (issue 14, point 20: the access matrix).
+/// Longest note of a request for review, in characters (as a step's free text).
+const MAX_REVIEW_NOTE_CHARS: usize = 2000;
+
+/// The institution asks the region's regulators to check the duplicate-appraisal alerts that
+/// hold a case's acceptance back (通则第十五条第六项), saying why; the regulators are told.
+pub async fn request_linkage_review(
+    s: &Services,
+    a: &Caller,
+    id: i64,
+    note: &str,
+) -> Result<usize> {
+    reach(s, a, id, Action::HandleCase).await?;
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > MAX_REVIEW_NOTE_CHARS {
+        return Err(Error::field(
+            "note",
+            format!("请说明请求核查的理由（不超过 {MAX_REVIEW_NOTE_CHARS} 字）"),
+        ));
+    }
+    Ok(sijian_store::linkage::request_review(&s.db, &a.actor(), &a.scope(), id, note).await?)
+}
+
 pub async fn reach(s: &Services, a: &Caller, id: i64, action: Action) -> Result<Case> {
     a.require_write(action)?;
     Ok(sijian_store::cases::get(&s.db, &a.scope(), id).await?)

@@ -440,3 +440,52 @@ pub async fn record_merge(
 pub async fn max_person_id(db: &Db) -> Result<Option<i64>, StoreError> {
     db.scalar("SELECT MAX(id) FROM case_persons", args![]).await
 }
+
+/// The institution asks the regulators to check the duplicate-appraisal alerts that hold a
+/// case's acceptance back (通则第十五条第六项): records `case.linkage_review_requested` with the
+/// institution's note, which tells the region's regulators. Refused when no alert holds the case
+/// back. The case must be in `scope`; answers how many alerts are concerned.
+pub async fn request_review(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    case_id: i64,
+    note: &str,
+) -> Result<usize, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut a = Args::new();
+    let idp = a.push(case_id);
+    let pred = predicate(scope, Scoped::Case, &mut a);
+    let (region_path, institution_id): (String, i64) = tx
+        .fetch_optional(
+            &format!(
+                "SELECT k.region_path, k.institution_id FROM cases k WHERE k.id = {idp} AND {pred}"
+            ),
+            a,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let alerts = blocking(tx.exec(), case_id).await?.len();
+    if alerts == 0 {
+        return Err(StoreError::Invalid {
+            field: "linkage".into(),
+            message: "本案没有阻止受理的多头、重复鉴定预警，无需请求核查（通则第十五条第六项）"
+                .into(),
+        });
+    }
+    crate::events::append(
+        &mut tx,
+        actor,
+        NewEvent {
+            kind: "case.linkage_review_requested",
+            entity_type: "case",
+            entity_id: case_id.to_string(),
+            scope_path: region_path,
+            institution_id: Some(institution_id),
+            payload: serde_json::json!({ "note": note, "alerts": alerts }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(alerts)
+}

@@ -141,6 +141,7 @@ pub fn routes() -> Routes {
             cases::appearance_submit,
         )
         .get("/cases/{id}/print/{doc}", cases::print)
+        .post("/cases/{id}/linkage-review", cases::linkage_review_submit)
         .get("/linkage/alerts", linkage::list)
         .get("/linkage/alerts/{id}", linkage::detail)
         .get("/linkage/alerts/{id}/decide", linkage::decide_page)

@@ -166,6 +166,7 @@ impl Chrome {
                 "reset" => "users.password_reset_done",
                 "declined" => "cases.claim.declined",
                 "confirmed" => "cases.claim.confirmed",
+                "review_requested" => "account.review_requested",
                 _ => "account.saved",
             };
             self.flash = Some(self.lang.t(key).into());

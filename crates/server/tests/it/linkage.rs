@@ -321,3 +321,102 @@ both_engines!(
         assert_eq!(events(app, "linkage.alert_raised").await, before);
     }
 );
+
+/// The acceptance held back by a certain alert (issue 15, point 6): the page says why and offers
+/// the next legitimate steps instead of 受理 again — refuse, or ask the regulators, who are
+/// told with the institution's note.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_back_acceptance_offers_refusal_or_a_request_for_review() {
+    let app = TestApp::start(common::Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
+    // The demo's certain alert holds a received case back at an institution of its own.
+    let case = app
+        .scalar_i64(
+            "SELECT MIN(al.case_id) FROM linkage_alerts al JOIN cases k ON k.id = al.case_id \
+             WHERE al.level = 'certain' AND al.status = 'open' AND k.stage = 'received'",
+        )
+        .await;
+    let inst = app
+        .scalar_i64(&format!(
+            "SELECT institution_id FROM cases WHERE id = {case}"
+        ))
+        .await;
+    let clerk = app
+        .account(sijian_domain::Role::InstitutionClerk, |u| {
+            u.attachment.institution_id = Some(inst)
+        })
+        .await;
+    let clerk = app.login(&clerk.username).await;
+    let csrf = |html: &str| {
+        html.split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let post = async |path: String, form: Vec<(&str, String)>| {
+        let res = clerk
+            .http
+            .post(app.url(&path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        (
+            res.status(),
+            res.url().to_string(),
+            res.text().await.unwrap(),
+        )
+    };
+    let (_, form) = clerk.page(&format!("/cases/{case}/steps/accept")).await;
+    let version = app
+        .scalar_i64(&format!("SELECT version FROM cases WHERE id = {case}"))
+        .await;
+    let (st, _, page) = post(
+        format!("/cases/{case}/steps/accept"),
+        vec![("_csrf", csrf(&form)), ("version", version.to_string())],
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("第十五条第六项"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/cases/{case}/steps/refuse\"")),
+        "refusal offered: {page}"
+    );
+    assert!(page.contains(&format!("action=\"/cases/{case}/linkage-review\"")));
+    assert!(
+        !page.contains(&format!("action=\"/cases/{case}/steps/accept\"")),
+        "acceptance not offered again"
+    );
+
+    // A request without a reason is refused beside its field; with one, the regulators are told.
+    let (st, _, page) = post(
+        format!("/cases/{case}/linkage-review"),
+        vec![("_csrf", csrf(&page)), ("note", " ".into())],
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"e-note\""), "{page}");
+    let (st, url, page) = post(
+        format!("/cases/{case}/linkage-review"),
+        vec![
+            ("_csrf", csrf(&page)),
+            ("note", "被鉴定人同名同姓，身份证号不同，请核查".into()),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(url.ends_with("saved=review_requested"), "{url}");
+    assert!(page.contains("已请求司法行政机关核查"), "{page}");
+    let told = app
+        .scalar_i64(
+            "SELECT COUNT(*) FROM notifications n JOIN events e ON e.id = n.event_id \
+             WHERE e.kind = 'case.linkage_review_requested'",
+        )
+        .await;
+    assert!(told >= 1, "the region's regulators are told");
+    app.stop().await;
+}

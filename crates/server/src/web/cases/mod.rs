@@ -6,12 +6,14 @@ mod commission;
 mod detail;
 mod list;
 mod print;
+mod review;
 mod steps;
 pub use claims::*;
 pub use commission::*;
 pub use detail::*;
 pub use list::*;
 pub use print::*;
+pub use review::linkage_review_submit;
 pub use steps::*;
 
 use super::forms::{FormData, MultipartPost, Post, UploadedFile};

@@ -958,6 +958,11 @@ pub(super) async fn submit(
     };
     match result {
         Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=1"))),
+        // 通则第十五条第六项: held back by record linkage, the next legitimate steps instead of
+        // the acceptance form again.
+        Err(e) if name == "accept" && super::review::held_by_linkage(&e) => {
+            Err(super::review::linkage_refused(a, lang, &c, &e, "", None))
+        }
         Err(e) => {
             let v = step_form(s, lang, &c, d, f).await.or_page(lang)?;
             Err(form_refused(a, lang, "/cases", v, e))
