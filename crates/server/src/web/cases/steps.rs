@@ -835,7 +835,7 @@ pub(super) async fn submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=1"))),
+        Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=case.{name}"))),
         Err(e) => {
             let v = step_form(s, lang, &c, d, f).await.or_page(lang)?;
             Err(form_refused(a, lang, "/cases", v, e))
@@ -892,7 +892,7 @@ pub async fn appearance_submit(
     )
     .await
     .or_page(lang)?;
-    Ok(redirect(&format!("/cases/{id}?saved=1")))
+    Ok(redirect(&format!("/cases/{id}?saved=case.appearance")))
 }
 
 // ---------------------------------------------------------------------------------------------
