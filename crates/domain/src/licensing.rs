@@ -390,6 +390,47 @@ fn distinct(reviews: &[Review]) -> Vec<Review> {
     out
 }
 
+/// Whether a decision may be taken now, whichever way it goes: the application is accepted and,
+/// for a kind that takes review, `policy.min_expert_reviews` distinct experts have reviewed it
+/// (平台审批规则). [`registration_decision`] checks this first, and the application's page offers
+/// the decision only when it holds, so the page and the rule cannot disagree.
+pub fn decision_open(
+    kind: ApplicationKind,
+    stage: Stage,
+    reviews: &[Review],
+    policy: &Policy,
+) -> Result<(), LicensingError> {
+    require(stage, Stage::Accepted, "作出登记决定")?;
+    let have = u32::try_from(distinct(reviews).len()).unwrap_or(u32::MAX);
+    if kind.needs_expert_review() && have < policy.min_expert_reviews {
+        return Err(LicensingError::NotEnoughReviews {
+            have,
+            need: policy.min_expert_reviews,
+        });
+    }
+    Ok(())
+}
+
+/// Whether an expert's specialities (classification codes, comma-separated) share a category
+/// with an application's scope; an application without a scope (a change, a cancellation)
+/// matches every expert. Codes the classification does not know are ignored.
+pub fn speciality_matches(
+    cls: &crate::classification::Classification,
+    speciality: &str,
+    scope: &str,
+) -> bool {
+    let categories = |codes: &str| -> Vec<Category> {
+        codes
+            .split([',', '，', ' '])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .filter_map(|c| cls.category_of(c).ok())
+            .collect()
+    };
+    let wanted = categories(scope);
+    wanted.is_empty() || categories(speciality).iter().any(|c| wanted.contains(c))
+}
+
 /// The decision on an accepted application. Kinds that take review need
 /// `policy.min_expert_reviews` reviews first; an approval needs an average score of at least
 /// `policy.min_review_score` and no majority against; a refusal needs written reasons
@@ -402,15 +443,9 @@ pub fn registration_decision(
     approve: bool,
     reasons: &str,
 ) -> Result<Stage, LicensingError> {
-    require(stage, Stage::Accepted, "作出登记决定")?;
+    decision_open(kind, stage, reviews, policy)?;
     let reviews = distinct(reviews);
     let have = u32::try_from(reviews.len()).unwrap_or(u32::MAX);
-    if kind.needs_expert_review() && have < policy.min_expert_reviews {
-        return Err(LicensingError::NotEnoughReviews {
-            have,
-            need: policy.min_expert_reviews,
-        });
-    }
     if !approve {
         return if given(reasons) {
             Ok(Stage::Refused)
@@ -1052,6 +1087,49 @@ mod tests {
             assert_eq!(err.rule(), "《行政许可法》第三十八条第二款");
             assert_eq!(err.field(), "reasons");
         }
+    }
+
+    #[test]
+    fn decision_open_exactly_when_the_decision_rule_would_take_it() {
+        let p = Policy::default();
+        let reviews = good_reviews();
+        for k in K::ALL {
+            for s in Stage::ALL {
+                for n in 0..=reviews.len() {
+                    let open = decision_open(k, s, &reviews[..n], &p);
+                    // Either way of deciding is refused for the same reason when not open.
+                    for approve in [true, false] {
+                        let got = registration_decision(k, s, &reviews[..n], &p, approve, "理由");
+                        match &open {
+                            Ok(()) => assert!(got.is_ok(), "{k:?} {s:?} {n}"),
+                            Err(e) => assert_eq!(got.as_ref().unwrap_err(), e),
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            decision_open(K::AppraiserRegister, Stage::Accepted, &reviews[..1], &p),
+            Err(LicensingError::NotEnoughReviews { have: 1, need: 3 })
+        );
+        assert!(decision_open(K::AppraiserChange, Stage::Accepted, &[], &p).is_ok());
+    }
+
+    #[test]
+    fn speciality_matches_by_category() {
+        let cls = crate::classification::Classification::current();
+        let code = |c: Category| {
+            cls.entries()
+                .iter()
+                .find(|e| e.in_force() && e.category == c && e.code.to_string().contains('.'))
+                .map(|e| e.code.to_string())
+                .unwrap()
+        };
+        let (a, b) = (code(Category::ALL[0]), code(Category::ALL[1]));
+        assert!(speciality_matches(cls, &format!("{b},{a}"), &a));
+        assert!(!speciality_matches(cls, &b, &a));
+        assert!(speciality_matches(cls, &b, ""));
+        assert!(!speciality_matches(cls, "", &a));
     }
 
     #[test]

@@ -327,7 +327,8 @@ async fn reviews_in(exec: Exec<'_>, application_id: i64) -> Result<Vec<ReviewRow
     .await
 }
 
-fn domain_reviews(rows: &[ReviewRow]) -> Vec<Review> {
+/// The stored reviews as the rules see them.
+pub fn domain_reviews(rows: &[ReviewRow]) -> Vec<Review> {
     rows.iter()
         .map(|r| Review {
             expert_id: r.expert_id,

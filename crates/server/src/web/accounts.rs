@@ -495,7 +495,7 @@ pub async fn language_submit(State(s): State<AppState>, p: Post) -> PageResult {
     users::set_lang(&s.db, p.user.user.id, l.code())
         .await
         .or_page(p.lang)?;
-    Ok(redirect("/account?saved=1"))
+    Ok(redirect("/account?saved=account.language"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -953,7 +953,7 @@ pub async fn user_unlock(State(s): State<AppState>, Path(id): Path<i64>, p: Post
     users::unlock(&s.db, &p.user.actor(), &p.user.scope(), id)
         .await
         .or_page(p.lang)?;
-    Ok(redirect(&format!("/users/{id}?saved=1")))
+    Ok(redirect(&format!("/users/{id}?saved=users.unlocked")))
 }
 
 // ---------------------------------------------------------------------------------------------

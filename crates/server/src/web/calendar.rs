@@ -130,7 +130,7 @@ pub async fn calendar_load(State(s): State<AppState>, p: Post) -> PageResult {
         _ => Err(AppError::field("year", "年份须为 2000–2100 之间的整数")),
     };
     match result {
-        Ok(y) => Ok(redirect(&format!("/calendar/{y}?saved=1"))),
+        Ok(y) => Ok(redirect(&format!("/calendar/{y}?saved=calendar.loaded"))),
         Err(e) => {
             let form = load_form(lang, &year, &text)
                 .with_errors(&e.fields, e.fields.is_empty().then(|| e.message.clone()));

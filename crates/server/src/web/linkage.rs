@@ -400,7 +400,14 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
     }
     .await;
     match result {
-        Ok(_) => Ok(redirect(&format!("/linkage/alerts/{id}?saved=1"))),
+        Ok(_) => Ok(redirect(&format!(
+            "/linkage/alerts/{id}?saved=linkage.{}",
+            if Decision::parse(&decision).is_some() {
+                decision.as_str()
+            } else {
+                "decided"
+            }
+        ))),
         Err(e) => {
             let v = decision_form(lang, id, &decision, &reason);
             Err(form_refused(a, lang, "/linkage/alerts", v, e))

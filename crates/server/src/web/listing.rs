@@ -172,6 +172,7 @@ impl ListParams {
             prev: (page.page > 1).then(|| self.href_with(&[("page", (page.page - 1).to_string())])),
             next: (page.page < pages)
                 .then(|| self.href_with(&[("page", (page.page + 1).to_string())])),
+            note: None,
         }
     }
 }
@@ -219,6 +220,15 @@ pub fn cell(text: impl Into<String>) -> Cell {
         text: text.into(),
         href: None,
         badge: None,
+        nowrap: false,
+    }
+}
+
+/// A date, kept on one line.
+pub fn date(text: impl Into<String>) -> Cell {
+    Cell {
+        nowrap: true,
+        ..cell(text)
     }
 }
 
@@ -229,6 +239,7 @@ pub fn link(text: impl Into<String>, href: String) -> Cell {
         text: text.into(),
         href: Some(href),
         badge: None,
+        nowrap: false,
     }
 }
 
@@ -239,5 +250,6 @@ pub fn badge(text: impl Into<String>, class: &'static str) -> Cell {
         text: text.into(),
         href: None,
         badge: Some(class),
+        nowrap: false,
     }
 }

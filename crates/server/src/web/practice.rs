@@ -264,7 +264,7 @@ impl Entry {
             .await
             .or_page(lang)?;
         match self.add(s, a, id, &p.form).await {
-            Ok(()) => Ok(redirect(&format!("/appraisers/{id}?saved=1"))),
+            Ok(()) => Ok(redirect(&format!("/appraisers/{id}?saved=practice.added"))),
             Err(e) => {
                 let v = self.form(lang, id, &x.name, &p.form);
                 Err(form_refused(a, lang, "/appraisers", v, e))

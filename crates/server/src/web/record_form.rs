@@ -127,7 +127,11 @@ pub async fn create<R: RecordForm>(State(s): State<AppState>, p: Post) -> PageRe
     let (a, lang) = (&p.user, p.lang);
     a.require_write(R::CREATE).or_page(lang)?;
     match R::create(&s, a, &p.form).await {
-        Ok(id) => Ok(redirect(&format!("{}/{id}?saved=1", R::BASE))),
+        Ok(id) => Ok(redirect(&format!(
+            "{}/{id}?saved={}.created",
+            R::BASE,
+            R::BASE.trim_start_matches('/')
+        ))),
         Err(e) => {
             let shown = without_secrets::<R>(p.form.clone());
             let v = R::form(FormFor::new::<R>(&s, a, lang, None), &shown).await;
@@ -162,7 +166,11 @@ pub async fn update<R: RecordForm>(
     let (stored, _) = R::load(&s, a, id).await.or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
     match R::update(&s, a, id, version, &p.form).await {
-        Ok(()) => Ok(redirect(&format!("{}/{id}?saved=1", R::BASE))),
+        Ok(()) => Ok(redirect(&format!(
+            "{}/{id}?saved={}.updated",
+            R::BASE,
+            R::BASE.trim_start_matches('/')
+        ))),
         Err(e) => {
             let cx = FormFor::new::<R>(&s, a, lang, Some(id)).at(version);
             let drawn = R::form(cx, &stored).await;

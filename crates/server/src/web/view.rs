@@ -157,22 +157,45 @@ impl Chrome {
 }
 
 impl Chrome {
-    /// Confirms a change after the redirect that follows it (`?saved=1`).
-    pub fn saved_flash(mut self, query: &[(String, String)]) -> Self {
-        // `saved=password` and `saved=reset` say what else a password change did.
-        if let Some((_, v)) = query.iter().find(|(k, _)| k == "saved") {
-            let key = match v.as_str() {
-                "password" => "account.password_changed",
-                "reset" => "users.password_reset_done",
-                "declined" => "cases.claim.declined",
-                "confirmed" => "cases.claim.confirmed",
-                "review_requested" => "account.review_requested",
-                _ => "account.saved",
+    /// Confirms a change after the redirect that follows it: `?saved=<key>` names what was done
+    /// and the catalogue's `done.<key>` says it (and, where it is always the same, what comes
+    /// next); an unknown key says only that the change was saved.
+    pub fn saved_flash(self, query: &[(String, String)]) -> Self {
+        self.saved_flash_then(query, None)
+    }
+
+    /// As [`Chrome::saved_flash`], followed by `next` (what may be done now, as the page knows
+    /// it) when the key is one the catalogue words.
+    pub fn saved_flash_then(mut self, query: &[(String, String)], next: Option<String>) -> Self {
+        if let Some(v) = saved_key(query) {
+            // A password change and a claim say what else they did, under their own keys.
+            let key = match v {
+                "password" => "account.password_changed".to_string(),
+                "reset" => "users.password_reset_done".to_string(),
+                "declined" => "cases.claim.declined".to_string(),
+                "confirmed" => "cases.claim.confirmed".to_string(),
+                v => format!("done.{v}"),
             };
-            self.flash = Some(self.lang.t(key).into());
+            self.flash = Some(if crate::i18n::has(&key) {
+                let done = self.lang.t(&key);
+                match next {
+                    Some(n) => format!("{done}{}{n}", self.lang.pick("", " ")),
+                    None => done.to_string(),
+                }
+            } else {
+                self.lang.t("account.saved").to_string()
+            });
         }
         self
     }
+}
+
+/// The key of a redirect's `?saved=<key>`, if any.
+pub fn saved_key(query: &[(String, String)]) -> Option<&str> {
+    query
+        .iter()
+        .find(|(k, _)| k == "saved")
+        .map(|(_, v)| v.as_str())
 }
 
 pub struct Column {
@@ -187,6 +210,8 @@ pub struct Cell {
     pub text: String,
     pub href: Option<String>,
     pub badge: Option<&'static str>,
+    /// Kept on one line (dates, deadlines).
+    pub nowrap: bool,
 }
 
 pub struct FilterView {
@@ -213,6 +238,8 @@ pub struct ListView {
     pub page_text: String,
     pub prev: Option<String>,
     pub next: Option<String>,
+    /// A note said once under the count (e.g. what a mark in a column means).
+    pub note: Option<String>,
 }
 
 impl ListView {
@@ -420,6 +447,8 @@ pub struct FormField {
     /// Hidden in the browser while another field has a value (name, value), e.g. the original
     /// opinion's fields while the commission is a first appraisal. Sent either way.
     pub hide_when: Option<(&'static str, &'static str)>,
+    /// A link under the field, as (href, label): another view of its choices.
+    pub link: Option<(String, String)>,
 }
 
 /// A field of several rows of inputs (the materials of a commission, their receipt): one row
@@ -468,6 +497,7 @@ impl FormField {
             table: None,
             option_data: Vec::new(),
             hide_when: None,
+            link: None,
         }
     }
 
@@ -537,6 +567,11 @@ impl FormField {
     }
     pub fn disabled(mut self, yes: bool) -> Self {
         self.disabled = yes;
+        self
+    }
+    /// A link under the field (e.g. to show every choice).
+    pub fn link(mut self, href: impl Into<String>, label: impl Into<String>) -> Self {
+        self.link = Some((href.into(), label.into()));
         self
     }
     pub fn help(mut self, h: impl Into<String>) -> Self {

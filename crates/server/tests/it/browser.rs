@@ -445,7 +445,7 @@ async fn submit_step(c: &fantoccini::Client) {
             .await
             .unwrap()
             .query()
-            .is_some_and(|q| q.contains("saved=1"))
+            .is_some_and(|q| q.contains("saved="))
         {
             return;
         }

@@ -409,7 +409,7 @@ async fn a_held_back_acceptance_offers_refusal_or_a_request_for_review() {
     )
     .await;
     assert_eq!(st, StatusCode::OK);
-    assert!(url.ends_with("saved=review_requested"), "{url}");
+    assert!(url.ends_with("saved=linkage_review"), "{url}");
     assert!(page.contains("已请求司法行政机关核查"), "{page}");
     let told = app
         .scalar_i64(

@@ -11,6 +11,7 @@ mod cases;
 mod crawl;
 mod elicences;
 mod english;
+mod friction;
 mod fuzz_bodies;
 mod helpers;
 mod keys;

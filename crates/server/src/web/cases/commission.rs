@@ -335,7 +335,7 @@ pub async fn new_submit(State(s): State<AppState>, p: MultipartPost) -> PageResu
     a.require_write(Action::CommissionCase).or_page(lang)?;
     let body = commission_body(&p.form, &p.files);
     match sijian_service::cases::commission(&s, a, &body).await {
-        Ok(c) => Ok(redirect(&format!("/cases/{}?saved=1", c.id))),
+        Ok(c) => Ok(redirect(&format!("/cases/{}?saved=case.commission", c.id))),
         Err(e) => {
             let v = commission_form(&s, a, lang, &p.form).await;
             Err(form_refused(a, lang, "/cases", v, e))

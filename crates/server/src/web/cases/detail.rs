@@ -47,8 +47,39 @@ pub async fn detail(
         show_history,
         history,
     };
-    let chrome = Chrome::new(&a, lang, v.title.clone(), "/cases").saved_flash(&q);
+    let next = saved_key(&q)
+        .and_then(|k| k.strip_prefix("case."))
+        .and_then(|done| next_step(&a, &c, &parts, done))
+        .map(|d| lang.tf("cases.next_step", &[("step", lang.t(d.label))]));
+    let chrome = Chrome::new(&a, lang, v.title.clone(), "/cases").saved_flash_then(&q, next);
     Ok(render(&DetailPage { c: chrome, v }))
+}
+
+/// The steps that carry a case forward, first the one that comes soonest; a step beside the way
+/// (refusal, recusal, extension, termination, correction…) is never "next".
+const FORWARD: &[&str] = &[
+    "record-materials",
+    "accept",
+    "contract",
+    "start",
+    "resume-clock",
+    "review-request",
+    "review",
+    "sign",
+    "seal",
+    "issue",
+    "archive",
+    "assign",
+];
+
+/// After `done`, the step that carries the case forward among those its reader may take now
+/// (the case page's own buttons), if any.
+fn next_step(a: &Authed, c: &Case, parts: &CaseParts, done: &str) -> Option<&'static StepDef> {
+    let open = available(a, c, parts);
+    FORWARD
+        .iter()
+        .filter(|name| **name != done)
+        .find_map(|name| open.iter().find(|d| d.name == *name).copied())
 }
 
 /// The case's particulars as label, value and optional link.

@@ -59,7 +59,7 @@ pub async fn linkage_review_submit(
     let (a, lang) = (&p.user, p.lang);
     let note = p.form.text("note");
     match sijian_service::cases::request_linkage_review(&s, a, id, &note).await {
-        Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=review_requested"))),
+        Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=linkage_review"))),
         Err(e) => {
             let e = AppError::from(e);
             if e.status != axum::http::StatusCode::UNPROCESSABLE_ENTITY {

@@ -957,7 +957,7 @@ pub(super) async fn submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=1"))),
+        Ok(_) => Ok(redirect(&format!("/cases/{id}?saved=case.{name}"))),
         // 通则第十五条第六项: held back by record linkage, the next legitimate steps instead of
         // the acceptance form again.
         Err(e) if name == "accept" && super::review::held_by_linkage(&e) => {
@@ -1019,7 +1019,7 @@ pub async fn appearance_submit(
     )
     .await
     .or_page(lang)?;
-    Ok(redirect(&format!("/cases/{id}?saved=1")))
+    Ok(redirect(&format!("/cases/{id}?saved=case.appearance")))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -496,7 +496,7 @@ pub async fn new_submit(
         .await
         .map_err(AppError::from)
     {
-        Ok(app) => Ok(redirect(&format!("/applications/{}?saved=1", app.id))),
+        Ok(app) => Ok(done_redirect(app.id, "application.submitted")),
         Err(mut e) => {
             // Field names of nested inputs ("appraiser.name", "declarations.healthy") are the
             // form's own names.

@@ -184,13 +184,21 @@ pub async fn detail(
         .or_page(lang)?;
     let cal = s.calendar.current(&s.db).await.or_page(lang)?;
     let c = clock(&s, &cal, &app);
-    let (due, _) = clock_text(lang, &c);
     let attachments = applications::attachments(&s.db, id)
         .await
         .unwrap_or_default();
     let reviews = applications::reviews(&s.db, id).await.unwrap_or_default();
     let stage = app.stage;
     let kind = app.kind;
+    let policy = s.cfg.licensing.for_path(&app.region_path);
+    // The decision is offered when the rule would take it, and not before (平台审批规则).
+    let decision = decision_open(
+        kind,
+        stage,
+        &applications::domain_reviews(&reviews),
+        &policy,
+    );
+    let next = next_step(lang, &app, &decision);
     let t = |k: &str| lang.t(k).to_string();
     let mut actions = Vec::new();
     let handler = a.role().may(Action::HandleApplication);
@@ -212,7 +220,7 @@ pub async fn detail(
             format!("/applications/{id}/extend"),
         ));
     }
-    if a.role().may(Action::DecideApplication) && stage == Stage::Accepted {
+    if a.role().may(Action::DecideApplication) && decision.is_ok() {
         actions.push(ActionButton::link(
             t("licensing.decide"),
             format!("/applications/{id}/decide"),
@@ -289,20 +297,21 @@ pub async fn detail(
         ),
         (
             t("field.deadline"),
-            // A closed application's clock says so once ("已办结", not "已办结：已办结").
-            match clock_label(lang, &c) {
-                label if label == due => label,
-                label => format!("{label}{}{due}", lang.pick("：", ": ")),
+            // A closed clock has its name only; one that cannot be counted says why below.
+            match clock_text(lang, &c) {
+                Some((due, _)) if c.warning.is_none() => {
+                    format!("{}{}{due}", clock_label(lang, &c), lang.pick("：", ": "))
+                }
+                _ => clock_label(lang, &c),
             },
             None,
         ),
     ];
-    if c.due_provisional {
-        fields.push((
-            t("cases.field.deadline_note"),
-            t("deadline.provisional_note"),
-            None,
-        ));
+    if let Some(note) = clock_note(lang, [&c]) {
+        fields.push((t("cases.field.deadline_note"), note, None));
+    }
+    if let Some(n) = &next {
+        fields.push((t("licensing.next"), n.clone(), None));
     }
     if !app.return_reasons.is_empty() {
         fields.push((t("field.return_reasons"), app.return_reasons.clone(), None));
@@ -324,7 +333,6 @@ pub async fn detail(
         fields.push((t("field.result"), t("licensing.result_link"), Some(href)));
     }
     let (show_history, history) = history(&s, &a, lang, "application", id).await;
-    let policy = s.cfg.licensing.for_path(&app.region_path);
     let v = DetailView {
         tables: vec![
             DetailTable {
@@ -421,8 +429,28 @@ pub async fn detail(
         show_history,
         history,
     };
-    let c = Chrome::new(&a, lang, v.title.clone(), "/applications").saved_flash(&q);
+    let c = Chrome::new(&a, lang, v.title.clone(), "/applications").saved_flash_then(&q, next);
     Ok(render(&DetailPage { c, v }))
+}
+
+/// What comes next on an application, as the rules see it now: nothing once it is closed. An
+/// accepted application that still needs expert reviews says how many, and that the decision
+/// follows them.
+fn next_step(
+    lang: Lang,
+    app: &Application,
+    decision: &Result<(), LicensingError>,
+) -> Option<String> {
+    match (app.stage, decision) {
+        (Stage::Submitted, _) => Some(lang.t("licensing.next.check").into()),
+        (Stage::Returned, _) => Some(lang.t("licensing.next.resubmit").into()),
+        (Stage::Accepted, Ok(())) => Some(lang.t("licensing.next.decide").into()),
+        (Stage::Accepted, Err(LicensingError::NotEnoughReviews { have, need })) => Some(lang.tf(
+            "licensing.next.reviews",
+            &[("have", &have.to_string()), ("need", &need.to_string())],
+        )),
+        _ => None,
+    }
 }
 
 pub async fn attachment(

@@ -1,7 +1,11 @@
 //! The expert list for technical review.
 use super::*;
 
-pub async fn experts(State(s): State<AppState>, PageUser(a, lang): PageUser) -> PageResult {
+pub async fn experts(
+    State(s): State<AppState>,
+    PageUser(a, lang): PageUser,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     a.require(Action::HandleApplication).or_page(lang)?;
     let list = applications::experts_for(&s.db, &a.user.home_path)
         .await
@@ -36,7 +40,9 @@ pub async fn experts(State(s): State<AppState>, PageUser(a, lang): PageUser) -> 
         fields: vec![explanation(lang, "licensing.experts.intro")],
         ..DetailView::new(t("nav.experts"), "/applications")
     };
-    Ok(render(&DetailPage::of(&a, lang, "/experts", v)))
+    Ok(render(
+        &DetailPage::of(&a, lang, "/experts", v).saved_flash(&q),
+    ))
 }
 
 pub(super) async fn expert_form(s: &AppState, a: &Authed, lang: Lang, f: &FormData) -> FormView {
@@ -117,7 +123,7 @@ pub async fn expert_create(State(s): State<AppState>, p: Post) -> PageResult {
         Err(errs) => Err(AppError::validation(errs)),
     };
     match result {
-        Ok(_) => Ok(redirect("/experts?saved=1")),
+        Ok(_) => Ok(redirect("/experts?saved=expert.added")),
         Err(e) => {
             let v = expert_form(&s, a, lang, f).await;
             Err(form_refused(a, lang, "/experts", v, e))

@@ -43,7 +43,8 @@ pub async fn list(
     let title = lang.t("nav.applications").into();
     let v = p.view(lang, title, &columns, &page, |x| {
         let (st, class) = stage_badge(lang, x);
-        let (due, due_class) = clock_text(lang, &clock(&s, &cal, x));
+        let c = clock(&s, &cal, x);
+        let (due, due_class) = clock_text(lang, &c).unwrap_or_else(|| (clock_label(lang, &c), ""));
         vec![
             link(
                 lang.tf("licensing.number", &[("id", &x.id.to_string())]),
@@ -52,11 +53,17 @@ pub async fn list(
             cell(kind_label(lang, x.kind)),
             cell(&x.subject),
             cell(&x.region_name),
-            cell(x.submitted_on.to_string()),
+            date(x.submitted_on.to_string()),
             badge(st, class),
-            badge(due, due_class),
+            Cell {
+                nowrap: true,
+                ..badge(due, due_class)
+            },
         ]
     });
+    let clocks: Vec<ClockView> = page.items.iter().map(|x| clock(&s, &cal, x)).collect();
+    let mut v = v;
+    v.note = clock_note(lang, &clocks);
     let v = v.with_filters(filters).with_new_link(
         a.role().may(Action::SubmitApplication),
         "/applications/new",

@@ -13,7 +13,7 @@ pub use list::*;
 pub use steps::*;
 
 use super::forms::{FormData, MultipartPost, Post, UploadedFile};
-use super::listing::{ListParams, badge, cell, link};
+use super::listing::{ListParams, badge, cell, date, link};
 use super::registry::{
     gender_field, history, or_dash, region_field, scope_field, scope_labels_in, scope_options,
 };
@@ -27,7 +27,9 @@ use crate::labels::options;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use base64::Engine;
-use sijian_domain::licensing::{ApplicationCommand, ApplicationKind, Stage};
+use sijian_domain::licensing::{
+    ApplicationCommand, ApplicationKind, LicensingError, Stage, decision_open, speciality_matches,
+};
 use sijian_domain::{Action, Category, Scope};
 use sijian_service::inputs::{AppraiserInput, EDUCATION, InstitutionInput, QUALIFICATION_LEVELS};
 use sijian_service::licensing::{AttachmentInput, ClockView, Declarations, SubmitBody, clock};
@@ -72,40 +74,65 @@ fn clock_label(lang: Lang, c: &ClockView) -> String {
     }
 }
 
-fn clock_text(lang: Lang, c: &ClockView) -> (String, &'static str) {
-    if let Some(w) = &c.warning {
-        return (
-            lang.pick(w, lang.t("licensing.clock.no_calendar"))
-                .to_string(),
-            "warn",
-        );
+/// A clock in a few words for a cell or a field: the due date (marked when provisional; the
+/// explanation is said once on the page) and the working days left. Nothing for a closed clock:
+/// its name (`clock_label`) says all there is.
+fn clock_text(lang: Lang, c: &ClockView) -> Option<(String, &'static str)> {
+    if c.kind == "closed" {
+        return None;
+    }
+    if c.warning.is_some() {
+        return Some((lang.t("licensing.clock.short.unknown").into(), "warn"));
     }
     let due = c
         .due
         .as_deref()
         .map(|d| crate::labels::due_date(lang, d, c.due_provisional));
-    match (&due, c.working_days_left) {
+    Some(match (&due, c.working_days_left) {
         (Some(due), Some(left)) if c.overdue => (
             lang.tf(
-                "licensing.clock.overdue",
-                &[("days", &(-left).to_string()), ("due", &due.to_string())],
+                "licensing.clock.short.overdue",
+                &[("days", &(-left).to_string()), ("due", due)],
             ),
             "bad",
         ),
         (Some(due), Some(left)) if c.kind == "stopped" => (
             lang.tf(
-                "licensing.clock.stopped",
-                &[("due", &due.to_string()), ("left", &left.to_string())],
+                "licensing.clock.short.stopped",
+                &[("due", due), ("left", &left.to_string())],
             ),
             "",
         ),
         (Some(due), Some(left)) => (
             lang.tf(
-                "licensing.clock.running",
-                &[("due", &due.to_string()), ("left", &left.to_string())],
+                "licensing.clock.short.running",
+                &[("due", due), ("left", &left.to_string())],
             ),
             if left <= 2 { "warn" } else { "ok" },
         ),
         _ => (clock_label(lang, c), ""),
+    })
+}
+
+/// What a page says once about its clocks: why a date is provisional, or why a deadline cannot
+/// be counted.
+fn clock_note<'a>(lang: Lang, clocks: impl IntoIterator<Item = &'a ClockView>) -> Option<String> {
+    let (mut provisional, mut warning) = (false, None);
+    for c in clocks {
+        provisional |= c.due_provisional && c.kind != "closed";
+        if warning.is_none() && c.kind != "closed" {
+            warning = c.warning.as_deref();
+        }
     }
+    let mut notes = Vec::new();
+    if let Some(w) = warning {
+        notes.push(
+            lang.pick(w, lang.t("licensing.clock.no_calendar"))
+                .to_string(),
+        );
+    }
+    if provisional {
+        notes.push(lang.t("deadline.provisional_note").to_string());
+    }
+    (!notes.is_empty()).then(|| notes.join(" "))
 }

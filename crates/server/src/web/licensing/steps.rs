@@ -32,6 +32,12 @@ impl FormStep {
     }
 }
 
+/// Back to the application's page, which says what was `done` (a `done.…` catalogue key) and
+/// what comes next.
+pub(super) fn done_redirect(id: i64, done: &str) -> axum::response::Response {
+    redirect(&format!("/applications/{id}?saved={done}"))
+}
+
 /// The form of one step on an application: titled with the step and the application's number,
 /// sent with the version it was drawn from.
 pub(super) fn step_form(
@@ -113,8 +119,13 @@ pub async fn check_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Pos
         complete,
         reasons: p.form.text("reasons"),
     };
+    let done = if complete {
+        "application.accepted"
+    } else {
+        "application.returned"
+    };
     match sijian_service::licensing::step(&s, a, id, Some(version), command, &[]).await {
-        Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
+        Ok(_) => Ok(done_redirect(id, done)),
         Err(e) => {
             let v = check_form(lang, &app, &p.form);
             Err(form_refused(a, lang, "/applications", v, e))
@@ -122,16 +133,43 @@ pub async fn check_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Pos
     }
 }
 
+/// The scope an application asks for (classification codes, comma-separated), if it names one.
+fn application_scope(app: &Application) -> String {
+    match Proposal::parse(&app.payload) {
+        Ok(Proposal::Institution(f)) => f.scope,
+        Ok(Proposal::Appraiser(f)) => f.scope,
+        Err(_) => String::new(),
+    }
+}
+
+/// The review form. Its expert list offers, by default, only the experts whose speciality
+/// shares a category with the application's scope (`all` lists every expert, those matching
+/// first); an expert already chosen stays listed.
 pub(super) async fn review_form(
     s: &AppState,
     lang: Lang,
     app: &Application,
     f: &FormData,
+    all: bool,
 ) -> FormView {
-    let experts = applications::experts_for(&s.db, &app.region_path)
+    let scope = application_scope(app);
+    let cls = sijian_domain::classification::Classification::current();
+    let listed = applications::experts_for(&s.db, &app.region_path)
         .await
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let total = listed.len();
+    let (matching, others): (Vec<_>, Vec<_>) = listed
         .into_iter()
+        .partition(|e| speciality_matches(cls, &e.speciality, &scope));
+    let matched = matching.len();
+    let chosen = f.text("expert_id");
+    let experts = matching
+        .into_iter()
+        .chain(
+            others
+                .into_iter()
+                .filter(|e| all || e.id.to_string() == chosen),
+        )
         .map(|e| {
             (
                 e.id.to_string(),
@@ -139,6 +177,26 @@ pub(super) async fn review_form(
             )
         })
         .collect();
+    let (help, link) = if all {
+        (
+            lang.t("licensing.review.experts_all").to_string(),
+            (
+                format!("/applications/{}/review", app.id),
+                lang.t("licensing.review.show_matching"),
+            ),
+        )
+    } else {
+        (
+            lang.tf(
+                "licensing.review.experts_matching",
+                &[("n", &matched.to_string()), ("total", &total.to_string())],
+            ),
+            (
+                format!("/applications/{}/review?experts=all", app.id),
+                lang.t("licensing.review.show_all"),
+            ),
+        )
+    };
     let mut v = step_form(
         lang,
         app,
@@ -151,7 +209,9 @@ pub(super) async fn review_form(
                 f.text("expert_id"),
                 experts,
             )
-            .required(),
+            .required()
+            .help(help)
+            .link(link.0, link.1),
             FormField::text("score", lang.t("field.score").into(), f.text("score"))
                 .typed("number")
                 .required()
@@ -175,12 +235,14 @@ pub async fn review_page(
     State(s): State<AppState>,
     PageUser(a, lang): PageUser,
     Path(id): Path<i64>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     a.require(Action::HandleApplication).or_page(lang)?;
     let app = applications::get(&s.db, &a.scope(), id)
         .await
         .or_page(lang)?;
-    let v = review_form(&s, lang, &app, &FormData::default()).await;
+    let all = q.iter().any(|(k, v)| k == "experts" && v == "all");
+    let v = review_form(&s, lang, &app, &FormData::default(), all).await;
     Ok(form_page(&a, lang, "/applications", v))
 }
 
@@ -213,9 +275,9 @@ pub async fn review_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
         (_, None) => Err(AppError::field("score", lang.t("licensing.error.score"))),
     };
     match result {
-        Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
+        Ok(_) => Ok(done_redirect(id, "application.reviewed")),
         Err(e) => {
-            let v = review_form(&s, lang, &app, &p.form).await;
+            let v = review_form(&s, lang, &app, &p.form, false).await;
             Err(form_refused(a, lang, "/applications", v, e))
         }
     }
@@ -274,12 +336,18 @@ pub async fn decide_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
         .await
         .or_page(lang)?;
     let version = p.form.int("version").unwrap_or(-1);
+    let approve = p.form.text("approve") == "true";
     let command = ApplicationCommand::Decide {
-        approve: p.form.text("approve") == "true",
+        approve,
         reasons: p.form.text("reasons"),
     };
+    let done = if approve {
+        "application.approved"
+    } else {
+        "application.refused"
+    };
     match sijian_service::licensing::step(&s, a, id, Some(version), command, &[]).await {
-        Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
+        Ok(_) => Ok(done_redirect(id, done)),
         Err(e) => {
             let v = decide_form(lang, &app, &p.form);
             Err(form_refused(a, lang, "/applications", v, e))
@@ -329,7 +397,7 @@ pub async fn extend_submit(State(s): State<AppState>, Path(id): Path<i64>, p: Po
         .await
         .map_err(AppError::from);
     match result {
-        Ok(_) => Ok(redirect(&format!("/applications/{id}?saved=1"))),
+        Ok(_) => Ok(done_redirect(id, "application.extended")),
         Err(e) => {
             let v = extend_form(&s, lang, &app, &p.form);
             Err(form_refused(a, lang, "/applications", v, e))
@@ -357,7 +425,7 @@ pub async fn withdraw_submit(
     )
     .await
     .or_page(lang)?;
-    Ok(redirect(&format!("/applications/{id}?saved=1")))
+    Ok(done_redirect(id, "application.withdrawn"))
 }
 
 pub async fn resubmit_submit(
@@ -377,7 +445,7 @@ pub async fn resubmit_submit(
     sijian_service::licensing::step(&s, a, id, Some(app.version), command, &[])
         .await
         .or_page(lang)?;
-    Ok(redirect(&format!("/applications/{id}?saved=1")))
+    Ok(done_redirect(id, "application.resubmitted"))
 }
 
 // ---------------------------------------------------------------------------------------------
