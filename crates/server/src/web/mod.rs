@@ -15,6 +15,7 @@ pub mod cases;
 pub mod directory;
 pub mod event_text;
 pub mod forms;
+pub mod help;
 pub mod ledger;
 pub mod licences;
 pub mod licensing;
@@ -147,6 +148,7 @@ pub fn routes() -> Routes {
         .get("/linkage/alerts/{id}/decide", linkage::decide_page)
         .post("/linkage/alerts/{id}/decide", linkage::decide_submit)
         .get("/search", search::page)
+        .get("/help", help::page)
         .get("/events", records::events_list)
         .get("/logs/operations", records::ops_list)
         .get("/logs/logins", records::logins_list)

@@ -51,6 +51,24 @@ fn query() -> ListQuery {
     }
 }
 
+/// One kind's hits as a group: its rows, how many in all, and its own list under the search.
+fn group<T>(
+    lang: Lang,
+    title: &'static str,
+    base: &str,
+    q: &ListQuery,
+    page: sijian_store::Page<T>,
+    row: impl Fn(&T) -> Vec<super::view::Cell>,
+) -> Option<Group> {
+    Some(Group {
+        title,
+        rows: page.items.iter().map(row).collect(),
+        total: page.total,
+        found: lang.tf("search.found", &[("n", &page.total.to_string())]),
+        more: more(base, q.search().unwrap_or_default()),
+    })
+}
+
 fn more(base: &str, q: &str) -> String {
     let qs = serde_urlencoded::to_string([("q", q)]).unwrap_or_default();
     format!("{base}?{qs}")
@@ -103,27 +121,16 @@ async fn case_hits(
     let page = cases::list(&s.db, &a.scope(), &CaseFilter::default(), q)
         .await
         .or_page(lang)?;
-    let rows = page
-        .items
-        .iter()
-        .map(|c| {
-            vec![
-                match super::event_text::entity_ref(a, lang, "case", &c.id.to_string()) {
-                    (label, Some(href)) => link(label, href),
-                    (label, None) => cell(label),
-                },
-                cell(&c.client_name),
-                cell(c.case_number.clone().unwrap_or_else(|| "—".into())),
-                cell(&c.institution_name),
-            ]
-        })
-        .collect();
-    Ok(Some(Group {
-        title: lang.t("nav.cases"),
-        rows,
-        total: page.total,
-        found: lang.tf("search.found", &[("n", &page.total.to_string())]),
-        more: more("/cases", q.search().unwrap_or_default()),
+    Ok(group(lang, lang.t("nav.cases"), "/cases", q, page, |c| {
+        vec![
+            match super::event_text::entity_ref(a, lang, "case", &c.id.to_string()) {
+                (label, Some(href)) => link(label, href),
+                (label, None) => cell(label),
+            },
+            cell(&c.client_name),
+            cell(c.case_number.clone().unwrap_or_else(|| "—".into())),
+            cell(&c.institution_name),
+        ]
     }))
 }
 
@@ -139,24 +146,20 @@ async fn institution_hits(
     let page = registry::list_institutions(&s.db, &a.scope(), &InstitutionFilter::default(), q)
         .await
         .or_page(lang)?;
-    let rows = page
-        .items
-        .iter()
-        .map(|i| {
+    Ok(group(
+        lang,
+        lang.t("nav.institutions"),
+        "/institutions",
+        q,
+        page,
+        |i| {
             vec![
                 link(&i.name, format!("/institutions/{}", i.id)),
                 cell(&i.licence_no),
                 cell(&i.region_name),
             ]
-        })
-        .collect();
-    Ok(Some(Group {
-        title: lang.t("nav.institutions"),
-        rows,
-        total: page.total,
-        found: lang.tf("search.found", &[("n", &page.total.to_string())]),
-        more: more("/institutions", q.search().unwrap_or_default()),
-    }))
+        },
+    ))
 }
 
 async fn appraiser_hits(
@@ -171,24 +174,20 @@ async fn appraiser_hits(
     let page = registry::list_appraisers(&s.db, &a.scope(), &AppraiserFilter::default(), q)
         .await
         .or_page(lang)?;
-    let rows = page
-        .items
-        .iter()
-        .map(|x| {
+    Ok(group(
+        lang,
+        lang.t("nav.appraisers"),
+        "/appraisers",
+        q,
+        page,
+        |x| {
             vec![
                 link(&x.name, format!("/appraisers/{}", x.id)),
                 cell(&x.certificate_no),
                 cell(&x.institution_name),
             ]
-        })
-        .collect();
-    Ok(Some(Group {
-        title: lang.t("nav.appraisers"),
-        rows,
-        total: page.total,
-        found: lang.tf("search.found", &[("n", &page.total.to_string())]),
-        more: more("/appraisers", q.search().unwrap_or_default()),
-    }))
+        },
+    ))
 }
 
 async fn organ_hits(
@@ -203,22 +202,11 @@ async fn organ_hits(
     let page = organs::list(&s.db, &a.scope(), None, q)
         .await
         .or_page(lang)?;
-    let rows = page
-        .items
-        .iter()
-        .map(|o| {
-            vec![
-                link(&o.name, format!("/organs/{}", o.id)),
-                cell(super::registry::organ_kind(lang, o.kind)),
-                cell(&o.region_name),
-            ]
-        })
-        .collect();
-    Ok(Some(Group {
-        title: lang.t("nav.organs"),
-        rows,
-        total: page.total,
-        found: lang.tf("search.found", &[("n", &page.total.to_string())]),
-        more: more("/organs", q.search().unwrap_or_default()),
+    Ok(group(lang, lang.t("nav.organs"), "/organs", q, page, |o| {
+        vec![
+            link(&o.name, format!("/organs/{}", o.id)),
+            cell(super::registry::organ_kind(lang, o.kind)),
+            cell(&o.region_name),
+        ]
     }))
 }

@@ -88,10 +88,29 @@ const MENU: &[(&str, &[MenuEntry])] = &[
         &[
             ("/notifications", "nav.notifications", None),
             ("/account", "nav.account", None),
+            ("/help", "nav.help", None),
             ("/tokens", "nav.tokens", Some(Action::UseApiTokens)),
         ],
     ),
 ];
+
+/// The side menu of `role`: each section's catalogue key with the (address, label key) of the
+/// pages in it the role may open; sections with none left out. The help page lists the same.
+pub fn menu_for(
+    role: sijian_domain::Role,
+) -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    MENU.iter()
+        .map(|(section, items)| {
+            let items: Vec<(&'static str, &'static str)> = items
+                .iter()
+                .filter(|(_, _, act)| act.is_none_or(|x| role.may(x)))
+                .map(|(href, key, _)| (*href, *key))
+                .collect();
+            (*section, items)
+        })
+        .filter(|(_, items)| !items.is_empty())
+        .collect()
+}
 
 /// The frame around every signed-in page.
 pub struct Chrome {
@@ -126,21 +145,19 @@ impl Chrome {
                 }
             })
             .max_by_key(|href| href.len());
-        let nav = MENU
-            .iter()
+        let nav = menu_for(role)
+            .into_iter()
             .map(|(section, items)| NavSection {
                 label: lang.t(section),
                 items: items
-                    .iter()
-                    .filter(|(_, _, act)| act.is_none_or(|x| role.may(x)))
-                    .map(|(href, key, _)| NavItem {
+                    .into_iter()
+                    .map(|(href, key)| NavItem {
                         href,
                         label: lang.t(key),
-                        active: active == Some(*href),
+                        active: active == Some(href),
                     })
                     .collect(),
             })
-            .filter(|s| !s.items.is_empty())
             .collect();
         Chrome {
             lang,

@@ -436,6 +436,20 @@ pub async fn sign_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
     fill_login(c, user).await;
 }
 
+/// Waits for the new case's page after a commission is sent (the form's own heading is still
+/// there at first) and answers the case's id.
+async fn new_case_page(c: &fantoccini::Client) -> i64 {
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if let Ok(id) = url.path().trim_start_matches("/cases/").parse::<i64>() {
+            c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("not on a case page: {}", main_text(c).await);
+}
+
 /// Submits the open step form, confirming the irreversible step, and waits for the case page.
 async fn submit_step(c: &fantoccini::Client) {
     click(c, "form.form button.primary").await;
@@ -543,18 +557,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
     }
     shot(&c, &shots, "case-new.png").await;
     click(&c, "form.form button.primary").await;
-    // Wait for the new case's page (the form's own heading is still there at first).
-    let mut id = None;
-    for _ in 0..100 {
-        let url = c.current_url().await.unwrap();
-        id = url.path().trim_start_matches("/cases/").parse::<i64>().ok();
-        if id.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let id = id.unwrap_or_else(|| panic!("not on a case page"));
-    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    let id = new_case_page(&c).await;
     let body = main_text(&c).await;
     assert!(
         body.contains("张*") && !body.contains("张三"),
@@ -936,19 +939,7 @@ async fn a_court_commissions_and_the_institution_records_and_accepts() {
     let filled = started.elapsed();
     shot(&c, &shots, "court-commission-1366.png").await;
     click(&c, "form.form button.primary").await;
-    let mut id = None;
-    for _ in 0..100 {
-        let url = c.current_url().await.unwrap();
-        id = url.path().trim_start_matches("/cases/").parse::<i64>().ok();
-        if id.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let Some(id) = id else {
-        panic!("not on a case page: {}", main_text(&c).await);
-    };
-    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    let id = new_case_page(&c).await;
     shot(&c, &shots, "court-case-1366.png").await;
     c.set_window_size(390, 844).await.unwrap();
     shot(&c, &shots, "court-case-390.png").await;

@@ -92,3 +92,25 @@ async fn the_demo_has_an_alert_of_each_level() {
     }
     app.stop().await;
 }
+
+/// Each role's help page (issue 15, point 13) explains its own work and lists only the pages of
+/// its own menu.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_has_its_own_help() {
+    let app = TestApp::start(Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
+    let help = |user: &'static str| {
+        let app = &app;
+        async move { app.login(user).await.page("/help").await }
+    };
+    let (st, court) = help("court").await;
+    assert_eq!(st, 200);
+    let (_, clerk) = help("inst.clerk").await;
+    let (_, admin) = help("admin").await;
+    app.stop().await;
+    assert!(court.contains("新建委托") && !court.contains("href=\"/users\""), "{court}");
+    assert!(clerk.contains("核对登记材料") && clerk.contains("href=\"/cases\""));
+    assert!(!clerk.contains("href=\"/users\""));
+    assert!(admin.contains("href=\"/users\"") && admin.contains("工作日历"));
+}
