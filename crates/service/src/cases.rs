@@ -681,6 +681,22 @@ async fn parties(s: &Services, a: &Caller, b: &CommissionBody) -> Result<Commiss
 /// The case `id` if the caller may take a step needing `action` on it: a refusal (403, or 404
 /// out of scope) comes before any of the step's input is read, so a refused caller is told and
 /// logged as refused whatever they sent (issue 14, point 20: the access matrix).
+/// The keyed hashes an examined person is stored under that `text` may be: the resident ID
+/// number it spells (checked), and the full name it is. A search never holds the person in clear.
+pub fn person_hashes(s: &Services, text: &str) -> Vec<String> {
+    let text = text.trim();
+    let mut out = Vec::new();
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Ok(id) = sijian_domain::identifiers::ResidentId::parse(&compact) {
+        out.push(s.keys.seal_resident_id(&id).hash);
+    }
+    let name_chars = text.chars().count();
+    if (2..=50).contains(&name_chars) && !text.chars().any(|c| c.is_ascii_digit()) {
+        out.push(s.keys.hash("person_name", text));
+    }
+    out
+}
+
 /// Longest note of a request for review, in characters (as a step's free text).
 const MAX_REVIEW_NOTE_CHARS: usize = 2000;
 

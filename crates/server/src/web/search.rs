@@ -93,6 +93,7 @@ pub async fn page(
             opinion = Some((code.grouped(), format!("/v/{}", code.as_str())));
         }
         groups.extend(case_hits(&s, &a, lang, &lq).await?);
+        groups.extend(person_hits(&s, &a, lang, &q).await?);
         groups.extend(institution_hits(&s, &a, lang, &lq).await?);
         groups.extend(appraiser_hits(&s, &a, lang, &lq).await?);
         groups.extend(organ_hits(&s, &a, lang, &lq).await?);
@@ -131,6 +132,52 @@ async fn case_hits(
             cell(c.case_number.clone().unwrap_or_else(|| "—".into())),
             cell(&c.institution_name),
         ]
+    }))
+}
+
+/// Cases of an examined person typed whole (a resident ID number or a full name), found through
+/// the keyed hashes they are stored under, among the cases the reader may see.
+async fn person_hits(
+    s: &AppState,
+    a: &Authed,
+    lang: Lang,
+    text: &str,
+) -> Result<Option<Group>, axum::response::Response> {
+    let hashes = sijian_service::cases::person_hashes(s, text);
+    if !a.role().may(Action::ViewCases) || hashes.is_empty() {
+        return Ok(None);
+    }
+    let f = CaseFilter {
+        person_hashes: hashes,
+        ..Default::default()
+    };
+    let page = cases::list(&s.db, &a.scope(), &f, &query())
+        .await
+        .or_page(lang)?;
+    if page.total == 0 {
+        return Ok(None);
+    }
+    let found = group(
+        lang,
+        lang.t("search.person"),
+        "/cases",
+        &query(),
+        page,
+        |c| {
+            vec![
+                match super::event_text::entity_ref(a, lang, "case", &c.id.to_string()) {
+                    (label, Some(href)) => link(label, href),
+                    (label, None) => cell(label),
+                },
+                cell(&c.client_name),
+                cell(&c.institution_name),
+            ]
+        },
+    );
+    // The case list cannot search by person: no "see all" beyond the rows shown.
+    Ok(found.map(|g| Group {
+        more: String::new(),
+        ..g
     }))
 }
 

@@ -150,3 +150,52 @@ both_engines!(
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("q", s)]).unwrap()[2..].to_string()
 }
+
+both_engines!(
+    an_examined_person_is_found_by_id_number_or_full_name_within_scope,
+    async |app: &TestApp| {
+        let court = app.login("court").await;
+        let reg = app.login("zj.reg").await;
+        let inst = app
+            .scalar_i64("SELECT institution_id FROM users WHERE username = 'inst.clerk'")
+            .await;
+        let item = common::first_item(app, inst).await;
+        let (st, case) = court
+            .post(
+                "/api/v1/cases",
+                common::commission_json(
+                    inst,
+                    &item,
+                    serde_json::json!([{"name": "欧阳小二", "id_number": "11010519491231002X"}]),
+                    "（2026）浙0106民初8123号",
+                ),
+            )
+            .await;
+        assert_eq!(st, 201, "{case}");
+        let href = format!("href=\"/cases/{}\"", case["id"]);
+        for q in ["110105 19491231 002X", "欧阳小二"] {
+            let (_, page) = reg.page(&format!("/search?q={}", urlencode(q))).await;
+            assert!(page.contains(&href), "{q}: {page}");
+            assert!(
+                !page.contains("欧阳小二") || q == "欧阳小二",
+                "never shown in clear"
+            );
+        }
+        // Another institution's clerk does not see the case, so does not find the person.
+        let other = app
+            .account(sijian_domain::Role::InstitutionClerk, |u| {
+                u.attachment.institution_id = Some(inst + 1)
+            })
+            .await;
+        let other = app.login(&other.username).await;
+        let (_, page) = other
+            .page(&format!("/search?q={}", urlencode("欧阳小二")))
+            .await;
+        assert!(!page.contains(&href), "{page}");
+        // Part of a number or a name finds nobody.
+        let (_, page) = reg
+            .page(&format!("/search?q={}", urlencode("19491231")))
+            .await;
+        assert!(!page.contains(&href));
+    }
+);

@@ -109,7 +109,10 @@ async fn each_role_has_its_own_help() {
     let (_, clerk) = help("inst.clerk").await;
     let (_, admin) = help("admin").await;
     app.stop().await;
-    assert!(court.contains("新建委托") && !court.contains("href=\"/users\""), "{court}");
+    assert!(
+        court.contains("新建委托") && !court.contains("href=\"/users\""),
+        "{court}"
+    );
     assert!(clerk.contains("核对登记材料") && clerk.contains("href=\"/cases\""));
     assert!(!clerk.contains("href=\"/users\""));
     assert!(admin.contains("href=\"/users\"") && admin.contains("工作日历"));

@@ -176,6 +176,9 @@ pub struct CaseFilter {
     pub today: Option<String>,
     /// Last day counted as "due soon" (today plus the policy's days), for that queue.
     pub due_soon_until: Option<String>,
+    /// Cases of an examined person: keyed hashes of a resident ID number or of a full name
+    /// (`case_persons.id_hash`, `name_hash`); the person is never searched in clear.
+    pub person_hashes: Vec<String>,
 }
 
 pub async fn list(
@@ -213,6 +216,17 @@ pub async fn list(
             ));
         }
         _ => {}
+    }
+    if !f.person_hashes.is_empty() {
+        let hashes: Vec<String> = f
+            .person_hashes
+            .iter()
+            .map(|h| l.args.push(h.clone()))
+            .collect();
+        let hashes = hashes.join(", ");
+        l.push(format!(
+            "k.id IN (SELECT p.case_id FROM case_persons p WHERE p.id_hash IN ({hashes}) OR p.name_hash IN ({hashes}))"
+        ));
     }
     l.search(
         q.search(),
