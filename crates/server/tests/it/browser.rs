@@ -994,3 +994,75 @@ async fn a_court_commissions_and_the_institution_records_and_accepts() {
     let _ = child.kill().await;
     app.stop().await;
 }
+
+/// The regulator's two journeys (issue 15): from the workbench to an overdue case, and a licence
+/// approved once its experts have reviewed it; screenshots at both widths.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regulator_finds_an_overdue_case_and_approves_a_licence() {
+    let Some((c, mut child)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Engine::Sqlite).await.unwrap();
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    // An application accepted, with three reviews by experts of its speciality (the form's
+    // rule), made through the API.
+    let inst = app
+        .scalar_i64("SELECT institution_id FROM users WHERE username = 'inst.head'")
+        .await;
+    let (application, code) = crate::friction::accepted_application(&app, inst).await;
+    let id = application["id"].as_i64().unwrap();
+    let (experts, _) = crate::friction::expected_experts(&app, id, &code).await;
+    let city = app.login("hz.reg").await;
+    for e in &experts[..3] {
+        let (st, body) = city
+            .post(
+                &format!("/api/v1/applications/{id}/reviews"),
+                serde_json::json!({"expert_id": e, "score": 82, "recommend": true}),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+    }
+
+    sign_in(&c, &app, "zj.reg").await;
+    // The overdue case, from the workbench's queue.
+    click_to_navigate(&c, Locator::Css("ul.queues a[href*='queue=overdue']")).await;
+    let first = c
+        .find(Locator::Css("tbody tr td a[href^='/cases/']"))
+        .await
+        .unwrap();
+    first.click().await.unwrap();
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let body = main_text(&c).await;
+    assert!(body.contains("逾期"), "the case says it is overdue: {body}");
+    shot(&c, &shots, "regulator-overdue-case-1366.png").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, &shots, "regulator-overdue-case-390.png").await;
+    c.set_window_size(1366, 768).await.unwrap();
+
+    // The licence: the application's page offers the decision, the form approves it.
+    c.goto(&app.url(&format!("/applications/{id}")))
+        .await
+        .unwrap();
+    click_to_navigate(
+        &c,
+        Locator::Css(&format!("a[href='/applications/{id}/decide']")),
+    )
+    .await;
+    select(&c, "approve", "true").await;
+    fill(&c, "reasons", "材料齐全，专家评审一致同意。").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, &shots, "regulator-decide-390.png").await;
+    c.set_window_size(1366, 768).await.unwrap();
+    click(&c, "form.form button.primary").await;
+    let _ = c.accept_alert().await;
+    wait_for_query(&c, "saved=").await;
+    let body = main_text(&c).await;
+    assert!(body.contains("已作出准予登记决定"), "{body}");
+    shot(&c, &shots, "regulator-approved-1366.png").await;
+
+    c.close().await.unwrap();
+    let _ = child.kill().await;
+    app.stop().await;
+}

@@ -17,7 +17,7 @@ async fn institution_of(app: &TestApp, user: &str) -> i64 {
 }
 
 /// An appraiser's registration at `inst` for the first code of its scope, accepted by the city.
-async fn accepted_application(app: &TestApp, inst: i64) -> (Value, String) {
+pub(crate) async fn accepted_application(app: &TestApp, inst: i64) -> (Value, String) {
     let rows: Vec<(String,)> = app
         .db
         .fetch_all(
@@ -56,7 +56,7 @@ async fn accepted_application(app: &TestApp, inst: i64) -> (Value, String) {
 }
 
 /// The experts the review form of application `id` should offer: (matching, others).
-async fn expected_experts(app: &TestApp, id: i64, code: &str) -> (Vec<i64>, Vec<i64>) {
+pub(crate) async fn expected_experts(app: &TestApp, id: i64, code: &str) -> (Vec<i64>, Vec<i64>) {
     let path: Vec<(String,)> = app
         .db
         .fetch_all(
