@@ -255,7 +255,9 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     // A record out of the caller's reach answers 404 like one that does not exist; both are
     // refused reads of a served route (an unknown path is not).
     let hidden = status == StatusCode::NOT_FOUND && matched;
-    if (changing || denied || hidden) && !is_public {
+    // A read that says why it is logged (`OpDetail`, e.g. a search for a person) is logged too.
+    let noted = res.extensions().get::<OpDetail>().is_some();
+    if (changing || denied || hidden || noted) && !is_public {
         let detail = res
             .extensions()
             .get::<AppError>()

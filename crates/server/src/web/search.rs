@@ -100,14 +100,26 @@ pub async fn page(
     }
     let directory =
         (!a.role().may(Action::ViewInstitutions) && !q.is_empty()).then(|| more("/directory", &q));
+    // A search for an examined person is personal data: the operations log records that one
+    // was made — an ID number typed, or a name that found someone — never what was typed.
+    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    let person = a.role().may(Action::ViewCases)
+        && (sijian_domain::identifiers::ResidentId::parse(&compact).is_ok()
+            || groups.iter().any(|g| g.title == lang.t("search.person")));
     let c = Chrome::new(&a, lang, lang.t("search.title"), "/search");
-    Ok(render(&SearchPage {
+    let mut res = render(&SearchPage {
         c,
         q,
         opinion,
         groups,
         directory,
-    }))
+    });
+    if person {
+        res.extensions_mut().insert(crate::auth::OpDetail(
+            "按被鉴定人检索（身份证号或姓名，已散列）".into(),
+        ));
+    }
+    Ok(res)
 }
 
 async fn case_hits(

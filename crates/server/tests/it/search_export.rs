@@ -192,6 +192,15 @@ both_engines!(
             .page(&format!("/search?q={}", urlencode("欧阳小二")))
             .await;
         assert!(!page.contains(&href), "{page}");
+        // A person search — an ID number typed, or a name that found someone — is in the
+        // operations log, without what was searched for: here the regulator's two.
+        let logged = app
+            .scalar_i64(
+                "SELECT COUNT(*) FROM op_log WHERE path = '/search' AND detail LIKE '按被鉴定人检索%' \
+                 AND detail NOT LIKE '%002X%' AND detail NOT LIKE '%欧阳%'",
+            )
+            .await;
+        assert_eq!(logged, 2, "person searches logged");
         // Part of a number or a name finds nobody.
         let (_, page) = reg
             .page(&format!("/search?q={}", urlencode("19491231")))
