@@ -22,6 +22,9 @@ use sijian_store::events::{self, EventFilter};
 use sijian_store::users::{self, UserFilter};
 use sijian_store::{ListQuery, organs, registry, tokens};
 
+/// Cases shown under each case queue of the workbench, soonest due first.
+const PREVIEW: u32 = 3;
+
 fn one() -> ListQuery {
     ListQuery {
         per_page: 1,
@@ -170,6 +173,7 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
     );
     let mut stats = Vec::new();
     let mut queues = Vec::new();
+    let mut previews = Vec::new();
     if let sijian_domain::Scope::Organ(organ) = scope {
         let n = sijian_store::cases::claims::count(&s.db, organ)
             .await
@@ -181,17 +185,36 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         let env = sijian_service::cases::Env::load(&s, "")
             .await
             .or_page(lang)?;
+        // The soonest-due cases of each queue come with its count, in the same query.
+        let soonest = ListQuery {
+            per_page: PREVIEW,
+            sort: Some("due".into()),
+            ..Default::default()
+        };
         for queue in case_queues(role) {
             let f = env.filter(Some((*queue).into()), None);
-            let n = sijian_store::cases::list(&s.db, &scope, &f, &one())
+            let page = sijian_store::cases::list(&s.db, &scope, &f, &soonest)
                 .await
-                .or_page(lang)?
-                .total;
-            queues.push((
-                t(&format!("home.stat.{queue}")),
-                n,
-                format!("/cases?queue={queue}"),
-            ));
+                .or_page(lang)?;
+            let href = format!("/cases?queue={queue}");
+            queues.push((t(&format!("home.stat.{queue}")), page.total, href.clone()));
+            let items = page
+                .items
+                .iter()
+                .map(|c| {
+                    let (label, href) =
+                        crate::web::event_text::entity_ref(&a, lang, "case", &c.id.to_string());
+                    let due = match c.due_on {
+                        Some(d) if c.due_provisional => {
+                            lang.tf("home.due_provisional", &[("date", &d.to_string())])
+                        }
+                        Some(d) => lang.tf("home.due", &[("date", &d.to_string())]),
+                        None => String::new(),
+                    };
+                    (format!("{label} · {}", c.client_name), href, due)
+                })
+                .collect();
+            previews.push((href, items));
         }
     }
     if role.may(Action::ViewLinkageAlerts) {
@@ -356,6 +379,7 @@ pub async fn home(State(s): State<AppState>, PageUser(a, lang): PageUser) -> Pag
         org,
         stats,
         queues,
+        previews,
         recent,
     };
     let mut c = Chrome::new(&a, lang, lang.t("nav.home"), "/");

@@ -703,13 +703,29 @@ pub struct FormPage {
     pub v: FormView,
 }
 
+/// A record named under a workbench queue: (label, page when its reader may open it, deadline in
+/// words).
+pub type PreviewItem = (String, Option<String>, String);
+
 pub struct HomeView {
     pub org: String,
     /// Label, count, link.
     pub stats: Vec<(String, i64, String)>,
     pub queues: Vec<(String, i64, String)>,
+    /// The first records of a queue, by the queue's address.
+    pub previews: Vec<(String, Vec<PreviewItem>)>,
     /// (time, event, who and which record, the record's page when its reader may open it).
     pub recent: Vec<(String, String, String, Option<String>)>,
+}
+
+impl HomeView {
+    /// The first records of the queue at `href`, if any.
+    pub fn preview(&self, href: &str) -> &[PreviewItem] {
+        self.previews
+            .iter()
+            .find(|(q, _)| q == href)
+            .map_or(&[], |(_, items)| items.as_slice())
+    }
 }
 
 #[derive(Template)]

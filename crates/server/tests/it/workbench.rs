@@ -117,3 +117,50 @@ async fn each_role_has_its_own_help() {
     assert!(!clerk.contains("href=\"/users\""));
     assert!(admin.contains("href=\"/users\"") && admin.contains("工作日历"));
 }
+
+/// Each case queue on the workbench names its soonest-due cases with their deadlines (issue 15,
+/// point 2: what needs me now, with deadlines).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_queues_name_their_soonest_cases_with_deadlines() {
+    let app = TestApp::start(Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
+    let (_, html) = app.login("inst.clerk").await.page("/").await;
+    // Each queue names its own cases (an empty queue left out must not shift the names).
+    for (queue, stages) in [
+        ("to_sign", "'signing', 'sealed'"),
+        ("to_review", "'under_review'"),
+        ("to_accept", "'received'"),
+    ] {
+        let Some(section) = html.split(&format!("queue={queue}\"")).nth(1) else {
+            continue;
+        };
+        let section = section.split("</li></ol>").next().unwrap_or_default();
+        for id in section
+            .split("href=\"/cases/")
+            .skip(1)
+            .filter_map(|p| p.split('"').next()?.parse::<i64>().ok())
+        {
+            let n = app
+                .scalar_i64(&format!(
+                    "SELECT COUNT(*) FROM cases WHERE id = {id} AND stage IN ({stages})"
+                ))
+                .await;
+            assert_eq!(n, 1, "case {id} named under {queue}");
+        }
+    }
+    app.stop().await;
+    let queue = html
+        .split("queue=overdue")
+        .nth(1)
+        .expect("an overdue queue")
+        .split("</ol>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(queue.contains("class=\"queue-items\""), "{queue}");
+    let items = queue.matches("class=\"item\"").count();
+    assert!((1..=3).contains(&items), "{items} cases named: {queue}");
+    assert!(queue.contains("期限 20"), "deadlines shown: {queue}");
+    assert!(queue.contains("href=\"/cases/"), "{queue}");
+}
