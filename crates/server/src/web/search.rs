@@ -12,6 +12,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use sijian_domain::Action;
+use sijian_domain::identifiers::ResidentId;
 use sijian_domain::opinion_code::OpinionCode;
 use sijian_store::ListQuery;
 use sijian_store::cases::{self, CaseFilter};
@@ -83,6 +84,9 @@ pub async fn page(
     let q = p.get("q").unwrap_or_default();
     let mut groups = Vec::new();
     let mut opinion = None;
+    // A search for an examined person is personal data: the operations log records that one
+    // was made — an ID number typed, or a name that found someone — never what was typed.
+    let mut person_searched = false;
     if !q.is_empty() {
         let lq = ListQuery {
             q: Some(q.clone()),
@@ -93,19 +97,16 @@ pub async fn page(
             opinion = Some((code.grouped(), format!("/v/{}", code.as_str())));
         }
         groups.extend(case_hits(&s, &a, lang, &lq).await?);
-        groups.extend(person_hits(&s, &a, lang, &q).await?);
+        let person = person_hits(&s, &a, lang, &q).await?;
+        person_searched = a.role().may(Action::ViewCases)
+            && (person.is_some() || ResidentId::parse(&compact).is_ok());
+        groups.extend(person);
         groups.extend(institution_hits(&s, &a, lang, &lq).await?);
         groups.extend(appraiser_hits(&s, &a, lang, &lq).await?);
         groups.extend(organ_hits(&s, &a, lang, &lq).await?);
     }
     let directory =
         (!a.role().may(Action::ViewInstitutions) && !q.is_empty()).then(|| more("/directory", &q));
-    // A search for an examined person is personal data: the operations log records that one
-    // was made — an ID number typed, or a name that found someone — never what was typed.
-    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-    let person = a.role().may(Action::ViewCases)
-        && (sijian_domain::identifiers::ResidentId::parse(&compact).is_ok()
-            || groups.iter().any(|g| g.title == lang.t("search.person")));
     let c = Chrome::new(&a, lang, lang.t("search.title"), "/search");
     let mut res = render(&SearchPage {
         c,
@@ -114,7 +115,7 @@ pub async fn page(
         groups,
         directory,
     });
-    if person {
+    if person_searched {
         res.extensions_mut().insert(crate::auth::OpDetail(
             "按被鉴定人检索（身份证号或姓名，已散列）".into(),
         ));

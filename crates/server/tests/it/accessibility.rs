@@ -53,8 +53,7 @@ async fn every_kind_of_page_passes_the_wcag_aa_rules() {
     .await
     .expect("sqlite always available");
     let all_seeds = seeds(&app).await;
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = crate::browser::shots_dir();
     let mut audited: BTreeSet<String> = BTreeSet::new();
     let mut failures: Vec<String> = Vec::new();
     let mut pages = 0;

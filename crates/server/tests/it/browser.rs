@@ -83,8 +83,7 @@ async fn regulator_opens_institution_list_in_chinese() {
         return;
     };
     let app = TestApp::start(Engine::Sqlite).await.unwrap();
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = shots_dir();
 
     // The public register, without signing in: search narrows the list.
     c.goto(&app.url("/directory")).await.unwrap();
@@ -370,6 +369,13 @@ async fn type_into(c: &fantoccini::Client, css: &str, text: &str) {
         .unwrap();
 }
 
+/// Where the browser tests keep their screenshots (CI copies them as artefacts).
+pub fn shots_dir() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Saves a screenshot of the current page as `dir/name`, to be looked at.
 async fn shot(c: &fantoccini::Client, dir: &std::path::Path, name: &str) {
     std::fs::write(dir.join(name), c.screenshot().await.unwrap()).unwrap();
@@ -526,8 +532,7 @@ async fn clerk_takes_a_case_from_commission_to_a_coded_opinion() {
         .await
         .unwrap();
     let item = item[0].0.clone();
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = shots_dir();
 
     sign_in(&c, &app, "inst.clerk").await;
     c.goto(&app.url("/cases")).await.unwrap();
@@ -740,8 +745,7 @@ async fn regulator_decides_a_duplicate_appraisal_alert() {
         return;
     };
     let app = TestApp::start(Engine::Sqlite).await.unwrap();
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = shots_dir();
     let facts: Vec<(i64, String)> = app
         .db
         .fetch_all(
@@ -847,8 +851,7 @@ async fn a_court_commissions_and_the_institution_records_and_accepts() {
         return;
     };
     let app = TestApp::start(Engine::Sqlite).await.unwrap();
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = shots_dir();
     let inst = app
         .scalar_i64("SELECT institution_id FROM users WHERE username = 'inst.clerk'")
         .await;
@@ -1003,8 +1006,7 @@ async fn a_regulator_finds_an_overdue_case_and_approves_a_licence() {
         return;
     };
     let app = TestApp::start(Engine::Sqlite).await.unwrap();
-    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = shots_dir();
     // An application accepted, with three reviews by experts of its speciality (the form's
     // rule), made through the API.
     let inst = app

@@ -275,7 +275,8 @@ macro_rules! both_engines {
 }
 
 /// The first practice item (a leaf of the classification) in institution `inst`'s scope.
-pub async fn first_item(app: &TestApp, inst: i64) -> String {
+/// The first code of institution `inst`'s business scope.
+pub async fn first_scope_code(app: &TestApp, inst: i64) -> String {
     let scope: Vec<(String,)> = app
         .db
         .fetch_all(
@@ -284,7 +285,11 @@ pub async fn first_item(app: &TestApp, inst: i64) -> String {
         )
         .await
         .unwrap();
-    let sub = scope[0].0.split(',').next().unwrap().to_string();
+    scope[0].0.split(',').next().unwrap().to_string()
+}
+
+pub async fn first_item(app: &TestApp, inst: i64) -> String {
+    let sub = first_scope_code(app, inst).await;
     sijian_domain::classification::Classification::current()
         .items(&sub)
         .next()

@@ -18,15 +18,7 @@ async fn institution_of(app: &TestApp, user: &str) -> i64 {
 
 /// An appraiser's registration at `inst` for the first code of its scope, accepted by the city.
 pub(crate) async fn accepted_application(app: &TestApp, inst: i64) -> (Value, String) {
-    let rows: Vec<(String,)> = app
-        .db
-        .fetch_all(
-            &format!("SELECT scope FROM institutions WHERE id = {inst}"),
-            sijian_store::Args::new(),
-        )
-        .await
-        .unwrap();
-    let code = rows[0].0.split(',').next().unwrap().to_string();
+    let code = crate::common::first_scope_code(app, inst).await;
     let head = app.login("inst.head").await;
     let (st, a) = head
         .post(
